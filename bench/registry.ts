@@ -1,0 +1,4 @@
+import type { BenchModule } from './types.js';
+
+/** Every benchmark, in the order `npm run bench` runs them. Each lives in bench/<name>.bench.ts. */
+export const BENCHMARKS: readonly BenchModule[] = [];
