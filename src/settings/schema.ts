@@ -1,0 +1,147 @@
+/**
+ * Every user setting: zod schema, TS type and defaults. PLATFORM-FREE (zod only, no node:* imports) so
+ * the renderer can import it through src/api. Durations are seconds, the unit of the Signal protocol's
+ * expiration-timer field; 0 means "off".
+ *
+ * Registration lock and PIN-reminder state are account facts and live in src/account, not here.
+ */
+import { z } from 'zod';
+
+/** Disappearing-messages default timer for new chats: off, 30 s, 5 min, 1 h, 8 h, 1 d, 1 week, 4 weeks. */
+export const DISAPPEARING_TIMER_SECONDS = [0, 30, 300, 3600, 28_800, 86_400, 604_800, 2_419_200] as const;
+export type DisappearingTimerSeconds = (typeof DISAPPEARING_TIMER_SECONDS)[number];
+/** What the hardening audit recommends (seed guide 000): one week. */
+export const RECOMMENDED_DISAPPEARING_SECONDS: DisappearingTimerSeconds = 604_800;
+
+/** Auto-lock after inactivity: off, 1 min, 5 min, 15 min, 30 min, 1 h, 4 h, 1 day. */
+export const AUTO_LOCK_SECONDS = [0, 60, 300, 900, 1800, 3600, 14_400, 86_400] as const;
+export type AutoLockSeconds = (typeof AUTO_LOCK_SECONDS)[number];
+
+export const NOTIFICATION_PRIVACY = ['name-and-message', 'name-only', 'no-name-or-message'] as const;
+export type NotificationPrivacy = (typeof NOTIFICATION_PRIVACY)[number];
+
+export const BLOCK_UNKNOWN_SENDERS = ['off', 'drop', 'hold-as-request'] as const;
+export type BlockUnknownSenders = (typeof BLOCK_UNKNOWN_SENDERS)[number];
+
+/** The Tor preset: a local Tor daemon's SOCKS port. */
+export const TOR_SOCKS_HOST = '127.0.0.1';
+export const TOR_SOCKS_PORT = 9050;
+
+/** A host name (RFC 1123 labels) or an IPv4/IPv6 literal. No scheme, no port, no path. */
+export const proxyHostSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the proxy host.')
+  .max(253, 'The proxy host is too long.')
+  .refine(
+    (host) =>
+      z.ipv4().safeParse(host).success ||
+      z.ipv6().safeParse(host).success ||
+      z.hostname().safeParse(host).success,
+    'The proxy host must be a host name or an IP address.',
+  );
+
+export const proxyPortSchema = z
+  .number()
+  .int('The proxy port must be a whole number.')
+  .min(1, 'The proxy port must be between 1 and 65535.')
+  .max(65_535, 'The proxy port must be between 1 and 65535.');
+
+export const proxySettingSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('none') }).strict(),
+  z
+    .object({
+      mode: z.literal('socks5'),
+      host: proxyHostSchema,
+      port: proxyPortSchema,
+      // RFC 1929: username and password are 1..255 bytes each.
+      username: z.string().min(1).max(255).optional(),
+      password: z.string().min(1).max(255).optional(),
+    })
+    .strict(),
+  z.object({ mode: z.literal('tor') }).strict(),
+]);
+export type ProxySetting = z.infer<typeof proxySettingSchema>;
+
+export const settingsSchema = z
+  .object({
+    disappearingDefaultSeconds: z.literal(DISAPPEARING_TIMER_SECONDS),
+    autoLockSeconds: z.literal(AUTO_LOCK_SECONDS),
+    lockOnSuspend: z.boolean(),
+    linkPreviews: z.boolean(),
+    notificationPrivacy: z.enum(NOTIFICATION_PRIVACY),
+    screenSecurity: z.boolean(),
+    proxy: proxySettingSchema,
+    blockUnknownSenders: z.enum(BLOCK_UNKNOWN_SENDERS),
+  })
+  .strict();
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
+
+/** A partial update; every present field is validated. */
+export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/**
+ * Defaults, chosen for a hardened client:
+ * - disappearing messages off: a default timer deletes the user's data without asking; the audit
+ *   recommends one week and "apply recommended" sets it.
+ * - auto-lock after 5 min, lock on suspend/screen lock on.
+ * - link previews OFF: generating one fetches the URL (leaks the IP and the link to the site).
+ * - notification privacy `no-name-or-message`: OS notifications are shown on the lock screen, mirrored
+ *   to other devices, recorded in screen shares and kept in the OS notification database in plaintext,
+ *   outside our encrypted vault. The safe default shows only "new message"; the user can opt in to more.
+ * - screen security ON (content protection against screenshots/recording where the OS supports it).
+ * - proxy none: a SOCKS host needs user input; Tor needs a running Tor daemon.
+ * - unknown senders `hold-as-request`: like Signal's message requests, no receipts and no profile key
+ *   are sent to a stranger until the user accepts; `drop` is stricter.
+ */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  disappearingDefaultSeconds: 0,
+  autoLockSeconds: 300,
+  lockOnSuspend: true,
+  linkPreviews: false,
+  notificationPrivacy: 'no-name-or-message',
+  screenSecurity: true,
+  proxy: Object.freeze({ mode: 'none' }),
+  blockUnknownSenders: 'hold-as-request',
+});
+
+/** The SOCKS endpoint a proxy setting resolves to (the Tor preset included), or undefined for none. */
+export function proxyEndpoint(
+  proxy: ProxySetting,
+): { host: string; port: number; username?: string; password?: string } | undefined {
+  switch (proxy.mode) {
+    case 'none':
+      return undefined;
+    case 'tor':
+      return { host: TOR_SOCKS_HOST, port: TOR_SOCKS_PORT };
+    case 'socks5':
+      return {
+        host: proxy.host,
+        port: proxy.port,
+        ...(proxy.username !== undefined ? { username: proxy.username } : {}),
+        ...(proxy.password !== undefined ? { password: proxy.password } : {}),
+      };
+  }
+}
+
+/** Human labels for the timers, for the settings screen and the audit. */
+export function durationLabel(seconds: number): string {
+  if (seconds === 0) return 'off';
+  const units: [number, string][] = [
+    [604_800, 'week'],
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (seconds % size === 0) {
+      const n = seconds / size;
+      return `${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `${seconds} seconds`;
+}
