@@ -1,0 +1,400 @@
+/**
+ * The ONE contract between the UI and the core: every command (zod input + output schema) and every
+ * event (zod payload schema) the renderer uses. PLATFORM-FREE: zod and types only, no Node imports —
+ * the renderer, the Electron preload/IPC adapter (main/) and the web harness (e2e/harness) all import it.
+ *
+ * Shape of a call: `window.carapace.<namespace>.<method>(input)` → `Promise<ApiResult<output>>`, where
+ * `<namespace>.<method>` is a key of COMMANDS. Secrets (passphrases, PINs) cross this boundary as strings
+ * (JSON); the core service turns them into Buffers at once and zeroes them after use.
+ */
+import { z } from 'zod';
+import {
+  AUTO_LOCK_SECONDS,
+  BLOCK_UNKNOWN_SENDERS,
+  DEFAULT_SETTINGS,
+  DISAPPEARING_TIMER_SECONDS,
+  NOTIFICATION_PRIVACY,
+  durationLabel,
+  settingsPatchSchema as SettingsPatchSchema,
+  settingsSchema as SettingsSchema,
+} from '../settings/schema.js';
+
+// The settings schema is owned by src/settings (platform-free); re-exported so the UI imports src/api only.
+export {
+  AUTO_LOCK_SECONDS,
+  BLOCK_UNKNOWN_SENDERS,
+  DEFAULT_SETTINGS,
+  DISAPPEARING_TIMER_SECONDS,
+  NOTIFICATION_PRIVACY,
+  durationLabel,
+  SettingsPatchSchema,
+  SettingsSchema,
+};
+export type { NotificationPrivacy, ProxySetting, Settings, SettingsPatch } from '../settings/schema.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Results and errors
+
+/** Every error the UI can receive. `code` is a CarapaceError code (src/errors.ts) or one below. */
+export interface ApiError {
+  readonly code: string;
+  readonly message: string;
+  /** For UNLOCK_THROTTLED / WRONG_PASSPHRASE: how long until the next try is allowed. */
+  readonly retryAfterMs?: number;
+}
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const ApiErrorSchema = z.object({
+  code: z.string().max(64),
+  message: z.string().max(1000),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * Stable error codes with the explanation the UI shows. The CarapaceError codes of src/errors.ts plus
+ * NOT_AVAILABLE (feature not wired in this build), INTERNAL (an unexpected failure; details stay in the
+ * core) and DISCONNECTED (the UI lost its connection to the core).
+ */
+export const ERROR_EXPLANATIONS = {
+  VAULT_LOCKED: 'Carapace is locked. Unlock it with your passphrase.',
+  WRONG_PASSPHRASE: 'That passphrase is not correct. Check it and try again.',
+  UNLOCK_THROTTLED: 'Too many wrong passphrases. Wait a moment before trying again.',
+  VAULT_NOT_INITIALIZED: 'No encrypted profile exists yet. Create a passphrase to start.',
+  VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here. Unlock it instead.',
+  VAULT_CORRUPT: 'The encrypted profile is damaged and cannot be opened.',
+  INVALID_INPUT: 'Some of the input is not valid. Check the highlighted fields.',
+  PROXY_UNAVAILABLE: 'The proxy cannot be reached. Carapace will not connect without it.',
+  PROXY_AUTH_FAILED: 'The proxy refused the username or password.',
+  NETWORK: 'The network is not reachable right now.',
+  SERVER: 'The Signal server returned an error. Try again later.',
+  PROTOCOL: 'The server sent something Carapace could not understand.',
+  DECRYPTION_FAILED: 'A message could not be decrypted.',
+  UNTRUSTED_IDENTITY: 'The safety number with this contact changed. Verify it before sending.',
+  NOT_REGISTERED: 'This device is not registered yet.',
+  REGISTRATION_LOCKED: 'This number is protected by a registration lock. Enter the Signal PIN.',
+  WRONG_PIN: 'That PIN is not correct.',
+  WEAK_PIN: 'That PIN is too easy to guess. Choose a longer one.',
+  ATTACHMENT: 'The attachment could not be processed.',
+  NOT_AVAILABLE: 'This feature is not available in this build yet.',
+  INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
+  DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',
+} as const satisfies Record<string, string>;
+
+export type KnownErrorCode = keyof typeof ERROR_EXPLANATIONS;
+export const ERROR_CODES = Object.keys(ERROR_EXPLANATIONS) as KnownErrorCode[];
+
+/** The user-facing explanation for an error code (a generic line for codes this build does not know). */
+export function explainError(code: string): string {
+  return (ERROR_EXPLANATIONS as Record<string, string>)[code] ?? ERROR_EXPLANATIONS.INTERNAL;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared value schemas
+
+const Empty = z.strictObject({});
+const Ok = z.strictObject({});
+/** Passphrases: at least 8 characters at the boundary (the UI's strength meter asks for much more). */
+const Passphrase = z.string().min(8).max(1024);
+const Id = z.string().min(1).max(200);
+/** E.164 phone number: + and 7–15 digits. Never logged. */
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'Use international format, e.g. +15551234567');
+const Pin = z.string().min(4).max(128);
+const Cursor = z.string().min(1).max(200);
+
+export const VaultStateSchema = z.enum(['uninitialized', 'locked', 'unlocked']);
+export type VaultState = z.infer<typeof VaultStateSchema>;
+
+export const LockReasonSchema = z.enum(['user', 'timer', 'suspend', 'shutdown']);
+export type LockReason = z.infer<typeof LockReasonSchema>;
+
+export const VaultStatusSchema = z.object({
+  state: VaultStateSchema,
+  insecureNoPassphrase: z.boolean(),
+});
+export type VaultStatus = z.infer<typeof VaultStatusSchema>;
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  /** 'demo' = the local mock network (visibly labelled in the UI); 'offline' = no network configured. */
+  networkMode: z.enum(['demo', 'production', 'offline']),
+  /** Content protection (screen security) works on macOS and Windows only. */
+  screenSecuritySupported: z.boolean(),
+  platform: z.string(),
+  /** Which commands this build has wired to the core; the rest answer NOT_AVAILABLE. */
+  available: z.array(z.string()),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const AccountStatusSchema = z.object({
+  registered: z.boolean(),
+  /** Shown to the user only; never logged. */
+  e164: z.string().nullable(),
+  aci: z.string().nullable(),
+  deviceId: z.number().int().nullable(),
+  pinSet: z.boolean(),
+  pinStrengthBits: z.number().nullable(),
+  registrationLock: z.boolean(),
+});
+export type AccountStatus = z.infer<typeof AccountStatusSchema>;
+
+export const RegistrationStepSchema = z.object({
+  sessionId: z.string(),
+  /** What the user must do next. */
+  next: z.enum(['captcha', 'code', 'done']),
+});
+export type RegistrationStep = z.infer<typeof RegistrationStepSchema>;
+
+export const VerifiedStateSchema = z.enum(['default', 'verified', 'unverified']);
+export type VerifiedState = z.infer<typeof VerifiedStateSchema>;
+
+export const ConversationSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  serviceId: z.string().nullable(),
+  unreadCount: z.number().int().nonnegative(),
+  lastMessageAt: z.number().nullable(),
+  /** A short preview of the last message (core-side truncated); null when none. */
+  lastMessagePreview: z.string().nullable(),
+  /** Per-chat disappearing-messages override in seconds; null = use the default from settings. */
+  expireTimerSeconds: z.number().int().nonnegative().nullable(),
+  safetyNumberChanged: z.boolean(),
+  verified: VerifiedStateSchema,
+  blocked: z.boolean(),
+  /** Held as a message request (unknown sender under hold-as-request). */
+  isRequest: z.boolean(),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+export const MessageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  kind: z.enum(['text', 'identity-changed', 'timer-changed', 'decryption-failed']),
+  direction: z.enum(['in', 'out']),
+  body: z.string(),
+  sentAt: z.number(),
+  receivedAt: z.number(),
+  status: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'received']),
+  expireTimerSeconds: z.number().int().nonnegative().nullable(),
+  expiresAt: z.number().nullable(),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const MessagePageSchema = z.object({
+  /** Newest first. */
+  messages: z.array(MessageSchema),
+  /** Pass as `before` to get the next (older) page; null when there are no older messages. */
+  nextCursor: z.string().nullable(),
+  total: z.number().int().nonnegative(),
+});
+export type MessagePage = z.infer<typeof MessagePageSchema>;
+
+export const SafetyNumberSchema = z.object({
+  conversationId: z.string(),
+  /** 60 digits. */
+  digits: z.string().regex(/^\d{60}$/),
+  /** The 60 digits in 12 groups of 5, as people read them aloud. */
+  groups: z.array(z.string()),
+  /** The scannable fingerprint payload, base64. The UI renders it as a QR code. */
+  qrPayloadBase64: z.string(),
+  verified: VerifiedStateSchema,
+  changed: z.boolean(),
+});
+export type SafetyNumber = z.infer<typeof SafetyNumberSchema>;
+
+export const PinCheckSchema = z.object({
+  verdict: z.enum(['refused', 'weak-needs-confirmation', 'ok']),
+  bits: z.number(),
+  reasons: z.array(z.string()),
+});
+export type PinCheck = z.infer<typeof PinCheckSchema>;
+
+export const AuditItemSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['ok', 'advice']),
+  advice: z.string(),
+  /** True when "apply recommended" can fix it without user input. */
+  autoFixable: z.boolean(),
+});
+export type AuditItem = z.infer<typeof AuditItemSchema>;
+
+export const AuditReportSchema = z.object({ items: z.array(AuditItemSchema) });
+export type AuditReport = z.infer<typeof AuditReportSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Commands
+
+function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output } as const;
+}
+
+/** Every command: name → { input, output } zod schemas. The name is `<namespace>.<method>`. */
+export const COMMANDS = {
+  'app.info': command(Empty, AppInfoSchema),
+
+  'vault.status': command(Empty, VaultStatusSchema),
+  'vault.create': command(z.strictObject({ passphrase: Passphrase }), Ok),
+  'vault.unlock': command(z.strictObject({ passphrase: z.string().min(1).max(1024) }), Ok),
+  'vault.lock': command(z.strictObject({ reason: LockReasonSchema.optional() }), Ok),
+  'vault.changePassphrase': command(
+    z.strictObject({ current: z.string().min(1).max(1024), next: Passphrase }),
+    Ok,
+  ),
+  /** User activity: postpones auto-lock. */
+  'activity.touch': command(Empty, Ok),
+
+  'settings.get': command(Empty, SettingsSchema),
+  'settings.update': command(z.strictObject({ patch: SettingsPatchSchema }), SettingsSchema),
+
+  'account.status': command(Empty, AccountStatusSchema),
+  'account.startRegistration': command(z.strictObject({ e164: E164 }), RegistrationStepSchema),
+  'account.submitCaptcha': command(
+    z.strictObject({ sessionId: Id, captcha: z.string().min(1).max(4096) }),
+    RegistrationStepSchema,
+  ),
+  'account.submitCode': command(
+    z.strictObject({
+      sessionId: Id,
+      code: z.string().regex(/^\d{6}$/, 'The code has 6 digits'),
+      /** Needed only when the number has a registration lock. */
+      pin: Pin.optional(),
+    }),
+    AccountStatusSchema,
+  ),
+
+  'conversations.list': command(Empty, z.array(ConversationSchema)),
+  /** Start (or find) a 1:1 conversation with a phone number. */
+  'conversations.start': command(z.strictObject({ e164: E164 }), ConversationSchema),
+  'conversation.open': command(
+    z.strictObject({ conversationId: Id, limit: z.number().int().min(1).max(200).optional() }),
+    z.object({ conversation: ConversationSchema, page: MessagePageSchema }),
+  ),
+  'messages.page': command(
+    z.strictObject({
+      conversationId: Id,
+      before: Cursor.optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+    }),
+    MessagePageSchema,
+  ),
+  'messages.send': command(
+    z.strictObject({ conversationId: Id, body: z.string().trim().min(1).max(4000) }),
+    MessageSchema,
+  ),
+  'messages.markRead': command(z.strictObject({ conversationId: Id }), Ok),
+  'conversation.setDisappearingTimer': command(
+    /** null = follow the default from settings; 0 = off for this chat. */
+    z.strictObject({ conversationId: Id, seconds: z.literal(DISAPPEARING_TIMER_SECONDS).nullable() }),
+    ConversationSchema,
+  ),
+  /** Accept a changed safety number so sending works again. */
+  'conversation.confirmIdentity': command(z.strictObject({ conversationId: Id }), ConversationSchema),
+
+  'safetyNumber.get': command(z.strictObject({ conversationId: Id }), SafetyNumberSchema),
+  'safetyNumber.setVerified': command(
+    z.strictObject({ conversationId: Id, verified: z.boolean() }),
+    SafetyNumberSchema,
+  ),
+
+  'pin.check': command(z.strictObject({ pin: z.string().max(128) }), PinCheckSchema),
+  'pin.generate': command(Empty, z.object({ pin: z.string() })),
+  'pin.set': command(z.strictObject({ pin: Pin, acceptWeak: z.boolean().optional() }), AccountStatusSchema),
+  'registrationLock.set': command(z.strictObject({ enabled: z.boolean() }), AccountStatusSchema),
+
+  'audit.get': command(Empty, AuditReportSchema),
+  'audit.applyRecommended': command(Empty, AuditReportSchema),
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+export type CommandInput<N extends CommandName> = z.input<(typeof COMMANDS)[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<(typeof COMMANDS)[N]['output']>;
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(COMMANDS, value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Events (core → UI)
+
+export const EVENTS = {
+  'vault.locked': z.object({ reason: LockReasonSchema }),
+  'vault.unlocked': z.object({}),
+  'message.added': z.object({ message: MessageSchema }),
+  'message.updated': z.object({ message: MessageSchema }),
+  'conversation.updated': z.object({ conversation: ConversationSchema }),
+  'identity.changed': z.object({ conversationId: z.string() }),
+  'network.status': z.object({
+    status: z.enum(['offline', 'connecting', 'online', 'proxy-error']),
+    detail: z.string().optional(),
+  }),
+  'settings.changed': z.object({ settings: SettingsSchema }),
+  /** An in-app notification. The core already applied notification privacy to title/body. */
+  toast: z.object({
+    kind: z.enum(['message', 'info', 'error']),
+    title: z.string(),
+    body: z.string().optional(),
+    conversationId: z.string().optional(),
+  }),
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]>;
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The API object the renderer sees as `window.carapace`
+
+type NamespaceOf<N> = N extends `${infer A}.${string}` ? A : never;
+type CommandArgs<N extends CommandName> =
+  Record<string, never> extends CommandInput<N> ? [input?: CommandInput<N>] : [input: CommandInput<N>];
+export type CommandMethod<N extends CommandName> = (
+  ...args: CommandArgs<N>
+) => Promise<ApiResult<CommandOutput<N>>>;
+
+/** `window.carapace`: domain methods grouped by namespace, plus `on(event, handler) → unsubscribe`. */
+export type CarapaceApi = {
+  readonly [NS in NamespaceOf<CommandName>]: {
+    readonly [N in CommandName as N extends `${NS}.${infer M}` ? M : never]: CommandMethod<N>;
+  };
+} & {
+  readonly on: <E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void) => () => void;
+};
+
+/** One transport-level call; the preload (ipcRenderer.invoke) and the harness client (WebSocket) provide it. */
+export type Invoke = (command: CommandName, input: unknown) => Promise<ApiResult<unknown>>;
+export type Subscribe = (event: EventName, handler: (payload: unknown) => void) => () => void;
+
+/**
+ * Builds the `CarapaceApi` object from a transport. Shared by main/preload.ts and the harness client so
+ * both expose exactly the same methods: one per command, nothing generic.
+ */
+export function buildCarapaceApi(invoke: Invoke, subscribe: Subscribe): CarapaceApi {
+  const api: Record<string, Record<string, (input?: unknown) => Promise<ApiResult<unknown>>>> = {};
+  for (const name of COMMAND_NAMES) {
+    const dot = name.indexOf('.');
+    const ns = name.slice(0, dot);
+    const method = name.slice(dot + 1);
+    const group = (api[ns] ??= {});
+    group[method] = (input?: unknown) => invoke(name, input ?? {});
+  }
+  const on = (event: EventName, handler: (payload: unknown) => void): (() => void) => {
+    if (!isEventName(event)) throw new TypeError('unknown event');
+    return subscribe(event, handler);
+  };
+  return { ...api, on } as unknown as CarapaceApi;
+}
+
+/** Wire format of the harness WebSocket (JSON). The first client message is the token (a string). */
+export const WireRequestSchema = z.strictObject({
+  id: z.number().int().nonnegative(),
+  command: z.string().max(64),
+  input: z.unknown(),
+});
+export type WireRequest = z.infer<typeof WireRequestSchema>;
+export type WireMessage =
+  { id: number; result: ApiResult<unknown> } | { event: EventName; payload: unknown } | { hello: 'ok' };
