@@ -121,6 +121,14 @@ export class AttachmentError extends CarapaceError {
   readonly code = 'ATTACHMENT';
 }
 
+/** A command whose core module is not wired in this build (src/api answers it with this code). */
+export class NotAvailableError extends CarapaceError {
+  readonly code = 'NOT_AVAILABLE';
+  constructor(feature: string) {
+    super(`${feature} is not available in this build yet.`);
+  }
+}
+
 export function isCarapaceError(value: unknown): value is CarapaceError {
   return value instanceof CarapaceError;
 }
