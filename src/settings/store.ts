@@ -15,7 +15,6 @@ import {
   settingsSchema,
   type SettingKey,
   type Settings,
-  type SettingsPatch,
 } from './schema.js';
 
 export type SettingsListener = (next: Readonly<Settings>, changed: readonly SettingKey[]) => void;
