@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors.js';
+import { MessageStore, type Message } from './store.js';
+import { createTempDb, type TempDb } from './test-support/temp-db.js';
+
+const ALICE = '8f0c1a2e-1111-4c4c-9a9a-0123456789ab';
+const ME = '11111111-2222-4333-8444-555555555555';
+
+describe('MessageStore on a real SQLCipher file', () => {
+  let temp: TempDb;
+  let now: number;
+  let store: MessageStore;
+
+  beforeEach(() => {
+    temp = createTempDb();
+    now = 1_700_000_000_000;
+    store = new MessageStore(temp.db, { clock: () => now });
+  });
+  afterEach(() => temp.close());
+
+  it('stores an incoming message once per (source, device, timestamp)', () => {
+    const c = store.getOrCreateConversation(ALICE, { profileName: 'Alice', isContact: true });
+    const first = store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 42,
+      serverGuid: 'g1',
+      body: 'hello',
+    });
+    expect(first.inserted).toBe(true);
+    const again = store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 42,
+      serverGuid: 'g2',
+      body: 'hello',
+    });
+    expect(again.inserted).toBe(false);
+    const sameGuid = store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 2,
+      sentAt: 43,
+      serverGuid: 'g1',
+      body: 'x',
+    });
+    expect(sameGuid.inserted).toBe(false);
+    expect(store.countMessages(c.id)).toBe(1);
+    expect(store.getConversation(c.id)?.unreadCount).toBe(1);
+    expect(store.hasServerGuid('g1')).toBe(true);
+    expect(store.hasIncoming(ALICE, 1, 42)).toBe(true);
+  });
+
+  it('pages newest first with cursors, 50 rows a page, across 10,000 messages', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    store.transaction(() => {
+      for (let i = 0; i < 10_000; i += 1) {
+        store.insertIncoming({
+          conversationId: c.id,
+          sourceServiceId: ALICE,
+          sourceDevice: 1,
+          sentAt: 1000 + i,
+          body: `m${i}`,
+        });
+      }
+    });
+    const seen: Message[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = store.page(c.id, { before: cursor });
+      expect(page.messages.length).toBeLessThanOrEqual(50);
+      seen.push(...page.messages);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(200);
+    expect(seen).toHaveLength(10_000);
+    expect(seen[0]?.body).toBe('m9999');
+    expect(seen[9_999]?.body).toBe('m0');
+    // strictly descending, no duplicates
+    for (let i = 1; i < seen.length; i += 1) expect(seen[i]!.seq).toBeLessThan(seen[i - 1]!.seq);
+    // the page query uses the index, not a scan + sort
+    const plan = temp.db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      )
+      .all(c.id, 1e9, 51) as Array<{ detail: string }>;
+    const details = plan.map((p) => p.detail).join(' | ');
+    expect(details).toMatch(/messages_page/);
+    expect(details).not.toMatch(/TEMP B-TREE/);
+    expect(() => store.page(c.id, { before: 'DROP TABLE' })).toThrow(ValidationError);
+  });
+
+  it('applies receipts forward only and emits message.updated', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    const out = store.insertOutgoing({
+      conversationId: c.id,
+      sourceServiceId: ME,
+      sourceDevice: 1,
+      sentAt: 500,
+      body: 'hi',
+      status: 'sent',
+    });
+    const updates: string[] = [];
+    store.on('message.updated', (m) => updates.push(`${m.id}:${m.status}`));
+    expect(store.applyReceipt(ALICE, 'read', [500])).toHaveLength(1);
+    expect(store.applyReceipt(ALICE, 'delivery', [500])).toHaveLength(0);
+    expect(store.getMessage(out.id)?.status).toBe('read');
+    expect(updates).toEqual([`${out.id}:read`]);
+    // a receipt from someone else does not touch it
+    expect(store.applyReceipt('99999999-2222-4333-8444-555555555555', 'viewed', [500])).toHaveLength(0);
+  });
+
+  it('mark read starts disappearing timers; deleteExpired removes exactly the expired rows', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    store.updateConversation(c.id, { expireTimerSeconds: 30 });
+    const m1 = store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 1,
+      body: 'vanishing',
+      expireTimerSeconds: 30,
+    }).message!;
+    const m2 = store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 2,
+      body: 'stays',
+    }).message!;
+    expect(m1.expiresAt).toBeNull(); // countdown starts on read, not on arrival
+    const out = store.insertOutgoing({
+      conversationId: c.id,
+      sourceServiceId: ME,
+      sourceDevice: 1,
+      sentAt: now,
+      body: 'mine',
+      expireTimerSeconds: 60,
+    });
+    expect(out.expiresAt).toBe(now + 60_000);
+    const read = store.markRead(c.id);
+    expect(read.newlyRead.map((m) => m.id)).toEqual([m1.id, m2.id]);
+    expect(store.getMessage(m1.id)?.expiresAt).toBe(now + 30_000);
+    expect(store.getConversation(c.id)?.unreadCount).toBe(0);
+    expect(store.markRead(c.id).newlyRead).toHaveLength(0);
+    expect(store.nextExpiry()).toBe(now + 30_000);
+    expect(store.deleteExpired(now + 29_999)).toBe(0);
+    expect(store.deleteExpired(now + 30_000)).toBe(1);
+    expect(store.getMessage(m1.id)).toBeUndefined();
+    expect(store.getMessage(m2.id)).toBeDefined();
+    expect(store.deleteExpired(now + 60_000)).toBe(1);
+    expect(store.getConversation(c.id)?.lastMessageSeq).toBe(m2.seq);
+  });
+
+  it('timeline events, view-once, validation errors', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    const ev = store.addEvent(c.id, 'identity-changed', { serviceId: ALICE });
+    expect(ev?.kind).toBe('event');
+    expect(ev?.eventData).toEqual({ serviceId: ALICE });
+    expect(store.addEvent(c.id, 'decryption-failed', {}, { serverGuid: 'bad-1' })).toBeDefined();
+    expect(store.addEvent(c.id, 'decryption-failed', {}, { serverGuid: 'bad-1' })).toBeUndefined();
+    const vo = store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 9,
+      body: 'once',
+      viewOnce: true,
+    }).message!;
+    const viewed = store.markViewed(vo.id);
+    expect(viewed.viewed).toBe(true);
+    expect(viewed.body).toBeNull();
+    expect(() => store.updateConversation(c.id, { expireTimerSeconds: -5 })).toThrow(ValidationError);
+    expect(() => store.updateConversation('nope', { blocked: true })).toThrow(ValidationError);
+    expect(() => store.setProfileKey(c.id, new Uint8Array(5))).toThrow(ValidationError);
+  });
+
+  it('events inside a rolled-back transaction are never delivered', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    const added: string[] = [];
+    store.on('message.added', (m) => added.push(m.id));
+    expect(() =>
+      store.transaction(() => {
+        store.insertIncoming({
+          conversationId: c.id,
+          sourceServiceId: ALICE,
+          sourceDevice: 1,
+          sentAt: 7,
+          body: 'a',
+        });
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(added).toEqual([]);
+    expect(store.countMessages(c.id)).toBe(0);
+    store.transaction(() => {
+      store.insertIncoming({
+        conversationId: c.id,
+        sourceServiceId: ALICE,
+        sourceDevice: 1,
+        sentAt: 7,
+        body: 'a',
+      });
+      expect(added).toEqual([]); // not before commit
+    });
+    expect(added).toHaveLength(1);
+  });
+
+  it('survives reopen and keeps bodies out of the file in plaintext', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 1,
+      body: 'MARKER-plaintext-body-7f3a',
+    });
+    temp.db.pragma('wal_checkpoint(TRUNCATE)');
+    const db = temp.reopen();
+    const reopened = new MessageStore(db);
+    expect(reopened.page(c.id).messages[0]?.body).toBe('MARKER-plaintext-body-7f3a');
+    db.close();
+    expect(readFileSync(temp.path).includes('MARKER-plaintext-body-7f3a')).toBe(false);
+  });
+});

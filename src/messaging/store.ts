@@ -1,0 +1,659 @@
+/**
+ * Conversations and the message timeline, over the vault's SQLCipher connection (migration 0004).
+ *
+ * Every method is synchronous (better-sqlite3). Change events are emitted only once the data is
+ * committed: inside a transaction they are buffered and flushed by `commitEvents()` (the receiver's
+ * async transaction calls it after COMMIT, `discardEvents()` after ROLLBACK); outside one they fire
+ * at once. Nothing here logs bodies, numbers or keys.
+ */
+import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../errors.js';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
+import type { SqlDatabase } from '../vault/sql.js';
+
+export type MessageDirection = 'in' | 'out';
+export type MessageKind = 'message' | 'event';
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'viewed' | 'failed' | 'received';
+export type TimelineEventType = 'identity-changed' | 'timer-changed' | 'decryption-failed';
+export type ReceiptKind = 'delivery' | 'read' | 'viewed';
+
+export interface Conversation {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly e164: string | null;
+  readonly profileName: string | null;
+  readonly isContact: boolean;
+  readonly acceptedAt: number | null;
+  /** Held as a message request (block-unknown-senders = hold-as-request): no receipts until accepted. */
+  readonly isRequest: boolean;
+  readonly blocked: boolean;
+  /** Per-chat disappearing-messages override in seconds; null = use the default setting. */
+  readonly expireTimerSeconds: number | null;
+  readonly unreadCount: number;
+  readonly lastMessageSeq: number | null;
+  readonly lastActivityAt: number | null;
+  readonly safetyNumberChanged: boolean;
+  readonly createdAt: number;
+}
+
+export interface Message {
+  readonly id: string;
+  /** Insertion order; the paging key. */
+  readonly seq: number;
+  readonly conversationId: string;
+  readonly kind: MessageKind;
+  readonly direction: MessageDirection;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly serverGuid: string | null;
+  readonly sourceServiceId: string | null;
+  readonly sourceDevice: number | null;
+  readonly body: string | null;
+  readonly status: MessageStatus | null;
+  readonly read: boolean;
+  readonly expireTimerSeconds: number | null;
+  readonly expiresAt: number | null;
+  readonly viewOnce: boolean;
+  readonly viewed: boolean;
+  readonly attachmentIds: readonly string[];
+  readonly eventType: TimelineEventType | null;
+  readonly eventData: Readonly<Record<string, unknown>> | null;
+}
+
+export interface StoreEvents {
+  'message.added': Message;
+  'message.updated': Message;
+  'message.removed': { readonly id: string; readonly conversationId: string };
+  'conversation.updated': Conversation;
+}
+export type StoreEventName = keyof StoreEvents;
+type Listener<E extends StoreEventName> = (payload: StoreEvents[E]) => void;
+
+export interface IncomingMessageInput {
+  readonly conversationId: string;
+  readonly sourceServiceId: string;
+  readonly sourceDevice: number;
+  readonly sentAt: number;
+  readonly serverGuid?: string | null;
+  readonly body: string | null;
+  readonly expireTimerSeconds?: number | null;
+  readonly viewOnce?: boolean;
+  readonly attachmentIds?: readonly string[];
+}
+
+export interface OutgoingMessageInput {
+  readonly conversationId: string;
+  readonly sourceServiceId: string;
+  readonly sourceDevice: number;
+  readonly sentAt: number;
+  readonly body: string;
+  readonly expireTimerSeconds?: number | null;
+  readonly status?: MessageStatus;
+}
+
+export interface ConversationInit {
+  readonly e164?: string | null;
+  readonly profileName?: string | null;
+  readonly isContact?: boolean;
+  readonly acceptedAt?: number | null;
+  readonly isRequest?: boolean;
+}
+
+export type ConversationPatch = Partial<
+  Pick<
+    Conversation,
+    | 'profileName'
+    | 'e164'
+    | 'isContact'
+    | 'acceptedAt'
+    | 'isRequest'
+    | 'blocked'
+    | 'expireTimerSeconds'
+    | 'safetyNumberChanged'
+  >
+>;
+
+export interface Page {
+  readonly messages: readonly Message[];
+  /** Pass as `before` to get the next (older) page; null when this is the oldest page. */
+  readonly nextCursor: string | null;
+}
+
+export interface ReadResult {
+  /** Incoming messages newly marked read, grouped for read receipts. */
+  readonly newlyRead: readonly Message[];
+}
+
+export const PAGE_SIZE = 50;
+const STATUS_RANK: Record<MessageStatus, number> = {
+  pending: 0,
+  failed: 0,
+  sent: 1,
+  received: 1,
+  delivered: 2,
+  read: 3,
+  viewed: 4,
+};
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  conversation_id: string;
+  kind: MessageKind;
+  direction: MessageDirection;
+  sent_at: number;
+  received_at: number;
+  server_guid: string | null;
+  source_service_id: string | null;
+  source_device: number | null;
+  body: string | null;
+  status: MessageStatus | null;
+  read: number;
+  expire_timer_seconds: number | null;
+  expires_at: number | null;
+  view_once: number;
+  viewed: number;
+  attachment_ids: string | null;
+  event_type: TimelineEventType | null;
+  event_data: string | null;
+}
+
+interface ConversationRow {
+  id: string;
+  service_id: string;
+  e164: string | null;
+  profile_name: string | null;
+  profile_key: Buffer | null;
+  is_contact: number;
+  accepted_at: number | null;
+  is_request: number;
+  blocked: number;
+  expire_timer_seconds: number | null;
+  unread_count: number;
+  last_message_seq: number | null;
+  last_activity_at: number | null;
+  safety_number_changed: number;
+  created_at: number;
+}
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    seq: row.seq,
+    conversationId: row.conversation_id,
+    kind: row.kind,
+    direction: row.direction,
+    sentAt: row.sent_at,
+    receivedAt: row.received_at,
+    serverGuid: row.server_guid,
+    sourceServiceId: row.source_service_id,
+    sourceDevice: row.source_device,
+    body: row.body,
+    status: row.status,
+    read: row.read === 1,
+    expireTimerSeconds: row.expire_timer_seconds,
+    expiresAt: row.expires_at,
+    viewOnce: row.view_once === 1,
+    viewed: row.viewed === 1,
+    attachmentIds: row.attachment_ids ? (JSON.parse(row.attachment_ids) as string[]) : [],
+    eventType: row.event_type,
+    eventData: row.event_data ? (JSON.parse(row.event_data) as Record<string, unknown>) : null,
+  };
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    serviceId: row.service_id,
+    e164: row.e164,
+    profileName: row.profile_name,
+    isContact: row.is_contact === 1,
+    acceptedAt: row.accepted_at,
+    isRequest: row.is_request === 1,
+    blocked: row.blocked === 1,
+    expireTimerSeconds: row.expire_timer_seconds,
+    unreadCount: row.unread_count,
+    lastMessageSeq: row.last_message_seq,
+    lastActivityAt: row.last_activity_at,
+    safetyNumberChanged: row.safety_number_changed === 1,
+    createdAt: row.created_at,
+  };
+}
+
+function parseCursor(cursor: string): number {
+  if (!/^\d{1,15}$/.test(cursor)) throw new ValidationError('Invalid page cursor.');
+  return Number(cursor);
+}
+
+function checkTimer(seconds: number | null | undefined): number | null {
+  if (seconds === null || seconds === undefined || seconds === 0) return null;
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 366 * 24 * 3600) {
+    throw new ValidationError('Invalid disappearing-messages timer.');
+  }
+  return seconds;
+}
+
+export class MessageStore {
+  private readonly listeners = new Map<StoreEventName, Set<Listener<StoreEventName>>>();
+  private pending: Array<{ name: StoreEventName; payload: unknown }> = [];
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    options: { clock?: () => number } = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  on<E extends StoreEventName>(name: E, listener: Listener<E>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(listener as Listener<StoreEventName>);
+    return () => set.delete(listener as Listener<StoreEventName>);
+  }
+
+  private emit<E extends StoreEventName>(name: E, payload: StoreEvents[E]): void {
+    this.pending.push({ name, payload });
+    if (!this.db.inTransaction) this.commitEvents();
+  }
+
+  /** Deliver the events buffered during a transaction that has just committed. */
+  commitEvents(): void {
+    const events = this.pending;
+    this.pending = [];
+    for (const { name, payload } of events) {
+      for (const listener of this.listeners.get(name) ?? []) {
+        try {
+          listener(payload as never);
+        } catch {
+          // A subscriber's failure must not undo or block the pipeline.
+        }
+      }
+    }
+  }
+
+  /** Drop the events of a transaction that rolled back: nothing happened. */
+  discardEvents(): void {
+    this.pending = [];
+  }
+
+  /** Run `fn` in one synchronous transaction; events fire after it commits. */
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    try {
+      const result = this.db.transaction(fn)();
+      this.commitEvents();
+      return result;
+    } catch (error) {
+      this.discardEvents();
+      throw error;
+    }
+  }
+
+  // ---- conversations --------------------------------------------------------------------------
+
+  getConversation(id: string): Conversation | undefined {
+    const row = this.stmt('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    return row ? toConversation(row) : undefined;
+  }
+
+  findConversationByServiceId(serviceId: string): Conversation | undefined {
+    const row = this.stmt('SELECT * FROM conversations WHERE service_id = ?').get(serviceId) as
+      ConversationRow | undefined;
+    return row ? toConversation(row) : undefined;
+  }
+
+  getOrCreateConversation(serviceId: string, init: ConversationInit = {}): Conversation {
+    const existing = this.findConversationByServiceId(serviceId);
+    if (existing) return existing;
+    const id = randomUUID();
+    this.stmt(
+      `INSERT INTO conversations (id, service_id, e164, profile_name, is_contact, accepted_at, is_request, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      serviceId,
+      init.e164 ?? null,
+      init.profileName ?? null,
+      init.isContact ? 1 : 0,
+      init.acceptedAt ?? null,
+      init.isRequest ? 1 : 0,
+      this.clock(),
+    );
+    const created = this.mustConversation(id);
+    this.emit('conversation.updated', created);
+    return created;
+  }
+
+  listConversations(): Conversation[] {
+    const rows = this.stmt(
+      'SELECT * FROM conversations ORDER BY last_activity_at IS NULL, last_activity_at DESC',
+    ).all() as ConversationRow[];
+    return rows.map(toConversation);
+  }
+
+  updateConversation(id: string, patch: ConversationPatch): Conversation {
+    const columns: Record<keyof ConversationPatch, string> = {
+      profileName: 'profile_name',
+      e164: 'e164',
+      isContact: 'is_contact',
+      acceptedAt: 'accepted_at',
+      isRequest: 'is_request',
+      blocked: 'blocked',
+      expireTimerSeconds: 'expire_timer_seconds',
+      safetyNumberChanged: 'safety_number_changed',
+    };
+    const sets: string[] = [];
+    const values: Array<string | number | null> = [];
+    for (const [key, value] of Object.entries(patch) as Array<[keyof ConversationPatch, unknown]>) {
+      if (value === undefined) continue;
+      const column = columns[key];
+      if (!column) throw new ValidationError('Unknown conversation field.');
+      sets.push(`${column} = ?`);
+      if (key === 'expireTimerSeconds') values.push(checkTimer(value as number | null));
+      else if (typeof value === 'boolean') values.push(value ? 1 : 0);
+      else values.push(value as string | number | null);
+    }
+    this.mustConversation(id);
+    if (sets.length > 0) {
+      this.stmt(`UPDATE conversations SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    }
+    const updated = this.mustConversation(id);
+    this.emit('conversation.updated', updated);
+    return updated;
+  }
+
+  /** The contact's profile key (for their unidentified-access key); secret, never logged. */
+  getProfileKey(conversationId: string): Buffer | null {
+    const row = this.stmt('SELECT profile_key FROM conversations WHERE id = ?').get(conversationId) as
+      { profile_key: Buffer | null } | undefined;
+    return row?.profile_key ?? null;
+  }
+
+  setProfileKey(conversationId: string, profileKey: Uint8Array): void {
+    if (profileKey.length !== 32) throw new ValidationError('A profile key has 32 bytes.');
+    this.stmt('UPDATE conversations SET profile_key = ? WHERE id = ?').run(
+      Buffer.from(profileKey),
+      conversationId,
+    );
+  }
+
+  private mustConversation(id: string): Conversation {
+    const conversation = this.getConversation(id);
+    if (!conversation) throw new ValidationError('No such conversation.');
+    return conversation;
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  getMessage(id: string): Message | undefined {
+    const row = this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    return row ? toMessage(row) : undefined;
+  }
+
+  hasServerGuid(serverGuid: string): boolean {
+    return this.stmt('SELECT 1 FROM messages WHERE server_guid = ?').get(serverGuid) !== undefined;
+  }
+
+  /** True when this (source, device, timestamp) is already stored: the envelope was a re-delivery. */
+  hasIncoming(sourceServiceId: string, sourceDevice: number, sentAt: number): boolean {
+    return (
+      this.stmt(
+        'SELECT 1 FROM messages WHERE source_service_id = ? AND source_device = ? AND sent_at = ?',
+      ).get(sourceServiceId, sourceDevice, sentAt) !== undefined
+    );
+  }
+
+  /**
+   * Store an incoming message once. Returns `{ inserted: false }` when the idempotency key (or the
+   * server guid) is already present, so a re-delivered envelope is harmless.
+   */
+  insertIncoming(input: IncomingMessageInput): { inserted: boolean; message?: Message } {
+    const now = this.clock();
+    const result = this.stmt(
+      `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, server_guid,
+           source_service_id, source_device, body, status, read, expire_timer_seconds, view_once, attachment_ids)
+         VALUES (?, ?, 'message', 'in', ?, ?, ?, ?, ?, ?, 'received', 0, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+    ).run(
+      randomUUID(),
+      input.conversationId,
+      input.sentAt,
+      now,
+      input.serverGuid ?? null,
+      input.sourceServiceId,
+      input.sourceDevice,
+      input.body,
+      checkTimer(input.expireTimerSeconds),
+      input.viewOnce ? 1 : 0,
+      input.attachmentIds?.length ? JSON.stringify(input.attachmentIds) : null,
+    );
+    if (result.changes === 0) return { inserted: false };
+    const message = this.bySeq(Number(result.lastInsertRowid));
+    this.stmt(
+      `UPDATE conversations SET unread_count = unread_count + 1, last_message_seq = ?, last_activity_at = ?
+         WHERE id = ?`,
+    ).run(message.seq, now, input.conversationId);
+    this.emit('message.added', message);
+    this.emit('conversation.updated', this.mustConversation(input.conversationId));
+    return { inserted: true, message };
+  }
+
+  /** Store an outgoing message; the disappearing countdown starts now (at send). */
+  insertOutgoing(input: OutgoingMessageInput): Message {
+    const now = this.clock();
+    const timer = checkTimer(input.expireTimerSeconds);
+    const result = this.stmt(
+      `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, source_service_id,
+           source_device, body, status, read, expire_timer_seconds, expires_at)
+         VALUES (?, ?, 'message', 'out', ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    ).run(
+      randomUUID(),
+      input.conversationId,
+      input.sentAt,
+      now,
+      input.sourceServiceId,
+      input.sourceDevice,
+      input.body,
+      input.status ?? 'pending',
+      timer,
+      timer === null ? null : input.sentAt + timer * 1000,
+    );
+    const message = this.bySeq(Number(result.lastInsertRowid));
+    this.stmt('UPDATE conversations SET last_message_seq = ?, last_activity_at = ? WHERE id = ?').run(
+      message.seq,
+      now,
+      input.conversationId,
+    );
+    this.emit('message.added', message);
+    this.emit('conversation.updated', this.mustConversation(input.conversationId));
+    return message;
+  }
+
+  /** A timeline marker (identity changed, timer changed, decryption failed). Never holds content. */
+  addEvent(
+    conversationId: string,
+    eventType: TimelineEventType,
+    data: Readonly<Record<string, string | number | boolean | null>> = {},
+    options: { serverGuid?: string | null; sentAt?: number } = {},
+  ): Message | undefined {
+    const now = this.clock();
+    const result = this.stmt(
+      `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, server_guid, read,
+           event_type, event_data)
+         VALUES (?, ?, 'event', 'in', ?, ?, ?, 1, ?, ?)
+         ON CONFLICT DO NOTHING`,
+    ).run(
+      randomUUID(),
+      conversationId,
+      options.sentAt ?? now,
+      now,
+      options.serverGuid ?? null,
+      eventType,
+      JSON.stringify(data),
+    );
+    if (result.changes === 0) return undefined;
+    const message = this.bySeq(Number(result.lastInsertRowid));
+    this.stmt('UPDATE conversations SET last_message_seq = ?, last_activity_at = ? WHERE id = ?').run(
+      message.seq,
+      now,
+      conversationId,
+    );
+    this.emit('message.added', message);
+    this.emit('conversation.updated', this.mustConversation(conversationId));
+    return message;
+  }
+
+  setStatus(messageId: string, status: MessageStatus): Message {
+    this.stmt('UPDATE messages SET status = ? WHERE id = ?').run(status, messageId);
+    const message = this.getMessage(messageId);
+    if (!message) throw new ValidationError('No such message.');
+    this.emit('message.updated', message);
+    return message;
+  }
+
+  /**
+   * Apply a delivery/read/viewed receipt from `fromServiceId` to our outgoing messages with those
+   * timestamps. Status only moves forward (a late delivery receipt never downgrades "read").
+   */
+  applyReceipt(fromServiceId: string, kind: ReceiptKind, sentTimestamps: readonly number[]): Message[] {
+    const conversation = this.findConversationByServiceId(fromServiceId);
+    if (!conversation) return [];
+    const status: MessageStatus = kind === 'delivery' ? 'delivered' : kind === 'read' ? 'read' : 'viewed';
+    const select = this.stmt(
+      `SELECT * FROM messages WHERE conversation_id = ? AND direction = 'out' AND kind = 'message' AND sent_at = ?`,
+    );
+    const update = this.stmt('UPDATE messages SET status = ? WHERE seq = ?');
+    const updated: Message[] = [];
+    for (const ts of sentTimestamps) {
+      for (const row of select.all(conversation.id, ts) as MessageRow[]) {
+        if (row.status && STATUS_RANK[row.status] >= STATUS_RANK[status]) continue;
+        update.run(status, row.seq);
+        const message = this.bySeq(row.seq);
+        updated.push(message);
+        this.emit('message.updated', message);
+      }
+    }
+    return updated;
+  }
+
+  /**
+   * Mark incoming messages read (all, or up to `upToSeq`). Starts the disappearing countdown of each
+   * (expiresAt = now + timer) and returns the newly read ones, for read receipts.
+   */
+  markRead(conversationId: string, upToSeq?: number): ReadResult {
+    return this.transaction(() => {
+      const now = this.clock();
+      const rows = this.stmt(
+        `SELECT * FROM messages WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?
+           ORDER BY seq`,
+      ).all(conversationId, upToSeq ?? Number.MAX_SAFE_INTEGER) as MessageRow[];
+      const update = this.stmt(
+        `UPDATE messages SET read = 1, expires_at = CASE WHEN expire_timer_seconds IS NULL THEN expires_at
+           ELSE ? + expire_timer_seconds * 1000 END WHERE seq = ?`,
+      );
+      const newlyRead: Message[] = [];
+      for (const row of rows) {
+        update.run(now, row.seq);
+        const message = this.bySeq(row.seq);
+        newlyRead.push(message);
+        this.emit('message.updated', message);
+      }
+      const unread = this.stmt(
+        `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND read = 0 AND direction = 'in'
+             AND kind = 'message'`,
+      ).get(conversationId) as { n: number };
+      this.stmt('UPDATE conversations SET unread_count = ? WHERE id = ?').run(unread.n, conversationId);
+      this.emit('conversation.updated', this.mustConversation(conversationId));
+      return { newlyRead };
+    });
+  }
+
+  /** Mark a view-once message viewed and drop its body (it may be shown once only). */
+  markViewed(messageId: string): Message {
+    this.stmt(
+      `UPDATE messages SET viewed = 1, body = NULL, attachment_ids = NULL WHERE id = ? AND view_once = 1`,
+    ).run(messageId);
+    const message = this.getMessage(messageId);
+    if (!message) throw new ValidationError('No such message.');
+    this.emit('message.updated', message);
+    return message;
+  }
+
+  /** Newest first, 50 rows a page (cursor-based: pass the previous page's nextCursor as `before`). */
+  page(conversationId: string, options: { before?: string | null; limit?: number } = {}): Page {
+    const limit = options.limit ?? PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('Invalid page size.');
+    const before = options.before ? parseCursor(options.before) : Number.MAX_SAFE_INTEGER;
+    const rows = this.stmt(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    ).all(conversationId, before, limit + 1) as MessageRow[];
+    const more = rows.length > limit;
+    const messages = rows.slice(0, limit).map(toMessage);
+    const last = messages[messages.length - 1];
+    return { messages, nextCursor: more && last ? String(last.seq) : null };
+  }
+
+  /** Delete every message whose disappearing timer ran out (secure_delete overwrites the rows). */
+  deleteExpired(now: number = this.clock()): number {
+    return this.transaction(() => {
+      const rows = this.stmt(
+        'SELECT id, conversation_id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?',
+      ).all(now) as Array<{ id: string; conversation_id: string }>;
+      if (rows.length === 0) return 0;
+      this.stmt('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now);
+      const touched = new Set<string>();
+      for (const row of rows) {
+        touched.add(row.conversation_id);
+        this.emit('message.removed', { id: row.id, conversationId: row.conversation_id });
+      }
+      for (const conversationId of touched) {
+        this.stmt(
+          `UPDATE conversations SET
+               last_message_seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = @id),
+               unread_count = (SELECT COUNT(*) FROM messages WHERE conversation_id = @id AND read = 0
+                 AND direction = 'in' AND kind = 'message')
+             WHERE id = @id`,
+        ).run({ id: conversationId });
+        this.emit('conversation.updated', this.mustConversation(conversationId));
+      }
+      return rows.length;
+    });
+  }
+
+  /** The earliest pending expiry, so a timer can be set for the next deleteExpired(). */
+  nextExpiry(): number | null {
+    const row = this.stmt('SELECT MIN(expires_at) AS t FROM messages WHERE expires_at IS NOT NULL').get() as {
+      t: number | null;
+    };
+    return row.t;
+  }
+
+  countMessages(conversationId: string): number {
+    const row = this.stmt(
+      `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND kind = 'message'`,
+    ).get(conversationId) as { n: number };
+    return row.n;
+  }
+
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  /** Prepared statements are cached: the receive pipeline runs the same few thousands of times. */
+  private stmt(sql: string): Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private bySeq(seq: number): Message {
+    return toMessage(this.stmt('SELECT * FROM messages WHERE seq = ?').get(seq) as MessageRow);
+  }
+}
