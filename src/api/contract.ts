@@ -322,6 +322,8 @@ export const EVENTS = {
   'vault.unlocked': z.object({}),
   'message.added': z.object({ message: MessageSchema }),
   'message.updated': z.object({ message: MessageSchema }),
+  /** A message disappeared (its timer ran out); the UI drops it. */
+  'message.removed': z.object({ id: z.string(), conversationId: z.string() }),
   'conversation.updated': z.object({ conversation: ConversationSchema }),
   'identity.changed': z.object({ conversationId: z.string() }),
   'network.status': z.object({

@@ -1,0 +1,229 @@
+/**
+ * The web harness (Node, test/demo only — never packaged): serves the built renderer (dist/renderer) on
+ * http://127.0.0.1:<random port> and implements the same typed API as the Electron IPC adapter over an
+ * authenticated loopback WebSocket:
+ *   - binds 127.0.0.1 only;
+ *   - the upgrade request's Origin must equal the harness origin (a web page elsewhere cannot connect);
+ *   - a 256-bit random token per launch must be the FIRST message (constant-time compare), within 5 s;
+ *     the page gets it in the URL's hash fragment (never sent over HTTP, so never in a request line);
+ *   - then JSON {id, command, input} → {id, result}, and core events as {event, payload}.
+ * The CSP header is Electron's, except that connect-src allows this harness's own WebSocket endpoint
+ * (Electron's renderer has connect-src 'none': it talks IPC, not network).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
+import { createCoreService, type CoreService, type CoreServiceOptions } from '../../src/api/service.js';
+
+export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
+const AUTH_TIMEOUT_MS = 5000;
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export interface HarnessOptions extends Partial<CoreServiceOptions> {
+  profileDir: string;
+  /** A started demo network (src/demo): its client config is passed to the core service. */
+  demoNetwork?: { config: NonNullable<CoreServiceOptions['networkConfig']> };
+  port?: number;
+  rendererDir?: string;
+}
+
+export interface Harness {
+  /** Full URL to open, including the token in the hash fragment. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly service: CoreService;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export function harnessCsp(wsOrigin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    `connect-src ${wsOrigin}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Maps a URL path to a file inside `root`, or null (traversal, absolute, encoded tricks refused). */
+export function resolveStaticPath(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+  const full = normalize(join(root, relative));
+  if (full !== root && !full.startsWith(root + sep)) return null;
+  return full;
+}
+
+export function tokensMatch(expected: Buffer, received: unknown): boolean {
+  if (typeof received !== 'string' || received.length > 256) return false;
+  const got = Buffer.from(received, 'utf8');
+  if (got.length !== expected.length) {
+    // Still spend a compare so the length is not the only timing signal.
+    timingSafeEqual(expected, expected);
+    return false;
+  }
+  return timingSafeEqual(expected, got);
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const root = resolve(options.rendererDir ?? DEFAULT_RENDERER_DIR);
+  const tokenHex = randomBytes(32).toString('hex');
+  const token = Buffer.from(tokenHex, 'utf8');
+  const { demoNetwork, port: wantedPort, rendererDir: _r, ...serviceOptions } = options;
+  const service = createCoreService({
+    ...serviceOptions,
+    profileDir: options.profileDir,
+    ...(demoNetwork ? { networkConfig: demoNetwork.config } : {}),
+    platform: serviceOptions.platform ?? { name: 'web-harness', screenSecuritySupported: false },
+  });
+
+  let origin = '';
+  let csp = '';
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void serveStatic(req, res);
+  });
+  const serveStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const baseHeaders = {
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, baseHeaders).end();
+      return;
+    }
+    const file = resolveStaticPath(root, req.url ?? '/');
+    try {
+      if (!file) throw new Error('refused');
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        ...baseHeaders,
+        'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Length': body.length,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { ...baseHeaders, 'Content-Type': 'text/plain' }).end('not found');
+    }
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const authed = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url !== '/api' || req.headers.origin !== origin) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    let isAuthed = false;
+    const timer = setTimeout(() => ws.close(4401, 'unauthenticated'), AUTH_TIMEOUT_MS);
+    const send = (message: WireMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        ws.close(4400, 'text only');
+        return;
+      }
+      let parsed: unknown;
+      try {
+        const text = Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Array.isArray(data)
+            ? Buffer.concat(data).toString('utf8')
+            : Buffer.from(data).toString('utf8');
+        parsed = JSON.parse(text);
+      } catch {
+        ws.close(4400, 'bad json');
+        return;
+      }
+      if (!isAuthed) {
+        clearTimeout(timer);
+        if (!tokensMatch(token, parsed)) {
+          ws.close(4401, 'unauthenticated');
+          return;
+        }
+        isAuthed = true;
+        authed.add(ws);
+        send({ hello: 'ok' });
+        return;
+      }
+      const request = WireRequestSchema.safeParse(parsed);
+      if (!request.success) {
+        ws.close(4400, 'bad request');
+        return;
+      }
+      const { id, command, input } = request.data;
+      void service.invoke(command, input).then((result) => send({ id, result }));
+    });
+    ws.on('close', () => {
+      clearTimeout(timer);
+      authed.delete(ws);
+    });
+  });
+
+  const unsubscribe = service.onEvent((event, payload) => {
+    const text = JSON.stringify({ event, payload } satisfies WireMessage);
+    for (const ws of authed) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(wantedPort ?? 0, '127.0.0.1', () => resolvePromise());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  csp = harnessCsp(`ws://127.0.0.1:${port}`);
+
+  let closed = false;
+  return {
+    url: `${origin}/#token=${tokenHex}`,
+    origin,
+    port,
+    service,
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+      await service.close();
+    },
+  };
+}
