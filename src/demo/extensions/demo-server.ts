@@ -1,0 +1,326 @@
+/**
+ * DemoServer: @signalapp/mock-server 27 with the few extensions a *multi-client* demo network needs.
+ * Everything that departs from the stock mock lives here, each with the reason:
+ *
+ * 1. Client-to-client delivery. The stock `handleMessage` hands a message for a primary device only to the
+ *    mock's own simulated phones and silently drops it for any other primary. Carapace registers real
+ *    primaries, so a message for a primary that is not a simulated phone is wrapped in an Envelope and
+ *    queued to that device's chat WebSocket, exactly as the stock code does for linked devices.
+ * 2. Redelivery until acknowledged. The stock server drops a queued message whose delivery fails
+ *    (socket closed before the client answered 200). A client that acks only after committing to its vault
+ *    relies on the server keeping unacknowledged messages, so `send` here keeps a message in the device's
+ *    queue until the device's socket answered 200 to it.
+ * 3. Sealed-sender material for registered primaries. The stock mock derives `accessKey` and
+ *    `profileKeyCommitment` only for its simulated phones. Here the unidentified-access key sent in
+ *    `POST /v1/registration` account attributes and the profile-key commitment sent in `PUT /v1/profile`
+ *    are recorded on the device, so other clients can send to it with sealed sender.
+ * 4. Attachment upload forms are served over gRPC only, behind remote config
+ *    `grpc.AttachmentsGetUploadForm`, which is switched on.
+ */
+import { createRequire } from 'node:module';
+import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import { ProfileKeyCommitment } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
+import { Proto, Server, type Config, type Device, type PrimaryDevice } from '@signalapp/mock-server';
+import { EnvelopeType } from '@signalapp/mock-server';
+import type { ServiceIdKind } from '@signalapp/mock-server';
+import { log, errorFields } from '../../log.js';
+
+const PRIMARY_DEVICE_ID = 1;
+
+/** The mock's per-socket connection; only the bits we use. */
+interface MockConnection {
+  readonly server: unknown;
+  readonly device?: Device;
+  sendMessage(message: Buffer | 'empty'): Promise<void>;
+  close(code?: number): void;
+}
+interface WsRequest {
+  readonly verb?: string | null;
+  readonly path?: string | null;
+  readonly body?: Uint8Array | null;
+}
+interface WsResponse {
+  readonly status?: number | null;
+  readonly body?: Uint8Array | null;
+}
+type HandleRequest = (this: MockConnection, request: WsRequest) => Promise<WsResponse>;
+
+const require = createRequire(import.meta.url);
+// Deep import: the Connection class is not exported from the package index. The package has no
+// "exports" map, so this path is stable for the pinned version (27.0.0).
+const connectionModule = require('@signalapp/mock-server/src/server/ws/connection.js') as {
+  Connection: { prototype: { handleRequest: HandleRequest } };
+};
+
+let requestHookInstalled = false;
+/**
+ * Observes chat-socket requests of DemoServer instances only (other mock servers in the same process are
+ * untouched): after the stock handler answered, `DemoServer.observeRequest` sees request and response.
+ */
+function installRequestHook(): void {
+  if (requestHookInstalled) return;
+  requestHookInstalled = true;
+  const proto = connectionModule.Connection.prototype;
+  const original = proto.handleRequest;
+  proto.handleRequest = async function (this: MockConnection, request: WsRequest): Promise<WsResponse> {
+    const response = await original.call(this, request);
+    if (this.server instanceof DemoServer) this.server.observeRequest(this.device, request, response);
+    return response;
+  };
+}
+
+function envelopeTypeToProto(type: EnvelopeType): Proto.Envelope.Type {
+  switch (type) {
+    case EnvelopeType.CipherText:
+      return Proto.Envelope.Type.DOUBLE_RATCHET;
+    case EnvelopeType.PreKey:
+      return Proto.Envelope.Type.PREKEY_MESSAGE;
+    case EnvelopeType.SealedSender:
+      return Proto.Envelope.Type.UNIDENTIFIED_SENDER;
+    case EnvelopeType.Plaintext:
+      return Proto.Envelope.Type.PLAINTEXT_CONTENT;
+    default:
+      throw new Error(`Unsupported envelope type: ${String(type)}`);
+  }
+}
+
+function parseJson(body: Uint8Array | null | undefined): unknown {
+  if (!body) return undefined;
+  try {
+    return JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface Pending {
+  readonly message: Buffer;
+  readonly done: Deferred;
+}
+
+export class DemoServer extends Server {
+  /** ACIs of the simulated phones (the stock handler delivers to those). */
+  readonly #simulated = new Set<string>();
+  /** Our own per-device queues of messages not yet acknowledged with 200. */
+  readonly #queues = new Map<Device, Pending[]>();
+  readonly #sockets = new Map<Device, MockConnection>();
+  readonly #draining = new Set<Device>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #rawSockets = new Set<Socket>();
+  /** Messages delivered to registered (non-simulated) devices, for tests and the demo log. */
+  deliveredCount = 0;
+
+  constructor(config: Config) {
+    super(config);
+    installRequestHook();
+    this.setRemoteConfig('grpc.AttachmentsGetUploadForm', { enabled: true });
+  }
+
+  override async listen(port: number, host?: string): Promise<void> {
+    await super.listen(port, host);
+    const https = this.https as Http2SecureServer;
+    https.on('connection', (socket: Socket) => {
+      this.#rawSockets.add(socket);
+      socket.once('close', () => this.#rawSockets.delete(socket));
+    });
+    https.on('session', (session: ServerHttp2Session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+    });
+  }
+
+  /** Closes the listener and every open HTTP/2 session (stock `close()` waits for them forever). */
+  async closeNow(timeoutMs = 2000): Promise<void> {
+    const closing = this.close();
+    for (const session of this.#sessions) session.destroy();
+    this.#sessions.clear();
+    for (const socket of this.#rawSockets) socket.destroy();
+    this.#rawSockets.clear();
+    for (const queue of this.#queues.values()) {
+      for (const pending of queue) pending.done.reject(new Error('server closed'));
+    }
+    this.#queues.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      await Promise.race([closing, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  override async createPrimaryDevice(
+    options: Parameters<Server['createPrimaryDevice']>[0],
+  ): Promise<PrimaryDevice> {
+    const primary = await super.createPrimaryDevice(options);
+    this.#simulated.add(primary.device.aci);
+    return primary;
+  }
+
+  /** Number of messages queued for a device and not yet acknowledged by it. */
+  pendingCount(device: Device): number {
+    return this.#queues.get(device)?.length ?? 0;
+  }
+
+  override async handleMessage(
+    source: Device | undefined,
+    serviceIdKind: ServiceIdKind,
+    envelopeType: EnvelopeType,
+    target: Device,
+    encrypted: Buffer<ArrayBuffer>,
+    timestamp: bigint,
+  ): Promise<void> {
+    if (target.deviceId !== PRIMARY_DEVICE_ID || this.#simulated.has(target.aci)) {
+      return super.handleMessage(source, serviceIdKind, envelopeType, target, encrypted, timestamp);
+    }
+    if (envelopeType !== EnvelopeType.SealedSender && !source) {
+      throw new Error('No source for non-sealed sender envelope');
+    }
+    const destination = target.getServiceIdBinaryByKind(serviceIdKind);
+    if (!destination) throw new Error('Missing destination service id');
+    const envelope = Buffer.from(
+      Proto.Envelope.encode({
+        type: envelopeTypeToProto(envelopeType),
+        sourceServiceIdBinary:
+          envelopeType === EnvelopeType.SealedSender ? null : (source?.aciBinary ?? null),
+        sourceDeviceId: envelopeType === EnvelopeType.SealedSender ? null : (source?.deviceId ?? null),
+        destinationServiceIdBinary: destination,
+        serverTimestamp: BigInt(Date.now()),
+        clientTimestamp: timestamp,
+        content: encrypted,
+        urgent: true,
+        serverGuid: null,
+        ephemeral: null,
+        story: null,
+        reportSpamToken: null,
+        serverGuidBinary: Buffer.from(crypto.getRandomValues(new Uint8Array(16))),
+        updatedPniBinary: null,
+        sourceServiceId: null,
+        destinationServiceId: null,
+        updatedPni: null,
+      }),
+    );
+    this.deliveredCount += 1;
+    // Do not wait for the recipient to be online: the sender's PUT succeeds once the server stored it.
+    void this.send(target, envelope).catch(() => undefined);
+  }
+
+  /**
+   * Stock `send` drops a message whose delivery failed. Ours keeps every message for a registered device
+   * in order until that device acknowledged it with 200, and resolves only then.
+   */
+  override async send(target: Device, message: Buffer<ArrayBuffer>): Promise<void> {
+    if (this.#simulated.has(target.aci) || target.deviceId !== PRIMARY_DEVICE_ID) {
+      return super.send(target, message);
+    }
+    const done = deferred();
+    let queue = this.#queues.get(target);
+    if (!queue) {
+      queue = [];
+      this.#queues.set(target, queue);
+    }
+    queue.push({ message, done });
+    void this.#drain(target);
+    return done.promise;
+  }
+
+  override async addWebSocket(device: Device, socket: Parameters<Server['addWebSocket']>[1]): Promise<void> {
+    if (this.#simulated.has(device.aci) || device.deviceId !== PRIMARY_DEVICE_ID) {
+      return super.addWebSocket(device, socket);
+    }
+    const connection = socket as unknown as MockConnection;
+    const existing = this.#sockets.get(device);
+    if (existing && existing !== connection) existing.close(4409);
+    this.#sockets.set(device, connection);
+    void this.#drain(device, true);
+  }
+
+  override removeWebSocket(device: Device, socket: Parameters<Server['removeWebSocket']>[1]): void {
+    if (this.#sockets.get(device) === (socket as unknown as MockConnection)) this.#sockets.delete(device);
+    super.removeWebSocket(device, socket);
+  }
+
+  /** Sends queued messages one by one (in order) to the device's current socket; then "queue empty". */
+  async #drain(device: Device, announceEmpty = false): Promise<void> {
+    if (this.#draining.has(device)) return;
+    this.#draining.add(device);
+    try {
+      let sentEmpty = !announceEmpty;
+      for (;;) {
+        const socket = this.#sockets.get(device);
+        if (!socket) return;
+        const queue = this.#queues.get(device);
+        const next = queue?.[0];
+        if (!next) {
+          if (!sentEmpty) {
+            sentEmpty = true;
+            await socket.sendMessage('empty').catch(() => undefined);
+            continue;
+          }
+          return;
+        }
+        try {
+          await socket.sendMessage(next.message);
+        } catch (error) {
+          // Not acknowledged (socket closed, client answered non-200): keep it for the next socket.
+          log.debug('demo.delivery.retry', errorFields(error));
+          if (this.#sockets.get(device) === socket) {
+            this.#sockets.delete(device);
+            socket.close(1011);
+          }
+          return;
+        }
+        queue?.shift();
+        next.done.resolve();
+      }
+    } finally {
+      this.#draining.delete(device);
+      // A socket may have connected while we were finishing.
+      if (this.#sockets.has(device) && (this.#queues.get(device)?.length ?? 0) > 0) void this.#drain(device);
+    }
+  }
+
+  /** Called by the request hook after the stock handler answered a chat-socket request. */
+  observeRequest(device: Device | undefined, request: WsRequest, response: WsResponse): void {
+    if (response.status !== 200) return;
+    try {
+      if (request.verb === 'POST' && request.path === '/v1/registration') {
+        const body = parseJson(request.body) as
+          { accountAttributes?: { unidentifiedAccessKey?: unknown } } | undefined;
+        const result = parseJson(response.body) as { uuid?: unknown } | undefined;
+        const key = body?.accountAttributes?.unidentifiedAccessKey;
+        if (typeof result?.uuid === 'string' && Array.isArray(key) && key.length === 16) {
+          const aci = result.uuid;
+          void this.getDeviceByServiceId(aci as never).then((registered) => {
+            if (registered) registered.accessKey = Buffer.from(key as number[]);
+          });
+        }
+      } else if (request.verb === 'PUT' && request.path?.startsWith('/v1/profile') && device) {
+        const body = parseJson(request.body) as { commitment?: unknown } | undefined;
+        if (typeof body?.commitment === 'string') {
+          device.profileKeyCommitment = new ProfileKeyCommitment(Buffer.from(body.commitment, 'base64'));
+        }
+      }
+    } catch (error) {
+      log.warn('demo.observe_request_failed', errorFields(error));
+    }
+  }
+}

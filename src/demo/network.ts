@@ -1,0 +1,164 @@
+/**
+ * The local demo network: @signalapp/mock-server on 127.0.0.1 with its published TLS certificate and trust
+ * roots, plus simulated contacts (the mock's own "phones"). Used by `npm start`, `npm run demo-server` and
+ * every integration test, so Carapace can be demonstrated and tested with no phone and no internet.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { loadCertificates, ReceiptType, type Device, type PrimaryDevice } from '@signalapp/mock-server';
+import type { ClientConfig } from '../net/config.js';
+import { log, errorFields } from '../log.js';
+import { DemoServer } from './extensions/demo-server.js';
+
+export interface DemoNetworkOptions {
+  /** Interface to bind; only loopback makes sense for a demo. Default 127.0.0.1. */
+  readonly host?: string;
+  /** TCP port; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Directory for the mock CDN (attachments). Default: a fresh temp dir, removed on close. */
+  readonly cdnDir?: string;
+}
+
+export interface DemoContactOptions {
+  /** Reply "Echo: <text>" to each text message, after a delivery and a read receipt. */
+  readonly echo?: boolean;
+}
+
+export interface DemoContact {
+  readonly name: string;
+  /** ACI service id string (a UUID). */
+  readonly aci: string;
+  /** The simulated phone itself, for tests that drive it directly (sendText, waitForMessage, …). */
+  readonly device: PrimaryDevice;
+  /** Number of messages the echo loop answered. */
+  readonly echoed: number;
+}
+
+export interface DemoNetwork {
+  readonly config: ClientConfig;
+  readonly server: DemoServer;
+  createContact(name: string, options?: DemoContactOptions): Promise<DemoContact>;
+  /** Stops echo loops, drops open HTTP/2 sessions and closes the listener. Never hangs (bounded). */
+  close(): Promise<void>;
+}
+
+const CERTS_DIR = join(
+  createRequire(import.meta.url).resolve('@signalapp/mock-server/package.json'),
+  '..',
+  'certs',
+);
+
+const STOP = Symbol('stop');
+/**
+ * Wakes a pending `waitForMessage()` with a sentinel. (The mock's own `PromiseQueue.stop()` throws a
+ * bookkeeping error when a waiter is pending, so it cannot be used.)
+ */
+function wakeMessageQueue(device: PrimaryDevice): void {
+  const queue = (device as unknown as { messageQueue?: { push?: (value: unknown) => void } }).messageQueue;
+  queue?.push?.(STOP);
+}
+
+class Contact implements DemoContact {
+  echoed = 0;
+  #stopped = false;
+  constructor(
+    readonly name: string,
+    readonly device: PrimaryDevice,
+  ) {}
+  get aci(): string {
+    return this.device.device.aci;
+  }
+
+  async runEcho(): Promise<void> {
+    while (!this.#stopped) {
+      let entry: Awaited<ReturnType<PrimaryDevice['waitForMessage']>>;
+      try {
+        entry = await this.device.waitForMessage();
+      } catch {
+        continue; // the queue's idle timeout, or stop()
+      }
+      if (this.#stopped || (entry as unknown) === STOP) return;
+      await this.#reply(entry.source, entry.body, entry.dataMessage.timestamp);
+    }
+  }
+
+  async #reply(source: Device, body: string, timestamp: unknown): Promise<void> {
+    try {
+      const messageTimestamp = Number(timestamp ?? 0);
+      if (messageTimestamp > 0) {
+        await this.device.sendReceipt(source, {
+          type: ReceiptType.Delivery,
+          messageTimestamps: [messageTimestamp],
+        });
+        await this.device.sendReceipt(source, {
+          type: ReceiptType.Read,
+          messageTimestamps: [messageTimestamp],
+        });
+      }
+      if (body.length > 0) {
+        await this.device.sendText(source, `Echo: ${body}`);
+        this.echoed += 1;
+      }
+    } catch (error) {
+      log.warn('demo.echo_failed', errorFields(error));
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    wakeMessageQueue(this.device);
+  }
+}
+
+export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promise<DemoNetwork> {
+  const host = options.host ?? '127.0.0.1';
+  const ownCdn = options.cdnDir === undefined;
+  const cdnDir = options.cdnDir ?? (await mkdtemp(join(tmpdir(), 'carapace-demo-cdn-')));
+  const server = new DemoServer({ cdn3Path: cdnDir });
+  await server.listen(options.port ?? 0, host);
+  const { port } = server.address();
+
+  const [certs, caPem] = await Promise.all([
+    loadCertificates(),
+    readFile(join(CERTS_DIR, 'ca-cert.pem'), 'utf8'),
+  ]);
+  // The mock's TLS certificate names 127.0.0.1, ::1 and localhost.
+  const endpoint = { host, port, servername: host === '127.0.0.1' || host === '::1' ? 'localhost' : host };
+  const config: ClientConfig = {
+    mode: 'demo',
+    chat: endpoint,
+    storage: endpoint,
+    cdn: { '0': endpoint, '2': endpoint, '3': endpoint },
+    tlsTrustRootsPem: [caPem],
+    serverPublicParams: certs.serverPublicParams,
+    genericServerPublicParams: certs.genericServerPublicParams,
+    backupServerPublicParams: certs.backupServerPublicParams,
+    unidentifiedDeliveryTrustRoots: [...certs.serverTrustRoots],
+  };
+
+  const contacts: Contact[] = [];
+  const echoLoops: Promise<void>[] = [];
+  let closed = false;
+
+  return {
+    config,
+    server,
+    async createContact(name: string, contactOptions: DemoContactOptions = {}): Promise<DemoContact> {
+      const device = await server.createPrimaryDevice({ profileName: name });
+      const contact = new Contact(name, device);
+      contacts.push(contact);
+      if (contactOptions.echo) echoLoops.push(contact.runEcho());
+      return contact;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const contact of contacts) contact.stop();
+      await Promise.allSettled(echoLoops);
+      await server.closeNow();
+      if (ownCdn) await rm(cdnDir, { recursive: true, force: true });
+    },
+  };
+}
