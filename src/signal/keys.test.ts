@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import { IdentityKeyPair, KEMPublicKey, PublicKey } from '@signalapp/libsignal-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError, VaultLockedError } from '../errors.js';
+import { fromBase64 } from './bytes.js';
+import {
+  createPrimaryKeys,
+  generateOneTimePreKeys,
+  needsOneTimePreKeys,
+  replenishPreKeys,
+  setLocalServiceIds,
+  SIGNED_PREKEY_ROTATION_MS,
+} from './keys.js';
+import { SignalProtocolStores } from './stores.js';
+import { openTestDb, tempDir, type TempDir } from './test-support/db.js';
+import type { SqlDatabase } from '../vault/sql.js';
+
+let dir: TempDir;
+let db: SqlDatabase;
+let stores: SignalProtocolStores;
+
+beforeEach(() => {
+  dir = tempDir();
+  db = openTestDb(join(dir.path, 'vault.db'));
+  stores = new SignalProtocolStores(db);
+});
+
+afterEach(() => {
+  if (db.open) db.close();
+  dir.cleanup();
+});
+
+describe('createPrimaryKeys', () => {
+  it('creates ACI and PNI identities with signed, last-resort and one-time keys, all persisted and signed', async () => {
+    const keys = createPrimaryKeys(stores, 5);
+    const { registration } = keys;
+    expect(registration.registrationId).toBeGreaterThan(0);
+    expect(registration.registrationId).toBeLessThan(0x4000);
+    expect(registration.pniRegistrationId).not.toBe(registration.registrationId);
+
+    const aciIdentity = PublicKey.deserialize(fromBase64(registration.aciIdentityKey));
+    const pniIdentity = PublicKey.deserialize(fromBase64(registration.pniIdentityKey));
+    expect(aciIdentity.equals(pniIdentity)).toBe(false);
+    expect((await stores.aci.identity.getIdentityKeyPair()).publicKey.equals(aciIdentity)).toBe(true);
+    expect(await stores.pni.identity.getLocalRegistrationId()).toBe(registration.pniRegistrationId);
+
+    // Signatures verify under the identity key of the right identity, and not the other one.
+    const spk = registration.aciSignedPreKey;
+    expect(aciIdentity.verify(fromBase64(spk.publicKey), fromBase64(spk.signature))).toBe(true);
+    expect(pniIdentity.verify(fromBase64(spk.publicKey), fromBase64(spk.signature))).toBe(false);
+    const lr = registration.pniPqLastResortPreKey;
+    expect(pniIdentity.verify(fromBase64(lr.publicKey), fromBase64(lr.signature))).toBe(true);
+    KEMPublicKey.deserialize(fromBase64(lr.publicKey));
+
+    // Private halves are in the stores.
+    const storedSpk = await stores.aci.signedPreKeys.getSignedPreKey(spk.keyId);
+    expect(Buffer.from(storedSpk.publicKey().serialize()).toString('base64')).toBe(spk.publicKey);
+    expect(stores.pni.kyberPreKeys.isLastResort(lr.keyId)).toBe(true);
+
+    expect(keys.oneTime.aci.preKeys).toHaveLength(5);
+    expect(keys.oneTime.aci.pqPreKeys).toHaveLength(5);
+    expect(stores.aci.preKeys.count()).toBe(5);
+    expect(stores.pni.kyberPreKeys.countOneTime()).toBe(5);
+    for (const k of keys.oneTime.pni.pqPreKeys) {
+      expect(pniIdentity.verify(fromBase64(k.publicKey), fromBase64(k.signature))).toBe(true);
+      expect(stores.pni.kyberPreKeys.isLastResort(k.keyId)).toBe(false);
+    }
+    const ids = keys.oneTime.aci.preKeys.map((k) => k.keyId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('refuses to overwrite an existing identity', () => {
+    createPrimaryKeys(stores, 1);
+    expect(() => createPrimaryKeys(stores, 1)).toThrow(ValidationError);
+  });
+
+  it('records the service ids the server assigned', () => {
+    createPrimaryKeys(stores, 1);
+    setLocalServiceIds(
+      stores,
+      '11111111-2222-4333-8444-555555555555',
+      '66666666-7777-4888-8999-aaaaaaaaaaaa',
+    );
+    expect(stores.aci.identity.localServiceId()).toBe('11111111-2222-4333-8444-555555555555');
+    expect(stores.pni.identity.localServiceId()).toBe('PNI:66666666-7777-4888-8999-aaaaaaaaaaaa');
+    expect(stores.forLocalServiceId('PNI:66666666-7777-4888-8999-aaaaaaaaaaaa')?.kind).toBe('pni');
+    expect(stores.forLocalServiceId('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+});
+
+describe('replenishPreKeys', () => {
+  it('does nothing while the server has enough keys and the signed keys are fresh', () => {
+    createPrimaryKeys(stores, 3);
+    expect(replenishPreKeys(stores, 'aci', { count: 50, pqCount: 50 })).toBeNull();
+    expect(needsOneTimePreKeys({ count: 50, pqCount: 9 })).toBe(true);
+  });
+
+  it('generates and persists a new batch when the server count is low, with fresh ids', () => {
+    const first = createPrimaryKeys(stores, 3);
+    const upload = replenishPreKeys(stores, 'aci', { count: 2, pqCount: 40 }, { batchSize: 7 });
+    expect(upload).not.toBeNull();
+    expect(upload?.preKeys).toHaveLength(7);
+    expect(upload?.pqPreKeys).toHaveLength(7);
+    expect(upload?.signedPreKey).toBeUndefined();
+    expect(stores.aci.preKeys.count()).toBe(3 + 7);
+    const oldIds = new Set(first.oneTime.aci.preKeys.map((k) => k.keyId));
+    for (const k of upload?.preKeys ?? []) {
+      expect(oldIds.has(k.keyId)).toBe(false);
+      expect(stores.aci.preKeys.has(k.keyId)).toBe(true);
+    }
+    // The PNI identity is untouched.
+    expect(stores.pni.preKeys.count()).toBe(3);
+  });
+
+  it('rotates the signed and last-resort prekeys when they are old', () => {
+    const first = createPrimaryKeys(stores, 1);
+    const later = Date.now() + SIGNED_PREKEY_ROTATION_MS + 1000;
+    const upload = replenishPreKeys(stores, 'pni', { count: 100, pqCount: 100 }, { now: later });
+    expect(upload?.preKeys).toHaveLength(0);
+    expect(upload?.signedPreKey?.keyId).not.toBe(first.registration.pniSignedPreKey.keyId);
+    expect(upload?.pqLastResortPreKey).toBeDefined();
+    expect(stores.pni.signedPreKeys.newest()?.id).toBe(upload?.signedPreKey?.keyId);
+    expect(stores.pni.kyberPreKeys.newestLastResort()?.id).toBe(upload?.pqLastResortPreKey?.keyId);
+  });
+
+  it('rejects nonsense counts and batch sizes with typed errors', () => {
+    createPrimaryKeys(stores, 1);
+    expect(() => replenishPreKeys(stores, 'aci', { count: -1, pqCount: 0 })).toThrow(ValidationError);
+    expect(() => generateOneTimePreKeys(stores, 'aci', 0)).toThrow(ValidationError);
+  });
+});
+
+describe('stores', () => {
+  it('survive closing and reopening the encrypted DB file', async () => {
+    const keys = createPrimaryKeys(stores, 2);
+    const file = join(dir.path, 'vault.db');
+    db.close();
+    db = openTestDb(file);
+    stores = new SignalProtocolStores(db);
+    const pair = await stores.aci.identity.getIdentityKeyPair();
+    expect(Buffer.from(pair.publicKey.serialize()).toString('base64')).toBe(keys.registration.aciIdentityKey);
+    expect(stores.aci.preKeys.count()).toBe(2);
+  });
+
+  it('refuse every call after dispose()', async () => {
+    createPrimaryKeys(stores, 1);
+    stores.dispose();
+    await expect(stores.aci.identity.getIdentityKeyPair()).rejects.toThrow(VaultLockedError);
+    expect(() => stores.aci.preKeys.count()).toThrow(VaultLockedError);
+  });
+
+  it('imports an identity and creates device prekeys for it', async () => {
+    const pair = IdentityKeyPair.generate();
+    const { importIdentity } = await import('./keys.js');
+    const out = importIdentity(stores, 'aci', 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', pair, 1234);
+    expect(
+      pair.publicKey.verify(fromBase64(out.signedPreKey.publicKey), fromBase64(out.signedPreKey.signature)),
+    ).toBe(true);
+    expect(await stores.aci.identity.getLocalRegistrationId()).toBe(1234);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../errors.js';
+import {
+  DataMessageFlags,
+  decodeContent,
+  decodeEnvelope,
+  encodeContent,
+  encodeEnvelope,
+  EnvelopeType,
+  padContent,
+  paddedLength,
+  ReceiptType,
+  TypingAction,
+  unpadContent,
+} from './signal-service.js';
+
+describe('signal-service protos', () => {
+  it('round-trips an envelope with 64-bit timestamps and binary service ids', () => {
+    const bytes = encodeEnvelope({
+      type: EnvelopeType.UNIDENTIFIED_SENDER,
+      clientTimestamp: 1_763_000_000_123,
+      serverTimestamp: 1_763_000_000_456,
+      content: new Uint8Array([1, 2, 3]),
+      destinationServiceIdBinary: new Uint8Array(16).fill(7),
+      serverGuid: 'guid-1',
+      urgent: false,
+    });
+    const envelope = decodeEnvelope(bytes);
+    expect(envelope.type).toBe(EnvelopeType.UNIDENTIFIED_SENDER);
+    expect(envelope.clientTimestamp).toBe(1_763_000_000_123);
+    expect(envelope.serverTimestamp).toBe(1_763_000_000_456);
+    expect(Array.from(envelope.content ?? [])).toEqual([1, 2, 3]);
+    expect(envelope.destinationServiceIdBinary?.byteLength).toBe(16);
+    expect(envelope.urgent).toBe(false);
+    expect(envelope.sourceServiceId).toBeUndefined();
+  });
+
+  it('round-trips data, receipt and typing messages', () => {
+    const content = decodeContent(
+      encodeContent({
+        dataMessage: {
+          body: 'hello',
+          timestamp: 1_763_000_000_000,
+          expireTimer: 3600,
+          flags: DataMessageFlags.EXPIRATION_TIMER_UPDATE,
+          profileKey: new Uint8Array(32).fill(9),
+          isViewOnce: true,
+          attachments: [
+            { cdnKey: 'abc', cdnNumber: 3, contentType: 'image/png', size: 10, key: new Uint8Array(64) },
+          ],
+        },
+        receiptMessage: { type: ReceiptType.READ, timestamp: [1, 1_763_000_000_001] },
+        typingMessage: { timestamp: 5, action: TypingAction.STOPPED },
+      }),
+    );
+    expect(content.dataMessage?.body).toBe('hello');
+    expect(content.dataMessage?.expireTimer).toBe(3600);
+    expect(content.dataMessage?.flags).toBe(DataMessageFlags.EXPIRATION_TIMER_UPDATE);
+    expect(content.dataMessage?.isViewOnce).toBe(true);
+    expect(content.dataMessage?.profileKey?.byteLength).toBe(32);
+    expect(content.dataMessage?.attachments?.[0]?.cdnKey).toBe('abc');
+    expect(content.receiptMessage).toEqual({ type: ReceiptType.READ, timestamp: [1, 1_763_000_000_001] });
+    expect(content.typingMessage?.action).toBe(TypingAction.STOPPED);
+  });
+
+  it('rejects malformed bytes with ProtocolError', () => {
+    expect(() => decodeEnvelope(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(ProtocolError);
+    expect(() => decodeContent(new Uint8Array([0x0a, 0x50, 0x01]))).toThrow(ProtocolError); // length past the end
+    expect(() => decodeContent(new Uint8Array([]))).toThrow(ProtocolError); // nothing we know
+    expect(() => decodeEnvelope(new Uint8Array([]))).toThrow(ProtocolError); // no type
+  });
+
+  it('pads to 160-byte blocks minus one and unpads', () => {
+    expect(paddedLength(0)).toBe(159);
+    expect(paddedLength(157)).toBe(159);
+    expect(paddedLength(158)).toBe(159);
+    expect(paddedLength(159)).toBe(319);
+    const message = encodeContent({ dataMessage: { body: 'x'.repeat(200) } });
+    const padded = padContent(message);
+    expect(padded.byteLength % 160).toBe(159);
+    expect(Array.from(unpadContent(padded))).toEqual(Array.from(message));
+    // The mock server's devices pad with a bare 0x80: accepted too.
+    expect(Array.from(unpadContent(new Uint8Array([1, 2, 0x80])))).toEqual([1, 2]);
+    expect(() => unpadContent(new Uint8Array([1, 2, 0, 0]))).toThrow(ProtocolError);
+    expect(() => unpadContent(new Uint8Array([]))).toThrow(ProtocolError);
+  });
+});

@@ -1,0 +1,336 @@
+/**
+ * The subset of Signal's service protobufs a 1:1 text client needs, written from the public field
+ * numbers (Signal's SignalService.proto, as served and parsed by @signalapp/mock-server 27). Messages
+ * we do not handle (sync, calls, stories, edits...) are kept as opaque bytes so they still round-trip
+ * and can be recognised. Parsed with protobufjs; malformed bytes become a ProtocolError.
+ */
+import protobuf from 'protobufjs';
+import { ProtocolError } from '../../errors.js';
+
+const PROTO = `
+syntax = "proto2";
+package carapace.signalservice;
+
+message Envelope {
+  enum Type {
+    UNKNOWN = 0;
+    CIPHERTEXT = 1;
+    KEY_EXCHANGE = 2;
+    PREKEY_BUNDLE = 3;
+    SERVER_DELIVERY_RECEIPT = 5;
+    UNIDENTIFIED_SENDER = 6;
+    PLAINTEXT_CONTENT = 8;
+  }
+  optional Type type = 1;
+  optional uint64 clientTimestamp = 5;
+  optional uint32 sourceDevice = 7;
+  optional bytes content = 8;
+  optional string serverGuid = 9;
+  optional uint64 serverTimestamp = 10;
+  optional string sourceServiceId = 11;
+  optional bool ephemeral = 12;
+  optional string destinationServiceId = 13;
+  optional bool urgent = 14;
+  optional string updatedPni = 15;
+  optional bool story = 16;
+  optional bytes reportSpamToken = 17;
+  optional bytes sourceServiceIdBinary = 19;
+  optional bytes destinationServiceIdBinary = 20;
+  optional bytes serverGuidBinary = 21;
+  optional bytes updatedPniBinary = 22;
+}
+
+message Content {
+  optional DataMessage dataMessage = 1;
+  optional bytes syncMessage = 2;
+  optional bytes callMessage = 3;
+  optional NullMessage nullMessage = 4;
+  optional ReceiptMessage receiptMessage = 5;
+  optional TypingMessage typingMessage = 6;
+  optional bytes senderKeyDistributionMessage = 7;
+  optional bytes decryptionErrorMessage = 8;
+  optional bytes storyMessage = 9;
+  optional bytes pniSignatureMessage = 10;
+  optional bytes editMessage = 11;
+}
+
+message DataMessage {
+  enum Flags {
+    END_SESSION = 1;
+    EXPIRATION_TIMER_UPDATE = 2;
+    PROFILE_KEY_UPDATE = 4;
+    FORWARD = 8;
+  }
+  optional string body = 1;
+  repeated AttachmentPointer attachments = 2;
+  optional uint32 flags = 4;
+  optional uint32 expireTimer = 5;
+  optional bytes profileKey = 6;
+  optional uint64 timestamp = 7;
+  optional uint32 requiredProtocolVersion = 12;
+  optional bool isViewOnce = 14;
+  optional bytes groupV2 = 15;
+  optional uint32 expireTimerVersion = 23;
+}
+
+message NullMessage {
+  optional bytes padding = 1;
+}
+
+message ReceiptMessage {
+  enum Type {
+    DELIVERY = 0;
+    READ = 1;
+    VIEWED = 2;
+  }
+  optional Type type = 1;
+  repeated uint64 timestamp = 2;
+}
+
+message TypingMessage {
+  enum Action {
+    STARTED = 0;
+    STOPPED = 1;
+  }
+  optional uint64 timestamp = 1;
+  optional Action action = 2;
+  optional bytes groupId = 3;
+}
+
+message AttachmentPointer {
+  oneof attachmentIdentifier {
+    fixed64 cdnId = 1;
+    string cdnKey = 15;
+  }
+  optional string contentType = 2;
+  optional bytes key = 3;
+  optional uint32 size = 4;
+  optional bytes thumbnail = 5;
+  optional bytes digest = 6;
+  optional string fileName = 7;
+  optional uint32 flags = 8;
+  optional uint32 width = 9;
+  optional uint32 height = 10;
+  optional string caption = 11;
+  optional string blurHash = 12;
+  optional uint64 uploadTimestamp = 13;
+  optional uint32 cdnNumber = 14;
+  optional uint32 chunkSize = 17;
+  optional bytes incrementalMac = 19;
+  optional bytes clientUuid = 20;
+}
+`;
+
+export enum EnvelopeType {
+  UNKNOWN = 0,
+  CIPHERTEXT = 1,
+  KEY_EXCHANGE = 2,
+  PREKEY_BUNDLE = 3,
+  SERVER_DELIVERY_RECEIPT = 5,
+  UNIDENTIFIED_SENDER = 6,
+  PLAINTEXT_CONTENT = 8,
+}
+
+export enum DataMessageFlags {
+  END_SESSION = 1,
+  EXPIRATION_TIMER_UPDATE = 2,
+  PROFILE_KEY_UPDATE = 4,
+  FORWARD = 8,
+}
+
+export enum ReceiptType {
+  DELIVERY = 0,
+  READ = 1,
+  VIEWED = 2,
+}
+
+export enum TypingAction {
+  STARTED = 0,
+  STOPPED = 1,
+}
+
+/** Timestamps are milliseconds since 1970 as plain numbers (exact up to 2^53, i.e. year 287396). */
+export interface Envelope {
+  type?: EnvelopeType;
+  clientTimestamp?: number;
+  sourceDevice?: number;
+  content?: Uint8Array;
+  serverGuid?: string;
+  serverTimestamp?: number;
+  sourceServiceId?: string;
+  ephemeral?: boolean;
+  destinationServiceId?: string;
+  /** Absent means true (the proto default). */
+  urgent?: boolean;
+  updatedPni?: string;
+  story?: boolean;
+  reportSpamToken?: Uint8Array;
+  sourceServiceIdBinary?: Uint8Array;
+  destinationServiceIdBinary?: Uint8Array;
+  serverGuidBinary?: Uint8Array;
+  updatedPniBinary?: Uint8Array;
+}
+
+export interface AttachmentPointer {
+  cdnId?: number;
+  cdnKey?: string;
+  contentType?: string;
+  key?: Uint8Array;
+  size?: number;
+  thumbnail?: Uint8Array;
+  digest?: Uint8Array;
+  fileName?: string;
+  flags?: number;
+  width?: number;
+  height?: number;
+  caption?: string;
+  blurHash?: string;
+  uploadTimestamp?: number;
+  cdnNumber?: number;
+  chunkSize?: number;
+  incrementalMac?: Uint8Array;
+  clientUuid?: Uint8Array;
+}
+
+export interface DataMessage {
+  body?: string;
+  attachments?: AttachmentPointer[];
+  flags?: number;
+  /** Seconds; 0 or absent = messages do not disappear. */
+  expireTimer?: number;
+  profileKey?: Uint8Array;
+  timestamp?: number;
+  requiredProtocolVersion?: number;
+  isViewOnce?: boolean;
+  groupV2?: Uint8Array;
+  expireTimerVersion?: number;
+}
+
+export interface ReceiptMessage {
+  type?: ReceiptType;
+  timestamp?: number[];
+}
+
+export interface TypingMessage {
+  timestamp?: number;
+  action?: TypingAction;
+  groupId?: Uint8Array;
+}
+
+export interface NullMessage {
+  padding?: Uint8Array;
+}
+
+export interface Content {
+  dataMessage?: DataMessage;
+  syncMessage?: Uint8Array;
+  callMessage?: Uint8Array;
+  nullMessage?: NullMessage;
+  receiptMessage?: ReceiptMessage;
+  typingMessage?: TypingMessage;
+  senderKeyDistributionMessage?: Uint8Array;
+  decryptionErrorMessage?: Uint8Array;
+  storyMessage?: Uint8Array;
+  pniSignatureMessage?: Uint8Array;
+  editMessage?: Uint8Array;
+}
+
+const root = protobuf.parse(PROTO, { keepCase: true }).root;
+const types = {
+  Envelope: root.lookupType('carapace.signalservice.Envelope'),
+  Content: root.lookupType('carapace.signalservice.Content'),
+  DataMessage: root.lookupType('carapace.signalservice.DataMessage'),
+};
+
+const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: Number,
+  enums: Number,
+  bytes: Uint8Array,
+  defaults: false,
+  oneofs: false,
+};
+
+function encodeWith(type: protobuf.Type, value: object, what: string): Uint8Array {
+  try {
+    return type.encode(type.fromObject(value)).finish();
+  } catch (error) {
+    throw new ProtocolError(`Could not encode ${what}.`, { cause: error });
+  }
+}
+
+function decodeWith<T>(type: protobuf.Type, bytes: Uint8Array, what: string): T {
+  let message: protobuf.Message;
+  try {
+    message = type.decode(bytes);
+  } catch (error) {
+    throw new ProtocolError(`Malformed ${what}.`, { cause: error });
+  }
+  return normalizeBytes(type.toObject(message, TO_OBJECT)) as T;
+}
+
+/** protobufjs hands out Buffers for bytes in Node; give callers plain Uint8Arrays (own copies). */
+function normalizeBytes(value: unknown): unknown {
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (Array.isArray(value)) return value.map(normalizeBytes);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = normalizeBytes(inner);
+    return out;
+  }
+  return value;
+}
+
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  return encodeWith(types.Envelope, envelope, 'envelope');
+}
+
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  const envelope = decodeWith<Envelope>(types.Envelope, bytes, 'envelope');
+  if (envelope.type === undefined) throw new ProtocolError('Envelope without a type.');
+  return envelope;
+}
+
+export function encodeContent(content: Content): Uint8Array {
+  return encodeWith(types.Content, content, 'content');
+}
+
+/** Decode a Content; one with no field we know (e.g. random bytes that happen to parse) is rejected. */
+export function decodeContent(bytes: Uint8Array): Content {
+  const content = decodeWith<Content>(types.Content, bytes, 'content');
+  if (Object.keys(content).length === 0) throw new ProtocolError('Content with no known message.');
+  return content;
+}
+
+export function encodeDataMessage(message: DataMessage): Uint8Array {
+  return encodeWith(types.DataMessage, message, 'data message');
+}
+
+export function decodeDataMessage(bytes: Uint8Array): DataMessage {
+  return decodeWith<DataMessage>(types.DataMessage, bytes, 'data message');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Padding: Signal pads the serialized Content with 0x80 then zeros, to a multiple of 160 bytes minus
+// one, so ciphertext lengths reveal only a coarse size class.
+
+const PADDING_BLOCK = 160;
+
+export function paddedLength(contentLength: number): number {
+  const withTerminator = contentLength + 2;
+  return Math.ceil(withTerminator / PADDING_BLOCK) * PADDING_BLOCK - 1;
+}
+
+export function padContent(content: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(paddedLength(content.byteLength));
+  out.set(content);
+  out[content.byteLength] = 0x80;
+  return out;
+}
+
+/** Strip trailing zeros and the 0x80 terminator; anything else is malformed. */
+export function unpadContent(padded: Uint8Array): Uint8Array {
+  let end = padded.byteLength - 1;
+  while (end >= 0 && padded[end] === 0) end -= 1;
+  if (end < 0 || padded[end] !== 0x80) throw new ProtocolError('Bad message padding.');
+  return padded.subarray(0, end);
+}
