@@ -129,6 +129,29 @@ export class NotAvailableError extends CarapaceError {
   }
 }
 
+/** Why a link preview could not be made (the message says it in words; `reason` is for code). */
+export type LinkPreviewFailure =
+  | 'not-https'
+  | 'blocked-host'
+  | 'http-status'
+  | 'not-html'
+  | 'not-image'
+  | 'too-large'
+  | 'too-many-redirects'
+  | 'timeout'
+  | 'no-metadata';
+
+export class LinkPreviewError extends CarapaceError {
+  readonly code = 'LINK_PREVIEW';
+  constructor(
+    readonly reason: LinkPreviewFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export function isCarapaceError(value: unknown): value is CarapaceError {
   return value instanceof CarapaceError;
 }
