@@ -1,0 +1,324 @@
+/**
+ * The Electron main process: lifecycle, the one hardened window, the app:// protocol, session hardening,
+ * the IPC adapter, and OS integration (lock on suspend/screen lock/idle, notifications, content
+ * protection). Kept thin: every decision is a plain function in a sibling module with Node unit tests.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  BrowserWindow,
+  Notification,
+  View,
+  app,
+  dialog,
+  ipcMain,
+  powerMonitor,
+  protocol,
+  session,
+  shell,
+  type WebContents,
+} from 'electron';
+import { DEFAULT_SETTINGS, type LockReason as CoreLockReason, type Settings } from '../src/api/contract.js';
+import { createCoreService, type CoreService } from '../src/api/service.js';
+import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
+import { errorFields, log } from '../src/log.js';
+import { APP_ENTRY_URL, APP_SCHEME } from './app-origin.js';
+import { serveAppRequest } from './app-protocol.js';
+import { registerIpc } from './ipc.js';
+import { PROFILE_DIR_ENV, appPaths, resolveNetworkMode, resolveProfileDir } from './launch-config.js';
+import { createLockController, type LockController, type LockReason } from './lock.js';
+import {
+  EXTERNAL_LINK_CONFIRM_BUTTON,
+  decideNavigation,
+  decideWindowOpen,
+  externalLinkPrompt,
+  isRequestAllowed,
+  type NavigationDecision,
+} from './navigation.js';
+import { formatNotification } from './notifications.js';
+import { isPermissionAllowed } from './permissions.js';
+import { buildWindowOptions, contentProtectionSupported } from './window-options.js';
+
+// Must happen before `ready`: app:// behaves like https (standard, secure origin) so the CSP's 'self'
+// and module scripts work, and every renderer is sandboxed even if a window forgot to ask.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, codeCache: true } },
+]);
+app.enableSandbox();
+
+// Decided before `ready`, because Chromium's own data directory must be set before it starts: a
+// development/E2E profile keeps Chromium's files next to it instead of in the user's real data dir.
+const profileDir = resolveProfileDir({
+  isPackaged: app.isPackaged,
+  env: process.env,
+  userDataDir: app.getPath('userData'),
+});
+if (!app.isPackaged && process.env[PROFILE_DIR_ENV]) app.setPath('userData', `${profileDir}.chromium`);
+
+let mainWindow: BrowserWindow | undefined;
+let settings: Settings = { ...DEFAULT_SETTINGS };
+
+function ourWebContents(contents: WebContents): boolean {
+  return mainWindow !== undefined && !mainWindow.isDestroyed() && contents === mainWindow.webContents;
+}
+
+/** https links: a warning dialog first (the browser bypasses Tor), then the OS browser. */
+async function handleExternal(decision: NavigationDecision): Promise<void> {
+  if (decision.action !== 'confirm-external') return;
+  const prompt = externalLinkPrompt(decision.url);
+  const options = { ...prompt, buttons: [...prompt.buttons] };
+  const { response } =
+    mainWindow && !mainWindow.isDestroyed()
+      ? await dialog.showMessageBox(mainWindow, options)
+      : await dialog.showMessageBox(options);
+  if (response === EXTERNAL_LINK_CONFIRM_BUTTON) await shell.openExternal(decision.url);
+}
+
+// Every webContents ever created (the window, and anything that slips through) gets the same guards.
+app.on('web-contents-created', (_event, contents) => {
+  const guard = (event: { preventDefault(): void }, url: string): void => {
+    const decision = decideNavigation(url);
+    if (decision.action === 'allow') return;
+    event.preventDefault();
+    log.warn('nav.blocked', { action: decision.action });
+    handleExternal(decision).catch((error: unknown) => log.error('nav.external-failed', errorFields(error)));
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-frame-navigate', (event) => {
+    if (decideNavigation(event.url).action !== 'allow') event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (decideNavigation(event.url).action !== 'allow') event.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    handleExternal(decideWindowOpen(url)).catch((error: unknown) =>
+      log.error('nav.external-failed', errorFields(error)),
+    );
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(
+      isPermissionAllowed({
+        permission,
+        requestingUrl: details.requestingUrl,
+        isMainFrame: details.isMainFrame,
+      }),
+    );
+  });
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    isPermissionAllowed({ permission, requestingUrl: requestingOrigin, isMainFrame: details.isMainFrame }),
+  );
+  ses.setDevicePermissionHandler(() => false);
+  ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
+  // The renderer has no network: only app://, data: and our blob: URLs load.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const allowed = isRequestAllowed(details.url);
+    if (!allowed) log.warn('net.renderer-request-blocked', { resourceType: details.resourceType });
+    callback({ cancel: !allowed });
+  });
+  ses.setSpellCheckerEnabled(false);
+  // No dictionary downloads from Google's CDN (an unroutable URL, as Electron's docs suggest).
+  ses.setSpellCheckerDictionaryDownloadURL('https://dictionaries.invalid/');
+}
+
+async function loadNetworkConfig(): Promise<ClientConfig | undefined> {
+  const resolution = resolveNetworkMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
+  if (resolution.mode === 'production') {
+    if (resolution.ignoredOverride) log.warn('config.override-ignored-in-packaged-build');
+    // TODO(transport): use the production ClientConfig once src/net exports it; until then: offline.
+    return undefined;
+  }
+  const config = parseClientConfig(JSON.parse(await readFile(resolution.demoConfigFile, 'utf8')) as unknown);
+  if (config.mode !== 'demo') throw new Error('demo config file is not a demo config');
+  return config;
+}
+
+function applyContentProtection(): void {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.setContentProtection(settings.screenSecurity);
+}
+
+async function refreshSettings(service: CoreService): Promise<void> {
+  const result = await service.call('settings.get', {});
+  if (result.ok) settings = result.value;
+  applyContentProtection();
+}
+
+function coreLockReason(reason: LockReason): CoreLockReason {
+  return reason === 'idle' ? 'timer' : 'suspend';
+}
+
+async function notifyIncoming(service: CoreService, message: { conversationId: string; body: string }) {
+  if (!Notification.isSupported() || !mainWindow || mainWindow.isDestroyed() || mainWindow.isFocused())
+    return;
+  let conversationName = '';
+  if (settings.notificationPrivacy !== 'no-name-or-message') {
+    const list = await service.call('conversations.list', {});
+    if (list.ok) conversationName = list.value.find((c) => c.id === message.conversationId)?.title ?? '';
+  }
+  const content = formatNotification(settings.notificationPrivacy, lock?.locked ?? true, {
+    conversationName,
+    body: message.body,
+  });
+  if (content === null) return;
+  const notification = new Notification(content);
+  notification.on('click', () => {
+    mainWindow?.show();
+    mainWindow?.focus();
+  });
+  notification.show();
+}
+
+let lock: LockController | undefined;
+
+function createCover(window: BrowserWindow): { set(covered: boolean): void } {
+  const cover = new View();
+  cover.setBackgroundColor('#14161a');
+  let shown = false;
+  const fit = (): void => {
+    const { width, height } = window.getContentBounds();
+    cover.setBounds({ x: 0, y: 0, width, height });
+  };
+  window.on('resize', fit);
+  return {
+    set(covered) {
+      if (covered === shown || window.isDestroyed()) return;
+      shown = covered;
+      if (covered) {
+        fit();
+        window.contentView.addChildView(cover);
+      } else {
+        window.contentView.removeChildView(cover);
+      }
+    },
+  };
+}
+
+async function start(): Promise<void> {
+  const paths = appPaths(app.getAppPath());
+  hardenSession();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const response = await serveAppRequest({ url: request.url, method: request.method }, paths.rendererDir);
+    return new Response(response.body, { status: response.status, headers: response.headers });
+  });
+
+  const networkConfig = await loadNetworkConfig();
+  const service = createCoreService({
+    profileDir,
+    ...(networkConfig ? { networkConfig } : {}),
+    platform: {
+      name: process.platform,
+      screenSecuritySupported: contentProtectionSupported(process.platform),
+    },
+    version: app.getVersion(),
+  });
+
+  const window = new BrowserWindow(
+    buildWindowOptions({ isPackaged: app.isPackaged, preloadPath: paths.preloadPath }),
+  );
+  mainWindow = window;
+  window.once('ready-to-show', () => window.show());
+  applyContentProtection();
+  const cover = createCover(window);
+
+  // Subscribed before the lock controller's listener, so the renderer hears `vault.locked` before its reload.
+  const disposeIpc = registerIpc(ipcMain, {
+    service,
+    isOurWebContents: ourWebContents,
+    eventTarget: () => (window.isDestroyed() ? undefined : window.webContents),
+  });
+
+  const controller = createLockController(
+    {
+      setContentCovered: (covered) => cover.set(covered),
+      notifyRendererLocked: () => {
+        // Already done: the IPC adapter forwarded `vault.locked` (it subscribed first).
+      },
+      clearSessionData: async () => {
+        await window.webContents.session.clearCache();
+        await window.webContents.session.clearStorageData();
+      },
+      reloadRenderer: async () => {
+        // A new renderer process, not just a reload: the old heap (strings JS cannot wipe) goes with it.
+        window.webContents.forcefullyCrashRenderer();
+        await window.webContents.loadURL(APP_ENTRY_URL);
+      },
+      lockCore: async (reason) => {
+        await service.call('vault.lock', { reason: coreLockReason(reason) });
+      },
+    },
+    {
+      getPolicy: () => settings,
+      getSystemIdleSeconds: () => powerMonitor.getSystemIdleTime(),
+      initiallyLocked: true,
+    },
+  );
+  lock = controller;
+  controller.start();
+
+  service.onEvent((event, payload) => {
+    if (event === 'vault.locked') {
+      settings = { ...DEFAULT_SETTINGS };
+      applyContentProtection();
+      void controller.onCoreLocked();
+    } else if (event === 'vault.unlocked') {
+      controller.onCoreUnlocked();
+      refreshSettings(service).catch((error: unknown) =>
+        log.error('settings.refresh-failed', errorFields(error)),
+      );
+    } else if (event === 'settings.changed') {
+      settings = (payload as { settings: Settings }).settings;
+      applyContentProtection();
+    } else if (event === 'message.added') {
+      const { message } = payload as {
+        message: { conversationId: string; body: string; direction: string; kind: string };
+      };
+      if (message.direction === 'in' && message.kind === 'text') {
+        notifyIncoming(service, message).catch((error: unknown) =>
+          log.error('notify.failed', errorFields(error)),
+        );
+      }
+    }
+  });
+
+  powerMonitor.on('suspend', () => void controller.onPowerEvent('suspend'));
+  powerMonitor.on('lock-screen', () => void controller.onPowerEvent('lock-screen'));
+
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    controller.dispose();
+    disposeIpc();
+    service
+      .close()
+      .catch((error: unknown) => log.error('core.close-failed', errorFields(error)))
+      .finally(() => app.quit());
+  });
+
+  await window.loadURL(APP_ENTRY_URL);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // A second instance on the same profile would open the vault twice.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow && !mainWindow.isDestroyed()) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.on('window-all-closed', () => app.quit());
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      log.error('app.start-failed', errorFields(error));
+      app.exit(1);
+    });
+}

@@ -1,0 +1,59 @@
+/**
+ * The BrowserWindow's options and OS capabilities, as plain data (type-only electron import).
+ */
+import type { BrowserWindowConstructorOptions } from 'electron';
+
+export interface WindowOptionsInput {
+  readonly isPackaged: boolean;
+  /** Absolute path of the bundled CommonJS preload (dist/main/preload.cjs). */
+  readonly preloadPath: string;
+}
+
+export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
+  return {
+    width: 1100,
+    height: 760,
+    minWidth: 640,
+    minHeight: 480,
+    title: 'Carapace',
+    // Shown once the first page has painted, so no blank white flash.
+    show: false,
+    backgroundColor: '#14161a',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: input.preloadPath,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: !input.isPackaged,
+      safeDialogs: true,
+      disableDialogs: false,
+      autoplayPolicy: 'user-gesture-required',
+    },
+  };
+}
+
+/**
+ * `BrowserWindow.setContentProtection` only has an effect on macOS and Windows; on Linux no compositor
+ * API exists, so the UI must say that screen security is not available there.
+ */
+export function contentProtectionSupported(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin' || platform === 'win32';
+}
+
+export interface PlatformCapabilities {
+  readonly platform: NodeJS.Platform;
+  readonly contentProtection: boolean;
+}
+
+export function platformCapabilities(platform: NodeJS.Platform): PlatformCapabilities {
+  return { platform, contentProtection: contentProtectionSupported(platform) };
+}
