@@ -121,6 +121,14 @@ export class AttachmentError extends CarapaceError {
   readonly code = 'ATTACHMENT';
 }
 
+/** An id given to the vault's encrypted file store names no stored file. */
+export class VaultFileNotFoundError extends CarapaceError {
+  readonly code = 'VAULT_FILE_NOT_FOUND';
+  constructor() {
+    super('That file is not in the vault (it may have been deleted).');
+  }
+}
+
 /** A command whose core module is not wired in this build (src/api answers it with this code). */
 export class NotAvailableError extends CarapaceError {
   readonly code = 'NOT_AVAILABLE';

@@ -1,0 +1,458 @@
+/**
+ * The encrypted vault: one SQLCipher database per profile, keyed by Argon2id(passphrase), plus an
+ * encrypted file store. See README/threat model notes in the report for what is and is not protected.
+ *
+ * Profile layout (all 0600 in a 0700 directory):
+ *   vault.db (+ -wal, -shm while open)  SQLCipher 4 database, raw 256-bit key
+ *   vault.header.json                    non-secret: KDF parameters + salt (current, and pending during a rekey)
+ *   vault.throttle.json                  non-secret: consecutive wrong passphrases and when
+ *   vault.key                            only in the insecure no-passphrase mode: the raw key
+ *   files/<id>                           AES-256-GCM ciphertexts, keys in the DB
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  UnlockThrottledError,
+  ValidationError,
+  VaultAlreadyExistsError,
+  VaultCorruptError,
+  VaultLockedError,
+  VaultNotInitializedError,
+  WrongPassphraseError,
+} from '../errors.js';
+import { errorFields, log } from '../log.js';
+import {
+  Database,
+  KEY_BYTES,
+  applyConnectionSettings,
+  applyKey,
+  applyRekey,
+  keyIsCorrect,
+} from './driver.js';
+import { EncryptedFileStore } from './file-store.js';
+import { shredFile, writeFileAtomic } from './fs-util.js';
+import type { KeySlot, VaultHeader } from './header.js';
+import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
+import type { KdfParams } from './kdf.js';
+import { deriveKey, isWeaker, newSalt, resolveKdfParams } from './kdf.js';
+import { runMigrations } from './migrate.js';
+import type { SqlDatabase } from './sql.js';
+import { UnlockThrottle } from './throttle.js';
+
+export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
+export type LockReason = 'user' | 'timer' | 'suspend' | 'shutdown';
+
+export interface VaultOptions {
+  /** Argon2id parameters for new keys (defaults: 64 MiB, t=3, p=4). Tests pass low values for speed. */
+  kdf?: Partial<KdfParams>;
+  /** Milliseconds since the epoch; injectable for throttling tests. */
+  clock?: () => number;
+}
+
+export const VAULT_FILES = Object.freeze({
+  db: 'vault.db',
+  header: 'vault.header.json',
+  throttle: 'vault.throttle.json',
+  keyFile: 'vault.key',
+  filesDir: 'files',
+});
+
+export class Vault {
+  readonly profileDir: string;
+  private readonly kdf: KdfParams;
+  private readonly clock: () => number;
+  private readonly throttle: UnlockThrottle;
+  private readonly dbPath: string;
+  private readonly headerPath: string;
+  private readonly keyFilePath: string;
+
+  private connection: SqlDatabase | undefined;
+  private key: Buffer | undefined;
+  private header: VaultHeader | undefined;
+  private fileStore: EncryptedFileStore | undefined;
+  /** Every key-material Buffer of the current (or last) session, for the zeroing test hook. */
+  private keyBuffers: Buffer[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly lockedListeners = new Set<(reason: LockReason) => void>();
+  private readonly unlockedListeners = new Set<() => void>();
+  private readonly lockHooks = new Set<() => void>();
+
+  constructor(profileDir: string, options: VaultOptions = {}) {
+    this.profileDir = profileDir;
+    this.kdf = resolveKdfParams(options.kdf);
+    this.clock = options.clock ?? Date.now;
+    this.dbPath = join(profileDir, VAULT_FILES.db);
+    this.headerPath = join(profileDir, VAULT_FILES.header);
+    this.keyFilePath = join(profileDir, VAULT_FILES.keyFile);
+    this.throttle = new UnlockThrottle(join(profileDir, VAULT_FILES.throttle), this.clock);
+  }
+
+  get state(): VaultState {
+    if (this.connection) return 'unlocked';
+    return existsSync(this.headerPath) ? 'locked' : 'uninitialized';
+  }
+
+  /** True in the explicit no-passphrase mode (the key sits in a 0600 file next to the DB). */
+  get insecureNoPassphrase(): boolean {
+    const header = this.header ?? readHeader(this.headerPath);
+    return header?.current.kind === 'keyfile';
+  }
+
+  get db(): SqlDatabase {
+    if (!this.connection) throw new VaultLockedError();
+    return this.connection;
+  }
+
+  get files(): EncryptedFileStore {
+    if (!this.fileStore || !this.connection) throw new VaultLockedError();
+    return this.fileStore;
+  }
+
+  onLocked(listener: (reason: LockReason) => void): () => void {
+    this.lockedListeners.add(listener);
+    return () => this.lockedListeners.delete(listener);
+  }
+
+  onUnlocked(listener: () => void): () => void {
+    this.unlockedListeners.add(listener);
+    return () => this.unlockedListeners.delete(listener);
+  }
+
+  /** Runs on every lock, after data access is cut and before `locked` is emitted: drop caches here. */
+  addLockHook(hook: () => void): () => void {
+    this.lockHooks.add(hook);
+    return () => this.lockHooks.delete(hook);
+  }
+
+  /** First run with a passphrase. Leaves the vault unlocked. The passphrase Buffer is only read. */
+  create(passphrase: Buffer): Promise<void> {
+    return this.serialize(async () => {
+      if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
+      requirePassphrase(passphrase);
+      this.keyBuffers = [];
+      const salt = newSalt();
+      const key = this.track(await deriveKey(passphrase, salt, this.kdf));
+      this.initialize(key, argon2Slot(this.kdf, salt));
+    });
+  }
+
+  /** Explicit, insecure opt-in: a random key kept in a 0600 file. Anyone who can read the profile can read the vault. */
+  createWithoutPassphrase(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
+      this.keyBuffers = [];
+      const key = this.track(randomBytes(KEY_BYTES));
+      mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
+      writeFileAtomic(this.keyFilePath, key, 0o600);
+      this.initialize(key, { kind: 'keyfile' });
+      await Promise.resolve();
+    });
+  }
+
+  /**
+   * Opens the vault. Wrong passphrase → WrongPassphraseError (no vault file is modified; the throttle
+   * file records the failure). Too many recent failures → UnlockThrottledError before any work is done.
+   */
+  unlock(passphrase?: Buffer): Promise<void> {
+    return this.serialize(async () => {
+      if (this.connection) return;
+      const header = readHeader(this.headerPath);
+      if (!header) throw new VaultNotInitializedError();
+      if (!existsSync(this.dbPath)) throw new VaultCorruptError('The vault database is missing.');
+      const wait = this.throttle.retryAfterMs();
+      if (wait > 0) throw new UnlockThrottledError(wait);
+      const slots = header.pending ? [header.current, header.pending] : [header.current];
+      if (passphrase === undefined && !slots.some((s) => s.kind === 'keyfile')) {
+        throw new ValidationError('This vault needs its passphrase.');
+      }
+      if (passphrase !== undefined && slots.some((s) => s.kind === 'argon2id')) requirePassphrase(passphrase);
+      this.keyBuffers = [];
+
+      let found: { slot: KeySlot; key: Buffer } | undefined;
+      for (const slot of slots) {
+        const key = await this.keyForSlot(slot, passphrase);
+        if (!key) continue;
+        if (this.verifyKey(key)) {
+          found = { slot, key };
+          break;
+        }
+        key.fill(0);
+      }
+      if (!found) {
+        const retryAfterMs = this.throttle.recordFailure();
+        log.warn('vault.unlock.wrong_passphrase', { failures: this.throttle.failures, retryAfterMs });
+        throw new WrongPassphraseError(retryAfterMs);
+      }
+      this.throttle.reset();
+
+      const db = this.openReadWrite(found.key);
+      let current = header;
+      try {
+        if (header.pending) {
+          // A rekey was interrupted: whichever key opened the DB is now the only valid one.
+          current = makeHeader(found.slot);
+          writeHeader(this.headerPath, current);
+          log.warn('vault.rekey.recovered', { completed: found.slot === header.pending });
+        }
+        runMigrations(db);
+      } catch (error) {
+        db.close();
+        found.key.fill(0);
+        throw error;
+      }
+      this.startSession(db, found.key, current);
+      try {
+        if (current.current.kind !== 'keyfile' && existsSync(this.keyFilePath)) shredFile(this.keyFilePath);
+        if (current.current.kind === 'argon2id' && passphrase && isWeaker(current.current, this.kdf)) {
+          // Stored parameters are older/weaker than today's: re-derive with a fresh salt and rekey.
+          const salt = newSalt();
+          const upgraded = this.track(await deriveKey(passphrase, salt, this.kdf));
+          if (this.connection !== db) throw new VaultLockedError();
+          this.rekeyTo(argon2Slot(this.kdf, salt), upgraded);
+          log.info('vault.kdf.upgraded', { memoryKiB: this.kdf.memoryKiB, timeCost: this.kdf.timeCost });
+        }
+        this.fileStore?.sweep();
+      } catch (error) {
+        if (this.connection === db) this.teardown();
+        throw error;
+      }
+      log.info('vault.unlocked', { insecure: current.current.kind === 'keyfile' });
+      this.emit(this.unlockedListeners, undefined);
+    });
+  }
+
+  /**
+   * Atomic rekey to a key derived from `next`. `current` must match (in no-passphrase mode it is ignored
+   * and the vault leaves that mode: the key file is shredded). Crash-safe, see rekeyTo().
+   */
+  changePassphrase(current: Buffer, next: Buffer): Promise<void> {
+    return this.serialize(async () => {
+      if (!this.connection || !this.key || !this.header) throw new VaultLockedError();
+      requirePassphrase(next);
+      const session = this.connection;
+      if (this.header.current.kind === 'argon2id') {
+        const wait = this.throttle.retryAfterMs();
+        if (wait > 0) throw new UnlockThrottledError(wait);
+        const slot = this.header.current;
+        const candidate = this.track(await deriveKey(current, Buffer.from(slot.salt, 'base64'), slot));
+        if (this.connection !== session || !this.key) {
+          candidate.fill(0);
+          throw new VaultLockedError();
+        }
+        const matches = timingSafeEqual(candidate, this.key);
+        candidate.fill(0);
+        if (!matches) {
+          const retryAfterMs = this.throttle.recordFailure();
+          throw new WrongPassphraseError(retryAfterMs);
+        }
+        this.throttle.reset();
+      }
+      const salt = newSalt();
+      const nextKey = this.track(await deriveKey(next, salt, this.kdf));
+      if (this.connection !== session) {
+        nextKey.fill(0);
+        throw new VaultLockedError();
+      }
+      this.rekeyTo(argon2Slot(this.kdf, salt), nextKey);
+      log.info('vault.passphrase.changed', {});
+    });
+  }
+
+  /**
+   * Locks now: data access is cut, lock hooks run, the DB is closed (SQLite frees its page cache and
+   * key schedule), every key Buffer is zeroed, then `locked` is emitted. A no-op when not unlocked.
+   */
+  lock(reason: LockReason = 'user'): void {
+    if (!this.connection) return;
+    this.teardown();
+    log.info('vault.locked', { reason });
+    this.emit(this.lockedListeners, reason);
+  }
+
+  /** Test hook: the very Buffer objects that held key material in this (or the last) session. */
+  __keyBuffersForTest(): readonly Buffer[] {
+    return this.keyBuffers;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private track(buffer: Buffer): Buffer {
+    this.keyBuffers.push(buffer);
+    return buffer;
+  }
+
+  private readonly tracker = (buffer: Buffer): void => {
+    this.keyBuffers.push(buffer);
+  };
+
+  private async keyForSlot(slot: KeySlot, passphrase: Buffer | undefined): Promise<Buffer | undefined> {
+    if (slot.kind === 'keyfile') {
+      if (!existsSync(this.keyFilePath)) return undefined;
+      const key = this.track(readFileSync(this.keyFilePath));
+      if (key.length !== KEY_BYTES) {
+        key.fill(0);
+        throw new VaultCorruptError('The vault key file is damaged.');
+      }
+      return key;
+    }
+    if (!passphrase) return undefined;
+    return this.track(await deriveKey(passphrase, Buffer.from(slot.salt, 'base64'), slot));
+  }
+
+  /**
+   * Checks a key on a read-only connection: a wrong key fails on the first page (SQLITE_NOTADB, HMAC
+   * mismatch) and a read-only connection never writes or checkpoints, so no file changes.
+   */
+  private verifyKey(key: Buffer): boolean {
+    const probe = new Database(this.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      applyKey(probe, key, this.tracker);
+      return keyIsCorrect(probe);
+    } finally {
+      probe.close();
+    }
+  }
+
+  private openReadWrite(key: Buffer): SqlDatabase {
+    const db = new Database(this.dbPath, { fileMustExist: true });
+    try {
+      applyKey(db, key, this.tracker);
+      if (!keyIsCorrect(db)) throw new VaultCorruptError('The vault key stopped working.');
+      applyConnectionSettings(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** First-run: a fresh DB under `key`, migrated, then the header that makes it "exist". */
+  private initialize(key: Buffer, slot: KeySlot): void {
+    mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
+    // No header means no usable vault: anything here is debris of an interrupted first run.
+    for (const suffix of ['', '-wal', '-shm', '-journal']) {
+      if (existsSync(this.dbPath + suffix)) unlinkSync(this.dbPath + suffix);
+    }
+    const db = new Database(this.dbPath);
+    const header = makeHeader(slot);
+    try {
+      applyKey(db, key, this.tracker);
+      if (!keyIsCorrect(db)) throw new VaultCorruptError('Could not key the new vault.');
+      applyConnectionSettings(db);
+      runMigrations(db);
+      const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      setMeta.run('created_at', String(this.clock()));
+      setMeta.run('insecure_no_passphrase', slot.kind === 'keyfile' ? '1' : '0');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      writeHeader(this.headerPath, header);
+    } catch (error) {
+      db.close();
+      key.fill(0);
+      for (const suffix of ['', '-wal', '-shm']) {
+        if (existsSync(this.dbPath + suffix)) unlinkSync(this.dbPath + suffix);
+      }
+      throw error;
+    }
+    this.throttle.reset();
+    this.startSession(db, key, header);
+    log.info('vault.created', { insecure: slot.kind === 'keyfile' });
+    this.emit(this.unlockedListeners, undefined);
+  }
+
+  private startSession(db: SqlDatabase, key: Buffer, header: VaultHeader): void {
+    this.connection = db;
+    this.key = key;
+    this.header = header;
+    this.fileStore = new EncryptedFileStore(
+      db,
+      join(this.profileDir, VAULT_FILES.filesDir),
+      () => this.connection === db,
+      this.clock,
+    );
+  }
+
+  /**
+   * Crash-safe rekey. Order: (1) header gets `pending` = the new slot (atomic rename); (2) PRAGMA rekey
+   * rewrites every page in ONE SQLite transaction (WAL: uncommitted frames are ignored after a crash,
+   * committed ones are all under the new key); (3) header commits `current` = new slot. A kill at any
+   * point leaves a DB that opens with exactly one of the two keys, and unlock tries both while
+   * `pending` exists, committing whichever works.
+   */
+  private rekeyTo(slot: KeySlot, newKey: Buffer): void {
+    const db = this.connection;
+    const header = this.header;
+    if (!db || !header) {
+      newKey.fill(0);
+      throw new VaultLockedError();
+    }
+    this.fileStore?.flush();
+    writeHeader(this.headerPath, makeHeader(header.current, slot));
+    try {
+      applyRekey(db, newKey, this.tracker);
+    } catch (error) {
+      writeHeader(this.headerPath, makeHeader(header.current));
+      newKey.fill(0);
+      throw error;
+    }
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const committed = makeHeader(slot);
+    writeHeader(this.headerPath, committed);
+    this.header = committed;
+    this.key?.fill(0);
+    this.key = newKey;
+    if (header.current.kind === 'keyfile' && slot.kind !== 'keyfile') {
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('insecure_no_passphrase', '0')").run();
+      shredFile(this.keyFilePath);
+    }
+  }
+
+  private teardown(): void {
+    const db = this.connection;
+    try {
+      this.fileStore?.flush();
+    } catch (error) {
+      log.warn('vault.lock.flush_failed', errorFields(error));
+    }
+    this.connection = undefined;
+    for (const hook of this.lockHooks) {
+      try {
+        hook();
+      } catch (error) {
+        log.error('vault.lock.hook_failed', errorFields(error));
+      }
+    }
+    try {
+      db?.close();
+    } catch (error) {
+      log.error('vault.lock.close_failed', errorFields(error));
+    }
+    this.key?.fill(0);
+    for (const buffer of this.keyBuffers) buffer.fill(0);
+    this.key = undefined;
+    this.header = undefined;
+    this.fileStore = undefined;
+  }
+
+  private emit<A>(listeners: Set<(arg: A) => void>, arg: A): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(arg);
+      } catch (error) {
+        log.error('vault.listener_failed', errorFields(error));
+      }
+    }
+  }
+}
+
+function requirePassphrase(passphrase: Buffer): void {
+  if (!Buffer.isBuffer(passphrase) || passphrase.length === 0) {
+    throw new ValidationError('The passphrase must not be empty.');
+  }
+}
