@@ -1,0 +1,69 @@
+import {
+  fetchLinkPreview,
+  type LinkPreview,
+  type LinkPreviewLimits,
+  type TrustStore,
+} from './link-preview.js';
+import type { SocketOpener } from './socket-opener.js';
+
+/** The part of the user's settings this service obeys (settings.linkPreviews, default false). */
+export interface LinkPreviewSettings {
+  readonly linkPreviews: boolean;
+}
+
+export interface LinkPreviewServiceOptions {
+  /**
+   * Where connections come from. Pass NetworkRouteManager's live `opener` so previews follow the current
+   * proxy/Tor route exactly like the chat traffic.
+   */
+  readonly opener: SocketOpener;
+  readonly trustStore?: TrustStore;
+  readonly fetchImage?: boolean;
+  readonly allowLocalHosts?: boolean;
+  readonly limits?: Partial<LinkPreviewLimits>;
+}
+
+/**
+ * The only entry point the app uses for link previews. It is called by the composer for a link the user is
+ * typing — never for received messages — and returns null, touching no network at all, while the user's
+ * link-preview setting is off (the default).
+ */
+export class LinkPreviewService {
+  readonly #options: LinkPreviewServiceOptions;
+
+  constructor(options: LinkPreviewServiceOptions) {
+    this.#options = options;
+  }
+
+  async preview(
+    url: string,
+    settings: LinkPreviewSettings,
+    signal?: AbortSignal,
+  ): Promise<LinkPreview | null> {
+    if (settings.linkPreviews !== true) return null;
+    return fetchLinkPreview(url, {
+      opener: this.#options.opener,
+      ...(this.#options.trustStore !== undefined ? { trustStore: this.#options.trustStore } : {}),
+      ...(this.#options.fetchImage !== undefined ? { fetchImage: this.#options.fetchImage } : {}),
+      ...(this.#options.allowLocalHosts !== undefined
+        ? { allowLocalHosts: this.#options.allowLocalHosts }
+        : {}),
+      ...(this.#options.limits !== undefined ? { limits: this.#options.limits } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+    });
+  }
+}
+
+const HTTPS_LINK = /\bhttps:\/\/[^\s<>"'`]+/i;
+
+/** The first https link in a draft the user typed (trailing punctuation dropped), if any. */
+export function firstHttpsLink(draft: string): string | undefined {
+  const match = HTTPS_LINK.exec(draft.slice(0, 10_000))?.[0];
+  if (match === undefined) return undefined;
+  const trimmed = match.replace(/[.,;:!?)\]}]+$/, '');
+  try {
+    return new URL(trimmed).href;
+  } catch {
+    return undefined;
+  }
+}

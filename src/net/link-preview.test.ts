@@ -1,0 +1,316 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  LinkPreviewError,
+  NetworkError,
+  ProxyUnavailableError,
+  ValidationError,
+  type LinkPreviewFailure,
+} from '../errors.js';
+import { fetchLinkPreview, LINK_PREVIEW_USER_AGENT, type LinkPreviewOptions } from './link-preview.js';
+import { firstHttpsLink, LinkPreviewService } from './link-preview-service.js';
+import { createSocksOpener } from './socks-opener.js';
+import type { SocketOpener } from './socket-opener.js';
+import {
+  freePort,
+  makeSelfSignedCert,
+  PROXY_EGRESS_ADDRESS,
+  startCountingTlsServer,
+  startMicrosocks,
+  type CountingTlsServer,
+  type Microsocks,
+  type TestCert,
+} from './socks-testkit.js';
+
+// A valid 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+function page(head: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8">${head}</head><body><p>body text</p></body></html>`;
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => new Error('expected a failure'),
+    (error: unknown) => error,
+  );
+}
+
+function expectPreviewError(error: unknown, reason: LinkPreviewFailure): void {
+  expect(error).toBeInstanceOf(LinkPreviewError);
+  expect((error as LinkPreviewError).reason).toBe(reason);
+}
+
+describe('link previews through a real microsocks', () => {
+  let cert: TestCert;
+  let site: CountingTlsServer;
+  let proxy: Microsocks;
+  let opener: SocketOpener;
+  let base: string;
+  let options: LinkPreviewOptions;
+
+  beforeAll(async () => {
+    cert = makeSelfSignedCert();
+    site = await startCountingTlsServer(cert, (req, res) => {
+      const path = req.url ?? '/';
+      const html = (status: number, body: string, headers: Record<string, string> = {}): void => {
+        res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
+        res.end(body);
+      };
+      switch (path) {
+        case '/article':
+          html(
+            200,
+            page(
+              '<title>Fallback title</title>' +
+                '<meta property="og:title" content="Carapace &amp; the &#x1F980; &lt;3">' +
+                "<meta property='og:description' content='Private\u202e messaging,\n   made &quot;simple&quot;.'>" +
+                '<meta property="og:image" content="/img/card.png">',
+            ),
+            { 'set-cookie': 'tracker=abc123; Path=/; Secure' },
+          );
+          return;
+        case '/img/card.png':
+          res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(PNG.length) });
+          res.end(PNG);
+          return;
+        case '/title-only':
+          html(200, page('<title>  Just a   title </title>'));
+          return;
+        case '/fake-image':
+          html(
+            200,
+            page(
+              '<meta property="og:title" content="Fake image"><meta property="og:image" content="/evil.png">',
+            ),
+          );
+          return;
+        case '/evil.png':
+          res.writeHead(200, { 'content-type': 'image/png' });
+          res.end('<svg onload="alert(1)"></svg>');
+          return;
+        case '/svg-image':
+          html(
+            200,
+            page('<meta property="og:title" content="SVG"><meta property="og:image" content="/x.svg">'),
+          );
+          return;
+        case '/x.svg':
+          res.writeHead(200, { 'content-type': 'image/svg+xml' });
+          res.end('<svg xmlns="http://www.w3.org/2000/svg"/>');
+          return;
+        case '/huge-streamed':
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.write('<html><head><title>big</title>');
+          res.end(Buffer.alloc(2 * 1024 * 1024, 0x61));
+          return;
+        case '/huge-declared':
+          res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(2 * 1024 * 1024) });
+          res.end(Buffer.alloc(2 * 1024 * 1024, 0x61));
+          return;
+        case '/redirect-to-article':
+          res.writeHead(302, { location: '/article' });
+          res.end();
+          return;
+        case '/redirect-to-http':
+          res.writeHead(301, { location: `http://localhost:${site.port}/article` });
+          res.end();
+          return;
+        case '/redirect-loop':
+          res.writeHead(307, { location: '/redirect-loop' });
+          res.end();
+          return;
+        case '/json':
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"title":"no"}');
+          return;
+        case '/no-title':
+          html(200, page('<meta name="viewport" content="width=device-width">'));
+          return;
+        case '/gzip':
+          res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+          res.end(Buffer.from([0x1f, 0x8b]));
+          return;
+        case '/slow':
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.write('<html><head>');
+          return; // never finishes
+        default:
+          html(404, page('<title>Not found</title>'));
+      }
+    });
+    proxy = await startMicrosocks({ username: 'previews', password: 'pw-for-previews' });
+    opener = createSocksOpener({
+      host: proxy.host,
+      port: proxy.port,
+      username: 'previews',
+      password: 'pw-for-previews',
+    });
+    base = `https://localhost:${site.port}`;
+    options = { opener, trustStore: cert.cert, allowLocalHosts: true };
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await site?.close();
+  });
+
+  let connectionsBefore = 0;
+  let requestsBefore = 0;
+  beforeEach(() => {
+    connectionsBefore = site.connections.length;
+    requestsBefore = site.requests.length;
+  });
+  const newConnections = (): string[] => site.connections.slice(connectionsBefore);
+  const newRequests = (): typeof site.requests => site.requests.slice(requestsBefore);
+
+  it('fetches title, description and image bytes through the proxy, leaking no cookie, referrer or UA', async () => {
+    const preview = await fetchLinkPreview(`${base}/article#section`, options);
+    expect(preview).toEqual({
+      url: `${base}/article`,
+      title: 'Carapace & the \u{1F980} <3',
+      description: 'Private messaging, made "simple".',
+      image: { contentType: 'image/png', data: new Uint8Array(PNG) },
+    });
+    // Both requests (page, then image) reached the site only from the proxy.
+    expect(newConnections()).toHaveLength(2);
+    expect(newConnections().every((address) => address.endsWith(PROXY_EGRESS_ADDRESS))).toBe(true);
+    expect(newRequests().map((r) => r.url)).toEqual(['/article', '/img/card.png']);
+    for (const request of newRequests()) {
+      expect(request.method).toBe('GET');
+      expect(request.headers.cookie).toBeUndefined();
+      expect(request.headers.referer).toBeUndefined();
+      expect(request.headers.origin).toBeUndefined();
+      expect(request.headers['user-agent']).toBe(LINK_PREVIEW_USER_AGENT);
+      expect(request.headers['user-agent']).not.toMatch(/carapace|node|electron|linux/i);
+      expect(request.headers.host).toBe(`localhost:${site.port}`);
+    }
+    expect(newRequests()[0]?.headers.accept).toMatch(/^text\/html/);
+    // The proxy resolved the name (remote DNS) and logged both connections.
+    const logged = await proxy.waitForConnections(2);
+    expect(logged.filter((line) => line === `localhost:${site.port}`).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('falls back to <title> and works without an image', async () => {
+    const preview = await fetchLinkPreview(`${base}/title-only`, options);
+    expect(preview).toEqual({ url: `${base}/title-only`, title: 'Just a title' });
+  });
+
+  it('follows an https redirect (re-checked) and reports the typed link', async () => {
+    const preview = await fetchLinkPreview(`${base}/redirect-to-article`, { ...options, fetchImage: false });
+    expect(preview.title).toBe('Carapace & the \u{1F980} <3');
+    expect(preview.url).toBe(`${base}/redirect-to-article`);
+    expect(newRequests().map((r) => r.url)).toEqual(['/redirect-to-article', '/article']);
+    expect(newRequests()[1]?.headers.referer).toBeUndefined();
+    expect(newRequests()[1]?.headers.cookie).toBeUndefined();
+  });
+
+  it('refuses a redirect to http and never fetches it', async () => {
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/redirect-to-http`, options)), 'not-https');
+    expect(newRequests().map((r) => r.url)).toEqual(['/redirect-to-http']);
+  });
+
+  it('stops after 3 redirects', async () => {
+    expectPreviewError(
+      await failure(fetchLinkPreview(`${base}/redirect-loop`, options)),
+      'too-many-redirects',
+    );
+    expect(newRequests()).toHaveLength(4);
+  });
+
+  it('refuses non-https links without any connection', async () => {
+    for (const url of [
+      `http://localhost:${site.port}/article`,
+      'ftp://example.org/x',
+      'javascript:alert(1)',
+    ]) {
+      expectPreviewError(await failure(fetchLinkPreview(url, options)), 'not-https');
+    }
+    expect(await failure(fetchLinkPreview('not a url', options))).toBeInstanceOf(ValidationError);
+    expect(newConnections()).toHaveLength(0);
+  });
+
+  it('refuses local and credential-carrying links by default, without any connection', async () => {
+    const strict = { opener, trustStore: cert.cert };
+    for (const url of [
+      `${base}/article`,
+      'https://127.0.0.1/',
+      'https://192.168.1.1/',
+      'https://10.1.2.3/',
+      'https://[::1]/',
+      'https://[::ffff:192.168.0.1]/',
+      'https://router.localhost/',
+      'https://user:secret@example.org/',
+    ]) {
+      expectPreviewError(await failure(fetchLinkPreview(url, strict)), 'blocked-host');
+    }
+    expect(newConnections()).toHaveLength(0);
+  });
+
+  it('enforces the size limit, streamed or declared', async () => {
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/huge-streamed`, options)), 'too-large');
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/huge-declared`, options)), 'too-large');
+  });
+
+  it('refuses content that is not a web page, compressed bodies, error statuses and pages with no title', async () => {
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/json`, options)), 'not-html');
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/gzip`, options)), 'not-html');
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/missing`, options)), 'http-status');
+    expectPreviewError(await failure(fetchLinkPreview(`${base}/no-title`, options)), 'no-metadata');
+  });
+
+  it('drops an image whose bytes are not an allowed image type (SVG, disguised HTML)', async () => {
+    const fake = await fetchLinkPreview(`${base}/fake-image`, options);
+    expect(fake).toEqual({ url: `${base}/fake-image`, title: 'Fake image' });
+    const svg = await fetchLinkPreview(`${base}/svg-image`, options);
+    expect(svg).toEqual({ url: `${base}/svg-image`, title: 'SVG' });
+  });
+
+  it('times out with a typed error', async () => {
+    const error = await failure(fetchLinkPreview(`${base}/slow`, { ...options, limits: { timeoutMs: 300 } }));
+    expectPreviewError(error, 'timeout');
+  });
+
+  it('verifies TLS: a certificate outside the trust store fails with NetworkError', async () => {
+    const other = makeSelfSignedCert();
+    const error = await failure(fetchLinkPreview(`${base}/article`, { ...options, trustStore: other.cert }));
+    expect(error).toBeInstanceOf(NetworkError);
+    const systemOnly = await failure(fetchLinkPreview(`${base}/article`, { opener, allowLocalHosts: true }));
+    expect(systemOnly).toBeInstanceOf(NetworkError);
+    expect(newRequests()).toHaveLength(0);
+  });
+
+  it('fails closed when the proxy is down: ProxyUnavailableError and zero connections at the site', async () => {
+    const down = createSocksOpener({ host: '127.0.0.1', port: await freePort() });
+    const error = await failure(fetchLinkPreview(`${base}/article`, { ...options, opener: down }));
+    expect(error).toBeInstanceOf(ProxyUnavailableError);
+    expect(newConnections()).toHaveLength(0);
+  });
+
+  it('LinkPreviewService: previews off (the default) makes no request at all', async () => {
+    const service = new LinkPreviewService({ opener, trustStore: cert.cert, allowLocalHosts: true });
+    const loggedBefore = proxy.connectedTargets().length;
+    for (const url of [`${base}/article`, `${base}/title-only`, 'https://example.org/']) {
+      expect(await service.preview(url, { linkPreviews: false })).toBeNull();
+    }
+    expect(newConnections()).toHaveLength(0);
+    expect(newRequests()).toHaveLength(0);
+    expect(proxy.connectedTargets().length).toBe(loggedBefore);
+
+    const preview = await service.preview(`${base}/title-only`, { linkPreviews: true });
+    expect(preview?.title).toBe('Just a title');
+    expect(newRequests().map((r) => r.url)).toEqual(['/title-only']);
+  });
+});
+
+describe('firstHttpsLink', () => {
+  it('finds the first https link the user typed', () => {
+    expect(firstHttpsLink('see https://example.org/a?b=1. thanks')).toBe('https://example.org/a?b=1');
+    expect(firstHttpsLink('(https://example.org/x)')).toBe('https://example.org/x');
+    expect(firstHttpsLink('http://example.org and https://signal.org/blog')).toBe('https://signal.org/blog');
+    expect(firstHttpsLink('no link here')).toBeUndefined();
+    expect(firstHttpsLink('http://only-plain.example')).toBeUndefined();
+  });
+});

@@ -1,0 +1,479 @@
+import http from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { LinkPreviewError, NetworkError, ValidationError } from '../errors.js';
+import { errorFields, log } from '../log.js';
+import { detectCharset, parseLinkPreviewHtml } from './link-preview-parse.js';
+import type { SocketOpener } from './socket-opener.js';
+
+/**
+ * Link previews that leak as little as possible.
+ *
+ * Only called for a link the user typed, and only when the user turned previews on (LinkPreviewService
+ * enforces the setting; nothing calls this for received messages). Every request:
+ * - goes through the given SocketOpener, i.e. through the SOCKS proxy / Tor when one is set (the proxy
+ *   resolves the name);
+ * - is https only, TLS-verified against the system + bundled CA store (or an injected one in tests),
+ *   including after each redirect (at most 3, each re-checked);
+ * - is a bare HTTP/1.1 GET: no cookies (none are ever stored), no Referer, no Origin, a User-Agent shared
+ *   by every Tor Browser user rather than one naming Carapace, `Accept-Encoding: identity`;
+ * - is capped: 1 MiB of HTML (reading stops at </head>), 1 MiB per image, 10 s for the whole preview.
+ * The image, if any, is returned as bytes (PNG/JPEG/GIF/WebP, checked by magic bytes): the renderer never
+ * gets a URL to fetch.
+ */
+export interface LinkPreviewImage {
+  readonly contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+  readonly data: Uint8Array;
+}
+
+export interface LinkPreview {
+  /** The link as the user typed it (normalised). */
+  readonly url: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly image?: LinkPreviewImage;
+}
+
+export type TrustStore = string | Buffer | ReadonlyArray<string | Buffer>;
+
+export interface LinkPreviewLimits {
+  readonly maxHtmlBytes: number;
+  readonly maxImageBytes: number;
+  readonly timeoutMs: number;
+  readonly maxRedirects: number;
+}
+
+export const LINK_PREVIEW_LIMITS: LinkPreviewLimits = Object.freeze({
+  maxHtmlBytes: 1024 * 1024,
+  maxImageBytes: 1024 * 1024,
+  timeoutMs: 10_000,
+  maxRedirects: 3,
+});
+
+/** Tor Browser's User-Agent: common to many users, names neither Carapace nor this OS. */
+export const LINK_PREVIEW_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+export interface LinkPreviewOptions {
+  readonly opener: SocketOpener;
+  /** CA certificates to trust instead of the system + bundled store (tests, pinned deployments). */
+  readonly trustStore?: TrustStore;
+  readonly signal?: AbortSignal;
+  /** Fetch the og:image (default true). An image failure never fails the preview. */
+  readonly fetchImage?: boolean;
+  /**
+   * Allow loopback / private / link-local IP literals and `localhost` (default false: a typed link must
+   * not make the app probe the user's LAN or this machine). Tests on 127.0.0.1 set it.
+   */
+  readonly allowLocalHosts?: boolean;
+  /** Lower limits (never higher than the defaults). */
+  readonly limits?: Partial<LinkPreviewLimits>;
+}
+
+const LOCAL_ADDRESSES = (() => {
+  const list = new net.BlockList();
+  for (const [prefix, bits] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4],
+  ] as const) {
+    list.addSubnet(prefix, bits, 'ipv4');
+  }
+  for (const [prefix, bits] of [
+    ['::', 128],
+    ['::1', 128],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['ff00::', 8],
+  ] as const) {
+    list.addSubnet(prefix, bits, 'ipv6');
+  }
+  return list;
+})();
+
+function isLocalHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = net.isIP(host);
+  if (family === 4) return LOCAL_ADDRESSES.check(host, 'ipv4');
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1];
+    return mapped !== undefined ? LOCAL_ADDRESSES.check(mapped, 'ipv4') : LOCAL_ADDRESSES.check(host, 'ipv6');
+  }
+  return false;
+}
+
+/** Parses and checks a link: https only, no embedded credentials, no local hosts unless allowed. */
+export function checkPreviewUrl(input: string | URL, allowLocalHosts = false): URL {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch (error) {
+    throw new ValidationError('That is not a valid link.', { cause: error });
+  }
+  if (url.protocol !== 'https:') {
+    throw new LinkPreviewError('not-https', 'Previews are made only for https links.');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new LinkPreviewError('blocked-host', 'Links that carry a user name or password are not previewed.');
+  }
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  if (hostname.length === 0) throw new ValidationError('That link has no host.');
+  if (!allowLocalHosts && isLocalHost(hostname)) {
+    throw new LinkPreviewError(
+      'blocked-host',
+      'Links to this computer or the local network are not previewed.',
+    );
+  }
+  url.hash = '';
+  return url;
+}
+
+let defaultCa: string[] | undefined;
+/** The OS trust store plus Node's bundled Mozilla roots (read once). */
+function systemTrustStore(): string[] {
+  if (defaultCa === undefined) {
+    let system: string[] = [];
+    try {
+      system = tls.getCACertificates('system');
+    } catch (error) {
+      log.warn('net.link_preview.system_ca_unavailable', errorFields(error));
+    }
+    defaultCa = [...new Set([...tls.getCACertificates('bundled'), ...system])];
+  }
+  return defaultCa;
+}
+
+interface FetchContext {
+  readonly opener: SocketOpener;
+  readonly ca: TrustStore;
+  readonly signal: AbortSignal;
+  readonly allowLocalHosts: boolean;
+  readonly limits: LinkPreviewLimits;
+}
+
+interface Fetched {
+  readonly url: URL;
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+type ResponseCheck = (response: IncomingMessage) => void;
+
+async function openTls(url: URL, context: FetchContext): Promise<tls.TLSSocket> {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port === '' ? 443 : Number(url.port);
+  const raw = await context.opener({ host, port }, context.signal);
+  const socket = tls.connect({
+    socket: raw,
+    ...(net.isIP(host) === 0 ? { servername: host } : {}),
+    host,
+    ca: context.ca as string | Buffer | Array<string | Buffer>,
+    ALPNProtocols: ['http/1.1'],
+    minVersion: 'TLSv1.2',
+  });
+  const onAbort = (): void => {
+    socket.destroy();
+    raw.destroy();
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('closed during TLS handshake')));
+    });
+  } catch (error) {
+    socket.destroy();
+    raw.destroy();
+    if (context.signal.aborted) throw context.signal.reason;
+    throw new NetworkError(`The secure connection to ${host} failed (certificate or TLS error).`, {
+      cause: error,
+    });
+  } finally {
+    context.signal.removeEventListener('abort', onAbort);
+  }
+  return socket;
+}
+
+/** One GET. Resolves with a redirect target or the body (≤ maxBytes); never follows anything itself. */
+async function getOnce(
+  url: URL,
+  accept: string,
+  maxBytes: number,
+  stopAtHeadEnd: boolean,
+  check: ResponseCheck,
+  context: FetchContext,
+): Promise<{ redirect: URL } | { body: Buffer; contentType: string }> {
+  const socket = await openTls(url, context);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (
+      error: unknown,
+      value?: { redirect: URL } | { body: Buffer; contentType: string },
+    ): void => {
+      if (settled) return;
+      settled = true;
+      context.signal.removeEventListener('abort', onAbort);
+      request.destroy();
+      socket.destroy();
+      if (error !== undefined)
+        reject(error instanceof Error ? error : new NetworkError('Link preview failed.'));
+      else resolve(value!);
+    };
+    const onAbort = (): void => finish(context.signal.reason);
+    const request = http.request({
+      method: 'GET',
+      host: url.hostname,
+      path: `${url.pathname}${url.search}`,
+      setHost: false,
+      headers: {
+        Host: url.host,
+        'User-Agent': LINK_PREVIEW_USER_AGENT,
+        Accept: accept,
+        'Accept-Language': 'en-US,en;q=0.5',
+        'Accept-Encoding': 'identity',
+      },
+      createConnection: () => socket,
+    });
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (error) =>
+      finish(
+        context.signal.aborted
+          ? context.signal.reason
+          : new NetworkError('The link preview request failed.', { cause: error }),
+      ),
+    );
+    request.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (status >= 300 && status < 400 && status !== 304 && location !== undefined) {
+        try {
+          finish(undefined, { redirect: new URL(location, url) });
+        } catch (error) {
+          finish(new LinkPreviewError('http-status', 'The site sent an invalid redirect.', { cause: error }));
+        }
+        return;
+      }
+      if (status < 200 || status >= 300) {
+        finish(new LinkPreviewError('http-status', `The site answered with HTTP status ${status}.`));
+        return;
+      }
+      const encoding = response.headers['content-encoding'];
+      if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+        finish(
+          new LinkPreviewError('not-html', 'The site sent a compressed page although none was asked for.'),
+        );
+        return;
+      }
+      try {
+        check(response);
+      } catch (error) {
+        finish(error);
+        return;
+      }
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        finish(new LinkPreviewError('too-large', `The response is larger than ${maxBytes} bytes.`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      let tail = '';
+      response.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > maxBytes) {
+          finish(new LinkPreviewError('too-large', `The response is larger than ${maxBytes} bytes.`));
+          return;
+        }
+        chunks.push(chunk);
+        // The metadata lives in <head>: once it is closed there is nothing more to read.
+        if (stopAtHeadEnd) {
+          const text = tail + chunk.toString('latin1');
+          if (/<\/head\s*>/i.test(text)) {
+            finish(undefined, {
+              body: Buffer.concat(chunks),
+              contentType: response.headers['content-type'] ?? '',
+            });
+            return;
+          }
+          tail = text.slice(-16);
+        }
+      });
+      response.on('end', () =>
+        finish(undefined, {
+          body: Buffer.concat(chunks),
+          contentType: response.headers['content-type'] ?? '',
+        }),
+      );
+      response.on('error', (error) =>
+        finish(new NetworkError('The link preview download failed.', { cause: error })),
+      );
+      response.on('aborted', () => finish(new NetworkError('The site closed the connection.')));
+    });
+    request.end();
+  });
+}
+
+/** GET with at most `maxRedirects` redirects, each re-checked (https only, no local hosts). */
+async function getFollowing(
+  start: URL,
+  accept: string,
+  maxBytes: number,
+  stopAtHeadEnd: boolean,
+  check: ResponseCheck,
+  context: FetchContext,
+): Promise<Fetched> {
+  let url = start;
+  for (let hop = 0; ; hop += 1) {
+    const result = await getOnce(url, accept, maxBytes, stopAtHeadEnd, check, context);
+    if ('body' in result) return { url, contentType: result.contentType, body: result.body };
+    if (hop >= context.limits.maxRedirects) {
+      throw new LinkPreviewError(
+        'too-many-redirects',
+        `The link redirects more than ${context.limits.maxRedirects} times.`,
+      );
+    }
+    if (result.redirect.protocol !== 'https:') {
+      throw new LinkPreviewError(
+        'not-https',
+        'The link redirects to a page that is not https; no preview is made.',
+      );
+    }
+    url = checkPreviewUrl(result.redirect, context.allowLocalHosts);
+  }
+}
+
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function sniffImage(data: Buffer): LinkPreviewImage['contentType'] | undefined {
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  const head = data.subarray(0, 6).toString('latin1');
+  if (head === 'GIF87a' || head === 'GIF89a') return 'image/gif';
+  if (
+    data.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    data.subarray(8, 12).toString('latin1') === 'WEBP'
+  ) {
+    return 'image/webp';
+  }
+  return undefined;
+}
+
+async function fetchImage(imageUrl: string, context: FetchContext): Promise<LinkPreviewImage> {
+  const url = checkPreviewUrl(imageUrl, context.allowLocalHosts);
+  const fetched = await getFollowing(
+    url,
+    IMAGE_TYPES.join(','),
+    context.limits.maxImageBytes,
+    false,
+    (response) => {
+      const type = mediaType(response.headers['content-type']);
+      if (!(IMAGE_TYPES as readonly string[]).includes(type)) {
+        throw new LinkPreviewError('not-image', 'The preview image is not a PNG, JPEG, GIF or WebP image.');
+      }
+    },
+    context,
+  );
+  const sniffed = sniffImage(fetched.body);
+  if (sniffed === undefined || sniffed !== mediaType(fetched.contentType)) {
+    throw new LinkPreviewError('not-image', 'The preview image bytes do not match an allowed image type.');
+  }
+  return { contentType: sniffed, data: new Uint8Array(fetched.body) };
+}
+
+function clampLimits(limits: Partial<LinkPreviewLimits> | undefined): LinkPreviewLimits {
+  const pick = (key: keyof LinkPreviewLimits): number => {
+    const value = limits?.[key];
+    return value !== undefined && value >= 0
+      ? Math.min(value, LINK_PREVIEW_LIMITS[key])
+      : LINK_PREVIEW_LIMITS[key];
+  };
+  return {
+    maxHtmlBytes: pick('maxHtmlBytes'),
+    maxImageBytes: pick('maxImageBytes'),
+    timeoutMs: pick('timeoutMs'),
+    maxRedirects: pick('maxRedirects'),
+  };
+}
+
+/**
+ * Fetches a preview (title, description, optional image bytes) for one https link the user typed.
+ * Throws ValidationError (not a link), LinkPreviewError (policy/limits/content), ProxyUnavailableError or
+ * ProxyAuthError (route down — never a direct fallback), NetworkError (unreachable, TLS failure).
+ */
+export async function fetchLinkPreview(input: string, options: LinkPreviewOptions): Promise<LinkPreview> {
+  const allowLocalHosts = options.allowLocalHosts ?? false;
+  const url = checkPreviewUrl(input, allowLocalHosts);
+  const limits = clampLimits(options.limits);
+  const controller = new AbortController();
+  const timeoutError = new LinkPreviewError(
+    'timeout',
+    `The link preview took longer than ${limits.timeoutMs / 1000} s.`,
+  );
+  const timer = setTimeout(() => controller.abort(timeoutError), limits.timeoutMs);
+  const onOuterAbort = (): void => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onOuterAbort();
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const context: FetchContext = {
+    opener: options.opener,
+    ca: options.trustStore ?? systemTrustStore(),
+    signal: controller.signal,
+    allowLocalHosts,
+    limits,
+  };
+  try {
+    const page = await getFollowing(
+      url,
+      'text/html,application/xhtml+xml;q=0.9',
+      limits.maxHtmlBytes,
+      true,
+      (response) => {
+        if (!HTML_TYPES.has(mediaType(response.headers['content-type']))) {
+          throw new LinkPreviewError('not-html', 'The link does not point to a web page.');
+        }
+      },
+      context,
+    );
+    const charset = detectCharset(page.contentType, page.body);
+    const html = new TextDecoder(charset).decode(page.body);
+    const metadata = parseLinkPreviewHtml(html, page.url);
+    if (metadata.title === undefined) {
+      throw new LinkPreviewError('no-metadata', 'The page has no title to preview.');
+    }
+    let image: LinkPreviewImage | undefined;
+    if ((options.fetchImage ?? true) && metadata.imageUrl !== undefined) {
+      try {
+        image = await fetchImage(metadata.imageUrl, context);
+      } catch (error) {
+        if (controller.signal.aborted && controller.signal.reason !== timeoutError)
+          throw controller.signal.reason;
+        log.info('net.link_preview.image_skipped', errorFields(error));
+      }
+    }
+    return {
+      url: url.href,
+      title: metadata.title,
+      ...(metadata.description !== undefined ? { description: metadata.description } : {}),
+      ...(image !== undefined ? { image } : {}),
+    };
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason === timeoutError) throw timeoutError;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
