@@ -101,8 +101,17 @@ export class RegistrationLockedError extends CarapaceError {
   constructor(
     readonly timeRemainingMs: number,
     options?: { cause?: unknown },
+    /** SVR2 backup credentials from the server's 423 answer, to restore the PIN-protected master key. */
+    readonly svr2Credentials?: { readonly username: string; readonly password: string },
   ) {
     super('This number is protected by a registration lock. Enter your Signal PIN.', options);
+  }
+}
+
+export class VerificationCodeError extends CarapaceError {
+  readonly code = 'WRONG_VERIFICATION_CODE';
+  constructor() {
+    super('That verification code is not correct.');
   }
 }
 
@@ -115,6 +124,18 @@ export class WrongPinError extends CarapaceError {
 
 export class WeakPinError extends CarapaceError {
   readonly code = 'WEAK_PIN';
+}
+
+/** The PIN-protected key backup is gone: never made, or deleted after too many wrong PINs. */
+export class KeyBackupUnavailableError extends CarapaceError {
+  readonly code = 'KEY_BACKUP_UNAVAILABLE';
+  constructor(readonly reason: 'deleted' | 'missing') {
+    super(
+      reason === 'deleted'
+        ? 'The key backup was deleted after too many wrong PINs. Account data cannot be recovered.'
+        : 'No key backup exists for this account.',
+    );
+  }
 }
 
 export class AttachmentError extends CarapaceError {

@@ -121,6 +121,7 @@ export class DemoServer extends Server {
   readonly #queues = new Map<Device, Pending[]>();
   readonly #sockets = new Map<Device, MockConnection>();
   readonly #draining = new Set<Device>();
+  readonly #announceEmpty = new Set<Device>();
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #rawSockets = new Set<Socket>();
   /** Messages delivered to registered (non-simulated) devices, for tests and the demo log. */
@@ -173,6 +174,23 @@ export class DemoServer extends Server {
     const primary = await super.createPrimaryDevice(options);
     this.#simulated.add(primary.device.aci);
     return primary;
+  }
+
+  /**
+   * Drops the chat socket of a registered device as a failing network would (for reconnect demos and
+   * tests). Returns whether there was one.
+   */
+  disconnect(device: Device): boolean {
+    const socket = this.#sockets.get(device);
+    if (!socket) return false;
+    this.#sockets.delete(device);
+    socket.close(1012);
+    return true;
+  }
+
+  /** Whether a registered device currently has a chat socket. */
+  isConnected(device: Device): boolean {
+    return this.#sockets.has(device);
   }
 
   /** Number of messages queued for a device and not yet acknowledged by it. */
@@ -250,7 +268,8 @@ export class DemoServer extends Server {
     const existing = this.#sockets.get(device);
     if (existing && existing !== connection) existing.close(4409);
     this.#sockets.set(device, connection);
-    void this.#drain(device, true);
+    this.#announceEmpty.add(device);
+    void this.#drain(device);
   }
 
   override removeWebSocket(device: Device, socket: Parameters<Server['removeWebSocket']>[1]): void {
@@ -259,19 +278,17 @@ export class DemoServer extends Server {
   }
 
   /** Sends queued messages one by one (in order) to the device's current socket; then "queue empty". */
-  async #drain(device: Device, announceEmpty = false): Promise<void> {
+  async #drain(device: Device): Promise<void> {
     if (this.#draining.has(device)) return;
     this.#draining.add(device);
     try {
-      let sentEmpty = !announceEmpty;
       for (;;) {
         const socket = this.#sockets.get(device);
         if (!socket) return;
         const queue = this.#queues.get(device);
         const next = queue?.[0];
         if (!next) {
-          if (!sentEmpty) {
-            sentEmpty = true;
+          if (this.#announceEmpty.delete(device)) {
             await socket.sendMessage('empty').catch(() => undefined);
             continue;
           }
@@ -288,13 +305,18 @@ export class DemoServer extends Server {
           }
           return;
         }
-        queue?.shift();
+        if (queue?.[0] === next) queue.shift();
         next.done.resolve();
       }
     } finally {
       this.#draining.delete(device);
       // A socket may have connected while we were finishing.
-      if (this.#sockets.has(device) && (this.#queues.get(device)?.length ?? 0) > 0) void this.#drain(device);
+      if (
+        this.#sockets.has(device) &&
+        ((this.#queues.get(device)?.length ?? 0) > 0 || this.#announceEmpty.has(device))
+      ) {
+        void this.#drain(device);
+      }
     }
   }
 
