@@ -1,0 +1,211 @@
+/**
+ * Integration: the messaging client against the REAL @signalapp/mock-server over TLS (src/demo),
+ * with a real SQLCipher vault and real libsignal crypto on both sides.
+ */
+import { randomBytes } from 'node:crypto';
+import { IdentityKeyPair } from '@signalapp/libsignal-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UntrustedIdentityError } from '../errors.js';
+import { decodeEnvelope, encodeEnvelope } from '../signal/proto/signal-service.js';
+import { VerifiedStatus } from '../signal/stores.js';
+import type { MessagingClient } from './client.js';
+import type { Message } from './store.js';
+import { createHarness, type Harness } from './test-support/harness.js';
+
+function waitFor<T>(
+  client: MessagingClient,
+  predicate: () => T | undefined,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const value = predicate();
+      if (value !== undefined && value !== false) {
+        cleanup();
+        resolve(value);
+        return true;
+      }
+      return false;
+    };
+    const offs = [
+      client.on('message.added', () => void check()),
+      client.on('message.updated', () => void check()),
+      client.on('conversation.updated', () => void check()),
+    ];
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    function cleanup(): void {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    }
+    check();
+  });
+}
+
+function incoming(client: MessagingClient, conversationId: string): Message[] {
+  return client.store
+    .page(conversationId, { limit: 500 })
+    .messages.filter((m) => m.kind === 'message' && m.direction === 'in');
+}
+
+describe('MessagingClient against the mock server', () => {
+  let h: Harness;
+  let client: MessagingClient;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    client = await h.startClient();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('exchanges messages both ways with an echo contact; delivery and read receipts arrive', async () => {
+    const echo = await h.contact('Echo', { echo: true });
+    const conversation = client.conversation(echo.aci, { profileName: 'Echo' });
+    const sent = await client.sendText(conversation.id, 'hello echo');
+    expect(sent.status).toBe('sent');
+    const reply = await waitFor(
+      client,
+      () => incoming(client, conversation.id).find((m) => m.body === 'Echo: hello echo'),
+      'the echo',
+    );
+    expect(reply.sourceServiceId).toBe(echo.aci);
+    // The echo contact sent a delivery and then a read receipt for our message before replying.
+    await waitFor(client, () => client.store.getMessage(sent.id)?.status === 'read', 'read receipt');
+  });
+
+  it('receives a sealed-sender message first from a contact and sends a delivery receipt', async () => {
+    const bob = await h.contact('Bob');
+    const timestamp = Date.now();
+    const { acked } = h.sendFromContact(bob, 'sealed hello', { sealed: true, timestamp });
+    await acked; // the server got our 200, which we only send after the commit
+    const conversation = client.store.findConversationByServiceId(bob.aci);
+    expect(conversation).toBeDefined();
+    const [message] = incoming(client, conversation!.id);
+    expect(message?.body).toBe('sealed hello');
+    expect(message?.sentAt).toBe(timestamp);
+    const receipt = await bob.device.waitForReceipt();
+    expect(receipt.receiptMessage.type).toBe(0); // DELIVERY
+    expect(receipt.receiptMessage.timestamp?.map(Number)).toEqual([timestamp]);
+    // And we can answer over the same session; Bob decrypts it.
+    await client.sendText(conversation!.id, 'hi bob');
+    const got = await bob.device.waitForMessage();
+    expect(got.body).toBe('hi bob');
+  });
+
+  it('stores a re-delivered envelope once, and rejects garbage without crashing', async () => {
+    const carol = await h.contact('Carol');
+    await h.sendFromContact(carol, 'first').acked;
+    const envelope = await carol.device.encryptText(h.device, 'only once', { timestamp: Date.now() });
+    await h.network.server.send(h.device, envelope);
+    await h.network.server.send(h.device, envelope); // the same bytes again
+    const conversation = client.store.findConversationByServiceId(carol.aci)!;
+    expect(incoming(client, conversation.id).filter((m) => m.body === 'only once')).toHaveLength(1);
+    expect(client.receiver.stats.duplicate).toBeGreaterThanOrEqual(1);
+
+    // Random bytes as an envelope, and a well-formed envelope from Carol with garbage ciphertext.
+    await h.network.server.send(h.device, Buffer.from(randomBytes(64)));
+    const fresh = await carol.device.encryptText(h.device, 'never seen', { timestamp: Date.now() });
+    const parsed = decodeEnvelope(fresh);
+    const content = new Uint8Array(parsed.content!);
+    content[content.length - 3]! ^= 0xff; // inside the ciphertext's MAC
+    const forged = encodeEnvelope({ ...parsed, content, clientTimestamp: Date.now() });
+    await h.network.server.send(h.device, Buffer.from(forged));
+    const events = client.store
+      .page(conversation.id)
+      .messages.filter((m) => m.eventType === 'decryption-failed');
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events[0]?.body).toBeNull();
+    // Still alive and in sync with Carol.
+    await h.sendFromContact(carol, 'after garbage').acked;
+    expect(incoming(client, conversation.id).some((m) => m.body === 'after garbage')).toBe(true);
+  });
+
+  it('drops or holds messages from unknown senders as configured, without receipts', async () => {
+    let policy: 'drop' | 'hold-as-request' = 'drop';
+    await client.stop();
+    client = await h.startClient({ blockUnknownSenders: () => policy });
+    const stranger = await h.contact('Stranger');
+    await h.sendFromContact(stranger, 'let me in').acked;
+    expect(client.store.findConversationByServiceId(stranger.aci)).toBeUndefined();
+
+    policy = 'hold-as-request';
+    await h.sendFromContact(stranger, 'please').acked;
+    const held = client.store.findConversationByServiceId(stranger.aci);
+    expect(held?.isRequest).toBe(true);
+    expect(incoming(client, held!.id).map((m) => m.body)).toEqual(['please']);
+    // A known contact's message round-trips a receipt; the stranger still got none.
+    const known = await h.contact('Known');
+    client.conversation(known.aci);
+    await h.sendFromContact(known, 'hi').acked;
+    await known.device.waitForReceipt();
+    expect(stranger.device.getReceiptQueueSize()).toBe(0);
+  });
+
+  it('restarts from the vault and continues the same sessions', async () => {
+    const dave = await h.contact('Dave');
+    await h.sendFromContact(dave, 'before restart').acked;
+    const conversationId = client.store.findConversationByServiceId(dave.aci)!.id;
+    await client.sendText(conversationId, 'to dave 1');
+    expect((await dave.device.waitForMessage()).body).toBe('to dave 1');
+
+    await client.stop();
+    await h.reopenVault();
+    client = await h.startClient();
+    expect(client.store.getConversation(conversationId)).toBeDefined();
+    await h.sendFromContact(dave, 'after restart').acked;
+    expect(incoming(client, conversationId).map((m) => m.body)).toContain('after restart');
+    await client.sendText(conversationId, 'to dave 2');
+    expect((await dave.device.waitForMessage()).body).toBe('to dave 2');
+  });
+
+  it('detects an identity change, marks it, and refuses to send until confirmed', async () => {
+    const eve = await h.contact('Eve');
+    await h.sendFromContact(eve, 'hello').acked;
+    const conversationId = client.store.findConversationByServiceId(eve.aci)!.id;
+    // We had verified a different key for Eve (as if she re-installed since): her next message
+    // carries her real identity key, which is a change of a verified identity.
+    const identity = client.stores.aci.identity;
+    const real = identity.getRemoteIdentity(eve.aci)!.publicKey;
+    identity.saveRemoteIdentity(eve.aci, IdentityKeyPair.generate().publicKey);
+    identity.consumeIdentityChanges(identity.pendingIdentityChanges().map((e) => e.id));
+    expect(identity.setVerified(eve.aci, VerifiedStatus.Verified)).toBe(true);
+
+    await h.sendFromContact(eve, 'new phone who dis').acked;
+    const timeline = client.store.page(conversationId).messages;
+    const event = timeline.find((m) => m.eventType === 'identity-changed');
+    expect(event?.eventData).toEqual({ wasVerified: true });
+    expect(client.store.getConversation(conversationId)?.safetyNumberChanged).toBe(true);
+    expect(identity.getRemoteIdentity(eve.aci)?.publicKey.equals(real)).toBe(true);
+    expect(identity.getRemoteIdentity(eve.aci)?.verified).toBe(VerifiedStatus.Unverified);
+
+    await expect(client.sendText(conversationId, 'are you really eve?')).rejects.toBeInstanceOf(
+      UntrustedIdentityError,
+    );
+    await client.confirmIdentity(conversationId);
+    expect(client.store.getConversation(conversationId)?.safetyNumberChanged).toBe(false);
+    await client.sendText(conversationId, 'ok, confirmed');
+    expect((await eve.device.waitForMessage()).body).toBe('ok, confirmed');
+  });
+
+  it('sends read receipts on markRead and starts disappearing timers', async () => {
+    const fay = await h.contact('Fay');
+    const timestamp = Date.now();
+    await h.sendFromContact(fay, 'read me', { timestamp }).acked;
+    const conversationId = client.store.findConversationByServiceId(fay.aci)!.id;
+    await fay.device.waitForReceipt(); // delivery
+    await client.setExpireTimer(conversationId, 60);
+    const read = await client.markRead(conversationId);
+    expect(read.map((m) => m.body)).toEqual(['read me']);
+    const receipt = await fay.device.waitForReceipt();
+    expect(receipt.receiptMessage.type).toBe(1); // READ
+    expect(receipt.receiptMessage.timestamp?.map(Number)).toEqual([timestamp]);
+    const timerUpdate = await fay.device.waitForMessage();
+    expect(timerUpdate.dataMessage.expireTimer).toBe(60);
+    await client.sendTyping(conversationId, true);
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * The assembled messaging client for one registered account: chat WebSocket (src/net) → Receiver
+ * (ack after commit) and Sender, over the vault's connection. Restarting it from the same vault
+ * continues the same libsignal sessions: every piece of state lives in the vault DB.
+ *
+ *   const client = await MessagingClient.start({ vault, config, credentials });
+ *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();
+ */
+import { NetworkError } from '../errors.js';
+import { errorFields, log } from '../log.js';
+import { openChatConnection, type ChatConnection, type IncomingRequest } from '../net/chat-connection.js';
+import type { ClientConfig } from '../net/config.js';
+import { directSocketOpener } from '../net/direct-opener.js';
+import type { SocketOpener } from '../net/socket-opener.js';
+import { SignalProtocolStores } from '../signal/stores.js';
+import type { SqlDatabase } from '../vault/sql.js';
+import { Receiver, type BlockUnknownSenders, type ReceiveOutcome, type TypingEvent } from './receiver.js';
+import { Sender, type ChatRequester } from './sender.js';
+import { SignalAdapter } from './signal-adapter.js';
+import {
+  MessageStore,
+  type Conversation,
+  type ConversationInit,
+  type Message,
+  type Page,
+  type StoreEventName,
+  type StoreEvents,
+} from './store.js';
+import { WriteLock } from './tx.js';
+
+export interface AccountCredentials {
+  readonly aci: string;
+  readonly pni?: string;
+  readonly deviceId: number;
+  /** The account password for Basic auth; a secret, never logged. */
+  readonly password: string;
+}
+
+/** The parts of src/vault's Vault the client needs. */
+export interface VaultLike {
+  readonly db: SqlDatabase;
+  addLockHook?(hook: () => void): () => void;
+}
+
+export interface MessagingClientOptions {
+  readonly vault: VaultLike;
+  readonly config: ClientConfig;
+  readonly credentials: AccountCredentials;
+  /** The route (direct, SOCKS5, Tor). Default: direct. */
+  readonly openSocket?: SocketOpener;
+  /** Settings hooks (src/settings); read on use so changes apply at once. */
+  readonly blockUnknownSenders?: () => BlockUnknownSenders;
+  readonly defaultExpireTimer?: () => number | null;
+  readonly ownProfileKey?: () => Uint8Array | null;
+  readonly keepaliveIntervalMs?: number;
+  /** Reconnect after a lost socket (default true), with exponential backoff and jitter. */
+  readonly reconnect?: boolean;
+}
+
+export interface ClientEvents extends StoreEvents {
+  typing: TypingEvent;
+  /** The server delivered everything it had queued for us. */
+  'queue.empty': { readonly processed: number };
+  'connection.state': { readonly connected: boolean };
+}
+type ClientEventName = keyof ClientEvents;
+
+const ENVELOPE_PATH = '/api/v1/message';
+const QUEUE_EMPTY_PATH = '/api/v1/queue/empty';
+
+export class MessagingClient {
+  readonly store: MessageStore;
+  readonly stores: SignalProtocolStores;
+  readonly receiver: Receiver;
+  readonly sender: Sender;
+  private readonly lock = new WriteLock();
+  private connection: ChatConnection | undefined;
+  private stopped = false;
+  private readonly listeners = new Map<ClientEventName, Set<(payload: never) => void>>();
+  private removeLockHook: (() => void) | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private processedSinceEmpty = 0;
+  private reconnectAttempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: MessagingClientOptions) {
+    const db = options.vault.db;
+    this.store = new MessageStore(db);
+    this.stores = new SignalProtocolStores(db);
+    const { aci, pni, deviceId } = options.credentials;
+    const adapter = new SignalAdapter(
+      this.stores,
+      { aci, deviceId, ...(pni ? { pni } : {}) },
+      options.config.unidentifiedDeliveryTrustRoots,
+    );
+    const request: ChatRequester = async (req) => {
+      const connection = this.connection;
+      if (!connection?.isOpen) throw new NetworkError('Not connected to the chat service.');
+      const headers = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}:${v}`);
+      const response = await connection.request({
+        verb: req.verb,
+        path: req.path,
+        headers,
+        ...(req.body ? { body: req.body } : {}),
+      });
+      return { status: response.status, ...(response.body ? { body: response.body } : {}) };
+    };
+    this.sender = new Sender({
+      store: this.store,
+      lock: this.lock,
+      crypto: adapter,
+      request,
+      local: { aci, deviceId },
+      ...(options.defaultExpireTimer ? { defaultExpireTimer: options.defaultExpireTimer } : {}),
+      ...(options.ownProfileKey ? { ownProfileKey: options.ownProfileKey } : {}),
+    });
+    this.receiver = new Receiver({
+      db,
+      store: this.store,
+      lock: this.lock,
+      decryptor: adapter,
+      blockUnknownSenders: options.blockUnknownSenders ?? (() => 'off'),
+      sendReceipt: (receipt) => this.sender.sendReceipt(receipt.serviceId, receipt.kind, receipt.timestamps),
+      onTyping: (event) => this.emit('typing', event),
+    });
+    for (const name of [
+      'message.added',
+      'message.updated',
+      'message.removed',
+      'conversation.updated',
+    ] as const) {
+      this.store.on(name, (payload) => {
+        this.emit(name, payload);
+        if (name === 'message.updated' || name === 'message.added') this.scheduleExpiry();
+      });
+    }
+  }
+
+  /** Open the chat socket and start receiving. The vault must be unlocked. */
+  static async start(options: MessagingClientOptions): Promise<MessagingClient> {
+    const client = new MessagingClient(options);
+    client.removeLockHook = options.vault.addLockHook?.(() => client.onVaultLocked());
+    client.scheduleExpiry();
+    await client.connect();
+    return client;
+  }
+
+  get connected(): boolean {
+    return this.connection?.isOpen ?? false;
+  }
+
+  on<E extends ClientEventName>(name: E, listener: (payload: ClientEvents[E]) => void): () => void {
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Resolves on the next "queue empty" from the server (all queued envelopes committed and acked). */
+  waitForQueueEmpty(): Promise<ClientEvents['queue.empty']> {
+    return new Promise((resolve) => {
+      const off = this.on('queue.empty', (event) => {
+        off();
+        resolve(event);
+      });
+    });
+  }
+
+  private emit<E extends ClientEventName>(name: E, payload: ClientEvents[E]): void {
+    for (const listener of this.listeners.get(name) ?? []) {
+      try {
+        (listener as (p: ClientEvents[E]) => void)(payload);
+      } catch (error) {
+        log.warn('messaging.listener_failed', errorFields(error));
+      }
+    }
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  conversation(serviceId: string, init?: ConversationInit): Conversation {
+    return this.store.getOrCreateConversation(serviceId, { isContact: true, ...init });
+  }
+
+  listConversations(): Conversation[] {
+    return this.store.listConversations();
+  }
+
+  page(conversationId: string, before?: string | null): Page {
+    return this.store.page(conversationId, { before: before ?? null });
+  }
+
+  sendText(conversationId: string, body: string): Promise<Message> {
+    return this.sender.sendText(conversationId, body);
+  }
+
+  sendTyping(conversationId: string, started: boolean): Promise<void> {
+    return this.sender.sendTyping(conversationId, started);
+  }
+
+  setExpireTimer(conversationId: string, seconds: number | null): Promise<Conversation> {
+    return this.sender.setExpireTimer(conversationId, seconds);
+  }
+
+  confirmIdentity(conversationId: string): Promise<Conversation> {
+    return this.sender.confirmIdentity(conversationId);
+  }
+
+  /** Accept a held message request: from now on receipts flow both ways. */
+  acceptRequest(conversationId: string): Promise<Conversation> {
+    return this.lockRun(() =>
+      this.store.updateConversation(conversationId, {
+        isRequest: false,
+        acceptedAt: Date.now(),
+        isContact: true,
+      }),
+    );
+  }
+
+  /**
+   * Mark the conversation read (up to `upToSeq`), start disappearing timers, and send read receipts
+   * to the contact (not for held requests). Returns the messages newly marked read.
+   */
+  async markRead(conversationId: string, upToSeq?: number): Promise<readonly Message[]> {
+    const { newlyRead } = await this.lockRun(() => this.store.markRead(conversationId, upToSeq));
+    const conversation = this.store.getConversation(conversationId);
+    const timestamps = newlyRead.filter((m) => m.kind === 'message').map((m) => m.sentAt);
+    if (conversation && !conversation.isRequest && timestamps.length > 0) {
+      this.sender
+        .sendReceipt(conversation.serviceId, 'read', timestamps)
+        .catch((error: unknown) => log.warn('messaging.read_receipt_failed', errorFields(error)));
+    }
+    return newlyRead;
+  }
+
+  private lockRun<T>(fn: () => T): Promise<T> {
+    return this.lock.run(fn);
+  }
+
+  // ---- connection -----------------------------------------------------------------------------
+
+  private async connect(): Promise<void> {
+    const { config, credentials } = this.options;
+    const connection = await openChatConnection({
+      endpoint: config.chat,
+      trustRootsPem: config.tlsTrustRootsPem,
+      openSocket: this.options.openSocket ?? directSocketOpener,
+      auth: { username: `${credentials.aci}.${credentials.deviceId}`, password: credentials.password },
+      onRequest: (request) => this.onIncoming(request),
+      ...(this.options.keepaliveIntervalMs !== undefined
+        ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs }
+        : {}),
+    });
+    if (this.stopped) {
+      await connection.close();
+      return;
+    }
+    this.connection = connection;
+    this.reconnectAttempt = 0;
+    this.emit('connection.state', { connected: true });
+    void connection.closed.then((info) => {
+      if (this.connection === connection) this.connection = undefined;
+      this.emit('connection.state', { connected: false });
+      if (!this.stopped && this.options.reconnect !== false) {
+        log.info('messaging.connection.lost', { code: info.code });
+        this.scheduleReconnect();
+      }
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const base = Math.min(30_000, 500 * 2 ** this.reconnectAttempt);
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.reconnectAttempt += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().catch((error: unknown) => {
+        log.warn('messaging.reconnect_failed', errorFields(error));
+        this.scheduleReconnect();
+      });
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  /** The socket's handler: resolves (→ 200 ack) only once the envelope's result is committed. */
+  private async onIncoming(request: IncomingRequest): Promise<number> {
+    if (request.verb === 'PUT' && request.path === ENVELOPE_PATH) {
+      if (!request.body) return 400;
+      const outcome: ReceiveOutcome = await this.receiver.handleEnvelope(request.body);
+      this.processedSinceEmpty += 1;
+      log.debug('messaging.receive', { outcome });
+      return 200;
+    }
+    if (request.verb === 'PUT' && request.path === QUEUE_EMPTY_PATH) {
+      const processed = this.processedSinceEmpty;
+      this.processedSinceEmpty = 0;
+      this.emit('queue.empty', { processed });
+      return 200;
+    }
+    return 404;
+  }
+
+  // ---- disappearing messages ------------------------------------------------------------------
+
+  private scheduleExpiry(): void {
+    if (this.stopped) return;
+    let next: number | null;
+    try {
+      next = this.store.nextExpiry();
+    } catch {
+      return; // vault locked
+    }
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (next === null) return;
+    const delay = Math.max(0, Math.min(next - Date.now(), 60_000));
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.lockRun(() => this.store.deleteExpired())
+        .catch((error: unknown) => log.warn('messaging.expiry_failed', errorFields(error)))
+        .finally(() => this.scheduleExpiry());
+    }, delay);
+    this.expiryTimer.unref();
+  }
+
+  // ---- shutdown -------------------------------------------------------------------------------
+
+  private onVaultLocked(): void {
+    this.stopped = true;
+    this.stores.dispose();
+    this.clearTimers();
+    void this.connection?.close();
+    this.connection = undefined;
+  }
+
+  private clearTimers(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.expiryTimer = undefined;
+    this.reconnectTimer = undefined;
+  }
+
+  /** Close the socket (no more acks), let the in-flight envelope finish, drop store handles. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) await connection.close();
+    await this.lock.run(() => undefined);
+    this.removeLockHook?.();
+    this.stores.dispose();
+  }
+}
+
+export type { StoreEventName };

@@ -1,0 +1,308 @@
+/**
+ * The receive pipeline: one incoming Envelope from the chat socket at a time →
+ * decrypt (libsignal; its session writes go to the same vault connection) → decode Content → store
+ * message / apply receipt / timer update / identity-change event, all in ONE vault transaction →
+ * COMMIT → only then does `handleEnvelope` resolve, and only then does the socket ack (200).
+ *
+ * - Crash before COMMIT: nothing of this envelope is on disk (not even the ratchet step), the server
+ *   still holds it and redelivers; decrypting it again works.
+ * - Crash after COMMIT but before the ack: the server redelivers; the server guid / the UNIQUE
+ *   (source, device, timestamp) key recognise it and it is acked without a second row.
+ * - Garbage / undecryptable: a content-free marker (and a log line without content) is committed and
+ *   the envelope acked, so the server does not redeliver it forever. Never throws for bad input.
+ */
+import { DecryptionError, ProtocolError } from '../errors.js';
+import { errorFields, log } from '../log.js';
+import {
+  DataMessageFlags,
+  EnvelopeType,
+  ReceiptType,
+  TypingAction,
+  decodeEnvelope,
+  type Content,
+  type DataMessage,
+  type Envelope,
+} from '../signal/proto/signal-service.js';
+import type { SqlDatabase } from '../vault/sql.js';
+import type { Conversation, MessageStore } from './store.js';
+import { asyncTransaction, type WriteLock } from './tx.js';
+
+export type BlockUnknownSenders = 'off' | 'drop' | 'hold-as-request';
+
+/** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
+export type DecryptedEnvelope =
+  | {
+      readonly kind: 'content';
+      readonly content: Content;
+      readonly sourceServiceId: string;
+      readonly sourceDevice: number;
+      readonly sealed: boolean;
+    }
+  | { readonly kind: 'duplicate'; readonly sourceServiceId?: string };
+
+/** The crypto seam (src/signal/cipher.ts behind an adapter; see ./signal-adapter.ts). */
+export interface EnvelopeDecryptor {
+  decrypt(envelope: Envelope): Promise<DecryptedEnvelope>;
+  /** Identity-change records the decrypt produced, still to be shown in a conversation. */
+  pendingIdentityChanges(): ReadonlyArray<{ id: number; serviceId: string; wasVerified: boolean }>;
+  consumeIdentityChanges(ids: readonly number[]): void;
+}
+
+/** Work to do after the commit (and after the ack): receipts to the sender. */
+export interface ReceiptRequest {
+  readonly conversationId: string;
+  readonly serviceId: string;
+  readonly kind: 'delivery';
+  readonly timestamps: readonly number[];
+}
+
+export interface TypingEvent {
+  readonly conversationId: string;
+  readonly serviceId: string;
+  readonly started: boolean;
+}
+
+export type ReceiveOutcome =
+  'stored' | 'duplicate' | 'receipt' | 'typing' | 'timer' | 'dropped' | 'failed' | 'ignored';
+
+export interface ReceiverOptions {
+  readonly db: SqlDatabase;
+  readonly store: MessageStore;
+  readonly lock: WriteLock;
+  readonly decryptor: EnvelopeDecryptor;
+  /** Read on every envelope, so a settings change applies at once. */
+  readonly blockUnknownSenders: () => BlockUnknownSenders;
+  /** Delivery receipts for accepted messages; called after commit, its failure never un-acks. */
+  readonly sendReceipt?: (request: ReceiptRequest) => Promise<void>;
+  readonly onTyping?: (event: TypingEvent) => void;
+}
+
+interface Effects {
+  outcome: ReceiveOutcome;
+  receipts: ReceiptRequest[];
+  typing?: TypingEvent;
+}
+
+export class Receiver {
+  /** Counters for tests, the bench and diagnostics (no content). */
+  readonly stats = { stored: 0, duplicate: 0, failed: 0, dropped: 0, other: 0 };
+
+  constructor(private readonly options: ReceiverOptions) {}
+
+  /**
+   * Process one envelope. Resolves once its result is committed (the caller acks then); rejects only
+   * when the vault itself failed (locked, disk error), in which case the caller must NOT ack.
+   */
+  async handleEnvelope(bytes: Uint8Array): Promise<ReceiveOutcome> {
+    const { db, store, lock } = this.options;
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(bytes);
+    } catch (error) {
+      log.warn('messaging.receive.bad_envelope', errorFields(error));
+      this.stats.failed += 1;
+      return 'failed';
+    }
+    const serverGuid = envelope.serverGuid ?? guidFromBinary(envelope.serverGuidBinary);
+    if (envelope.type === EnvelopeType.SERVER_DELIVERY_RECEIPT || envelope.type === EnvelopeType.UNKNOWN) {
+      this.stats.other += 1;
+      return 'ignored';
+    }
+    if (serverGuid && store.hasServerGuid(serverGuid)) {
+      this.stats.duplicate += 1;
+      return 'duplicate';
+    }
+
+    let effects: Effects;
+    try {
+      effects = await asyncTransaction(lock, db, store, async () => {
+        const decrypted = await this.options.decryptor.decrypt(envelope);
+        const result = this.apply(envelope, serverGuid, decrypted);
+        this.recordIdentityChanges();
+        return result;
+      });
+    } catch (error) {
+      if (!(error instanceof DecryptionError) && !(error instanceof ProtocolError)) throw error;
+      // Undecryptable or malformed content: roll back whatever the attempt touched, then commit a
+      // content-free marker so the failure is visible and the envelope can be acked.
+      log.warn('messaging.receive.decryption_failed', {
+        ...errorFields(error),
+        envelopeType: envelope.type,
+        sealed: envelope.type === EnvelopeType.UNIDENTIFIED_SENDER,
+      });
+      await asyncTransaction(lock, db, store, () => {
+        this.recordFailure(envelope, serverGuid);
+        this.recordIdentityChanges();
+        return Promise.resolve();
+      });
+      this.stats.failed += 1;
+      return 'failed';
+    }
+
+    if (effects.outcome === 'stored') this.stats.stored += 1;
+    else if (effects.outcome === 'duplicate') this.stats.duplicate += 1;
+    else if (effects.outcome === 'dropped') this.stats.dropped += 1;
+    else this.stats.other += 1;
+    if (effects.typing) this.options.onTyping?.(effects.typing);
+    for (const receipt of effects.receipts) this.queueReceipt(receipt);
+    return effects.outcome;
+  }
+
+  private queueReceipt(receipt: ReceiptRequest): void {
+    const send = this.options.sendReceipt;
+    if (!send) return;
+    // After the ack: a receipt that fails to send is not worth a redelivery of the message.
+    setImmediate(() => {
+      send(receipt).catch((error: unknown) => log.warn('messaging.receipt.send_failed', errorFields(error)));
+    });
+  }
+
+  /** Synchronous part of the transaction: everything the decrypted content changes. */
+  private apply(envelope: Envelope, serverGuid: string | undefined, decrypted: DecryptedEnvelope): Effects {
+    const { store } = this.options;
+    const none: Effects = { outcome: 'ignored', receipts: [] };
+    if (decrypted.kind === 'duplicate') return { outcome: 'duplicate', receipts: [] };
+    const { content, sourceServiceId, sourceDevice } = decrypted;
+    const existing = store.findConversationByServiceId(sourceServiceId);
+    if (existing?.blocked) return { outcome: 'dropped', receipts: [] };
+    const known = existing !== undefined && (existing.isContact || existing.acceptedAt !== null);
+
+    if (content.receiptMessage) {
+      const kind =
+        content.receiptMessage.type === ReceiptType.READ
+          ? 'read'
+          : content.receiptMessage.type === ReceiptType.VIEWED
+            ? 'viewed'
+            : 'delivery';
+      store.applyReceipt(sourceServiceId, kind, content.receiptMessage.timestamp ?? []);
+      return { outcome: 'receipt', receipts: [] };
+    }
+
+    if (content.typingMessage) {
+      if (!existing || !known || content.typingMessage.groupId) return none;
+      return {
+        outcome: 'typing',
+        receipts: [],
+        typing: {
+          conversationId: existing.id,
+          serviceId: sourceServiceId,
+          started: content.typingMessage.action !== TypingAction.STOPPED,
+        },
+      };
+    }
+
+    const data = content.dataMessage;
+    if (!data || data.groupV2) return none; // sync, call, story, group messages: not handled (yet)
+
+    const policy = this.options.blockUnknownSenders();
+    if (!known && policy === 'drop') {
+      log.info('messaging.receive.unknown_sender_dropped');
+      return { outcome: 'dropped', receipts: [] };
+    }
+    const held = !known && policy === 'hold-as-request';
+    const conversation =
+      existing ?? store.getOrCreateConversation(sourceServiceId, { isRequest: held, isContact: false });
+    if (held && !conversation.isRequest) store.updateConversation(conversation.id, { isRequest: true });
+
+    // Their profile key lets us derive their unidentified-access key (sealed sender to them).
+    if (data.profileKey?.length === 32) store.setProfileKey(conversation.id, data.profileKey);
+
+    const sentAt = data.timestamp ?? envelope.clientTimestamp ?? envelope.serverTimestamp ?? 0;
+    const timerChanged = this.applyTimer(conversation, data, sentAt, serverGuid);
+    const isTimerUpdate = ((data.flags ?? 0) & DataMessageFlags.EXPIRATION_TIMER_UPDATE) !== 0;
+    const hasContent =
+      (data.body !== undefined && data.body.length > 0) || (data.attachments?.length ?? 0) > 0;
+    if (isTimerUpdate || !hasContent) {
+      return { outcome: timerChanged ? 'timer' : 'ignored', receipts: [] };
+    }
+
+    const { inserted } = store.insertIncoming({
+      conversationId: conversation.id,
+      sourceServiceId,
+      sourceDevice,
+      sentAt,
+      serverGuid: serverGuid ?? null,
+      body: data.body ?? null,
+      expireTimerSeconds: data.expireTimer ?? null,
+      viewOnce: data.isViewOnce === true,
+    });
+    if (!inserted) return { outcome: 'duplicate', receipts: [] };
+    const receipts: ReceiptRequest[] = held
+      ? [] // a held request gets no delivery receipt: the sender learns nothing until we accept
+      : [
+          {
+            conversationId: conversation.id,
+            serviceId: sourceServiceId,
+            kind: 'delivery',
+            timestamps: [sentAt],
+          },
+        ];
+    return { outcome: 'stored', receipts };
+  }
+
+  /** A timer carried by a message that differs from the conversation's becomes the chat's timer. */
+  private applyTimer(
+    conversation: Conversation,
+    data: DataMessage,
+    sentAt: number,
+    serverGuid: string | undefined,
+  ): boolean {
+    const { store } = this.options;
+    const isTimerUpdate = ((data.flags ?? 0) & DataMessageFlags.EXPIRATION_TIMER_UPDATE) !== 0;
+    const incoming = data.expireTimer && data.expireTimer > 0 ? data.expireTimer : null;
+    if (!isTimerUpdate && incoming === conversation.expireTimerSeconds) return false;
+    if (!isTimerUpdate && incoming === null) return false; // an old client without timers: keep ours
+    if (incoming === conversation.expireTimerSeconds) return false;
+    store.updateConversation(conversation.id, { expireTimerSeconds: incoming });
+    store.addEvent(
+      conversation.id,
+      'timer-changed',
+      { seconds: incoming, byThem: true },
+      { sentAt, serverGuid: isTimerUpdate ? (serverGuid ?? null) : null },
+    );
+    return true;
+  }
+
+  private recordIdentityChanges(): void {
+    const { store, decryptor } = this.options;
+    const changes = decryptor.pendingIdentityChanges();
+    if (changes.length === 0) return;
+    for (const change of changes) {
+      const conversation = store.getOrCreateConversation(change.serviceId);
+      store.addEvent(conversation.id, 'identity-changed', { wasVerified: change.wasVerified });
+      store.updateConversation(conversation.id, { safetyNumberChanged: true });
+    }
+    decryptor.consumeIdentityChanges(changes.map((c) => c.id));
+  }
+
+  private recordFailure(envelope: Envelope, serverGuid: string | undefined): void {
+    const { store } = this.options;
+    const source = envelope.sourceServiceId ?? serviceIdFromBinary(envelope.sourceServiceIdBinary);
+    if (!source) return; // sealed or anonymous garbage: nothing to attach a marker to (logged above)
+    const conversation = store.findConversationByServiceId(source);
+    if (!conversation || conversation.blocked) return;
+    store.addEvent(
+      conversation.id,
+      'decryption-failed',
+      { sourceDevice: envelope.sourceDevice ?? null },
+      { serverGuid: serverGuid ?? null, sentAt: envelope.clientTimestamp ?? undefined },
+    );
+  }
+}
+
+function uuidString(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function guidFromBinary(bytes: Uint8Array | undefined): string | undefined {
+  return bytes?.length === 16 ? uuidString(bytes) : undefined;
+}
+
+/** ACI binary (16 bytes) → "uuid"; PNI (17 bytes, leading 0x01) → "PNI:uuid". */
+export function serviceIdFromBinary(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return undefined;
+  if (bytes.length === 16) return uuidString(bytes);
+  if (bytes.length === 17 && bytes[0] === 0x01) return `PNI:${uuidString(bytes.subarray(1))}`;
+  return undefined;
+}
