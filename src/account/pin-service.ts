@@ -1,0 +1,189 @@
+/**
+ * The Signal PIN feature, put together: master key, strong-PIN policy, the PIN-protected key backup,
+ * registration lock and reminders. Network calls go through injected clients (implemented over src/net
+ * for real, or in-process for tests), so this module stays free of sockets.
+ *
+ * Set a PIN:   policy check → PinHash(pin, svrUsername, enclave) → wrap master key under the encryption
+ *              key → store { accessKey, wrapped } in the backup (max 10 tries) → local hash for reminders.
+ * Recover:     PinHash with the credentials from the 423 response → restore with the access key →
+ *              unwrap (verifies) → master key → registration-lock token, storage key → account data.
+ */
+import { z } from 'zod';
+import { KeyBackupUnavailableError, ValidationError, WeakPinError, WrongPinError } from '../errors.js';
+import { log } from '../log.js';
+import type { AccountKv } from './account-kv.js';
+import {
+  deriveRegistrationLockToken,
+  deriveStorageKey,
+  generateAccountEntropyPool,
+  masterKeyFromEntropyPool,
+  unwrapMasterKey,
+  wrapMasterKey,
+} from './master-key.js';
+import { demoEnclaveId, hashPinForSvr, wipePinKeys } from './pin.js';
+import { checkPin, type PinCheck } from './pin-policy.js';
+import { PinReminder, type PinReminderStatus } from './pin-reminder.js';
+
+export interface SvrCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The key-backup service as the client sees it (demo: src/demo/svr routes; see localKeyBackupClient). */
+export interface KeyBackupClient {
+  /** Fresh SVR credentials for the registered account (GET /v2/backup/auth). */
+  credentials(): Promise<SvrCredentials>;
+  backup(credentials: SvrCredentials, accessKey: Uint8Array, wrappedMasterKey: Uint8Array): Promise<void>;
+  /**
+   * Fetch the wrapped master key. Throws WrongPinError(triesRemaining) on a wrong access key and
+   * KeyBackupUnavailableError when the backup is missing or was deleted after too many tries.
+   */
+  restore(credentials: SvrCredentials, accessKey: Uint8Array): Promise<{ wrappedMasterKey: Uint8Array }>;
+  delete(credentials: SvrCredentials): Promise<void>;
+}
+
+/** The server side of registration lock (PUT/DELETE /v1/accounts/registration_lock). */
+export interface RegistrationLockClient {
+  enable(token: string): Promise<void>;
+  disable(): Promise<void>;
+}
+
+const MASTER_KEY = 'account.masterKey';
+const REGISTRATION_LOCK = 'account.registrationLock';
+
+export interface PinServiceStatus extends PinReminderStatus {
+  readonly registrationLock: boolean;
+  readonly hasMasterKey: boolean;
+}
+
+export class PinService {
+  readonly reminders: PinReminder;
+  private readonly enclaveId: Uint8Array<ArrayBuffer>;
+
+  constructor(
+    private readonly kv: AccountKv,
+    private readonly backupClient: KeyBackupClient,
+    private readonly lockClient?: RegistrationLockClient,
+    options: { now?: () => number; enclaveId?: Uint8Array<ArrayBuffer> } = {},
+  ) {
+    this.reminders = new PinReminder(kv, options.now ? { now: options.now } : {});
+    this.enclaveId = options.enclaveId ?? demoEnclaveId();
+  }
+
+  status(): PinServiceStatus {
+    return {
+      ...this.reminders.status(),
+      registrationLock: this.kv.getJson(REGISTRATION_LOCK, z.boolean()) ?? false,
+      hasMasterKey: this.kv.getBlob(MASTER_KEY) !== undefined,
+    };
+  }
+
+  /** The master key, created from a new Account Entropy Pool on first use. Caller zeroes the copy. */
+  masterKey(): Buffer {
+    const stored = this.kv.getBlob(MASTER_KEY);
+    if (stored) return stored;
+    const created = masterKeyFromEntropyPool(generateAccountEntropyPool());
+    this.kv.setBlob(MASTER_KEY, created);
+    log.info('account.master_key_created');
+    return created;
+  }
+
+  /** Adopt a master key recovered with the PIN (fresh install). */
+  adoptMasterKey(masterKey: Uint8Array): void {
+    if (masterKey.length !== 32) throw new ValidationError('The master key must be 32 bytes.');
+    this.kv.setBlob(MASTER_KEY, masterKey);
+  }
+
+  /** The registration-lock token for the stored master key. */
+  registrationLockToken(): string {
+    const key = this.masterKey();
+    try {
+      return deriveRegistrationLockToken(key);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /** The storage-service key for account data. Caller zeroes it. */
+  storageKey(): Buffer {
+    const key = this.masterKey();
+    try {
+      return deriveStorageKey(key);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * Set or change the PIN. Refused PINs throw WeakPinError; weak ones (below 50 bits) also throw unless
+   * the user confirmed the brute-force warning (`acceptWeak`). Returns the policy verdict.
+   */
+  async setPin(pin: string, options: { acceptWeak?: boolean } = {}): Promise<PinCheck> {
+    const check = checkPin(pin);
+    if (check.verdict === 'refused') throw new WeakPinError(check.reasons.join(' '));
+    if (check.verdict === 'weak-needs-confirmation' && !options.acceptWeak) {
+      throw new WeakPinError(check.reasons.join(' '));
+    }
+    const credentials = await this.backupClient.credentials();
+    const keys = hashPinForSvr(pin, credentials.username, this.enclaveId);
+    const masterKey = this.masterKey();
+    const wrapped = wrapMasterKey(keys.encryptionKey, masterKey);
+    masterKey.fill(0);
+    try {
+      await this.backupClient.backup(credentials, keys.accessKey, wrapped);
+    } finally {
+      wipePinKeys(keys);
+      wrapped.fill(0);
+    }
+    this.reminders.setPin(pin, check.bits);
+    log.info('pin.set', { verdict: check.verdict, bits: Math.round(check.bits) });
+    return check;
+  }
+
+  /** Disable the PIN: delete the backup, forget the local hash, turn registration lock off. */
+  async removePin(): Promise<void> {
+    if (this.status().registrationLock) await this.setRegistrationLock(false);
+    const credentials = await this.backupClient.credentials();
+    await this.backupClient.delete(credentials);
+    this.reminders.clearPin();
+    log.info('pin.removed');
+  }
+
+  /** Registration lock needs a PIN (that is how a new device proves knowledge of it). */
+  async setRegistrationLock(enabled: boolean): Promise<void> {
+    if (enabled && !this.reminders.status().pinSet) {
+      throw new ValidationError('Set a PIN before turning on registration lock.');
+    }
+    if (this.lockClient) {
+      if (enabled) await this.lockClient.enable(this.registrationLockToken());
+      else await this.lockClient.disable();
+    }
+    this.kv.setJson(REGISTRATION_LOCK, enabled);
+    log.info('account.registration_lock_set', { enabled });
+  }
+}
+
+/**
+ * Recovery on a fresh install: with the SVR credentials from the 423 response (or from
+ * GET /v2/backup/auth), turn the PIN into the master key. Throws WrongPinError (with the tries left) or
+ * KeyBackupUnavailableError. The caller zeroes the returned key after adopting it.
+ */
+export async function recoverMasterKey(
+  pin: string,
+  credentials: SvrCredentials,
+  client: KeyBackupClient,
+  enclaveId: Uint8Array<ArrayBuffer> = demoEnclaveId(),
+): Promise<Buffer> {
+  const keys = hashPinForSvr(pin, credentials.username, enclaveId);
+  try {
+    const { wrappedMasterKey } = await client.restore(credentials, keys.accessKey);
+    return unwrapMasterKey(keys.encryptionKey, wrappedMasterKey);
+  } catch (error) {
+    if (error instanceof WrongPinError || error instanceof KeyBackupUnavailableError) {
+      log.warn('pin.recovery_failed', { errorCode: error.code });
+    }
+    throw error;
+  } finally {
+    wipePinKeys(keys);
+  }
+}
