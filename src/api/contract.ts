@@ -263,8 +263,16 @@ export const COMMANDS = {
   ),
 
   'conversations.list': command(Empty, z.array(ConversationSchema)),
-  /** Start (or find) a 1:1 conversation with a phone number. */
-  'conversations.start': command(z.strictObject({ e164: E164 }), ConversationSchema),
+  /** Start (or find) a 1:1 conversation by phone number or by ACI service id. */
+  'conversations.start': command(
+    z.union([
+      z.strictObject({ e164: E164 }),
+      z.strictObject({
+        serviceId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+      }),
+    ]),
+    ConversationSchema,
+  ),
   'conversation.open': command(
     z.strictObject({ conversationId: Id, limit: z.number().int().min(1).max(200).optional() }),
     z.object({ conversation: ConversationSchema, page: MessagePageSchema }),

@@ -7,41 +7,22 @@
  */
 import type { z } from 'zod';
 import {
+  DEFAULT_SETTINGS,
   type COMMANDS,
   type CommandName,
   type CommandOutput,
   type Conversation as ApiConversation,
   type EventName,
   type EventPayload,
-  type LockReason,
   type Message as ApiMessage,
   type Settings,
 } from './contract.js';
-import { NotAvailableError, ValidationError, VaultLockedError } from '../errors.js';
-import { errorFields, log } from '../log.js';
+import { ValidationError, VaultLockedError } from '../errors.js';
 import type { SqlDatabase } from '../vault/sql.js';
 import { MessageStore, type Conversation, type Message } from '../messaging/store.js';
 import { SettingsStore } from '../settings/store.js';
 import type { ClientConfig } from '../net/config.js';
-
-/** The subset of src/vault's `Vault` the service uses. */
-export interface VaultPort {
-  readonly state: 'uninitialized' | 'locked' | 'unlocked';
-  readonly insecureNoPassphrase: boolean;
-  create(passphrase: Buffer): Promise<void>;
-  unlock(passphrase?: Buffer): Promise<void>;
-  lock(reason?: LockReason): void;
-  changePassphrase(current: Buffer, next: Buffer): Promise<void>;
-  readonly db: SqlDatabase;
-  onLocked(listener: (reason?: LockReason) => void): () => void;
-  onUnlocked(listener: () => void): () => void;
-}
-
-export interface AutoLockPort {
-  touch(): void;
-  setTimeoutMs(ms: number | null): void;
-  dispose(): void;
-}
+import { AutoLock, Vault, type VaultOptions } from '../vault/index.js';
 
 export interface CoreOptions {
   profileDir: string;
@@ -50,9 +31,8 @@ export interface CoreOptions {
   clock?: () => number;
   /** Platform facts the UI shows (the Electron shell sets screenSecuritySupported on macOS/Windows). */
   platform?: { name: string; screenSecuritySupported: boolean };
-  /** Builds the vault for the profile (tests pass low KDF parameters through this). */
-  createVault?: (profileDir: string) => VaultPort;
-  createAutoLock?: (vault: VaultPort, timeoutMs: number | null) => AutoLockPort;
+  /** Vault options (tests pass low KDF parameters and a clock). */
+  vault?: VaultOptions;
   version?: string;
 }
 
@@ -171,69 +151,40 @@ class Session {
 
 export function createCore(options: CoreOptions, emit: Emit): Core {
   const clock = options.clock ?? Date.now;
-  const createVault =
-    options.createVault ??
-    (() => {
-      throw new NotAvailableError('The encrypted vault');
-    });
-  let vault: VaultPort | undefined;
-  let vaultError: unknown;
-  try {
-    vault = createVault(options.profileDir);
-  } catch (error) {
-    vaultError = error;
-    log.warn('api.vault.unavailable', errorFields(error));
-  }
+  const vault = new Vault(options.profileDir, { ...(options.clock ? { clock } : {}), ...options.vault });
+  const autoLock = new AutoLock(vault, { timeoutMs: DEFAULT_SETTINGS.autoLockSeconds * 1000 });
   let session: Session | undefined;
-  let autoLock: AutoLockPort | undefined;
 
-  const needVault = (): VaultPort => {
-    if (!vault) throw vaultError instanceof Error ? vaultError : new NotAvailableError('The encrypted vault');
-    return vault;
-  };
   const needSession = (): Session => {
     if (!session) throw new VaultLockedError();
     return session;
   };
 
   const applyAutoLock = (settings: Readonly<Settings>): void => {
-    const ms = settings.autoLockSeconds === 0 ? null : settings.autoLockSeconds * 1000;
-    autoLock?.setTimeoutMs(ms);
+    autoLock.setTimeoutMs(settings.autoLockSeconds === 0 ? null : settings.autoLockSeconds * 1000);
   };
 
   const openSession = (): void => {
-    const v = needVault();
     session?.dispose();
-    session = new Session(v.db, clock, emit);
-    if (options.createAutoLock) {
-      autoLock?.dispose();
-      const settings = session.settings.get();
-      autoLock = options.createAutoLock(
-        v,
-        settings.autoLockSeconds === 0 ? null : settings.autoLockSeconds * 1000,
-      );
-    }
+    session = new Session(vault.db, clock, emit);
+    applyAutoLock(session.settings.get());
+    autoLock.touch();
   };
   const dropSession = (): void => {
     // Drop every cache and store object derived from the unlocked vault.
     session?.dispose();
     session = undefined;
-    autoLock?.dispose();
-    autoLock = undefined;
   };
 
-  const unsubscribers: Array<() => void> = [];
-  if (vault) {
-    unsubscribers.push(
-      vault.onLocked((reason) => {
-        dropSession();
-        emit('vault.locked', { reason: reason ?? 'user' });
-      }),
-      vault.onUnlocked(() => {
-        emit('vault.unlocked', {});
-      }),
-    );
-  }
+  const unsubscribers: Array<() => void> = [
+    // Runs before 'locked' is emitted by the vault: nothing derived from the DB survives the lock.
+    vault.addLockHook(dropSession),
+    vault.onLocked((reason) => {
+      dropSession();
+      emit('vault.locked', { reason });
+    }),
+    vault.onUnlocked(() => emit('vault.unlocked', {})),
+  ];
 
   const handlers: Handlers = {
     'app.info': () =>
@@ -245,38 +196,32 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
         available: Object.keys(handlers),
       }),
 
-    'vault.status': () => {
-      const v = needVault();
-      return Promise.resolve({ state: v.state, insecureNoPassphrase: v.insecureNoPassphrase });
-    },
+    'vault.status': () =>
+      Promise.resolve({ state: vault.state, insecureNoPassphrase: vault.insecureNoPassphrase }),
     'vault.create': async ({ passphrase }) => {
-      const v = needVault();
-      await withSecret(passphrase, (bytes) => v.create(bytes));
+      await withSecret(passphrase, (bytes) => vault.create(bytes));
       openSession();
       return {};
     },
     'vault.unlock': async ({ passphrase }) => {
-      const v = needVault();
-      if (v.state === 'unlocked') return {};
-      await withSecret(passphrase, (bytes) => v.unlock(bytes));
+      if (vault.state === 'unlocked') return {};
+      await withSecret(passphrase, (bytes) => vault.unlock(bytes));
       openSession();
       return {};
     },
     'vault.lock': ({ reason }) => {
-      const v = needVault();
-      if (v.state === 'unlocked') v.lock(reason ?? 'user');
+      if (vault.state === 'unlocked') vault.lock(reason ?? 'user');
       dropSession();
       return Promise.resolve({});
     },
     'vault.changePassphrase': async ({ current, next }) => {
-      const v = needVault();
       needSession();
-      await withSecret(current, (c) => withSecret(next, (n) => v.changePassphrase(c, n)));
+      await withSecret(current, (c) => withSecret(next, (n) => vault.changePassphrase(c, n)));
       return {};
     },
     'activity.touch': () => {
       needSession();
-      autoLock?.touch();
+      autoLock.touch();
       return Promise.resolve({});
     },
 
@@ -331,7 +276,8 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
   return {
     handlers,
     close() {
-      if (vault?.state === 'unlocked') vault.lock('shutdown');
+      autoLock.dispose();
+      if (vault.state === 'unlocked') vault.lock('shutdown');
       dropSession();
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       return Promise.resolve();

@@ -1,0 +1,52 @@
+/**
+ * `npm run harness`: Carapace in a browser, without Electron. Starts the local demo network with two
+ * simulated contacts ("Echo" replies to every message, "Alice" does not), then the web harness on
+ * 127.0.0.1, and prints the URL to open (it carries the per-launch token in its hash fragment).
+ *
+ *   npm run harness -- [--profile DIR] [--offline]
+ *
+ * --profile: the profile directory (default .profiles/harness, git-ignored); --offline: no demo network.
+ * Runs until Ctrl+C. Demo contacts' numbers are fake numbers made up by the mock server.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startDemoNetwork, type DemoNetwork } from '../../src/demo/network.js';
+import { startHarness } from './server.js';
+
+function arg(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const profileDir = resolve(arg('--profile') ?? '.profiles/harness');
+mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+const offline = process.argv.includes('--offline');
+
+let network: DemoNetwork | undefined;
+if (!offline) {
+  network = await startDemoNetwork();
+  const contacts = [
+    await network.createContact('Echo', { echo: true }),
+    await network.createContact('Alice'),
+  ];
+  process.stdout.write('Demo network (mock Signal server) on 127.0.0.1. Simulated contacts:\n');
+  for (const contact of contacts) {
+    const number = (contact.device.device as { number?: string }).number ?? '(no number)';
+    process.stdout.write(`  ${contact.name.padEnd(6)} ${number}  ${contact.aci}\n`);
+  }
+}
+const harness = await startHarness({ profileDir, ...(network ? { demoNetwork: network } : {}) });
+process.stdout.write(
+  `\nProfile: ${profileDir}\nOpen this URL in a browser (the token is single-launch):\n\n  ${harness.url}\n\n`,
+);
+
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  await harness.close();
+  await network?.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

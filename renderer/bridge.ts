@@ -1,0 +1,167 @@
+/**
+ * The one module that talks to `window.carapace` outside React: it subscribes to core events, keeps the
+ * store in step, and offers the actions the screens call. Components never subscribe to the API
+ * themselves.
+ */
+import type { ApiResult, CarapaceApi, Message } from '../src/api/contract.js';
+import {
+  addMessage,
+  pushToast,
+  removeMessage,
+  resetForLock,
+  setConversations,
+  updateMessage,
+  upsertConversation,
+  useStore,
+  type View,
+} from './store.js';
+
+let api: CarapaceApi | null = null;
+const unsubscribers: Array<() => void> = [];
+/** Object URLs created for blobs (attachments, images); revoked on lock. */
+const objectUrls = new Set<string>();
+
+export function getApi(): CarapaceApi {
+  if (!api) throw new Error('Carapace API not connected');
+  return api;
+}
+
+export function trackObjectUrl(url: string): string {
+  objectUrls.add(url);
+  return url;
+}
+
+function revokeObjectUrls(): void {
+  for (const url of objectUrls) URL.revokeObjectURL(url);
+  objectUrls.clear();
+}
+
+/** Clears every piece of conversation state and shows the lock screen. */
+export function clearForLock(reason: string | null): void {
+  revokeObjectUrls();
+  resetForLock('locked', reason);
+}
+
+export function navigate(view: View): void {
+  useStore.setState({ view });
+}
+
+export async function connect(carapace: CarapaceApi): Promise<void> {
+  api = carapace;
+  unsubscribers.push(
+    carapace.on('vault.locked', ({ reason }) => clearForLock(reason)),
+    carapace.on('vault.unlocked', () => {
+      void afterUnlock();
+    }),
+    carapace.on('message.added', ({ message }) => addMessage(message)),
+    carapace.on('message.updated', ({ message }) => updateMessage(message)),
+    carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId)),
+    carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation)),
+    carapace.on('identity.changed', () => {
+      void refreshConversations();
+    }),
+    carapace.on('network.status', ({ status }) => useStore.setState({ network: status })),
+    carapace.on('settings.changed', ({ settings }) => useStore.setState({ settings })),
+    carapace.on('toast', (toast) => {
+      if (useStore.getState().vaultState !== 'unlocked') return;
+      pushToast({
+        kind: toast.kind,
+        title: toast.title,
+        ...(toast.body !== undefined ? { body: toast.body } : {}),
+      });
+    }),
+  );
+  const [info, status] = await Promise.all([carapace.app.info(), carapace.vault.status()]);
+  if (info.ok) useStore.setState({ appInfo: info.value });
+  if (!status.ok) {
+    useStore.setState({
+      vaultState: status.error.code === 'DISCONNECTED' ? 'disconnected' : 'uninitialized',
+    });
+    return;
+  }
+  useStore.setState({
+    vaultState: status.value.state,
+    insecureNoPassphrase: status.value.insecureNoPassphrase,
+  });
+  if (status.value.state === 'unlocked') await afterUnlock();
+}
+
+export function disconnect(): void {
+  for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+  api = null;
+}
+
+let loading: Promise<void> | null = null;
+
+/** Loads what the main screens need once the vault is open (one load at a time). */
+export function afterUnlock(): Promise<void> {
+  loading ??= loadAfterUnlock().finally(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+async function loadAfterUnlock(): Promise<void> {
+  const carapace = getApi();
+  useStore.setState({ vaultState: 'unlocked', lockReason: null });
+  const [settings, account] = await Promise.all([carapace.settings.get(), carapace.account.status()]);
+  if (settings.ok) useStore.setState({ settings: settings.value });
+  if (account.ok) useStore.setState({ account: account.value });
+  await refreshConversations();
+}
+
+export async function refreshConversations(): Promise<void> {
+  const result = await getApi().conversations.list();
+  if (result.ok) setConversations(result.value);
+}
+
+export async function refreshAccount(): Promise<void> {
+  const result = await getApi().account.status();
+  if (result.ok) useStore.setState({ account: result.value });
+}
+
+const PAGE = 50;
+
+export async function openConversation(conversationId: string): Promise<ApiResult<unknown>> {
+  const result = await getApi().conversation.open({ conversationId, limit: PAGE });
+  if (!result.ok) return result;
+  const { conversation, page } = result.value;
+  upsertConversation(conversation);
+  useStore.setState({
+    view: { name: 'chats' },
+    openId: conversation.id,
+    messages: page.messages.slice().reverse(),
+    nextCursor: page.nextCursor,
+    total: page.total,
+    loadingOlder: false,
+  });
+  if (conversation.unreadCount > 0) void getApi().messages.markRead({ conversationId });
+  return result;
+}
+
+export function closeConversation(): void {
+  useStore.setState({ openId: null, messages: [], nextCursor: null, total: 0, loadingOlder: false });
+}
+
+/** Loads the next older page; returns how many messages were prepended. */
+export async function loadOlder(): Promise<number> {
+  const { openId, nextCursor, loadingOlder } = useStore.getState();
+  if (!openId || !nextCursor || loadingOlder) return 0;
+  useStore.setState({ loadingOlder: true });
+  const result = await getApi().messages.page({ conversationId: openId, before: nextCursor, limit: PAGE });
+  const state = useStore.getState();
+  if (state.openId !== openId) return 0;
+  if (!result.ok) {
+    useStore.setState({ loadingOlder: false });
+    return 0;
+  }
+  const known = new Set(state.messages.map((m) => m.id));
+  const older: Message[] = result.value.messages.filter((m) => !known.has(m.id)).reverse();
+  useStore.setState({
+    messages: [...older, ...state.messages],
+    nextCursor: result.value.nextCursor,
+    total: result.value.total,
+    loadingOlder: false,
+  });
+  return older.length;
+}

@@ -1,0 +1,16 @@
+import { explainError, type ApiError } from '../../src/api/contract.js';
+
+/** A typed error, explained in words. The core's message is shown as detail when it adds something. */
+export function ErrorText({ error, id }: { error: ApiError | null; id?: string }) {
+  if (!error) return null;
+  const explanation = explainError(error.code);
+  const detail = error.message && error.message !== explanation ? error.message : null;
+  const wait = error.retryAfterMs ? ` Try again in ${Math.ceil(error.retryAfterMs / 1000)} s.` : '';
+  return (
+    <p className="error" role="alert" id={id} data-error-code={error.code}>
+      {explanation}
+      {wait}
+      {detail ? <span className="error-detail"> {detail}</span> : null}
+    </p>
+  );
+}

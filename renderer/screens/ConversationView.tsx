@@ -1,0 +1,192 @@
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useShallow } from 'zustand/react/shallow';
+import {
+  DISAPPEARING_TIMER_SECONDS,
+  durationLabel,
+  type ApiError,
+  type Message,
+} from '../../src/api/contract.js';
+import { getApi, loadOlder, navigate } from '../bridge.js';
+import { ErrorText } from '../components/ErrorText.js';
+import { upsertConversation, useStore } from '../store.js';
+import { Composer } from './Composer.js';
+
+const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+function MessageRow({ message }: { message: Message }) {
+  if (message.kind !== 'text') {
+    const text =
+      message.kind === 'identity-changed'
+        ? 'The safety number with this contact changed.'
+        : message.kind === 'timer-changed'
+          ? 'The disappearing-messages timer changed.'
+          : 'A message could not be decrypted.';
+    return <div className="timeline-event">{text}</div>;
+  }
+  return (
+    <div className={`bubble ${message.direction}`}>
+      <p className="bubble-text">{message.body}</p>
+      <span className="meta">
+        {time.format(message.sentAt)}
+        {message.direction === 'out' ? ` · ${message.status}` : ''}
+        {message.expiresAt ? ' · disappearing' : ''}
+      </span>
+    </div>
+  );
+}
+
+export function ConversationView() {
+  const { openId, conversation, messages, nextCursor, total, defaultTimer } = useStore(
+    useShallow((s) => ({
+      openId: s.openId,
+      conversation: s.openId ? s.conversations[s.openId] : undefined,
+      messages: s.messages,
+      nextCursor: s.nextCursor,
+      total: s.total,
+      defaultTimer: s.settings?.disappearingDefaultSeconds ?? 0,
+    })),
+  );
+  const parentRef = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const [error, setError] = useState<ApiError | null>(null);
+  const timerId = useId();
+
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => 64,
+    overscan: 10,
+    getItemKey: (index) => messages[index]?.id ?? index,
+  });
+
+  // Open at the newest message.
+  useLayoutEffect(() => {
+    stickToBottom.current = true;
+    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+  }, [openId]);
+
+  // Follow new messages while the user is at the bottom.
+  const lastId = messages[messages.length - 1]?.id;
+  useEffect(() => {
+    if (stickToBottom.current && messages.length > 0) {
+      virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    }
+  }, [lastId]);
+
+  const onScroll = () => {
+    const el = parentRef.current;
+    if (!el) return;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    if (el.scrollTop < 300 && nextCursor) {
+      void loadOlder().then((added) => {
+        if (added > 0) virtualizer.scrollToIndex(added, { align: 'start' });
+      });
+    }
+  };
+
+  if (!openId || !conversation) {
+    return (
+      <div className="placeholder">
+        <p className="muted">Choose a conversation, or start a new chat with a phone number.</p>
+      </div>
+    );
+  }
+
+  const setTimer = async (value: string) => {
+    setError(null);
+    const seconds = value === 'default' ? null : Number(value);
+    const result = await getApi().conversation.setDisappearingTimer({
+      conversationId: conversation.id,
+      seconds: seconds as (typeof DISAPPEARING_TIMER_SECONDS)[number] | null,
+    });
+    if (result.ok) upsertConversation(result.value);
+    else setError(result.error);
+  };
+
+  const confirmIdentity = async () => {
+    const result = await getApi().conversation.confirmIdentity({ conversationId: conversation.id });
+    if (result.ok) upsertConversation(result.value);
+    else setError(result.error);
+  };
+
+  return (
+    <div className="conversation-view">
+      <div className="conversation-header">
+        <h2>{conversation.title}</h2>
+        <div className="header-controls">
+          <label htmlFor={timerId}>Disappearing messages</label>
+          <select
+            id={timerId}
+            value={
+              conversation.expireTimerSeconds === null ? 'default' : String(conversation.expireTimerSeconds)
+            }
+            onChange={(e) => void setTimer(e.target.value)}
+          >
+            <option value="default">Default ({durationLabel(defaultTimer)})</option>
+            {DISAPPEARING_TIMER_SECONDS.map((s) => (
+              <option key={s} value={String(s)}>
+                {durationLabel(s)}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            onClick={() => navigate({ name: 'safety-number', conversationId: conversation.id })}
+          >
+            Safety number
+          </button>
+        </div>
+      </div>
+      {conversation.safetyNumberChanged ? (
+        <div className="warning" role="alert">
+          <p>
+            The safety number with {conversation.title} has changed. This can mean they reinstalled Signal or
+            changed devices — or that someone is intercepting. Verify it before you send anything sensitive.
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              onClick={() => navigate({ name: 'safety-number', conversationId: conversation.id })}
+            >
+              Verify safety number
+            </button>
+            <button type="button" onClick={() => void confirmIdentity()}>
+              Accept the new safety number
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <ErrorText error={error} />
+      <div
+        className="timeline"
+        ref={parentRef}
+        onScroll={onScroll}
+        role="log"
+        aria-label={`Messages with ${conversation.title}`}
+        tabIndex={0}
+        data-total={total}
+      >
+        {nextCursor ? <p className="muted older">Scroll up for older messages</p> : null}
+        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const message = messages[item.index];
+            if (!message) return null;
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="timeline-row"
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                <MessageRow message={message} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <Composer conversationId={conversation.id} />
+    </div>
+  );
+}

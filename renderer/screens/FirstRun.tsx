@@ -1,0 +1,75 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { ApiError } from '../../src/api/contract.js';
+import { afterUnlock, getApi } from '../bridge.js';
+import { ErrorText } from '../components/ErrorText.js';
+import { StrengthMeter } from '../components/StrengthMeter.js';
+import { MIN_PASSPHRASE_BITS, estimatePassphraseBits } from '../components/strength.js';
+
+/** First run: choose the passphrase that encrypts the whole profile. */
+export function FirstRun() {
+  // The passphrase lives only here, in local state, until it is sent; never in the store.
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const ids = { pass: useId(), confirm: useId(), meter: useId(), hint: useId() };
+  const bits = estimatePassphraseBits(passphrase);
+  const mismatch = confirm.length > 0 && confirm !== passphrase;
+  const canSubmit = bits >= MIN_PASSPHRASE_BITS && confirm === passphrase && !busy;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!canSubmit) return;
+    setBusy(true);
+    setError(null);
+    const result = await getApi().vault.create({ passphrase });
+    setPassphrase('');
+    setConfirm('');
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    await afterUnlock();
+  };
+
+  return (
+    <main className="center-card" aria-labelledby="first-run-title">
+      <form className="card" onSubmit={(e) => void submit(e)}>
+        <h1 id="first-run-title">Welcome to Carapace</h1>
+        <p id={ids.hint} className="muted">
+          Choose a passphrase. It encrypts everything Carapace stores on this computer. There is no way to
+          recover it: write it down somewhere safe. A few random words make a strong, memorable passphrase.
+        </p>
+        <label htmlFor={ids.pass}>Passphrase</label>
+        <input
+          id={ids.pass}
+          type="password"
+          autoComplete="new-password"
+          value={passphrase}
+          onChange={(e) => setPassphrase(e.target.value)}
+          aria-describedby={`${ids.hint} ${ids.meter}`}
+          autoFocus
+        />
+        <StrengthMeter bits={bits} id={ids.meter} />
+        <label htmlFor={ids.confirm}>Repeat passphrase</label>
+        <input
+          id={ids.confirm}
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          aria-invalid={mismatch}
+        />
+        {mismatch ? <p className="error">The passphrases do not match.</p> : null}
+        {passphrase && bits < MIN_PASSPHRASE_BITS ? (
+          <p className="hint">Make it longer or add words until the meter reaches “fair”.</p>
+        ) : null}
+        <ErrorText error={error} />
+        <button type="submit" className="primary" disabled={!canSubmit}>
+          {busy ? 'Creating encrypted profile…' : 'Create encrypted profile'}
+        </button>
+      </form>
+    </main>
+  );
+}

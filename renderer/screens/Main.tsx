@@ -1,0 +1,69 @@
+import { useShallow } from 'zustand/react/shallow';
+import { getApi, navigate } from '../bridge.js';
+import { useStore, type View } from '../store.js';
+import { ConversationList } from './ConversationList.js';
+import { ConversationView } from './ConversationView.js';
+import { Hardening } from './Hardening.js';
+import { Registration } from './Registration.js';
+import { SafetyNumberScreen } from './SafetyNumber.js';
+import { SettingsScreen } from './Settings.js';
+
+const NAV: { view: View; label: string }[] = [
+  { view: { name: 'chats' }, label: 'Chats' },
+  { view: { name: 'settings' }, label: 'Settings' },
+  { view: { name: 'hardening' }, label: 'Hardening report' },
+];
+
+export function Main() {
+  const { view, appInfo, registered } = useStore(
+    useShallow((s) => ({ view: s.view, appInfo: s.appInfo, registered: s.account?.registered ?? false })),
+  );
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Carapace</span>
+        {appInfo?.networkMode === 'demo' ? (
+          <span className="badge demo" title="Connected to the local demo network, not Signal">
+            Demo network
+          </span>
+        ) : null}
+        <nav aria-label="Main">
+          {NAV.map((item) => (
+            <button
+              key={item.view.name}
+              type="button"
+              className={view.name === item.view.name ? 'nav active' : 'nav'}
+              aria-current={view.name === item.view.name ? 'page' : undefined}
+              onClick={() => navigate(item.view)}
+            >
+              {item.label}
+            </button>
+          ))}
+          {!registered ? (
+            <button type="button" className="nav" onClick={() => navigate({ name: 'registration' })}>
+              Register
+            </button>
+          ) : null}
+        </nav>
+        <button
+          type="button"
+          className="lock"
+          onClick={() => void getApi().vault.lock({ reason: 'user' })}
+          aria-label="Lock Carapace now"
+        >
+          Lock
+        </button>
+      </header>
+      <div className="body">
+        <ConversationList />
+        <section className="content" aria-live="off">
+          {view.name === 'chats' ? <ConversationView /> : null}
+          {view.name === 'settings' ? <SettingsScreen /> : null}
+          {view.name === 'hardening' ? <Hardening /> : null}
+          {view.name === 'registration' ? <Registration /> : null}
+          {view.name === 'safety-number' ? <SafetyNumberScreen conversationId={view.conversationId} /> : null}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+/**
+ * The renderer's one zustand store, built from slices. Each slice exports its initial state; on
+ * `vault.locked` every slice is reset to it (see resetForLock). No `persist` middleware (localStorage is
+ * plaintext on disk), and no secrets: passphrases and PINs live only in a component's local state until
+ * sent.
+ */
+import { create } from 'zustand';
+import type {
+  AccountStatus,
+  AppInfo,
+  AuditReport,
+  Conversation,
+  Message,
+  Settings,
+  VaultState,
+} from '../src/api/contract.js';
+
+// ---- session: vault state and app facts (kept across lock, they hold no conversation data) ----------
+export interface SessionState {
+  vaultState: VaultState | 'unknown' | 'disconnected';
+  insecureNoPassphrase: boolean;
+  appInfo: AppInfo | null;
+  lockReason: string | null;
+  network: 'offline' | 'connecting' | 'online' | 'proxy-error';
+}
+export const initialSession: SessionState = {
+  vaultState: 'unknown',
+  insecureNoPassphrase: false,
+  appInfo: null,
+  lockReason: null,
+  network: 'offline',
+};
+
+// ---- account ---------------------------------------------------------------------------------------
+export interface AccountSliceState {
+  account: AccountStatus | null;
+}
+export const initialAccount: AccountSliceState = { account: null };
+
+// ---- settings --------------------------------------------------------------------------------------
+export interface SettingsSliceState {
+  settings: Settings | null;
+  audit: AuditReport | null;
+}
+export const initialSettings: SettingsSliceState = { settings: null, audit: null };
+
+// ---- conversations ---------------------------------------------------------------------------------
+export interface ConversationsState {
+  conversations: Record<string, Conversation>;
+}
+export const initialConversations: ConversationsState = { conversations: {} };
+
+// ---- timeline of the open conversation (oldest first, for display) ---------------------------------
+export interface TimelineState {
+  openId: string | null;
+  messages: Message[];
+  nextCursor: string | null;
+  total: number;
+  loadingOlder: boolean;
+}
+export const initialTimeline: TimelineState = {
+  openId: null,
+  messages: [],
+  nextCursor: null,
+  total: 0,
+  loadingOlder: false,
+};
+
+// ---- navigation ------------------------------------------------------------------------------------
+export type View =
+  | { name: 'chats' }
+  | { name: 'safety-number'; conversationId: string }
+  | { name: 'settings' }
+  | { name: 'hardening' }
+  | { name: 'registration' };
+export interface UiState {
+  view: View;
+}
+export const initialUi: UiState = { view: { name: 'chats' } };
+
+// ---- toasts ----------------------------------------------------------------------------------------
+export interface Toast {
+  id: number;
+  kind: 'message' | 'info' | 'error';
+  title: string;
+  body?: string;
+}
+export interface ToastsState {
+  toasts: Toast[];
+}
+export const initialToasts: ToastsState = { toasts: [] };
+
+export type StoreState = SessionState &
+  AccountSliceState &
+  SettingsSliceState &
+  ConversationsState &
+  TimelineState &
+  UiState &
+  ToastsState;
+
+export const useStore = create<StoreState>()(() => ({
+  ...initialSession,
+  ...initialAccount,
+  ...initialSettings,
+  ...initialConversations,
+  ...initialTimeline,
+  ...initialUi,
+  ...initialToasts,
+}));
+
+/** Every slice except the session facts back to its initial state (replace, not merge). */
+export function resetForLock(vaultState: SessionState['vaultState'], lockReason: string | null): void {
+  const { appInfo, insecureNoPassphrase } = useStore.getState();
+  useStore.setState(
+    {
+      ...initialSession,
+      appInfo,
+      insecureNoPassphrase,
+      vaultState,
+      lockReason,
+      ...initialAccount,
+      ...initialSettings,
+      ...initialConversations,
+      ...initialTimeline,
+      ...initialUi,
+      ...initialToasts,
+    },
+    true,
+  );
+}
+
+// ---- pure updaters (used by the bridge) --------------------------------------------------------------
+
+export function upsertConversation(conversation: Conversation): void {
+  useStore.setState((state) => ({
+    conversations: { ...state.conversations, [conversation.id]: conversation },
+  }));
+}
+
+export function setConversations(list: readonly Conversation[]): void {
+  const conversations: Record<string, Conversation> = {};
+  for (const conversation of list) conversations[conversation.id] = conversation;
+  useStore.setState({ conversations });
+}
+
+export function addMessage(message: Message): void {
+  useStore.setState((state) => {
+    if (state.openId !== message.conversationId) return {};
+    if (state.messages.some((m) => m.id === message.id)) return {};
+    return { messages: [...state.messages, message], total: state.total + 1 };
+  });
+}
+
+export function updateMessage(message: Message): void {
+  useStore.setState((state) => {
+    if (state.openId !== message.conversationId) return {};
+    const index = state.messages.findIndex((m) => m.id === message.id);
+    if (index < 0) return {};
+    const messages = state.messages.slice();
+    messages[index] = message;
+    return { messages };
+  });
+}
+
+export function removeMessage(id: string, conversationId: string): void {
+  useStore.setState((state) => {
+    if (state.openId !== conversationId) return {};
+    const messages = state.messages.filter((m) => m.id !== id);
+    return messages.length === state.messages.length ? {} : { messages, total: Math.max(0, state.total - 1) };
+  });
+}
+
+let toastSeq = 0;
+export function pushToast(toast: Omit<Toast, 'id'>): number {
+  const id = ++toastSeq;
+  useStore.setState((state) => ({ toasts: [...state.toasts.slice(-3), { ...toast, id }] }));
+  return id;
+}
+export function dismissToast(id: number): void {
+  useStore.setState((state) => ({ toasts: state.toasts.filter((t) => t.id !== id) }));
+}
+
+/** Sorted conversation list (most recent first) — derive in components with useShallow on the record. */
+export function sortConversations(record: Record<string, Conversation>): Conversation[] {
+  return Object.values(record).sort((a, b) => (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0));
+}
