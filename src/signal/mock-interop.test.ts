@@ -39,7 +39,7 @@ beforeAll(async () => {
     trustRoots: parseTrustRoots(network.config.unidentifiedDeliveryTrustRoots),
   });
   phone = await network.createContact('Phone');
-  const device = await network.server.getDeviceByServiceId(account.aci as never, account.deviceId as never);
+  const device = await network.server.getDeviceByServiceId(account.aci as never, account.deviceId);
   if (!device) throw new Error('registered device not found on the mock server');
   ourDevice = device;
   // The phone fetches our prekey bundle, as it would from GET /v2/keys.
