@@ -11,9 +11,9 @@ import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../../demo
 import { Vault } from '../../vault/index.js';
 import { MessagingClient, type MessagingClientOptions } from '../client.js';
 import { registerTestAccount, type TestAccount } from './account.js';
+import { TEST_KDF, TEST_PASSPHRASE } from './constants.js';
 
-export const TEST_KDF = { memoryKiB: 1024, timeCost: 1, parallelism: 1 } as const;
-export const TEST_PASSPHRASE = 'messaging test passphrase';
+export { TEST_KDF, TEST_PASSPHRASE };
 
 export interface Harness {
   readonly network: DemoNetwork;
