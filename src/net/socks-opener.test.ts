@@ -1,7 +1,9 @@
+import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetworkError, ProxyAuthError, ProxyUnavailableError } from '../errors.js';
+import { directSocketOpener } from './direct-opener.js';
 import type { SocketOpener } from './socket-opener.js';
 import { createSocksOpener } from './socks-opener.js';
 import {
@@ -69,6 +71,33 @@ describe('createSocksOpener with a real microsocks', () => {
     // Remote DNS: microsocks received the *name* and resolved it itself.
     const logged = await proxy.waitForConnections(1);
     expect(logged).toContain(`localhost:${target.port}`);
+  });
+
+  it('never resolves the target name on this machine (dns.lookup is not called for it)', async () => {
+    const looked: string[] = [];
+    const original = dns.lookup;
+    const spy = function (this: unknown, hostname: string, ...rest: unknown[]): unknown {
+      looked.push(hostname);
+      return (original as (...args: unknown[]) => unknown).call(this, hostname, ...rest);
+    };
+    (dns as { lookup: unknown }).lookup = spy;
+    try {
+      const opener = createSocksOpener({
+        host: proxy.host,
+        port: proxy.port,
+        username: 'account-1',
+        password: 's3cret',
+      });
+      const response = await httpsGet(opener, 'localhost', target.port, cert.cert);
+      expect(response).toContain('hello through the tunnel');
+      expect(looked).toEqual([]);
+      // Control: the spy does see lookups, e.g. from a direct connection by name.
+      const direct = await directSocketOpener({ host: 'localhost', port: target.port });
+      direct.destroy();
+      expect(looked).toContain('localhost');
+    } finally {
+      (dns as { lookup: unknown }).lookup = original;
+    }
   });
 
   it('works without credentials on an open proxy, also logging the name', async () => {
