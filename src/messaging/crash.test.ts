@@ -27,7 +27,7 @@ function startChild(jobPath: string): {
   });
   const connected = new Promise<void>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('connected')) resolve();
     });
