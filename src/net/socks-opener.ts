@@ -56,7 +56,9 @@ function connectToProxy(
   signal?: AbortSignal,
 ): Promise<net.Socket> {
   return new Promise<net.Socket>((resolve, reject) => {
-    const socket = net.connect({ host: config.host, port: config.port });
+    // No Nagle: the SOCKS handshake is several tiny request/response writes; with Nagle + delayed ACK
+    // each exchange can wait for a delayed ACK.
+    const socket = net.connect({ host: config.host, port: config.port, noDelay: true });
     let settled = false;
     const timer = setTimeout(
       () => {
