@@ -13,6 +13,14 @@
  * Platform-free except for node:crypto's randomInt in the generator.
  */
 import { randomInt } from 'node:crypto';
+import {
+  GENERATED_PIN_LENGTH,
+  MIN_NUMERIC_PIN_LENGTH,
+  MIN_PIN_LENGTH,
+  STRONG_PIN_BITS,
+} from './pin-constants.js';
+
+export { GENERATED_PIN_LENGTH, MIN_NUMERIC_PIN_LENGTH, MIN_PIN_LENGTH, STRONG_PIN_BITS };
 
 export type PinVerdict = 'refused' | 'weak-needs-confirmation' | 'ok';
 
@@ -26,16 +34,11 @@ export interface PinCheck {
   readonly offlineCrackSeconds: number;
 }
 
-/** Below this estimate a PIN is accepted only after an explicit warning. */
-export const STRONG_PIN_BITS = 50;
-export const MIN_NUMERIC_PIN_LENGTH = 6;
-export const MIN_PIN_LENGTH = 4;
 /**
  * An attacker who has the enclave's data computes argon2id (16 MiB, t = 32) on many machines: we assume
  * 10,000 guesses per second (≈ 2,000 cores at the ~0.2 s per guess measured in bench/pin.bench.ts).
  */
 export const OFFLINE_GUESSES_PER_SECOND = 10_000;
-export const GENERATED_PIN_LENGTH = 24;
 const GENERATOR_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /**

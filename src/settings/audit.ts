@@ -1,0 +1,210 @@
+/**
+ * The hardening report: the current configuration checked against the seed guide's recommendations
+ * (000: Signal/Molly hardening). A pure function, platform-free (the renderer may import it), and
+ * `applyRecommended` for "apply recommended" — which only changes settings it can set safely on its own.
+ * Things that need the user (a PIN, a passphrase, a proxy host or a running Tor, registration lock,
+ * which needs the PIN) stay advice.
+ */
+import { STRONG_PIN_BITS } from '../account/pin-constants.js';
+import {
+  durationLabel,
+  RECOMMENDED_DISAPPEARING_SECONDS,
+  settingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from './schema.js';
+
+export interface AccountFacts {
+  readonly pinSet: boolean;
+  /** The strength estimate recorded when the PIN was set (src/account/pin-policy). */
+  readonly pinStrengthBits?: number;
+  readonly registrationLock: boolean;
+  /** The vault's opt-in "no passphrase" mode (key kept in a file). */
+  readonly noPassphraseMode: boolean;
+}
+
+export type AuditItemId =
+  | 'pin-set'
+  | 'pin-strength'
+  | 'registration-lock'
+  | 'disappearing-default'
+  | 'link-previews'
+  | 'screen-lock'
+  | 'notification-privacy'
+  | 'proxy'
+  | 'screen-security'
+  | 'unknown-senders'
+  | 'passphrase';
+
+export interface AuditItem {
+  readonly id: AuditItemId;
+  readonly title: string;
+  readonly status: 'ok' | 'advice';
+  /** What to do and why (shown for advice; for ok items, what is in place). */
+  readonly advice: string;
+  /** The settings change "apply recommended" makes; absent when it needs the user. */
+  readonly recommendedPatch?: SettingsPatch;
+  /** True when only the user can fix it (PIN, passphrase, proxy host, registration lock). */
+  readonly needsUserAction: boolean;
+}
+
+/** The longest auto-lock the audit accepts as "screen lock on with a timer". */
+export const MAX_RECOMMENDED_AUTO_LOCK_SECONDS = 3600;
+export const RECOMMENDED_AUTO_LOCK_SECONDS = 300;
+
+function item(
+  id: AuditItemId,
+  title: string,
+  ok: boolean,
+  okText: string,
+  adviceText: string,
+  patch?: SettingsPatch,
+): AuditItem {
+  return {
+    id,
+    title,
+    status: ok ? 'ok' : 'advice',
+    advice: ok ? okText : adviceText,
+    ...(ok || !patch ? {} : { recommendedPatch: patch }),
+    needsUserAction: !ok && !patch,
+  };
+}
+
+/** Every audit item, in the order the report shows them. */
+export function auditSettings(settings: Settings, facts: AccountFacts): AuditItem[] {
+  const bits = facts.pinStrengthBits ?? 0;
+  const strongPin = facts.pinSet && bits >= STRONG_PIN_BITS;
+  const autoLockOk =
+    settings.autoLockSeconds > 0 &&
+    settings.autoLockSeconds <= MAX_RECOMMENDED_AUTO_LOCK_SECONDS &&
+    settings.lockOnSuspend;
+  const autoLockPatch: SettingsPatch = {
+    lockOnSuspend: true,
+    autoLockSeconds:
+      settings.autoLockSeconds > 0 && settings.autoLockSeconds <= MAX_RECOMMENDED_AUTO_LOCK_SECONDS
+        ? settings.autoLockSeconds
+        : RECOMMENDED_AUTO_LOCK_SECONDS,
+  };
+  return [
+    item(
+      'pin-set',
+      'Signal PIN set',
+      facts.pinSet,
+      'A PIN protects your key backup and enables registration lock.',
+      'Set a Signal PIN: it protects the backup of your account key and is needed for registration lock.',
+    ),
+    item(
+      'pin-strength',
+      'PIN is strong',
+      strongPin,
+      `Your PIN is estimated at ${Math.round(bits)} bits.`,
+      facts.pinSet
+        ? `Your PIN is estimated at only ${Math.round(bits)} bits. If the server's secure enclave were ever ` +
+            `broken, a short PIN could be guessed offline in minutes. Change it to a long random one ` +
+            `(use "Generate": 24 characters, about 143 bits).`
+        : 'Set a long random PIN (use "Generate": 24 characters, about 143 bits).',
+    ),
+    item(
+      'registration-lock',
+      'Registration lock on',
+      facts.registrationLock,
+      'Nobody can register your number on a new device without your PIN (while you are active).',
+      'Turn on registration lock so that someone who takes over your phone number cannot register it ' +
+        'without your PIN. It expires after 7 days of inactivity.',
+    ),
+    item(
+      'disappearing-default',
+      'Disappearing messages by default',
+      settings.disappearingDefaultSeconds > 0,
+      `New chats disappear after ${durationLabel(settings.disappearingDefaultSeconds)}.`,
+      `Set a default timer for new chats (the guide suggests ${durationLabel(RECOMMENDED_DISAPPEARING_SECONDS)}) ` +
+        'so old messages do not pile up on your devices.',
+      { disappearingDefaultSeconds: RECOMMENDED_DISAPPEARING_SECONDS },
+    ),
+    item(
+      'link-previews',
+      'Link previews off',
+      !settings.linkPreviews,
+      'Links are sent without fetching a preview.',
+      'Turn off link previews: making one contacts the linked website from your device.',
+      { linkPreviews: false },
+    ),
+    item(
+      'screen-lock',
+      'Screen lock with a timer',
+      autoLockOk,
+      `Carapace locks after ${durationLabel(settings.autoLockSeconds)} of inactivity and when the computer sleeps.`,
+      'Lock Carapace automatically (5 minutes is a good default) and whenever the computer sleeps or its ' +
+        'screen locks.',
+      autoLockPatch,
+    ),
+    item(
+      'notification-privacy',
+      'Notifications hide name and message',
+      settings.notificationPrivacy === 'no-name-or-message',
+      'Notifications show neither sender nor text.',
+      'Hide sender and text in notifications: they appear on the lock screen, in screen shares and in the ' +
+        "operating system's notification history, outside the encrypted vault.",
+      { notificationPrivacy: 'no-name-or-message' },
+    ),
+    item(
+      'proxy',
+      'Proxy or Tor',
+      settings.proxy.mode !== 'none',
+      settings.proxy.mode === 'tor' ? 'Traffic goes through Tor.' : 'Traffic goes through your SOCKS5 proxy.',
+      'Route Carapace through Tor (a local Tor on 127.0.0.1:9050) or a SOCKS5 proxy to hide your IP ' +
+        'address from the Signal servers and your network. This needs a running Tor or a proxy address.',
+    ),
+    item(
+      'screen-security',
+      'Screen security on',
+      settings.screenSecurity,
+      'The window is protected from screenshots and screen recording (macOS and Windows).',
+      'Turn on screen security to keep the window out of screenshots and screen recordings ' +
+        '(effective on macOS and Windows).',
+      { screenSecurity: true },
+    ),
+    item(
+      'unknown-senders',
+      'Unknown senders blocked',
+      settings.blockUnknownSenders !== 'off',
+      settings.blockUnknownSenders === 'drop'
+        ? 'Messages from unknown senders are dropped.'
+        : 'Messages from unknown senders wait as requests; they get no receipts and no profile.',
+      'Hold messages from unknown senders as requests (or drop them): they then get no delivery or read ' +
+        'receipts and not your profile.',
+      { blockUnknownSenders: 'hold-as-request' },
+    ),
+    item(
+      'passphrase',
+      'Vault passphrase in use',
+      !facts.noPassphraseMode,
+      'Your data is encrypted with a key derived from your passphrase.',
+      'Set a passphrase: in no-passphrase mode the database key is kept in a file next to the data, so ' +
+        'anyone with access to the disk can read everything.',
+    ),
+  ];
+}
+
+/**
+ * The settings with every recommendation applied that needs no user input. Pure; the result is
+ * validated against the schema.
+ */
+export function applyRecommended(settings: Settings): Settings {
+  const neutral: AccountFacts = {
+    pinSet: true,
+    pinStrengthBits: 1000,
+    registrationLock: true,
+    noPassphraseMode: false,
+  };
+  let next: Settings = { ...settings };
+  for (const entry of auditSettings(settings, neutral)) {
+    if (entry.status === 'advice' && entry.recommendedPatch) next = { ...next, ...entry.recommendedPatch };
+  }
+  return settingsSchema.parse(next);
+}
+
+export function auditSummary(items: readonly AuditItem[]): { ok: number; advice: number; total: number } {
+  const ok = items.filter((i) => i.status === 'ok').length;
+  return { ok, advice: items.length - ok, total: items.length };
+}
