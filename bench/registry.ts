@@ -1,4 +1,5 @@
 import type { BenchModule } from './types.js';
+import { vaultBench } from './vault.bench.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Each lives in bench/<name>.bench.ts. */
-export const BENCHMARKS: readonly BenchModule[] = [];
+export const BENCHMARKS: readonly BenchModule[] = [vaultBench];
