@@ -3,7 +3,8 @@
  * transport). This test parses every non-test TypeScript file under src/, main/ and renderer/ with the
  * TypeScript compiler and fails if any file outside src/net and src/demo (the local demo server) loads a
  * socket-opening module or touches a global network API (fetch, WebSocket, XMLHttpRequest, EventSource,
- * sendBeacon), or pulls `net` out of electron. Type-only imports are fine (they load nothing). Limits: a
+ * sendBeacon), or pulls `net` out of electron; and that nothing at all (src/net included) uses libsignal's
+ * own network stack `Net`. Type-only imports are fine (they load nothing). Limits: a
  * module loaded by a computed name (`require(variable)`) or a child process is not detected here.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -159,6 +160,61 @@ export function findNetworkUses(fileName: string, source: string): Finding[] {
   return findings;
 }
 
+const LIBSIGNAL = '@signalapp/libsignal-client';
+
+/**
+ * libsignal's own network stack (`Net`) — banned everywhere, src/net included. Measured with 0.100.0: with a
+ * SOCKS proxy that was down or refused the password it connected directly (proxy-then-direct).
+ */
+export function findLibsignalNetUses(fileName: string, source: string): Finding[] {
+  const kind = fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, kind);
+  const findings: Finding[] = [];
+  const namespaces = new Set<string>();
+  const report = (node: ts.Node, what: string): void => {
+    findings.push({ line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1, what });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteralLike(node.moduleSpecifier)) {
+      const specifier = node.moduleSpecifier.text;
+      if (
+        specifier.startsWith(`${LIBSIGNAL}/`) &&
+        /\/net(\.js|\/|$)/.test(specifier.slice(LIBSIGNAL.length))
+      ) {
+        report(node, `imports '${specifier}'`);
+      }
+      if (specifier === LIBSIGNAL) {
+        const clause = node.importClause;
+        if (clause?.name) namespaces.add(clause.name.text);
+        const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) namespaces.add(bindings.name.text);
+        if (bindings && ts.isNamedImports(bindings)) {
+          for (const element of bindings.elements) {
+            if (
+              (element.propertyName ?? element.name).text === 'Net' &&
+              !clause?.isTypeOnly &&
+              !element.isTypeOnly
+            ) {
+              report(node, "imports libsignal's Net");
+            }
+          }
+        }
+      }
+    } else if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      namespaces.has(node.expression.text) &&
+      node.name.text === 'Net' &&
+      !isTypePosition(node)
+    ) {
+      report(node, `uses ${node.expression.text}.Net`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return findings;
+}
+
 function isTestFile(relative: string): boolean {
   return (
     /\.(test|spec)\.tsx?$/.test(relative) || relative.includes('/test-support/') || relative.endsWith('.d.ts')
@@ -229,6 +285,36 @@ describe('no direct network access outside src/net', () => {
     for (const line of fine) {
       expect(findNetworkUses('sample.tsx', line), line).toEqual([]);
     }
+  });
+
+  it('the libsignal Net detector catches imports and namespace uses, and nothing else', () => {
+    for (const line of [
+      "import { Net } from '@signalapp/libsignal-client';",
+      "import { Net as N } from '@signalapp/libsignal-client';",
+      "import * as SignalClient from '@signalapp/libsignal-client'; new SignalClient.Net.Net({});",
+      "import { Net } from '@signalapp/libsignal-client/dist/net.js';",
+      "import x from '@signalapp/libsignal-client/dist/net/Chat.js';",
+    ]) {
+      expect(findLibsignalNetUses('sample.ts', line), line).not.toEqual([]);
+    }
+    for (const line of [
+      "import { Aci, Fingerprint } from '@signalapp/libsignal-client';",
+      "import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';",
+      "import type { Net } from '@signalapp/libsignal-client';",
+      'const x = other.Net;',
+    ]) {
+      expect(findLibsignalNetUses('sample.ts', line), line).toEqual([]);
+    }
+  });
+
+  it("nothing anywhere (src/net included) uses libsignal's Net", () => {
+    const violations: string[] = [];
+    for (const file of listSourceFiles().filter((f) => !isTestFile(f))) {
+      for (const finding of findLibsignalNetUses(file, readFileSync(path.join(ROOT, file), 'utf8'))) {
+        violations.push(`${file}:${finding.line} ${finding.what}`);
+      }
+    }
+    expect(violations).toEqual([]);
   });
 
   it('the detector sees the real transport files (so an empty scan cannot pass silently)', () => {
