@@ -1,10 +1,21 @@
-import { PrivateKey } from '@signalapp/libsignal-client';
+import {
+  CiphertextMessageType,
+  DecryptionErrorMessage,
+  groupDecrypt,
+  groupEncrypt,
+  PlaintextContent,
+  PrivateKey,
+  ProtocolAddress,
+  processSenderKeyDistributionMessage,
+  SenderKeyDistributionMessage,
+} from '@signalapp/libsignal-client';
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecryptionError, ProtocolError, UntrustedIdentityError } from '../errors.js';
 import { setLogSink, type LogFields } from '../log.js';
 import { deriveAccessKey } from './access-key.js';
 import { EnvelopeDecryptionError, parseTrustRoots, type DecryptResult } from './cipher.js';
-import { toBase64 } from './bytes.js';
+import { fromBase64, toBase64 } from './bytes.js';
 import { encodeEnvelope, EnvelopeType, ReceiptType, type Content } from './proto/signal-service.js';
 import { VerifiedStatus } from './stores.js';
 import { createTestPki, type TestPki } from './test-support/certificates.js';
@@ -157,6 +168,62 @@ describe('SignalCipher: sessions', () => {
   });
 });
 
+describe('SignalCipher: concurrency, plaintext content and sender keys', () => {
+  it('serializes concurrent encrypts and decrypts on one session', async () => {
+    await bob.cipher.decrypt(await aliceStarts('start'));
+    await alice.cipher.decrypt(deliver(bob, alice, await bob.cipher.encrypt(alice.aci, 1, text('ack'))));
+    const bodies = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    const sent = await Promise.all(bodies.map((b) => alice.cipher.encrypt(bob.aci, 1, text(b))));
+    const got = await Promise.all(sent.map((m) => bob.cipher.decrypt(deliver(alice, bob, m))));
+    expect(got.map(bodyOf).sort()).toEqual(bodies);
+  });
+
+  it('accepts a PLAINTEXT_CONTENT envelope carrying a decryption-error (retry) request', async () => {
+    await bob.cipher.decrypt(await aliceStarts('start'));
+    await alice.cipher.decrypt(deliver(bob, alice, await bob.cipher.encrypt(alice.aci, 1, text('ack'))));
+    const whisper = await alice.cipher.encrypt(bob.aci, 1, text('lost'));
+    expect(whisper.type).toBe(EnvelopeType.CIPHERTEXT);
+    const original = fromBase64(whisper.content);
+    const dem = DecryptionErrorMessage.forOriginal(original, CiphertextMessageType.Whisper, 1234, 1);
+    const r = await bob.cipher.decrypt(
+      encodeEnvelope({
+        type: EnvelopeType.PLAINTEXT_CONTENT,
+        sourceServiceId: alice.aci,
+        sourceDevice: 1,
+        destinationServiceId: bob.aci,
+        content: PlaintextContent.from(dem).serialize(),
+      }),
+    );
+    expect(r.kind).toBe('content');
+    const bytes = r.kind === 'content' ? r.content.decryptionErrorMessage : undefined;
+    expect(bytes && DecryptionErrorMessage.deserialize(new Uint8Array(bytes)).timestamp()).toBe(1234);
+  });
+
+  it('keeps sender-key state in the encrypted store', async () => {
+    const distributionId = randomUUID();
+    const aliceAddress = ProtocolAddress.new(alice.aci, 1);
+    const skdm = await SenderKeyDistributionMessage.create(
+      aliceAddress,
+      distributionId,
+      alice.stores.senderKeys,
+    );
+    await processSenderKeyDistributionMessage(
+      aliceAddress,
+      SenderKeyDistributionMessage.deserialize(skdm.serialize()),
+      bob.stores.senderKeys,
+    );
+    const sealedGroup = await groupEncrypt(
+      aliceAddress,
+      distributionId,
+      alice.stores.senderKeys,
+      new TextEncoder().encode('group'),
+    );
+    bob.reopen();
+    const plain = await groupDecrypt(aliceAddress, bob.stores.senderKeys, sealedGroup.serialize());
+    expect(new TextDecoder().decode(plain)).toBe('group');
+  });
+});
+
 describe('SignalCipher: sealed sender', () => {
   it('sends sealed both ways and learns the sender from the certificate', async () => {
     await alice.cipher.processPreKeyBundle(bob.aci, bob.nextBundle());
@@ -181,6 +248,8 @@ describe('SignalCipher: sealed sender', () => {
   });
 
   it('rejects a sender certificate from an untrusted root or past its expiry', async () => {
+    const lines: LogFields[] = [];
+    setLogSink((_level, event, fields) => lines.push({ event, ...fields }), 'warn');
     const rogue = createTestPki();
     await alice.cipher.processPreKeyBundle(bob.aci, bob.nextBundle());
     const pair = await alice.stores.aci.identity.getIdentityKeyPair();
@@ -193,6 +262,7 @@ describe('SignalCipher: sealed sender', () => {
       senderCertificate: pki.senderCertificate(alice.aci, 1, pair.publicKey, Date.now() - 1000),
     });
     await expect(bob.cipher.decrypt(deliver(alice, bob, expired))).rejects.toThrow(DecryptionError);
+    expect(lines.filter((l) => l.event === 'signal.decrypt.failed' && l.sealed === true)).toHaveLength(2);
   });
 
   it('derives the unidentified-access key as the mock server does', async () => {

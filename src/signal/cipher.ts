@@ -155,6 +155,14 @@ function isDuplicate(error: unknown): boolean {
 
 export class SignalCipher {
   private readonly now: () => number;
+  /** libsignal operations on one store set must not interleave (a ratchet step is read-modify-write). */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(
     private readonly stores: SignalProtocolStores,
@@ -178,7 +186,14 @@ export class SignalCipher {
    * detected (and recorded) here; if it belonged to a verified contact, UntrustedIdentityError is thrown
    * until the user approves the new key (`stores.aci.identity.approveIdentity`).
    */
-  async processPreKeyBundle(
+  processPreKeyBundle(
+    serviceId: string,
+    bundle: PreKeyBundleJson,
+  ): Promise<{ identity: SaveIdentityResult; deviceIds: number[] }> {
+    return this.exclusive(() => this.processPreKeyBundleNow(serviceId, bundle));
+  }
+
+  private async processPreKeyBundleNow(
     serviceId: string,
     bundle: PreKeyBundleJson,
   ): Promise<{ identity: SaveIdentityResult; deviceIds: number[] }> {
@@ -237,11 +252,20 @@ export class SignalCipher {
    * Encrypt `content` for one device we have a session with. With `senderCertificate` (our serialized
    * certificate from `GET /v1/certificate/delivery`) the result is sealed sender.
    */
-  async encrypt(
+  encrypt(
     serviceId: string,
     deviceId: number,
     content: Content,
     options: { senderCertificate?: Uint8Array; contentHint?: ContentHint } = {},
+  ): Promise<OutgoingMessage> {
+    return this.exclusive(() => this.encryptNow(serviceId, deviceId, content, options));
+  }
+
+  private async encryptNow(
+    serviceId: string,
+    deviceId: number,
+    content: Content,
+    options: { senderCertificate?: Uint8Array; contentHint?: ContentHint },
   ): Promise<OutgoingMessage> {
     const name = normalizeServiceId(serviceId);
     const stores = this.stores.aci;
@@ -297,7 +321,11 @@ export class SignalCipher {
   }
 
   /** Decrypt one envelope (bytes from the WebSocket request body, or an already decoded Envelope). */
-  async decrypt(input: Uint8Array | Envelope): Promise<DecryptResult> {
+  decrypt(input: Uint8Array | Envelope): Promise<DecryptResult> {
+    return this.exclusive(() => this.decryptNow(input));
+  }
+
+  private async decryptNow(input: Uint8Array | Envelope): Promise<DecryptResult> {
     const envelope = input instanceof Uint8Array ? decodeEnvelope(input) : input;
     const type = envelope.type ?? EnvelopeType.UNKNOWN;
     let sender: SenderAddress | null = null;

@@ -82,6 +82,25 @@ function settle<T>(fn: () => T): Promise<T> {
   }
 }
 
+/** Deserialize a secret blob read from SQLite, then zero both the row's Buffer and our copy. */
+function secretFrom<T>(blob: Buffer, deserialize: (bytes: Uint8Array<ArrayBuffer>) => T): T {
+  const copy = ownBytes(blob);
+  try {
+    return deserialize(copy);
+  } finally {
+    wipe(copy, blob);
+  }
+}
+
+/** Serialize a secret record for one write, then zero the serialized bytes. */
+function withSecret(serialized: Uint8Array, write: (bytes: Uint8Array) => void): void {
+  try {
+    write(serialized);
+  } finally {
+    wipe(serialized);
+  }
+}
+
 /** The stored record or a ProtocolError (libsignal expects getters for missing keys to throw). */
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new ProtocolError(`No ${what} with that id.`);
@@ -147,9 +166,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
 
   localKeyPair(): IdentityKeyPair {
     const row = this.requiredLocal();
-    const pair = IdentityKeyPair.deserialize(ownBytes(row.key_pair));
-    wipe(row.key_pair);
-    return pair;
+    return secretFrom(row.key_pair, (b) => IdentityKeyPair.deserialize(b));
   }
 
   override getIdentityKey(): Promise<PrivateKey> {
@@ -327,20 +344,22 @@ export class SqlSessionStore extends SessionStore {
   }
 
   saveSync(serviceId: string, deviceId: number, record: SessionRecord): void {
-    this.access.db
-      .prepare(
-        `INSERT INTO signal_sessions (our_kind, service_id, device_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
+    withSecret(record.serialize(), (secret) => {
+      this.access.db
+        .prepare(
+          `INSERT INTO signal_sessions (our_kind, service_id, device_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (our_kind, service_id, device_id) DO UPDATE SET record = excluded.record,
            updated_at = excluded.updated_at`,
-      )
-      .run(this.ourKind, serviceId, deviceId, record.serialize(), now());
+        )
+        .run(this.ourKind, serviceId, deviceId, secret, now());
+    });
   }
 
   private load(serviceId: string, deviceId: number): SessionRecord | null {
     const row = this.access.db
       .prepare('SELECT record FROM signal_sessions WHERE our_kind = ? AND service_id = ? AND device_id = ?')
       .get(this.ourKind, serviceId, deviceId) as { record: Buffer } | undefined;
-    return row ? SessionRecord.deserialize(ownBytes(row.record)) : null;
+    return row ? secretFrom(row.record, (b) => SessionRecord.deserialize(b)) : null;
   }
 
   override getSession(name: ProtocolAddress): Promise<SessionRecord | null> {
@@ -403,9 +422,11 @@ export class SqlPreKeyStore extends PreKeyStore {
   }
 
   saveSync(id: number, record: PreKeyRecord): void {
-    this.access.db
-      .prepare('INSERT OR REPLACE INTO signal_prekeys (kind, id, record, created_at) VALUES (?, ?, ?, ?)')
-      .run(this.kind, id, record.serialize(), now());
+    withSecret(record.serialize(), (secret) => {
+      this.access.db
+        .prepare('INSERT OR REPLACE INTO signal_prekeys (kind, id, record, created_at) VALUES (?, ?, ?, ?)')
+        .run(this.kind, id, secret, now());
+    });
   }
 
   override getPreKey(id: number): Promise<PreKeyRecord> {
@@ -413,7 +434,7 @@ export class SqlPreKeyStore extends PreKeyStore {
       const row = this.access.db
         .prepare('SELECT record FROM signal_prekeys WHERE kind = ? AND id = ?')
         .get(this.kind, id) as { record: Buffer } | undefined;
-      return PreKeyRecord.deserialize(ownBytes(required(row, 'prekey').record));
+      return secretFrom(required(row, 'prekey').record, (b) => PreKeyRecord.deserialize(b));
     });
   }
 
@@ -456,11 +477,13 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
   }
 
   saveSync(id: number, record: SignedPreKeyRecord): void {
-    this.access.db
-      .prepare(
-        'INSERT OR REPLACE INTO signal_signed_prekeys (kind, id, record, created_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(this.kind, id, record.serialize(), record.timestamp());
+    withSecret(record.serialize(), (secret) => {
+      this.access.db
+        .prepare(
+          'INSERT OR REPLACE INTO signal_signed_prekeys (kind, id, record, created_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(this.kind, id, secret, record.timestamp());
+    });
   }
 
   override getSignedPreKey(id: number): Promise<SignedPreKeyRecord> {
@@ -468,7 +491,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
       const row = this.access.db
         .prepare('SELECT record FROM signal_signed_prekeys WHERE kind = ? AND id = ?')
         .get(this.kind, id) as { record: Buffer } | undefined;
-      return SignedPreKeyRecord.deserialize(ownBytes(required(row, 'signed prekey').record));
+      return secretFrom(required(row, 'signed prekey').record, (b) => SignedPreKeyRecord.deserialize(b));
     });
   }
 
@@ -509,11 +532,13 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   }
 
   saveSync(id: number, record: KyberPreKeyRecord, lastResort: boolean): void {
-    this.access.db
-      .prepare(
-        'INSERT OR REPLACE INTO signal_kyber_prekeys (kind, id, record, last_resort, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(this.kind, id, record.serialize(), lastResort ? 1 : 0, record.timestamp());
+    withSecret(record.serialize(), (secret) => {
+      this.access.db
+        .prepare(
+          'INSERT OR REPLACE INTO signal_kyber_prekeys (kind, id, record, last_resort, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(this.kind, id, secret, lastResort ? 1 : 0, record.timestamp());
+    });
   }
 
   override getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
@@ -521,7 +546,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
       const row = this.access.db
         .prepare('SELECT record FROM signal_kyber_prekeys WHERE kind = ? AND id = ?')
         .get(this.kind, id) as { record: Buffer } | undefined;
-      return KyberPreKeyRecord.deserialize(ownBytes(required(row, 'Kyber prekey').record));
+      return secretFrom(required(row, 'Kyber prekey').record, (b) => KyberPreKeyRecord.deserialize(b));
     });
   }
 
@@ -596,13 +621,15 @@ export class SqlSenderKeyStore extends SenderKeyStore {
     record: SenderKeyRecord,
   ): Promise<void> {
     return settle(() => {
-      this.access.db
-        .prepare(
-          `INSERT INTO signal_sender_keys (service_id, device_id, distribution_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
+      withSecret(record.serialize(), (secret) => {
+        this.access.db
+          .prepare(
+            `INSERT INTO signal_sender_keys (service_id, device_id, distribution_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (service_id, device_id, distribution_id) DO UPDATE SET record = excluded.record,
            updated_at = excluded.updated_at`,
-        )
-        .run(sender.name(), sender.deviceId(), distributionId, record.serialize(), now());
+          )
+          .run(sender.name(), sender.deviceId(), distributionId, secret, now());
+      });
     });
   }
 
@@ -613,7 +640,7 @@ export class SqlSenderKeyStore extends SenderKeyStore {
           'SELECT record FROM signal_sender_keys WHERE service_id = ? AND device_id = ? AND distribution_id = ?',
         )
         .get(sender.name(), sender.deviceId(), distributionId) as { record: Buffer } | undefined;
-      return row ? SenderKeyRecord.deserialize(ownBytes(row.record)) : null;
+      return row ? secretFrom(row.record, (b) => SenderKeyRecord.deserialize(b)) : null;
     });
   }
 }
