@@ -1,12 +1,13 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetworkError, ProxyUnavailableError, ValidationError } from '../errors.js';
+import { NetworkError, ProxyAuthError, ProxyUnavailableError, ValidationError } from '../errors.js';
 import { directSocketOpener } from './direct-opener.js';
 import {
   describeRoute,
   NetworkRouteManager,
   openerForRoute,
+  probeRoute,
   TOR_SOCKS_HOST,
   TOR_SOCKS_PORT,
   validateRoute,
@@ -222,6 +223,35 @@ describe('NetworkRouteManager with a real microsocks', () => {
     expect((error as Error).message).toMatch(/route changed/);
     expect(opened?.destroyed).toBe(true);
     expect(manager.openSocketCount()).toBe(0);
+  });
+
+  it('probeRoute checks a route with one connection and typed errors', async () => {
+    const before = target.peers.length;
+    await probeRoute(
+      { mode: 'socks5', host: proxy.host, port: proxy.port, username: 'route-user', password: 'route-pass' },
+      { host: 'localhost', port: target.port },
+    );
+    // The proxy's connect succeeded before it answered us; the target's accept event may trail it.
+    for (let i = 0; i < 100 && target.peers.length === before; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(target.peers.slice(before)).toEqual([PROXY_EGRESS_ADDRESS]);
+    await expect(
+      probeRoute(
+        { mode: 'socks5', host: proxy.host, port: proxy.port, username: 'route-user', password: 'nope' },
+        { host: 'localhost', port: target.port },
+      ),
+    ).rejects.toBeInstanceOf(ProxyAuthError);
+    await expect(
+      probeRoute(
+        { mode: 'socks5', host: '127.0.0.1', port: await freePort() },
+        { host: 'localhost', port: 1 },
+      ),
+    ).rejects.toBeInstanceOf(ProxyUnavailableError);
+    await expect(
+      probeRoute({ mode: 'socks5', host: '', port: 1 }, { host: 'x', port: 1 }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(target.peers.length).toBe(before + 1);
   });
 
   it('keeps going when a listener fails', async () => {

@@ -157,6 +157,22 @@ export function openerForRoute(route: RouteConfig, options: OpenerOptions = {}):
   }
 }
 
+/**
+ * Checks a route before (or after) the user saves it — the settings screen's "Test connection": opens one
+ * TCP connection to `target` through the route and closes it at once. Resolves when the route works;
+ * otherwise throws the same typed errors real traffic would (ValidationError, ProxyUnavailableError,
+ * ProxyAuthError, NetworkError). Nothing is sent beyond the SOCKS handshake.
+ */
+export async function probeRoute(
+  route: unknown,
+  target: NetTarget,
+  options: OpenerOptions & { readonly signal?: AbortSignal } = {},
+): Promise<void> {
+  const opener = openerForRoute(validateRoute(route), options);
+  const socket = await opener(target, options.signal);
+  socket.destroy();
+}
+
 export interface RouteChange {
   readonly previous: RouteConfig;
   readonly current: RouteConfig;
