@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   VaultNotInitializedError,
   WrongPassphraseError,
 } from '../errors.js';
+import { setLogSink } from '../log.js';
 import { Database } from './driver.js';
 import { readHeader } from './header.js';
 import { DEFAULT_KDF_PARAMS } from './kdf.js';
@@ -351,6 +352,29 @@ describe('Vault lifecycle', () => {
     expect(DEFAULT_KDF_PARAMS.memoryKiB).toBeGreaterThanOrEqual(64 * 1024);
   });
 
+  it('never logs a passphrase or key material', async () => {
+    const lines: string[] = [];
+    setLogSink((level, event, fields) => lines.push(JSON.stringify({ level, event, ...fields })), 'debug');
+    try {
+      const dir = profile();
+      const vault = vaultAt(dir);
+      await vault.create(pass('log-secret-one'));
+      await vault.unlock(pass('log-secret-one')).catch(() => undefined);
+      vault.lock();
+      await vault.unlock(pass('log-secret-wrong')).catch(() => undefined);
+      await vault.unlock(pass('log-secret-one'));
+      await vault.changePassphrase(pass('log-secret-one'), pass('log-secret-two'));
+      const keyHex = vault.__keyBuffersForTest().map((k) => k.toString('hex'));
+      vault.lock();
+      expect(lines.length).toBeGreaterThan(3);
+      const all = lines.join('\n');
+      expect(all).not.toMatch(/log-secret/);
+      for (const hex of keyHex) expect(all).not.toContain(hex.slice(0, 16));
+    } finally {
+      setLogSink(undefined, 'warn');
+    }
+  });
+
   it('a damaged header or a missing DB is a typed error, not a crash', async () => {
     const dir = profile();
     const vault = vaultAt(dir);
@@ -363,6 +387,10 @@ describe('Vault lifecycle', () => {
     writeFileSync(headerPath, 'not json');
     await expect(vaultAt(dir).unlock(pass('h'))).rejects.toBeInstanceOf(VaultCorruptError);
     writeFileSync(headerPath, good);
+    const dbBytes = readFileSync(join(dir, VAULT_FILES.db));
+    unlinkSync(join(dir, VAULT_FILES.db));
+    await expect(vaultAt(dir).unlock(pass('h'))).rejects.toBeInstanceOf(VaultCorruptError);
+    writeFileSync(join(dir, VAULT_FILES.db), dbBytes);
     await vaultAt(dir).unlock(pass('h'));
   });
 });
