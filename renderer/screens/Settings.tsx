@@ -373,7 +373,7 @@ export function SettingsScreen() {
         ) : null}
       </section>
 
-      <ProxyForm key={JSON.stringify(settings.proxy)} proxy={settings.proxy} />
+      <ProxyForm proxy={settings.proxy} />
       <PinSection />
     </div>
   );

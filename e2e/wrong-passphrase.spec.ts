@@ -1,0 +1,31 @@
+import { expect, snap, test } from './fixtures.js';
+
+const PASS = 'silver kettle 93 morning tide';
+
+test('a wrong passphrase gets a clear message and nothing opens', async ({ app }) => {
+  const { page } = app;
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
+  await page.getByLabel('Repeat passphrase').fill(PASS);
+  await page.getByRole('button', { name: 'Create encrypted profile' }).click();
+  await page.getByRole('button', { name: 'Lock Carapace now' }).click();
+
+  await page.getByLabel('Passphrase').fill('silver kettle 93 evening tide');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('That passphrase is not correct');
+  await expect(alert).toHaveAttribute('data-error-code', 'WRONG_PASSPHRASE');
+  await expect(page.getByRole('heading', { name: 'Carapace is locked' })).toBeVisible();
+  await snap(page, 'wrong-passphrase');
+
+  // Hammering gets throttled (growing delay, persisted by the vault) with its own message.
+  let throttled = false;
+  for (let i = 0; i < 6 && !throttled; i++) {
+    await page.getByLabel('Passphrase').fill(`wrong guess ${i} for sure`);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+    throttled = (await page.getByRole('alert').getAttribute('data-error-code')) === 'UNLOCK_THROTTLED';
+  }
+  expect(throttled).toBe(true);
+  await expect(page.getByRole('alert')).toContainText('Too many wrong passphrases');
+  await snap(page, 'unlock-throttled');
+});

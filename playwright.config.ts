@@ -1,0 +1,52 @@
+/**
+ * E2E: two projects over the same specs.
+ * - web: Debian's chromium (/usr/bin/chromium, never a downloaded browser) against the web harness
+ *   (e2e/harness: the built renderer + the typed API over an authenticated loopback WebSocket).
+ * - electron: the real app through Playwright's _electron (e2e/electron-app.ts); every test is skipped
+ *   with the reason when no Electron binary exists (as on this build machine).
+ * `npm run test:e2e` builds the renderer first.
+ */
+import { defineConfig } from '@playwright/test';
+import type { AppFixtureOptions } from './e2e/fixtures.js';
+
+export default defineConfig<AppFixtureOptions>({
+  testDir: './e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: './test-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    trace: 'off',
+    screenshot: 'off',
+    video: 'off',
+  },
+  projects: [
+    {
+      name: 'web',
+      use: {
+        appKind: 'web',
+        browserName: 'chromium',
+        headless: true,
+        launchOptions: {
+          executablePath: '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+          ],
+        },
+      },
+    },
+    {
+      name: 'electron',
+      use: { appKind: 'electron' },
+    },
+  ],
+});
