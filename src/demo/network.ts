@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { loadCertificates, ReceiptType, type Device, type PrimaryDevice } from '@signalapp/mock-server';
 import type { ClientConfig } from '../net/config.js';
+import { ValidationError } from '../errors.js';
 import { log, errorFields } from '../log.js';
 import { DemoServer } from './extensions/demo-server.js';
 
@@ -34,6 +35,13 @@ export interface DemoContact {
   readonly device: PrimaryDevice;
   /** Number of messages the echo loop answered. */
   readonly echoed: number;
+  /**
+   * Sends a text message to a registered account (by ACI), first building a session from one of the
+   * account's uploaded prekeys when the contact has none yet (a simulated phone does not fetch bundles).
+   */
+  sendText(toAci: string, text: string, options?: { sealed?: boolean; timestamp?: number }): Promise<void>;
+  /** Builds a session to `toAci` from its uploaded prekeys unless one exists. Returns the target device. */
+  ensureSession(toAci: string): Promise<Device>;
 }
 
 export interface DemoNetwork {
@@ -66,7 +74,27 @@ class Contact implements DemoContact {
   constructor(
     readonly name: string,
     readonly device: PrimaryDevice,
+    private readonly server: DemoServer,
   ) {}
+
+  async ensureSession(toAci: string): Promise<Device> {
+    const target = await this.server.getDeviceByServiceId(toAci as never);
+    if (!target) throw new ValidationError('No such account on the demo network');
+    const sessions = (this.device as unknown as { sessions: { getSession(a: unknown): Promise<unknown> } })
+      .sessions;
+    const existing = await sessions.getSession(target.address);
+    if (!existing) await this.device.addSingleUseKey(target, await target.popSingleUseKey());
+    return target;
+  }
+
+  async sendText(
+    toAci: string,
+    text: string,
+    options: { sealed?: boolean; timestamp?: number } = {},
+  ): Promise<void> {
+    const target = await this.ensureSession(toAci);
+    await this.device.sendText(target, text, options);
+  }
   get aci(): string {
     return this.device.device.aci;
   }
@@ -147,7 +175,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
     server,
     async createContact(name: string, contactOptions: DemoContactOptions = {}): Promise<DemoContact> {
       const device = await server.createPrimaryDevice({ profileName: name });
-      const contact = new Contact(name, device);
+      const contact = new Contact(name, device, server);
       contacts.push(contact);
       if (contactOptions.echo) echoLoops.push(contact.runEcho());
       return contact;

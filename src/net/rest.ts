@@ -134,7 +134,9 @@ export class RestClient {
         return;
       }
       request.signal?.addEventListener('abort', onAbort, { once: true });
+      let gotResponse = false;
       stream.on('response', (h) => {
+        gotResponse = true;
         responseHeaders = h;
         const raw = h[':status'];
         status = typeof raw === 'number' ? raw : Number(raw);
@@ -148,6 +150,10 @@ export class RestClient {
         chunks.push(chunk);
       });
       stream.on('end', () => {
+        if (!gotResponse) {
+          finish(new NetworkError('The connection closed before the answer arrived'));
+          return;
+        }
         if (!Number.isInteger(status) || status < 100) {
           finish(new ProtocolError('The server response had no valid status'));
           return;

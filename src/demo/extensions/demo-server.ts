@@ -188,6 +188,11 @@ export class DemoServer extends Server {
     return true;
   }
 
+  /** Stores bytes as a (v2) attachment served at GET /attachments/<key>; returns the key. */
+  storeDemoAttachment(bytes: Buffer<ArrayBuffer>): Promise<string> {
+    return this.storeAttachment(bytes);
+  }
+
   /** Whether a registered device currently has a chat socket. */
   isConnected(device: Device): boolean {
     return this.#sockets.has(device);
