@@ -56,6 +56,20 @@ export interface PinServiceStatus extends PinReminderStatus {
   readonly hasMasterKey: boolean;
 }
 
+/** What the hardening audit needs to know about the account, read from the vault (no network). */
+export function readAccountSecurityFacts(kv: AccountKv): {
+  pinSet: boolean;
+  pinStrengthBits?: number;
+  registrationLock: boolean;
+} {
+  const reminder = new PinReminder(kv).status();
+  return {
+    pinSet: reminder.pinSet,
+    ...(reminder.strengthBits !== undefined ? { pinStrengthBits: reminder.strengthBits } : {}),
+    registrationLock: kv.getJson(REGISTRATION_LOCK, z.boolean()) ?? false,
+  };
+}
+
 export class PinService {
   readonly reminders: PinReminder;
   private readonly enclaveId: Uint8Array<ArrayBuffer>;
