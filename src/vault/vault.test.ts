@@ -66,6 +66,18 @@ describe('Vault lifecycle', () => {
     const header = readHeader(join(dir, VAULT_FILES.header));
     expect(header?.current).toMatchObject({ kind: 'argon2id', memoryKiB: TEST_KDF.memoryKiB });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of [
+      VAULT_FILES.db,
+      `${VAULT_FILES.db}-wal`,
+      `${VAULT_FILES.db}-shm`,
+      VAULT_FILES.header,
+    ]) {
+      expect(statSync(join(dir, file)).mode & 0o077, file).toBe(0);
+    }
+    expect(vault.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(vault.db.pragma('secure_delete', { simple: true })).toBe(1);
+    expect(vault.db.pragma('temp_store', { simple: true })).toBe(2);
+    expect(vault.db.pragma('cipher', { simple: true })).toBe('sqlcipher');
     vault.lock();
     expect(vault.state).toBe('locked');
     expect(new Vault(dir).state).toBe('locked');

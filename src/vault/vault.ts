@@ -10,7 +10,7 @@
  *   files/<id>                           AES-256-GCM ciphertexts, keys in the DB
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   UnlockThrottledError,
@@ -336,10 +336,13 @@ export class Vault {
   /** First-run: a fresh DB under `key`, migrated, then the header that makes it "exist". */
   private initialize(key: Buffer, slot: KeySlot): void {
     mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.profileDir, 0o700);
     // No header means no usable vault: anything here is debris of an interrupted first run.
     for (const suffix of ['', '-wal', '-shm', '-journal']) {
       if (existsSync(this.dbPath + suffix)) unlinkSync(this.dbPath + suffix);
     }
+    // SQLite creates files 0644 and gives -wal/-shm the DB file's mode: start from an empty 0600 file.
+    closeSync(openSync(this.dbPath, 'wx', 0o600));
     const db = new Database(this.dbPath);
     const header = makeHeader(slot);
     try {
