@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { Aci } from '@signalapp/libsignal-client';
+import { ServiceIdKind } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDemoAccount } from '../demo/register-demo-account.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
@@ -13,6 +14,7 @@ import type { SqlDatabase } from '../vault/sql.js';
 import { fromBase64 } from './bytes.js';
 import { parseTrustRoots, SignalCipher } from './cipher.js';
 import { encodeEnvelope, EnvelopeType } from './proto/signal-service.js';
+import { replenishPreKeys } from './keys.js';
 import { safetyNumberFor } from './safety-number.js';
 import { SignalProtocolStores } from './stores.js';
 import { openTestDb, tempDir, type TempDir } from './test-support/db.js';
@@ -55,6 +57,9 @@ afterAll(async () => {
 
 describe('interop with the mock server simulated phone', () => {
   it('decrypts the phone’s sealed-sender prekey message and a following unsealed one', async () => {
+    // Registration uploaded 5 one-time EC and Kyber prekeys; the phone's bundle used one of each.
+    expect(stores.aci.preKeys.count()).toBe(5);
+    expect(stores.aci.kyberPreKeys.countOneTime()).toBe(5);
     const sealed = await phone.device.encryptText(ourDevice, 'sealed from the phone', { sealed: true });
     const r1 = await cipher.decrypt(new Uint8Array(sealed));
     expect(r1.kind).toBe('content');
@@ -62,6 +67,8 @@ describe('interop with the mock server simulated phone', () => {
     expect(r1.content.dataMessage?.body).toBe('sealed from the phone');
     expect(r1.sealed).toBe(true);
     expect(r1.sender.serviceId).toBe(phone.aci);
+    expect(stores.aci.preKeys.count()).toBe(4);
+    expect(stores.aci.kyberPreKeys.countOneTime()).toBe(4);
 
     const plain = await phone.device.encryptText(ourDevice, 'unsealed from the phone');
     const r2 = await cipher.decrypt(new Uint8Array(plain));
@@ -113,6 +120,33 @@ describe('interop with the mock server simulated phone', () => {
       ),
     );
     expect((await phone.device.waitForMessage()).body).toBe('unsealed from carapace');
+  });
+
+  it('replenishes prekeys in the JSON shape the server decodes, and a new contact can use them', async () => {
+    const counts = {
+      count: await ourDevice.getPreKeyCount(ServiceIdKind.ACI),
+      pqCount: await ourDevice.getKyberPreKeyCount(ServiceIdKind.ACI),
+    };
+    const upload = replenishPreKeys(stores, 'aci', counts, { minimum: 100, batchSize: 10 });
+    expect(upload?.preKeys).toHaveLength(10);
+    // Decode with the mock server's own /v2/keys decoders, as its PUT handler does.
+    const mockCrypto = (await import('@signalapp/mock-server/src/crypto.js')) as unknown as {
+      decodePreKey(json: unknown): never;
+      decodeKyberPreKey(json: unknown): never;
+    };
+    await network.server.updateDeviceKeys(ourDevice, ServiceIdKind.ACI, {
+      preKeys: upload?.preKeys.map((k) => mockCrypto.decodePreKey(k)),
+      kyberPreKeys: upload?.pqPreKeys.map((k) => mockCrypto.decodeKyberPreKey(k)),
+    } as unknown as Parameters<DemoNetwork['server']['updateDeviceKeys']>[2]); // the server adds identityKey
+    expect(await ourDevice.getPreKeyCount(ServiceIdKind.ACI)).toBe(10);
+    const before = stores.aci.preKeys.count();
+    const friend = await network.createContact('Friend');
+    await friend.device.addSingleUseKey(ourDevice, await ourDevice.popSingleUseKey());
+    const r = await cipher.decrypt(
+      new Uint8Array(await friend.device.encryptText(ourDevice, 'hi, new keys')),
+    );
+    expect(r.kind === 'content' && r.content.dataMessage?.body).toBe('hi, new keys');
+    expect(stores.aci.preKeys.count()).toBe(before - 1);
   });
 
   it('computes a 60-digit safety number with the phone', () => {
