@@ -36,7 +36,7 @@ export interface PinCheck {
 
 /**
  * An attacker who has the enclave's data computes argon2id (16 MiB, t = 32) on many machines: we assume
- * 10,000 guesses per second (≈ 2,000 cores at the ~0.2 s per guess measured in bench/pin.bench.ts).
+ * 10,000 guesses per second (≈ 2,000–8,000 cores at the 0.2–0.8 s per guess measured on one core by bench/pin.bench.ts).
  */
 export const OFFLINE_GUESSES_PER_SECOND = 10_000;
 const GENERATOR_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
