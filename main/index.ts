@@ -17,7 +17,12 @@ import {
   shell,
   type WebContents,
 } from 'electron';
-import { DEFAULT_SETTINGS, type LockReason as CoreLockReason, type Settings } from '../src/api/contract.js';
+import {
+  DEFAULT_SETTINGS,
+  type EventPayload,
+  type LockReason as CoreLockReason,
+  type Settings,
+} from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
 import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
 import { errorFields, log } from '../src/log.js';
@@ -34,9 +39,9 @@ import {
   isRequestAllowed,
   type NavigationDecision,
 } from './navigation.js';
-import { formatNotification } from './notifications.js';
+import { formatNotification, shouldNotify } from './notifications.js';
 import { isPermissionAllowed } from './permissions.js';
-import { buildWindowOptions, contentProtectionSupported } from './window-options.js';
+import { buildWindowOptions, contentProtectionFor, contentProtectionSupported } from './window-options.js';
 
 // Must happen before `ready`: app:// behaves like https (standard, secure origin) so the CSP's 'self'
 // and module scripts work, and every renderer is sandboxed even if a window forgot to ask.
@@ -138,7 +143,14 @@ async function loadNetworkConfig(): Promise<ClientConfig | undefined> {
 }
 
 function applyContentProtection(): void {
-  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.setContentProtection(settings.screenSecurity);
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  mainWindow.setContentProtection(
+    contentProtectionFor({
+      locked: lock?.locked ?? true,
+      screenSecurity: settings.screenSecurity,
+      defaultScreenSecurity: DEFAULT_SETTINGS.screenSecurity,
+    }),
+  );
 }
 
 async function refreshSettings(service: CoreService): Promise<void> {
@@ -152,8 +164,7 @@ function coreLockReason(reason: LockReason): CoreLockReason {
 }
 
 async function notifyIncoming(service: CoreService, message: { conversationId: string; body: string }) {
-  if (!Notification.isSupported() || !mainWindow || mainWindow.isDestroyed() || mainWindow.isFocused())
-    return;
+  if (!Notification.isSupported() || !mainWindow || mainWindow.isDestroyed()) return;
   let conversationName = '';
   if (settings.notificationPrivacy !== 'no-name-or-message') {
     const list = await service.call('conversations.list', {});
@@ -261,22 +272,22 @@ async function start(): Promise<void> {
 
   service.onEvent((event, payload) => {
     if (event === 'vault.locked') {
+      // The lock sequence starts first (it marks the shell locked and covers the window at once).
+      const sequence = controller.onCoreLocked();
       settings = { ...DEFAULT_SETTINGS };
       applyContentProtection();
-      void controller.onCoreLocked();
+      sequence.catch((error: unknown) => log.error('lock.sequence-failed', errorFields(error)));
     } else if (event === 'vault.unlocked') {
       controller.onCoreUnlocked();
       refreshSettings(service).catch((error: unknown) =>
         log.error('settings.refresh-failed', errorFields(error)),
       );
     } else if (event === 'settings.changed') {
-      settings = (payload as { settings: Settings }).settings;
+      settings = (payload as EventPayload<'settings.changed'>).settings;
       applyContentProtection();
     } else if (event === 'message.added') {
-      const { message } = payload as {
-        message: { conversationId: string; body: string; direction: string; kind: string };
-      };
-      if (message.direction === 'in' && message.kind === 'text') {
+      const { message } = payload as EventPayload<'message.added'>;
+      if (shouldNotify(message, window.isFocused())) {
         notifyIncoming(service, message).catch((error: unknown) =>
           log.error('notify.failed', errorFields(error)),
         );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATION_PRIVACY } from '../src/settings/schema.js';
-import { APP_NAME, formatNotification } from './notifications.js';
+import { APP_NAME, formatNotification, shouldNotify } from './notifications.js';
 
 const message = { conversationName: 'Alice', body: 'Meet at 6 by the north gate' };
 
@@ -45,5 +45,15 @@ describe('formatNotification', () => {
       body: 'New message',
       silent: false,
     });
+  });
+});
+
+describe('shouldNotify', () => {
+  it('notifies for incoming text only, and only when the window is not focused', () => {
+    expect(shouldNotify({ direction: 'in', kind: 'text' }, false)).toBe(true);
+    expect(shouldNotify({ direction: 'in', kind: 'text' }, true)).toBe(false);
+    expect(shouldNotify({ direction: 'out', kind: 'text' }, false)).toBe(false);
+    expect(shouldNotify({ direction: 'in', kind: 'identity-changed' }, false)).toBe(false);
+    expect(shouldNotify({ direction: 'in', kind: 'decryption-failed' }, false)).toBe(false);
   });
 });

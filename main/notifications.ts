@@ -46,3 +46,11 @@ export function formatNotification(
       return { title: APP_NAME, body: '', silent: true };
   }
 }
+
+/** Which core messages raise an OS notification: incoming text, while the window is not focused. */
+export function shouldNotify(
+  message: { readonly direction: 'in' | 'out'; readonly kind: string },
+  windowFocused: boolean,
+): boolean {
+  return message.direction === 'in' && message.kind === 'text' && !windowFocused;
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildWindowOptions, contentProtectionSupported, platformCapabilities } from './window-options.js';
+import {
+  buildWindowOptions,
+  contentProtectionFor,
+  contentProtectionSupported,
+  platformCapabilities,
+} from './window-options.js';
 
 describe('buildWindowOptions', () => {
   it('always sandboxes, isolates and denies Node to the renderer', () => {
@@ -36,5 +41,19 @@ describe('content protection capability', () => {
     expect(contentProtectionSupported('win32')).toBe(true);
     expect(contentProtectionSupported('linux')).toBe(false);
     expect(platformCapabilities('linux')).toEqual({ platform: 'linux', contentProtection: false });
+  });
+});
+
+describe('contentProtectionFor', () => {
+  it('follows the Screen security setting while unlocked and the default while locked', () => {
+    expect(contentProtectionFor({ locked: false, screenSecurity: false, defaultScreenSecurity: true })).toBe(
+      false,
+    );
+    expect(contentProtectionFor({ locked: false, screenSecurity: true, defaultScreenSecurity: true })).toBe(
+      true,
+    );
+    expect(contentProtectionFor({ locked: true, screenSecurity: false, defaultScreenSecurity: true })).toBe(
+      true,
+    );
   });
 });

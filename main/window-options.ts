@@ -57,3 +57,15 @@ export interface PlatformCapabilities {
 export function platformCapabilities(platform: NodeJS.Platform): PlatformCapabilities {
   return { platform, contentProtection: contentProtectionSupported(platform) };
 }
+
+/**
+ * Settings → window: content protection follows the Screen security setting while unlocked; while locked
+ * (settings unreadable) it falls back to the default, which is on.
+ */
+export function contentProtectionFor(state: {
+  readonly locked: boolean;
+  readonly screenSecurity: boolean;
+  readonly defaultScreenSecurity: boolean;
+}): boolean {
+  return state.locked ? state.defaultScreenSecurity : state.screenSecurity;
+}
