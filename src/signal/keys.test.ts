@@ -123,6 +123,31 @@ describe('replenishPreKeys', () => {
     expect(stores.pni.kyberPreKeys.newestLastResort()?.id).toBe(upload?.pqLastResortPreKey?.keyId);
   });
 
+  it('prunes old signed and last-resort prekeys after the keep period, keeping the newest three', () => {
+    const first = createPrimaryKeys(stores, 1);
+    const day = 24 * 60 * 60 * 1000;
+    let t = Date.now();
+    for (let i = 0; i < 4; i += 1) {
+      t += 3 * day;
+      replenishPreKeys(stores, 'aci', { count: 100, pqCount: 100 }, { now: t });
+    }
+    t += 40 * day; // everything so far is past the 30-day keep period
+    const last = replenishPreKeys(stores, 'aci', { count: 100, pqCount: 100 }, { now: t });
+    const signedIds = (
+      db.prepare("SELECT id FROM signal_signed_prekeys WHERE kind = 'aci'").all() as { id: number }[]
+    ).map((r) => r.id);
+    expect(signedIds).toHaveLength(3);
+    expect(signedIds).toContain(last?.signedPreKey?.keyId);
+    expect(signedIds).not.toContain(first.registration.aciSignedPreKey.keyId);
+    const lastResort = db
+      .prepare("SELECT COUNT(*) AS n FROM signal_kyber_prekeys WHERE kind = 'aci' AND last_resort = 1")
+      .get() as { n: number };
+    expect(lastResort.n).toBe(3);
+    expect(stores.aci.kyberPreKeys.isLastResort(first.registration.aciPqLastResortPreKey.keyId)).toBeNull();
+    // The PNI identity keeps its own keys.
+    expect(stores.pni.signedPreKeys.newest()?.id).toBe(first.registration.pniSignedPreKey.keyId);
+  });
+
   it('rejects nonsense counts and batch sizes with typed errors', () => {
     createPrimaryKeys(stores, 1);
     expect(() => replenishPreKeys(stores, 'aci', { count: -1, pqCount: 0 })).toThrow(ValidationError);

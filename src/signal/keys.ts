@@ -278,6 +278,7 @@ export function replenishPreKeys(
       pqLastResortPreKey: createLastResortKyberPreKey(stores, kind, now),
     };
     s.signedPreKeys.prune(now - SIGNED_PREKEY_KEEP_MS);
+    s.kyberPreKeys.pruneLastResort(now - SIGNED_PREKEY_KEEP_MS);
   }
   log.info('signal.keys.replenish', {
     kind,

@@ -597,6 +597,17 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
     return row ? { id: row.id, createdAt: row.created_at } : null;
   }
 
+  /** Drop last-resort keys older than `before`, always keeping the `keep` newest (late messages use them). */
+  pruneLastResort(before: number, keep = 3): number {
+    return this.access.db
+      .prepare(
+        `DELETE FROM signal_kyber_prekeys WHERE kind = ? AND last_resort = 1 AND created_at < ? AND id NOT IN
+           (SELECT id FROM signal_kyber_prekeys WHERE kind = ? AND last_resort = 1
+            ORDER BY created_at DESC, id DESC LIMIT ?)`,
+      )
+      .run(this.kind, before, this.kind, keep).changes;
+  }
+
   isLastResort(id: number): boolean | null {
     const row = this.access.db
       .prepare('SELECT last_resort FROM signal_kyber_prekeys WHERE kind = ? AND id = ?')
