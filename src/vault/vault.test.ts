@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import { setLogSink } from '../log.js';
 import { Database } from './driver.js';
-import { readHeader } from './header.js';
+import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
 import { DEFAULT_KDF_PARAMS } from './kdf.js';
 import { latestVersion, schemaVersion } from './migrate.js';
 import { TEST_KDF, hashTree, listFiles, scanTree, tempProfile } from './test-support/profile.js';
@@ -247,6 +247,36 @@ describe('Vault lifecycle', () => {
     await reopened.unlock(pass('new passphrase'));
     expect(notes(reopened)).toEqual(['survives rekey']);
     expect(reopened.files.read(fileId).toString()).toBe('file survives rekey');
+  });
+
+  it('recovers from an interrupted rekey in both states (pending slot written, DB old or new)', async () => {
+    const dir = profile();
+    const headerPath = join(dir, VAULT_FILES.header);
+    const vault = vaultAt(dir);
+    await vault.create(pass('before'));
+    seed(vault, ['row']);
+    const oldSlot = readHeader(headerPath)!.current;
+    await vault.changePassphrase(pass('before'), pass('after'));
+    const newSlot = readHeader(headerPath)!.current;
+    vault.lock();
+
+    // State 1: crash after the pending slot was written but before the rekey committed → DB is under
+    // the key of `current`. Simulated here by naming the DB's real slot current and a fresh one pending.
+    writeHeader(headerPath, makeHeader(newSlot, argon2Slot(TEST_KDF, randomBytes(16))));
+    const one = vaultAt(dir);
+    await one.unlock(pass('after'));
+    expect(readHeader(headerPath)).toEqual(makeHeader(newSlot));
+    expect(notes(one)).toEqual(['row']);
+    one.lock();
+
+    // State 2: crash after the rekey committed but before the header did → DB is under `pending`.
+    writeHeader(headerPath, makeHeader(oldSlot, newSlot));
+    await expect(vaultAt(dir).unlock(pass('before'))).rejects.toBeInstanceOf(WrongPassphraseError);
+    expect(readHeader(headerPath)?.pending).toEqual(newSlot);
+    const two = vaultAt(dir);
+    await two.unlock(pass('after'));
+    expect(readHeader(headerPath)).toEqual(makeHeader(newSlot));
+    expect(notes(two)).toEqual(['row']);
   });
 
   it('locks: every data call fails with VaultLockedError, keys are zeroed, hooks and events ran', async () => {

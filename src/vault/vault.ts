@@ -397,14 +397,19 @@ export class Vault {
     }
     this.fileStore?.flush();
     writeHeader(this.headerPath, makeHeader(header.current, slot));
+    // The rekey commit must be on disk before the header names the new key as the only one (power loss,
+    // not just a process kill): FULL makes the WAL commit fsync, the checkpoint then syncs the DB file.
+    db.pragma('synchronous = FULL');
     try {
       applyRekey(db, newKey, this.tracker);
     } catch (error) {
+      db.pragma('synchronous = NORMAL');
       writeHeader(this.headerPath, makeHeader(header.current));
       newKey.fill(0);
       throw error;
     }
     db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('synchronous = NORMAL');
     const committed = makeHeader(slot);
     writeHeader(this.headerPath, committed);
     this.header = committed;
