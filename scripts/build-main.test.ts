@@ -3,7 +3,9 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_NAMES } from '../src/api/contract.js';
 import { buildMain, type BuildMainResult } from './build-main.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,5 +58,67 @@ describe('buildMain', () => {
       expect(input.includes('.test.'), input).toBe(false);
       expect(input.includes('test-support'), input).toBe(false);
     }
+  });
+});
+
+describe('the bundled preload, run as a sandboxed preload would run it', () => {
+  it('exposes only window.carapace: one method per command, on() that hides the IpcRendererEvent', async () => {
+    const source = await readFile(result.preloadFile, 'utf8');
+    const exposed = new Map<string, unknown>();
+    const invoked: { channel: string; args: unknown[] }[] = [];
+    const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
+      ipcRenderer: {
+        invoke: (channel: string, ...args: unknown[]) => {
+          invoked.push({ channel, args });
+          return Promise.resolve({ ok: true, value: { echoed: channel } });
+        },
+        on: (channel: string, fn: (...args: unknown[]) => void) => {
+          if (!listeners.has(channel)) listeners.set(channel, new Set());
+          listeners.get(channel)?.add(fn);
+        },
+        removeListener: (channel: string, fn: (...args: unknown[]) => void) =>
+          listeners.get(channel)?.delete(fn),
+      },
+    };
+    const requireInSandbox = (name: string): unknown => {
+      if (name === 'electron') return electron;
+      throw new Error(`a sandboxed preload cannot require ${name}`);
+    };
+    const context = vm.createContext({ require: requireInSandbox, module: { exports: {} }, exports: {} });
+    vm.runInContext(source, context);
+
+    expect([...exposed.keys()]).toEqual(['carapace']);
+    const api = exposed.get('carapace') as Record<
+      string,
+      Record<string, (input?: unknown) => Promise<unknown>>
+    > & {
+      on: (event: string, handler: (payload: unknown) => void) => () => void;
+    };
+    const methods = Object.entries(api)
+      .filter(([key]) => key !== 'on')
+      .flatMap(([ns, group]) => Object.keys(group).map((method) => `${ns}.${method}`));
+    expect(methods.sort()).toEqual([...COMMAND_NAMES].sort());
+    expect(Object.keys(api)).not.toContain('invoke');
+
+    expect(await api.vault!.unlock!({ passphrase: 'pass phrase' })).toEqual({
+      ok: true,
+      value: { echoed: 'carapace:cmd:vault.unlock' },
+    });
+    await api.conversations!.list!();
+    expect(invoked).toEqual([
+      { channel: 'carapace:cmd:vault.unlock', args: [{ passphrase: 'pass phrase' }] },
+      { channel: 'carapace:cmd:conversations.list', args: [{}] },
+    ]);
+
+    const received: unknown[][] = [];
+    const unsubscribe = api.on('vault.locked', (...args: unknown[]) => received.push(args));
+    const fakeEvent = { sender: electron.ipcRenderer, senderId: 0 };
+    for (const fn of listeners.get('carapace:evt:vault.locked') ?? []) fn(fakeEvent, { reason: 'timer' });
+    expect(received).toEqual([[{ reason: 'timer' }]]);
+    unsubscribe();
+    expect(listeners.get('carapace:evt:vault.locked')?.size).toBe(0);
+    expect(() => api.on('ipc.raw', () => undefined)).toThrow();
   });
 });
