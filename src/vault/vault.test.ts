@@ -329,6 +329,20 @@ describe('Vault lifecycle', () => {
     for (const key of vault.__keyBuffersForTest()) expect(key.every((b) => b === 0)).toBe(true);
   });
 
+  it('a lock requested while an unlock is still deriving its key wins', async () => {
+    const dir = profile();
+    const vault = vaultAt(dir);
+    await vault.create(pass('race'));
+    vault.lock();
+    const pending = vault.unlock(pass('race'));
+    vault.lock('suspend');
+    await expect(pending).rejects.toBeInstanceOf(VaultLockedError);
+    expect(vault.state).toBe('locked');
+    for (const key of vault.__keyBuffersForTest()) expect(key.every((b) => b === 0)).toBe(true);
+    await vault.unlock(pass('race'));
+    expect(vault.state).toBe('unlocked');
+  });
+
   it('no-passphrase mode: key file 0600, reported insecure, and it can be upgraded to a passphrase', async () => {
     const dir = profile();
     const vault = vaultAt(dir);

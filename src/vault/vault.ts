@@ -74,6 +74,7 @@ export class Vault {
   /** Every key-material Buffer of the current (or last) session, for the zeroing test hook. */
   private keyBuffers: Buffer[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private lockRequests = 0;
   private readonly lockedListeners = new Set<(reason: LockReason) => void>();
   private readonly unlockedListeners = new Set<() => void>();
   private readonly lockHooks = new Set<() => void>();
@@ -155,6 +156,8 @@ export class Vault {
    * file records the failure). Too many recent failures → UnlockThrottledError before any work is done.
    */
   unlock(passphrase?: Buffer): Promise<void> {
+    // A lock requested while this unlock is still deriving its key (e.g. the machine suspends) wins.
+    const epoch = this.lockRequests;
     return this.serialize(async () => {
       if (this.connection) return;
       const header = readHeader(this.headerPath);
@@ -185,6 +188,10 @@ export class Vault {
         throw new WrongPassphraseError(retryAfterMs);
       }
       this.throttle.reset();
+      if (this.lockRequests !== epoch) {
+        found.key.fill(0);
+        throw new VaultLockedError();
+      }
 
       const db = this.openReadWrite(found.key);
       let current = header;
@@ -204,11 +211,12 @@ export class Vault {
       this.startSession(db, found.key, current);
       try {
         if (current.current.kind !== 'keyfile' && existsSync(this.keyFilePath)) shredFile(this.keyFilePath);
+        if (this.lockRequests !== epoch) throw new VaultLockedError();
         if (current.current.kind === 'argon2id' && passphrase && isWeaker(current.current, this.kdf)) {
           // Stored parameters are older/weaker than today's: re-derive with a fresh salt and rekey.
           const salt = newSalt();
           const upgraded = this.track(await deriveKey(passphrase, salt, this.kdf));
-          if (this.connection !== db) throw new VaultLockedError();
+          if (this.connection !== db || this.lockRequests !== epoch) throw new VaultLockedError();
           this.rekeyTo(argon2Slot(this.kdf, salt), upgraded);
           log.info('vault.kdf.upgraded', { memoryKiB: this.kdf.memoryKiB, timeCost: this.kdf.timeCost });
         }
@@ -264,6 +272,7 @@ export class Vault {
    * key schedule), every key Buffer is zeroed, then `locked` is emitted. A no-op when not unlocked.
    */
   lock(reason: LockReason = 'user'): void {
+    this.lockRequests++;
     if (!this.connection) return;
     this.teardown();
     log.info('vault.locked', { reason });
