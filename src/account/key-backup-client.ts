@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { KeyBackupUnavailableError, ProtocolError, ServerError, WrongPinError } from '../errors.js';
+import type { RestRequest, RestResponse } from '../net/rest.js';
 import type { KeyBackupClient, RegistrationLockClient, SvrCredentials } from './pin-service.js';
 
 export interface JsonRequest {
@@ -18,6 +19,27 @@ export interface JsonResponse {
   readonly json?: unknown;
 }
 export type JsonSend = (request: JsonRequest) => Promise<JsonResponse>;
+
+/** A JsonSend over the transport's REST client (src/net/rest.ts `RestClient.request`). */
+export function restJsonSend(rest: { request(request: RestRequest): Promise<RestResponse> }): JsonSend {
+  return async (request) => {
+    const response = await rest.request({
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      ...(request.body !== undefined ? { json: request.body } : {}),
+    });
+    let json: unknown;
+    if (response.body.length > 0) {
+      try {
+        json = JSON.parse(response.body.toString('utf8'));
+      } catch {
+        throw new ProtocolError('The key-backup service answered with invalid JSON.');
+      }
+    }
+    return { status: response.status, json };
+  };
+}
 
 export const credentialsSchema = z.object({
   username: z.string().min(1).max(256),
