@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   COMMANDS,
@@ -83,5 +84,12 @@ describe('api contract', () => {
     expect(explainError('SOMETHING_NEW')).toBe(explainError('INTERNAL'));
     expect(ERROR_CODES).toContain('WRONG_PASSPHRASE');
     expect(ERROR_CODES).toContain('NOT_AVAILABLE');
+  });
+
+  it('has an explanation for every CarapaceError code in src/errors.ts', () => {
+    const source = readFileSync(new URL('../errors.ts', import.meta.url), 'utf8');
+    const codes = [...source.matchAll(/readonly code = '([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(10);
+    for (const code of codes) expect(ERROR_CODES, code).toContain(code);
   });
 });

@@ -72,7 +72,11 @@ export const ERROR_EXPLANATIONS = {
   UNTRUSTED_IDENTITY: 'The safety number with this contact changed. Verify it before sending.',
   NOT_REGISTERED: 'This device is not registered yet.',
   REGISTRATION_LOCKED: 'This number is protected by a registration lock. Enter the Signal PIN.',
+  WRONG_VERIFICATION_CODE: 'That verification code is not correct. Check the code and try again.',
   WRONG_PIN: 'That PIN is not correct.',
+  KEY_BACKUP_UNAVAILABLE: 'The PIN-protected backup is gone (too many wrong PINs, or none was made).',
+  VAULT_FILE_NOT_FOUND: 'A stored file is missing from the encrypted profile.',
+  LINK_PREVIEW: 'No preview could be made for that link.',
   WEAK_PIN: 'That PIN is too easy to guess. Choose a longer one.',
   ATTACHMENT: 'The attachment could not be processed.',
   NOT_AVAILABLE: 'This feature is not available in this build yet.',
@@ -269,6 +273,8 @@ export const COMMANDS = {
       z.strictObject({ e164: E164 }),
       z.strictObject({
         serviceId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+        /** A local name for the contact (kept in the vault only). */
+        name: z.string().trim().min(1).max(100).optional(),
       }),
     ]),
     ConversationSchema,

@@ -1,13 +1,15 @@
 /**
- * The command handlers over the core modules (vault, settings, messaging, …). Only src/api/service.ts
- * uses this; handlers receive inputs already parsed by the contract's zod schemas.
+ * The command handlers over the core modules (vault, settings, account, signal, messaging). Only
+ * src/api/service.ts uses this; handlers receive inputs already parsed by the contract's zod schemas.
  *
- * Everything derived from the unlocked vault (stores, clients, caches) lives in one `Session` object that
- * is created on unlock and dropped — with every cache — on lock.
+ * Everything derived from the unlocked vault (stores, the messaging client, pending registration,
+ * caches) lives in one `Session` object that is created on unlock and dropped as a whole on lock.
  */
-import type { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import {
   DEFAULT_SETTINGS,
+  type AccountStatus,
   type COMMANDS,
   type CommandName,
   type CommandOutput,
@@ -15,14 +17,32 @@ import {
   type EventName,
   type EventPayload,
   type Message as ApiMessage,
+  type SafetyNumber as ApiSafetyNumber,
   type Settings,
 } from './contract.js';
-import { ValidationError, VaultLockedError } from '../errors.js';
+import {
+  CarapaceError,
+  NotAvailableError,
+  NotRegisteredError,
+  ValidationError,
+  VaultLockedError,
+  VerificationCodeError,
+} from '../errors.js';
+import { errorFields, log } from '../log.js';
 import type { SqlDatabase } from '../vault/sql.js';
-import { MessageStore, type Conversation, type Message } from '../messaging/store.js';
-import { SettingsStore } from '../settings/store.js';
-import type { ClientConfig } from '../net/config.js';
 import { AutoLock, Vault, type VaultOptions } from '../vault/index.js';
+import { MessageStore, type Conversation, type Message } from '../messaging/store.js';
+import { MessagingClient, type AccountCredentials } from '../messaging/client.js';
+import { SettingsStore } from '../settings/store.js';
+import { applyRecommended, auditSettings } from '../settings/audit.js';
+import { AccountKv } from '../account/account-kv.js';
+import { readAccountSecurityFacts } from '../account/pin-service.js';
+import { checkPin, generateStrongPin } from '../account/pin-policy.js';
+import { registerPrimary, type RegisteredAccount } from '../account/registration.js';
+import { SignalProtocolStores, VerifiedStatus } from '../signal/stores.js';
+import { markUnverified, markVerified, safetyNumberFor, type SafetyNumber } from '../signal/safety-number.js';
+import { openerForRoute, type RouteConfig } from '../net/route.js';
+import type { ClientConfig } from '../net/config.js';
 
 export interface CoreOptions {
   profileDir: string;
@@ -31,7 +51,7 @@ export interface CoreOptions {
   clock?: () => number;
   /** Platform facts the UI shows (the Electron shell sets screenSecuritySupported on macOS/Windows). */
   platform?: { name: string; screenSecuritySupported: boolean };
-  /** Vault options (tests pass low KDF parameters and a clock). */
+  /** Vault options (tests pass low KDF parameters). */
   vault?: VaultOptions;
   version?: string;
 }
@@ -59,6 +79,16 @@ async function withSecret<T>(secret: string, fn: (bytes: Buffer) => Promise<T>):
 }
 
 const PREVIEW_LENGTH = 80;
+const ACCOUNT_KEY = 'api.account';
+const PROFILE_KEY = 'api.profileKey';
+const StoredAccount = z.object({
+  aci: z.string(),
+  pni: z.string(),
+  deviceId: z.number().int(),
+  password: z.string(),
+  number: z.string(),
+});
+type StoredAccount = z.infer<typeof StoredAccount>;
 
 export function toApiMessage(message: Message): ApiMessage {
   const kind: ApiMessage['kind'] =
@@ -87,28 +117,129 @@ export function toApiMessage(message: Message): ApiMessage {
   };
 }
 
+function routeFor(settings: Readonly<Settings>): RouteConfig {
+  const proxy = settings.proxy;
+  if (proxy.mode === 'socks5') {
+    return {
+      mode: 'socks5',
+      host: proxy.host,
+      port: proxy.port,
+      ...(proxy.username !== undefined ? { username: proxy.username } : {}),
+      ...(proxy.password !== undefined ? { password: proxy.password } : {}),
+    };
+  }
+  return proxy.mode === 'tor' ? { mode: 'tor' } : { mode: 'direct' };
+}
+
+function verifiedState(status: VerifiedStatus | undefined): ApiConversation['verified'] {
+  if (status === VerifiedStatus.Verified) return 'verified';
+  if (status === VerifiedStatus.Unverified) return 'unverified';
+  return 'default';
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A registration in progress: registerPrimary runs in the background and asks us for the code. */
+interface PendingRegistration {
+  readonly id: string;
+  readonly e164: string;
+  codeRequested: Deferred<number>;
+  code?: Deferred<string>;
+  result?: Promise<RegisteredAccount>;
+}
+
 /** Everything that exists only while the vault is unlocked. Dropped as a whole on lock. */
 class Session {
   readonly messages: MessageStore;
   readonly settings: SettingsStore;
+  readonly kv: AccountKv;
+  client: MessagingClient | undefined;
+  registration: PendingRegistration | undefined;
+  /** The safety number last shown per contact: "mark verified" verifies exactly that key. */
+  readonly shownSafetyNumbers = new Map<string, SafetyNumber>();
+  private ownStores: SignalProtocolStores | undefined;
   private readonly unsubscribers: Array<() => void> = [];
+  private disposed = false;
 
   constructor(
-    db: SqlDatabase,
-    clock: () => number,
+    private readonly vault: Vault,
+    private readonly db: SqlDatabase,
+    private readonly clock: () => number,
+    private readonly config: ClientConfig | undefined,
     private readonly emit: Emit,
   ) {
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
+    this.kv = new AccountKv(db);
+    this.subscribeStore(this.messages);
     this.unsubscribers.push(
-      this.messages.on('message.added', (m) => emit('message.added', { message: toApiMessage(m) })),
-      this.messages.on('message.updated', (m) => emit('message.updated', { message: toApiMessage(m) })),
-      this.messages.on('message.removed', (m) => emit('message.removed', m)),
-      this.messages.on('conversation.updated', (c) =>
-        emit('conversation.updated', { conversation: this.toApiConversation(c) }),
-      ),
-      this.settings.onChange((next) => emit('settings.changed', { settings: { ...next } })),
+      this.settings.onChange((next) => this.emit('settings.changed', { settings: { ...next } })),
     );
+  }
+
+  /** Store events → API events (the client's store and ours are separate objects on one DB). */
+  private subscribeStore(store: MessageStore): void {
+    this.unsubscribers.push(
+      store.on('message.added', (m) => this.onMessageAdded(m)),
+      store.on('message.updated', (m) => this.emit('message.updated', { message: toApiMessage(m) })),
+      store.on('message.removed', (m) => this.emit('message.removed', m)),
+      store.on('conversation.updated', (c) =>
+        this.emit('conversation.updated', { conversation: this.toApiConversation(c) }),
+      ),
+    );
+  }
+
+  private onMessageAdded(message: Message): void {
+    this.emit('message.added', { message: toApiMessage(message) });
+    if (message.kind === 'event' && message.eventType === 'identity-changed') {
+      this.emit('identity.changed', { conversationId: message.conversationId });
+    }
+    if (message.kind === 'message' && message.direction === 'in') {
+      // In-app notification, with the user's notification privacy applied here in the core.
+      const privacy = this.settings.get().notificationPrivacy;
+      const conversation = this.messages.getConversation(message.conversationId);
+      const name = conversation ? this.title(conversation) : 'Someone';
+      if (privacy === 'name-and-message') {
+        this.emit('toast', {
+          kind: 'message',
+          title: name,
+          body: (message.body ?? '').slice(0, PREVIEW_LENGTH),
+          conversationId: message.conversationId,
+        });
+      } else if (privacy === 'name-only') {
+        this.emit('toast', {
+          kind: 'message',
+          title: name,
+          body: 'New message',
+          conversationId: message.conversationId,
+        });
+      } else {
+        this.emit('toast', { kind: 'message', title: 'New message' });
+      }
+    }
+  }
+
+  get account(): StoredAccount | undefined {
+    return this.kv.getJson(ACCOUNT_KEY, StoredAccount);
+  }
+
+  /** libsignal stores: the running client's, or our own (e.g. before the client connects). */
+  get signalStores(): SignalProtocolStores {
+    if (this.client) return this.client.stores;
+    this.ownStores ??= new SignalProtocolStores(this.db);
+    return this.ownStores;
+  }
+
+  title(conversation: Conversation): string {
+    return conversation.profileName ?? conversation.e164 ?? 'Unknown contact';
   }
 
   toApiConversation(conversation: Conversation): ApiConversation {
@@ -121,16 +252,26 @@ class Session {
         lastAt = last.receivedAt;
       }
     }
+    let verified: ApiConversation['verified'] = 'default';
+    if (this.account) {
+      try {
+        verified = verifiedState(
+          this.signalStores.aci.identity.getRemoteIdentity(conversation.serviceId)?.verified,
+        );
+      } catch {
+        verified = 'default';
+      }
+    }
     return {
       id: conversation.id,
-      title: conversation.profileName ?? conversation.e164 ?? 'Unknown contact',
+      title: this.title(conversation),
       serviceId: conversation.serviceId,
       unreadCount: conversation.unreadCount,
       lastMessageAt: lastAt,
       lastMessagePreview: preview,
       expireTimerSeconds: conversation.expireTimerSeconds,
       safetyNumberChanged: conversation.safetyNumberChanged,
-      verified: 'default',
+      verified,
       blocked: conversation.blocked,
       isRequest: conversation.isRequest,
     };
@@ -142,10 +283,95 @@ class Session {
     return conversation;
   }
 
+  needClient(): MessagingClient {
+    if (!this.account) throw new NotRegisteredError('Register this device before sending messages.');
+    if (!this.client) throw new NotAvailableError('The connection to the Signal service');
+    return this.client;
+  }
+
+  accountStatus(noPassphraseMode: boolean): AccountStatus {
+    void noPassphraseMode;
+    const account = this.account;
+    const facts = readAccountSecurityFacts(this.kv);
+    return {
+      registered: account !== undefined,
+      e164: account?.number ?? null,
+      aci: account?.aci ?? null,
+      deviceId: account?.deviceId ?? null,
+      pinSet: facts.pinSet,
+      pinStrengthBits: facts.pinStrengthBits ?? null,
+      registrationLock: facts.registrationLock,
+    };
+  }
+
+  /** Connects the messaging client for a registered account (in the background; errors → status). */
+  async startClient(): Promise<void> {
+    const account = this.account;
+    if (!account || !this.config || this.client || this.disposed) return;
+    const credentials: AccountCredentials = {
+      aci: account.aci,
+      pni: account.pni,
+      deviceId: account.deviceId,
+      password: account.password,
+    };
+    this.emit('network.status', { status: 'connecting' });
+    try {
+      const client = await MessagingClient.start({
+        vault: this.vault,
+        config: this.config,
+        credentials,
+        openSocket: openerForRoute(routeFor(this.settings.get())),
+        blockUnknownSenders: () => this.settings.get().blockUnknownSenders,
+        defaultExpireTimer: () => this.settings.get().disappearingDefaultSeconds || null,
+        ownProfileKey: () => this.kv.getBlob(PROFILE_KEY) ?? null,
+      });
+      if (this.disposed) {
+        await client.stop();
+        return;
+      }
+      this.client = client;
+      this.ownStores?.dispose();
+      this.ownStores = undefined;
+      this.subscribeStore(client.store);
+      this.unsubscribers.push(
+        client.on('connection.state', ({ connected }) =>
+          this.emit('network.status', { status: connected ? 'online' : 'connecting' }),
+        ),
+      );
+      this.emit('network.status', { status: 'online' });
+    } catch (error) {
+      const code = error instanceof CarapaceError ? error.code : 'INTERNAL';
+      log.warn('api.messaging.start_failed', errorFields(error));
+      this.emit('network.status', {
+        status: code === 'PROXY_UNAVAILABLE' || code === 'PROXY_AUTH_FAILED' ? 'proxy-error' : 'offline',
+        detail: code,
+      });
+    }
+  }
+
+  saveAccount(registered: RegisteredAccount): void {
+    this.kv.setJson(ACCOUNT_KEY, {
+      aci: registered.aci,
+      pni: registered.pni,
+      deviceId: registered.deviceId,
+      password: registered.password,
+      number: registered.number,
+    } satisfies StoredAccount);
+    this.kv.setBlob(PROFILE_KEY, registered.profileKey);
+  }
+
   dispose(): void {
+    this.disposed = true;
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.settings.dispose();
     this.messages.discardEvents();
+    this.shownSafetyNumbers.clear();
+    this.registration = undefined;
+    const client = this.client;
+    this.client = undefined;
+    if (client) void client.stop().catch(() => undefined);
+    this.ownStores?.dispose();
+    this.ownStores = undefined;
   }
 }
 
@@ -153,11 +379,16 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
   const clock = options.clock ?? Date.now;
   const vault = new Vault(options.profileDir, { ...(options.clock ? { clock } : {}), ...options.vault });
   const autoLock = new AutoLock(vault, { timeoutMs: DEFAULT_SETTINGS.autoLockSeconds * 1000 });
+  const config = options.networkConfig;
   let session: Session | undefined;
 
   const needSession = (): Session => {
     if (!session) throw new VaultLockedError();
     return session;
+  };
+  const needConfig = (): ClientConfig => {
+    if (!config) throw new NotAvailableError('Registration (no Signal service is configured)');
+    return config;
   };
 
   const applyAutoLock = (settings: Readonly<Settings>): void => {
@@ -166,12 +397,13 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
 
   const openSession = (): void => {
     session?.dispose();
-    session = new Session(vault.db, clock, emit);
+    session = new Session(vault, vault.db, clock, config, emit);
     applyAutoLock(session.settings.get());
     autoLock.touch();
+    void session.startClient();
   };
   const dropSession = (): void => {
-    // Drop every cache and store object derived from the unlocked vault.
+    // Drop every cache, store object and client derived from the unlocked vault.
     session?.dispose();
     session = undefined;
   };
@@ -186,11 +418,40 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
     vault.onUnlocked(() => emit('vault.unlocked', {})),
   ];
 
+  const auditReport = (s: Session) => ({
+    items: auditSettings(s.settings.get(), {
+      ...readAccountSecurityFacts(s.kv),
+      noPassphraseMode: vault.insecureNoPassphrase,
+    }).map((item) => ({
+      id: item.id,
+      title: item.title,
+      status: item.status,
+      advice: item.advice,
+      autoFixable: item.recommendedPatch !== undefined,
+    })),
+  });
+
+  const safetyNumber = (s: Session, conversationId: string): ApiSafetyNumber => {
+    const conversation = s.conversation(conversationId);
+    if (!s.account) throw new NotRegisteredError('Register this device to see safety numbers.');
+    const number = safetyNumberFor(s.signalStores, conversation.serviceId);
+    s.shownSafetyNumbers.set(conversationId, number);
+    const identity = s.signalStores.aci.identity.getRemoteIdentity(conversation.serviceId);
+    return {
+      conversationId,
+      digits: number.digits,
+      groups: [...number.groups],
+      qrPayloadBase64: Buffer.from(number.qrPayload).toString('base64'),
+      verified: verifiedState(identity?.verified),
+      changed: conversation.safetyNumberChanged,
+    };
+  };
+
   const handlers: Handlers = {
     'app.info': () =>
       Promise.resolve({
         version: options.version ?? '0.1.0',
-        networkMode: options.networkConfig ? options.networkConfig.mode : 'offline',
+        networkMode: config ? config.mode : 'offline',
         screenSecuritySupported: options.platform?.screenSecuritySupported ?? false,
         platform: options.platform?.name ?? process.platform,
         available: Object.keys(handlers),
@@ -232,9 +493,93 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       return Promise.resolve({ ...next });
     },
 
+    'account.status': () => Promise.resolve(needSession().accountStatus(vault.insecureNoPassphrase)),
+    'account.startRegistration': ({ e164 }) => {
+      const s = needSession();
+      needConfig();
+      if (s.account) throw new ValidationError('This device is already registered.');
+      const id = randomUUID();
+      s.registration = { id, e164, codeRequested: deferred() };
+      return Promise.resolve({ sessionId: id, next: 'captcha' as const });
+    },
+    'account.submitCaptcha': async ({ sessionId, captcha }) => {
+      const s = needSession();
+      const cfg = needConfig();
+      const pending = s.registration;
+      if (!pending || pending.id !== sessionId || pending.result) {
+        throw new ValidationError('Start the registration again.');
+      }
+      pending.result = registerPrimary({
+        config: cfg,
+        openSocket: openerForRoute(routeFor(s.settings.get())),
+        stores: s.signalStores,
+        number: pending.e164,
+        captcha,
+        maxCodeAttempts: 5,
+        getVerificationCode: (attempt) => {
+          pending.code = deferred();
+          pending.codeRequested.resolve(attempt);
+          return pending.code.promise;
+        },
+      });
+      // Either the server asks for the code, or the flow fails before that (bad captcha, network…).
+      const outcome = await Promise.race([
+        pending.codeRequested.promise.then(() => 'code' as const),
+        pending.result.then(() => 'done' as const),
+      ]).catch((error: unknown) => {
+        s.registration = undefined;
+        throw error;
+      });
+      return { sessionId, next: outcome };
+    },
+    'account.submitCode': async ({ sessionId, code }) => {
+      const s = needSession();
+      const pending = s.registration;
+      if (!pending?.result || pending.id !== sessionId || !pending.code) {
+        throw new ValidationError('Start the registration again.');
+      }
+      // A wrong code makes registerPrimary ask again: that is WRONG_VERIFICATION_CODE for the UI.
+      pending.codeRequested = deferred();
+      pending.code.resolve(code);
+      let registered: RegisteredAccount;
+      try {
+        const outcome = await Promise.race([
+          pending.result.then((account) => ({ account })),
+          pending.codeRequested.promise.then(() => ({ again: true as const })),
+        ]);
+        if (!('account' in outcome)) throw new VerificationCodeError();
+        registered = outcome.account;
+      } catch (error) {
+        if (!(error instanceof VerificationCodeError) || s.registration?.result === undefined) {
+          s.registration = undefined;
+        }
+        throw error;
+      }
+      s.registration = undefined;
+      s.saveAccount(registered);
+      log.info('api.account.registered', { deviceId: registered.deviceId });
+      void s.startClient();
+      return s.accountStatus(vault.insecureNoPassphrase);
+    },
+
     'conversations.list': () => {
       const s = needSession();
       return Promise.resolve(s.messages.listConversations().map((c) => s.toApiConversation(c)));
+    },
+    'conversations.start': (input) => {
+      const s = needSession();
+      if (!('serviceId' in input)) {
+        throw new NotAvailableError('Finding contacts by phone number (use their Signal ID)');
+      }
+      const serviceId = input.serviceId.toLowerCase();
+      const conversation =
+        s.messages.findConversationByServiceId(serviceId) ??
+        s.messages.getOrCreateConversation(serviceId, {
+          isContact: true,
+          acceptedAt: clock(),
+          ...(input.name ? { profileName: input.name } : {}),
+        });
+      return Promise.resolve(s.toApiConversation(conversation));
     },
     'conversation.open': ({ conversationId, limit }) => {
       const s = needSession();
@@ -259,17 +604,66 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
         total: s.messages.countMessages(conversationId),
       });
     },
-    'messages.markRead': ({ conversationId }) => {
+    'messages.send': async ({ conversationId, body }) => {
       const s = needSession();
       s.conversation(conversationId);
-      s.messages.markRead(conversationId);
-      return Promise.resolve({});
+      const message = await s.needClient().sendText(conversationId, body);
+      return toApiMessage(message);
     },
-    'conversation.setDisappearingTimer': ({ conversationId, seconds }) => {
+    'messages.markRead': async ({ conversationId }) => {
       const s = needSession();
       s.conversation(conversationId);
-      const updated = s.messages.updateConversation(conversationId, { expireTimerSeconds: seconds });
-      return Promise.resolve(s.toApiConversation(updated));
+      // With a client, read receipts go out too (never for held message requests).
+      if (s.client) await s.client.markRead(conversationId);
+      else s.messages.markRead(conversationId);
+      return {};
+    },
+    'conversation.setDisappearingTimer': async ({ conversationId, seconds }) => {
+      const s = needSession();
+      s.conversation(conversationId);
+      const updated = s.client
+        ? await s.client.setExpireTimer(conversationId, seconds)
+        : s.messages.updateConversation(conversationId, { expireTimerSeconds: seconds });
+      return s.toApiConversation(updated);
+    },
+    'conversation.confirmIdentity': async ({ conversationId }) => {
+      const s = needSession();
+      s.conversation(conversationId);
+      const updated = await s.needClient().confirmIdentity(conversationId);
+      return s.toApiConversation(updated);
+    },
+
+    'safetyNumber.get': ({ conversationId }) => Promise.resolve(safetyNumber(needSession(), conversationId)),
+    'safetyNumber.setVerified': ({ conversationId, verified }) => {
+      const s = needSession();
+      const conversation = s.conversation(conversationId);
+      if (verified) {
+        const shown = s.shownSafetyNumbers.get(conversationId);
+        if (!shown) throw new ValidationError('Open the safety number before marking it verified.');
+        if (!markVerified(s.signalStores, conversation.serviceId, shown)) {
+          throw new ValidationError('The safety number changed while it was shown. Compare it again.');
+        }
+        if (conversation.safetyNumberChanged) {
+          s.messages.updateConversation(conversationId, { safetyNumberChanged: false });
+        }
+      } else {
+        markUnverified(s.signalStores, conversation.serviceId);
+      }
+      return Promise.resolve(safetyNumber(s, conversationId));
+    },
+
+    'pin.check': ({ pin }) => {
+      const check = checkPin(pin);
+      return Promise.resolve({ verdict: check.verdict, bits: check.bits, reasons: [...check.reasons] });
+    },
+    'pin.generate': () => Promise.resolve({ pin: generateStrongPin() }),
+
+    'audit.get': () => Promise.resolve(auditReport(needSession())),
+    'audit.applyRecommended': () => {
+      const s = needSession();
+      const next = s.settings.replace(applyRecommended({ ...s.settings.get() }));
+      applyAutoLock(next);
+      return Promise.resolve(auditReport(s));
     },
   };
 
