@@ -53,6 +53,7 @@ const fake = vi.hoisted(() => {
     dialogResponse: 0,
     opened: [] as string[],
     sandboxEnabled: false,
+    proxy: undefined as unknown,
   };
   class FakeWebContents extends Emitter {
     sent: { channel: string; payload: unknown }[] = [];
@@ -179,6 +180,10 @@ const fake = vi.hoisted(() => {
         setDisplayMediaRequestHandler: () => undefined,
         setSpellCheckerEnabled: (on: boolean) => calls.push(`spellchecker ${on}`),
         setSpellCheckerDictionaryDownloadURL: () => undefined,
+        setProxy: (config: unknown) => {
+          state.proxy = config;
+          return Promise.resolve();
+        },
         webRequest: { onBeforeRequest: (fn: Listener) => (state.beforeRequest = fn) },
       },
     },
@@ -284,6 +289,11 @@ describe('main/index.ts glue', () => {
     );
     expect(decisions).toEqual([{ cancel: true }, { cancel: false }]);
     expect(fake.state.calls).toContain('spellchecker false');
+    expect(fake.state.proxy).toEqual({
+      mode: 'fixed_servers',
+      proxyRules: 'socks5://127.0.0.1:9',
+      proxyBypassRules: '<-loopback>',
+    });
   });
 
   it('guards every webContents: navigation, window.open (https after confirmation), webviews', async () => {

@@ -36,6 +36,7 @@ import {
   decideNavigation,
   decideWindowOpen,
   externalLinkPrompt,
+  RENDERER_DEAD_PROXY,
   isRequestAllowed,
   type NavigationDecision,
 } from './navigation.js';
@@ -103,7 +104,7 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
-function hardenSession(): void {
+async function hardenSession(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
     callback(
@@ -128,6 +129,7 @@ function hardenSession(): void {
   ses.setSpellCheckerEnabled(false);
   // No dictionary downloads from Google's CDN (an unroutable URL, as Electron's docs suggest).
   ses.setSpellCheckerDictionaryDownloadURL('https://dictionaries.invalid/');
+  await ses.setProxy({ ...RENDERER_DEAD_PROXY });
 }
 
 async function loadNetworkConfig(): Promise<ClientConfig | undefined> {
@@ -210,7 +212,7 @@ function createCover(window: BrowserWindow): { set(covered: boolean): void } {
 
 async function start(): Promise<void> {
   const paths = appPaths(app.getAppPath());
-  hardenSession();
+  await hardenSession();
   protocol.handle(APP_SCHEME, async (request) => {
     const response = await serveAppRequest({ url: request.url, method: request.method }, paths.rendererDir);
     return new Response(response.body, { status: response.status, headers: response.headers });

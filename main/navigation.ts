@@ -78,3 +78,16 @@ export function externalLinkPrompt(url: string): ExternalLinkPrompt {
 
 /** Index of the button that confirms opening the link. */
 export const EXTERNAL_LINK_CONFIRM_BUTTON = 1;
+
+/**
+ * Defence in depth for the renderer session: every request Chromium's own network stack would make for the
+ * renderer (a missed webRequest case, DNS prefetch/preconnect for a link, a future Chromium feature) goes
+ * to a SOCKS5 proxy on a loopback port where nothing listens, so it fails instead of leaving the machine
+ * outside Tor. `<-loopback>` removes Chromium's implicit loopback bypass. Only the renderer session is
+ * affected: the core's connections (src/net, Node sockets) never use Chromium's network stack.
+ */
+export const RENDERER_DEAD_PROXY = {
+  mode: 'fixed_servers',
+  proxyRules: 'socks5://127.0.0.1:9',
+  proxyBypassRules: '<-loopback>',
+} as const;
