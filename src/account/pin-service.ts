@@ -9,7 +9,13 @@
  *              unwrap (verifies) → master key → registration-lock token, storage key → account data.
  */
 import { z } from 'zod';
-import { KeyBackupUnavailableError, ValidationError, WeakPinError, WrongPinError } from '../errors.js';
+import {
+  KeyBackupUnavailableError,
+  type RegistrationLockedError,
+  ValidationError,
+  WeakPinError,
+  WrongPinError,
+} from '../errors.js';
 import { log } from '../log.js';
 import type { AccountKv } from './account-kv.js';
 import {
@@ -200,4 +206,22 @@ export async function recoverMasterKey(
   } finally {
     wipePinKeys(keys);
   }
+}
+
+/**
+ * After registration answered 423 (RegistrationLockedError from src/account/registration.ts): recover
+ * the master key with the PIN through the SVR credentials in that answer, and return the token to retry
+ * the registration with (`registrationLock`). The caller adopts and then zeroes the master key.
+ */
+export async function unlockRegistrationWithPin(
+  error: RegistrationLockedError,
+  pin: string,
+  client: KeyBackupClient,
+  enclaveId?: Uint8Array<ArrayBuffer>,
+): Promise<{ masterKey: Buffer; registrationLockToken: string }> {
+  if (!error.svr2Credentials) {
+    throw new ValidationError('The server did not send key-backup credentials with the registration lock.');
+  }
+  const masterKey = await recoverMasterKey(pin, error.svr2Credentials, client, enclaveId);
+  return { masterKey, registrationLockToken: deriveRegistrationLockToken(masterKey) };
 }

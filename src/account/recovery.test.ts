@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { Fingerprint, IdentityKeyPair } from '@signalapp/libsignal-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyBackupUnavailableError, ValidationError, WeakPinError, WrongPinError } from '../errors.js';
+import {
+  KeyBackupUnavailableError,
+  RegistrationLockedError,
+  ValidationError,
+  WeakPinError,
+  WrongPinError,
+} from '../errors.js';
 import { setLogSink } from '../log.js';
 import { DEFAULT_SETTINGS } from '../settings/schema.js';
 import { createTempDb, type TempDb } from '../settings/test-support/temp-db.js';
@@ -18,7 +24,7 @@ import { AccountKv } from './account-kv.js';
 import { createKeyBackupClient, parseRegistrationLockedBody } from './key-backup-client.js';
 import { deriveRegistrationLockToken, deriveStorageKey } from './master-key.js';
 import { generateStrongPin } from './pin-policy.js';
-import { PinService, recoverMasterKey } from './pin-service.js';
+import { PinService, recoverMasterKey, unlockRegistrationWithPin } from './pin-service.js';
 
 const DAY = 24 * 3_600_000;
 const E164 = '+15550100200';
@@ -115,6 +121,14 @@ describe('Signal PIN: set, registration lock, recovery on a fresh profile', () =
     // Wrong PIN: counted.
     await expect(recoverMasterKey('Wrong-Pin-0000-xyz', body.svr2Credentials, client)).rejects.toThrow(
       WrongPinError,
+    );
+    // The registration client surfaces the 423 as RegistrationLockedError carrying the credentials.
+    const lockedError = new RegistrationLockedError(body.timeRemaining, undefined, body.svr2Credentials);
+    const unlocked = await unlockRegistrationWithPin(lockedError, pin, client);
+    expect(unlocked.registrationLockToken).toBe(token);
+    unlocked.masterKey.fill(0);
+    await expect(unlockRegistrationWithPin(new RegistrationLockedError(1000), pin, client)).rejects.toThrow(
+      ValidationError,
     );
     const recovered = await recoverMasterKey(`  ${pin} `, body.svr2Credentials, client);
     const freshService = new PinService(new AccountKv(newProfile.db), client, client, { now: () => now });
