@@ -5,6 +5,11 @@
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'carapace';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+/** `protocol.registerSchemesAsPrivileged` entry (see main/index.ts for why each privilege is set). */
+export const APP_SCHEME_PRIVILEGES = {
+  scheme: APP_SCHEME,
+  privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+} as const;
 /** The page the window loads. */
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 

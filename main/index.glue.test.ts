@@ -238,7 +238,10 @@ afterAll(async () => {
 describe('main/index.ts glue', () => {
   it('registers app:// as a privileged standard+secure scheme, sandboxes every renderer, keeps Chromium data beside the test profile', () => {
     expect(fake.state.privileged).toEqual([
-      { scheme: 'app', privileges: { standard: true, secure: true, codeCache: true } },
+      {
+        scheme: 'app',
+        privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+      },
     ]);
     expect(fake.state.sandboxEnabled).toBe(true);
     expect(fake.state.userData).toBe(`${path.join(work, 'profile')}.chromium`);

@@ -26,7 +26,7 @@ import {
 import { createCoreService, type CoreService } from '../src/api/service.js';
 import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
 import { errorFields, log } from '../src/log.js';
-import { APP_ENTRY_URL, APP_SCHEME } from './app-origin.js';
+import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-origin.js';
 import { serveAppRequest } from './app-protocol.js';
 import { registerIpc } from './ipc.js';
 import { PROFILE_DIR_ENV, appPaths, resolveNetworkMode, resolveProfileDir } from './launch-config.js';
@@ -46,9 +46,10 @@ import { buildWindowOptions, contentProtectionFor, contentProtectionSupported } 
 
 // Must happen before `ready`: app:// behaves like https (standard, secure origin) so the CSP's 'self'
 // and module scripts work, and every renderer is sandboxed even if a window forgot to ask.
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, codeCache: true } },
-]);
+// supportFetchAPI: vite's `<script type="module" crossorigin>` is a CORS-mode request, which Chromium
+// only makes to schemes with fetch support; the page still cannot fetch() anything (`connect-src
+// 'none'`), and without corsEnabled no other origin can read app:// (electron/electron#51152).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
 
 // Decided before `ready`, because Chromium's own data directory must be set before it starts: a
