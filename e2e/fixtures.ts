@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startDemoNetwork, type DemoNetwork } from '../src/demo/network.js';
 import { TEST_KDF } from '../src/vault/test-support/profile.js';
 import { startHarness, type Harness } from './harness/server.js';
+import type { CoreService } from '../src/api/service.js';
 
 export interface AppFixtureOptions {
   appKind: 'web' | 'electron';
@@ -26,6 +27,11 @@ export interface AppHandle {
   page: Page;
   /** Closes the app and starts it again on the same profile (same page object for web). */
   restart(): Promise<void>;
+  /**
+   * The harness's core service (web only), for driving the SIMULATED side of a test (e.g. asking which
+   * account the app registered so a demo contact can message it). Specs act on the app through the UI.
+   */
+  service(): CoreService;
 }
 
 const CLOSE_LIMIT_MS = 10_000;
@@ -141,6 +147,10 @@ export const test = base.extend<
         await page.goto('about:blank');
         if (old) await withinLimit(old.close(), 'harness');
         await start();
+      },
+      service() {
+        if (!harness) throw new Error('the harness is not running');
+        return harness.service;
       },
     });
     const violations = await cspViolations(page).catch(() => []);

@@ -13,21 +13,25 @@ export function ConversationList() {
   );
   const list = useMemo(() => sortConversations(conversations), [conversations]);
   const [number, setNumber] = useState('');
+  const [name, setName] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const inputId = useId();
+  const nameId = useId();
 
   const start = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     const value = number.trim();
+    const label = name.trim();
     const result = await getApi().conversations.start(
-      UUID.test(value) ? { serviceId: value } : { e164: value },
+      UUID.test(value) ? { serviceId: value, ...(label ? { name: label } : {}) } : { e164: value },
     );
     if (!result.ok) {
       setError(result.error);
       return;
     }
     setNumber('');
+    setName('');
     upsertConversation(result.value);
     await openConversation(result.value.id);
   };
@@ -39,12 +43,17 @@ export function ConversationList() {
         <div className="row">
           <input
             id={inputId}
-            type="tel"
-            inputMode="tel"
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
             placeholder="+15551234567"
             value={number}
             onChange={(e) => setNumber(e.target.value)}
           />
+        </div>
+        <label htmlFor={nameId}>Name (optional, kept only on this computer)</label>
+        <div className="row">
+          <input id={nameId} type="text" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="submit" disabled={!number.trim()}>
             Start
           </button>
