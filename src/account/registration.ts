@@ -29,7 +29,13 @@ import { openChatConnection, parseJsonBody, type ChatConnection } from '../net/c
 import type { ClientConfig } from '../net/config.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import { basicAuthHeader } from '../net/rest.js';
-import { createPrimaryKeys, setLocalServiceIds, type PreKeyUpload } from '../signal/keys.js';
+import {
+  createPrimaryKeys,
+  replenishPreKeys,
+  setLocalServiceIds,
+  type PreKeyUpload,
+  type ReplenishOptions,
+} from '../signal/keys.js';
 import type { SignalProtocolStores } from '../signal/stores.js';
 
 export const PRIMARY_DEVICE_ID = 1;
@@ -249,7 +255,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
 
 /** `PUT /v2/keys?identity=<kind>` with a body from src/signal/keys.ts. */
 export async function uploadPreKeys(
-  connection: ChatConnection,
+  connection: Pick<ChatConnection, 'requestOk'>,
   kind: 'aci' | 'pni',
   upload: PreKeyUpload,
 ): Promise<void> {
@@ -258,7 +264,7 @@ export async function uploadPreKeys(
 
 /** `GET /v2/keys?identity=<kind>`: the server's one-time prekey counts, for replenishment. */
 export async function fetchPreKeyCounts(
-  connection: ChatConnection,
+  connection: Pick<ChatConnection, 'requestJson'>,
   kind: 'aci' | 'pni',
 ): Promise<{ count: number; pqCount: number }> {
   const body = (await connection.requestJson({ verb: 'GET', path: `/v2/keys?identity=${kind}` })) as
@@ -267,6 +273,28 @@ export async function fetchPreKeyCounts(
     throw new ProtocolError('Malformed prekey counts');
   }
   return { count: body.count, pqCount: body.pqCount };
+}
+
+/**
+ * Keeps the server stocked with our prekeys: for ACI and PNI, reads the server's one-time counts, and
+ * uploads a new batch (and rotated signed / last-resort keys when due) as src/signal/keys.ts decides.
+ * New keys are stored in the vault before upload. Call after each connect and after draining a backlog.
+ * Returns how many one-time EC prekeys were uploaded per identity.
+ */
+export async function maintainPreKeys(
+  connection: Pick<ChatConnection, 'requestOk' | 'requestJson'>,
+  stores: SignalProtocolStores,
+  options: ReplenishOptions = {},
+): Promise<{ aci: number; pni: number }> {
+  const uploaded = { aci: 0, pni: 0 };
+  for (const kind of ['aci', 'pni'] as const) {
+    const counts = await fetchPreKeyCounts(connection, kind);
+    const upload = replenishPreKeys(stores, kind, counts, options);
+    if (!upload) continue;
+    await uploadPreKeys(connection, kind, upload);
+    uploaded[kind] = upload.preKeys.length;
+  }
+  return uploaded;
 }
 
 function safeJson(body: Uint8Array | undefined): unknown {
