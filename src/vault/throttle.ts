@@ -6,12 +6,13 @@
  * run Argon2 offline as fast as their hardware allows (or delete this file); the Argon2 cost and the
  * passphrase's strength are what protect the data against them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from './fs-util.js';
 
 export const FREE_ATTEMPTS = 3;
 export const FIRST_DELAY_MS = 2_000;
 export const MAX_DELAY_MS = 15 * 60_000;
+const DAMAGED_FILE_FAILURES = FREE_ATTEMPTS + 4;
 
 /** Wait required after `failures` consecutive wrong passphrases. */
 export function throttleDelayMs(failures: number): number {
@@ -38,8 +39,9 @@ export class UnlockThrottle {
       const lastFailureAt = Number.isFinite(raw.lastFailureAt) ? raw.lastFailureAt! : 0;
       return { failures, lastFailureAt };
     } catch {
-      // A damaged file must not become a way around the throttle: assume the worst recent state.
-      return { failures: FREE_ATTEMPTS + 10, lastFailureAt: this.clock() };
+      // A damaged file must be neither a way around the throttle nor a permanent lock-out: count it as
+      // a few failures, the last one when the file was written.
+      return { failures: DAMAGED_FILE_FAILURES, lastFailureAt: statSync(this.path).mtimeMs };
     }
   }
 

@@ -219,6 +219,16 @@ describe('Vault lifecycle', () => {
       .unlock(pass('wrong again'))
       .catch((e: unknown) => e);
     expect((error as WrongPassphraseError).retryAfterMs).toBe(0);
+
+    // A damaged throttle file counts as several failures from when it was written, not forever.
+    writeFileSync(join(dir, VAULT_FILES.throttle), '{garbage');
+    now = Date.now();
+    const damaged = await vaultAt(dir, clock)
+      .unlock(pass('right'))
+      .catch((e: unknown) => e);
+    expect(damaged).toBeInstanceOf(UnlockThrottledError);
+    now += throttleDelayMs(7) + 1_000;
+    await vaultAt(dir, clock).unlock(pass('right'));
   });
 
   it('changes the passphrase: the new one opens the vault, the old one no longer does', async () => {
