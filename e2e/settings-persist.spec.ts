@@ -7,7 +7,7 @@ test('settings persist across a restart of the app on the same profile', async (
   await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
   await page.getByLabel('Repeat passphrase').fill(PASS);
   await page.getByRole('button', { name: 'Create encrypted profile' }).click();
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
 
   // Hardened defaults.
   await expect(page.getByLabel(/Generate link previews/)).not.toBeChecked();
@@ -34,7 +34,7 @@ test('settings persist across a restart of the app on the same profile', async (
   await expect(page.getByRole('heading', { name: 'Carapace is locked' })).toBeVisible();
   await page.getByLabel('Passphrase').fill(PASS);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByLabel('Disappearing messages (default for new chats)')).toHaveValue('604800');
   await expect(page.getByLabel('Notification content')).toHaveValue('name-only');
   await expect(page.getByLabel('Lock automatically after inactivity')).toHaveValue('900');

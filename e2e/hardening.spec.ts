@@ -1,0 +1,45 @@
+import { expect, snap, test } from './fixtures.js';
+import { createProfile } from './support/flows.js';
+
+test('hardening report flags weak settings and "apply recommended" fixes what needs no input', async ({
+  app,
+}) => {
+  const { page } = app;
+  await createProfile(page, 'granite meadow 31 quiet owl');
+
+  // Loosen two settings first, as a user might.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Notification content').selectOption('name-and-message');
+  await page.getByLabel(/Generate link previews/).check();
+  await expect(page.getByLabel(/Generate link previews/)).toBeChecked();
+
+  await page.getByRole('button', { name: 'Hardening report' }).click();
+  const item = (id: string) => page.locator(`[data-audit-id="${id}"]`);
+  await expect(item('link-previews')).toHaveClass(/advice/);
+  await expect(item('notification-privacy')).toHaveClass(/advice/);
+  await expect(item('disappearing-default')).toHaveClass(/advice/);
+  await expect(item('pin-set')).toHaveClass(/advice/);
+  await expect(item('screen-lock')).toHaveClass(/ok/);
+  await snap(page, 'hardening-before');
+
+  await page.getByRole('button', { name: 'Apply recommended settings' }).click();
+  await expect(item('link-previews')).toHaveClass(/ok/);
+  await expect(item('notification-privacy')).toHaveClass(/ok/);
+  await expect(item('disappearing-default')).toHaveClass(/ok/);
+  // Needs the user: a PIN is never set automatically, a proxy host is never invented.
+  await expect(item('pin-set')).toHaveClass(/advice/);
+  await expect(item('proxy')).toHaveClass(/advice/);
+  await snap(page, 'hardening-after');
+
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByLabel(/Generate link previews/)).not.toBeChecked();
+  await expect(page.getByLabel('Notification content')).toHaveValue('no-name-or-message');
+  await expect(page.getByLabel('Disappearing messages (default for new chats)')).toHaveValue('604800');
+
+  // The PIN strength check answers as you type; the generator gives a strong one.
+  await page.getByLabel('New PIN').fill('1234');
+  await expect(page.getByText(/This PIN is refused/)).toBeVisible();
+  await page.getByRole('button', { name: 'Generate strong PIN' }).click();
+  await expect(page.getByText(/Strong PIN/)).toBeVisible();
+  expect((await page.getByLabel('New PIN').inputValue()).length).toBeGreaterThanOrEqual(20);
+});
