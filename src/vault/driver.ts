@@ -1,21 +1,12 @@
 /**
- * The SQLCipher driver: loads better-sqlite3-multiple-ciphers and keys connections with a raw key.
- *
- * Why the odd loading: the package's `exports` do not name its types, so tsconfig maps the bare name to
- * its index.d.ts for the type checker. tsx honours tsconfig `paths` at run time too and would then load
- * the .d.ts as code. Resolving the package's (exported) package.json and requiring lib/index.js by
- * absolute path sidesteps the mapping; the types still come from the mapped declaration file.
+ * The SQLCipher driver: better-sqlite3-multiple-ciphers, keyed with a raw 256-bit key.
+ * (Its types come from the shim in types/, since the package's exports hide its index.d.ts.)
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type { SqlDatabase } from './sql.js';
 
-const require = createRequire(import.meta.url);
-const packageDir = dirname(require.resolve('better-sqlite3-multiple-ciphers/package.json'));
-
 /** The better-sqlite3-multiple-ciphers constructor (use it for plain DBs in tests and benches too). */
-export const Database = require(join(packageDir, 'lib', 'index.js')) as typeof BetterSqlite3;
+export const Database = BetterSqlite3;
 
 export const KEY_BYTES = 32;
 const HEX = '0123456789abcdef';
