@@ -1,0 +1,86 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { isPotentiallyExecutable, sniffContentType } from './content-type.js';
+
+describe('content type sniffing', () => {
+  it('identifies files by their bytes, not their names', async () => {
+    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+    const jpeg = await sharp(png).jpeg().toBuffer();
+    const webp = await sharp(png).webp().toBuffer();
+    const gif = await sharp(png).gif().toBuffer();
+    expect(sniffContentType(png)).toBe('image/png');
+    expect(sniffContentType(jpeg)).toBe('image/jpeg');
+    expect(sniffContentType(webp)).toBe('image/webp');
+    expect(sniffContentType(gif)).toBe('image/gif');
+    expect(sniffContentType(Buffer.from('%PDF-1.4 ...'))).toBe('application/pdf');
+    expect(sniffContentType(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2]))).toBe('application/zip');
+    expect(sniffContentType(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]))).toBe('application/x-executable');
+    expect(sniffContentType(Buffer.from('MZ\x90\x00\x03', 'latin1'))).toBe('application/x-msdownload');
+    expect(sniffContentType(Buffer.from('#!/bin/sh\nrm -rf ~\n'))).toBe('application/x-sh');
+    expect(sniffContentType(Buffer.from('\ufeff  <!DOCTYPE html><script>x</script>'))).toBe('text/html');
+    expect(
+      sniffContentType(Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')),
+    ).toBe('image/svg+xml');
+    expect(sniffContentType(Buffer.from('just some notes\nline two\n'))).toBe('text/plain');
+    expect(sniffContentType(Buffer.from([0, 1, 2, 3, 250, 251]))).toBe('application/octet-stream');
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(12)]);
+    expect(sniffContentType(mp4)).toBe('video/mp4');
+  });
+});
+
+describe('isPotentiallyExecutable', () => {
+  it('flags executables, scripts, installers, shortcuts and active documents by name', () => {
+    for (const name of [
+      'setup.exe',
+      'a.msi',
+      'run.bat',
+      'x.cmd',
+      'y.com',
+      'screen.scr',
+      'p.ps1',
+      'i.sh',
+      'b.bash',
+      'app.desktop',
+      'Tool.AppImage',
+      'pkg.deb',
+      'pkg.rpm',
+      'disk.dmg',
+      'inst.pkg',
+      'Some.app',
+      'lib.jar',
+      'code.js',
+      'mod.mjs',
+      'v.vbs',
+      'page.html',
+      'page.HTM',
+      'logo.svg',
+      'link.lnk',
+      'site.url',
+      'photo.jpg.exe',
+      'evil.exe.',
+      'evil.exe ',
+    ]) {
+      expect(isPotentiallyExecutable(name, 'application/octet-stream'), name).toBe(true);
+    }
+  });
+
+  it('flags executable content whatever the name says, and passes ordinary files', () => {
+    expect(isPotentiallyExecutable('holiday.jpg', 'application/x-msdownload')).toBe(true);
+    expect(isPotentiallyExecutable('notes.txt', 'text/html')).toBe(true);
+    expect(isPotentiallyExecutable(undefined, 'image/svg+xml')).toBe(true);
+    expect(isPotentiallyExecutable(undefined, 'application/x-sh')).toBe(true);
+    for (const name of [
+      'photo.jpg',
+      'report.pdf',
+      'notes.txt',
+      'archive.zip',
+      'song.mp3',
+      'README',
+      undefined,
+    ]) {
+      expect(isPotentiallyExecutable(name, 'application/octet-stream'), String(name)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,155 @@
+import { createRequire } from 'node:module';
+import { createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  AttachmentDecryptor,
+  decryptAttachment,
+  encryptAttachment,
+  encryptedAttachmentSize,
+  MAX_ENCRYPTED_ATTACHMENT_BYTES,
+  paddedAttachmentSize,
+} from './crypto.js';
+import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES } from './errors.js';
+
+// The mock server's own (independent) implementation of the same format, for interop in both directions.
+const mockCrypto = createRequire(import.meta.url)('@signalapp/mock-server/src/crypto.js') as {
+  encryptAttachment(cleartext: Buffer): { key: Buffer; blob: Buffer; digest: Buffer; size: number };
+};
+
+function rejected(fn: () => unknown, reason: string): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AttachmentRejectedError);
+    expect((error as AttachmentRejectedError).reason).toBe(reason);
+    expect((error as AttachmentRejectedError).code).toBe('ATTACHMENT');
+    return;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('attachment padding', () => {
+  it('uses buckets of at least 541 bytes growing by 5 %', () => {
+    expect(paddedAttachmentSize(0)).toBe(541);
+    expect(paddedAttachmentSize(1)).toBe(541);
+    expect(paddedAttachmentSize(541)).toBe(541);
+    expect(paddedAttachmentSize(542)).toBe(568);
+    for (const size of [1000, 12_345, 1_000_000, 20 * 1024 * 1024, MAX_ATTACHMENT_BYTES]) {
+      const padded = paddedAttachmentSize(size);
+      expect(padded).toBeGreaterThanOrEqual(size);
+      expect(padded).toBeLessThanOrEqual(Math.ceil(size * 1.05) + 1);
+    }
+    // Sizes in the same bucket are indistinguishable after padding.
+    expect(paddedAttachmentSize(10_000)).toBe(paddedAttachmentSize(10_100));
+  });
+
+  it('announces the exact blob size', () => {
+    for (const size of [0, 15, 16, 541, 5000, 65_537]) {
+      const encrypted = encryptAttachment(randomBytes(size));
+      expect(encrypted.blob.length).toBe(encryptedAttachmentSize(size));
+    }
+  });
+});
+
+describe('attachment crypto', () => {
+  it('round-trips, with a 64-byte key and a digest over the whole blob', () => {
+    const plaintext = randomBytes(70_001);
+    const encrypted = encryptAttachment(plaintext);
+    expect(encrypted.key.length).toBe(64);
+    expect(encrypted.size).toBe(plaintext.length);
+    const out = decryptAttachment(encrypted.blob, encrypted);
+    expect(out.equals(plaintext)).toBe(true);
+  });
+
+  it('decrypts incrementally in arbitrary chunks (as network data arrives)', () => {
+    const plaintext = randomBytes(123_457);
+    const encrypted = encryptAttachment(plaintext);
+    const decryptor = new AttachmentDecryptor(encrypted);
+    let offset = 0;
+    const sizes = [1, 15, 2, 31, 33, 4096, 7];
+    for (let i = 0; offset < encrypted.blob.length; i += 1) {
+      const step = sizes[i % sizes.length] ?? 1;
+      decryptor.update(encrypted.blob.subarray(offset, offset + step));
+      offset += step;
+    }
+    expect(decryptor.final().equals(plaintext)).toBe(true);
+  });
+
+  it('reads what the mock server (another implementation) encrypted, and vice versa', () => {
+    const plaintext = randomBytes(5000);
+    const theirs = mockCrypto.encryptAttachment(plaintext);
+    expect(decryptAttachment(theirs.blob, theirs).equals(plaintext)).toBe(true);
+
+    const ours = encryptAttachment(plaintext);
+    // Independent check with node:crypto the way the format is specified.
+    const iv = ours.blob.subarray(0, 16);
+    const mac = ours.blob.subarray(ours.blob.length - 32);
+    const body = ours.blob.subarray(16, ours.blob.length - 32);
+    expect(createHash('sha256').update(ours.blob).digest().equals(ours.digest)).toBe(true);
+    expect(createHmac('sha256', ours.key.subarray(32)).update(iv).update(body).digest().equals(mac)).toBe(
+      true,
+    );
+    const decipher = createDecipheriv('aes-256-cbc', ours.key.subarray(0, 32), iv);
+    const padded = Buffer.concat([decipher.update(body), decipher.final()]);
+    expect(padded.length).toBe(paddedAttachmentSize(5000));
+    expect(padded.subarray(0, 5000).equals(plaintext)).toBe(true);
+    expect(padded.subarray(5000).every((b) => b === 0)).toBe(true);
+  });
+
+  it('rejects a flipped byte in the IV, the ciphertext or the MAC', () => {
+    const encrypted = encryptAttachment(randomBytes(3000));
+    for (const index of [
+      0,
+      15,
+      16,
+      500,
+      encrypted.blob.length - 33,
+      encrypted.blob.length - 32,
+      encrypted.blob.length - 1,
+    ]) {
+      const tampered = Buffer.from(encrypted.blob);
+      tampered[index] = (tampered[index] ?? 0) ^ 0x01;
+      rejected(() => decryptAttachment(tampered, encrypted), 'integrity');
+    }
+  });
+
+  it('rejects a MAC-valid blob whose digest does not match the pointer', () => {
+    const encrypted = encryptAttachment(randomBytes(3000));
+    const wrongDigest = Buffer.from(encrypted.digest);
+    wrongDigest[7] = (wrongDigest[7] ?? 0) ^ 0x80;
+    rejected(() => decryptAttachment(encrypted.blob, { ...encrypted, digest: wrongDigest }), 'integrity');
+    // A different attachment's valid blob under this pointer: also refused.
+    const other = encryptAttachment(randomBytes(3000), { key: encrypted.key });
+    rejected(() => decryptAttachment(other.blob, encrypted), 'integrity');
+  });
+
+  it('rejects wrong keys, truncated and over-long blobs, and malformed pointers', () => {
+    const encrypted = encryptAttachment(randomBytes(2000));
+    rejected(() => decryptAttachment(encrypted.blob, { ...encrypted, key: randomBytes(64) }), 'integrity');
+    rejected(
+      () => decryptAttachment(encrypted.blob.subarray(0, encrypted.blob.length - 16), encrypted),
+      'integrity',
+    );
+    rejected(() => decryptAttachment(encrypted.blob.subarray(0, 40), encrypted), 'malformed');
+    rejected(
+      () => decryptAttachment(Buffer.concat([encrypted.blob, randomBytes(4096)]), encrypted),
+      'malformed',
+    );
+    rejected(
+      () => decryptAttachment(encrypted.blob, { ...encrypted, key: randomBytes(32) }),
+      'missing-pointer-field',
+    );
+    rejected(
+      () => decryptAttachment(encrypted.blob, { ...encrypted, digest: new Uint8Array(0) }),
+      'missing-pointer-field',
+    );
+    rejected(() => decryptAttachment(encrypted.blob, { ...encrypted, size: 5000 }), 'malformed');
+  });
+
+  it('enforces the 100 MiB limit on both sides', () => {
+    rejected(() => encryptAttachment(new Uint8Array(MAX_ATTACHMENT_BYTES + 1)), 'too-large');
+    const encrypted = encryptAttachment(randomBytes(100));
+    rejected(() => new AttachmentDecryptor({ ...encrypted, size: MAX_ATTACHMENT_BYTES + 1 }), 'too-large');
+    expect(MAX_ENCRYPTED_ATTACHMENT_BYTES).toBeGreaterThan(MAX_ATTACHMENT_BYTES);
+  });
+});
