@@ -217,8 +217,14 @@ export class Vault {
           const salt = newSalt();
           const upgraded = this.track(await deriveKey(passphrase, salt, this.kdf));
           if (this.connection !== db || this.lockRequests !== epoch) throw new VaultLockedError();
-          this.rekeyTo(argon2Slot(this.kdf, salt), upgraded);
-          log.info('vault.kdf.upgraded', { memoryKiB: this.kdf.memoryKiB, timeCost: this.kdf.timeCost });
+          try {
+            this.rekeyTo(argon2Slot(this.kdf, salt), upgraded);
+            log.info('vault.kdf.upgraded', { memoryKiB: this.kdf.memoryKiB, timeCost: this.kdf.timeCost });
+          } catch (error) {
+            // Not worth locking the user out over (e.g. a full disk: a rekey rewrites the whole DB into
+            // the WAL). The vault stays usable under its current key; the next unlock tries again.
+            log.warn('vault.kdf.upgrade_failed', errorFields(error));
+          }
         }
         this.fileStore?.sweep();
       } catch (error) {
@@ -412,18 +418,28 @@ export class Vault {
     try {
       applyRekey(db, newKey, this.tracker);
     } catch (error) {
+      // SQLite rolled the rekey transaction back: the DB is still under the current key.
       db.pragma('synchronous = NORMAL');
-      writeHeader(this.headerPath, makeHeader(header.current));
       newKey.fill(0);
+      try {
+        writeHeader(this.headerPath, makeHeader(header.current));
+      } catch (headerError) {
+        log.warn('vault.rekey.header_revert_failed', errorFields(headerError)); // unlock resolves `pending`
+      }
       throw error;
     }
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    // From here the DB is under the new key, whatever fails next.
+    this.key?.fill(0);
+    this.key = newKey;
     db.pragma('synchronous = NORMAL');
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      log.warn('vault.rekey.checkpoint_failed', errorFields(error)); // the FULL commit is already durable
+    }
     const committed = makeHeader(slot);
     writeHeader(this.headerPath, committed);
     this.header = committed;
-    this.key?.fill(0);
-    this.key = newKey;
     if (header.current.kind === 'keyfile' && slot.kind !== 'keyfile') {
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('insecure_no_passphrase', '0')").run();
       shredFile(this.keyFilePath);
