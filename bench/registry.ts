@@ -1,7 +1,13 @@
 import { backlogBench } from './backlog.bench.js';
+import { conversationPaintBench } from './conversation-paint.bench.js';
 import { pinBench } from './pin.bench.js';
 import type { BenchModule } from './types.js';
 import { vaultBench } from './vault.bench.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. Each lives in bench/<name>.bench.ts. */
-export const BENCHMARKS: readonly BenchModule[] = [vaultBench, backlogBench, pinBench];
+export const BENCHMARKS: readonly BenchModule[] = [
+  vaultBench,
+  backlogBench,
+  pinBench,
+  conversationPaintBench,
+];
