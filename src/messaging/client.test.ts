@@ -5,10 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UntrustedIdentityError } from '../errors.js';
+import { UntrustedIdentityError, VaultLockedError } from '../errors.js';
+import { setLogSink } from '../log.js';
+import { openChatConnection } from '../net/chat-connection.js';
+import { directSocketOpener } from '../net/direct-opener.js';
 import { decodeEnvelope, encodeEnvelope } from '../signal/proto/signal-service.js';
 import { VerifiedStatus } from '../signal/stores.js';
 import type { MessagingClient } from './client.js';
+import { SignalAdapter, type PreKeyResponseJson } from './signal-adapter.js';
 import type { Message } from './store.js';
 import { createHarness, type Harness } from './test-support/harness.js';
 
@@ -205,5 +209,87 @@ describe('MessagingClient against the mock server', () => {
     const timerUpdate = await fay.device.waitForMessage();
     expect(timerUpdate.dataMessage.expireTimer).toBe(60);
     await client.sendTyping(conversationId, true);
+  });
+
+  it('emits typing indicators (ephemeral, nothing stored) and never logs bodies or numbers', async () => {
+    const lines: string[] = [];
+    setLogSink((level, event, fields) => lines.push(JSON.stringify({ level, event, ...fields })), 'debug');
+    try {
+      const gus = await h.contact('Gus');
+      await h.sendFromContact(gus, 'SECRET-BODY-a1b2').acked;
+      const conversationId = client.store.findConversationByServiceId(gus.aci)!.id;
+      const before = client.store.page(conversationId).messages.length;
+      const typing = new Promise<{ started: boolean }>((resolve) => {
+        const off = client.on('typing', (event) => {
+          off();
+          resolve(event);
+        });
+      });
+      await gus.device.sendRaw(h.device, {
+        content: { typingMessage: { timestamp: BigInt(Date.now()), action: 0, groupId: null } },
+      } as never);
+      expect((await typing).started).toBe(true);
+      expect(client.store.page(conversationId).messages.length).toBe(before);
+      await client.sendText(conversationId, 'SECRET-REPLY-c3d4');
+      expect((await gus.device.waitForMessage()).body).toBe('SECRET-REPLY-c3d4');
+    } finally {
+      setLogSink(undefined, 'warn');
+    }
+    const all = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(all).not.toContain('SECRET-');
+    expect(all).not.toContain(h.account.password);
+  });
+
+  it('recovers from 409 (extra device) and 410 (stale registration id) by fixing sessions and retrying', async () => {
+    const hal = await h.contact('Hal');
+    const conversation = client.conversation(hal.aci);
+    const adapter = new SignalAdapter(
+      client.stores,
+      h.account,
+      h.network.config.unidentifiedDeliveryTrustRoots,
+    );
+    const fetchKeys = async (): Promise<PreKeyResponseJson> => {
+      const connection = await openChatConnection({
+        endpoint: h.network.config.chat,
+        trustRootsPem: h.network.config.tlsTrustRootsPem,
+        openSocket: directSocketOpener,
+        keepaliveIntervalMs: 0,
+      });
+      try {
+        return (await connection.requestJson({
+          verb: 'GET',
+          path: `/v2/keys/${hal.aci}/1`,
+        })) as PreKeyResponseJson;
+      } finally {
+        await connection.close();
+      }
+    };
+    // 410: a session whose registration id is not the device's current one.
+    const keys = await fetchKeys();
+    const device = keys.devices[0]!;
+    await adapter.processPreKeys(hal.aci, {
+      ...keys,
+      devices: [{ ...device, registrationId: (device.registrationId % 16000) + 1 }],
+    });
+    // 409: a session with a device the account does not have.
+    await adapter.processPreKeys(hal.aci, { ...keys, devices: [{ ...device, deviceId: 2 }] });
+    expect(adapter.deviceIds(hal.aci).sort()).toEqual([1, 2]);
+
+    const sent = await client.sendText(conversation.id, 'despite stale sessions');
+    expect(sent.status).toBe('sent');
+    expect((await hal.device.waitForMessage()).body).toBe('despite stale sessions');
+    expect(adapter.deviceIds(hal.aci)).toEqual([1]);
+  });
+
+  it('stops cleanly when the vault locks; data calls then fail with VaultLockedError', async () => {
+    const locked = await h.reopenVault();
+    await client.stop();
+    client = await h.startClient();
+    const conversationId = client.listConversations()[0]!.id;
+    locked.lock('user');
+    expect(client.connected).toBe(false);
+    expect(() => client.page(conversationId)).toThrow(VaultLockedError);
+    await expect(client.sendText(conversationId, 'nope')).rejects.toBeInstanceOf(VaultLockedError);
   });
 });

@@ -132,6 +132,8 @@ export class MessagingClient {
       local: { aci, deviceId },
       ...(options.defaultExpireTimer ? { defaultExpireTimer: options.defaultExpireTimer } : {}),
       ...(options.ownProfileKey ? { ownProfileKey: options.ownProfileKey } : {}),
+      // A fetched bundle with a new identity key is an identity change too: show it in the timeline.
+      afterPreKeys: () => this.store.transaction(() => this.receiver.recordIdentityChanges()),
     });
     this.receiver = new Receiver({
       db,
@@ -203,36 +205,49 @@ export class MessagingClient {
 
   // ---- commands -------------------------------------------------------------------------------
 
+  /** Every command fails with VaultLockedError once the vault is locked (the Vault's own check). */
+  private open(): void {
+    void this.options.vault.db;
+  }
+
   conversation(serviceId: string, init?: ConversationInit): Conversation {
+    this.open();
     return this.store.getOrCreateConversation(serviceId, { isContact: true, ...init });
   }
 
   listConversations(): Conversation[] {
+    this.open();
     return this.store.listConversations();
   }
 
   page(conversationId: string, before?: string | null): Page {
+    this.open();
     return this.store.page(conversationId, { before: before ?? null });
   }
 
-  sendText(conversationId: string, body: string): Promise<Message> {
+  async sendText(conversationId: string, body: string): Promise<Message> {
+    this.open();
     return this.sender.sendText(conversationId, body);
   }
 
-  sendTyping(conversationId: string, started: boolean): Promise<void> {
+  async sendTyping(conversationId: string, started: boolean): Promise<void> {
+    this.open();
     return this.sender.sendTyping(conversationId, started);
   }
 
-  setExpireTimer(conversationId: string, seconds: number | null): Promise<Conversation> {
+  async setExpireTimer(conversationId: string, seconds: number | null): Promise<Conversation> {
+    this.open();
     return this.sender.setExpireTimer(conversationId, seconds);
   }
 
-  confirmIdentity(conversationId: string): Promise<Conversation> {
+  async confirmIdentity(conversationId: string): Promise<Conversation> {
+    this.open();
     return this.sender.confirmIdentity(conversationId);
   }
 
   /** Accept a held message request: from now on receipts flow both ways. */
-  acceptRequest(conversationId: string): Promise<Conversation> {
+  async acceptRequest(conversationId: string): Promise<Conversation> {
+    this.open();
     return this.lockRun(() =>
       this.store.updateConversation(conversationId, {
         isRequest: false,
@@ -247,6 +262,7 @@ export class MessagingClient {
    * to the contact (not for held requests). Returns the messages newly marked read.
    */
   async markRead(conversationId: string, upToSeq?: number): Promise<readonly Message[]> {
+    this.open();
     const { newlyRead } = await this.lockRun(() => this.store.markRead(conversationId, upToSeq));
     const conversation = this.store.getConversation(conversationId);
     const timestamps = newlyRead.filter((m) => m.kind === 'message').map((m) => m.sentAt);

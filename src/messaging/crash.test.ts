@@ -22,8 +22,12 @@ function startChild(jobPath: string): {
   exited: Promise<number | null>;
 } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, jobPath], {
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CARAPACE_LOG_LEVEL: 'error' },
+  });
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errors = (errors + chunk.toString()).slice(-2000);
   });
   const connected = new Promise<void>((resolve, reject) => {
     let out = '';
@@ -31,7 +35,7 @@ function startChild(jobPath: string): {
       out += chunk.toString();
       if (out.includes('connected')) resolve();
     });
-    child.once('exit', () => reject(new Error('child exited before connecting')));
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before connecting: ${errors}`)));
   });
   connected.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -179,7 +179,8 @@ export class Receiver {
     }
 
     if (content.typingMessage) {
-      if (!existing || !known || content.typingMessage.groupId) return none;
+      // Ephemeral: shown for existing chats that are not held requests; never stored.
+      if (!existing || existing.isRequest || content.typingMessage.groupId) return none;
       return {
         outcome: 'typing',
         receipts: [],
@@ -263,7 +264,8 @@ export class Receiver {
     return true;
   }
 
-  private recordIdentityChanges(): void {
+  /** Turn pending identity-change records into timeline events (call inside a transaction). */
+  recordIdentityChanges(): void {
     const { store, decryptor } = this.options;
     const changes = decryptor.pendingIdentityChanges();
     if (changes.length === 0) return;

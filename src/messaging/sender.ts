@@ -51,6 +51,8 @@ export interface SenderOptions {
   /** Our own profile key, shared only with accepted conversations. */
   readonly ownProfileKey?: () => Uint8Array | null;
   readonly clock?: () => number;
+  /** Runs under the write lock after a prekey bundle was processed (it may have changed an identity). */
+  readonly afterPreKeys?: () => void;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -319,7 +321,13 @@ export class Sender {
     if (!keys || typeof keys.identityKey !== 'string' || !Array.isArray(keys.devices)) {
       throw new ProtocolError('Malformed prekey response.');
     }
-    await this.options.lock.run(() => this.options.crypto.processPreKeys(serviceId, keys));
+    await this.options.lock.run(async () => {
+      try {
+        await this.options.crypto.processPreKeys(serviceId, keys);
+      } finally {
+        this.options.afterPreKeys?.();
+      }
+    });
   }
 
   /**

@@ -91,7 +91,12 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
     unidentifiedDeliveryTrustRoots: readonly string[],
   ) {
     this.trustRoots = unidentifiedDeliveryTrustRoots.map((root) => PublicKey.deserialize(b64(root)));
+    stores.aci.identity.onIdentityChange(() => {
+      this.identityDirty = true;
+    });
   }
+
+  private identityDirty = true;
 
   private ours(envelope: Envelope): { stores: IdentityStores; localServiceId: string } {
     const destination =
@@ -195,8 +200,15 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
     throw lastError;
   }
 
+  /**
+   * Pending change records are looked up only after the identity store reported a change (and once
+   * at start, for records left by an earlier run): the common case costs no query per envelope.
+   */
   pendingIdentityChanges(): ReadonlyArray<{ id: number; serviceId: string; wasVerified: boolean }> {
-    return this.stores.aci.identity.pendingIdentityChanges();
+    if (!this.identityDirty) return [];
+    const pending = this.stores.aci.identity.pendingIdentityChanges();
+    if (pending.length === 0) this.identityDirty = false;
+    return pending;
   }
 
   consumeIdentityChanges(ids: readonly number[]): void {

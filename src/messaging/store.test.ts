@@ -1,19 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { MessageStore, type Message } from './store.js';
-import { createTempDb, type TempDb } from './test-support/temp-db.js';
+import { createTempVault, type TempVault } from './test-support/temp-db.js';
 
 const ALICE = '8f0c1a2e-1111-4c4c-9a9a-0123456789ab';
 const ME = '11111111-2222-4333-8444-555555555555';
 
-describe('MessageStore on a real SQLCipher file', () => {
-  let temp: TempDb;
+describe('MessageStore on a real vault (SQLCipher)', () => {
+  let temp: TempVault;
   let now: number;
   let store: MessageStore;
 
-  beforeEach(() => {
-    temp = createTempDb();
+  beforeEach(async () => {
+    temp = await createTempVault();
     now = 1_700_000_000_000;
     store = new MessageStore(temp.db, { clock: () => now });
   });
@@ -211,7 +212,7 @@ describe('MessageStore on a real SQLCipher file', () => {
     expect(added).toHaveLength(1);
   });
 
-  it('survives reopen and keeps bodies out of the file in plaintext', () => {
+  it('survives reopen and keeps bodies out of every profile file in plaintext', async () => {
     const c = store.getOrCreateConversation(ALICE);
     store.insertIncoming({
       conversationId: c.id,
@@ -220,11 +221,18 @@ describe('MessageStore on a real SQLCipher file', () => {
       sentAt: 1,
       body: 'MARKER-plaintext-body-7f3a',
     });
-    temp.db.pragma('wal_checkpoint(TRUNCATE)');
-    const db = temp.reopen();
+    const db = await temp.reopen();
     const reopened = new MessageStore(db);
     expect(reopened.page(c.id).messages[0]?.body).toBe('MARKER-plaintext-body-7f3a');
-    db.close();
-    expect(readFileSync(temp.path).includes('MARKER-plaintext-body-7f3a')).toBe(false);
+    // Every file of the profile (DB, -wal, -shm, header), open and after lock: no plaintext body.
+    const scan = (): string[] =>
+      readdirSync(temp.dir)
+        .map((name) => join(temp.dir, name))
+        .filter(
+          (path) => statSync(path).isFile() && readFileSync(path).includes('MARKER-plaintext-body-7f3a'),
+        );
+    expect(scan()).toEqual([]);
+    temp.vault.lock('user');
+    expect(scan()).toEqual([]);
   });
 });

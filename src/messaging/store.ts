@@ -377,10 +377,10 @@ export class MessageStore {
 
   setProfileKey(conversationId: string, profileKey: Uint8Array): void {
     if (profileKey.length !== 32) throw new ValidationError('A profile key has 32 bytes.');
-    this.stmt('UPDATE conversations SET profile_key = ? WHERE id = ?').run(
-      Buffer.from(profileKey),
-      conversationId,
-    );
+    // Senders attach it to every message: write only when it changed.
+    this.stmt(
+      'UPDATE conversations SET profile_key = @key WHERE id = @id AND (profile_key IS NULL OR profile_key <> @key)',
+    ).run({ key: Buffer.from(profileKey), id: conversationId });
   }
 
   private mustConversation(id: string): Conversation {

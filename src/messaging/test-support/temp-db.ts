@@ -1,68 +1,43 @@
 /**
- * A real SQLCipher database file in a temp directory with every migration applied: what the
- * messaging tests run on when they do not need a whole Vault (the Vault opens the same kind of file).
+ * A real Vault (SQLCipher file, every migration applied, low test KDF params) in a temp profile
+ * directory: what the messaging store tests run on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3-multiple-ciphers';
-import { MIGRATIONS } from '../../vault/migrations/index.js';
+import { Vault } from '../../vault/index.js';
 import type { SqlDatabase } from '../../vault/sql.js';
+import { TEST_KDF, TEST_PASSPHRASE } from './constants.js';
 
-export interface TempDb {
+export interface TempVault {
   readonly db: SqlDatabase;
+  readonly vault: Vault;
   readonly dir: string;
-  readonly path: string;
-  /** Hex key, kept so a test can reopen the same file. */
-  readonly keyHex: string;
-  reopen(): SqlDatabase;
+  /** Lock, then unlock a fresh Vault object on the same profile (a restart). */
+  reopen(): Promise<SqlDatabase>;
   close(): void;
 }
 
-export function openKeyed(path: string, keyHex: string): SqlDatabase {
-  const db = new Database(path);
-  db.pragma(`cipher='sqlcipher'`);
-  db.pragma(`legacy=4`);
-  db.pragma(`key="x'${keyHex}'"`);
-  db.pragma('journal_mode = WAL');
-  db.pragma('secure_delete = ON');
-  db.pragma('foreign_keys = ON');
-  return db;
-}
-
-export function migrate(db: SqlDatabase): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
-}
-
-export function createTempDb(prefix = 'carapace-msg-'): TempDb {
+export async function createTempVault(prefix = 'carapace-msg-'): Promise<TempVault> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const path = join(dir, 'vault.db');
-  const keyHex = randomBytes(32).toString('hex');
-  let db = openKeyed(path, keyHex);
-  migrate(db);
+  let vault = new Vault(dir, { kdf: TEST_KDF });
+  await vault.create(Buffer.from(TEST_PASSPHRASE));
   return {
     get db() {
-      return db;
+      return vault.db;
+    },
+    get vault() {
+      return vault;
     },
     dir,
-    path,
-    keyHex,
-    reopen() {
-      if (db.open) db.close();
-      db = openKeyed(path, keyHex);
-      migrate(db);
-      return db;
+    async reopen() {
+      if (vault.state === 'unlocked') vault.lock('user');
+      vault = new Vault(dir, { kdf: TEST_KDF });
+      await vault.unlock(Buffer.from(TEST_PASSPHRASE));
+      return vault.db;
     },
     close() {
-      if (db.open) db.close();
+      if (vault.state === 'unlocked') vault.lock('shutdown');
       rmSync(dir, { recursive: true, force: true });
     },
   };
