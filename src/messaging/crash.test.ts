@@ -26,7 +26,7 @@ function startChild(jobPath: string): {
     env: { ...process.env, CARAPACE_LOG_LEVEL: 'error' },
   });
   let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-2000);
   });
   const connected = new Promise<void>((resolve, reject) => {
