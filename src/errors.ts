@@ -81,6 +81,17 @@ export class ProtocolError extends CarapaceError {
   readonly code = 'PROTOCOL';
 }
 
+/** A gRPC call answered with a non-OK `grpc-status` (the server's grpc-message is never quoted). */
+export class GrpcStatusError extends CarapaceError {
+  readonly code = 'SERVER';
+  constructor(
+    readonly grpcStatus: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class DecryptionError extends CarapaceError {
   readonly code = 'DECRYPTION_FAILED';
 }
