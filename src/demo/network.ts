@@ -20,6 +20,8 @@ export interface DemoNetworkOptions {
   readonly port?: number;
   /** Directory for the mock CDN (attachments). Default: a fresh temp dir, removed on close. */
   readonly cdnDir?: string;
+  /** Messages awaiting a device's ack at once (see DemoServerOptions). Default 1. */
+  readonly deliveryWindow?: number;
 }
 
 export interface DemoContactOptions {
@@ -144,7 +146,10 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const ownCdn = options.cdnDir === undefined;
   const cdnDir = options.cdnDir ?? (await mkdtemp(join(tmpdir(), 'carapace-demo-cdn-')));
-  const server = new DemoServer({ cdn3Path: cdnDir });
+  const server = new DemoServer(
+    { cdn3Path: cdnDir },
+    options.deliveryWindow !== undefined ? { deliveryWindow: options.deliveryWindow } : {},
+  );
   await server.listen(options.port ?? 0, host);
   const { port } = server.address();
 

@@ -112,6 +112,17 @@ function deferred(): Deferred {
 interface Pending {
   readonly message: Buffer;
   readonly done: Deferred;
+  /** The socket this message was last sent on and is awaiting an answer from. */
+  inflightOn?: MockConnection;
+}
+
+export interface DemoServerOptions {
+  /**
+   * How many messages may await a device's acknowledgement at once. 1 (default) sends the next message
+   * only after the previous one was acknowledged; more pipelines delivery as Signal's server does.
+   * Order of sending is always the queue order; unacknowledged messages are redelivered after a reconnect.
+   */
+  readonly deliveryWindow?: number;
 }
 
 export class DemoServer extends Server {
@@ -120,15 +131,19 @@ export class DemoServer extends Server {
   /** Our own per-device queues of messages not yet acknowledged with 200. */
   readonly #queues = new Map<Device, Pending[]>();
   readonly #sockets = new Map<Device, MockConnection>();
-  readonly #draining = new Set<Device>();
   readonly #announceEmpty = new Set<Device>();
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #rawSockets = new Set<Socket>();
   /** Messages delivered to registered (non-simulated) devices, for tests and the demo log. */
   deliveredCount = 0;
 
-  constructor(config: Config) {
+  readonly #window: number;
+
+  constructor(config: Config, options: DemoServerOptions = {}) {
     super(config);
+    const window = options.deliveryWindow ?? 1;
+    if (!Number.isInteger(window) || window < 1) throw new Error('deliveryWindow must be a positive integer');
+    this.#window = window;
     installRequestHook();
     this.setRemoteConfig('grpc.AttachmentsGetUploadForm', { enabled: true });
   }
@@ -261,7 +276,7 @@ export class DemoServer extends Server {
       this.#queues.set(target, queue);
     }
     queue.push({ message, done });
-    void this.#drain(target);
+    this.#drain(target);
     return done.promise;
   }
 
@@ -274,7 +289,7 @@ export class DemoServer extends Server {
     if (existing && existing !== connection) existing.close(4409);
     this.#sockets.set(device, connection);
     this.#announceEmpty.add(device);
-    void this.#drain(device);
+    this.#drain(device);
   }
 
   override removeWebSocket(device: Device, socket: Parameters<Server['removeWebSocket']>[1]): void {
@@ -282,46 +297,45 @@ export class DemoServer extends Server {
     super.removeWebSocket(device, socket);
   }
 
-  /** Sends queued messages one by one (in order) to the device's current socket; then "queue empty". */
-  async #drain(device: Device): Promise<void> {
-    if (this.#draining.has(device)) return;
-    this.#draining.add(device);
-    try {
-      for (;;) {
-        const socket = this.#sockets.get(device);
-        if (!socket) return;
-        const queue = this.#queues.get(device);
-        const next = queue?.[0];
-        if (!next) {
-          if (this.#announceEmpty.delete(device)) {
-            await socket.sendMessage('empty').catch(() => undefined);
-            continue;
+  /**
+   * Sends queued messages, in queue order, to the device's current socket, keeping at most `window`
+   * awaiting an answer. A message leaves the queue only when the device answered 200; any other outcome
+   * (non-200, socket gone) keeps it queued and drops that socket, so the next connection gets it again.
+   * Once the queue is empty after a (re)connect, "queue empty" is announced.
+   */
+  #drain(device: Device): void {
+    const socket = this.#sockets.get(device);
+    if (!socket) return;
+    const queue = this.#queues.get(device) ?? [];
+    let inflight = 0;
+    for (const pending of queue) if (pending.inflightOn === socket) inflight += 1;
+    for (const pending of queue) {
+      if (inflight >= this.#window) break;
+      if (pending.inflightOn === socket) continue;
+      pending.inflightOn = socket;
+      inflight += 1;
+      socket.sendMessage(pending.message).then(
+        () => {
+          const current = this.#queues.get(device);
+          const index = current?.indexOf(pending) ?? -1;
+          if (index >= 0) {
+            current!.splice(index, 1);
+            pending.done.resolve();
           }
-          return;
-        }
-        try {
-          await socket.sendMessage(next.message);
-        } catch (error) {
-          // Not acknowledged (socket closed, client answered non-200): keep it for the next socket.
+          this.#drain(device);
+        },
+        (error: unknown) => {
           log.debug('demo.delivery.retry', errorFields(error));
+          if (pending.inflightOn === socket) pending.inflightOn = undefined;
           if (this.#sockets.get(device) === socket) {
             this.#sockets.delete(device);
             socket.close(1011);
           }
-          return;
-        }
-        if (queue?.[0] === next) queue.shift();
-        next.done.resolve();
-      }
-    } finally {
-      this.#draining.delete(device);
-      // A socket may have connected while we were finishing.
-      if (
-        this.#sockets.has(device) &&
-        ((this.#queues.get(device)?.length ?? 0) > 0 || this.#announceEmpty.has(device))
-      ) {
-        void this.#drain(device);
-      }
+        },
+      );
+    }
+    if (queue.length === 0 && this.#announceEmpty.delete(device)) {
+      socket.sendMessage('empty').catch(() => undefined);
     }
   }
 
