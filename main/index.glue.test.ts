@@ -330,7 +330,7 @@ describe('main/index.ts glue', () => {
     );
     expect(await invoke('app.info', {})).toMatchObject({
       ok: true,
-      value: { networkMode: 'offline', screenSecuritySupported: process.platform !== 'linux' },
+      value: { networkMode: 'production', screenSecuritySupported: process.platform !== 'linux' },
     });
     expect(await invoke('vault.status', {})).toMatchObject({ ok: true, value: { state: 'uninitialized' } });
     for (const frame of [

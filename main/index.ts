@@ -24,7 +24,8 @@ import {
   type Settings,
 } from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
-import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
+import type { ClientConfig } from '../src/net/config.js';
+import { assertProductionConfig, selectClientConfig } from '../src/net/production-config.js';
 import { errorFields, log } from '../src/log.js';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-origin.js';
 import { serveAppRequest } from './app-protocol.js';
@@ -133,16 +134,21 @@ async function hardenSession(): Promise<void> {
   await ses.setProxy({ ...RENDERER_DEAD_PROXY });
 }
 
-async function loadNetworkConfig(): Promise<ClientConfig | undefined> {
+/**
+ * Production (Signal's servers, built in) unless an unpackaged run asked for the demo network. A packaged
+ * build never reaches the demo branch (resolveNetworkMode), and selectClientConfig ignores any supplied
+ * config when packaged as a second line.
+ */
+async function loadNetworkConfig(): Promise<ClientConfig> {
   const resolution = resolveNetworkMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
   if (resolution.mode === 'production') {
     if (resolution.ignoredOverride) log.warn('config.override-ignored-in-packaged-build');
-    // TODO(transport): use the production ClientConfig once src/net exports it; until then: offline.
-    return undefined;
+    const config = selectClientConfig({ packaged: app.isPackaged });
+    assertProductionConfig(config);
+    return config;
   }
-  const config = parseClientConfig(JSON.parse(await readFile(resolution.demoConfigFile, 'utf8')) as unknown);
-  if (config.mode !== 'demo') throw new Error('demo config file is not a demo config');
-  return config;
+  const supplied = JSON.parse(await readFile(resolution.demoConfigFile, 'utf8')) as unknown;
+  return selectClientConfig({ packaged: app.isPackaged, supplied });
 }
 
 function applyContentProtection(): void {
@@ -222,7 +228,7 @@ async function start(): Promise<void> {
   const networkConfig = await loadNetworkConfig();
   const service = createCoreService({
     profileDir,
-    ...(networkConfig ? { networkConfig } : {}),
+    networkConfig,
     platform: {
       name: process.platform,
       screenSecuritySupported: contentProtectionSupported(process.platform),
