@@ -4,7 +4,6 @@ import { expect, snap, test } from './fixtures.js';
 import { createProfile, lock, register, send, startChat, unlock } from './support/flows.js';
 import { Vault } from '../src/vault/index.js';
 import { SignalProtocolStores, VerifiedStatus } from '../src/signal/stores.js';
-import { TEST_KDF } from '../src/vault/test-support/profile.js';
 
 const PASS = 'violet harbor 62 paper moon';
 
@@ -77,7 +76,7 @@ test('verify a safety number; an identity change shows a warning and blocks send
   const account = await app.service().call('account.status', {});
   if (!account.ok || !account.value.aci) throw new Error('not registered');
   await lock(page);
-  const vault = new Vault(profileDir, { kdf: TEST_KDF });
+  const vault = new Vault(profileDir, app.kdf ? { kdf: app.kdf } : {});
   await vault.unlock(Buffer.from(PASS));
   const stores = new SignalProtocolStores(vault.db);
   stores.aci.identity.saveRemoteIdentity(echo.aci, IdentityKeyPair.generate().publicKey);

@@ -3,14 +3,16 @@
  * Debian chromium; electron: _electron via e2e/electron-app.ts, skipped with the reason when no binary
  * exists), optionally the local demo network, CSP-violation tracking, and a time-limited close.
  */
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoNetwork, type DemoNetwork } from '../src/demo/network.js';
 import { TEST_KDF } from '../src/vault/test-support/profile.js';
+import type { KdfParams } from '../src/vault/index.js';
 import { startHarness, type Harness } from './harness/server.js';
 import type { CoreService } from '../src/api/service.js';
+import { electronAvailable, launchElectronApp } from './electron-app.js';
 
 export interface AppFixtureOptions {
   appKind: 'web' | 'electron';
@@ -30,8 +32,11 @@ export interface AppHandle {
   /**
    * The harness's core service (web only), for driving the SIMULATED side of a test (e.g. asking which
    * account the app registered so a demo contact can message it). Specs act on the app through the UI.
+   * Under Electron the core runs in the app's main process: this throws, and such specs skip.
    */
   service(): CoreService;
+  /** The Argon2 parameters the app creates vaults with (pass the same when seeding a profile). */
+  readonly kdf: Partial<KdfParams> | undefined;
 }
 
 const CLOSE_LIMIT_MS = 10_000;
@@ -71,25 +76,9 @@ export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate<string[]>('window.__csp ?? []');
 }
 
-/**
- * Why the Electron project is skipped here. e2e/electron-app.ts (the shell engineer's) reports whether
- * an Electron binary exists; even with one, launching the packaged flow from these specs is left to that
- * helper, so the run is skipped with a clear reason rather than half-done.
- */
-async function electronSkipReason(): Promise<string> {
-  const specifier = './electron-app.js';
-  const module = (await import(specifier).catch(() => null)) as {
-    electronAvailable?: () => { ok: true } | { ok: false; reason: string };
-  } | null;
-  const available = module?.electronAvailable?.();
-  if (!available) return 'Electron: e2e/electron-app.ts is not present in this build';
-  if (!available.ok) return `Electron: ${available.reason}`;
-  return 'Electron: a binary exists, but these specs drive the web harness only in this build';
-}
-
 export const test = base.extend<
   { electronGate: void; profileDir: string; demo: DemoNetwork | undefined; app: AppHandle } & TestOptions,
-  AppFixtureOptions
+  AppFixtureOptions & { webBrowser: Browser | undefined }
 >({
   appKind: ['web', { option: true, scope: 'worker' }],
   demoNetwork: [false, { option: true }],
@@ -114,20 +103,56 @@ export const test = base.extend<
     await withinLimit(network.close(), 'demo network');
   },
 
-  // Runs before every other fixture (so no browser is launched for a skipped Electron run).
+  // Runs before every other fixture: no browser or app is started for a skipped Electron run.
   electronGate: [
     async ({ appKind }, use, testInfo) => {
       if (appKind === 'electron') {
-        const reason = await electronSkipReason();
-        testInfo.skip(true, reason);
+        const available = electronAvailable();
+        testInfo.skip(!available.ok, available.ok ? '' : `Electron: ${available.reason}`);
       }
       await use();
     },
     { auto: true },
   ],
 
-  app: async ({ appKind, page, profileDir, demo, fastKdf }, use) => {
-    if (appKind !== 'web') throw new Error('unreachable: electronGate skips non-web runs');
+  // Debian chromium for the web project, launched only there (the config's launchOptions).
+  webBrowser: [
+    async ({ appKind, playwright, launchOptions }, use) => {
+      if (appKind !== 'web') {
+        await use(undefined);
+        return;
+      }
+      const browser = await playwright.chromium.launch(launchOptions);
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker' },
+  ],
+
+  app: async ({ appKind, webBrowser, profileDir, demo, fastKdf }, use, testInfo) => {
+    if (appKind === 'electron') {
+      let launched = await launchElectronApp({ profileDir, ...(demo ? { demoConfig: demo.config } : {}) });
+      const handle: AppHandle = {
+        get page() {
+          return launched.page;
+        },
+        async restart() {
+          await launched.close();
+          launched = await launchElectronApp({ profileDir, ...(demo ? { demoConfig: demo.config } : {}) });
+        },
+        service() {
+          testInfo.skip(true, 'Electron: the core runs inside the app; this spec drives the harness core');
+          throw new Error('unreachable');
+        },
+        kdf: undefined,
+      };
+      await use(handle);
+      await launched.close();
+      return;
+    }
+    if (!webBrowser) throw new Error('no browser for the web project');
+    const context = await webBrowser.newContext();
+    const page = await context.newPage();
     let harness: Harness | undefined;
     const start = async (): Promise<void> => {
       harness = await startHarness({
@@ -152,9 +177,11 @@ export const test = base.extend<
         if (!harness) throw new Error('the harness is not running');
         return harness.service;
       },
+      kdf: fastKdf ? TEST_KDF : undefined,
     });
     const violations = await cspViolations(page).catch(() => []);
     if (harness) await withinLimit(harness.close(), 'harness');
+    await context.close();
     expect(violations, 'CSP violations').toEqual([]);
   },
 });

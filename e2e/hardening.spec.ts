@@ -10,7 +10,8 @@ test('hardening report flags weak settings and "apply recommended" fixes what ne
   // Loosen two settings first, as a user might.
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Notification content').selectOption('name-and-message');
-  await page.getByLabel(/Generate link previews/).check();
+  // A controlled checkbox: its state changes when the core answers, so click and then wait.
+  await page.getByLabel(/Generate link previews/).click();
   await expect(page.getByLabel(/Generate link previews/)).toBeChecked();
 
   await page.getByRole('button', { name: 'Hardening report' }).click();

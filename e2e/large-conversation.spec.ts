@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { expect, snap, test } from './fixtures.js';
 import { createProfile, lock, unlock } from './support/flows.js';
 import { seedConversation } from './support/seed.js';
-import { TEST_KDF } from '../src/vault/test-support/profile.js';
 
 const PASS = 'cobalt river 88 small lamp';
 const COUNT = 10_000;
@@ -16,7 +15,7 @@ test('a 10,000-message conversation opens at the newest message, virtualized and
   await lock(page);
   await seedConversation(profileDir, {
     passphrase: PASS,
-    kdf: TEST_KDF,
+    ...(app.kdf ? { kdf: app.kdf } : {}),
     contactName: 'Archive',
     serviceId: randomUUID(),
     bodies: Array.from({ length: COUNT }, (_, i) => `archived message ${i}`),
