@@ -1,6 +1,7 @@
 import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
 import { pinBench } from './pin.bench.js';
+import { transportBench } from './transport.bench.js';
 import type { BenchModule } from './types.js';
 import { vaultBench } from './vault.bench.js';
 
@@ -10,4 +11,5 @@ export const BENCHMARKS: readonly BenchModule[] = [
   backlogBench,
   pinBench,
   conversationPaintBench,
+  transportBench,
 ];
