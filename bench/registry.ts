@@ -1,3 +1,4 @@
+import { attachmentsBench } from './attachments.bench.js';
 import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
 import { pinBench } from './pin.bench.js';
@@ -11,5 +12,6 @@ export const BENCHMARKS: readonly BenchModule[] = [
   backlogBench,
   pinBench,
   conversationPaintBench,
+  attachmentsBench,
   transportBench,
 ];

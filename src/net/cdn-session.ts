@@ -8,6 +8,20 @@ export interface LazySessionOptions {
   readonly endpoint: ServiceEndpoint;
   readonly trustRootsPem: readonly string[];
   readonly openSocket: SocketOpener;
+  /**
+   * Receive window for bulk transfers (connection and per stream). HTTP/2's default of 64 KiB makes a
+   * download wait for a WINDOW_UPDATE round trip every 64 KiB; the CDN client asks for more.
+   */
+  readonly windowBytes?: number;
+}
+
+function widenWindows(session: ClientHttp2Session, bytes: number): void {
+  try {
+    session.setLocalWindowSize(bytes);
+    session.settings({ initialWindowSize: Math.min(bytes, 2 ** 31 - 1) });
+  } catch {
+    // A session that is already closing: the transfer on it fails on its own.
+  }
 }
 
 /**
@@ -38,6 +52,7 @@ export class LazyHttp2Session {
     });
     this.#session = opening;
     const session = await opening;
+    if (this.options.windowBytes) widenWindows(session, this.options.windowBytes);
     session.once('close', () => {
       if (this.#session === opening) this.#session = undefined;
     });
