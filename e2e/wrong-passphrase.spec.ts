@@ -1,4 +1,5 @@
 import { expect, snap, test } from './fixtures.js';
+import { createProfile, lock, unlock } from './support/flows.js';
 
 const PASS = 'silver kettle 93 morning tide';
 
@@ -28,4 +29,20 @@ test('a wrong passphrase gets a clear message and nothing opens', async ({ app }
   expect(throttled).toBe(true);
   await expect(page.getByRole('alert')).toContainText('Too many wrong passphrases');
   await snap(page, 'unlock-throttled');
+});
+
+test('changing the passphrase: the old one stops working, the new one opens the vault', async ({ app }) => {
+  const { page } = app;
+  await createProfile(page, PASS);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const next = 'indigo paddle 71 winter sun';
+  await page.getByLabel('Current passphrase').fill(PASS);
+  await page.getByLabel('New passphrase').fill(next);
+  await page.getByRole('button', { name: 'Change passphrase' }).click();
+  await expect(page.getByText('Passphrase changed.')).toBeVisible({ timeout: 30_000 });
+  await lock(page);
+  await page.getByLabel('Passphrase').fill(PASS);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error-code', 'WRONG_PASSPHRASE');
+  await unlock(page, next);
 });
