@@ -1,3 +1,5 @@
+import type { ServerHttp2Session } from 'node:http2';
+import { createServer, type AddressInfo } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetworkError, ProtocolError, ServerError } from '../errors.js';
@@ -22,6 +24,10 @@ afterEach(async () => {
 async function serve(handlers: HostileHandlers): Promise<HostileServer> {
   hostile = await startHostileServer(handlers);
   return hostile;
+}
+
+function sessions(server: HostileServer): ServerHttp2Session[] {
+  return [...server.sessions];
 }
 
 function chat(server: HostileServer, extra: Partial<Parameters<typeof openChatConnection>[0]> = {}) {
@@ -60,6 +66,24 @@ describe('TLS pinning', () => {
         openSocket: directSocketOpener,
       }),
     ).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('a server that accepts TCP but never speaks TLS times out with a NetworkError', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await expect(
+        openTls({
+          endpoint: { host: '127.0.0.1', port, servername: 'localhost' },
+          trustRootsPem: [MOCK_CA_PEM],
+          openSocket: directSocketOpener,
+          timeoutMs: 200,
+        }),
+      ).rejects.toBeInstanceOf(NetworkError);
+    } finally {
+      silent.close();
+    }
   });
 
   it('refuses to connect without a trust root', async () => {
@@ -216,6 +240,20 @@ describe('chat WebSocket against a misbehaving server', () => {
     const withKeepalive = await chat(server, { keepaliveIntervalMs: 30, keepaliveTimeoutMs: 60 });
     const info = await withKeepalive.closed;
     expect(info.error).toBeInstanceOf(NetworkError);
+  });
+
+  it('an oversized message or a dropped TCP connection closes with a typed error', async () => {
+    const big = await serve({ onWebSocket: (ws) => ws.send(Buffer.alloc(4096, 1)) });
+    const small = await chat(big, { maxPayloadBytes: 1024 });
+    expect((await small.closed).error).toBeInstanceOf(ProtocolError);
+    await hostile?.close();
+
+    const dropping = await serve({ onWebSocket: (_ws) => undefined });
+    const connection = await chat(dropping);
+    const pending = connection.request({ verb: 'GET', path: '/x' });
+    for (const session of sessions(dropping)) session.destroy();
+    await expect(pending).rejects.toBeInstanceOf(NetworkError);
+    expect((await connection.closed).error).toBeInstanceOf(NetworkError);
   });
 
   it('a refused upgrade is a ServerError with the status', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   createSecureServer,
   type Http2SecureServer,
+  type ServerHttp2Session,
   type ServerHttp2Stream,
   type IncomingHttpHeaders,
 } from 'node:http2';
@@ -33,6 +34,8 @@ export interface HostileHandlers {
 export interface HostileServer {
   readonly endpoint: ServiceEndpoint;
   readonly server: Http2SecureServer;
+  /** Open HTTP/2 sessions (destroy one to simulate a dropped connection). */
+  readonly sessions: ReadonlySet<ServerHttp2Session>;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,11 @@ export async function startHostileServer(handlers: HostileHandlers): Promise<Hos
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
   });
   server.on('stream', (stream, headers) => {
     stream.on('error', () => undefined);
@@ -82,6 +90,7 @@ export async function startHostileServer(handlers: HostileHandlers): Promise<Hos
   return {
     endpoint: { host: '127.0.0.1', port: address.port, servername: 'localhost' },
     server,
+    sessions,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
