@@ -75,6 +75,28 @@ describe('attachment crypto', () => {
     expect(decryptor.final().equals(plaintext)).toBe(true);
   });
 
+  it('gives the same result for any split of the blob into chunks (randomised)', () => {
+    for (let round = 0; round < 60; round += 1) {
+      const plaintext = randomBytes(Math.floor(Math.random() * 3000));
+      const encrypted = encryptAttachment(plaintext);
+      const decryptor = new AttachmentDecryptor(encrypted);
+      let offset = 0;
+      while (offset < encrypted.blob.length) {
+        const step = 1 + Math.floor(Math.random() * (Math.random() < 0.5 ? 40 : 700));
+        decryptor.update(encrypted.blob.subarray(offset, offset + step));
+        offset += step;
+      }
+      expect(decryptor.final().equals(plaintext)).toBe(true);
+      // And a tampered byte anywhere is caught whatever the split.
+      const tampered = Buffer.from(encrypted.blob);
+      const at = Math.floor(Math.random() * tampered.length);
+      tampered[at] = (tampered[at] ?? 0) ^ 0x10;
+      const bad = new AttachmentDecryptor(encrypted);
+      for (let i = 0; i < tampered.length; i += 37) bad.update(tampered.subarray(i, i + 37));
+      expect(() => bad.final()).toThrow(AttachmentRejectedError);
+    }
+  });
+
   it('reads what the mock server (another implementation) encrypted, and vice versa', () => {
     const plaintext = randomBytes(5000);
     const theirs = mockCrypto.encryptAttachment(plaintext);

@@ -157,25 +157,36 @@ export class AttachmentDecryptor {
       throw new AttachmentRejectedError('malformed', 'The attachment is longer than its pointer allows.');
     }
     this.#sha.update(chunk);
-    let data = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : Buffer.from(chunk);
+    let data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (!this.#decipher) {
-      if (data.length < IV_BYTES) {
-        this.#pending = data;
+      if (this.#pending.length + data.length < IV_BYTES) {
+        this.#pending = Buffer.concat([this.#pending, data]);
         return;
       }
+      data = Buffer.concat([this.#pending, data]);
+      this.#pending = Buffer.alloc(0);
       const iv = data.subarray(0, IV_BYTES);
       this.#hmac.update(iv);
       this.#decipher = createDecipheriv('aes-256-cbc', this.#key.subarray(0, AES_KEY_BYTES), iv);
       data = data.subarray(IV_BYTES);
     }
-    if (data.length <= MAC_BYTES) {
-      this.#pending = Buffer.from(data);
+    // Everything except the last 32 bytes seen so far is ciphertext; those may be the MAC.
+    if (data.length < MAC_BYTES) {
+      const joined = Buffer.concat([this.#pending, data]);
+      const cut = Math.max(0, joined.length - MAC_BYTES);
+      if (cut > 0) this.#consume(joined.subarray(0, cut));
+      this.#pending = Buffer.from(joined.subarray(cut));
       return;
     }
-    const body = data.subarray(0, data.length - MAC_BYTES);
+    if (this.#pending.length > 0) this.#consume(this.#pending);
+    this.#consume(data.subarray(0, data.length - MAC_BYTES));
     this.#pending = Buffer.from(data.subarray(data.length - MAC_BYTES));
-    this.#hmac.update(body);
-    this.#plain.push(this.#decipher.update(body));
+  }
+
+  #consume(ciphertext: Buffer): void {
+    if (ciphertext.length === 0 || !this.#decipher) return;
+    this.#hmac.update(ciphertext);
+    this.#plain.push(this.#decipher.update(ciphertext));
   }
 
   /** Verifies digest and MAC (constant time), then returns the unpadded plaintext (the caller's). */
