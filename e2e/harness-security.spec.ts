@@ -1,6 +1,9 @@
 import WebSocket from 'ws';
 import { cspViolations, expect, test } from './fixtures.js';
 
+// These check the web harness itself (its CSP header, token and Origin checks): not part of the Electron app.
+test.skip(({ appKind }) => appKind !== 'web', 'Checks the web harness only');
+
 function wsUrl(pageUrl: string): string {
   const { host } = new URL(pageUrl);
   return `ws://${host}/api`;

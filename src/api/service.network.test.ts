@@ -24,7 +24,7 @@ function nextEvent<E extends EventName>(
       reject(new Error(`timed out waiting for ${event}`));
     }, ms);
     const off = service.onEvent((name: EventName, payload: unknown) => {
-      if (name === (event) && predicate(payload as EventPayload<E>)) {
+      if (name === event && predicate(payload as EventPayload<E>)) {
         clearTimeout(timer);
         off();
         resolve(payload as EventPayload<E>);
