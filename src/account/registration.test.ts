@@ -103,13 +103,15 @@ describe('registration as a primary device (real mock server over TLS)', () => {
     expect(asked).toEqual([1, 2]);
   });
 
-  it('maps 423 to RegistrationLockedError with time remaining and SVR2 credentials', async () => {
+  it('maps 423 to RegistrationLockedError with time remaining and SVR2 credentials; a retry reuses the identity', async () => {
+    const stores = newStores();
+    const number = randomDemoNumber();
     network.server.setRegisterResponseError({
       code: 423,
       data: { timeRemaining: 86_400_000, svr2Credentials: { username: 'svr-user', password: 'svr-pass' } },
     });
     try {
-      const error = await registerDemoAccount(network, newStores()).catch((e: unknown) => e);
+      const error = await registerDemoAccount(network, stores, { number }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RegistrationLockedError);
       const locked = error as RegistrationLockedError;
       expect(locked.timeRemainingMs).toBe(86_400_000);
@@ -117,6 +119,14 @@ describe('registration as a primary device (real mock server over TLS)', () => {
     } finally {
       network.server.setRegisterResponseError(undefined);
     }
+    const identity = Buffer.from(stores.aci.identity.localKeyPair().publicKey.serialize());
+    // Same vault, second attempt (e.g. with the PIN's registration-lock token): succeeds, same identity.
+    const account = await registerDemoAccount(network, stores, { number, oneTimePreKeyCount: 3 });
+    expect(Buffer.from(stores.aci.identity.localKeyPair().publicKey.serialize())).toEqual(identity);
+    const device = await network.server.getDeviceByServiceId(account.aci as never);
+    expect(Buffer.from((await device!.getIdentityKey()).serialize())).toEqual(identity);
+    // A registered vault is never re-registered.
+    await expect(registerDemoAccount(network, stores)).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('refuses a malformed number before any network call', async () => {

@@ -29,11 +29,17 @@ import { openChatConnection, parseJsonBody, type ChatConnection } from '../net/c
 import type { ClientConfig } from '../net/config.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import { basicAuthHeader } from '../net/rest.js';
+import { toBase64 } from '../signal/bytes.js';
 import {
+  createLastResortKyberPreKey,
   createPrimaryKeys,
+  createSignedPreKey,
+  generateOneTimePreKeys,
+  PREKEY_BATCH_SIZE,
   replenishPreKeys,
   setLocalServiceIds,
   type PreKeyUpload,
+  type PrimaryKeys,
   type ReplenishOptions,
 } from '../signal/keys.js';
 import type { SignalProtocolStores } from '../signal/stores.js';
@@ -138,6 +144,9 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
   if (options.profileKey && options.profileKey.length !== 32) {
     throw new ValidationError('A profile key has 32 bytes.');
   }
+  if (isRegisteredVault(options.stores)) {
+    throw new ValidationError('This vault already belongs to a registered account.');
+  }
   const { config, openSocket } = options;
   const endpoint = { endpoint: config.chat, trustRootsPem: config.tlsTrustRootsPem, openSocket };
 
@@ -171,7 +180,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
     }
 
     // 2. Keys (persisted in the vault before upload).
-    const keys = createPrimaryKeys(options.stores, options.oneTimePreKeyCount);
+    const keys = await prepareKeys(options.stores, options.oneTimePreKeyCount);
     const profileKeyBytes = options.profileKey ? Buffer.from(options.profileKey) : randomBytes(32);
     accessKey = new ProfileKey(profileKeyBytes).deriveAccessKey();
     password = randomBytes(18);
@@ -251,6 +260,54 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
     accessKey?.fill(0);
     await unauthenticated.close();
   }
+}
+
+function isRegisteredVault(stores: SignalProtocolStores): boolean {
+  return (
+    (stores.aci.identity.hasLocalIdentity() && stores.aci.identity.localServiceId() !== '') ||
+    (stores.pni.identity.hasLocalIdentity() && stores.pni.identity.localServiceId() !== '')
+  );
+}
+
+/**
+ * New identity keys for a first attempt. When an earlier attempt already created identities in this vault
+ * but never completed (no service id was stored: e.g. a 423 registration lock, a wrong code, a lost
+ * connection), the same identities are reused — with fresh signed, last-resort and one-time prekeys — so
+ * the user can simply try again (e.g. with the PIN's registration-lock token).
+ */
+async function prepareKeys(
+  stores: SignalProtocolStores,
+  oneTimeCount = PREKEY_BATCH_SIZE,
+): Promise<PrimaryKeys> {
+  const hasAci = stores.aci.identity.hasLocalIdentity();
+  const hasPni = stores.pni.identity.hasLocalIdentity();
+  if (!hasAci && !hasPni) return createPrimaryKeys(stores, oneTimeCount);
+  if (
+    !hasAci ||
+    !hasPni ||
+    stores.aci.identity.localServiceId() !== '' ||
+    stores.pni.identity.localServiceId() !== ''
+  ) {
+    throw new ValidationError('This vault already belongs to a registered account.');
+  }
+  const aciPublic = stores.aci.identity.localKeyPair().publicKey.serialize();
+  const pniPublic = stores.pni.identity.localKeyPair().publicKey.serialize();
+  return {
+    registration: {
+      registrationId: await stores.aci.identity.getLocalRegistrationId(),
+      pniRegistrationId: await stores.pni.identity.getLocalRegistrationId(),
+      aciIdentityKey: toBase64(aciPublic),
+      pniIdentityKey: toBase64(pniPublic),
+      aciSignedPreKey: createSignedPreKey(stores, 'aci'),
+      aciPqLastResortPreKey: createLastResortKyberPreKey(stores, 'aci'),
+      pniSignedPreKey: createSignedPreKey(stores, 'pni'),
+      pniPqLastResortPreKey: createLastResortKyberPreKey(stores, 'pni'),
+    },
+    oneTime: {
+      aci: generateOneTimePreKeys(stores, 'aci', oneTimeCount),
+      pni: generateOneTimePreKeys(stores, 'pni', oneTimeCount),
+    },
+  };
 }
 
 /** `PUT /v2/keys?identity=<kind>` with a body from src/signal/keys.ts. */
