@@ -1,5 +1,5 @@
 // Keep first: configures zod before any schema module is evaluated (see the file).
-import './zod-jitless.js';
+import '../src/api/zod-jitless.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
