@@ -153,6 +153,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
   const unauthenticated = await openChatConnection({ ...endpoint, keepaliveIntervalMs: 0 });
   let password: Buffer | undefined;
   let accessKey: Uint8Array | undefined;
+  let profileKeyBytes: Buffer<ArrayBuffer> | undefined;
   try {
     // 1. Session, captcha, code.
     let session = parseSession(
@@ -181,7 +182,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
 
     // 2. Keys (persisted in the vault before upload).
     const keys = await prepareKeys(options.stores, options.oneTimePreKeyCount);
-    const profileKeyBytes = options.profileKey ? Buffer.from(options.profileKey) : randomBytes(32);
+    profileKeyBytes = options.profileKey ? Buffer.from(options.profileKey) : randomBytes(32);
     accessKey = new ProfileKey(profileKeyBytes).deriveAccessKey();
     password = randomBytes(18);
     const passwordText = password.toString('base64url');
@@ -258,6 +259,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
   } finally {
     password?.fill(0);
     accessKey?.fill(0);
+    profileKeyBytes?.fill(0);
     await unauthenticated.close();
   }
 }
