@@ -2,7 +2,14 @@ import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-signal-stores.js';
 import { migration0003 } from './0003-account-settings.js';
 import { migration0004 } from './0004-messaging.js';
+import { migration0005 } from './0005-attachments.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];
