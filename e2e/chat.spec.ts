@@ -111,3 +111,27 @@ test('verify a safety number; an identity change shows a warning and blocks send
     timeout: 20_000,
   });
 });
+
+test('a stranger’s first message is held as a request until accepted', async ({ app, demo }) => {
+  const { page } = app;
+  const stranger = await demo!.createContact('Stranger');
+  await createProfile(page, PASS);
+  await register(page, demoNumber());
+  const account = await app.service().call('account.status', {});
+  if (!account.ok || !account.value.aci) throw new Error('not registered');
+  const ours = await demo!.server.getDeviceByServiceId(account.value.aci as never);
+  if (!ours) throw new Error('our device is unknown to the mock server');
+  // The simulated phone fetches one of our prekeys and writes to us first.
+  const key = await ours.popSingleUseKey();
+  await stranger.device.addSingleUseKey(ours, key);
+  await stranger.device.sendText(ours, 'hi, we have not met', { sealed: false, withProfileKey: true });
+
+  const entry = page.getByRole('listitem').filter({ hasText: 'hi, we have not met' });
+  await expect(entry).toBeVisible({ timeout: 20_000 });
+  await entry.getByRole('button').click();
+  const request = page.getByRole('region', { name: 'Message request' });
+  await expect(request).toBeVisible();
+  await snap(page, 'message-request');
+  await request.getByRole('button', { name: 'Accept' }).click();
+  await expect(request).toHaveCount(0);
+});

@@ -104,6 +104,18 @@ export function ConversationView() {
     else setError(result.error);
   };
 
+  const act = async (action: 'accept' | 'block' | 'unblock') => {
+    setError(null);
+    const api = getApi();
+    const conversationId = conversation.id;
+    const result =
+      action === 'accept'
+        ? await api.conversation.acceptRequest({ conversationId })
+        : await api.conversation.setBlocked({ conversationId, blocked: action === 'block' });
+    if (result.ok) upsertConversation(result.value);
+    else setError(result.error);
+  };
+
   const confirmIdentity = async () => {
     const result = await getApi().conversation.confirmIdentity({ conversationId: conversation.id });
     if (result.ok) upsertConversation(result.value);
@@ -138,6 +150,30 @@ export function ConversationView() {
           </button>
         </div>
       </div>
+      {conversation.isRequest && !conversation.blocked ? (
+        <div className="warning" role="region" aria-label="Message request">
+          <p>
+            {conversation.title} is not in your contacts. Until you accept, they get no delivery or read
+            receipts and cannot see your profile.
+          </p>
+          <div className="row">
+            <button type="button" onClick={() => void act('accept')}>
+              Accept
+            </button>
+            <button type="button" onClick={() => void act('block')}>
+              Block
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {conversation.blocked ? (
+        <div className="warning" role="region" aria-label="Blocked">
+          <p>You blocked {conversation.title}. Their messages are dropped.</p>
+          <button type="button" onClick={() => void act('unblock')}>
+            Unblock
+          </button>
+        </div>
+      ) : null}
       {conversation.safetyNumberChanged ? (
         <div className="warning" role="alert">
           <p>

@@ -301,6 +301,13 @@ export const COMMANDS = {
     z.strictObject({ conversationId: Id, seconds: z.literal(DISAPPEARING_TIMER_SECONDS).nullable() }),
     ConversationSchema,
   ),
+  /** Accept a held message request (unknown sender): receipts and our profile flow from now on. */
+  'conversation.acceptRequest': command(z.strictObject({ conversationId: Id }), ConversationSchema),
+  /** Block or unblock a contact. */
+  'conversation.setBlocked': command(
+    z.strictObject({ conversationId: Id, blocked: z.boolean() }),
+    ConversationSchema,
+  ),
   /** Accept a changed safety number so sending works again. */
   'conversation.confirmIdentity': command(z.strictObject({ conversationId: Id }), ConversationSchema),
 

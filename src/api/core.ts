@@ -626,6 +626,23 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
         : s.messages.updateConversation(conversationId, { expireTimerSeconds: seconds });
       return s.toApiConversation(updated);
     },
+    'conversation.acceptRequest': async ({ conversationId }) => {
+      const s = needSession();
+      s.conversation(conversationId);
+      const updated = s.client
+        ? await s.client.acceptRequest(conversationId)
+        : s.messages.updateConversation(conversationId, {
+            isRequest: false,
+            isContact: true,
+            acceptedAt: clock(),
+          });
+      return s.toApiConversation(updated);
+    },
+    'conversation.setBlocked': ({ conversationId, blocked }) => {
+      const s = needSession();
+      s.conversation(conversationId);
+      return Promise.resolve(s.toApiConversation(s.messages.updateConversation(conversationId, { blocked })));
+    },
     'conversation.confirmIdentity': async ({ conversationId }) => {
       const s = needSession();
       s.conversation(conversationId);
