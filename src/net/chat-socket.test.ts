@@ -188,6 +188,22 @@ describe('authenticated chat socket against the mock server', () => {
     await socket.stop();
   });
 
+  it('stops (state "replaced") when another socket for the same device takes over, and can start again', async () => {
+    const first = socketFor(() => Promise.resolve());
+    first.start();
+    await first.waitForOpen();
+    const second = socketFor(() => Promise.resolve());
+    second.start();
+    await second.waitForOpen();
+    await until(() => first.state === 'replaced', 'first replaced');
+    expect(second.state).toBe('open');
+    await second.stop();
+    first.start();
+    await first.waitForOpen();
+    expect(first.state).toBe('open');
+    await first.stop();
+  });
+
   it('stops retrying when the server rejects the credentials', async () => {
     const states: ChatSocketState[] = [];
     const socket = new ChatSocket({

@@ -2,6 +2,7 @@ import { NetworkError, ServerError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import {
   CLOSE_CODE_AUTH_FAILED,
+  CLOSE_CODE_REPLACED,
   openChatConnection,
   parseJsonBody,
   type ChatCloseInfo,
@@ -35,7 +36,8 @@ export function backoffDelay(
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-export type ChatSocketState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped' | 'auth-failed';
+export type ChatSocketState =
+  'idle' | 'connecting' | 'open' | 'waiting' | 'stopped' | 'auth-failed' | 'replaced';
 
 export interface ChatSocketOptions extends ChatConnectionOptions {
   readonly backoff?: BackoffOptions;
@@ -44,7 +46,9 @@ export interface ChatSocketOptions extends ChatConnectionOptions {
 
 /**
  * The chat socket kept open: reconnects with exponential backoff and jitter after any loss (server
- * close, network error, failed keepalive), stops for good when the server rejects the credentials.
+ * close, network error, failed keepalive). It stops when the server rejects the credentials
+ * ('auth-failed') or replaces this socket by a newer one for the same device ('replaced', close 4409:
+ * another instance is connected; fighting over the socket would starve both). `start()` again to resume.
  */
 export class ChatSocket {
   readonly #options: ChatSocketOptions;
@@ -66,7 +70,8 @@ export class ChatSocket {
   }
 
   start(): void {
-    if (this.#state !== 'idle') return;
+    if (this.#state !== 'idle' && this.#state !== 'auth-failed' && this.#state !== 'replaced') return;
+    this.#attempt = 0;
     void this.#connect();
   }
 
@@ -83,11 +88,15 @@ export class ChatSocket {
   /** Resolves with the open connection (waits for a reconnect in progress, up to `timeoutMs`). */
   waitForOpen(timeoutMs = 30_000): Promise<ChatConnection> {
     if (this.#connection?.isOpen) return Promise.resolve(this.#connection);
-    if (this.#state === 'stopped' || this.#state === 'auth-failed') {
+    if (this.#state === 'stopped' || this.#state === 'auth-failed' || this.#state === 'replaced') {
       return Promise.reject(
         this.#state === 'auth-failed'
           ? new ServerError('The server rejected the credentials', 401)
-          : new NetworkError('The chat socket was stopped'),
+          : new NetworkError(
+              this.#state === 'replaced'
+                ? 'Connected elsewhere with this device'
+                : 'The chat socket was stopped',
+            ),
       );
     }
     return new Promise<ChatConnection>((resolve, reject) => {
@@ -174,6 +183,13 @@ export class ChatSocket {
     if (this.#state === 'stopped') return;
     if (info.code === CLOSE_CODE_AUTH_FAILED) {
       this.#authFailed(info.error ?? new ServerError('The server rejected the credentials', 401));
+      return;
+    }
+    if (info.code === CLOSE_CODE_REPLACED) {
+      const error = new NetworkError('Connected elsewhere with this device');
+      log.warn('net.chat.replaced', {});
+      this.#setState('replaced', error);
+      this.#rejectWaiters(error);
       return;
     }
     log.info('net.chat.lost', { code: info.code, ...(info.error ? errorFields(info.error) : {}) });
