@@ -144,6 +144,16 @@ describe('demo network end to end', () => {
     expect(receipts.length).toBeGreaterThanOrEqual(2);
     expect(receipts.every((r) => r.content.receiptMessage?.timestamp?.includes(sent))).toBe(true);
     expect(me.received.every((r) => r.sender.serviceId === echo.aci)).toBe(true);
+    // Echo shares its profile key, so we can derive its access key and reach it with sealed sender.
+    const reply = me.received.find((r) => r.content.dataMessage?.body === 'Echo: ping')!;
+    const echoProfileKey = reply.content.dataMessage?.profileKey;
+    expect(echoProfileKey?.length).toBe(32);
+    const accessKey = new ProfileKey(Buffer.from(echoProfileKey!)).deriveAccessKey();
+    await sendText(me, echo.aci, 'sealed ping', { sealed: { accessKey } });
+    await until(
+      () => me.received.some((r) => r.content.dataMessage?.body === 'Echo: sealed ping'),
+      'sealed echo',
+    );
   });
 
   it('two registered Carapace accounts message each other, plain and sealed sender', async () => {

@@ -35,6 +35,8 @@ export interface DemoContact {
   readonly aci: string;
   /** The simulated phone itself, for tests that drive it directly (sendText, waitForMessage, …). */
   readonly device: PrimaryDevice;
+  /** The simulated phone's (random, fake) E.164 number. */
+  readonly number: string | undefined;
   /** Number of messages the echo loop answered. */
   readonly echoed: number;
   /**
@@ -100,6 +102,9 @@ class Contact implements DemoContact {
   get aci(): string {
     return this.device.device.aci;
   }
+  get number(): string | undefined {
+    return this.device.device.number;
+  }
 
   async runEcho(): Promise<void> {
     while (!this.#stopped) {
@@ -128,7 +133,9 @@ class Contact implements DemoContact {
         });
       }
       if (body.length > 0) {
-        await this.device.sendText(source, `Echo: ${body}`);
+        // With our profile key, as a real contact shares it: the recipient can then reach Echo with sealed
+        // sender (access key derived from it) and fetch Echo's profile.
+        await this.device.sendText(source, `Echo: ${body}`, { withProfileKey: true });
         this.echoed += 1;
       }
     } catch (error) {
