@@ -6,7 +6,7 @@
  *
  * Beside it, in the same run, the in-process limit: the very same envelopes (captured as they arrived)
  * decrypted with libsignal and inserted into a copy of the vault taken before the drain, one commit per
- * message (the durability the pipeline needs before each ack), with no network.
+ * message (the durability the pipeline needs before each ack), with no network; best of two passes.
  * ratio = pipeline msgs/s ÷ limit msgs/s at the largest N (target ≥ 0.5).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { SignalAdapter } from '../src/messaging/signal-adapter.js';
 import { MessageStore } from '../src/messaging/store.js';
 import { MessagingClient } from '../src/messaging/client.js';
-import { registerTestAccount } from '../src/messaging/test-support/account.js';
-import { parseClientConfig } from '../src/net/config.js';
+import { registerTestAccount, type TestAccount } from '../src/messaging/test-support/account.js';
+import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/messaging/test-support/constants.js';
 import { asyncTransaction, WriteLock } from '../src/messaging/tx.js';
 import { decodeEnvelope } from '../src/signal/proto/signal-service.js';
@@ -32,6 +32,9 @@ interface Point {
   readonly pipelineMs: number;
   readonly pipelinePerSecond: number;
   readonly limitMs: number;
+  readonly limitCpuMs: number;
+  readonly limitPassesMs: readonly number[];
+  readonly pipelineCpuMs: number;
   readonly limitPerSecond: number;
   readonly ratio: number;
   readonly queueMs: number;
@@ -109,10 +112,50 @@ class ServerProcess {
   }
 }
 
+/** libsignal decrypt + vault insert of the captured envelopes, one commit each, no network. */
+async function runLimit(
+  snapshotDir: string,
+  captured: readonly Uint8Array[],
+  account: TestAccount,
+  config: ClientConfig,
+): Promise<{ ms: number; cpuMs: number }> {
+  const vault = new Vault(snapshotDir, { kdf: TEST_KDF });
+  await vault.unlock(Buffer.from(TEST_PASSPHRASE));
+  try {
+    const db = vault.db;
+    const stores = new SignalProtocolStores(db);
+    const adapter = new SignalAdapter(stores, account, config.unidentifiedDeliveryTrustRoots);
+    const store = new MessageStore(db);
+    const lock = new WriteLock();
+    const started = performance.now();
+    const cpuStart = process.cpuUsage();
+    for (const bytes of captured) {
+      await asyncTransaction(lock, db, store, async () => {
+        const decrypted = await adapter.decrypt(decodeEnvelope(bytes));
+        if (decrypted.kind !== 'content') throw new Error('limit: unexpected duplicate');
+        const conversation = store.getOrCreateConversation(decrypted.sourceServiceId);
+        const data = decrypted.content.dataMessage;
+        store.insertIncoming({
+          conversationId: conversation.id,
+          sourceServiceId: decrypted.sourceServiceId,
+          sourceDevice: decrypted.sourceDevice,
+          sentAt: data?.timestamp ?? 0,
+          body: data?.body ?? null,
+        });
+      });
+    }
+    const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+  } finally {
+    vault.lock('shutdown');
+  }
+}
+
 async function measure(messages: number): Promise<Point> {
   const server = new ServerProcess();
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-bench-profile-'));
-  const snapshotDir = mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-'));
+  const snapshotDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')));
   try {
     const ready = await server.next('ready');
     const config = parseClientConfig(ready.config);
@@ -138,13 +181,14 @@ async function measure(messages: number): Promise<Point> {
     const queueMs = performance.now() - queueStart;
 
     vault.lock('user');
-    cpSync(profileDir, snapshotDir, { recursive: true });
+    for (const dir of snapshotDirs) cpSync(profileDir, dir, { recursive: true });
     vault = new Vault(profileDir, { kdf: TEST_KDF });
     await vault.unlock(Buffer.from(TEST_PASSPHRASE));
 
     // Pipeline: socket → decrypt → commit → ack, as the app does it.
     const captured: Uint8Array[] = [];
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const client = await MessagingClient.start({
       vault,
       config,
@@ -154,55 +198,36 @@ async function measure(messages: number): Promise<Point> {
     });
     await acked;
     const pipelineMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
+    const pipelineCpuMs = (cpu.user + cpu.system) / 1000;
     const stored = client.receiver.stats.stored;
     await client.stop();
     vault.lock('shutdown');
     if (stored !== messages) throw new Error(`pipeline stored ${stored} of ${messages}`);
 
-    // Limit: the same envelopes, same crypto and store, in-process, on the pre-drain vault copy.
-    const limitVault = new Vault(snapshotDir, { kdf: TEST_KDF });
-    await limitVault.unlock(Buffer.from(TEST_PASSPHRASE));
-    try {
-      const db = limitVault.db;
-      const stores = new SignalProtocolStores(db);
-      const adapter = new SignalAdapter(stores, account, config.unidentifiedDeliveryTrustRoots);
-      const store = new MessageStore(db);
-      const lock = new WriteLock();
-      const limitStart = performance.now();
-      for (const bytes of captured) {
-        await asyncTransaction(lock, db, store, async () => {
-          const decrypted = await adapter.decrypt(decodeEnvelope(bytes));
-          if (decrypted.kind !== 'content') throw new Error('limit: unexpected duplicate');
-          const conversation = store.getOrCreateConversation(decrypted.sourceServiceId);
-          const data = decrypted.content.dataMessage;
-          store.insertIncoming({
-            conversationId: conversation.id,
-            sourceServiceId: decrypted.sourceServiceId,
-            sourceDevice: decrypted.sourceDevice,
-            sentAt: data?.timestamp ?? 0,
-            body: data?.body ?? null,
-          });
-        });
-      }
-      const limitMs = performance.now() - limitStart;
-      const pipelinePerSecond = (messages * 1000) / pipelineMs;
-      const limitPerSecond = (captured.length * 1000) / limitMs;
-      return {
-        messages,
-        pipelineMs: round(pipelineMs),
-        pipelinePerSecond: round(pipelinePerSecond),
-        limitMs: round(limitMs),
-        limitPerSecond: round(limitPerSecond),
-        ratio: round(pipelinePerSecond / limitPerSecond, 3),
-        queueMs: round(queueMs),
-      };
-    } finally {
-      limitVault.lock('shutdown');
-    }
+    // Limit: the same envelopes, same crypto and store, in-process, on copies of the pre-drain vault;
+    // best of two passes, so a burst of load from other processes does not lower the limit.
+    const passes = [await runLimit(snapshotDirs[0]!, captured, account, config)];
+    passes.push(await runLimit(snapshotDirs[1]!, captured, account, config));
+    const limit = passes.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    const pipelinePerSecond = (messages * 1000) / pipelineMs;
+    const limitPerSecond = (captured.length * 1000) / limit.ms;
+    return {
+      messages,
+      pipelineMs: round(pipelineMs),
+      pipelinePerSecond: round(pipelinePerSecond),
+      pipelineCpuMs: round(pipelineCpuMs),
+      limitMs: round(limit.ms),
+      limitPerSecond: round(limitPerSecond),
+      limitCpuMs: round(limit.cpuMs),
+      limitPassesMs: passes.map((p) => round(p.ms)),
+      ratio: round(pipelinePerSecond / limitPerSecond, 3),
+      queueMs: round(queueMs),
+    };
   } finally {
     await server.close();
     rmSync(profileDir, { recursive: true, force: true });
-    rmSync(snapshotDir, { recursive: true, force: true });
+    for (const dir of snapshotDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -174,7 +174,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
     stores: IdentityStores,
     localServiceId: string,
   ): ReturnType<typeof sealedSenderDecryptMessage> {
-    let lastError: unknown = new DecryptionError('No sealed-sender trust root configured.');
+    let lastError: unknown; // created lazily: an Error per envelope (stack capture) costs ~0.05 ms
     for (const trustRoot of this.trustRoots) {
       try {
         return await sealedSenderDecryptMessage(
@@ -197,7 +197,10 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
         if (LibSignalErrorBase.is(error, ErrorCode.DuplicatedMessage)) throw error;
       }
     }
-    throw lastError;
+    if (lastError instanceof Error) throw lastError;
+    throw new DecryptionError('No sealed-sender trust root accepted the sender certificate.', {
+      cause: lastError,
+    });
   }
 
   /**
