@@ -167,6 +167,7 @@ class Session {
   readonly shownSafetyNumbers = new Map<string, SafetyNumber>();
   private ownStores: SignalProtocolStores | undefined;
   private readonly unsubscribers: Array<() => void> = [];
+  private clientUnsubscribers: Array<() => void> = [];
   private disposed = false;
 
   constructor(
@@ -186,8 +187,8 @@ class Session {
   }
 
   /** Store events → API events (the client's store and ours are separate objects on one DB). */
-  private subscribeStore(store: MessageStore): void {
-    this.unsubscribers.push(
+  private subscribeStore(store: MessageStore, into: Array<() => void> = this.unsubscribers): void {
+    into.push(
       store.on('message.added', (m) => this.onMessageAdded(m)),
       store.on('message.updated', (m) => this.emit('message.updated', { message: toApiMessage(m) })),
       store.on('message.removed', (m) => this.emit('message.removed', m)),
@@ -304,8 +305,19 @@ class Session {
     };
   }
 
+  /** Client start/stop run one at a time (a quick series of proxy changes must not race). */
+  private clientOp: Promise<void> = Promise.resolve();
+  private serialize(op: () => Promise<void>): Promise<void> {
+    this.clientOp = this.clientOp.then(op, op);
+    return this.clientOp;
+  }
+
   /** Connects the messaging client for a registered account (in the background; errors → status). */
-  async startClient(): Promise<void> {
+  startClient(): Promise<void> {
+    return this.serialize(() => this.startClientNow());
+  }
+
+  private async startClientNow(): Promise<void> {
     const account = this.account;
     if (!account || !this.config || this.client || this.disposed) return;
     const credentials: AccountCredentials = {
@@ -332,8 +344,8 @@ class Session {
       this.client = client;
       this.ownStores?.dispose();
       this.ownStores = undefined;
-      this.subscribeStore(client.store);
-      this.unsubscribers.push(
+      this.subscribeStore(client.store, this.clientUnsubscribers);
+      this.clientUnsubscribers.push(
         client.on('connection.state', ({ connected }) =>
           this.emit('network.status', { status: connected ? 'online' : 'connecting' }),
         ),
@@ -347,6 +359,21 @@ class Session {
         detail: code,
       });
     }
+  }
+
+  /** The route changed (proxy / Tor setting): tear the connection down and reconnect through it. */
+  restartClient(): Promise<void> {
+    return this.serialize(() => this.restartClientNow());
+  }
+
+  private async restartClientNow(): Promise<void> {
+    if (!this.account) return;
+    const client = this.client;
+    this.client = undefined;
+    for (const unsubscribe of this.clientUnsubscribers.splice(0)) unsubscribe();
+    this.emit('network.status', { status: 'offline', detail: 'route-changed' });
+    await client?.stop().catch((error: unknown) => log.warn('api.messaging.stop_failed', errorFields(error)));
+    await this.startClientNow();
   }
 
   saveAccount(registered: RegisteredAccount): void {
@@ -363,6 +390,7 @@ class Session {
   dispose(): void {
     this.disposed = true;
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    for (const unsubscribe of this.clientUnsubscribers.splice(0)) unsubscribe();
     this.settings.dispose();
     this.messages.discardEvents();
     this.shownSafetyNumbers.clear();
@@ -488,8 +516,12 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
 
     'settings.get': () => Promise.resolve({ ...needSession().settings.get() }),
     'settings.update': ({ patch }) => {
-      const next = needSession().settings.patch(patch);
+      const s = needSession();
+      const before = JSON.stringify(s.settings.get().proxy);
+      const next = s.settings.patch(patch);
       applyAutoLock(next);
+      // Every connection must follow the new route at once (never keep a direct socket after Tor is set).
+      if (JSON.stringify(next.proxy) !== before) void s.restartClient();
       return Promise.resolve({ ...next });
     },
 

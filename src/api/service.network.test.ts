@@ -116,6 +116,18 @@ describe('core service on the demo network', () => {
     const list = await service.call('conversations.list', {});
     expect(list.ok && list.value.find((c) => c.id === conversationId)?.verified).toBe('verified');
 
+    // A proxy that is down: the client reconnects through it and fails closed (no direct fallback).
+    const proxyError = nextEvent(service, 'network.status', (p) => p.status === 'proxy-error');
+    await service.call('settings.update', {
+      patch: { proxy: { mode: 'socks5', host: '127.0.0.1', port: 9 } },
+    });
+    expect(await proxyError).toMatchObject({ detail: 'PROXY_UNAVAILABLE' });
+    const failed = await service.call('messages.send', { conversationId, body: 'must not leave' });
+    expect(failed.ok).toBe(false);
+    const back = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await service.call('settings.update', { patch: { proxy: { mode: 'none' } } });
+    await back;
+
     // Nothing secret in the logs; nothing readable in the profile after lock.
     await service.call('vault.lock', {});
     const logs = logLines.join('\n');
