@@ -16,3 +16,4 @@ export {
 } from './crypto.js';
 export { AttachmentRejectedError, type AttachmentFailure } from './errors.js';
 export { stripImageMetadata, makeThumbnail } from './image.js';
+export { AttachmentRecords, type AttachmentInfo, type AttachmentState } from './records.js';

@@ -40,6 +40,7 @@ import { registerTestAccount, type TestAccount } from '../test-support/account.j
 import { TEST_KDF, TEST_PASSPHRASE } from '../test-support/constants.js';
 import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES } from './errors.js';
 import { metadataMarkers, photoWithMetadata } from './image.test-support.js';
+import { AttachmentRecords } from './records.js';
 import {
   createAttachmentTransport,
   downloadAttachment,
@@ -89,6 +90,9 @@ let chat: ChatConnection;
 let inbox: Inbox;
 let transport: AttachmentTransport;
 let contact: DemoContact;
+/** Plaintexts that passed through the pipeline, for the final byte-scan of the profile. */
+const received: Buffer[] = [];
+const sent: Buffer[] = [];
 
 function filesCount(): number {
   return (vault.db.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n;
@@ -188,9 +192,6 @@ afterAll(async () => {
 });
 
 describe('attachments on the demo network', () => {
-  const received: Buffer[] = [];
-  const sent: Buffer[] = [];
-
   it('contact → us: the mock-encrypted attachment arrives byte-identical, stored only in vault.files', async () => {
     const plaintext = randomBytes(300_000);
     received.push(plaintext);
@@ -327,18 +328,95 @@ describe('attachments on the demo network', () => {
     ).rejects.toMatchObject({ code: 'SERVER', status: 404 });
     expect(filesCount()).toBe(before);
   });
+});
 
-  it('a byte-scan of the profile finds none of the attachments’ plaintext', () => {
-    vault.lock('user');
-    const needles: Buffer[] = [];
-    for (const bytes of [...received, ...sent]) {
-      for (const at of [0.25, 0.5, 0.75]) {
-        const start = Math.floor(bytes.length * at);
-        needles.push(Buffer.from(bytes.subarray(start, start + 48)));
-      }
-    }
-    expect(needles.length).toBeGreaterThanOrEqual(9);
-    expect(scanTree(profileDir, needles)).toEqual([]);
+describe('attachment records (pending → downloaded, failed, deleted)', () => {
+  it('an incoming photo is recorded pending with its message, then downloaded, shown and deleted', async () => {
+    const records = new AttachmentRecords(vault.db, vault.files);
+    const photo = await photoWithMetadata('png');
+    received.push(photo);
+    const encrypted = mockCrypto.encryptAttachment(photo);
+    const cdnKey = `photo-${randomBytes(8).toString('hex')}`;
+    await network.server.storeAttachmentOnCdn(3, cdnKey, encrypted.blob);
+    await contactSends({
+      ...mockAttachment.attachmentToPointer(cdnKey, encrypted),
+      cdnNumber: 3,
+      contentType: 'image/png',
+      fileName: 'shot.png',
+    });
+    const pointer = (await inbox.next()).dataMessage!.attachments![0]!;
+    // As the receiver would: inside the transaction that stores the message.
+    const id = vault.db.transaction(() => records.addIncoming(pointer))();
+    expect(records.pendingIds()).toContain(id);
+    const pending = records.get(id)!;
+    expect(pending.state).toBe('pending');
+    expect(pending.contentType).toBeUndefined();
+    expect(pending.declaredContentType).toBe('image/png');
+    expect(() => records.read(id)).toThrow();
+
+    const before = filesCount();
+    const [a, b] = await Promise.all([records.download(id, transport), records.download(id, transport)]);
+    expect(a).toEqual(b);
+    expect(filesCount()).toBe(before + 2); // the photo and its thumbnail, once
+    expect(a.state).toBe('ready');
+    expect(a.contentType).toBe('image/png');
+    expect(a.inlineImage).toBe(true);
+    expect(a.hasThumbnail).toBe(true);
+    expect(records.pendingIds()).not.toContain(id);
+    const row = vault.db.prepare('SELECT pointer FROM attachments WHERE id = ?').get(id) as {
+      pointer: unknown;
+    };
+    expect(row.pointer).toBeNull();
+    // Received bytes are kept as sent (only our own outgoing photos are re-encoded).
+    expect(records.read(id).bytes.equals(photo)).toBe(true);
+    expect(records.read(id, 'thumbnail').contentType).toBe('image/jpeg');
+
+    records.delete(id);
+    expect(records.get(id)).toBeUndefined();
+    expect(filesCount()).toBe(before);
+  });
+
+  it('a tampered incoming attachment ends failed, its pointer forgotten, no file written', async () => {
+    const records = new AttachmentRecords(vault.db, vault.files);
+    const encrypted = mockCrypto.encryptAttachment(randomBytes(20_000));
+    const tampered = Buffer.from(new Uint8Array(encrypted.blob));
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 0x01;
+    const cdnKey = `tampered-rec-${randomBytes(8).toString('hex')}`;
+    await network.server.storeAttachmentOnCdn(3, cdnKey, tampered);
+    const id = records.addIncoming({
+      cdnKey,
+      cdnNumber: 3,
+      key: encrypted.key,
+      digest: encrypted.digest,
+      size: encrypted.size,
+      fileName: 'run.sh',
+    });
+    expect(records.get(id)?.potentiallyExecutable).toBe(true);
+    const before = filesCount();
+    await expect(records.download(id, transport)).rejects.toMatchObject({ reason: 'integrity' });
+    expect(filesCount()).toBe(before);
+    const info = records.get(id)!;
+    expect(info.state).toBe('failed');
+    expect(info.failure).toBe('integrity');
+    expect(records.pendingIds()).not.toContain(id);
+    // A second attempt does not touch the network again.
+    expect((await records.download(id, transport)).state).toBe('failed');
+    records.delete(id);
+  });
+
+  it('our sent attachments are recorded ready with their thumbnail', async () => {
+    const records = new AttachmentRecords(vault.db, vault.files);
+    const prepared = await prepareOutgoingAttachment({ bytes: await photoWithMetadata('webp') });
+    const id = records.addOutgoing(storeOutgoingAttachment(vault.files, prepared));
+    const info = records.get(id)!;
+    expect(info).toMatchObject({
+      direction: 'outgoing',
+      state: 'ready',
+      contentType: 'image/webp',
+      hasThumbnail: true,
+    });
+    expect(records.read(id).bytes.equals(prepared.bytes)).toBe(true);
+    records.delete(id);
   });
 });
 
@@ -398,7 +476,6 @@ describe('attachments through a SOCKS5 proxy', () => {
   });
 
   it('CDN upload and download go through the proxy (seen in its log), never direct', async () => {
-    if (vault.state !== 'unlocked') await vault.unlock(Buffer.from(TEST_PASSPHRASE));
     let direct = 0;
     const countingDirect: SocketOpener = (target, signal) => {
       direct += 1;
@@ -419,6 +496,7 @@ describe('attachments through a SOCKS5 proxy', () => {
     const mixed: AttachmentTransport = { grpc: grpcDirect, cdn: proxied.cdn, auth: proxied.auth, close() {} };
     try {
       const plaintext = randomBytes(200_000);
+      sent.push(plaintext);
       const prepared = await prepareOutgoingAttachment({ bytes: plaintext });
       const pointer = await uploadAttachment(prepared, mixed);
       const stored = await downloadAttachment(pointer, mixed, vault.files);
@@ -430,5 +508,21 @@ describe('attachments through a SOCKS5 proxy', () => {
       grpcDirect.close();
       proxied.close();
     }
+  });
+});
+
+// Last: it locks the vault (the chat connection's stores use the vault's DB handle).
+describe('at rest', () => {
+  it('a byte-scan of the profile finds none of the attachments’ plaintext', () => {
+    vault.lock('user');
+    const needles: Buffer[] = [];
+    for (const bytes of [...received, ...sent]) {
+      for (const at of [0.25, 0.5, 0.75]) {
+        const start = Math.floor(bytes.length * at);
+        needles.push(Buffer.from(bytes.subarray(start, start + 48)));
+      }
+    }
+    expect(needles.length).toBeGreaterThanOrEqual(9);
+    expect(scanTree(profileDir, needles)).toEqual([]);
   });
 });

@@ -1,0 +1,292 @@
+/**
+ * The attachments of messages, by id (`messages.attachment_ids` holds these ids; table from vault
+ * migration 0005). An incoming attachment is recorded as "pending" in the same transaction that stores
+ * its message — with its pointer, key included, inside the encrypted DB — and downloaded afterwards
+ * (`download`), so receiving never waits for a CDN and a restart resumes pending downloads
+ * (`pendingIds`). Once downloaded or rejected the pointer is cleared.
+ */
+import { randomBytes } from 'node:crypto';
+import { ServerError, ValidationError } from '../../errors.js';
+import { errorFields, log } from '../../log.js';
+import {
+  decodeDataMessage,
+  encodeDataMessage,
+  type AttachmentPointer,
+} from '../../signal/proto/signal-service.js';
+import type { EncryptedFileStore } from '../../vault/file-store.js';
+import type { SqlDatabase } from '../../vault/sql.js';
+import {
+  isInlineImage,
+  isPotentiallyExecutable,
+  sniffContentType,
+  type SniffedType,
+} from './content-type.js';
+import { AttachmentRejectedError, type AttachmentFailure } from './errors.js';
+import {
+  downloadAttachment,
+  sanitizeFileName,
+  type AttachmentBytes,
+  type AttachmentTransport,
+  type StoredAttachment,
+  type TransferOptions,
+} from './service.js';
+
+export type AttachmentState = 'pending' | 'ready' | 'failed';
+
+/** What the UI may know about an attachment (no key, no pointer). */
+export interface AttachmentInfo {
+  readonly id: string;
+  readonly direction: 'incoming' | 'outgoing';
+  readonly state: AttachmentState;
+  /** Sniffed from the bytes once downloaded; undefined while pending. */
+  readonly contentType?: SniffedType;
+  readonly declaredContentType?: string;
+  readonly fileName?: string;
+  readonly size?: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly flags: number;
+  readonly caption?: string;
+  readonly hasThumbnail: boolean;
+  readonly potentiallyExecutable: boolean;
+  readonly inlineImage: boolean;
+  readonly failure?: AttachmentFailure | 'not-found';
+}
+
+interface Row {
+  id: string;
+  direction: 'incoming' | 'outgoing';
+  state: AttachmentState;
+  pointer: Buffer | null;
+  file_id: string | null;
+  thumbnail_file_id: string | null;
+  content_type: string | null;
+  declared_content_type: string | null;
+  file_name: string | null;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  flags: number;
+  caption: string | null;
+  failure: string | null;
+}
+
+const ID_PATTERN = /^[0-9a-f]{32}$/;
+
+function encodePointer(pointer: AttachmentPointer): Buffer {
+  return Buffer.from(encodeDataMessage({ attachments: [pointer] }));
+}
+
+function decodePointer(bytes: Uint8Array): AttachmentPointer {
+  const pointer = decodeDataMessage(bytes).attachments?.[0];
+  if (!pointer) throw new AttachmentRejectedError('malformed', 'A stored attachment pointer is damaged.');
+  return pointer;
+}
+
+function toInfo(row: Row): AttachmentInfo {
+  const contentType = (row.content_type ?? undefined) as SniffedType | undefined;
+  const fileName = row.file_name ?? undefined;
+  return {
+    id: row.id,
+    direction: row.direction,
+    state: row.state,
+    ...(contentType ? { contentType } : {}),
+    ...(row.declared_content_type ? { declaredContentType: row.declared_content_type } : {}),
+    ...(fileName ? { fileName } : {}),
+    ...(row.size !== null ? { size: row.size } : {}),
+    ...(row.width ? { width: row.width } : {}),
+    ...(row.height ? { height: row.height } : {}),
+    flags: row.flags,
+    ...(row.caption ? { caption: row.caption } : {}),
+    hasThumbnail: row.thumbnail_file_id !== null,
+    // Until the bytes are known, judge by name alone — and treat unknown content as needing care.
+    potentiallyExecutable: isPotentiallyExecutable(fileName, contentType ?? 'application/octet-stream'),
+    inlineImage: contentType ? isInlineImage(contentType) : false,
+    ...(row.failure ? { failure: row.failure as AttachmentInfo['failure'] } : {}),
+  };
+}
+
+export class AttachmentRecords {
+  readonly #inFlight = new Map<string, Promise<AttachmentInfo>>();
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly files: EncryptedFileStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  #row(id: string): Row | undefined {
+    if (!ID_PATTERN.test(id)) throw new ValidationError('Not an attachment id.');
+    return this.db.prepare('SELECT * FROM attachments WHERE id = ?').get(id) as Row | undefined;
+  }
+
+  #mustRow(id: string): Row {
+    const row = this.#row(id);
+    if (!row) throw new ValidationError('No such attachment.');
+    return row;
+  }
+
+  /**
+   * Records an incoming attachment as pending (call inside the transaction that stores its message and
+   * put the id into `attachmentIds`). Nothing is fetched here.
+   */
+  addIncoming(pointer: AttachmentPointer): string {
+    const id = randomBytes(16).toString('hex');
+    const fileName = sanitizeFileName(pointer.fileName);
+    this.db
+      .prepare(
+        `INSERT INTO attachments (id, direction, state, pointer, declared_content_type, file_name, size,
+           width, height, flags, caption, created_at)
+         VALUES (?, 'incoming', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        encodePointer(pointer),
+        pointer.contentType?.slice(0, 100) ?? null,
+        fileName ?? null,
+        pointer.size ?? null,
+        pointer.width ?? null,
+        pointer.height ?? null,
+        pointer.flags ?? 0,
+        pointer.caption?.slice(0, 2000) ?? null,
+        this.clock(),
+      );
+    return id;
+  }
+
+  /** Records our own (already stored) copy of a sent attachment. */
+  addOutgoing(stored: StoredAttachment): string {
+    const id = randomBytes(16).toString('hex');
+    this.db
+      .prepare(
+        `INSERT INTO attachments (id, direction, state, file_id, thumbnail_file_id, content_type, file_name,
+           size, width, height, flags, caption, created_at)
+         VALUES (?, 'outgoing', 'ready', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        stored.fileId,
+        stored.thumbnailFileId ?? null,
+        stored.contentType,
+        stored.fileName ?? null,
+        stored.size,
+        stored.width ?? null,
+        stored.height ?? null,
+        stored.flags,
+        stored.caption ?? null,
+        this.clock(),
+      );
+    return id;
+  }
+
+  get(id: string): AttachmentInfo | undefined {
+    const row = this.#row(id);
+    return row ? toInfo(row) : undefined;
+  }
+
+  /** Incoming attachments still to download, oldest first (resume these after start-up). */
+  pendingIds(): string[] {
+    return (
+      this.db
+        .prepare(`SELECT id FROM attachments WHERE state = 'pending' ORDER BY created_at, rowid`)
+        .all() as { id: string }[]
+    ).map((r) => r.id);
+  }
+
+  /**
+   * Downloads a pending incoming attachment into vault.files. Network trouble (NetworkError, 5xx)
+   * leaves it pending for a retry; a rejected file (integrity, size, malformed) or a missing CDN object
+   * marks it failed and forgets the pointer. Concurrent calls for one id share one download.
+   */
+  download(
+    id: string,
+    transport: Pick<AttachmentTransport, 'cdn'>,
+    options: TransferOptions = {},
+  ): Promise<AttachmentInfo> {
+    const running = this.#inFlight.get(id);
+    if (running) return running;
+    const task = this.#download(id, transport, options).finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, task);
+    return task;
+  }
+
+  async #download(
+    id: string,
+    transport: Pick<AttachmentTransport, 'cdn'>,
+    options: TransferOptions,
+  ): Promise<AttachmentInfo> {
+    const row = this.#mustRow(id);
+    if (row.state !== 'pending' || !row.pointer) return toInfo(row);
+    let stored: StoredAttachment;
+    try {
+      stored = await downloadAttachment(decodePointer(row.pointer), transport, this.files, options);
+    } catch (error) {
+      const permanent =
+        error instanceof AttachmentRejectedError ||
+        (error instanceof ServerError && error.status >= 400 && error.status < 500);
+      if (permanent) {
+        const failure = error instanceof AttachmentRejectedError ? error.reason : ('not-found' as const);
+        this.db
+          .prepare(`UPDATE attachments SET state = 'failed', pointer = NULL, failure = ? WHERE id = ?`)
+          .run(failure, id);
+        log.warn('attachments.download_rejected', { failure });
+      } else {
+        log.info('attachments.download_retry_later', errorFields(error));
+      }
+      throw error;
+    }
+    if (!this.#row(id)) {
+      // Deleted (message expired, view-once viewed, chat deleted) while we were downloading.
+      this.files.delete(stored.fileId);
+      if (stored.thumbnailFileId) this.files.delete(stored.thumbnailFileId);
+      throw new ValidationError('The attachment was deleted during its download.');
+    }
+    this.db
+      .prepare(
+        `UPDATE attachments SET state = 'ready', pointer = NULL, file_id = ?, thumbnail_file_id = ?,
+           content_type = ?, file_name = ?, size = ?, width = ?, height = ?, failure = NULL
+         WHERE id = ?`,
+      )
+      .run(
+        stored.fileId,
+        stored.thumbnailFileId ?? null,
+        stored.contentType,
+        stored.fileName ?? null,
+        stored.size,
+        stored.width ?? null,
+        stored.height ?? null,
+        id,
+      );
+    return toInfo(this.#mustRow(id));
+  }
+
+  /**
+   * The bytes of a downloaded attachment (or its thumbnail) and their sniffed type, for the API to hand
+   * to the renderer as a blob: URL. The Buffer is the caller's: zero it once handed over.
+   */
+  read(id: string, which: 'full' | 'thumbnail' = 'full'): AttachmentBytes {
+    const row = this.#mustRow(id);
+    const fileId = which === 'thumbnail' ? row.thumbnail_file_id : row.file_id;
+    if (row.state !== 'ready' || !fileId) {
+      throw new ValidationError(
+        which === 'thumbnail' ? 'This attachment has no preview.' : 'This attachment is not downloaded.',
+      );
+    }
+    const bytes = this.files.read(fileId);
+    const contentType = sniffContentType(bytes);
+    return { bytes, contentType, inlineImage: isInlineImage(contentType) };
+  }
+
+  /** Deletes an attachment: its files are shredded and its row (and any pointer) removed. */
+  delete(id: string): void {
+    const row = this.#row(id);
+    if (!row) return;
+    const run = (): void => {
+      this.db.prepare('DELETE FROM attachments WHERE id = ?').run(id);
+      if (row.file_id) this.files.delete(row.file_id);
+      if (row.thumbnail_file_id) this.files.delete(row.thumbnail_file_id);
+    };
+    if (this.db.inTransaction) run();
+    else this.db.transaction(run)();
+  }
+}
