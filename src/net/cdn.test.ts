@@ -184,6 +184,7 @@ describe('TUS uploads', () => {
     expect(seen[':method']).toBe('POST');
     expect(seen[':path']).toBe('/cdn3/attachments/up1?sig=1');
     expect(seen['tus-resumable']).toBe('1.0.0');
+    expect(seen['upload-metadata']).toBe(`filename ${Buffer.from('up1').toString('base64')}`);
     expect(seen['upload-length']).toBe(String(blob.length));
     expect(seen['content-type']).toBe('application/offset+octet-stream');
     expect(seen['x-custom-auth']).toBe('token');

@@ -69,6 +69,7 @@ const RESERVED_HEADERS = new Set([
   'tus-resumable',
   'upload-length',
   'upload-offset',
+  'upload-metadata',
   'content-type',
 ]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
@@ -163,6 +164,8 @@ export class CdnClient {
         ':path': `${url.pathname}${url.search}`,
         'tus-resumable': '1.0.0',
         'upload-length': String(body.length),
+        // TUS metadata naming the object (Signal's CDN 3 may take the name from here, the mock from the URL).
+        'upload-metadata': `filename ${Buffer.from(form.key, 'utf8').toString('base64')}`,
         'content-type': 'application/offset+octet-stream',
         'user-agent': 'Carapace',
       },
