@@ -96,9 +96,13 @@ describe('MessagingClient against the mock server', () => {
     expect(receipt.receiptMessage.type).toBe(0); // DELIVERY
     expect(receipt.receiptMessage.timestamp?.map(Number)).toEqual([timestamp]);
     // And we can answer over the same session; Bob decrypts it.
+    const sealedBefore = client.sender.stats.sealed;
     await client.sendText(conversation!.id, 'hi bob');
     const got = await bob.device.waitForMessage();
     expect(got.body).toBe('hi bob');
+    // Bob shared his profile key, so we derived his access key: the reply went sealed over the
+    // unauthenticated socket, where the server checks that key (a wrong one answers 401).
+    expect(client.sender.stats.sealed).toBeGreaterThan(sealedBefore);
   });
 
   it('stores a re-delivered envelope once, and rejects garbage without crashing', async () => {

@@ -124,11 +124,25 @@ export class MessagingClient {
       });
       return { status: response.status, ...(response.body ? { body: response.body } : {}) };
     };
+    // Sealed-sender sends go over an unauthenticated socket with the recipient's access key, so the
+    // server does not learn who sent them (the authenticated socket would identify us).
+    const unauthenticatedRequest: ChatRequester = async (req) => {
+      const connection = await this.unauthenticated();
+      const headers = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}:${v}`);
+      const response = await connection.request({
+        verb: req.verb,
+        path: req.path,
+        headers,
+        ...(req.body ? { body: req.body } : {}),
+      });
+      return { status: response.status, ...(response.body ? { body: response.body } : {}) };
+    };
     this.sender = new Sender({
       store: this.store,
       lock: this.lock,
       crypto: adapter,
       request,
+      unauthenticatedRequest,
       local: { aci, deviceId },
       ...(options.defaultExpireTimer ? { defaultExpireTimer: options.defaultExpireTimer } : {}),
       ...(options.ownProfileKey ? { ownProfileKey: options.ownProfileKey } : {}),
@@ -342,6 +356,41 @@ export class MessagingClient {
     });
   }
 
+  private unauthenticatedConnection: Promise<ChatConnection> | undefined;
+
+  /** The unauthenticated chat socket, opened on first use and reopened after it closed. */
+  private unauthenticated(): Promise<ChatConnection> {
+    if (this.stopped) return Promise.reject(new NetworkError('The messaging client is stopped.'));
+    const existing = this.unauthenticatedConnection;
+    if (existing) {
+      return existing.then((connection) => {
+        if (connection.isOpen) return connection;
+        this.unauthenticatedConnection = undefined;
+        return this.unauthenticated();
+      });
+    }
+    const { config } = this.options;
+    const opening = openChatConnection({
+      endpoint: config.chat,
+      trustRootsPem: config.tlsTrustRootsPem,
+      openSocket: withNoDelay(this.options.openSocket ?? directSocketOpener),
+      ...(this.options.keepaliveIntervalMs !== undefined
+        ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs }
+        : {}),
+    });
+    this.unauthenticatedConnection = opening;
+    opening.catch(() => {
+      if (this.unauthenticatedConnection === opening) this.unauthenticatedConnection = undefined;
+    });
+    return opening;
+  }
+
+  private closeUnauthenticated(): void {
+    const opening = this.unauthenticatedConnection;
+    this.unauthenticatedConnection = undefined;
+    opening?.then((connection) => connection.close()).catch(() => undefined);
+  }
+
   private scheduleReconnect(): void {
     if (this.stopped || this.reconnectTimer) return;
     const base = Math.min(30_000, 500 * 2 ** this.reconnectAttempt);
@@ -406,6 +455,7 @@ export class MessagingClient {
     this.stopped = true;
     this.stores.dispose();
     this.clearTimers();
+    this.closeUnauthenticated();
     void this.connection?.close();
     this.connection = undefined;
   }
@@ -427,6 +477,9 @@ export class MessagingClient {
     const connection = this.connection;
     this.connection = undefined;
     if (connection) await connection.close();
+    const unauthenticated = this.unauthenticatedConnection;
+    this.unauthenticatedConnection = undefined;
+    if (unauthenticated) await unauthenticated.then((c) => c.close()).catch(() => undefined);
     await this.lock.run(() => undefined);
     this.removeLockHook?.();
     this.stores.dispose();

@@ -72,6 +72,8 @@ function parse<T>(response: ChatResponse): T | undefined {
 }
 
 export class Sender {
+  /** Sends accepted by the server, by kind (sealed = over the unauthenticated socket with an access key). */
+  readonly stats = { sealed: 0, unsealed: 0 };
   private lastTimestamp = 0;
   private certificate: { cert: SenderCertificate; expiresAt: number } | undefined;
   private readonly clock: () => number;
@@ -246,25 +248,10 @@ export class Sender {
         online: flags.online,
         urgent: flags.urgent,
       });
-      const requester =
-        sealed && this.options.unauthenticatedRequest ? this.options.unauthenticatedRequest : null;
-      const response = requester
-        ? await requester({
-            verb: 'PUT',
-            path: `/v1/messages/${serviceId}`,
-            body,
-            headers: {
-              'content-type': 'application/json',
-              'unidentified-access-key': Buffer.from(sealed!.accessKey).toString('base64'),
-            },
-          })
-        : await this.options.request({
-            verb: 'PUT',
-            path: `/v1/messages/${serviceId}`,
-            body,
-            headers: { 'content-type': 'application/json' },
-          });
+      const response = await this.put(serviceId, body, sealed?.accessKey);
       if (response.status >= 200 && response.status < 300) {
+        if (sealed) this.stats.sealed += 1;
+        else this.stats.unsealed += 1;
         log.debug('messaging.send.ok', { devices: messages.length, sealed: sealed !== undefined, attempt });
         return;
       }
@@ -300,6 +287,33 @@ export class Sender {
       throw new ServerError('The server refused the message.', response.status);
     }
     throw new NetworkError('Could not deliver the message after several attempts.');
+  }
+
+  /**
+   * PUT /v1/messages. Sealed sends go over the unauthenticated socket with the access key; if that
+   * socket cannot be reached, the (still sealed) message goes over the authenticated one instead of
+   * failing — the content stays hidden, only the sender is then known to the server.
+   */
+  private async put(serviceId: string, body: Uint8Array, accessKey?: Uint8Array): Promise<ChatResponse> {
+    const path = `/v1/messages/${serviceId}`;
+    const unauthenticated = this.options.unauthenticatedRequest;
+    if (accessKey && unauthenticated) {
+      try {
+        return await unauthenticated({
+          verb: 'PUT',
+          path,
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'unidentified-access-key': Buffer.from(accessKey).toString('base64'),
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+        log.warn('messaging.send.unauthenticated_unavailable', errorFields(error));
+      }
+    }
+    return this.options.request({ verb: 'PUT', path, body, headers: { 'content-type': 'application/json' } });
   }
 
   private async fetchPreKeys(serviceId: string, device: number | '*', accessKey?: Uint8Array): Promise<void> {
