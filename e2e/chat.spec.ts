@@ -22,6 +22,7 @@ test('register → chat with an echo contact both ways → lock clears the UI �
   await createProfile(page, PASS);
   await expect(page.getByText('Demo network')).toBeVisible();
   await register(page, demoNumber());
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 20_000 });
   await startChat(page, echo.aci, 'Echo');
 
   await send(page, 'hello through the mock server');

@@ -14,9 +14,21 @@ const NAV: { view: View; label: string }[] = [
   { view: { name: 'hardening' }, label: 'Hardening report' },
 ];
 
+const NETWORK_LABELS = {
+  offline: 'Offline',
+  connecting: 'Connecting…',
+  online: 'Connected',
+  'proxy-error': 'Proxy unreachable — not connected',
+} as const;
+
 export function Main() {
-  const { view, appInfo, registered } = useStore(
-    useShallow((s) => ({ view: s.view, appInfo: s.appInfo, registered: s.account?.registered ?? false })),
+  const { view, appInfo, registered, network } = useStore(
+    useShallow((s) => ({
+      view: s.view,
+      appInfo: s.appInfo,
+      registered: s.account?.registered ?? false,
+      network: s.network,
+    })),
   );
   return (
     <div className="app">
@@ -45,6 +57,11 @@ export function Main() {
             </button>
           ) : null}
         </nav>
+        {registered ? (
+          <span className={`net net-${network}`} role="status" aria-live="polite">
+            {NETWORK_LABELS[network]}
+          </span>
+        ) : null}
         <button
           type="button"
           className="lock"
