@@ -44,6 +44,13 @@ test('register → chat with an echo contact both ways → lock clears the UI �
   await expect(
     page.getByRole('log', { name: 'Messages with Echo' }).getByText('Echo: hello through the mock server'),
   ).toBeVisible();
+
+  // Per-chat disappearing-messages override: set it, and new messages carry the timer.
+  await page.getByLabel('Disappearing messages', { exact: true }).selectOption('3600');
+  await expect(page.getByLabel('Disappearing messages', { exact: true })).toHaveValue('3600');
+  await send(page, 'this one disappears');
+  const row = page.locator('.bubble').filter({ hasText: 'this one disappears' });
+  await expect(row).toContainText('disappearing');
 });
 
 test('verify a safety number; an identity change shows a warning and blocks sending until accepted', async ({
