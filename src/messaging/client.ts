@@ -179,7 +179,15 @@ export class MessagingClient {
     const client = new MessagingClient(options);
     client.removeLockHook = options.vault.addLockHook?.(() => client.onVaultLocked());
     client.scheduleExpiry();
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (error) {
+      // Not connected: leave nothing behind (lock hook, timers); the caller decides when to retry.
+      client.stopped = true;
+      client.clearTimers();
+      client.removeLockHook?.();
+      throw error;
+    }
     return client;
   }
 
