@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.js';
 import { scanTree } from '../../vault/test-support/profile.js';
 import { createTempVault, type TempVault } from '../test-support/temp-db.js';
+import { MessageStore } from '../store.js';
 import { AttachmentRecords } from './records.js';
+import { prepareOutgoingAttachment, storeOutgoingAttachment } from './service.js';
 
 let temp: TempVault | undefined;
 afterEach(() => {
@@ -58,5 +60,58 @@ describe('AttachmentRecords at rest', () => {
     records.delete(id);
     expect(records.get(id)).toBeUndefined();
     expect(records.pendingIds()).toEqual([]);
+  });
+
+  it('sweeps attachments no message refers to (viewed view-once, expired, orphaned) and shreds their files', async () => {
+    temp = await createTempVault('carapace-att-rec-');
+    const { db, files } = temp.vault;
+    let now = 1_000_000;
+    const records = new AttachmentRecords(db, files, () => now);
+    const store = new MessageStore(db);
+    const html = await prepareOutgoingAttachment({
+      bytes: Buffer.from('<!doctype html><script>alert(1)</script>'),
+    });
+    const kept = records.addOutgoing(storeOutgoingAttachment(files, html));
+    const orphan = records.addOutgoing(storeOutgoingAttachment(files, html));
+    const viewOnce = records.addIncoming({
+      cdnKey: 'k',
+      cdnNumber: 3,
+      key: randomBytes(64),
+      digest: randomBytes(32),
+      size: 1,
+    });
+    const conversation = store.getOrCreateConversation('9d0652a3-dcc3-4d11-975f-74d61598733f');
+    store.insertIncoming({
+      conversationId: conversation.id,
+      sourceServiceId: conversation.serviceId,
+      sourceDevice: 1,
+      sentAt: 1,
+      body: null,
+      attachmentIds: [kept],
+    });
+    const { message } = store.insertIncoming({
+      conversationId: conversation.id,
+      sourceServiceId: conversation.serviceId,
+      sourceDevice: 1,
+      sentAt: 2,
+      body: null,
+      viewOnce: true,
+      attachmentIds: [viewOnce],
+    });
+    expect(records.sweepUnreferenced()).toBe(0); // the orphan is still within its grace period
+    now += 60 * 60 * 1000;
+    const filesBefore = (db.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n;
+    expect(records.sweepUnreferenced()).toBe(1);
+    expect(records.get(orphan)).toBeUndefined();
+    expect((db.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n).toBe(filesBefore - 1);
+    store.markViewed(message!.id);
+    expect(records.sweepUnreferenced()).toBe(1);
+    expect(records.get(viewOnce)).toBeUndefined();
+    // HTML is never handed to the renderer with a type it would render.
+    const read = records.read(kept);
+    expect(read.contentType).toBe('text/html');
+    expect(read.inlineImage).toBe(false);
+    expect(read.blobType).toBe('application/octet-stream');
+    expect(records.get(kept)?.potentiallyExecutable).toBe(true);
   });
 });

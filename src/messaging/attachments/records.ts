@@ -15,14 +15,10 @@ import {
 } from '../../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../../vault/file-store.js';
 import type { SqlDatabase } from '../../vault/sql.js';
-import {
-  isInlineImage,
-  isPotentiallyExecutable,
-  sniffContentType,
-  type SniffedType,
-} from './content-type.js';
+import { isInlineImage, isPotentiallyExecutable, type SniffedType } from './content-type.js';
 import { AttachmentRejectedError, type AttachmentFailure } from './errors.js';
 import {
+  attachmentBytes,
   downloadAttachment,
   sanitizeFileName,
   type AttachmentBytes,
@@ -272,9 +268,35 @@ export class AttachmentRecords {
         which === 'thumbnail' ? 'This attachment has no preview.' : 'This attachment is not downloaded.',
       );
     }
-    const bytes = this.files.read(fileId);
-    const contentType = sniffContentType(bytes);
-    return { bytes, contentType, inlineImage: isInlineImage(contentType) };
+    return attachmentBytes(this.files.read(fileId));
+  }
+
+  /**
+   * Deletes attachments no message refers to any more (`messages.attachment_ids`): view-once media
+   * after viewing, expired or deleted messages, and attachments whose message was never stored. Only
+   * rows older than `graceMs` are touched, so an attachment recorded just before its message row is
+   * safe. Returns how many were deleted. Run it after expiry sweeps and at start-up.
+   */
+  sweepUnreferenced(graceMs = 10 * 60 * 1000): number {
+    const cutoff = this.clock() - graceMs;
+    const ids = (
+      this.db
+        .prepare(
+          `SELECT a.id FROM attachments a
+           WHERE a.created_at <= ?
+             AND NOT EXISTS (
+               SELECT 1 FROM messages m, json_each(m.attachment_ids) j
+               WHERE m.attachment_ids IS NOT NULL AND j.value = a.id
+             )`,
+        )
+        .all(cutoff) as { id: string }[]
+    ).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const id of ids) this.delete(id);
+    })();
+    log.info('attachments.swept', { removed: ids.length });
+    return ids.length;
   }
 
   /** Deletes an attachment: its files are shredded and its row (and any pointer) removed. */

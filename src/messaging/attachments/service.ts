@@ -363,6 +363,24 @@ export interface AttachmentBytes {
   readonly contentType: SniffedType;
   /** Safe to show inline as a blob: URL (raster image); everything else is a download/save. */
   readonly inlineImage: boolean;
+  /**
+   * The type to give the renderer's Blob: the image type for inline images, otherwise
+   * application/octet-stream — a blob: URL shares the app's origin, so HTML or SVG must never be
+   * handed over with a type the renderer would render.
+   */
+  readonly blobType: string;
+}
+
+/** Bytes + sniffed type → what the API hands to the renderer. */
+export function attachmentBytes(bytes: Buffer): AttachmentBytes {
+  const contentType = sniffContentType(bytes);
+  const inlineImage = isInlineImage(contentType);
+  return {
+    bytes,
+    contentType,
+    inlineImage,
+    blobType: inlineImage ? contentType : 'application/octet-stream',
+  };
 }
 
 /**
@@ -370,7 +388,5 @@ export interface AttachmentBytes {
  * Throws VaultLockedError when locked and VaultFileNotFoundError for an unknown id.
  */
 export function readStoredAttachment(files: EncryptedFileStore, fileId: string): AttachmentBytes {
-  const bytes = files.read(fileId);
-  const contentType = sniffContentType(bytes);
-  return { bytes, contentType, inlineImage: isInlineImage(contentType) };
+  return attachmentBytes(files.read(fileId));
 }
