@@ -286,6 +286,37 @@ describe('MessagingClient against the mock server', () => {
     expect(adapter.deviceIds(hal.aci)).toEqual([1]);
   });
 
+  it('handles out-of-order delivery: later messages first, each stored once', async () => {
+    const ivy = await h.contact('Ivy');
+    await h.sendFromContact(ivy, 'hello ivy').acked;
+    const base = Date.now();
+    const envelopes: Buffer<ArrayBuffer>[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      envelopes.push(await ivy.device.encryptText(h.device, `ooo ${i}`, { timestamp: base + i }));
+    }
+    for (const index of [3, 1, 0, 2, 3]) await h.network.server.send(h.device, envelopes[index]!);
+    const conversationId = client.store.findConversationByServiceId(ivy.aci)!.id;
+    const bodies = incoming(client, conversationId).map((m) => m.body);
+    expect(bodies.filter((b) => b?.startsWith('ooo ')).sort()).toEqual(['ooo 0', 'ooo 1', 'ooo 2', 'ooo 3']);
+  });
+
+  it('deletes a disappearing message when its timer runs out', async () => {
+    const jay = await h.contact('Jay');
+    const conversation = client.conversation(jay.aci);
+    await client.setExpireTimer(conversation.id, 1);
+    const removed = new Promise<string>((resolve) => {
+      const off = client.on('message.removed', (event) => {
+        off();
+        resolve(event.id);
+      });
+    });
+    const sent = await client.sendText(conversation.id, 'gone in a second');
+    expect(sent.expiresAt).toBe(sent.sentAt + 1000);
+    expect(await removed).toBe(sent.id);
+    expect(client.store.getMessage(sent.id)).toBeUndefined();
+    expect((await jay.device.waitForMessage()).dataMessage.expireTimer).toBe(1); // the timer update
+  });
+
   it('stops cleanly when the vault locks; data calls then fail with VaultLockedError', async () => {
     const locked = await h.reopenVault();
     await client.stop();
