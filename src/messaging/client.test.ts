@@ -317,6 +317,37 @@ describe('MessagingClient against the mock server', () => {
     expect((await jay.device.waitForMessage()).dataMessage.expireTimer).toBe(1); // the timer update
   });
 
+  it('reconnects after the server drops the socket, and keeps receiving', async () => {
+    const states: boolean[] = [];
+    const off = client.on('connection.state', ({ connected }) => states.push(connected));
+    const reconnected = new Promise<void>((resolve) => {
+      const offAgain = client.on('connection.state', ({ connected }) => {
+        if (connected) {
+          offAgain();
+          resolve();
+        }
+      });
+    });
+    // A second socket for the same device makes the server close ours (4409, "replaced").
+    const intruder = await openChatConnection({
+      endpoint: h.network.config.chat,
+      trustRootsPem: h.network.config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+      auth: { username: `${h.account.aci}.1`, password: h.account.password },
+      keepaliveIntervalMs: 0,
+      onRequest: () => Promise.resolve(500),
+    });
+    await reconnected; // our client came back (and in turn replaced the intruder)
+    off();
+    await intruder.close();
+    expect(states[0]).toBe(false);
+    expect(client.connected).toBe(true);
+    const kim = await h.contact('Kim');
+    await h.sendFromContact(kim, 'after reconnect').acked;
+    const conversationId = client.store.findConversationByServiceId(kim.aci)!.id;
+    expect(incoming(client, conversationId).map((m) => m.body)).toEqual(['after reconnect']);
+  });
+
   it('stops cleanly when the vault locks; data calls then fail with VaultLockedError', async () => {
     const locked = await h.reopenVault();
     await client.stop();
