@@ -329,6 +329,16 @@ export class MessagingClient {
     }
   }
 
+  /**
+   * Run other writes to the vault DB (settings, attachments' key rows, …) between envelopes. The
+   * receiver keeps a SQLite transaction open across libsignal's async decrypt; a write made on the
+   * same connection meanwhile would join that transaction and be rolled back with it if the envelope
+   * turns out undecryptable or the process dies before COMMIT. Writes through here never interleave.
+   */
+  runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.lock.run(fn);
+  }
+
   private lockRun<T>(fn: () => T): Promise<T> {
     return this.lock.run(fn);
   }
