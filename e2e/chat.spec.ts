@@ -49,7 +49,7 @@ test('register → chat with an echo contact both ways → lock clears the UI �
   await page.getByLabel('Disappearing messages', { exact: true }).selectOption('3600');
   await expect(page.getByLabel('Disappearing messages', { exact: true })).toHaveValue('3600');
   await send(page, 'this one disappears');
-  const row = page.locator('.bubble').filter({ hasText: 'this one disappears' });
+  const row = page.locator('.bubble.out').filter({ hasText: 'this one disappears' });
   await expect(row).toContainText('disappearing');
 });
 
