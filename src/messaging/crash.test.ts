@@ -72,7 +72,16 @@ describe('crash safety of the receive pipeline', () => {
     for (let run = 0; run < KILLS; run += 1) {
       const { child, connected, exited } = startChild(jobPath);
       await connected;
-      await new Promise((r) => setTimeout(r, randomInt(0, 60)));
+      // Kill points are random but tied to progress, not wall time: let 0–5 messages through, then kill
+      // a few milliseconds later — anywhere in decrypt, commit or ack of the next one. A time-only delay
+      // drained the whole backlog before the last kill on a fast, idle machine.
+      const before = server.pendingCount(h.device);
+      const letThrough = randomInt(0, 6);
+      const giveUpAt = Date.now() + 10_000;
+      while (server.pendingCount(h.device) > before - letThrough && Date.now() < giveUpAt) {
+        await new Promise((r) => setImmediate(r));
+      }
+      await new Promise((r) => setTimeout(r, randomInt(0, 4)));
       child.kill('SIGKILL');
       await exited;
       killedAtPending.push(server.pendingCount(h.device));
