@@ -212,6 +212,24 @@ export const PinCheckSchema = z.object({
 });
 export type PinCheck = z.infer<typeof PinCheckSchema>;
 
+export const PinReminderStatusSchema = z.object({
+  pinSet: z.boolean(),
+  remindersEnabled: z.boolean(),
+  /** A reminder is due now: the UI asks for the PIN (never shows it). */
+  due: z.boolean(),
+  nextDueAt: z.number().nullable(),
+  /** The current reminder interval; a wrong answer shortens it, a right one lengthens it. */
+  intervalMs: z.number().nullable(),
+});
+export type PinReminderStatus = z.infer<typeof PinReminderStatusSchema>;
+
+export const PinReminderAnswerSchema = z.object({
+  correct: z.boolean(),
+  intervalMs: z.number(),
+  nextDueAt: z.number(),
+});
+export type PinReminderAnswer = z.infer<typeof PinReminderAnswerSchema>;
+
 export const AuditItemSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -321,6 +339,13 @@ export const COMMANDS = {
   'pin.generate': command(Empty, z.object({ pin: z.string() })),
   'pin.set': command(z.strictObject({ pin: Pin, acceptWeak: z.boolean().optional() }), AccountStatusSchema),
   'registrationLock.set': command(z.strictObject({ enabled: z.boolean() }), AccountStatusSchema),
+  /** Is a PIN reminder due? (Local only: the PIN's argon2 hash lives in the vault.) */
+  'pin.reminderStatus': command(Empty, PinReminderStatusSchema),
+  /** Answer a reminder: checked against the local hash; wrong → reminded sooner, right → later. */
+  'pin.answerReminder': command(z.strictObject({ pin: z.string().min(1).max(128) }), PinReminderAnswerSchema),
+
+  /** Tell the contact we started/stopped typing (1:1 only; nothing is stored). */
+  'typing.send': command(z.strictObject({ conversationId: Id, started: z.boolean() }), Ok),
 
   'audit.get': command(Empty, AuditReportSchema),
   'audit.applyRecommended': command(Empty, AuditReportSchema),
@@ -347,6 +372,8 @@ export const EVENTS = {
   'message.removed': z.object({ id: z.string(), conversationId: z.string() }),
   'conversation.updated': z.object({ conversation: ConversationSchema }),
   'identity.changed': z.object({ conversationId: z.string() }),
+  /** The contact started/stopped typing (ephemeral; the UI drops it after a few seconds without news). */
+  typing: z.object({ conversationId: z.string(), started: z.boolean() }),
   'network.status': z.object({
     status: z.enum(['offline', 'connecting', 'online', 'proxy-error']),
     detail: z.string().optional(),

@@ -36,8 +36,11 @@ import { MessagingClient, type AccountCredentials } from '../messaging/client.js
 import { SettingsStore } from '../settings/store.js';
 import { applyRecommended, auditSettings } from '../settings/audit.js';
 import { AccountKv } from '../account/account-kv.js';
-import { readAccountSecurityFacts } from '../account/pin-service.js';
+import { PinService, readAccountSecurityFacts } from '../account/pin-service.js';
+import { createKeyBackupClient, restJsonSend, type JsonSend } from '../account/key-backup-client.js';
+import { RestClient, basicAuthHeader } from '../net/rest.js';
 import { checkPin, generateStrongPin } from '../account/pin-policy.js';
+import { PinReminder } from '../account/pin-reminder.js';
 import { registerPrimary, type RegisteredAccount } from '../account/registration.js';
 import { SignalProtocolStores, VerifiedStatus } from '../signal/stores.js';
 import { markUnverified, markVerified, safetyNumberFor, type SafetyNumber } from '../signal/safety-number.js';
@@ -54,6 +57,11 @@ export interface CoreOptions {
   /** Vault options (tests pass low KDF parameters). */
   vault?: VaultOptions;
   version?: string;
+  /**
+   * How key-backup / registration-lock requests reach the service. Default: REST over the chat endpoint
+   * through the configured route (proxy/Tor). Tests pass an in-process demo SVR (src/demo/svr localSend).
+   */
+  keyBackupSend?: JsonSend;
 }
 
 type Handler<N extends CommandName> = (
@@ -166,6 +174,7 @@ class Session {
   /** The safety number last shown per contact: "mark verified" verifies exactly that key. */
   readonly shownSafetyNumbers = new Map<string, SafetyNumber>();
   private ownStores: SignalProtocolStores | undefined;
+  private pin: { service: PinService; close(): void } | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private clientUnsubscribers: Array<() => void> = [];
   private disposed = false;
@@ -176,6 +185,7 @@ class Session {
     private readonly clock: () => number,
     private readonly config: ClientConfig | undefined,
     private readonly emit: Emit,
+    private readonly keyBackupSend: JsonSend | undefined,
   ) {
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
@@ -349,6 +359,9 @@ class Session {
         client.on('connection.state', ({ connected }) =>
           this.emit('network.status', { status: connected ? 'online' : 'connecting' }),
         ),
+        client.on('typing', ({ conversationId, started }) =>
+          this.emit('typing', { conversationId, started }),
+        ),
       );
       this.emit('network.status', { status: 'online' });
     } catch (error) {
@@ -376,6 +389,38 @@ class Session {
     await this.startClientNow();
   }
 
+  /** The PIN service for the registered account (key backup + registration lock over the network). */
+  pinService(): PinService {
+    if (this.pin) return this.pin.service;
+    const account = this.account;
+    if (!account) throw new NotRegisteredError('Register this device before setting a PIN.');
+    const authorization = basicAuthHeader({
+      username: `${account.aci}.${account.deviceId}`,
+      password: account.password,
+    });
+    let send = this.keyBackupSend;
+    let rest: RestClient | undefined;
+    if (!send) {
+      if (!this.config) throw new NotAvailableError('The Signal PIN (no Signal service is configured)');
+      rest = new RestClient({
+        endpoint: this.config.chat,
+        trustRootsPem: this.config.tlsTrustRootsPem,
+        openSocket: openerForRoute(routeFor(this.settings.get())),
+      });
+      send = restJsonSend(rest);
+    }
+    const client = createKeyBackupClient(send, () => ({ authorization }));
+    const service = new PinService(this.kv, client, client, { now: this.clock });
+    this.pin = { service, close: () => rest?.close() };
+    return service;
+  }
+
+  /** The route changed: the next PIN request opens a connection through the new route. */
+  dropPinService(): void {
+    this.pin?.close();
+    this.pin = undefined;
+  }
+
   saveAccount(registered: RegisteredAccount): void {
     this.kv.setJson(ACCOUNT_KEY, {
       aci: registered.aci,
@@ -400,6 +445,7 @@ class Session {
     if (client) void client.stop().catch(() => undefined);
     this.ownStores?.dispose();
     this.ownStores = undefined;
+    this.dropPinService();
   }
 }
 
@@ -425,7 +471,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
 
   const openSession = (): void => {
     session?.dispose();
-    session = new Session(vault, vault.db, clock, config, emit);
+    session = new Session(vault, vault.db, clock, config, emit, options.keyBackupSend);
     applyAutoLock(session.settings.get());
     autoLock.touch();
     void session.startClient();
@@ -521,7 +567,10 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       const next = s.settings.patch(patch);
       applyAutoLock(next);
       // Every connection must follow the new route at once (never keep a direct socket after Tor is set).
-      if (JSON.stringify(next.proxy) !== before) void s.restartClient();
+      if (JSON.stringify(next.proxy) !== before) {
+        s.dropPinService();
+        void s.restartClient();
+      }
       return Promise.resolve({ ...next });
     },
 
@@ -706,6 +755,38 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       return Promise.resolve({ verdict: check.verdict, bits: check.bits, reasons: [...check.reasons] });
     },
     'pin.generate': () => Promise.resolve({ pin: generateStrongPin() }),
+    'pin.set': async ({ pin, acceptWeak }) => {
+      const s = needSession();
+      await s.pinService().setPin(pin, acceptWeak ? { acceptWeak } : {});
+      return s.accountStatus(vault.insecureNoPassphrase);
+    },
+    'registrationLock.set': async ({ enabled }) => {
+      const s = needSession();
+      await s.pinService().setRegistrationLock(enabled);
+      return s.accountStatus(vault.insecureNoPassphrase);
+    },
+    'pin.reminderStatus': () => {
+      const status = new PinReminder(needSession().kv, { now: clock }).status();
+      return Promise.resolve({
+        pinSet: status.pinSet,
+        remindersEnabled: status.remindersEnabled,
+        due: status.due,
+        nextDueAt: status.nextDueAt ?? null,
+        intervalMs: status.intervalMs ?? null,
+      });
+    },
+    'pin.answerReminder': ({ pin }) => {
+      const answer = new PinReminder(needSession().kv, { now: clock }).answer(pin);
+      return Promise.resolve({ ...answer });
+    },
+    'typing.send': async ({ conversationId, started }) => {
+      const s = needSession();
+      const conversation = s.conversation(conversationId);
+      // Never for held requests or blocked contacts: typing would reveal we read their message.
+      if (conversation.isRequest || conversation.blocked) return {};
+      await s.needClient().sendTyping(conversationId, started);
+      return {};
+    },
 
     'audit.get': () => Promise.resolve(auditReport(needSession())),
     'audit.applyRecommended': () => {
