@@ -9,6 +9,7 @@ import {
   pushToast,
   removeMessage,
   resetForLock,
+  setTyping,
   setConversations,
   updateMessage,
   upsertConversation,
@@ -36,9 +37,38 @@ function revokeObjectUrls(): void {
   objectUrls.clear();
 }
 
+/**
+ * A contact's "typing" shows until they stop, send, or go quiet: senders repeat "started" every few
+ * seconds while typing, so an indicator without news for 15 s is stale.
+ */
+const TYPING_STALE_MS = 15_000;
+const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+function onTyping(conversationId: string, started: boolean): void {
+  const timer = typingTimers.get(conversationId);
+  if (timer) clearTimeout(timer);
+  typingTimers.delete(conversationId);
+  setTyping(conversationId, started);
+  if (started) {
+    typingTimers.set(
+      conversationId,
+      setTimeout(() => {
+        typingTimers.delete(conversationId);
+        setTyping(conversationId, false);
+      }, TYPING_STALE_MS),
+    );
+  }
+}
+
+function clearTypingTimers(): void {
+  for (const timer of typingTimers.values()) clearTimeout(timer);
+  typingTimers.clear();
+}
+
 /** Clears every piece of conversation state and shows the lock screen. */
 export function clearForLock(reason: string | null): void {
   revokeObjectUrls();
+  clearTypingTimers();
   resetForLock('locked', reason);
 }
 
@@ -53,7 +83,12 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
     carapace.on('vault.unlocked', () => {
       void afterUnlock();
     }),
-    carapace.on('message.added', ({ message }) => addMessage(message)),
+    carapace.on('message.added', ({ message }) => {
+      // Their message arrived: they are no longer typing it.
+      if (message.direction === 'in') onTyping(message.conversationId, false);
+      addMessage(message);
+    }),
+    carapace.on('typing', ({ conversationId, started }) => onTyping(conversationId, started)),
     carapace.on('message.updated', ({ message }) => updateMessage(message)),
     carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId)),
     carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation)),
@@ -107,7 +142,12 @@ async function loadAfterUnlock(): Promise<void> {
   const [settings, account] = await Promise.all([carapace.settings.get(), carapace.account.status()]);
   if (settings.ok) useStore.setState({ settings: settings.value });
   if (account.ok) useStore.setState({ account: account.value });
-  await refreshConversations();
+  await Promise.all([refreshConversations(), refreshPinReminder()]);
+}
+
+export async function refreshPinReminder(): Promise<void> {
+  const result = await getApi().pin.reminderStatus();
+  if (result.ok) useStore.setState({ pinReminder: result.value });
 }
 
 export async function refreshConversations(): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   AuditReport,
   Conversation,
   Message,
+  PinReminderStatus,
   Settings,
   VaultState,
 } from '../src/api/contract.js';
@@ -34,8 +35,10 @@ export const initialSession: SessionState = {
 // ---- account ---------------------------------------------------------------------------------------
 export interface AccountSliceState {
   account: AccountStatus | null;
+  /** Whether a PIN reminder is due (never the PIN or its hash). */
+  pinReminder: PinReminderStatus | null;
 }
-export const initialAccount: AccountSliceState = { account: null };
+export const initialAccount: AccountSliceState = { account: null, pinReminder: null };
 
 // ---- settings --------------------------------------------------------------------------------------
 export interface SettingsSliceState {
@@ -66,6 +69,12 @@ export const initialTimeline: TimelineState = {
   loadingOlder: false,
 };
 
+// ---- typing indicators: conversation id → the contact is typing (ephemeral, dropped on lock) ---------
+export interface TypingState {
+  typing: Record<string, true>;
+}
+export const initialTyping: TypingState = { typing: {} };
+
 // ---- navigation ------------------------------------------------------------------------------------
 export type View =
   | { name: 'chats' }
@@ -95,6 +104,7 @@ export type StoreState = SessionState &
   SettingsSliceState &
   ConversationsState &
   TimelineState &
+  TypingState &
   UiState &
   ToastsState;
 
@@ -104,6 +114,7 @@ export const useStore = create<StoreState>()(() => ({
   ...initialSettings,
   ...initialConversations,
   ...initialTimeline,
+  ...initialTyping,
   ...initialUi,
   ...initialToasts,
 }));
@@ -122,6 +133,7 @@ export function resetForLock(vaultState: SessionState['vaultState'], lockReason:
       ...initialSettings,
       ...initialConversations,
       ...initialTimeline,
+      ...initialTyping,
       ...initialUi,
       ...initialToasts,
     },
@@ -167,6 +179,16 @@ export function removeMessage(id: string, conversationId: string): void {
     if (state.openId !== conversationId) return {};
     const messages = state.messages.filter((m) => m.id !== id);
     return messages.length === state.messages.length ? {} : { messages, total: Math.max(0, state.total - 1) };
+  });
+}
+
+export function setTyping(conversationId: string, typing: boolean): void {
+  useStore.setState((state) => {
+    if (typing === (state.typing[conversationId] === true)) return {};
+    const next = { ...state.typing };
+    if (typing) next[conversationId] = true;
+    else delete next[conversationId];
+    return { typing: next };
   });
 }
 

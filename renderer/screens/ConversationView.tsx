@@ -37,9 +37,10 @@ function MessageRow({ message }: { message: Message }) {
 }
 
 export function ConversationView() {
-  const { openId, conversation, messages, nextCursor, total, defaultTimer } = useStore(
+  const { openId, conversation, messages, nextCursor, total, defaultTimer, typing } = useStore(
     useShallow((s) => ({
       openId: s.openId,
+      typing: s.openId ? s.typing[s.openId] === true : false,
       conversation: s.openId ? s.conversations[s.openId] : undefined,
       messages: s.messages,
       nextCursor: s.nextCursor,
@@ -125,7 +126,12 @@ export function ConversationView() {
   return (
     <div className="conversation-view">
       <div className="conversation-header">
-        <h2>{conversation.title}</h2>
+        <div className="conversation-title">
+          <h2>{conversation.title}</h2>
+          <span className="typing muted" role="status" aria-label="Typing indicator">
+            {typing ? `${conversation.title} is typing…` : ''}
+          </span>
+        </div>
         <div className="header-controls">
           <label htmlFor={timerId}>Disappearing messages</label>
           <select

@@ -4,6 +4,7 @@ import { useStore, type View } from '../store.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
 import { Hardening } from './Hardening.js';
+import { PinReminderPrompt } from './PinReminder.js';
 import { Registration } from './Registration.js';
 import { SafetyNumberScreen } from './SafetyNumber.js';
 import { SettingsScreen } from './Settings.js';
@@ -74,6 +75,7 @@ export function Main() {
       <div className="body">
         <ConversationList />
         <section className="content" aria-live="off">
+          {registered ? <PinReminderPrompt /> : null}
           {view.name === 'chats' ? <ConversationView /> : null}
           {view.name === 'settings' ? <SettingsScreen /> : null}
           {view.name === 'hardening' ? <Hardening /> : null}

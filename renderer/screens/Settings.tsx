@@ -9,7 +9,7 @@ import {
   type ProxySetting,
   type SettingsPatch,
 } from '../../src/api/contract.js';
-import { getApi, refreshAccount } from '../bridge.js';
+import { getApi, refreshAccount, refreshPinReminder } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
 import { MIN_PASSPHRASE_BITS, estimatePassphraseBits } from '../components/strength.js';
@@ -164,6 +164,7 @@ function PinSection() {
     setAcceptWeak(false);
     setMessage('PIN saved.');
     useStore.setState({ account: result.value });
+    await refreshPinReminder();
   };
 
   const setLock = async (enabled: boolean) => {

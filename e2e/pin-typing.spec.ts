@@ -1,0 +1,126 @@
+import { randomInt } from 'node:crypto';
+import { expect, snap, test } from './fixtures.js';
+import { createProfile, lock, register, startChat, unlock } from './support/flows.js';
+
+const PASS = 'amber lantern 48 river stone';
+const HOUR = 3_600_000;
+
+test.use({ demoNetwork: true });
+
+function demoNumber(): string {
+  return `+1555${String(randomInt(1_000_000, 9_999_999))}`;
+}
+
+test('a contact’s typing indicator shows in the conversation header and goes away', async ({ app, demo }) => {
+  const { page } = app;
+  const gus = await demo!.createContact('Gus');
+  await createProfile(page, PASS);
+  await register(page, demoNumber());
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 20_000 });
+  await startChat(page, gus.aci, 'Gus');
+
+  const account = await app.service().call('account.status', {});
+  if (!account.ok || !account.value.aci) throw new Error('not registered');
+  const ours = await gus.ensureSession(account.value.aci);
+  await gus.device.sendText(ours, 'hi there', { sealed: false });
+  await expect(page.getByRole('log', { name: 'Messages with Gus' }).getByText('hi there')).toBeVisible({
+    timeout: 20_000,
+  });
+
+  const indicator = page.getByRole('status', { name: 'Typing indicator' });
+  await expect(indicator).toHaveText('');
+  const typing = (action: 0 | 1) =>
+    gus.device.sendRaw(ours, {
+      content: { typingMessage: { timestamp: BigInt(Date.now()), action, groupId: null } },
+    } as never);
+  await typing(0);
+  await expect(indicator).toHaveText('Gus is typing…', { timeout: 20_000 });
+  await snap(page, 'typing-indicator');
+  await typing(1);
+  await expect(indicator).toHaveText('');
+
+  // Typing again, then the message arrives: the indicator clears with it.
+  await typing(0);
+  await expect(indicator).toHaveText('Gus is typing…', { timeout: 20_000 });
+  await gus.device.sendText(ours, 'done typing', { sealed: false });
+  await expect(page.getByRole('log', { name: 'Messages with Gus' }).getByText('done typing')).toBeVisible({
+    timeout: 20_000,
+  });
+  await expect(indicator).toHaveText('');
+
+  // Our own typing goes out without errors (nothing is stored, nothing is shown to us).
+  await page.getByRole('textbox', { name: 'Message', exact: true }).fill('thinking…');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test.describe('Signal PIN', () => {
+  test.use({ demoSvr: true });
+
+  test('generated strong PIN → registration lock → hardening report; a due reminder asks for the PIN', async ({
+    app,
+    svr,
+    clock,
+  }) => {
+    const { page } = app;
+    const number = demoNumber();
+    await createProfile(page, PASS);
+    await register(page, number);
+    const account = await app.service().call('account.status', {});
+    if (!account.ok || !account.value.aci) throw new Error('not registered');
+    svr!.accounts.set(account.value.aci, number);
+    svr!.svr.registrationLock.recordRegistration(number, account.value.aci);
+
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const pinInput = page.getByLabel('New PIN');
+    // A refused PIN cannot be submitted, and the reason is spelled out.
+    await pinInput.fill('1234');
+    await expect(page.getByText(/This PIN is refused/)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Set PIN' })).toBeDisabled();
+    const lockBox = page.getByLabel(/Registration lock/);
+    await expect(lockBox).toBeDisabled();
+
+    await page.getByRole('button', { name: 'Generate strong PIN' }).click();
+    await expect(page.getByText(/Strong PIN \(about \d+ bits\)/)).toBeVisible();
+    const pin = await pinInput.inputValue();
+    expect(pin.length).toBeGreaterThanOrEqual(16);
+    await page.getByRole('button', { name: 'Set PIN' }).click();
+    await expect(page.getByText('PIN saved.')).toBeVisible();
+    await expect(pinInput).toHaveValue('');
+
+    await lockBox.click();
+    await expect(lockBox).toBeChecked();
+    expect(svr!.svr.registrationLock.isLocked(number)).toBe(true);
+    // Nothing of the PIN stays in the page.
+    expect(await page.content()).not.toContain(pin);
+
+    await page.getByRole('button', { name: 'Hardening report' }).click();
+    const item = (id: string) => page.locator(`[data-audit-id="${id}"]`);
+    await expect(item('pin-set')).toHaveClass(/ok/);
+    await expect(item('pin-strength')).toHaveClass(/ok/);
+    await expect(item('registration-lock')).toHaveClass(/ok/);
+    await snap(page, 'pin-hardening');
+
+    // No reminder right after setting it; 13 hours later one is due (checked on unlock).
+    const reminder = page.getByRole('region', { name: 'PIN reminder' });
+    await expect(reminder).toHaveCount(0);
+    clock.advance(13 * HOUR);
+    await lock(page);
+    await unlock(page, PASS);
+    await expect(reminder).toBeVisible();
+    await snap(page, 'pin-reminder');
+    await reminder.getByLabel('Your Signal PIN').fill('not-my-pin');
+    await reminder.getByRole('button', { name: 'Check PIN' }).click();
+    await expect(
+      reminder.getByText(/That is not your PIN. You will be reminded sooner \(in 12 hours\)/),
+    ).toBeVisible();
+    await reminder.getByRole('button', { name: 'Close' }).click();
+    await expect(reminder).toHaveCount(0);
+
+    clock.advance(13 * HOUR);
+    await lock(page);
+    await unlock(page, PASS);
+    await reminder.getByLabel('Your Signal PIN').fill(pin);
+    await reminder.getByRole('button', { name: 'Check PIN' }).click();
+    await expect(reminder.getByText('That is your PIN. Next reminder in 1 day.')).toBeVisible();
+  });
+});
