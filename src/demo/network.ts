@@ -22,6 +22,8 @@ export interface DemoNetworkOptions {
   readonly cdnDir?: string;
   /** Messages awaiting a device's ack at once (see DemoServerOptions). Default 1. */
   readonly deliveryWindow?: number;
+  /** Clock of the key backup and registration lock ("7 inactive days" in tests). Default Date.now. */
+  readonly clock?: () => number;
 }
 
 export interface DemoContactOptions {
@@ -155,7 +157,10 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
   const cdnDir = options.cdnDir ?? (await mkdtemp(join(tmpdir(), 'carapace-demo-cdn-')));
   const server = new DemoServer(
     { cdn3Path: cdnDir },
-    options.deliveryWindow !== undefined ? { deliveryWindow: options.deliveryWindow } : {},
+    {
+      ...(options.deliveryWindow !== undefined ? { deliveryWindow: options.deliveryWindow } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
   );
   await server.listen(options.port ?? 0, host);
   const { port } = server.address();

@@ -25,6 +25,7 @@ import { Proto, Server, type Config, type Device, type PrimaryDevice } from '@si
 import { EnvelopeType } from '@signalapp/mock-server';
 import type { ServiceIdKind } from '@signalapp/mock-server';
 import { log, errorFields } from '../../log.js';
+import { reclaimNumber, SvrMount } from './svr-routes.js';
 
 const PRIMARY_DEVICE_ID = 1;
 
@@ -64,6 +65,10 @@ function installRequestHook(): void {
   const proto = connectionModule.Connection.prototype;
   const original = proto.handleRequest;
   proto.handleRequest = async function (this: MockConnection, request: WsRequest): Promise<WsResponse> {
+    if (this.server instanceof DemoServer) {
+      const ours = this.server.interceptRequest(this.device, request);
+      if (ours) return ours;
+    }
     const response = await original.call(this, request);
     if (this.server instanceof DemoServer) this.server.observeRequest(this.device, request, response);
     return response;
@@ -123,6 +128,8 @@ export interface DemoServerOptions {
    * Order of sending is always the queue order; unacknowledged messages are redelivered after a reconnect.
    */
   readonly deliveryWindow?: number;
+  /** Clock of the key backup / registration lock (src/demo/svr); tests inject one. Default Date.now. */
+  readonly clock?: () => number;
 }
 
 export class DemoServer extends Server {
@@ -136,6 +143,8 @@ export class DemoServer extends Server {
   readonly #rawSockets = new Set<Socket>();
   /** Messages delivered to registered (non-simulated) devices, for tests and the demo log. */
   deliveredCount = 0;
+  /** Key backup, registration lock and account-data storage mounted on the chat socket (svr-routes.ts). */
+  readonly svr: SvrMount;
 
   readonly #window: number;
 
@@ -144,6 +153,7 @@ export class DemoServer extends Server {
     const window = options.deliveryWindow ?? 1;
     if (!Number.isInteger(window) || window < 1) throw new Error('deliveryWindow must be a positive integer');
     this.#window = window;
+    this.svr = new SvrMount(options.clock ? { clock: options.clock } : {});
     installRequestHook();
     this.setRemoteConfig('grpc.AttachmentsGetUploadForm', { enabled: true });
   }
@@ -181,6 +191,32 @@ export class DemoServer extends Server {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Before the stock router: the SVR / registration-lock / storage routes (svr-routes.ts). */
+  interceptRequest(device: Device | undefined, request: WsRequest): WsResponse | undefined {
+    return this.svr.intercept(device, request, (id) => this.getVerificationSession(id)?.number);
+  }
+
+  /** Re-registering a known number keeps its ACI/PNI; the old devices lose their logins and sockets. */
+  override async registerDevice(options: Parameters<Server['registerDevice']>[0]): Promise<Device> {
+    if (!options.primary && options.number) {
+      const reclaimed = reclaimNumber(this, options.number);
+      if (reclaimed) {
+        this.disconnect(reclaimed.old);
+        for (const pending of this.#queues.get(reclaimed.old) ?? []) {
+          pending.done.reject(new Error('re-registered'));
+        }
+        this.#queues.delete(reclaimed.old);
+        return super.registerDevice({
+          primary: reclaimed.primary as Device,
+          password: options.password,
+          registrationId: options.registrationId,
+          pniRegistrationId: options.pniRegistrationId,
+        });
+      }
+    }
+    return super.registerDevice(options);
   }
 
   override async createPrimaryDevice(
@@ -348,6 +384,9 @@ export class DemoServer extends Server {
           { accountAttributes?: { unidentifiedAccessKey?: unknown } } | undefined;
         const result = parseJson(response.body) as { uuid?: unknown } | undefined;
         const key = body?.accountAttributes?.unidentifiedAccessKey;
+        if (typeof result?.uuid === 'string') {
+          this.svr.registered(request, result.uuid, (id) => this.getVerificationSession(id)?.number);
+        }
         if (typeof result?.uuid === 'string' && Array.isArray(key) && key.length === 16) {
           const aci = result.uuid;
           void this.getDeviceByServiceId(aci as never).then((registered) => {

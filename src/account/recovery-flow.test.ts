@@ -1,0 +1,279 @@
+/**
+ * PIN, registration lock and recovery END TO END on the live demo network (@signalapp/mock-server over
+ * TLS, requests over the chat WebSocket): real SQLCipher vaults, real libsignal PinHash and sessions, the
+ * demo key backup / registration lock / storage service mounted in the demo server, injected clock.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServiceIdKind } from '@signalapp/mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyBackupUnavailableError, RegistrationLockedError, WeakPinError } from '../errors.js';
+import { setLogSink } from '../log.js';
+import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
+import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
+import { MessagingClient } from '../messaging/client.js';
+import { MessageStore } from '../messaging/store.js';
+import { createTempVault, type TempVault } from '../messaging/test-support/temp-db.js';
+import { directSocketOpener } from '../net/direct-opener.js';
+import { openChatConnection } from '../net/chat-connection.js';
+import { SettingsStore } from '../settings/store.js';
+import { safetyNumberFor } from '../signal/safety-number.js';
+import { SignalProtocolStores } from '../signal/stores.js';
+import { AccountKv } from './account-kv.js';
+import { collectAccountData } from './account-backup.js';
+import { createKeyBackupClient } from './key-backup-client.js';
+import { deriveRegistrationLockToken } from './master-key.js';
+import { generateStrongPin } from './pin-policy.js';
+import { readAccountSecurityFacts } from './pin-service.js';
+import {
+  chatJsonSend,
+  enablePinAndRegistrationLock,
+  registerWithRecovery,
+  type PinPrompt,
+} from './recovery-flow.js';
+
+const DAY = 24 * 3_600_000;
+const WRONG_PIN = 'Wrong-Pin-0000-xyz';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
+  let network: DemoNetwork;
+  let now = Date.now();
+  const logs: string[] = [];
+  const vaults: TempVault[] = [];
+
+  beforeAll(async () => {
+    setLogSink((level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields })), 'debug');
+    network = await startDemoNetwork({ clock: () => now });
+  });
+  afterAll(async () => {
+    setLogSink(undefined, 'warn');
+    for (const v of vaults) v.close();
+    await network.close();
+  });
+
+  async function freshVault(): Promise<TempVault> {
+    const v = await createTempVault('carapace-recovery-');
+    vaults.push(v);
+    return v;
+  }
+
+  async function registerWithPin(number: string) {
+    const vault = await freshVault();
+    const stores = new SignalProtocolStores(vault.db);
+    const account = await registerDemoAccount(network, stores, { number, oneTimePreKeyCount: 5 });
+    const kv = new AccountKv(vault.db);
+    const pin = generateStrongPin();
+    const endpoint = { config: network.config, openSocket: directSocketOpener };
+    // The strong-PIN policy applies on the live path too.
+    await expect(
+      enablePinAndRegistrationLock({ ...endpoint, login: account, kv, pin: '1234' }),
+    ).rejects.toThrow(WeakPinError);
+    return { vault, stores, account, kv, pin, endpoint };
+  }
+
+  it('recovers on a fresh profile: 423 → wrong PIN counted → right PIN → same ACI, identity, safety number', async () => {
+    const number = randomDemoNumber();
+    const a = await registerWithPin(number);
+    const settings = new SettingsStore(a.vault.db);
+    settings.set('linkPreviews', true);
+
+    // A simulated contact and a real exchange: A sends (prekey bundle → session), Bob receives.
+    const bob = await network.createContact('Bob');
+    const client = await MessagingClient.start({
+      vault: a.vault,
+      config: network.config,
+      credentials: a.account,
+      keepaliveIntervalMs: 0,
+      reconnect: false,
+    });
+    const conversation = client.conversation(bob.aci, { isContact: true, profileName: 'Bob' });
+    await client.sendText(conversation.id, 'hello Bob');
+    const received = await bob.device.waitForMessage();
+    expect(received.body).toBe('hello Bob');
+    const numberBefore = safetyNumberFor(a.stores, bob.aci).digits;
+    const identityBefore = Buffer.from(a.stores.aci.identity.localKeyPair().publicKey.serialize());
+    await client.stop();
+
+    // PIN + registration lock + encrypted account data, over the chat socket.
+    const accountData = collectAccountData({
+      stores: a.stores,
+      profile: { givenName: 'Alice' },
+      settings,
+      messages: new MessageStore(a.vault.db),
+    });
+    expect(accountData.contacts.map((c) => c.serviceId)).toEqual([bob.aci]);
+    const check = await enablePinAndRegistrationLock({
+      ...a.endpoint,
+      login: a.account,
+      kv: a.kv,
+      pin: a.pin,
+      accountData,
+    });
+    expect(check.verdict).toBe('ok');
+    expect(readAccountSecurityFacts(a.kv)).toMatchObject({ pinSet: true, registrationLock: true });
+    const masterKey = a.kv.getBlob('account.masterKey')!;
+    const token = deriveRegistrationLockToken(masterKey);
+    const svrUsername = network.server.svr.svr.credentials.usernameFor(a.account.aci);
+    // The server holds only ciphertext of the account data.
+    const blob = network.server.svr.storage.get(svrUsername)!.data;
+    expect(blob.includes(Buffer.from('Alice'))).toBe(false);
+    expect(blob.includes(Buffer.from(bob.aci))).toBe(false);
+
+    // Two days later, a fresh install registers the same number.
+    now += 2 * DAY;
+    const fresh = await freshVault();
+    const freshStores = new SignalProtocolStores(fresh.db);
+    const freshKv = new AccountKv(fresh.db);
+    const freshSettings = new SettingsStore(fresh.db);
+    const freshMessages = new MessageStore(fresh.db);
+    const prompts: PinPrompt[] = [];
+    const result = await registerWithRecovery({
+      config: network.config,
+      openSocket: directSocketOpener,
+      stores: freshStores,
+      number,
+      captcha: 'demo-captcha',
+      getVerificationCode: () => Promise.resolve('111111'),
+      oneTimePreKeyCount: 5,
+      kv: freshKv,
+      settings: freshSettings,
+      messages: freshMessages,
+      askPin: (prompt) => {
+        prompts.push(prompt);
+        return Promise.resolve(prompt.attempt === 1 ? WRONG_PIN : a.pin);
+      },
+    });
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]!.timeRemainingMs).toBe(5 * DAY);
+    expect(prompts[0]!.triesRemaining).toBeUndefined();
+    expect(prompts[1]!.triesRemaining).toBe(9); // the wrong PIN was counted
+    expect(result.recovered).toBe(true);
+    expect(result.account.aci).toBe(a.account.aci); // re-registration keeps the ACI
+
+    // Identity and account data restored; the safety number with Bob is unchanged.
+    expect(
+      Buffer.from(freshStores.aci.identity.localKeyPair().publicKey.serialize()).equals(identityBefore),
+    ).toBe(true);
+    expect(freshStores.aci.identity.localServiceId()).toBe(a.account.aci);
+    expect(safetyNumberFor(freshStores, bob.aci).digits).toBe(numberBefore);
+    const server = await network.server.getDeviceByServiceId(a.account.aci as never);
+    const served = await server!.getIdentityKey(ServiceIdKind.ACI);
+    expect(Buffer.from(served.serialize()).equals(identityBefore)).toBe(true); // what Bob sees
+    expect(freshSettings.getValue('linkPreviews')).toBe(true);
+    expect(freshMessages.findConversationByServiceId(bob.aci)).toMatchObject({
+      isContact: true,
+      profileName: 'Bob',
+    });
+    expect(readAccountSecurityFacts(freshKv)).toMatchObject({ pinSet: true, registrationLock: true });
+    const freshMaster = freshKv.getBlob('account.masterKey')!;
+    expect(freshMaster.equals(masterKey)).toBe(true);
+    freshMaster.fill(0);
+    // The lock survived the re-registration: another install without the token is refused.
+    expect(network.server.svr.svr.registrationLock.isLocked(number)).toBe(true);
+
+    // No PIN, token, master key or number in the logs, nor in plaintext in either profile's files.
+    const logText = logs.join('\n');
+    expect(logText).toContain('account.recovery.done');
+    for (const secret of [a.pin, token, number, masterKey.toString('hex'), masterKey.toString('base64')]) {
+      expect(logText).not.toContain(secret);
+    }
+    for (const v of [a.vault, fresh]) v.vault.lock('user');
+    const files = [...filesUnder(a.vault.dir), ...filesUnder(fresh.dir)];
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const needle of [
+        Buffer.from(a.pin),
+        Buffer.from(token),
+        masterKey,
+        Buffer.from(number),
+        Buffer.from('Alice'),
+      ]) {
+        expect(bytes.includes(needle), file).toBe(false);
+      }
+    }
+    masterKey.fill(0);
+  }, 120_000);
+
+  it('10 wrong PINs delete the backup; the 11th try, even with the right PIN, fails: backup deleted', async () => {
+    const number = randomDemoNumber();
+    const c = await registerWithPin(number);
+    await enablePinAndRegistrationLock({ ...c.endpoint, login: c.account, kv: c.kv, pin: c.pin });
+    const fresh = await freshVault();
+    const stores = new SignalProtocolStores(fresh.db);
+    const locked = await registerDemoAccount(network, stores, { number, oneTimePreKeyCount: 5 }).catch(
+      (error: unknown) => error,
+    );
+    expect(locked).toBeInstanceOf(RegistrationLockedError);
+    const credentials = (locked as RegistrationLockedError).svr2Credentials!;
+    // Nine wrong access keys straight at the key backup over the socket (PinHash is slow on purpose).
+    const connection = await openChatConnection({
+      endpoint: network.config.chat,
+      trustRootsPem: network.config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+      keepaliveIntervalMs: 0,
+    });
+    const client = createKeyBackupClient(chatJsonSend(connection), () => ({}));
+    const tries: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      await client
+        .restore(credentials, Buffer.alloc(32, i + 1))
+        .catch((error: { triesRemaining: number }) => {
+          tries.push(error.triesRemaining);
+        });
+    }
+    await connection.close();
+    expect(tries).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1]);
+
+    const base = {
+      config: network.config,
+      openSocket: directSocketOpener,
+      stores,
+      number,
+      captcha: 'demo-captcha',
+      getVerificationCode: () => Promise.resolve('111111'),
+      oneTimePreKeyCount: 5,
+      kv: new AccountKv(fresh.db),
+    };
+    // The 10th (a wrong PIN through the flow) destroys the backup.
+    const tenth = registerWithRecovery({ ...base, askPin: () => Promise.resolve(WRONG_PIN) });
+    await expect(tenth).rejects.toThrow(KeyBackupUnavailableError);
+    // The 11th: the right PIN cannot bring it back.
+    const eleventh = registerWithRecovery({ ...base, askPin: () => Promise.resolve(c.pin) });
+    await expect(eleventh).rejects.toMatchObject({
+      code: new KeyBackupUnavailableError('deleted').code,
+      reason: 'deleted',
+    });
+    // Giving up at the prompt rethrows the registration lock.
+    await expect(registerWithRecovery({ ...base, askPin: () => Promise.resolve(null) })).rejects.toThrow(
+      RegistrationLockedError,
+    );
+  }, 120_000);
+
+  it('without the token registration is refused while the lock is active, allowed after 7 inactive days', async () => {
+    const number = randomDemoNumber();
+    const d = await registerWithPin(number);
+    await enablePinAndRegistrationLock({ ...d.endpoint, login: d.account, kv: d.kv, pin: d.pin });
+    const fresh = await freshVault();
+    const stores = new SignalProtocolStores(fresh.db);
+    const attempt = () => registerDemoAccount(network, stores, { number, oneTimePreKeyCount: 5 });
+    await expect(attempt()).rejects.toMatchObject({ timeRemainingMs: 7 * DAY });
+    now += 6 * DAY;
+    await expect(attempt()).rejects.toMatchObject({ timeRemainingMs: DAY });
+    now += DAY;
+    const registered = await attempt();
+    expect(registered.aci).toBe(d.account.aci);
+    expect(network.server.svr.svr.registrationLock.isLocked(number)).toBe(false);
+    // The old device's login is gone.
+    const old = await network.server.getDeviceByServiceId(d.account.aci as never);
+    expect(await network.server.auth(`${d.account.aci}.1`, d.account.password)).toBeUndefined();
+    expect(old).toBeDefined();
+  }, 120_000);
+});
