@@ -7,7 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceIdKind } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyBackupUnavailableError, RegistrationLockedError, WeakPinError } from '../errors.js';
+import {
+  DecryptionError,
+  KeyBackupUnavailableError,
+  RegistrationLockedError,
+  WeakPinError,
+} from '../errors.js';
 import { setLogSink } from '../log.js';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
@@ -20,9 +25,9 @@ import { SettingsStore } from '../settings/store.js';
 import { safetyNumberFor } from '../signal/safety-number.js';
 import { SignalProtocolStores } from '../signal/stores.js';
 import { AccountKv } from './account-kv.js';
-import { collectAccountData } from './account-backup.js';
-import { createKeyBackupClient } from './key-backup-client.js';
-import { deriveRegistrationLockToken } from './master-key.js';
+import { collectAccountData, downloadAccountData, uploadAccountData } from './account-backup.js';
+import { basicAuthorization, createKeyBackupClient } from './key-backup-client.js';
+import { deriveRegistrationLockToken, deriveStorageKey } from './master-key.js';
 import { generateStrongPin } from './pin-policy.js';
 import { readAccountSecurityFacts } from './pin-service.js';
 import {
@@ -255,6 +260,69 @@ describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
     await expect(registerWithRecovery({ ...base, askPin: () => Promise.resolve(null) })).rejects.toThrow(
       RegistrationLockedError,
     );
+  }, 120_000);
+
+  it('storage and SVR routes on the socket refuse bad auth and bad input; tampered account data is a DecryptionError', async () => {
+    const number = randomDemoNumber();
+    const e = await registerWithPin(number);
+    await enablePinAndRegistrationLock({
+      ...e.endpoint,
+      login: e.account,
+      kv: e.kv,
+      pin: e.pin,
+      registrationLock: false,
+    });
+    const anonymous = await openChatConnection({
+      endpoint: network.config.chat,
+      trustRootsPem: network.config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+      keepaliveIntervalMs: 0,
+    });
+    const anon = chatJsonSend(anonymous);
+    const path = '/v1/demo-storage/account-data';
+    expect((await anon({ method: 'GET', path, headers: {} })).status).toBe(401);
+    expect((await anon({ method: 'PUT', path, headers: {}, body: { data: 'AAAA' } })).status).toBe(401);
+    const forged = { username: 'a'.repeat(32), password: `${now}:${'0'.repeat(64)}` };
+    expect(
+      (await anon({ method: 'GET', path, headers: { authorization: basicAuthorization(forged) } })).status,
+    ).toBe(401);
+    expect((await anon({ method: 'GET', path: '/v2/backup/auth', headers: {} })).status).toBe(401);
+    // The socket survives all of that (no auth-failure close).
+    expect(anonymous.isOpen).toBe(true);
+    await anonymous.close();
+
+    const authed = await openChatConnection({
+      endpoint: network.config.chat,
+      trustRootsPem: network.config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+      keepaliveIntervalMs: 0,
+      auth: { username: `${e.account.aci}.1`, password: e.account.password },
+    });
+    const send = chatJsonSend(authed);
+    for (const body of [undefined, null, 42, { data: '%%%' }, { data: 1 }]) {
+      expect((await send({ method: 'PUT', path, headers: {}, body })).status).toBe(400);
+    }
+    expect((await send({ method: 'GET', path, headers: {} })).status).toBe(404);
+    const masterKey = e.kv.getBlob('account.masterKey')!;
+    const storageKey = deriveStorageKey(masterKey);
+    const data = collectAccountData({
+      stores: e.stores,
+      profile: { givenName: 'Eve' },
+      settings: new SettingsStore(e.vault.db),
+    });
+    await uploadAccountData(send, storageKey, data);
+    expect(await downloadAccountData(send, storageKey)).toEqual(data);
+    // Flip one ciphertext byte on the server: the client refuses it with a typed error.
+    const key = network.server.svr.svr.credentials.usernameFor(e.account.aci);
+    const stored = network.server.svr.storage.get(key)!.data;
+    stored[stored.length - 20]! ^= 1;
+    network.server.svr.storage.put(key, stored);
+    await expect(downloadAccountData(send, storageKey)).rejects.toThrow(DecryptionError);
+    const wrongKey = Buffer.alloc(32, 7);
+    await expect(downloadAccountData(send, wrongKey)).rejects.toThrow(DecryptionError);
+    await authed.close();
+    storageKey.fill(0);
+    masterKey.fill(0);
   }, 120_000);
 
   it('without the token registration is refused while the lock is active, allowed after 7 inactive days', async () => {
