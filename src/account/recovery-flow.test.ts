@@ -139,13 +139,17 @@ describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
     const freshSettings = new SettingsStore(fresh.db);
     const freshMessages = new MessageStore(fresh.db);
     const prompts: PinPrompt[] = [];
+    let codesAsked = 0;
     const result = await registerWithRecovery({
       config: network.config,
       openSocket: directSocketOpener,
       stores: freshStores,
       number,
       captcha: 'demo-captcha',
-      getVerificationCode: () => Promise.resolve('111111'),
+      getVerificationCode: () => {
+        codesAsked += 1;
+        return Promise.resolve('111111');
+      },
       oneTimePreKeyCount: 5,
       kv: freshKv,
       settings: freshSettings,
@@ -160,6 +164,7 @@ describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
     expect(prompts[0]!.triesRemaining).toBeUndefined();
     expect(prompts[1]!.triesRemaining).toBe(9); // the wrong PIN was counted
     expect(result.recovered).toBe(true);
+    expect(codesAsked).toBe(1); // the retry reused the verified session
     expect(result.account.aci).toBe(a.account.aci); // re-registration keeps the ACI
 
     // Identity and account data restored; the safety number with Bob is unchanged.

@@ -199,8 +199,16 @@ export async function registerWithRecovery(
   options: RecoveryRegistrationOptions,
 ): Promise<RecoveryRegistrationResult> {
   let locked: RegistrationLockedError;
+  let verifiedSession: string | undefined;
   try {
-    return { account: await registerPrimary(options), recovered: false };
+    const account = await registerPrimary({
+      ...options,
+      onSessionVerified: (id) => {
+        verifiedSession = id;
+        options.onSessionVerified?.(id);
+      },
+    });
+    return { account, recovered: false };
   } catch (error) {
     if (!(error instanceof RegistrationLockedError) || !error.svr2Credentials) throw error;
     locked = error;
@@ -256,6 +264,8 @@ export async function registerWithRecovery(
       ...options,
       registrationLock: deriveRegistrationLockToken(masterKey),
       recoveryPassword: deriveRecoveryPassword(masterKey),
+      // The number was verified moments ago: no second code.
+      ...(verifiedSession ? { verificationSessionId: verifiedSession } : {}),
     });
   } finally {
     masterKey.fill(0);

@@ -67,6 +67,13 @@ export interface RegisterPrimaryOptions {
   readonly recoveryPassword?: string;
   /** One-time prekeys per identity to upload. Default 100. */
   readonly oneTimePreKeyCount?: number;
+  /**
+   * A verification session an earlier attempt already verified (e.g. one refused with 423): reused
+   * without a new code while the server still reports it verified; otherwise a new session starts.
+   */
+  readonly verificationSessionId?: string;
+  /** Told the id of the verified session before the account is created (to pass back on a retry). */
+  readonly onSessionVerified?: (sessionId: string) => void;
 }
 
 export interface RegisteredAccount {
@@ -155,23 +162,27 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
   let accessKey: Uint8Array | undefined;
   let profileKeyBytes: Buffer<ArrayBuffer> | undefined;
   try {
-    // 1. Session, captcha, code.
-    let session = parseSession(
+    // 1. Session, captcha, code (or a session an earlier attempt verified).
+    let session = await reusableSession(unauthenticated, options.verificationSessionId);
+    session ??= parseSession(
       await call(unauthenticated, 'POST', '/v1/verification/session', { number: options.number }),
     );
     const sessionPath = `/v1/verification/session/${encodeURIComponent(session.id)}`;
-    if (!session.allowedToRequestCode || session.requestedInformation.includes('captcha')) {
+    const needsCaptcha = !session.allowedToRequestCode || session.requestedInformation.includes('captcha');
+    if (!session.verified && needsCaptcha) {
       session = parseSession(await call(unauthenticated, 'PATCH', sessionPath, { captcha: options.captcha }));
       if (!session.allowedToRequestCode) {
         throw new ServerError('The server still does not allow requesting a code', 428);
       }
     }
-    parseSession(
-      await call(unauthenticated, 'POST', `${sessionPath}/code`, {
-        transport: options.transport ?? 'sms',
-        client: 'desktop',
-      }),
-    );
+    if (!session.verified) {
+      parseSession(
+        await call(unauthenticated, 'POST', `${sessionPath}/code`, {
+          transport: options.transport ?? 'sms',
+          client: 'desktop',
+        }),
+      );
+    }
     const maxAttempts = options.maxCodeAttempts ?? 3;
     for (let attempt = 1; !session.verified; attempt += 1) {
       if (attempt > maxAttempts) throw new VerificationCodeError();
@@ -179,6 +190,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
       session = parseSession(await call(unauthenticated, 'PUT', `${sessionPath}/code`, { code }));
       if (!session.verified) log.info('account.registration.wrong_code', { attempt });
     }
+    options.onSessionVerified?.(session.id);
 
     // 2. Keys (persisted in the vault before upload).
     const keys = await prepareKeys(options.stores, options.oneTimePreKeyCount);
@@ -262,6 +274,21 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
     profileKeyBytes?.fill(0);
     await unauthenticated.close();
   }
+}
+
+/** GET the session when one is given; undefined when absent, unknown or no longer verified. */
+async function reusableSession(
+  connection: ChatConnection,
+  sessionId: string | undefined,
+): Promise<VerificationSession | undefined> {
+  if (!sessionId) return undefined;
+  const response = await connection.request({
+    verb: 'GET',
+    path: `/v1/verification/session/${encodeURIComponent(sessionId)}`,
+  });
+  if (response.status !== 200) return undefined;
+  const session = parseSession(parseJsonBody(response));
+  return session.verified ? session : undefined;
 }
 
 function isRegisteredVault(stores: SignalProtocolStores): boolean {
