@@ -336,6 +336,29 @@ describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
     await enablePinAndRegistrationLock({ ...d.endpoint, login: d.account, kv: d.kv, pin: d.pin });
     const fresh = await freshVault();
     const stores = new SignalProtocolStores(fresh.db);
+    // Nobody gets the 423 (and its SVR credentials) without first verifying the number.
+    const raw = await openChatConnection({
+      endpoint: network.config.chat,
+      trustRootsPem: network.config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+      keepaliveIntervalMs: 0,
+    });
+    const rawSend = chatJsonSend(raw);
+    const session = await rawSend({
+      method: 'POST',
+      path: '/v1/verification/session',
+      headers: {},
+      body: { number },
+    });
+    const unverified = await rawSend({
+      method: 'POST',
+      path: '/v1/registration',
+      headers: { authorization: `Basic ${Buffer.from(`${number}:pw`).toString('base64')}` },
+      body: { sessionId: (session.json as { id: string }).id, accountAttributes: {} },
+    });
+    await raw.close();
+    expect(unverified.status).not.toBe(423);
+    expect(JSON.stringify(unverified.json ?? {})).not.toContain('svr2Credentials');
     const attempt = () => registerDemoAccount(network, stores, { number, oneTimePreKeyCount: 5 });
     await expect(attempt()).rejects.toMatchObject({ timeRemainingMs: 7 * DAY });
     now += 6 * DAY;

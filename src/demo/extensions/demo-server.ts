@@ -195,7 +195,13 @@ export class DemoServer extends Server {
 
   /** Before the stock router: the SVR / registration-lock / storage routes (svr-routes.ts). */
   interceptRequest(device: Device | undefined, request: WsRequest): WsResponse | undefined {
-    return this.svr.intercept(device, request, (id) => this.getVerificationSession(id)?.number);
+    return this.svr.intercept(device, request, (id) => this.#verifiedNumber(id));
+  }
+
+  /** The number of a verification session that is verified (no lock answer, no SVR credentials before). */
+  #verifiedNumber(sessionId: string): string | undefined {
+    const stored = this.getVerificationSession(sessionId);
+    return stored?.session.verified ? stored.number : undefined;
   }
 
   /** Re-registering a known number keeps its ACI/PNI; the old devices lose their logins and sockets. */
@@ -385,7 +391,7 @@ export class DemoServer extends Server {
         const result = parseJson(response.body) as { uuid?: unknown } | undefined;
         const key = body?.accountAttributes?.unidentifiedAccessKey;
         if (typeof result?.uuid === 'string') {
-          this.svr.registered(request, result.uuid, (id) => this.getVerificationSession(id)?.number);
+          this.svr.registered(request, result.uuid, (id) => this.#verifiedNumber(id));
         }
         if (typeof result?.uuid === 'string' && Array.isArray(key) && key.length === 16) {
           const aci = result.uuid;
