@@ -7,6 +7,7 @@
  * Routes (chat socket): PUT /v1/demo-storage/account-data { data } (account auth);
  * GET the same path with account auth or with the SVR credentials of a 423 answer (before re-registering).
  */
+import { randomInt } from 'node:crypto';
 import { IdentityKeyPair, PublicKey } from '@signalapp/libsignal-client';
 import { z } from 'zod';
 import { ProtocolError, ServerError, ValidationError } from '../errors.js';
@@ -143,7 +144,7 @@ export async function restoreIdentityKeys(stores: SignalProtocolStores, data: Ac
     }
     const registrationId = store.hasLocalIdentity()
       ? await store.getLocalRegistrationId()
-      : 1 + Math.floor(Math.random() * 16_380);
+      : randomInt(1, 16_381);
     store.setLocalIdentity('', pair, registrationId);
   }
   return true;
