@@ -153,6 +153,14 @@ export class AttachmentError extends CarapaceError {
   readonly code = 'ATTACHMENT';
 }
 
+/** A view-once message was already opened: its media is gone, only the "viewed" marker remains. */
+export class AlreadyViewedError extends CarapaceError {
+  readonly code = 'ALREADY_VIEWED';
+  constructor() {
+    super('This view-once media was already opened and has been deleted.');
+  }
+}
+
 /** An id given to the vault's encrypted file store names no stored file. */
 export class VaultFileNotFoundError extends CarapaceError {
   readonly code = 'VAULT_FILE_NOT_FOUND';

@@ -6,16 +6,23 @@
  *   const client = await MessagingClient.start({ vault, config, credentials });
  *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();
  */
-import { NetworkError } from '../errors.js';
+import { AlreadyViewedError, NetworkError, ValidationError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { openChatConnection, type ChatConnection, type IncomingRequest } from '../net/chat-connection.js';
 import type { ClientConfig } from '../net/config.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import { SignalProtocolStores } from '../signal/stores.js';
+import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { SqlDatabase } from '../vault/sql.js';
+import { AttachmentRecords, type AttachmentInfo } from './attachments/records.js';
+import {
+  createAttachmentTransport,
+  type AttachmentBytes,
+  type AttachmentTransport,
+} from './attachments/service.js';
 import { Receiver, type BlockUnknownSenders, type ReceiveOutcome, type TypingEvent } from './receiver.js';
-import { Sender, type ChatRequester } from './sender.js';
+import { Sender, type AttachmentProgress, type ChatRequester, type OutgoingFile } from './sender.js';
 import { SignalAdapter } from './signal-adapter.js';
 import {
   MessageStore,
@@ -39,6 +46,8 @@ export interface AccountCredentials {
 /** The parts of src/vault's Vault the client needs. */
 export interface VaultLike {
   readonly db: SqlDatabase;
+  /** The vault's encrypted file store; without it the client neither sends nor downloads attachments. */
+  readonly files?: EncryptedFileStore;
   addLockHook?(hook: () => void): () => void;
 }
 
@@ -57,6 +66,10 @@ export interface MessagingClientOptions {
   readonly reconnect?: boolean;
   /** Diagnostics/bench tap: each raw (still encrypted) envelope as it arrives. */
   readonly onEnvelope?: (envelope: Uint8Array) => void;
+  /** Send/receive attachments when the vault has a file store (default true). */
+  readonly attachments?: boolean;
+  /** Injectable clock (tests): message times, disappearing-message expiry. Default Date.now. */
+  readonly clock?: () => number;
 }
 
 export interface ClientEvents extends StoreEvents {
@@ -64,6 +77,8 @@ export interface ClientEvents extends StoreEvents {
   /** The server delivered everything it had queued for us. */
   'queue.empty': { readonly processed: number };
   'connection.state': { readonly connected: boolean };
+  /** Upload/download progress of an attachment (bytes of the encrypted blob). */
+  'attachment.progress': AttachmentProgress;
 }
 type ClientEventName = keyof ClientEvents;
 
@@ -90,6 +105,11 @@ export class MessagingClient {
   readonly stores: SignalProtocolStores;
   readonly receiver: Receiver;
   readonly sender: Sender;
+  /** Attachment rows (undefined when the vault has no file store or attachments are off). */
+  readonly attachments: AttachmentRecords | undefined;
+  private transport: AttachmentTransport | undefined;
+  private readonly files: EncryptedFileStore | undefined;
+  private readonly clock: () => number;
   private readonly lock = new WriteLock();
   private connection: ChatConnection | undefined;
   private stopped = false;
@@ -104,7 +124,18 @@ export class MessagingClient {
 
   private constructor(private readonly options: MessagingClientOptions) {
     const db = options.vault.db;
-    this.store = new MessageStore(db);
+    this.clock = options.clock ?? Date.now;
+    this.store = new MessageStore(db, { clock: this.clock });
+    this.files = options.attachments === false ? undefined : options.vault.files;
+    if (this.files) {
+      this.attachments = new AttachmentRecords(db, this.files, this.clock);
+      // The same route as the chat socket (SOCKS/Tor when set): CDN and upload-form traffic too.
+      this.transport = createAttachmentTransport({
+        config: options.config,
+        openSocket: options.openSocket ?? directSocketOpener,
+        credentials: options.credentials,
+      });
+    }
     this.stores = new SignalProtocolStores(db);
     const { aci, pni, deviceId } = options.credentials;
     const adapter = new SignalAdapter(
@@ -144,6 +175,12 @@ export class MessagingClient {
       request,
       unauthenticatedRequest,
       local: { aci, deviceId },
+      clock: this.clock,
+      attachments: () => {
+        const { files, attachments: records, transport } = this;
+        return files && records && transport ? { files, records, transport } : undefined;
+      },
+      onProgress: (event) => this.emit('attachment.progress', event),
       ...(options.defaultExpireTimer ? { defaultExpireTimer: options.defaultExpireTimer } : {}),
       ...(options.ownProfileKey ? { ownProfileKey: options.ownProfileKey } : {}),
       // A fetched bundle with a new identity key is an identity change too: show it in the timeline.
@@ -160,6 +197,8 @@ export class MessagingClient {
         return Promise.resolve();
       },
       onTyping: (event) => this.emit('typing', event),
+      ...(this.attachments ? { attachments: this.attachments } : {}),
+      onAttachments: (messageId, attachmentIds) => this.downloadInBackground(messageId, attachmentIds),
     });
     for (const name of [
       'message.added',
@@ -178,6 +217,14 @@ export class MessagingClient {
   static async start(options: MessagingClientOptions): Promise<MessagingClient> {
     const client = new MessagingClient(options);
     client.removeLockHook = options.vault.addLockHook?.(() => client.onVaultLocked());
+    // Before anything can be displayed: what expired while we were closed or locked goes now, and
+    // attachments no message refers to any more (view-once viewed, crash leftovers) are shredded.
+    client.purgeExpired();
+    try {
+      client.attachments?.sweepUnreferenced(0);
+    } catch (error) {
+      log.warn('messaging.attachments.sweep_failed', errorFields(error));
+    }
     client.scheduleExpiry();
     try {
       await client.connect();
@@ -185,9 +232,11 @@ export class MessagingClient {
       // Not connected: leave nothing behind (lock hook, timers); the caller decides when to retry.
       client.stopped = true;
       client.clearTimers();
+      client.closeTransport();
       client.removeLockHook?.();
       throw error;
     }
+    client.resumeDownloads();
     return client;
   }
 
@@ -252,6 +301,70 @@ export class MessagingClient {
     return this.sender.sendText(conversationId, body);
   }
 
+  /**
+   * Send files (images are stripped of metadata) with an optional caption; `viewOnce` for a single
+   * photo or video the contact may open once. Emits `attachment.progress` while uploading.
+   */
+  async sendAttachments(
+    conversationId: string,
+    files: readonly OutgoingFile[],
+    body?: string,
+    options: { viewOnce?: boolean } = {},
+  ): Promise<Message> {
+    this.open();
+    const message = await this.sender.sendAttachments(conversationId, files, body, options);
+    if (!message.viewOnce || message.status === 'failed') return message;
+    // Like Signal, the sender cannot open its own view-once media either: drop our copy once sent.
+    return this.lockRun(() => {
+      const viewed = this.store.transaction(() => this.store.markViewed(message.id));
+      for (const id of message.attachmentIds) this.attachments?.delete(id);
+      return viewed;
+    });
+  }
+
+  /**
+   * Open a received view-once message: returns its media bytes once (for display; the caller zeroes
+   * them afterwards), then deletes the attachments' bytes and keeps only a "viewed" marker. A second
+   * call throws AlreadyViewedError. Not yet downloaded → ValidationError and nothing changes.
+   */
+  async viewOnce(messageId: string): Promise<AttachmentBytes[]> {
+    this.open();
+    const records = this.attachments;
+    if (!records) throw new ValidationError('Attachments are not available in this client.');
+    return this.lockRun(() => {
+      const message = this.store.getMessage(messageId);
+      if (!message) throw new ValidationError('No such message.');
+      if (!message.viewOnce) throw new ValidationError('This is not a view-once message.');
+      if (message.viewed) throw new AlreadyViewedError();
+      if (message.direction !== 'in') throw new ValidationError('Only received view-once media opens.');
+      const shown: AttachmentBytes[] = [];
+      try {
+        for (const id of message.attachmentIds) shown.push(records.read(id));
+      } catch (error) {
+        for (const item of shown) item.bytes.fill(0);
+        throw error;
+      }
+      this.store.transaction(() => this.store.markViewed(messageId));
+      for (const id of message.attachmentIds) records.delete(id);
+      return shown;
+    });
+  }
+
+  /** What the UI may know about an attachment (state, sniffed type, size…; no key). */
+  attachmentInfo(attachmentId: string): AttachmentInfo | undefined {
+    this.open();
+    return this.attachments?.get(attachmentId);
+  }
+
+  /** The plaintext of a downloaded attachment (the caller zeroes the Buffer once handed over). */
+  readAttachment(attachmentId: string, which: 'full' | 'thumbnail' = 'full'): AttachmentBytes {
+    this.open();
+    if (!this.attachments) throw new ValidationError('Attachments are not available in this client.');
+    const message = this.store.findMessageByAttachmentId(attachmentId);
+    if (message?.viewOnce) throw new ValidationError('View-once media opens only through viewOnce().');
+    return this.attachments.read(attachmentId, which);
+  }
+
   async sendTyping(conversationId: string, started: boolean): Promise<void> {
     this.open();
     return this.sender.sendTyping(conversationId, started);
@@ -270,13 +383,15 @@ export class MessagingClient {
   /** Accept a held message request: from now on receipts flow both ways. */
   async acceptRequest(conversationId: string): Promise<Conversation> {
     this.open();
-    return this.lockRun(() =>
+    const accepted = await this.lockRun(() =>
       this.store.updateConversation(conversationId, {
         isRequest: false,
-        acceptedAt: Date.now(),
+        acceptedAt: this.clock(),
         isContact: true,
       }),
     );
+    this.resumeDownloads(); // its held media may be fetched now
+    return accepted;
   }
 
   /**
@@ -457,14 +572,96 @@ export class MessagingClient {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     if (next === null) return;
-    const delay = Math.max(0, Math.min(next - Date.now(), 60_000));
+    const delay = Math.max(0, Math.min(next - this.clock(), 60_000));
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;
-      this.lockRun(() => this.store.deleteExpired())
+      this.lockRun(() => this.purgeExpired())
         .catch((error: unknown) => log.warn('messaging.expiry_failed', errorFields(error)))
         .finally(() => this.scheduleExpiry());
     }, delay);
     this.expiryTimer.unref();
+  }
+
+  /**
+   * Delete every message whose disappearing timer ran out (at the client's clock) and shred its
+   * attachments. Runs at start (before anything is shown) and on every expiry; synchronous, so call
+   * it between envelopes (start does; the timer runs it under the write lock). Returns how many
+   * messages were deleted.
+   */
+  purgeExpired(): number {
+    const now = this.clock();
+    const attachmentIds = this.store.expiredAttachmentIds(now);
+    const removed = this.store.deleteExpired(now);
+    // Each delete commits on its own, so the file is shredded at once (a crash in between leaves an
+    // unreferenced row that the start-up sweep removes).
+    for (const id of attachmentIds) this.attachments?.delete(id);
+    if (removed > 0) log.info('messaging.expired', { removed, attachments: attachmentIds.length });
+    return removed;
+  }
+
+  // ---- attachments ----------------------------------------------------------------------------
+
+  /** After a message with attachments is committed: fetch them, then tell the UI (message.updated). */
+  private downloadInBackground(messageId: string, attachmentIds: readonly string[]): void {
+    void this.downloadAll(messageId, attachmentIds);
+  }
+
+  /**
+   * Download the given attachments of a message (pending ones; others resolve at once) and emit
+   * `message.updated` when each is done. Resolves with their infos; failures stay on the record.
+   */
+  async downloadAll(messageId: string, attachmentIds: readonly string[]): Promise<AttachmentInfo[]> {
+    const records = this.attachments;
+    const transport = this.transport;
+    if (!records || !transport) return [];
+    const infos: AttachmentInfo[] = [];
+    for (const attachmentId of attachmentIds) {
+      if (this.stopped) break;
+      try {
+        infos.push(
+          await records.download(attachmentId, transport, {
+            onProgress: (loaded, total) =>
+              this.emit('attachment.progress', {
+                messageId,
+                attachmentId,
+                direction: 'download',
+                loaded,
+                total,
+              }),
+          }),
+        );
+      } catch (error) {
+        log.warn('messaging.attachment.download_failed', errorFields(error));
+        const info = this.stopped ? undefined : records.get(attachmentId);
+        if (info) infos.push(info);
+      }
+      if (this.stopped) break;
+      const message = this.store.getMessage(messageId);
+      if (message) this.emit('message.updated', message);
+    }
+    return infos;
+  }
+
+  /** Pending downloads left by a restart, a lock or a network failure: resume them (oldest first). */
+  private resumeDownloads(): void {
+    const records = this.attachments;
+    if (!records) return;
+    let pending: string[];
+    try {
+      pending = records.pendingIds();
+    } catch {
+      return;
+    }
+    for (const attachmentId of pending) {
+      const message = this.store.findMessageByAttachmentId(attachmentId);
+      if (message) this.downloadInBackground(message.id, [attachmentId]);
+    }
+  }
+
+  private closeTransport(): void {
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.close();
   }
 
   // ---- shutdown -------------------------------------------------------------------------------
@@ -474,6 +671,7 @@ export class MessagingClient {
     this.stores.dispose();
     this.clearTimers();
     this.closeUnauthenticated();
+    this.closeTransport();
     void this.connection?.close();
     this.connection = undefined;
   }
@@ -498,6 +696,7 @@ export class MessagingClient {
     const unauthenticated = this.unauthenticatedConnection;
     this.unauthenticatedConnection = undefined;
     if (unauthenticated) await unauthenticated.then((c) => c.close()).catch(() => undefined);
+    this.closeTransport();
     await this.lock.run(() => undefined);
     this.removeLockHook?.();
     this.stores.dispose();

@@ -19,6 +19,7 @@ import {
   ReceiptType,
   TypingAction,
   decodeEnvelope,
+  type AttachmentPointer,
   type Content,
   type DataMessage,
   type Envelope,
@@ -75,12 +76,20 @@ export interface ReceiverOptions {
   /** Delivery receipts for accepted messages; called after commit, its failure never un-acks. */
   readonly sendReceipt?: (request: ReceiptRequest) => Promise<void>;
   readonly onTyping?: (event: TypingEvent) => void;
+  /**
+   * Records incoming attachment pointers (AttachmentRecords.addIncoming) inside the message's
+   * transaction. Without it, pointers are ignored (the message keeps its text only).
+   */
+  readonly attachments?: { addIncoming(pointer: AttachmentPointer): string };
+  /** After commit (and before the ack resolves): a stored message whose attachments are to download. */
+  readonly onAttachments?: (messageId: string, attachmentIds: readonly string[]) => void;
 }
 
 interface Effects {
   outcome: ReceiveOutcome;
   receipts: ReceiptRequest[];
   typing?: TypingEvent;
+  downloads?: { messageId: string; attachmentIds: readonly string[] };
 }
 
 export class Receiver {
@@ -144,6 +153,13 @@ export class Receiver {
     else if (effects.outcome === 'dropped') this.stats.dropped += 1;
     else this.stats.other += 1;
     if (effects.typing) this.options.onTyping?.(effects.typing);
+    if (effects.downloads) {
+      try {
+        this.options.onAttachments?.(effects.downloads.messageId, effects.downloads.attachmentIds);
+      } catch (error) {
+        log.warn('messaging.receive.attachments_hook_failed', errorFields(error));
+      }
+    }
     for (const receipt of effects.receipts) this.queueReceipt(receipt);
     return effects.outcome;
   }
@@ -217,7 +233,12 @@ export class Receiver {
       return { outcome: timerChanged ? 'timer' : 'ignored', receipts: [] };
     }
 
-    const { inserted } = store.insertIncoming({
+    if (store.hasIncoming(sourceServiceId, sourceDevice, sentAt))
+      return { outcome: 'duplicate', receipts: [] };
+    const attachments = this.options.attachments;
+    const attachmentIds = attachments ? (data.attachments ?? []).map((p) => attachments.addIncoming(p)) : [];
+    if (!data.body && attachmentIds.length === 0) return { outcome: 'ignored', receipts: [] };
+    const { inserted, message } = store.insertIncoming({
       conversationId: conversation.id,
       sourceServiceId,
       sourceDevice,
@@ -226,7 +247,9 @@ export class Receiver {
       body: data.body ?? null,
       expireTimerSeconds: data.expireTimer ?? null,
       viewOnce: data.isViewOnce === true,
+      attachmentIds,
     });
+    // (Unreachable for attachments after the hasIncoming check; an orphan row would be swept.)
     if (!inserted) return { outcome: 'duplicate', receipts: [] };
     const receipts: ReceiptRequest[] = held
       ? [] // a held request gets no delivery receipt: the sender learns nothing until we accept
@@ -238,7 +261,14 @@ export class Receiver {
             timestamps: [sentAt],
           },
         ];
-    return { outcome: 'stored', receipts };
+    return {
+      outcome: 'stored',
+      receipts,
+      // A held request's media is not fetched until accepted (fetching would tell the CDN we got it).
+      ...(message && attachmentIds.length > 0 && !held
+        ? { downloads: { messageId: message.id, attachmentIds } }
+        : {}),
+    };
   }
 
   /** A timer carried by a message that differs from the conversation's becomes the chat's timer. */

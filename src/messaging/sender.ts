@@ -21,6 +21,16 @@ import {
 } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { encodeContent, ReceiptType, TypingAction, type Content } from '../signal/proto/signal-service.js';
+import type { EncryptedFileStore } from '../vault/file-store.js';
+import type { AttachmentRecords } from './attachments/records.js';
+import {
+  prepareOutgoingAttachment,
+  storeOutgoingAttachment,
+  uploadAttachment,
+  type AttachmentTransport,
+  type PreparedAttachment,
+} from './attachments/service.js';
+import type { AttachmentPointer } from '../signal/proto/signal-service.js';
 import type { EncryptedForDevice, MessageEncryptor, PreKeyResponseJson } from './signal-adapter.js';
 import type { Conversation, Message, MessageStore } from './store.js';
 import type { WriteLock } from './tx.js';
@@ -53,7 +63,32 @@ export interface SenderOptions {
   readonly clock?: () => number;
   /** Runs under the write lock after a prekey bundle was processed (it may have changed an identity). */
   readonly afterPreKeys?: () => void;
+  /** The attachment machinery (undefined: this client cannot send attachments). */
+  readonly attachments?: () => SenderAttachments | undefined;
+  readonly onProgress?: (event: AttachmentProgress) => void;
 }
+
+export interface SenderAttachments {
+  readonly files: EncryptedFileStore;
+  readonly records: AttachmentRecords;
+  readonly transport: AttachmentTransport;
+}
+
+/** Upload or download progress of one attachment (bytes of the encrypted blob). */
+export interface AttachmentProgress {
+  readonly messageId: string;
+  readonly attachmentId: string;
+  readonly direction: 'upload' | 'download';
+  readonly loaded: number;
+  readonly total: number;
+}
+
+export interface OutgoingFile {
+  readonly bytes: Uint8Array;
+  readonly fileName?: string;
+}
+
+const MAX_ATTACHMENTS_PER_MESSAGE = 32;
 
 const MAX_ATTEMPTS = 4;
 const MAX_BODY_LENGTH = 64 * 1024;
@@ -140,6 +175,122 @@ export class Sender {
       if (current && current.status !== 'pending') return current;
       return store.setStatus(message.id, 'sent');
     });
+  }
+
+  /**
+   * Store and send a message with attachments (and an optional caption body): each file is prepared
+   * (type sniffed, image metadata stripped, thumbnail), our copy stored in vault.files and recorded,
+   * the message stored as pending, then every file is encrypted and uploaded (progress events) and the
+   * DataMessage with the pointers delivered. Upload or delivery failure → status "failed", thrown.
+   */
+  async sendAttachments(
+    conversationId: string,
+    files: readonly OutgoingFile[],
+    body?: string,
+    options: { viewOnce?: boolean } = {},
+  ): Promise<Message> {
+    const machinery = this.options.attachments?.();
+    if (!machinery) throw new ValidationError('Attachments are not available in this client.');
+    const count: unknown = (files as { length?: unknown }).length;
+    if (typeof count !== 'number' || count === 0 || count > MAX_ATTACHMENTS_PER_MESSAGE) {
+      throw new ValidationError('A message carries 1 to 32 attachments.');
+    }
+    if (body !== undefined && (typeof body !== 'string' || body.length > MAX_BODY_LENGTH)) {
+      throw new ValidationError('A caption has at most 65536 characters.');
+    }
+    const viewOnce = options.viewOnce === true;
+    if (viewOnce && files.length !== 1) throw new ValidationError('View-once media is a single file.');
+    const { store, crypto, local } = this.options;
+    const conversation = this.conversation(conversationId);
+    if (conversation.blocked) throw new ValidationError('This contact is blocked.');
+    if (crypto.needsApproval(conversation.serviceId)) throw new UntrustedIdentityError(conversationId);
+
+    const prepared: PreparedAttachment[] = [];
+    try {
+      for (const file of files) {
+        prepared.push(
+          await prepareOutgoingAttachment({
+            bytes: file.bytes,
+            ...(file.fileName !== undefined ? { fileName: file.fileName } : {}),
+          }),
+        );
+      }
+      const timestamp = this.nextTimestamp();
+      const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
+      const text = body !== undefined && body.trim().length > 0 ? body : null;
+      const { message, attachmentIds } = await this.options.lock.run(() =>
+        store.transaction(() => {
+          if (conversation.acceptedAt === null || conversation.isRequest) {
+            store.updateConversation(conversationId, { acceptedAt: timestamp, isRequest: false });
+          }
+          const ids = prepared.map((p) =>
+            machinery.records.addOutgoing(storeOutgoingAttachment(machinery.files, p)),
+          );
+          const stored = store.insertOutgoing({
+            conversationId,
+            sourceServiceId: local.aci,
+            sourceDevice: local.deviceId,
+            sentAt: timestamp,
+            body: text,
+            expireTimerSeconds: expireTimer,
+            status: 'pending',
+            viewOnce,
+            attachmentIds: ids,
+          });
+          return { message: stored, attachmentIds: ids };
+        }),
+      );
+      const pointers: AttachmentPointer[] = [];
+      try {
+        for (const [index, item] of prepared.entries()) {
+          const attachmentId = attachmentIds[index]!;
+          pointers.push(
+            await uploadAttachment(item, machinery.transport, {
+              onProgress: (loaded, total) =>
+                this.options.onProgress?.({
+                  messageId: message.id,
+                  attachmentId,
+                  direction: 'upload',
+                  loaded,
+                  total,
+                }),
+            }),
+          );
+        }
+        const profileKey = this.options.ownProfileKey?.() ?? null;
+        await this.deliver(
+          conversation,
+          {
+            dataMessage: {
+              ...(text ? { body: text } : {}),
+              attachments: pointers,
+              timestamp,
+              ...(viewOnce ? { isViewOnce: true } : {}),
+              ...(expireTimer ? { expireTimer } : {}),
+              ...(profileKey ? { profileKey } : {}),
+            },
+          },
+          timestamp,
+          { online: false, urgent: true },
+        );
+      } catch (error) {
+        await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
+        if (error instanceof UntrustedIdentityError) throw new UntrustedIdentityError(conversationId);
+        throw error;
+      } finally {
+        for (const pointer of pointers) pointer.key?.fill(0);
+      }
+      return this.options.lock.run(() => {
+        const current = store.getMessage(message.id);
+        if (current && current.status !== 'pending') return current;
+        return store.setStatus(message.id, 'sent');
+      });
+    } finally {
+      for (const item of prepared) {
+        item.bytes.fill(0);
+        item.thumbnail?.bytes.fill(0);
+      }
+    }
   }
 
   /** Change a chat's disappearing timer and tell the contact (a DataMessage with the timer flag). */

@@ -86,9 +86,13 @@ export interface OutgoingMessageInput {
   readonly sourceServiceId: string;
   readonly sourceDevice: number;
   readonly sentAt: number;
-  readonly body: string;
+  /** Null for an attachment-only message. */
+  readonly body: string | null;
   readonly expireTimerSeconds?: number | null;
   readonly status?: MessageStatus;
+  readonly viewOnce?: boolean;
+  /** AttachmentRecords ids of our own stored copies. */
+  readonly attachmentIds?: readonly string[];
 }
 
 export interface ConversationInit {
@@ -396,6 +400,15 @@ export class MessageStore {
     return row ? toMessage(row) : undefined;
   }
 
+  /** The message that refers to an attachment id (messages.attachment_ids), if any. */
+  findMessageByAttachmentId(attachmentId: string): Message | undefined {
+    const row = this.stmt(
+      `SELECT m.* FROM messages m, json_each(m.attachment_ids) j
+         WHERE m.attachment_ids IS NOT NULL AND j.value = ? LIMIT 1`,
+    ).get(attachmentId) as MessageRow | undefined;
+    return row ? toMessage(row) : undefined;
+  }
+
   hasServerGuid(serverGuid: string): boolean {
     return this.stmt('SELECT 1 FROM messages WHERE server_guid = ?').get(serverGuid) !== undefined;
   }
@@ -450,8 +463,8 @@ export class MessageStore {
     const timer = checkTimer(input.expireTimerSeconds);
     const result = this.stmt(
       `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, source_service_id,
-           source_device, body, status, read, expire_timer_seconds, expires_at)
-         VALUES (?, ?, 'message', 'out', ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+           source_device, body, status, read, expire_timer_seconds, expires_at, view_once, attachment_ids)
+         VALUES (?, ?, 'message', 'out', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
     ).run(
       randomUUID(),
       input.conversationId,
@@ -463,6 +476,8 @@ export class MessageStore {
       input.status ?? 'pending',
       timer,
       timer === null ? null : input.sentAt + timer * 1000,
+      input.viewOnce ? 1 : 0,
+      input.attachmentIds?.length ? JSON.stringify(input.attachmentIds) : null,
     );
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt('UPDATE conversations SET last_message_seq = ?, last_activity_at = ? WHERE id = ?').run(
@@ -624,6 +639,15 @@ export class MessageStore {
       }
       return rows.length;
     });
+  }
+
+  /** The attachment ids of messages whose timer ran out (delete them with the messages). */
+  expiredAttachmentIds(now: number = this.clock()): string[] {
+    const rows = this.stmt(
+      `SELECT attachment_ids FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?
+         AND attachment_ids IS NOT NULL`,
+    ).all(now) as Array<{ attachment_ids: string }>;
+    return rows.flatMap((row) => JSON.parse(row.attachment_ids) as string[]);
   }
 
   /** The earliest pending expiry, so a timer can be set for the next deleteExpired(). */

@@ -295,6 +295,7 @@ export class AttachmentRecords {
     this.db.transaction(() => {
       for (const id of ids) this.delete(id);
     })();
+    this.files.flush();
     log.info('attachments.swept', { removed: ids.length });
     return ids.length;
   }
@@ -309,6 +310,10 @@ export class AttachmentRecords {
       if (row.thumbnail_file_id) this.files.delete(row.thumbnail_file_id);
     };
     if (this.db.inTransaction) run();
-    else this.db.transaction(run)();
+    else {
+      this.db.transaction(run)();
+      // The file store defers shredding until the key-row delete committed: shred now.
+      this.files.flush();
+    }
   }
 }

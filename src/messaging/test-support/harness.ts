@@ -38,8 +38,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
-  const network = await startDemoNetwork();
+export async function createHarness(options: { cdnDir?: string } = {}): Promise<Harness> {
+  const network = await startDemoNetwork(options.cdnDir ? { cdnDir: options.cdnDir } : {});
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-msg-profile-'));
   let vault = new Vault(profileDir, { kdf: TEST_KDF });
   await vault.create(Buffer.from(TEST_PASSPHRASE));
