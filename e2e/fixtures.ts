@@ -8,8 +8,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoNetwork, type DemoNetwork } from '../src/demo/network.js';
-import { DemoSvr } from '../src/demo/svr/handler.js';
-import { localSend } from '../src/demo/svr/local-send.js';
 import { TEST_KDF } from '../src/vault/test-support/profile.js';
 import type { KdfParams } from '../src/vault/index.js';
 import { startHarness, type Harness } from './harness/server.js';
@@ -25,17 +23,6 @@ export interface TestOptions {
   demoNetwork: boolean;
   /** Low Argon2 cost for speed (the first-run spec uses the real defaults). */
   fastKdf: boolean;
-  /**
-   * Serve the key backup / registration lock from an in-process demo SVR (src/demo/svr) instead of the
-   * demo server's routes. Web only (the harness core takes it as `keyBackupSend`).
-   */
-  demoSvr: boolean;
-}
-
-/** The in-process demo SVR of a test; `accounts` maps an ACI to its number (filled after registration). */
-export interface SvrHandle {
-  readonly svr: DemoSvr;
-  readonly accounts: Map<string, string>;
 }
 
 /** The app's clock (web harness only): tests move it forward to make PIN reminders due. */
@@ -100,7 +87,6 @@ export const test = base.extend<
     electronGate: void;
     profileDir: string;
     demo: DemoNetwork | undefined;
-    svr: SvrHandle | undefined;
     clock: TestClock;
     app: AppHandle;
   } & TestOptions,
@@ -109,33 +95,11 @@ export const test = base.extend<
   appKind: ['web', { option: true, scope: 'worker' }],
   demoNetwork: [false, { option: true }],
   fastKdf: [true, { option: true }],
-  demoSvr: [false, { option: true }],
 
   // eslint-disable-next-line no-empty-pattern
   clock: async ({}, use) => {
     let offset = 0;
     await use({ now: () => Date.now() + offset, advance: (ms) => (offset += ms) });
-  },
-
-  svr: async ({ demoSvr, clock }, use) => {
-    if (!demoSvr) {
-      await use(undefined);
-      return;
-    }
-    const accounts = new Map<string, string>();
-    const svr = new DemoSvr({
-      now: () => clock.now(),
-      // The account's chat login (`aci.deviceId:password`), as the demo server would check it.
-      authenticate: (headers) => {
-        const raw = headers.authorization;
-        const value = Array.isArray(raw) ? raw[0] : raw;
-        if (!value?.startsWith('Basic ')) return undefined;
-        const aci = Buffer.from(value.slice(6), 'base64').toString('utf8').split('.')[0] ?? '';
-        const e164 = accounts.get(aci);
-        return e164 ? { aci, e164 } : undefined;
-      },
-    });
-    await use({ svr, accounts });
   },
 
   // eslint-disable-next-line no-empty-pattern
@@ -183,7 +147,7 @@ export const test = base.extend<
     { scope: 'worker' },
   ],
 
-  app: async ({ appKind, webBrowser, profileDir, demo, fastKdf, svr, clock }, use, testInfo) => {
+  app: async ({ appKind, webBrowser, profileDir, demo, fastKdf, clock }, use, testInfo) => {
     if (appKind === 'electron') {
       let launched = await launchElectronApp({ profileDir, ...(demo ? { demoConfig: demo.config } : {}) });
       const handle: AppHandle = {
@@ -213,7 +177,8 @@ export const test = base.extend<
         profileDir,
         ...(demo ? { demoNetwork: demo } : {}),
         ...(fastKdf ? { vault: { kdf: TEST_KDF } } : {}),
-        ...(svr ? { keyBackupSend: localSend(svr.svr), clock: () => clock.now() } : {}),
+        // Offset 0 unless a test moves it (PIN reminders): the same as Date.now.
+        clock: () => clock.now(),
       });
       await page.goto(harness.url);
     };

@@ -3,18 +3,22 @@ import type { ApiError } from '../../src/api/contract.js';
 import { getApi, navigate, refreshAccount } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
 
-type Step = { name: 'phone' } | { name: 'captcha'; sessionId: string } | { name: 'code'; sessionId: string };
+type Step =
+  | { name: 'phone' }
+  | { name: 'captcha'; sessionId: string }
+  | { name: 'code'; sessionId: string }
+  | { name: 'pin'; sessionId: string };
 
-/** Register this computer as a standalone Signal device: phone number → captcha → SMS code. */
+/**
+ * Register this computer as a standalone Signal device: phone number → captcha → SMS code, and — when
+ * the number has a registration lock — the Signal PIN, which also restores the account data.
+ */
 export function Registration() {
   const [step, setStep] = useState<Step>({ name: 'phone' });
   const [value, setValue] = useState('');
-  const [pin, setPin] = useState('');
-  const [needPin, setNeedPin] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
-  const pinId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -37,16 +41,20 @@ export function Registration() {
         setValue('');
         setStep({ name: 'code', sessionId: step.sessionId });
       } else {
-        const result = await api.account.submitCode({
-          sessionId: step.sessionId,
-          code: value.trim(),
-          ...(pin ? { pin } : {}),
-        });
+        const result =
+          step.name === 'code'
+            ? await api.account.submitCode({ sessionId: step.sessionId, code: value.trim() })
+            : await api.account.submitPin({ sessionId: step.sessionId, pin: value });
         if (!result.ok) {
-          if (result.error.code === 'REGISTRATION_LOCKED') setNeedPin(true);
+          if (result.error.code === 'REGISTRATION_LOCKED') {
+            setValue('');
+            setStep({ name: 'pin', sessionId: step.sessionId });
+          }
+          // A wrong PIN: the field is cleared, the tries left are shown.
+          if (result.error.code === 'WRONG_PIN') setValue('');
           return setError(result.error);
         }
-        setPin('');
+        setValue('');
         await refreshAccount();
         navigate({ name: 'chats' });
       }
@@ -59,6 +67,7 @@ export function Registration() {
     phone: ['Phone number', 'tel', '+15551234567'],
     captcha: ['Captcha token', 'text', 'signalcaptcha://…'],
     code: ['Verification code (6 digits)', 'text', '123456'],
+    pin: ['Signal PIN', 'password', ''],
   } as const;
   const [label, type, placeholder] = labels[step.name];
 
@@ -80,15 +89,21 @@ export function Registration() {
           onChange={(e) => setValue(e.target.value)}
           autoFocus
         />
-        {step.name === 'code' && needPin ? (
-          <>
-            <label htmlFor={pinId}>Signal PIN (registration lock)</label>
-            <input id={pinId} type="password" value={pin} onChange={(e) => setPin(e.target.value)} />
-          </>
+        {step.name === 'pin' ? (
+          <p className="hint" role="note">
+            This number has a registration lock. Enter the Signal PIN you set on your other device: it unlocks
+            the number and restores your identity, contacts and settings (never messages). After 10 wrong PINs
+            the backup is deleted and only waiting out the lock helps.
+          </p>
         ) : null}
         <ErrorText error={error} />
+        {error?.triesRemaining !== undefined ? (
+          <p className="error" data-testid="pin-tries">
+            Tries remaining: {error.triesRemaining}
+          </p>
+        ) : null}
         <button type="submit" className="primary" disabled={!value.trim() || busy}>
-          {step.name === 'code' ? 'Register' : 'Continue'}
+          {step.name === 'code' ? 'Register' : step.name === 'pin' ? 'Unlock with PIN' : 'Continue'}
         </button>
       </form>
     </div>

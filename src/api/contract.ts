@@ -41,6 +41,8 @@ export interface ApiError {
   readonly message: string;
   /** For UNLOCK_THROTTLED / WRONG_PASSPHRASE: how long until the next try is allowed. */
   readonly retryAfterMs?: number;
+  /** For WRONG_PIN: tries the key backup has left before it is deleted. */
+  readonly triesRemaining?: number;
 }
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
@@ -48,6 +50,7 @@ export const ApiErrorSchema = z.object({
   code: z.string().max(64),
   message: z.string().max(1000),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  triesRemaining: z.number().int().nonnegative().optional(),
 });
 
 /**
@@ -79,6 +82,7 @@ export const ERROR_EXPLANATIONS = {
   LINK_PREVIEW: 'No preview could be made for that link.',
   WEAK_PIN: 'That PIN is too easy to guess. Choose a longer one.',
   ATTACHMENT: 'The attachment could not be processed.',
+  ALREADY_VIEWED: 'This view-once media was already opened and has been deleted.',
   NOT_AVAILABLE: 'This feature is not available in this build yet.',
   INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
   DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',
@@ -283,6 +287,11 @@ export const COMMANDS = {
     }),
     AccountStatusSchema,
   ),
+  /**
+   * The number has a registration lock (REGISTRATION_LOCKED from submitCode): the Signal PIN unlocks it
+   * and restores the account data (identity keys, contacts, settings). WRONG_PIN carries the tries left.
+   */
+  'account.submitPin': command(z.strictObject({ sessionId: Id, pin: Pin }), AccountStatusSchema),
 
   'conversations.list': command(Empty, z.array(ConversationSchema)),
   /** Start (or find) a 1:1 conversation by phone number or by ACI service id. */

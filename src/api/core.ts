@@ -24,9 +24,12 @@ import {
   CarapaceError,
   NotAvailableError,
   NotRegisteredError,
+  RegistrationLockedError,
   ValidationError,
   VaultLockedError,
   VerificationCodeError,
+  WeakPinError,
+  WrongPinError,
 } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import type { SqlDatabase } from '../vault/sql.js';
@@ -36,12 +39,19 @@ import { MessagingClient, type AccountCredentials } from '../messaging/client.js
 import { SettingsStore } from '../settings/store.js';
 import { applyRecommended, auditSettings } from '../settings/audit.js';
 import { AccountKv } from '../account/account-kv.js';
-import { PinService, readAccountSecurityFacts } from '../account/pin-service.js';
-import { createKeyBackupClient, restJsonSend, type JsonSend } from '../account/key-backup-client.js';
-import { RestClient, basicAuthHeader } from '../net/rest.js';
+import { readAccountSecurityFacts } from '../account/pin-service.js';
+import { collectAccountData } from '../account/account-backup.js';
+import {
+  enablePinAndRegistrationLock,
+  registerWithRecovery,
+  setRegistrationLock,
+  type AccountLogin,
+  type PinPrompt,
+  type RecoveryRegistrationResult,
+} from '../account/recovery-flow.js';
 import { checkPin, generateStrongPin } from '../account/pin-policy.js';
 import { PinReminder } from '../account/pin-reminder.js';
-import { registerPrimary, type RegisteredAccount } from '../account/registration.js';
+import type { RegisteredAccount } from '../account/registration.js';
 import { SignalProtocolStores, VerifiedStatus } from '../signal/stores.js';
 import { markUnverified, markVerified, safetyNumberFor, type SafetyNumber } from '../signal/safety-number.js';
 import { openerForRoute, type RouteConfig } from '../net/route.js';
@@ -57,11 +67,6 @@ export interface CoreOptions {
   /** Vault options (tests pass low KDF parameters). */
   vault?: VaultOptions;
   version?: string;
-  /**
-   * How key-backup / registration-lock requests reach the service. Default: REST over the chat endpoint
-   * through the configured route (proxy/Tor). Tests pass an in-process demo SVR (src/demo/svr localSend).
-   */
-  keyBackupSend?: JsonSend;
 }
 
 type Handler<N extends CommandName> = (
@@ -155,13 +160,25 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve };
 }
 
-/** A registration in progress: registerPrimary runs in the background and asks us for the code. */
+/**
+ * A registration in progress: registerWithRecovery runs in the background and asks us for the code and,
+ * when the number has a registration lock (423), for the PIN.
+ */
 interface PendingRegistration {
   readonly id: string;
   readonly e164: string;
   codeRequested: Deferred<number>;
   code?: Deferred<string>;
-  result?: Promise<RegisteredAccount>;
+  pinRequested: Deferred<PinPrompt>;
+  pin?: Deferred<string | null>;
+  result?: Promise<RecoveryRegistrationResult>;
+}
+
+/** The error the UI gets while registration waits for the PIN (tries left after a wrong one). */
+function pinNeeded(prompt: PinPrompt): CarapaceError {
+  return prompt.triesRemaining !== undefined
+    ? new WrongPinError(prompt.triesRemaining)
+    : new RegistrationLockedError(prompt.timeRemainingMs);
 }
 
 /** Everything that exists only while the vault is unlocked. Dropped as a whole on lock. */
@@ -174,7 +191,6 @@ class Session {
   /** The safety number last shown per contact: "mark verified" verifies exactly that key. */
   readonly shownSafetyNumbers = new Map<string, SafetyNumber>();
   private ownStores: SignalProtocolStores | undefined;
-  private pin: { service: PinService; close(): void } | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private clientUnsubscribers: Array<() => void> = [];
   private disposed = false;
@@ -185,7 +201,6 @@ class Session {
     private readonly clock: () => number,
     private readonly config: ClientConfig | undefined,
     private readonly emit: Emit,
-    private readonly keyBackupSend: JsonSend | undefined,
   ) {
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
@@ -389,36 +404,25 @@ class Session {
     await this.startClientNow();
   }
 
-  /** The PIN service for the registered account (key backup + registration lock over the network). */
-  pinService(): PinService {
-    if (this.pin) return this.pin.service;
+  /** The chat login of the registered account (for the PIN / registration-lock requests). */
+  login(): AccountLogin {
     const account = this.account;
     if (!account) throw new NotRegisteredError('Register this device before setting a PIN.');
-    const authorization = basicAuthHeader({
-      username: `${account.aci}.${account.deviceId}`,
-      password: account.password,
-    });
-    let send = this.keyBackupSend;
-    let rest: RestClient | undefined;
-    if (!send) {
-      if (!this.config) throw new NotAvailableError('The Signal PIN (no Signal service is configured)');
-      rest = new RestClient({
-        endpoint: this.config.chat,
-        trustRootsPem: this.config.tlsTrustRootsPem,
-        openSocket: openerForRoute(routeFor(this.settings.get())),
-      });
-      send = restJsonSend(rest);
-    }
-    const client = createKeyBackupClient(send, () => ({ authorization }));
-    const service = new PinService(this.kv, client, client, { now: this.clock });
-    this.pin = { service, close: () => rest?.close() };
-    return service;
+    return { aci: account.aci, deviceId: account.deviceId, password: account.password };
   }
 
-  /** The route changed: the next PIN request opens a connection through the new route. */
-  dropPinService(): void {
-    this.pin?.close();
-    this.pin = undefined;
+  /** Where account requests go: the configured service, through the current route (proxy / Tor). */
+  endpoint(): { config: ClientConfig; openSocket: ReturnType<typeof openerForRoute> } {
+    if (!this.config) throw new NotAvailableError('The Signal service (none is configured)');
+    return { config: this.config, openSocket: openerForRoute(routeFor(this.settings.get())) };
+  }
+
+  /**
+   * Vault writes that must not land inside the receiver's open transaction (it may roll back): run them
+   * under the client's write lock when a client is running.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client ? this.client.runExclusive(fn) : fn();
   }
 
   saveAccount(registered: RegisteredAccount): void {
@@ -445,7 +449,6 @@ class Session {
     if (client) void client.stop().catch(() => undefined);
     this.ownStores?.dispose();
     this.ownStores = undefined;
-    this.dropPinService();
   }
 }
 
@@ -471,7 +474,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
 
   const openSession = (): void => {
     session?.dispose();
-    session = new Session(vault, vault.db, clock, config, emit, options.keyBackupSend);
+    session = new Session(vault, vault.db, clock, config, emit);
     applyAutoLock(session.settings.get());
     autoLock.touch();
     void session.startClient();
@@ -521,6 +524,51 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
     };
   };
 
+  /**
+   * Waits for the background registration's next move: done (account saved, client started), the code
+   * asked again (WRONG_VERIFICATION_CODE), or the PIN asked ('pin'). Other failures end the registration.
+   */
+  const advanceRegistration = async (
+    s: Session,
+    pending: PendingRegistration,
+  ): Promise<AccountStatus | 'pin'> => {
+    let outcome: { done: RecoveryRegistrationResult } | { again: true } | { pin: true };
+    try {
+      outcome = await Promise.race([
+        pending.result!.then((done) => ({ done })),
+        pending.codeRequested.promise.then(() => ({ again: true as const })),
+        pending.pinRequested.promise.then(() => ({ pin: true as const })),
+      ]);
+    } catch (error) {
+      if (s.registration === pending) s.registration = undefined;
+      throw error;
+    }
+    if ('again' in outcome) throw new VerificationCodeError();
+    if ('pin' in outcome) return 'pin';
+    if (s.registration === pending) s.registration = undefined;
+    const registered = outcome.done.account;
+    s.saveAccount(registered);
+    log.info('api.account.registered', {
+      deviceId: registered.deviceId,
+      recovered: outcome.done.recovered,
+      accountData: outcome.done.accountData !== undefined,
+    });
+    void s.startClient();
+    return s.accountStatus(vault.insecureNoPassphrase);
+  };
+
+  /** Hands the PIN to the waiting registration; a wrong one → WRONG_PIN with the tries left. */
+  const answerPin = async (s: Session, pending: PendingRegistration, pin: string): Promise<AccountStatus> => {
+    const waiting = pending.pin;
+    if (!waiting) throw new ValidationError('Start the registration again.');
+    pending.pin = undefined;
+    pending.pinRequested = deferred();
+    waiting.resolve(pin);
+    const status = await advanceRegistration(s, pending);
+    if (status !== 'pin') return status;
+    throw pinNeeded(await pending.pinRequested.promise);
+  };
+
   const handlers: Handlers = {
     'app.info': () =>
       Promise.resolve({
@@ -567,10 +615,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       const next = s.settings.patch(patch);
       applyAutoLock(next);
       // Every connection must follow the new route at once (never keep a direct socket after Tor is set).
-      if (JSON.stringify(next.proxy) !== before) {
-        s.dropPinService();
-        void s.restartClient();
-      }
+      if (JSON.stringify(next.proxy) !== before) void s.restartClient();
       return Promise.resolve({ ...next });
     },
 
@@ -580,7 +625,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       needConfig();
       if (s.account) throw new ValidationError('This device is already registered.');
       const id = randomUUID();
-      s.registration = { id, e164, codeRequested: deferred() };
+      s.registration = { id, e164, codeRequested: deferred(), pinRequested: deferred() };
       return Promise.resolve({ sessionId: id, next: 'captcha' as const });
     },
     'account.submitCaptcha': async ({ sessionId, captcha }) => {
@@ -590,10 +635,13 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       if (!pending || pending.id !== sessionId || pending.result) {
         throw new ValidationError('Start the registration again.');
       }
-      pending.result = registerPrimary({
+      pending.result = registerWithRecovery({
         config: cfg,
         openSocket: openerForRoute(routeFor(s.settings.get())),
         stores: s.signalStores,
+        kv: s.kv,
+        settings: s.settings,
+        messages: s.messages,
         number: pending.e164,
         captcha,
         maxCodeAttempts: 5,
@@ -602,7 +650,15 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
           pending.codeRequested.resolve(attempt);
           return pending.code.promise;
         },
+        // 423: the number has a registration lock. The UI asks the user; each answer comes back here.
+        askPin: (prompt) => {
+          pending.pin = deferred();
+          pending.pinRequested.resolve(prompt);
+          return pending.pin.promise;
+        },
       });
+      // Never an unhandled rejection: every caller below races on this promise.
+      pending.result.catch(() => undefined);
       // Either the server asks for the code, or the flow fails before that (bad captcha, network…).
       const outcome = await Promise.race([
         pending.codeRequested.promise.then(() => 'code' as const),
@@ -613,34 +669,30 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       });
       return { sessionId, next: outcome };
     },
-    'account.submitCode': async ({ sessionId, code }) => {
+    'account.submitCode': async ({ sessionId, code, pin }) => {
       const s = needSession();
       const pending = s.registration;
       if (!pending?.result || pending.id !== sessionId || !pending.code) {
         throw new ValidationError('Start the registration again.');
       }
-      // A wrong code makes registerPrimary ask again: that is WRONG_VERIFICATION_CODE for the UI.
+      // Already past the code and waiting for the PIN: this is the PIN answer.
+      if (pending.pin && pin !== undefined) return answerPin(s, pending, pin);
+      // A wrong code makes the flow ask again: that is WRONG_VERIFICATION_CODE for the UI.
       pending.codeRequested = deferred();
       pending.code.resolve(code);
-      let registered: RegisteredAccount;
-      try {
-        const outcome = await Promise.race([
-          pending.result.then((account) => ({ account })),
-          pending.codeRequested.promise.then(() => ({ again: true as const })),
-        ]);
-        if (!('account' in outcome)) throw new VerificationCodeError();
-        registered = outcome.account;
-      } catch (error) {
-        if (!(error instanceof VerificationCodeError) || s.registration?.result === undefined) {
-          s.registration = undefined;
-        }
-        throw error;
+      const status = await advanceRegistration(s, pending);
+      if (status !== 'pin') return status;
+      // The number is locked; a PIN given with the code answers at once.
+      if (pin !== undefined) return answerPin(s, pending, pin);
+      throw pinNeeded(await pending.pinRequested.promise);
+    },
+    'account.submitPin': ({ sessionId, pin }) => {
+      const s = needSession();
+      const pending = s.registration;
+      if (!pending?.result || pending.id !== sessionId || !pending.pin) {
+        throw new ValidationError('Start the registration again.');
       }
-      s.registration = undefined;
-      s.saveAccount(registered);
-      log.info('api.account.registered', { deviceId: registered.deviceId });
-      void s.startClient();
-      return s.accountStatus(vault.insecureNoPassphrase);
+      return answerPin(s, pending, pin);
     },
 
     'conversations.list': () => {
@@ -757,12 +809,38 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
     'pin.generate': () => Promise.resolve({ pin: generateStrongPin() }),
     'pin.set': async ({ pin, acceptWeak }) => {
       const s = needSession();
-      await s.pinService().setPin(pin, acceptWeak ? { acceptWeak } : {});
+      // The policy first, locally: a refused or unconfirmed weak PIN never reaches the network.
+      const check = checkPin(pin);
+      if (check.verdict === 'refused' || (check.verdict === 'weak-needs-confirmation' && !acceptWeak)) {
+        throw new WeakPinError(check.reasons.join(' '));
+      }
+      const login = s.login();
+      await s.exclusive(() =>
+        enablePinAndRegistrationLock({
+          ...s.endpoint(),
+          login,
+          kv: s.kv,
+          pin,
+          ...(acceptWeak ? { acceptWeak: true } : {}),
+          // Changing the PIN keeps the master key, so an enabled lock stays valid; never turned on here.
+          registrationLock: readAccountSecurityFacts(s.kv).registrationLock,
+          // The identity keys, contacts and settings, encrypted under the PIN-protected master key: what
+          // a re-registration with the PIN restores (never messages).
+          accountData: collectAccountData({
+            stores: s.signalStores,
+            profile: { givenName: '' },
+            settings: s.settings,
+            messages: s.messages,
+          }),
+          now: clock,
+        }),
+      );
       return s.accountStatus(vault.insecureNoPassphrase);
     },
     'registrationLock.set': async ({ enabled }) => {
       const s = needSession();
-      await s.pinService().setRegistrationLock(enabled);
+      const login = s.login();
+      await s.exclusive(() => setRegistrationLock({ ...s.endpoint(), login, kv: s.kv, enabled }));
       return s.accountStatus(vault.insecureNoPassphrase);
     },
     'pin.reminderStatus': () => {
@@ -775,9 +853,12 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
         intervalMs: status.intervalMs ?? null,
       });
     },
-    'pin.answerReminder': ({ pin }) => {
-      const answer = new PinReminder(needSession().kv, { now: clock }).answer(pin);
-      return Promise.resolve({ ...answer });
+    'pin.answerReminder': async ({ pin }) => {
+      const s = needSession();
+      const answer = await s.exclusive(() =>
+        Promise.resolve(new PinReminder(s.kv, { now: clock }).answer(pin)),
+      );
+      return { ...answer };
     },
     'typing.send': async ({ conversationId, started }) => {
       const s = needSession();

@@ -1,13 +1,12 @@
 /**
- * Phase-2 API wiring on the REAL demo network (mock-server over TLS): the Signal PIN (policy, key backup,
- * registration lock, reminders) through the API, the hardening report following it, and typing
- * indicators both ways. The key-backup routes are served by the demo SVR in process (src/demo/svr), with
- * the demo server's own account password as the account authentication.
+ * Phase-2 API wiring on the REAL demo network (mock-server over TLS, with the demo key backup,
+ * registration lock and account-data store mounted on its chat socket): typing indicators both ways;
+ * the Signal PIN (policy, key backup, registration lock, reminders) and the hardening report following
+ * it; then a NEW profile registering the same number gets REGISTRATION_LOCKED, a wrong PIN costs a try,
+ * the right one recovers the account with the same identity (same safety number with the contact).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
-import { DemoSvr } from '../demo/svr/handler.js';
-import { localSend } from '../demo/svr/local-send.js';
+import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { setLogSink } from '../log.js';
 import { TEST_KDF, scanTree, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
@@ -44,36 +43,28 @@ async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; er
   return r.value;
 }
 
-describe('PIN, registration lock, reminders and typing through the API (demo network)', () => {
+describe('typing, PIN, registration lock, reminders and recovery through the API (demo network)', () => {
   let network: DemoNetwork;
   let profile: ReturnType<typeof tempProfile>;
+  let fresh: ReturnType<typeof tempProfile>;
   let service: CoreService;
-  let svr: DemoSvr;
   let now = Date.now();
   let aci = '';
+  let gus: DemoContact;
+  let gusConversation = '';
+  let pin = '';
   const logLines: string[] = [];
 
   beforeAll(async () => {
     setLogSink((level, event, fields) => logLines.push(JSON.stringify({ level, event, ...fields })), 'debug');
-    network = await startDemoNetwork();
+    network = await startDemoNetwork({ clock: () => now });
     profile = tempProfile();
-    svr = new DemoSvr({
-      now: () => now,
-      // The account authenticates with its chat login (`aci.deviceId:password`), as on the real server.
-      authenticate: (headers) => {
-        const raw = headers.authorization;
-        const value = Array.isArray(raw) ? raw[0] : raw;
-        if (!value?.startsWith('Basic ') || !aci) return undefined;
-        const login = Buffer.from(value.slice(6), 'base64').toString('utf8');
-        return login.startsWith(`${aci}.1:`) ? { aci, e164: NUMBER } : undefined;
-      },
-    });
+    fresh = tempProfile();
     service = createCoreService({
       profileDir: profile.dir,
       networkConfig: network.config,
       vault: { kdf: TEST_KDF },
       clock: () => now,
-      keyBackupSend: localSend(svr),
     });
     expect(await service.call('vault.create', { passphrase: PASS })).toEqual({ ok: true, value: {} });
     const step1 = await value(service.call('account.startRegistration', { e164: NUMBER }));
@@ -85,7 +76,6 @@ describe('PIN, registration lock, reminders and typing through the API (demo net
       service.call('account.submitCode', { sessionId: step1.sessionId, code: '111111' }),
     );
     aci = status.aci ?? '';
-    svr.registrationLock.recordRegistration(NUMBER, aci);
     await online;
   });
 
@@ -93,82 +83,16 @@ describe('PIN, registration lock, reminders and typing through the API (demo net
     await service?.close();
     await network?.close();
     profile?.dispose();
+    fresh?.dispose();
     setLogSink(undefined, 'warn');
   });
 
-  it('refuses weak PINs, sets a generated strong PIN, turns registration lock on; the audit follows', async () => {
-    const before = await value(service.call('audit.get', {}));
-    expect(before.items.find((i) => i.id === 'pin-set')?.status).toBe('advice');
-    // Registration lock needs a PIN first.
-    const early = await service.call('registrationLock.set', { enabled: true });
-    expect(early).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-
-    expect(await service.call('pin.set', { pin: '1234' })).toMatchObject({
-      ok: false,
-      error: { code: 'WEAK_PIN' },
-    });
-    const weak = '73915486';
-    const weakCheck = await value(service.call('pin.check', { pin: weak }));
-    if (weakCheck.verdict === 'weak-needs-confirmation') {
-      // Without the explicit confirmation a weak PIN is refused; nothing was stored.
-      expect(await service.call('pin.set', { pin: weak })).toMatchObject({
-        ok: false,
-        error: { code: 'WEAK_PIN' },
-      });
-    }
-    expect((await value(service.call('account.status', {}))).pinSet).toBe(false);
-
-    const { pin } = await value(service.call('pin.generate', {}));
-    expect((await value(service.call('pin.check', { pin }))).verdict).toBe('ok');
-    const set = await value(service.call('pin.set', { pin }));
-    expect(set.pinSet).toBe(true);
-    expect(set.pinStrengthBits).toBeGreaterThanOrEqual(50);
-    expect(set.registrationLock).toBe(false);
-
-    const locked = await value(service.call('registrationLock.set', { enabled: true }));
-    expect(locked.registrationLock).toBe(true);
-    expect(svr.registrationLock.isLocked(NUMBER)).toBe(true);
-
-    const after = await value(service.call('audit.get', {}));
-    for (const id of ['pin-set', 'pin-strength', 'registration-lock']) {
-      expect(after.items.find((i) => i.id === id)?.status).toBe('ok');
-    }
-
-    // Reminders: not due at once; due after 12 h; a wrong answer keeps the shortest interval, a right one
-    // lengthens it, a wrong one then shortens it again.
-    expect(await value(service.call('pin.reminderStatus', {}))).toMatchObject({ pinSet: true, due: false });
-    now += 13 * HOUR;
-    expect(await value(service.call('pin.reminderStatus', {}))).toMatchObject({
-      due: true,
-      intervalMs: 12 * HOUR,
-    });
-    const right = await value(service.call('pin.answerReminder', { pin }));
-    expect(right).toMatchObject({ correct: true, intervalMs: 24 * HOUR });
-    expect((await value(service.call('pin.reminderStatus', {}))).due).toBe(false);
-    now += 25 * HOUR;
-    const wrong = await value(service.call('pin.answerReminder', { pin: `${pin}x` }));
-    expect(wrong).toMatchObject({ correct: false, intervalMs: 12 * HOUR });
-
-    // Registration lock off again on the server too.
-    const unlocked = await value(service.call('registrationLock.set', { enabled: false }));
-    expect(unlocked.registrationLock).toBe(false);
-    expect(svr.registrationLock.isLocked(NUMBER)).toBe(false);
-
-    // The PIN is never logged, and never on disk in the clear (only argon2 hash, inside the encrypted DB).
-    expect(logLines.join('\n')).not.toContain(pin);
-    await service.call('vault.lock', {});
-    expect(scanTree(profile.dir, [Buffer.from(pin)])).toEqual([]);
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    await value(service.call('vault.unlock', { passphrase: PASS }));
-    await online;
-    expect((await value(service.call('account.status', {}))).pinSet).toBe(true);
-  });
-
   it('delivers a contact’s typing indicator as an event and sends ours', async () => {
-    const gus = await network.createContact('Gus');
+    gus = await network.createContact('Gus');
     const conversation = await value(
       service.call('conversations.start', { serviceId: gus.aci, name: 'Gus' }),
     );
+    gusConversation = conversation.id;
     const target = await gus.ensureSession(aci);
     // A first message so the conversation exists on both sides with a session.
     const first = nextEvent(service, 'message.added', (p) => p.message.direction === 'in');
@@ -196,5 +120,124 @@ describe('PIN, registration lock, reminders and typing through the API (demo net
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
+  });
+
+  it('refuses weak PINs, sets a generated strong PIN, turns registration lock on; the audit follows', async () => {
+    const before = await value(service.call('audit.get', {}));
+    expect(before.items.find((i) => i.id === 'pin-set')?.status).toBe('advice');
+    // Registration lock needs a PIN first.
+    const early = await service.call('registrationLock.set', { enabled: true });
+    expect(early).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+
+    expect(await service.call('pin.set', { pin: '1234' })).toMatchObject({
+      ok: false,
+      error: { code: 'WEAK_PIN' },
+    });
+    const weak = 'tulip1984';
+    expect((await value(service.call('pin.check', { pin: weak }))).verdict).not.toBe('ok');
+    // Without the explicit confirmation a weak PIN is refused; nothing was stored.
+    expect(await service.call('pin.set', { pin: weak })).toMatchObject({
+      ok: false,
+      error: { code: 'WEAK_PIN' },
+    });
+    expect((await value(service.call('account.status', {}))).pinSet).toBe(false);
+
+    pin = (await value(service.call('pin.generate', {}))).pin;
+    expect((await value(service.call('pin.check', { pin }))).verdict).toBe('ok');
+    const set = await value(service.call('pin.set', { pin }));
+    expect(set.pinSet).toBe(true);
+    expect(set.pinStrengthBits).toBeGreaterThanOrEqual(50);
+    expect(set.registrationLock).toBe(false);
+    expect(network.server.svr.svr.registrationLock.isLocked(NUMBER)).toBe(false);
+
+    // On and off and on again, on the server too.
+    expect((await value(service.call('registrationLock.set', { enabled: true }))).registrationLock).toBe(
+      true,
+    );
+    expect(network.server.svr.svr.registrationLock.isLocked(NUMBER)).toBe(true);
+    expect((await value(service.call('registrationLock.set', { enabled: false }))).registrationLock).toBe(
+      false,
+    );
+    expect(network.server.svr.svr.registrationLock.isLocked(NUMBER)).toBe(false);
+    expect((await value(service.call('registrationLock.set', { enabled: true }))).registrationLock).toBe(
+      true,
+    );
+
+    const after = await value(service.call('audit.get', {}));
+    for (const id of ['pin-set', 'pin-strength', 'registration-lock']) {
+      expect(after.items.find((i) => i.id === id)?.status).toBe('ok');
+    }
+
+    // Reminders: not due at once; due after 12 h; right → longer interval; wrong → shorter again.
+    expect(await value(service.call('pin.reminderStatus', {}))).toMatchObject({ pinSet: true, due: false });
+    now += 13 * HOUR;
+    expect(await value(service.call('pin.reminderStatus', {}))).toMatchObject({
+      due: true,
+      intervalMs: 12 * HOUR,
+    });
+    const right = await value(service.call('pin.answerReminder', { pin }));
+    expect(right).toMatchObject({ correct: true, intervalMs: 24 * HOUR });
+    expect((await value(service.call('pin.reminderStatus', {}))).due).toBe(false);
+    now += 25 * HOUR;
+    const wrong = await value(service.call('pin.answerReminder', { pin: `${pin}x` }));
+    expect(wrong).toMatchObject({ correct: false, intervalMs: 12 * HOUR });
+
+    // The PIN is never logged, and never on disk in the clear (only argon2 hash, inside the encrypted DB).
+    expect(logLines.join('\n')).not.toContain(pin);
+    await service.call('vault.lock', {});
+    expect(scanTree(profile.dir, [Buffer.from(pin)])).toEqual([]);
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await value(service.call('vault.unlock', { passphrase: PASS }));
+    await online;
+    expect((await value(service.call('account.status', {}))).pinSet).toBe(true);
+  });
+
+  it('a new profile registering the locked number: PIN prompt, a wrong PIN costs a try, recovery', async () => {
+    const oldSafety = await value(service.call('safetyNumber.get', { conversationId: gusConversation }));
+    const second = createCoreService({
+      profileDir: fresh.dir,
+      networkConfig: network.config,
+      vault: { kdf: TEST_KDF },
+      clock: () => now,
+    });
+    try {
+      await value(second.call('vault.create', { passphrase: PASS }));
+      const step1 = await value(second.call('account.startRegistration', { e164: NUMBER }));
+      await value(
+        second.call('account.submitCaptcha', { sessionId: step1.sessionId, captcha: 'demo-captcha' }),
+      );
+      const locked = await second.call('account.submitCode', { sessionId: step1.sessionId, code: '111111' });
+      expect(locked).toMatchObject({ ok: false, error: { code: 'REGISTRATION_LOCKED' } });
+      const wrong = await second.call('account.submitPin', {
+        sessionId: step1.sessionId,
+        pin: 'not the pin 1',
+      });
+      expect(wrong).toMatchObject({ ok: false, error: { code: 'WRONG_PIN', triesRemaining: 9 } });
+      // An unknown session cannot answer.
+      expect(await second.call('account.submitPin', { sessionId: 'other', pin })).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT' },
+      });
+      const online = nextEvent(second, 'network.status', (p) => p.status === 'online');
+      const recovered = await value(second.call('account.submitPin', { sessionId: step1.sessionId, pin }));
+      expect(recovered).toMatchObject({
+        registered: true,
+        aci,
+        e164: NUMBER,
+        pinSet: true,
+        registrationLock: true,
+      });
+      await online;
+
+      // The contact came back with the account data, and the identity is the same: same safety number.
+      const conversations = await value(second.call('conversations.list', {}));
+      const restored = conversations.find((c) => c.serviceId === gus.aci);
+      expect(restored).toBeDefined();
+      const newSafety = await value(second.call('safetyNumber.get', { conversationId: restored!.id }));
+      expect(newSafety.digits).toBe(oldSafety.digits);
+      expect(logLines.join('\n')).not.toContain(pin);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -57,11 +57,15 @@ function issuesMessage(error: z.ZodError): string {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof CarapaceError) {
     const retry = (error as { retryAfterMs?: unknown }).retryAfterMs;
+    const tries = (error as { triesRemaining?: unknown }).triesRemaining;
     return {
       code: error.code,
       message: error.message.slice(0, 1000),
       ...(typeof retry === 'number' && Number.isFinite(retry)
         ? { retryAfterMs: Math.max(0, Math.ceil(retry)) }
+        : {}),
+      ...(typeof tries === 'number' && Number.isInteger(tries) && tries >= 0
+        ? { triesRemaining: tries }
         : {}),
     };
   }
