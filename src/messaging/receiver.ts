@@ -44,6 +44,11 @@ export type DecryptedEnvelope =
 /** The crypto seam (src/signal/cipher.ts behind an adapter; see ./signal-adapter.ts). */
 export interface EnvelopeDecryptor {
   decrypt(envelope: Envelope): Promise<DecryptedEnvelope>;
+  /**
+   * Decrypt with the protocol-state writes staged in memory; `commit()` applies them synchronously.
+   * When present the receiver uses it, so no SQL transaction is open across the async decrypt.
+   */
+  decryptStaged?(envelope: Envelope): Promise<{ result: DecryptedEnvelope; commit(): void }>;
   /** Identity-change records the decrypt produced, still to be shown in a conversation. */
   pendingIdentityChanges(): ReadonlyArray<{ id: number; serviceId: string; wasVerified: boolean }>;
   consumeIdentityChanges(ids: readonly number[]): void;
@@ -124,12 +129,26 @@ export class Receiver {
 
     let effects: Effects;
     try {
-      effects = await asyncTransaction(lock, db, store, async () => {
-        const decrypted = await this.options.decryptor.decrypt(envelope);
-        const result = this.apply(envelope, serverGuid, decrypted);
-        this.recordIdentityChanges();
-        return result;
-      });
+      const { decryptor } = this.options;
+      effects = decryptor.decryptStaged
+        ? await lock.run(async () => {
+            // Decrypt outside any transaction (its writes are staged), then one synchronous
+            // transaction: protocol state + message + events. Nothing else can run in between, so no
+            // other writer's statement can ever join (and be rolled back with) this transaction.
+            const staged = await decryptor.decryptStaged!(envelope);
+            return store.transaction(() => {
+              staged.commit();
+              const result = this.apply(envelope, serverGuid, staged.result);
+              this.recordIdentityChanges();
+              return result;
+            });
+          })
+        : await asyncTransaction(lock, db, store, async () => {
+            const decrypted = await decryptor.decrypt(envelope);
+            const result = this.apply(envelope, serverGuid, decrypted);
+            this.recordIdentityChanges();
+            return result;
+          });
     } catch (error) {
       if (!(error instanceof DecryptionError) && !(error instanceof ProtocolError)) throw error;
       // Undecryptable or malformed content: roll back whatever the attempt touched, then commit a
@@ -139,11 +158,12 @@ export class Receiver {
         envelopeType: envelope.type,
         sealed: envelope.type === EnvelopeType.UNIDENTIFIED_SENDER,
       });
-      await asyncTransaction(lock, db, store, () => {
-        this.recordFailure(envelope, serverGuid);
-        this.recordIdentityChanges();
-        return Promise.resolve();
-      });
+      await lock.run(() =>
+        store.transaction(() => {
+          this.recordFailure(envelope, serverGuid);
+          this.recordIdentityChanges();
+        }),
+      );
       this.stats.failed += 1;
       return 'failed';
     }

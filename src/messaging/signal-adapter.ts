@@ -6,7 +6,14 @@
  *
  * libsignal is used for cryptography only; nothing here touches the network.
  */
-import type { SenderCertificate } from '@signalapp/libsignal-client';
+import type {
+  IdentityKeyStore,
+  KyberPreKeyStore,
+  PreKeyStore,
+  SenderCertificate,
+  SessionStore,
+  SignedPreKeyStore,
+} from '@signalapp/libsignal-client';
 import {
   ErrorCode,
   KEMPublicKey,
@@ -36,6 +43,16 @@ import {
 } from '../signal/proto/signal-service.js';
 import type { DecryptedEnvelope, EnvelopeDecryptor } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
+import { StagedStores } from './staged-stores.js';
+
+/** The libsignal stores one decrypt uses (the vault's, or a StagedStores view of them). */
+interface ProtocolStoreSet {
+  readonly sessions: SessionStore;
+  readonly identity: IdentityKeyStore;
+  readonly preKeys: PreKeyStore;
+  readonly signedPreKeys: SignedPreKeyStore;
+  readonly kyberPreKeys: KyberPreKeyStore;
+}
 
 /** One device's keys as GET /v2/keys/{serviceId}/{deviceId|*} returns them. */
 export interface DeviceKeysJson {
@@ -109,11 +126,32 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
 
   // ---- EnvelopeDecryptor ------------------------------------------------------------------------
 
+  /** Decrypt with direct store writes (each its own autocommit). The receiver uses decryptStaged. */
   async decrypt(envelope: Envelope): Promise<DecryptedEnvelope> {
+    const { stores, localServiceId } = this.ours(envelope);
+    return this.decryptWith(envelope, stores, localServiceId);
+  }
+
+  /**
+   * Decrypt without writing to the vault: libsignal's store writes are staged in memory, and
+   * `commit()` applies them synchronously (call it inside the transaction that stores the result).
+   * On error nothing was written, so there is nothing to roll back.
+   */
+  async decryptStaged(envelope: Envelope): Promise<{ result: DecryptedEnvelope; commit(): void }> {
+    const { stores, localServiceId } = this.ours(envelope);
+    const staged = new StagedStores(stores);
+    const result = await this.decryptWith(envelope, staged, localServiceId);
+    return { result, commit: () => staged.commit() };
+  }
+
+  private async decryptWith(
+    envelope: Envelope,
+    stores: ProtocolStoreSet,
+    localServiceId: string,
+  ): Promise<DecryptedEnvelope> {
     const body = envelope.content;
     if (!body || body.length === 0) throw new DecryptionError('Envelope without content.');
     const ciphertext = new Uint8Array(body);
-    const { stores, localServiceId } = this.ours(envelope);
     const localAddress = ProtocolAddress.new(localServiceId, this.local.deviceId);
     let plaintext: Uint8Array;
     let sourceServiceId: string;
@@ -171,7 +209,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
   private async sealedDecrypt(
     ciphertext: Uint8Array<ArrayBuffer>,
     envelope: Envelope,
-    stores: IdentityStores,
+    stores: ProtocolStoreSet,
     localServiceId: string,
   ): ReturnType<typeof sealedSenderDecryptMessage> {
     let lastError: unknown; // created lazily: an Error per envelope (stack capture) costs ~0.05 ms

@@ -440,9 +440,12 @@ export class SqlPreKeyStore extends PreKeyStore {
 
   /** Called by libsignal once a one-time prekey has been used: it is gone for good. */
   override removePreKey(id: number): Promise<void> {
-    return settle(() => {
-      this.access.db.prepare('DELETE FROM signal_prekeys WHERE kind = ? AND id = ?').run(this.kind, id);
-    });
+    return settle(() => this.removeSync(id));
+  }
+
+  /** Synchronous removePreKey (the receiver applies staged decrypt writes inside one sync transaction). */
+  removeSync(id: number): void {
+    this.access.db.prepare('DELETE FROM signal_prekeys WHERE kind = ? AND id = ?').run(this.kind, id);
   }
 
   count(): number {
@@ -558,7 +561,8 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
     return settle(() => this.markUsedSync(id, signedPreKeyId, baseKey));
   }
 
-  private markUsedSync(id: number, signedPreKeyId: number, baseKey: PublicKey): void {
+  /** Synchronous markKyberPreKeyUsed (see SqlPreKeyStore.removeSync). */
+  markUsedSync(id: number, signedPreKeyId: number, baseKey: PublicKey): void {
     const db = this.access.db;
     const row = db
       .prepare('SELECT last_resort FROM signal_kyber_prekeys WHERE kind = ? AND id = ?')

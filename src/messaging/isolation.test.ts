@@ -1,0 +1,133 @@
+/**
+ * Transaction isolation of the receive pipeline, on a real vault with real libsignal and envelopes
+ * made by the mock server's own simulated phone: another writer on the same vault connection (here the
+ * real SettingsStore) that writes while a receive is in flight must not be rolled back with it.
+ *
+ * The legacy path (a transaction held open across libsignal's async decrypt) is run too, to show the
+ * bug this fixes is real: there the settings write joins the receive transaction and is lost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoContact } from '../demo/network.js';
+import { SettingsStore } from '../settings/store.js';
+import { decodeEnvelope, type Envelope } from '../signal/proto/signal-service.js';
+import { SignalProtocolStores } from '../signal/stores.js';
+import { Receiver, type DecryptedEnvelope, type EnvelopeDecryptor } from './receiver.js';
+import { SignalAdapter } from './signal-adapter.js';
+import { MessageStore } from './store.js';
+import { createHarness, type Harness } from './test-support/harness.js';
+import { WriteLock } from './tx.js';
+
+/** A gate the decryptor waits at after decrypting, so the test can write "while the receive is in flight". */
+function window(): { reached: Promise<void>; enter: () => void; wait: Promise<void>; release: () => void } {
+  let enter!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (enter = resolve));
+  const wait = new Promise<void>((resolve) => (release = resolve));
+  return { reached, enter, wait, release };
+}
+
+describe('receive transaction isolation', () => {
+  let h: Harness;
+  let contact: DemoContact;
+  let envelopeBytes: Buffer;
+  let adapter: SignalAdapter;
+  let stores: SignalProtocolStores;
+  let store: MessageStore;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    contact = await h.contact('Iso');
+    const key = await h.device.popSingleUseKey();
+    await contact.device.addSingleUseKey(h.device, key);
+    // A prekey message: decrypting it writes a session, removes a one-time prekey, uses a Kyber key.
+    envelopeBytes = await contact.device.encryptText(h.device, 'isolated', { timestamp: Date.now() });
+    stores = new SignalProtocolStores(h.vault.db);
+    adapter = new SignalAdapter(stores, h.account, h.network.config.unidentifiedDeliveryTrustRoots);
+    store = new MessageStore(h.vault.db);
+  });
+  afterAll(async () => {
+    stores?.dispose();
+    await h?.close();
+  });
+
+  function receiver(decryptor: EnvelopeDecryptor): Receiver {
+    return new Receiver({
+      db: h.vault.db,
+      store,
+      lock: new WriteLock(),
+      decryptor,
+      blockUnknownSenders: () => 'off',
+    });
+  }
+
+  function storedSeconds(): number {
+    return new SettingsStore(h.vault.db).get().disappearingDefaultSeconds; // fresh: no cache
+  }
+
+  it('legacy path (transaction open across decrypt): a concurrent settings write is lost on rollback', async () => {
+    const gate = window();
+    const legacy: EnvelopeDecryptor = {
+      decrypt: async (envelope: Envelope): Promise<DecryptedEnvelope> => {
+        await adapter.decrypt(envelope);
+        gate.enter();
+        await gate.wait;
+        throw new Error('simulated disk failure before COMMIT');
+      },
+      pendingIdentityChanges: () => [],
+      consumeIdentityChanges: () => undefined,
+    };
+    const pending = receiver(legacy).handleEnvelope(envelopeBytes);
+    await gate.reached;
+    expect(h.vault.db.inTransaction).toBe(true); // the window the bug lives in
+    new SettingsStore(h.vault.db).set('disappearingDefaultSeconds', 3600);
+    gate.release();
+    await expect(pending).rejects.toThrow('simulated disk failure');
+    expect(storedSeconds()).toBe(0); // the user's setting vanished with the receive
+  });
+
+  it('staged path: no transaction during decrypt; the settings write survives the rolled-back receive', async () => {
+    const gate = window();
+    const staged: EnvelopeDecryptor = {
+      decrypt: () => Promise.reject(new Error('not used')),
+      decryptStaged: async (envelope: Envelope) => {
+        const real = await adapter.decryptStaged(envelope);
+        gate.enter();
+        await gate.wait;
+        return {
+          result: real.result,
+          commit: () => {
+            real.commit();
+            throw new Error('simulated disk failure before COMMIT');
+          },
+        };
+      },
+      pendingIdentityChanges: () => adapter.pendingIdentityChanges(),
+      consumeIdentityChanges: (ids) => adapter.consumeIdentityChanges(ids),
+    };
+    const prekeysBefore = stores.aci.preKeys.count();
+    const pending = receiver(staged).handleEnvelope(envelopeBytes);
+    await gate.reached;
+    expect(h.vault.db.inTransaction).toBe(false);
+    new SettingsStore(h.vault.db).set('disappearingDefaultSeconds', 86_400);
+    gate.release();
+    await expect(pending).rejects.toThrow('simulated disk failure');
+    expect(storedSeconds()).toBe(86_400);
+    // And the receive itself left nothing: no session, the one-time prekey still there, no message.
+    const source = contact.aci;
+    expect(decodeEnvelope(envelopeBytes).type).toBe(3); // PREKEY_BUNDLE
+    expect(stores.aci.sessions.deviceIds(source)).toEqual([]);
+    expect(stores.aci.preKeys.count()).toBe(prekeysBefore);
+    expect(store.findConversationByServiceId(source)).toBeUndefined();
+  });
+
+  it('the same envelope then commits normally through the staged path (state + message together)', async () => {
+    const outcome = await receiver(adapter).handleEnvelope(envelopeBytes);
+    expect(outcome).toBe('stored');
+    const conversation = store.findConversationByServiceId(contact.aci)!;
+    expect(store.page(conversation.id).messages.map((m) => m.body)).toEqual(['isolated']);
+    expect(stores.aci.sessions.deviceIds(contact.aci)).toEqual([1]);
+    // A second delivery of the same bytes is a duplicate, not a second row.
+    expect(await receiver(adapter).handleEnvelope(envelopeBytes)).toBe('duplicate');
+    expect(store.countMessages(conversation.id)).toBe(1);
+  });
+});

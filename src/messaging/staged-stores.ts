@@ -1,0 +1,177 @@
+/**
+ * libsignal store wrappers that STAGE writes in memory during an async decrypt, so the receive
+ * pipeline never holds a SQLite transaction open across an `await`.
+ *
+ * Why: better-sqlite3 has one connection per vault, and a transaction belongs to the connection, not
+ * to the code that opened it. While the receiver awaited libsignal inside `BEGIN … COMMIT`, any other
+ * write on the vault (a settings change from the API, an attachment's key row) joined that
+ * transaction and was lost when it rolled back (an undecryptable envelope) or when the process died
+ * before COMMIT. Now decrypt reads the vault directly (reads are harmless) and writes here; the
+ * receiver then applies the staged writes and the message together in one SYNCHRONOUS transaction
+ * (`commit()`), during which no other code can run.
+ *
+ * Reads see the staged writes (a decrypt may read what it just wrote). Secrets: staged records are
+ * libsignal objects (native memory), dropped with the stager.
+ */
+import {
+  Direction,
+  IdentityChange,
+  IdentityKeyStore,
+  KyberPreKeyStore,
+  PreKeyStore,
+  SessionStore,
+  SignedPreKeyStore,
+  type KyberPreKeyRecord,
+  type PreKeyRecord,
+  type PrivateKey,
+  type ProtocolAddress,
+  type PublicKey,
+  type SessionRecord,
+  type SignedPreKeyRecord,
+} from '@signalapp/libsignal-client';
+import { ProtocolError } from '../errors.js';
+import type { IdentityStores } from '../signal/stores.js';
+
+const key = (address: ProtocolAddress): string => `${address.name()}\u0000${address.deviceId()}`;
+
+class StagedSessions extends SessionStore {
+  readonly saved = new Map<string, { serviceId: string; deviceId: number; record: SessionRecord }>();
+  constructor(private readonly base: IdentityStores['sessions']) {
+    super();
+  }
+  override saveSession(name: ProtocolAddress, record: SessionRecord): Promise<void> {
+    this.saved.set(key(name), { serviceId: name.name(), deviceId: name.deviceId(), record });
+    return Promise.resolve();
+  }
+  override getSession(name: ProtocolAddress): Promise<SessionRecord | null> {
+    const staged = this.saved.get(key(name));
+    return staged ? Promise.resolve(staged.record) : this.base.getSession(name);
+  }
+  override async getExistingSessions(addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    for (const address of addresses) {
+      const record = await this.getSession(address);
+      if (!record) throw new ProtocolError('No session for one of the recipients.');
+      out.push(record);
+    }
+    return out;
+  }
+}
+
+class StagedIdentity extends IdentityKeyStore {
+  readonly saved = new Map<string, PublicKey>();
+  constructor(private readonly base: IdentityStores['identity']) {
+    super();
+  }
+  override getIdentityKey(): Promise<PrivateKey> {
+    return this.base.getIdentityKey();
+  }
+  override getLocalRegistrationId(): Promise<number> {
+    return this.base.getLocalRegistrationId();
+  }
+  override async saveIdentity(name: ProtocolAddress, publicKey: PublicKey): Promise<IdentityChange> {
+    const previous = await this.getIdentity(name);
+    this.saved.set(name.name(), publicKey);
+    return previous && !previous.equals(publicKey)
+      ? IdentityChange.ReplacedExisting
+      : IdentityChange.NewOrUnchanged;
+  }
+  override isTrustedIdentity(
+    name: ProtocolAddress,
+    publicKey: PublicKey,
+    direction: Direction,
+  ): Promise<boolean> {
+    // Receiving is always allowed (the base store's rule); sends never go through a stager.
+    if (direction === Direction.Receiving) return Promise.resolve(true);
+    return this.base.isTrustedIdentity(name, publicKey, direction);
+  }
+  override getIdentity(name: ProtocolAddress): Promise<PublicKey | null> {
+    const staged = this.saved.get(name.name());
+    return staged ? Promise.resolve(staged) : this.base.getIdentity(name);
+  }
+}
+
+class StagedPreKeys extends PreKeyStore {
+  readonly removed = new Set<number>();
+  constructor(private readonly base: IdentityStores['preKeys']) {
+    super();
+  }
+  override savePreKey(): Promise<void> {
+    return Promise.reject(new ProtocolError('Prekeys are not generated while decrypting.'));
+  }
+  override getPreKey(id: number): Promise<PreKeyRecord> {
+    if (this.removed.has(id)) return Promise.reject(new ProtocolError('No prekey with that id.'));
+    return this.base.getPreKey(id);
+  }
+  override removePreKey(id: number): Promise<void> {
+    this.removed.add(id);
+    return Promise.resolve();
+  }
+}
+
+class StagedSignedPreKeys extends SignedPreKeyStore {
+  constructor(private readonly base: IdentityStores['signedPreKeys']) {
+    super();
+  }
+  override saveSignedPreKey(): Promise<void> {
+    return Promise.reject(new ProtocolError('Signed prekeys are not generated while decrypting.'));
+  }
+  override getSignedPreKey(id: number): Promise<SignedPreKeyRecord> {
+    return this.base.getSignedPreKey(id);
+  }
+}
+
+class StagedKyberPreKeys extends KyberPreKeyStore {
+  readonly used: Array<{ id: number; signedPreKeyId: number; baseKey: PublicKey }> = [];
+  constructor(private readonly base: IdentityStores['kyberPreKeys']) {
+    super();
+  }
+  override saveKyberPreKey(): Promise<void> {
+    return Promise.reject(new ProtocolError('Kyber prekeys are not generated while decrypting.'));
+  }
+  override getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
+    // A one-time Kyber prekey marked used in this decrypt is gone (last-resort keys stay).
+    if (this.used.some((u) => u.id === id) && this.base.isLastResort(id) === false) {
+      return Promise.reject(new ProtocolError('No Kyber prekey with that id.'));
+    }
+    return this.base.getKyberPreKey(id);
+  }
+  override markKyberPreKeyUsed(id: number, signedPreKeyId: number, baseKey: PublicKey): Promise<void> {
+    this.used.push({ id, signedPreKeyId, baseKey });
+    return Promise.resolve();
+  }
+}
+
+/** One decrypt's view of a store set: reads through to the vault, writes kept until `commit()`. */
+export class StagedStores {
+  readonly sessions: StagedSessions;
+  readonly identity: StagedIdentity;
+  readonly preKeys: StagedPreKeys;
+  readonly signedPreKeys: StagedSignedPreKeys;
+  readonly kyberPreKeys: StagedKyberPreKeys;
+
+  constructor(private readonly base: IdentityStores) {
+    this.sessions = new StagedSessions(base.sessions);
+    this.identity = new StagedIdentity(base.identity);
+    this.preKeys = new StagedPreKeys(base.preKeys);
+    this.signedPreKeys = new StagedSignedPreKeys(base.signedPreKeys);
+    this.kyberPreKeys = new StagedKyberPreKeys(base.kyberPreKeys);
+  }
+
+  /**
+   * Write everything staged through the vault stores, synchronously. Call inside the transaction that
+   * stores the decrypt's result; a throw (e.g. a last-resort Kyber key replayed) must roll it back.
+   */
+  commit(): void {
+    for (const [serviceId, publicKey] of this.identity.saved) {
+      this.base.identity.saveRemoteIdentity(serviceId, publicKey);
+    }
+    for (const { serviceId, deviceId, record } of this.sessions.saved.values()) {
+      this.base.sessions.saveSync(serviceId, deviceId, record);
+    }
+    for (const id of this.preKeys.removed) this.base.preKeys.removeSync(id);
+    for (const { id, signedPreKeyId, baseKey } of this.kyberPreKeys.used) {
+      this.base.kyberPreKeys.markUsedSync(id, signedPreKeyId, baseKey);
+    }
+  }
+}
