@@ -283,7 +283,13 @@ export class MessagingClient {
 
   conversation(serviceId: string, init?: ConversationInit): Conversation {
     this.open();
-    return this.store.getOrCreateConversation(serviceId, { isContact: true, ...init });
+    const existing = this.store.findConversationByServiceId(serviceId);
+    if (existing) return existing;
+    const created = this.store.getOrCreateConversation(serviceId, { isContact: true, ...init });
+    // The global default applies to NEW chats: it becomes this chat's own timer (a later change of
+    // the default leaves existing chats alone); it reaches the contact with our first message.
+    const seconds = this.options.defaultExpireTimer?.() ?? null;
+    return seconds ? this.store.updateConversation(created.id, { expireTimerSeconds: seconds }) : created;
   }
 
   listConversations(): Conversation[] {
