@@ -203,3 +203,8 @@ export class LinkPreviewError extends CarapaceError {
 export function isCarapaceError(value: unknown): value is CarapaceError {
   return value instanceof CarapaceError;
 }
+
+/** The action needs the user's explicit confirmation first (e.g. saving a potentially executable file). */
+export class ConfirmationRequiredError extends CarapaceError {
+  readonly code = 'CONFIRMATION_REQUIRED';
+}

@@ -17,12 +17,16 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
+import { MAX_ATTACHMENT_BASE64, WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
 import { createCoreService, type CoreService, type CoreServiceOptions } from '../../src/api/service.js';
 
 export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
 const AUTH_TIMEOUT_MS = 5000;
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * One API message may carry a 100 MiB attachment as base64 (attachments.send, see MAX_ATTACHMENT_BASE64
+ * in the contract) plus JSON framing. Loopback only, Origin-checked, and the token must come first.
+ */
+const MAX_MESSAGE_BYTES = MAX_ATTACHMENT_BASE64 + 64 * 1024;
 
 export interface HarnessOptions extends Partial<CoreServiceOptions> {
   profileDir: string;

@@ -83,6 +83,7 @@ export const ERROR_EXPLANATIONS = {
   WEAK_PIN: 'That PIN is too easy to guess. Choose a longer one.',
   ATTACHMENT: 'The attachment could not be processed.',
   ALREADY_VIEWED: 'This view-once media was already opened and has been deleted.',
+  CONFIRMATION_REQUIRED: 'This file type can run code on your computer. Confirm before saving it.',
   NOT_AVAILABLE: 'This feature is not available in this build yet.',
   INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
   DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',
@@ -173,6 +174,43 @@ export const ConversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
+/**
+ * Attachment limits at the boundary. Files cross it as base64 inside one JSON message (IPC or the
+ * harness WebSocket): simple, and at Signal's 100 MiB cap the 33 % base64 overhead is tolerable on a
+ * desktop; chunking would add a stateful upload protocol to the API for no gain at this size.
+ */
+export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
+export const MAX_ATTACHMENT_BASE64 = Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4;
+export const MAX_FILES_PER_MESSAGE = 32;
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+
+export const AttachmentSchema = z.object({
+  id: z.string(),
+  state: z.enum(['pending', 'ready', 'failed']),
+  /** Sniffed from the bytes (never the sender's claim); null while pending. */
+  contentType: z.string().nullable(),
+  fileName: z.string().nullable(),
+  size: z.number().int().nonnegative().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  /** A raster image that may be shown inline (a blob: URL of the image type). */
+  inlineImage: z.boolean(),
+  hasThumbnail: z.boolean(),
+  /** Saving needs an explicit confirmation (CONFIRMATION_REQUIRED otherwise). Never auto-opened. */
+  potentiallyExecutable: z.boolean(),
+  /** Why a download failed ('tampered', 'too-large', …); null otherwise. */
+  failure: z.string().nullable(),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const AttachmentBytesSchema = z.object({
+  dataBase64: z.string(),
+  /** The Blob type to use: the image type for inline images, application/octet-stream otherwise. */
+  blobType: z.string(),
+  inlineImage: z.boolean(),
+});
+export type AttachmentBytes = z.infer<typeof AttachmentBytesSchema>;
+
 export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -184,6 +222,10 @@ export const MessageSchema = z.object({
   status: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'received']),
   expireTimerSeconds: z.number().int().nonnegative().nullable(),
   expiresAt: z.number().nullable(),
+  attachments: z.array(AttachmentSchema),
+  /** View-once media: opens once (messages.viewOnce), then only the `viewed` marker remains. */
+  viewOnce: z.boolean(),
+  viewed: z.boolean(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -323,6 +365,54 @@ export const COMMANDS = {
     MessageSchema,
   ),
   'messages.markRead': command(z.strictObject({ conversationId: Id }), Ok),
+  /** Send files (base64; images are stripped of metadata in the core) with an optional caption. */
+  'attachments.send': command(
+    z
+      .strictObject({
+        conversationId: Id,
+        files: z
+          .array(
+            z.strictObject({
+              dataBase64: Base64.min(1).max(MAX_ATTACHMENT_BASE64),
+              fileName: z.string().min(1).max(255).optional(),
+            }),
+          )
+          .min(1)
+          .max(MAX_FILES_PER_MESSAGE),
+        body: z.string().trim().max(4000).optional(),
+        /** One photo or video the contact can open once. */
+        viewOnce: z.boolean().optional(),
+      })
+      .refine((input) => input.files.reduce((n, f) => n + f.dataBase64.length, 0) <= MAX_ATTACHMENT_BASE64, {
+        message: 'The files are larger than 100 MiB together.',
+      })
+      .refine((input) => !input.viewOnce || input.files.length === 1, {
+        message: 'View-once takes exactly one photo or video.',
+      }),
+    MessageSchema,
+  ),
+  /** The bytes of a downloaded attachment to show (blob: URL in the renderer, revoked on lock). */
+  'attachments.read': command(
+    z.strictObject({ attachmentId: Id, which: z.enum(['full', 'thumbnail']).optional() }),
+    AttachmentBytesSchema,
+  ),
+  /**
+   * The bytes to save as a file (the renderer offers a download link; nothing is opened). A potentially
+   * executable file needs `confirmExecutable: true`, else CONFIRMATION_REQUIRED.
+   */
+  'attachments.save': command(
+    z.strictObject({ attachmentId: Id, confirmExecutable: z.boolean().optional() }),
+    z.object({
+      dataBase64: z.string(),
+      fileName: z.string(),
+      blobType: z.literal('application/octet-stream'),
+    }),
+  ),
+  /** Open a received view-once message: its media once, then deleted (ALREADY_VIEWED afterwards). */
+  'messages.viewOnce': command(
+    z.strictObject({ messageId: Id }),
+    z.object({ items: z.array(AttachmentBytesSchema) }),
+  ),
   'conversation.setDisappearingTimer': command(
     /** null = follow the default from settings; 0 = off for this chat. */
     z.strictObject({ conversationId: Id, seconds: z.literal(DISAPPEARING_TIMER_SECONDS).nullable() }),
@@ -381,6 +471,14 @@ export const EVENTS = {
   'message.removed': z.object({ id: z.string(), conversationId: z.string() }),
   'conversation.updated': z.object({ conversation: ConversationSchema }),
   'identity.changed': z.object({ conversationId: z.string() }),
+  /** Upload/download progress of an attachment (bytes of the encrypted blob). */
+  'attachment.progress': z.object({
+    messageId: z.string(),
+    attachmentId: z.string(),
+    direction: z.enum(['upload', 'download']),
+    loaded: z.number().nonnegative(),
+    total: z.number().nonnegative(),
+  }),
   /** The contact started/stopped typing (ephemeral; the UI drops it after a few seconds without news). */
   typing: z.object({ conversationId: z.string(), started: z.boolean() }),
   'network.status': z.object({

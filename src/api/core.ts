@@ -16,12 +16,15 @@ import {
   type Conversation as ApiConversation,
   type EventName,
   type EventPayload,
+  type Attachment as ApiAttachment,
+  type AttachmentBytes as ApiAttachmentBytes,
   type Message as ApiMessage,
   type SafetyNumber as ApiSafetyNumber,
   type Settings,
 } from './contract.js';
 import {
   CarapaceError,
+  ConfirmationRequiredError,
   NotAvailableError,
   NotRegisteredError,
   RegistrationLockedError,
@@ -36,6 +39,8 @@ import type { SqlDatabase } from '../vault/sql.js';
 import { AutoLock, Vault, type VaultOptions } from '../vault/index.js';
 import { MessageStore, type Conversation, type Message } from '../messaging/store.js';
 import { MessagingClient, type AccountCredentials } from '../messaging/client.js';
+import type { AttachmentInfo } from '../messaging/attachments/records.js';
+import type { AttachmentBytes as AttachmentBytesRaw } from '../messaging/attachments/service.js';
 import { SettingsStore } from '../settings/store.js';
 import { applyRecommended, auditSettings } from '../settings/audit.js';
 import { AccountKv } from '../account/account-kv.js';
@@ -103,7 +108,27 @@ const StoredAccount = z.object({
 });
 type StoredAccount = z.infer<typeof StoredAccount>;
 
-export function toApiMessage(message: Message): ApiMessage {
+/** What the contract shows of an attachment record (no key, no pointer, no file id). */
+export function toApiAttachment(info: AttachmentInfo): ApiAttachment {
+  return {
+    id: info.id,
+    state: info.state,
+    contentType: info.contentType ?? null,
+    fileName: info.fileName ?? null,
+    size: info.size ?? null,
+    width: info.width ?? null,
+    height: info.height ?? null,
+    inlineImage: info.inlineImage,
+    hasThumbnail: info.hasThumbnail,
+    potentiallyExecutable: info.potentiallyExecutable,
+    failure: info.failure ?? null,
+  };
+}
+
+export function toApiMessage(
+  message: Message,
+  attachmentInfo: (id: string) => AttachmentInfo | undefined = () => undefined,
+): ApiMessage {
   const kind: ApiMessage['kind'] =
     message.kind === 'message' ? 'text' : (message.eventType ?? 'decryption-failed');
   const status: ApiMessage['status'] =
@@ -127,7 +152,26 @@ export function toApiMessage(message: Message): ApiMessage {
     status,
     expireTimerSeconds: message.expireTimerSeconds,
     expiresAt: message.expiresAt,
+    attachments: message.attachmentIds.flatMap((id) => {
+      // A viewed view-once (or expired) attachment is gone: only the message's marker remains.
+      const info = attachmentInfo(id);
+      return info ? [toApiAttachment(info)] : [];
+    }),
+    viewOnce: message.viewOnce,
+    viewed: message.viewed,
   };
+}
+
+function toBytes(item: AttachmentBytesRaw): ApiAttachmentBytes {
+  try {
+    return {
+      dataBase64: item.bytes.toString('base64'),
+      blobType: item.blobType,
+      inlineImage: item.inlineImage,
+    };
+  } finally {
+    item.bytes.fill(0);
+  }
 }
 
 function routeFor(settings: Readonly<Settings>): RouteConfig {
@@ -211,20 +255,27 @@ class Session {
     );
   }
 
-  /** Store events → API events (the client's store and ours are separate objects on one DB). */
-  private subscribeStore(store: MessageStore, into: Array<() => void> = this.unsubscribers): void {
+  /**
+   * Store events → API events (the client's store and ours are separate objects on one DB). For the
+   * client, its own emitter: it re-emits its store's events and adds message.updated after downloads.
+   */
+  private subscribeStore(
+    store: Pick<MessageStore, 'on'> | Pick<MessagingClient, 'on'>,
+    into: Array<() => void> = this.unsubscribers,
+  ): void {
+    const on: MessageStore['on'] = (name, listener) => (store as Pick<MessageStore, 'on'>).on(name, listener);
     into.push(
-      store.on('message.added', (m) => this.onMessageAdded(m)),
-      store.on('message.updated', (m) => this.emit('message.updated', { message: toApiMessage(m) })),
-      store.on('message.removed', (m) => this.emit('message.removed', m)),
-      store.on('conversation.updated', (c) =>
+      on('message.added', (m) => this.onMessageAdded(m)),
+      on('message.updated', (m) => this.emit('message.updated', { message: this.apiMessage(m) })),
+      on('message.removed', (m) => this.emit('message.removed', m)),
+      on('conversation.updated', (c) =>
         this.emit('conversation.updated', { conversation: this.toApiConversation(c) }),
       ),
     );
   }
 
   private onMessageAdded(message: Message): void {
-    this.emit('message.added', { message: toApiMessage(message) });
+    this.emit('message.added', { message: this.apiMessage(message) });
     if (message.kind === 'event' && message.eventType === 'identity-changed') {
       this.emit('identity.changed', { conversationId: message.conversationId });
     }
@@ -253,6 +304,17 @@ class Session {
     }
   }
 
+  /** A message for the UI, with what is known about its attachments. */
+  apiMessage(message: Message): ApiMessage {
+    return toApiMessage(message, (id) => {
+      try {
+        return this.client?.attachmentInfo(id);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
   get account(): StoredAccount | undefined {
     return this.kv.getJson(ACCOUNT_KEY, StoredAccount);
   }
@@ -274,7 +336,10 @@ class Session {
     if (conversation.lastMessageSeq !== null) {
       const last = this.messages.page(conversation.id, { limit: 1 }).messages[0];
       if (last) {
-        preview = last.kind === 'message' ? (last.body ?? '').slice(0, PREVIEW_LENGTH) : null;
+        preview =
+          last.kind === 'message'
+            ? (last.body ?? (last.attachmentIds.length > 0 ? 'Attachment' : '')).slice(0, PREVIEW_LENGTH)
+            : null;
         lastAt = last.receivedAt;
       }
     }
@@ -369,7 +434,7 @@ class Session {
       this.client = client;
       this.ownStores?.dispose();
       this.ownStores = undefined;
-      this.subscribeStore(client.store, this.clientUnsubscribers);
+      this.subscribeStore(client, this.clientUnsubscribers);
       this.clientUnsubscribers.push(
         client.on('connection.state', ({ connected }) =>
           this.emit('network.status', { status: connected ? 'online' : 'connecting' }),
@@ -377,6 +442,7 @@ class Session {
         client.on('typing', ({ conversationId, started }) =>
           this.emit('typing', { conversationId, started }),
         ),
+        client.on('attachment.progress', (event) => this.emit('attachment.progress', { ...event })),
       );
       this.emit('network.status', { status: 'online' });
     } catch (error) {
@@ -721,7 +787,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       return Promise.resolve({
         conversation: s.toApiConversation(conversation),
         page: {
-          messages: page.messages.map(toApiMessage),
+          messages: page.messages.map((m) => s.apiMessage(m)),
           nextCursor: page.nextCursor,
           total: s.messages.countMessages(conversationId),
         },
@@ -732,7 +798,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       s.conversation(conversationId);
       const page = s.messages.page(conversationId, { before: before ?? null, limit: limit ?? 50 });
       return Promise.resolve({
-        messages: page.messages.map(toApiMessage),
+        messages: page.messages.map((m) => s.apiMessage(m)),
         nextCursor: page.nextCursor,
         total: s.messages.countMessages(conversationId),
       });
@@ -741,7 +807,47 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       const s = needSession();
       s.conversation(conversationId);
       const message = await s.needClient().sendText(conversationId, body);
-      return toApiMessage(message);
+      return s.apiMessage(message);
+    },
+    'attachments.send': async ({ conversationId, files, body, viewOnce }) => {
+      const s = needSession();
+      s.conversation(conversationId);
+      const client = s.needClient();
+      const decoded = files.map((f) => ({
+        bytes: Buffer.from(f.dataBase64, 'base64'),
+        ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
+      }));
+      try {
+        const message = await client.sendAttachments(conversationId, decoded, body || undefined, {
+          ...(viewOnce ? { viewOnce: true } : {}),
+        });
+        return s.apiMessage(message);
+      } finally {
+        for (const file of decoded) file.bytes.fill(0);
+      }
+    },
+    'attachments.read': ({ attachmentId, which }) => {
+      const client = needSession().needClient();
+      return Promise.resolve(toBytes(client.readAttachment(attachmentId, which ?? 'full')));
+    },
+    'attachments.save': ({ attachmentId, confirmExecutable }) => {
+      const client = needSession().needClient();
+      const info = client.attachmentInfo(attachmentId);
+      if (!info) throw new ValidationError('No such attachment.');
+      if (info.potentiallyExecutable && !confirmExecutable) {
+        throw new ConfirmationRequiredError('This file could run code on your computer if opened.');
+      }
+      const { dataBase64 } = toBytes(client.readAttachment(attachmentId, 'full'));
+      return Promise.resolve({
+        dataBase64,
+        fileName: info.fileName ?? 'attachment',
+        blobType: 'application/octet-stream' as const,
+      });
+    },
+    'messages.viewOnce': async ({ messageId }) => {
+      const client = needSession().needClient();
+      const items = await client.viewOnce(messageId);
+      return { items: items.map(toBytes) };
     },
     'messages.markRead': async ({ conversationId }) => {
       const s = needSession();

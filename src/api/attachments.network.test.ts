@@ -1,0 +1,212 @@
+/**
+ * Attachments and view-once through the API on the REAL demo network (mock-server over TLS; the
+ * simulated contact encrypts with the mock's own attachment code, not ours): send an image, receive an
+ * image and a file, read bytes for blob: URLs, save (executables need a confirmation), view-once opens
+ * once and its bytes are gone afterwards; bad input is a typed error.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
+import { photoWithMetadata } from '../messaging/attachments/image.test-support.js';
+import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
+import { createCoreService, type CoreService } from './service.js';
+import type { EventName, EventPayload, Message } from './contract.js';
+
+const PASS = 'attachment network passphrase 9';
+const NUMBER = '+15550004411';
+
+const require = createRequire(import.meta.url);
+const mockCrypto = require('@signalapp/mock-server/src/crypto.js') as {
+  encryptAttachment(cleartext: Buffer): { key: Buffer; blob: Buffer; digest: Buffer; size: number };
+};
+const mockAttachment = require('@signalapp/mock-server/src/data/attachment.js') as {
+  attachmentToPointer(cdnKey: string, attachment: unknown): Record<string, unknown>;
+};
+
+function nextEvent<E extends EventName>(
+  service: CoreService,
+  event: E,
+  predicate: (payload: EventPayload<E>) => boolean,
+  ms = 20_000,
+): Promise<EventPayload<E>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${event}`));
+    }, ms);
+    const off = service.onEvent((name: EventName, payload: unknown) => {
+      if (name === event && predicate(payload as EventPayload<E>)) {
+        clearTimeout(timer);
+        off();
+        resolve(payload as EventPayload<E>);
+      }
+    });
+  });
+}
+
+async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; error: { code: string } }>) {
+  const r = await result;
+  if (!r.ok) throw new Error(`API error ${r.error.code}`);
+  return r.value;
+}
+
+describe('attachments and view-once through the API (demo network)', () => {
+  let network: DemoNetwork;
+  let profile: ReturnType<typeof tempProfile>;
+  let service: CoreService;
+  let cat: DemoContact;
+  let conversationId = '';
+  let ourAci = '';
+
+  /** The contact uploads with the mock's crypto and sends us the pointer; resolves when it is downloaded. */
+  async function contactSends(plaintext: Buffer, extra: Record<string, unknown> = {}): Promise<Message> {
+    const encrypted = mockCrypto.encryptAttachment(plaintext);
+    const cdnKey = `api-${randomBytes(8).toString('hex')}`;
+    await network.server.storeAttachmentOnCdn(3, cdnKey, encrypted.blob as Buffer<ArrayBuffer>);
+    const ready = nextEvent(
+      service,
+      'message.updated',
+      (p) =>
+        p.message.direction === 'in' &&
+        p.message.attachments.length > 0 &&
+        p.message.attachments.every((a) => a.state !== 'pending'),
+    );
+    const target = await cat.ensureSession(ourAci);
+    await cat.device.sendRaw(target, {
+      content: {
+        dataMessage: {
+          ...EMPTY_DATA_MESSAGE,
+          body: null,
+          attachments: [{ ...mockAttachment.attachmentToPointer(cdnKey, encrypted), cdnNumber: 3, ...extra }],
+          timestamp: BigInt(Date.now()),
+          ...('isViewOnce' in extra ? { isViewOnce: true } : {}),
+        },
+      },
+      pniSignatureMessage: null,
+      senderKeyDistributionMessage: null,
+    } as never);
+    return (await ready).message;
+  }
+
+  beforeAll(async () => {
+    network = await startDemoNetwork();
+    profile = tempProfile();
+    service = createCoreService({
+      profileDir: profile.dir,
+      networkConfig: network.config,
+      vault: { kdf: TEST_KDF },
+    });
+    await value(service.call('vault.create', { passphrase: PASS }));
+    const step1 = await value(service.call('account.startRegistration', { e164: NUMBER }));
+    await value(
+      service.call('account.submitCaptcha', { sessionId: step1.sessionId, captcha: 'demo-captcha' }),
+    );
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    ourAci = (await value(service.call('account.submitCode', { sessionId: step1.sessionId, code: '111111' })))
+      .aci!;
+    await online;
+    cat = await network.createContact('Cat');
+    conversationId = (await value(service.call('conversations.start', { serviceId: cat.aci, name: 'Cat' })))
+      .id;
+    const first = nextEvent(service, 'message.added', (p) => p.message.direction === 'in');
+    await cat.device.sendText(await cat.ensureSession(ourAci), 'hello', { sealed: false });
+    await first;
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await network?.close();
+    profile?.dispose();
+  });
+
+  it('sends an image with progress; our copy reads back as an inline image', async () => {
+    const photo = await photoWithMetadata('png');
+    const progress = nextEvent(
+      service,
+      'attachment.progress',
+      (p) => p.direction === 'upload' && p.loaded === p.total,
+    );
+    const sent = await value(
+      service.call('attachments.send', {
+        conversationId,
+        files: [{ dataBase64: photo.toString('base64'), fileName: 'cat.png' }],
+        body: 'a photo',
+      }),
+    );
+    expect(sent).toMatchObject({ direction: 'out', body: 'a photo', viewOnce: false, status: 'sent' });
+    expect(sent.attachments).toHaveLength(1);
+    expect(sent.attachments[0]).toMatchObject({
+      state: 'ready',
+      inlineImage: true,
+      contentType: 'image/png',
+    });
+    expect((await progress).total).toBeGreaterThan(0);
+    const bytes = await value(service.call('attachments.read', { attachmentId: sent.attachments[0]!.id }));
+    expect(bytes).toMatchObject({ blobType: 'image/png', inlineImage: true });
+    expect(Buffer.from(bytes.dataBase64, 'base64').subarray(0, 8)).toEqual(photo.subarray(0, 8));
+  });
+
+  it('receives an image and a file; an executable needs a confirmation to save', async () => {
+    const photo = await photoWithMetadata('png');
+    const image = await contactSends(photo, { contentType: 'image/png' });
+    expect(image.attachments[0]).toMatchObject({ state: 'ready', inlineImage: true });
+    const read = await value(service.call('attachments.read', { attachmentId: image.attachments[0]!.id }));
+    expect(Buffer.from(read.dataBase64, 'base64')).toEqual(photo);
+
+    const exe = Buffer.concat([Buffer.from('MZ'), randomBytes(200)]);
+    const file = await contactSends(exe, { fileName: 'setup.exe', contentType: 'application/octet-stream' });
+    const attachment = file.attachments[0]!;
+    expect(attachment).toMatchObject({ state: 'ready', inlineImage: false, potentiallyExecutable: true });
+    const read2 = await value(service.call('attachments.read', { attachmentId: attachment.id }));
+    expect(read2.blobType).toBe('application/octet-stream');
+    expect(await service.call('attachments.save', { attachmentId: attachment.id })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFIRMATION_REQUIRED' },
+    });
+    const saved = await value(
+      service.call('attachments.save', { attachmentId: attachment.id, confirmExecutable: true }),
+    );
+    expect(saved.fileName).toBe('setup.exe');
+    expect(Buffer.from(saved.dataBase64, 'base64')).toEqual(exe);
+  });
+
+  it('view-once opens once, then its bytes are gone', async () => {
+    const photo = await photoWithMetadata('png');
+    const message = await contactSends(photo, { isViewOnce: true, contentType: 'image/png' });
+    expect(message).toMatchObject({ viewOnce: true, viewed: false });
+    const attachmentId = message.attachments[0]!.id;
+    // Not through the ordinary read path.
+    expect((await service.call('attachments.read', { attachmentId })).ok).toBe(false);
+    const updated = nextEvent(
+      service,
+      'message.updated',
+      (p) => p.message.id === message.id && p.message.viewed,
+    );
+    const opened = await value(service.call('messages.viewOnce', { messageId: message.id }));
+    expect(opened.items).toHaveLength(1);
+    expect(Buffer.from(opened.items[0]!.dataBase64, 'base64')).toEqual(photo);
+    expect((await updated).message.attachments).toEqual([]);
+    expect(await service.call('messages.viewOnce', { messageId: message.id })).toMatchObject({
+      ok: false,
+      error: { code: 'ALREADY_VIEWED' },
+    });
+    expect((await service.call('attachments.read', { attachmentId })).ok).toBe(false);
+  });
+
+  it('refuses bad input with typed errors', async () => {
+    expect(
+      await service.call('attachments.send', { conversationId, files: [{ dataBase64: 'not base64!' }] }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const two = { dataBase64: Buffer.from('x').toString('base64') };
+    expect(
+      await service.call('attachments.send', { conversationId, files: [two, two], viewOnce: true }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await service.call('attachments.send', { conversationId, files: [] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await service.call('attachments.read', { attachmentId: 'nope' })).toMatchObject({ ok: false });
+  });
+});
