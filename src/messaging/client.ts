@@ -6,7 +6,10 @@
  *   const client = await MessagingClient.start({ vault, config, credentials });
  *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();
  */
-import { AlreadyViewedError, NetworkError, ValidationError } from '../errors.js';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { Aci } from '@signalapp/libsignal-client';
+import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
+import { AlreadyViewedError, NetworkError, ServerError, ValidationError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { openChatConnection, type ChatConnection, type IncomingRequest } from '../net/chat-connection.js';
 import type { ClientConfig } from '../net/config.js';
@@ -68,6 +71,11 @@ export interface MessagingClientOptions {
   readonly onEnvelope?: (envelope: Uint8Array) => void;
   /** Send/receive attachments when the vault has a file store (default true). */
   readonly attachments?: boolean;
+  /**
+   * Persist our new profile key after `rotateProfileKey` / `removeContact` uploaded its commitment
+   * (`ownProfileKey` must return it from then on). Without it, rotation is refused.
+   */
+  readonly saveOwnProfileKey?: (profileKey: Uint8Array) => void | Promise<void>;
   /** Injectable clock (tests): message times, disappearing-message expiry. Default Date.now. */
   readonly clock?: () => number;
 }
@@ -77,6 +85,8 @@ export interface ClientEvents extends StoreEvents {
   /** The server delivered everything it had queued for us. */
   'queue.empty': { readonly processed: number };
   'connection.state': { readonly connected: boolean };
+  /** A conversation and its timeline were deleted (removeContact with deleteConversation). */
+  'conversation.removed': { readonly id: string };
   /** Upload/download progress of an attachment (bytes of the encrypted blob). */
   'attachment.progress': AttachmentProgress;
 }
@@ -98,6 +108,18 @@ function withNoDelay(open: SocketOpener): SocketOpener {
     if (typeof tcp.setNoDelay === 'function') tcp.setNoDelay(true);
     return socket;
   };
+}
+
+/**
+ * Signal's profile-name encryption (public format): AES-256-GCM under the profile key, random 12-byte
+ * nonce, the name zero-padded to 53 bytes; output nonce ‖ ciphertext ‖ tag. We have no profile name,
+ * so the padded plaintext is empty.
+ */
+function encryptEmptyProfileName(profileKey: Uint8Array): Buffer {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', profileKey, nonce);
+  const ciphertext = Buffer.concat([cipher.update(Buffer.alloc(53)), cipher.final()]);
+  return Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]);
 }
 
 export class MessagingClient {
@@ -415,6 +437,73 @@ export class MessagingClient {
         .catch((error: unknown) => log.warn('messaging.read_receipt_failed', errorFields(error)));
     }
     return newlyRead;
+  }
+
+  /**
+   * Remove a stale contact and stop sharing our profile with them (Molly's "delete stale contacts"):
+   * the conversation is kept as a non-contact (or deleted with its messages and attachments when
+   * `deleteConversation`), then our profile key is rotated (`rotateProfileKey`), so the key they hold
+   * no longer matches our profile's commitment; remaining contacts get the new key with our next
+   * message to them. Writing to the removed person again shares the new key with them (as Signal).
+   * If the rotation fails (offline), the contact is still removed and the error is thrown: retry
+   * `rotateProfileKey()`.
+   */
+  async removeContact(conversationId: string, options: { deleteConversation?: boolean } = {}): Promise<void> {
+    this.open();
+    await this.lockRun(() => {
+      if (!this.store.getConversation(conversationId)) throw new ValidationError('No such conversation.');
+      if (!options.deleteConversation) {
+        this.store.updateConversation(conversationId, {
+          isContact: false,
+          acceptedAt: null,
+          isRequest: false,
+        });
+        return;
+      }
+      const attachmentIds = this.store.deleteConversation(conversationId);
+      for (const id of attachmentIds) this.attachments?.delete(id);
+      this.emit('conversation.removed', { id: conversationId });
+    });
+    await this.rotateProfileKey();
+  }
+
+  /**
+   * A new random 32-byte profile key: its commitment and version go to the server (PUT /v1/profile,
+   * with our — empty — profile name re-encrypted under the new key), then it is saved locally. Until
+   * saved, the old key stays in use, so a failed upload changes nothing.
+   */
+  async rotateProfileKey(): Promise<void> {
+    this.open();
+    const save = this.options.saveOwnProfileKey;
+    if (!save) throw new ValidationError('This client cannot store a new profile key.');
+    const key = new Uint8Array(randomBytes(32));
+    try {
+      const profileKey = new ProfileKey(key);
+      const aci = Aci.parseFromServiceIdString(this.options.credentials.aci);
+      const body = Buffer.from(
+        JSON.stringify({
+          commitment: Buffer.from(profileKey.getCommitment(aci).serialize()).toString('base64'),
+          version: profileKey.getProfileKeyVersion(aci).toString(),
+          name: encryptEmptyProfileName(key).toString('base64'),
+          avatar: false,
+          sameAvatar: false,
+        }),
+      );
+      const connection = this.connection;
+      if (!connection?.isOpen) throw new NetworkError('Not connected to the chat service.');
+      const response = await connection.request({
+        verb: 'PUT',
+        path: '/v1/profile',
+        headers: ['content-type:application/json'],
+        body,
+      });
+      if (response.status !== 200)
+        throw new ServerError('The server refused the new profile.', response.status);
+      await save(key);
+      log.info('messaging.profile_key_rotated');
+    } finally {
+      key.fill(0);
+    }
   }
 
   /**

@@ -641,6 +641,21 @@ export class MessageStore {
     });
   }
 
+  /**
+   * Delete a conversation and its whole timeline (secure_delete overwrites the rows). Returns the
+   * attachment ids its messages held, for the caller to shred.
+   */
+  deleteConversation(conversationId: string): string[] {
+    return this.transaction(() => {
+      const rows = this.stmt(
+        'SELECT attachment_ids FROM messages WHERE conversation_id = ? AND attachment_ids IS NOT NULL',
+      ).all(conversationId) as Array<{ attachment_ids: string }>;
+      this.stmt('DELETE FROM messages WHERE conversation_id = ?').run(conversationId);
+      this.stmt('DELETE FROM conversations WHERE id = ?').run(conversationId);
+      return rows.flatMap((row) => JSON.parse(row.attachment_ids) as string[]);
+    });
+  }
+
   /** The attachment ids of messages whose timer ran out (delete them with the messages). */
   expiredAttachmentIds(now: number = this.clock()): string[] {
     const rows = this.stmt(
