@@ -122,6 +122,24 @@ function encryptEmptyProfileName(profileKey: Uint8Array): Buffer {
   return Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]);
 }
 
+/**
+ * Delete expired disappearing messages and shred their attachments, without a running client: call
+ * it right after unlock, before anything is displayed (MessagingClient.start does the same, but the
+ * UI may list conversations before the client has connected). Returns how many messages went.
+ */
+export function purgeExpiredMessages(vault: VaultLike, now: number = Date.now()): number {
+  const store = new MessageStore(vault.db, { clock: () => now });
+  const attachmentIds = store.expiredAttachmentIds(now);
+  const removed = store.deleteExpired(now);
+  const files = vault.files;
+  if (files && attachmentIds.length > 0) {
+    const records = new AttachmentRecords(vault.db, files, () => now);
+    for (const id of attachmentIds) records.delete(id);
+  }
+  if (removed > 0) log.info('messaging.expired_at_unlock', { removed, attachments: attachmentIds.length });
+  return removed;
+}
+
 export class MessagingClient {
   readonly store: MessageStore;
   readonly stores: SignalProtocolStores;

@@ -18,7 +18,7 @@ import { applyKey } from '../vault/driver.js';
 import { readHeader } from '../vault/header.js';
 import { deriveKey } from '../vault/kdf.js';
 import { VAULT_FILES } from '../vault/vault.js';
-import type { MessagingClient } from './client.js';
+import { purgeExpiredMessages, type MessagingClient } from './client.js';
 import { createHarness, TEST_PASSPHRASE, type Harness } from './test-support/harness.js';
 
 const require = createRequire(import.meta.url);
@@ -211,5 +211,19 @@ describe('disappearing messages (demo network, injectable clock)', () => {
     const sent = await client.sendText(fresh.id, 'first words');
     expect(sent.expireTimerSeconds).toBe(604_800);
     expect((await vic.device.waitForMessage()).dataMessage.expireTimer).toBe(604_800);
+  });
+
+  it('purgeExpiredMessages (for the API right after unlock) deletes what expired while locked, without a client', async () => {
+    const uma = await h.contact('Uma');
+    const chat = client.conversation(uma.aci);
+    await client.setExpireTimer(chat.id, 30);
+    const sent = await client.sendText(chat.id, 'expires while locked');
+    await client.stop();
+    h.vault.lock('user');
+    now += 31_000;
+    const vault = await h.reopenVault();
+    expect(purgeExpiredMessages(vault, now)).toBe(1);
+    client = await start();
+    expect(client.store.getMessage(sent.id)).toBeUndefined();
   });
 });
