@@ -9,6 +9,7 @@ import {
   pushToast,
   removeMessage,
   resetForLock,
+  setTransfer,
   setTyping,
   setConversations,
   updateMessage,
@@ -30,6 +31,34 @@ export function getApi(): CarapaceApi {
 export function trackObjectUrl(url: string): string {
   objectUrls.add(url);
   return url;
+}
+
+/** A blob: URL for bytes from the core (tracked: revoked on lock, or earlier with releaseObjectUrl). */
+export function blobUrl(dataBase64: string, type: string): string {
+  const binary = atob(dataBase64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  bytes.fill(0);
+  return trackObjectUrl(url);
+}
+
+/** Revoke one URL now (view-once media after it was shown). */
+export function releaseObjectUrl(url: string): void {
+  URL.revokeObjectURL(url);
+  objectUrls.delete(url);
+}
+
+/** A file's bytes as base64 for the API (in slices: String.fromCharCode has an argument limit). */
+export async function fileToBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  const SLICE = 0x8000;
+  for (let i = 0; i < bytes.length; i += SLICE) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + SLICE));
+  }
+  bytes.fill(0);
+  return btoa(binary);
 }
 
 function revokeObjectUrls(): void {
@@ -89,6 +118,9 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
       addMessage(message);
     }),
     carapace.on('typing', ({ conversationId, started }) => onTyping(conversationId, started)),
+    carapace.on('attachment.progress', ({ attachmentId, direction, loaded, total }) =>
+      setTransfer(attachmentId, { direction, loaded, total }),
+    ),
     carapace.on('message.updated', ({ message }) => updateMessage(message)),
     carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId)),
     carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation)),

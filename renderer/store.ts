@@ -75,6 +75,17 @@ export interface TypingState {
 }
 export const initialTyping: TypingState = { typing: {} };
 
+// ---- attachment transfers: attachment id → progress (bytes of the encrypted blob) ------------------
+export interface TransferProgress {
+  direction: 'upload' | 'download';
+  loaded: number;
+  total: number;
+}
+export interface TransfersState {
+  transfers: Record<string, TransferProgress>;
+}
+export const initialTransfers: TransfersState = { transfers: {} };
+
 // ---- navigation ------------------------------------------------------------------------------------
 export type View =
   | { name: 'chats' }
@@ -105,6 +116,7 @@ export type StoreState = SessionState &
   ConversationsState &
   TimelineState &
   TypingState &
+  TransfersState &
   UiState &
   ToastsState;
 
@@ -115,6 +127,7 @@ export const useStore = create<StoreState>()(() => ({
   ...initialConversations,
   ...initialTimeline,
   ...initialTyping,
+  ...initialTransfers,
   ...initialUi,
   ...initialToasts,
 }));
@@ -134,6 +147,7 @@ export function resetForLock(vaultState: SessionState['vaultState'], lockReason:
       ...initialConversations,
       ...initialTimeline,
       ...initialTyping,
+      ...initialTransfers,
       ...initialUi,
       ...initialToasts,
     },
@@ -190,6 +204,10 @@ export function setTyping(conversationId: string, typing: boolean): void {
     else delete next[conversationId];
     return { typing: next };
   });
+}
+
+export function setTransfer(attachmentId: string, progress: TransferProgress): void {
+  useStore.setState((state) => ({ transfers: { ...state.transfers, [attachmentId]: progress } }));
 }
 
 let toastSeq = 0;

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { ApiError } from '../../src/api/contract.js';
-import { getApi } from '../bridge.js';
+import { MAX_ATTACHMENT_BYTES, MAX_FILES_PER_MESSAGE, type ApiError } from '../../src/api/contract.js';
+import { fileToBase64, getApi } from '../bridge.js';
+import { formatSize } from '../components/Attachments.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { addMessage } from '../store.js';
 
@@ -37,27 +38,61 @@ function useTypingSender(conversationId: string) {
   return { keystroke, stop };
 }
 
-export function Composer({ conversationId }: { conversationId: string }) {
+export function Composer({
+  conversationId,
+  files,
+  setFiles,
+}: {
+  conversationId: string;
+  files: File[];
+  setFiles: (update: (current: File[]) => File[]) => void;
+}) {
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [viewOnce, setViewOnce] = useState(false);
   const id = useId();
+  const fileInputId = useId();
+  const viewOnceId = useId();
   const typing = useTypingSender(conversationId);
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const tooLarge = total > MAX_ATTACHMENT_BYTES;
+  const tooMany = files.length > MAX_FILES_PER_MESSAGE;
+  // View-once is for a single photo or video.
+  const viewOnceAllowed = files.length === 1 && /^(image|video)\//.test(files[0]?.type ?? '');
+  useEffect(() => {
+    if (!viewOnceAllowed) setViewOnce(false);
+  }, [viewOnceAllowed]);
 
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
     const text = body.trim();
-    if (!text || busy) return;
+    if ((!text && files.length === 0) || busy || tooLarge || tooMany) return;
     setBusy(true);
     setError(null);
     typing.stop();
-    const result = await getApi().messages.send({ conversationId, body: text });
+    const result =
+      files.length > 0
+        ? await getApi().attachments.send({
+            conversationId,
+            files: await Promise.all(
+              files.map(async (file) => ({
+                dataBase64: await fileToBase64(file),
+                ...(file.name ? { fileName: file.name.slice(0, 255) } : {}),
+              })),
+            ),
+            ...(text ? { body: text } : {}),
+            ...(viewOnce && viewOnceAllowed ? { viewOnce: true } : {}),
+          })
+        : await getApi().messages.send({ conversationId, body: text });
     setBusy(false);
     if (!result.ok) {
       setError(result.error);
       return;
     }
     setBody('');
+    setFiles(() => []);
+    setViewOnce(false);
     addMessage(result.value);
   };
 
@@ -70,6 +105,60 @@ export function Composer({ conversationId }: { conversationId: string }) {
 
   return (
     <form className="composer" onSubmit={(e) => void send(e)}>
+      {files.length > 0 ? (
+        <ul className="pending-files" aria-label="Files to send">
+          {files.map((file, index) => (
+            <li key={`${file.name}-${index}`} className="file-chip">
+              <span className="file-name">{file.name || 'file'}</span>{' '}
+              <span className="muted">{formatSize(file.size)}</span>
+              <button
+                type="button"
+                aria-label={`Remove ${file.name || 'file'}`}
+                onClick={() => setFiles((current) => current.filter((_, i) => i !== index))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+          {viewOnceAllowed ? (
+            <li>
+              <label htmlFor={viewOnceId} className="inline">
+                <input
+                  id={viewOnceId}
+                  type="checkbox"
+                  checked={viewOnce}
+                  onChange={(e) => setViewOnce(e.target.checked)}
+                />
+                View once (they can open it one time)
+              </label>
+            </li>
+          ) : null}
+          {tooLarge ? (
+            <li className="error" role="alert">
+              Too large: attachments are limited to 100 MiB together.
+            </li>
+          ) : null}
+          {tooMany ? (
+            <li className="error" role="alert">
+              At most {MAX_FILES_PER_MESSAGE} files per message.
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
+      <label htmlFor={fileInputId} className="button attach">
+        Attach files
+      </label>
+      <input
+        id={fileInputId}
+        type="file"
+        multiple
+        className="visually-hidden"
+        onChange={(e) => {
+          const picked = Array.from(e.target.files ?? []);
+          e.target.value = '';
+          if (picked.length > 0) setFiles((current) => [...current, ...picked]);
+        }}
+      />
       <label htmlFor={id} className="visually-hidden">
         Message
       </label>
@@ -85,7 +174,11 @@ export function Composer({ conversationId }: { conversationId: string }) {
         onKeyDown={onKeyDown}
         maxLength={4000}
       />
-      <button type="submit" className="primary" disabled={!body.trim() || busy}>
+      <button
+        type="submit"
+        className="primary"
+        disabled={(!body.trim() && files.length === 0) || busy || tooLarge || tooMany}
+      >
         Send
       </button>
       <ErrorText error={error} />

@@ -9,6 +9,7 @@ import {
 } from '../../src/api/contract.js';
 import { getApi, loadOlder, navigate } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
+import { MessageAttachments } from '../components/Attachments.js';
 import { upsertConversation, useStore } from '../store.js';
 import { Composer } from './Composer.js';
 
@@ -26,7 +27,8 @@ function MessageRow({ message }: { message: Message }) {
   }
   return (
     <div className={`bubble ${message.direction}`}>
-      <p className="bubble-text">{message.body}</p>
+      <MessageAttachments message={message} />
+      {message.body ? <p className="bubble-text">{message.body}</p> : null}
       <span className="meta">
         {time.format(message.sentAt)}
         {message.direction === 'out' ? ` · ${message.status}` : ''}
@@ -51,7 +53,10 @@ export function ConversationView() {
   const parentRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const [error, setError] = useState<ApiError | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
+  const [dragging, setDragging] = useState(false);
   const timerId = useId();
+  useEffect(() => setFiles([]), [openId]);
 
   const virtualizer = useVirtualizer({
     count: messages.length,
@@ -124,7 +129,21 @@ export function ConversationView() {
   };
 
   return (
-    <div className="conversation-view">
+    <div
+      className={dragging ? 'conversation-view dragging' : 'conversation-view'}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        const dropped = Array.from(e.dataTransfer.files);
+        if (dropped.length > 0) setFiles((current) => [...current, ...dropped]);
+      }}
+    >
       <div className="conversation-header">
         <div className="conversation-title">
           <h2>{conversation.title}</h2>
@@ -228,7 +247,7 @@ export function ConversationView() {
           })}
         </div>
       </div>
-      <Composer conversationId={conversation.id} />
+      <Composer conversationId={conversation.id} files={files} setFiles={setFiles} />
     </div>
   );
 }

@@ -1,0 +1,196 @@
+import { useEffect, useState } from 'react';
+import type { ApiError, Attachment, Message } from '../../src/api/contract.js';
+import { blobUrl, getApi, releaseObjectUrl } from '../bridge.js';
+import { useStore } from '../store.js';
+import { ErrorText } from './ErrorText.js';
+
+const FAILURES: Record<string, string> = {
+  integrity: 'The attachment was tampered with or damaged on the way; it was discarded.',
+  'too-large': 'The attachment is larger than 100 MiB and was not downloaded.',
+  malformed: 'The attachment is malformed and was discarded.',
+  'missing-pointer-field': 'The attachment is malformed and was discarded.',
+  'not-found': 'The attachment is no longer on the server.',
+  cdn: 'The attachment could not be downloaded. It will be tried again.',
+};
+
+export function formatSize(bytes: number | null): string {
+  if (bytes === null) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function Progress({ attachment }: { attachment: Attachment }) {
+  const transfer = useStore((s) => s.transfers[attachment.id]);
+  const label = `${transfer?.direction === 'upload' ? 'Uploading' : 'Downloading'} ${attachment.fileName ?? 'attachment'}`;
+  return (
+    <progress
+      className="transfer"
+      aria-label={label}
+      max={transfer?.total || 1}
+      value={transfer ? transfer.loaded : undefined}
+    />
+  );
+}
+
+/** An inline image: the thumbnail first (when there is one), the full image on click. */
+function InlineImage({ attachment }: { attachment: Attachment }) {
+  const [full, setFull] = useState(!attachment.hasThumbnail);
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    let live = true;
+    let made: string | null = null;
+    void getApi()
+      .attachments.read({ attachmentId: attachment.id, which: full ? 'full' : 'thumbnail' })
+      .then((result) => {
+        if (!live) return;
+        if (!result.ok) return setError(result.error);
+        made = blobUrl(result.value.dataBase64, result.value.blobType);
+        setUrl(made);
+      });
+    return () => {
+      live = false;
+      if (made) releaseObjectUrl(made);
+    };
+  }, [attachment.id, full]);
+  if (error) return <ErrorText error={error} />;
+  if (!url) return <span className="muted">Loading image…</span>;
+  return (
+    <button
+      type="button"
+      className={full ? 'image-attachment full' : 'image-attachment'}
+      onClick={() => setFull((f) => !f)}
+      aria-label={full ? 'Show smaller' : 'Show full image'}
+    >
+      <img src={url} alt={attachment.fileName ?? 'Image attachment'} data-full={full ? 'true' : 'false'} />
+    </button>
+  );
+}
+
+/** A file: name, size, and "Save" → a download link (never opened automatically). */
+function FileChip({ attachment }: { attachment: Attachment }) {
+  const [link, setLink] = useState<{ url: string; name: string } | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => () => (link ? releaseObjectUrl(link.url) : undefined), [link]);
+
+  const save = async (confirmExecutable: boolean) => {
+    setError(null);
+    const result = await getApi().attachments.save({
+      attachmentId: attachment.id,
+      ...(confirmExecutable ? { confirmExecutable: true } : {}),
+    });
+    if (!result.ok) {
+      if (result.error.code === 'CONFIRMATION_REQUIRED') return setConfirm(true);
+      return setError(result.error);
+    }
+    setConfirm(false);
+    setLink({ url: blobUrl(result.value.dataBase64, result.value.blobType), name: result.value.fileName });
+  };
+
+  const name = attachment.fileName ?? 'attachment';
+  return (
+    <div className="file-chip">
+      <span className="file-name">{name}</span> <span className="muted">{formatSize(attachment.size)}</span>
+      {link ? (
+        <a href={link.url} download={link.name} className="button">
+          Download {link.name}
+        </a>
+      ) : (
+        <button type="button" onClick={() => void save(false)}>
+          Save as…
+        </button>
+      )}
+      {confirm ? (
+        <div className="warning" role="alertdialog" aria-label="Confirm saving a program">
+          <p>
+            {name} can run code on your computer if you open it. Save it only if you trust the sender and
+            expected this file.
+          </p>
+          <div className="row">
+            <button type="button" onClick={() => void save(true)}>
+              Save anyway
+            </button>
+            <button type="button" onClick={() => setConfirm(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <ErrorText error={error} />
+    </div>
+  );
+}
+
+function AttachmentView({ attachment }: { attachment: Attachment }) {
+  if (attachment.state === 'pending') return <Progress attachment={attachment} />;
+  if (attachment.state === 'failed') {
+    return (
+      <p className="error" role="alert">
+        {FAILURES[attachment.failure ?? ''] ?? 'The attachment could not be downloaded.'}
+      </p>
+    );
+  }
+  return attachment.inlineImage ? (
+    <InlineImage attachment={attachment} />
+  ) : (
+    <FileChip attachment={attachment} />
+  );
+}
+
+/** View-once: a button that shows the media once; afterwards only "Viewed" remains. */
+function ViewOnce({ message }: { message: Message }) {
+  const [urls, setUrls] = useState<string[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const close = () => {
+    for (const url of urls ?? []) releaseObjectUrl(url);
+    setUrls(null);
+  };
+  useEffect(() => () => urls?.forEach(releaseObjectUrl), [urls]);
+
+  if (urls) {
+    return (
+      <div className="view-once-viewer" role="dialog" aria-label="View-once media">
+        {urls.map((url) => (
+          <img key={url} src={url} alt="View-once media" />
+        ))}
+        <button type="button" onClick={close} autoFocus>
+          Close
+        </button>
+      </div>
+    );
+  }
+  if (message.direction === 'out') {
+    return <span className="view-once-marker">View-once media{message.viewed ? ' · Viewed' : ''}</span>;
+  }
+  if (message.viewed) return <span className="view-once-marker">Viewed</span>;
+  const pending = message.attachments.some((a) => a.state === 'pending');
+  const open = async () => {
+    setError(null);
+    const result = await getApi().messages.viewOnce({ messageId: message.id });
+    if (!result.ok) return setError(result.error);
+    setUrls(result.value.items.map((item) => blobUrl(item.dataBase64, item.blobType)));
+  };
+  return (
+    <>
+      {pending ? message.attachments.map((a) => <Progress key={a.id} attachment={a} />) : null}
+      <button type="button" className="view-once" disabled={pending} onClick={() => void open()}>
+        View once
+      </button>
+      <ErrorText error={error} />
+    </>
+  );
+}
+
+export function MessageAttachments({ message }: { message: Message }) {
+  if (message.viewOnce) return <ViewOnce message={message} />;
+  if (message.attachments.length === 0) return null;
+  return (
+    <div className="attachments">
+      {message.attachments.map((a) => (
+        <AttachmentView key={a.id} attachment={a} />
+      ))}
+    </div>
+  );
+}
