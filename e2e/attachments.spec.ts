@@ -78,6 +78,16 @@ test('send and receive images, save a file with confirmation, view-once opens on
   await expect(download).toHaveAttribute('href', /^blob:/);
   await expect(download).toHaveAttribute('download', 'setup.exe');
 
+  // Tampered on the way: refused with a clear message, nothing shown.
+  await contactSendsAttachment(demo!, gus, ourAci, await photoWithMetadata('png'), {
+    contentType: 'image/png',
+    body: 'tampered one',
+    tamper: true,
+  });
+  const tampered = page.locator('.bubble.in').filter({ hasText: 'tampered one' });
+  await expect(tampered.getByRole('alert')).toContainText('tampered with or damaged', { timeout: 20_000 });
+  await expect(tampered.locator('img')).toHaveCount(0);
+
   // View-once from the contact: one look, then only "Viewed"; the bytes are gone in page and core.
   const secret = await photoWithMetadata('png');
   await contactSendsAttachment(demo!, gus, ourAci, secret, { contentType: 'image/png', viewOnce: true });

@@ -20,10 +20,21 @@ export async function contactSendsAttachment(
   contact: DemoContact,
   toAci: string,
   plaintext: Buffer,
-  options: { contentType?: string; fileName?: string; viewOnce?: boolean; body?: string } = {},
+  options: {
+    contentType?: string;
+    fileName?: string;
+    viewOnce?: boolean;
+    body?: string;
+    /** Flip one byte of the stored blob after encryption (a CDN or network that tampers). */
+    tamper?: boolean;
+  } = {},
 ): Promise<void> {
   const encrypted = mockCrypto.encryptAttachment(plaintext);
   const cdnKey = `e2e-${randomBytes(8).toString('hex')}`;
+  if (options.tamper) {
+    const at = Math.floor(encrypted.blob.length / 2);
+    encrypted.blob[at] = (encrypted.blob[at] ?? 0) ^ 0x01;
+  }
   await network.server.storeAttachmentOnCdn(3, cdnKey, encrypted.blob as Buffer<ArrayBuffer>);
   const target = await contact.ensureSession(toAci);
   await contact.device.sendRaw(target, {
