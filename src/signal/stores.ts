@@ -24,6 +24,7 @@ import type { ProtocolAddress, Uuid, PrivateKey } from '@signalapp/libsignal-cli
 import { ProtocolError, VaultLockedError } from '../errors.js';
 import { log } from '../log.js';
 import type { SqlDatabase } from '../vault/sql.js';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { ownBytes, wipe } from './bytes.js';
 
 /** Which of our two identities: the account identity (ACI) or the phone-number identity (PNI). */
@@ -61,13 +62,27 @@ interface Guard {
 }
 
 class StoreAccess {
+  /** Prepared once per store and connection: re-preparing cost ~0.2 ms per received message. */
+  readonly #statements = new Map<string, Statement<unknown[]>>();
   constructor(
     private readonly connection: SqlDatabase,
     private readonly guard: Guard,
   ) {}
   get db(): SqlDatabase {
-    if (this.guard.disposed) throw new VaultLockedError();
+    if (this.guard.disposed) {
+      this.#statements.clear(); // dropped with the connection on lock/dispose
+      throw new VaultLockedError();
+    }
     return this.connection;
+  }
+  prepare(sql: string): Statement<unknown[]> {
+    const db = this.db;
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 }
 
@@ -126,7 +141,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
   /** Store our own key pair and registration id for this identity (done once, at registration). */
   setLocalIdentity(serviceId: string, keyPair: IdentityKeyPair, registrationId: number): void {
     const serialized = keyPair.serialize();
-    this.access.db
+    this.access
       .prepare(
         `INSERT INTO signal_local_identity (kind, service_id, key_pair, registration_id, created_at)
          VALUES (?, ?, ?, ?, ?)
@@ -139,7 +154,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
 
   /** Update our service id (known only after the server answers registration). */
   setLocalServiceId(serviceId: string): void {
-    this.access.db
+    this.access
       .prepare('UPDATE signal_local_identity SET service_id = ? WHERE kind = ?')
       .run(serviceId, this.kind);
   }
@@ -149,7 +164,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
   }
 
   private localRow(): { service_id: string; key_pair: Buffer; registration_id: number } | undefined {
-    return this.access.db
+    return this.access
       .prepare('SELECT service_id, key_pair, registration_id FROM signal_local_identity WHERE kind = ?')
       .get(this.kind) as { service_id: string; key_pair: Buffer; registration_id: number } | undefined;
   }
@@ -199,31 +214,31 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
     const serialized = key.serialize();
     let event: IdentityChangeEvent | undefined;
     const result = db.transaction((): SaveIdentityResult => {
-      const row = db
+      const row = this.access
         .prepare('SELECT public_key, verified FROM signal_identities WHERE service_id = ?')
         .get(serviceId) as { public_key: Buffer; verified: number } | undefined;
       const at = now();
       if (!row) {
-        db.prepare('INSERT INTO signal_identities (service_id, public_key, first_seen) VALUES (?, ?, ?)').run(
-          serviceId,
-          serialized,
-          at,
-        );
+        this.access
+          .prepare('INSERT INTO signal_identities (service_id, public_key, first_seen) VALUES (?, ?, ?)')
+          .run(serviceId, serialized, at);
         return 'new';
       }
       if (Buffer.from(serialized).equals(row.public_key)) return 'unchanged';
       const wasVerified = row.verified === Number(VerifiedStatus.Verified);
-      db.prepare(
-        `UPDATE signal_identities SET public_key = ?, changed_at = ?, verified = ?, needs_approval = ?
+      this.access
+        .prepare(
+          `UPDATE signal_identities SET public_key = ?, changed_at = ?, verified = ?, needs_approval = ?
          WHERE service_id = ?`,
-      ).run(
-        serialized,
-        at,
-        wasVerified ? VerifiedStatus.Unverified : row.verified,
-        wasVerified ? 1 : 0,
-        serviceId,
-      );
-      const info = db
+        )
+        .run(
+          serialized,
+          at,
+          wasVerified ? VerifiedStatus.Unverified : row.verified,
+          wasVerified ? 1 : 0,
+          serviceId,
+        );
+      const info = this.access
         .prepare('INSERT INTO signal_identity_events (service_id, at, was_verified) VALUES (?, ?, ?)')
         .run(serviceId, at, wasVerified ? 1 : 0);
       event = { id: Number(info.lastInsertRowid), serviceId, at, wasVerified };
@@ -252,7 +267,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
   }
 
   getRemoteIdentity(serviceId: string): RemoteIdentity | null {
-    const row = this.access.db
+    const row = this.access
       .prepare(
         'SELECT public_key, first_seen, changed_at, verified, needs_approval FROM signal_identities WHERE service_id = ?',
       )
@@ -285,7 +300,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
     if (!identity) return false;
     if (expectedKey && !identity.publicKey.equals(expectedKey)) return false;
     const approval = status === VerifiedStatus.Verified ? 0 : identity.needsApproval ? 1 : 0;
-    this.access.db
+    this.access
       .prepare('UPDATE signal_identities SET verified = ?, needs_approval = ? WHERE service_id = ?')
       .run(status, approval, serviceId);
     return true;
@@ -293,7 +308,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
 
   /** The user confirmed sending to a changed identity. */
   approveIdentity(serviceId: string): void {
-    this.access.db
+    this.access
       .prepare('UPDATE signal_identities SET needs_approval = 0 WHERE service_id = ?')
       .run(serviceId);
   }
@@ -305,7 +320,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
 
   /** Change events not yet consumed (oldest first). */
   pendingIdentityChanges(): IdentityChangeEvent[] {
-    const rows = this.access.db
+    const rows = this.access
       .prepare(
         'SELECT id, service_id, at, was_verified FROM signal_identity_events WHERE consumed = 0 ORDER BY id',
       )
@@ -320,7 +335,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
 
   /** Mark events as shown (call in the same vault commit that stores them in the conversation). */
   consumeIdentityChanges(ids: readonly number[]): void {
-    const stmt = this.access.db.prepare('UPDATE signal_identity_events SET consumed = 1 WHERE id = ?');
+    const stmt = this.access.prepare('UPDATE signal_identity_events SET consumed = 1 WHERE id = ?');
     for (const id of ids) stmt.run(id);
   }
 }
@@ -345,7 +360,7 @@ export class SqlSessionStore extends SessionStore {
 
   saveSync(serviceId: string, deviceId: number, record: SessionRecord): void {
     withSecret(record.serialize(), (secret) => {
-      this.access.db
+      this.access
         .prepare(
           `INSERT INTO signal_sessions (our_kind, service_id, device_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (our_kind, service_id, device_id) DO UPDATE SET record = excluded.record,
@@ -356,7 +371,7 @@ export class SqlSessionStore extends SessionStore {
   }
 
   private load(serviceId: string, deviceId: number): SessionRecord | null {
-    const row = this.access.db
+    const row = this.access
       .prepare('SELECT record FROM signal_sessions WHERE our_kind = ? AND service_id = ? AND device_id = ?')
       .get(this.ourKind, serviceId, deviceId) as { record: Buffer } | undefined;
     return row ? secretFrom(row.record, (b) => SessionRecord.deserialize(b)) : null;
@@ -382,7 +397,7 @@ export class SqlSessionStore extends SessionStore {
   }
 
   deviceIds(serviceId: string): number[] {
-    const rows = this.access.db
+    const rows = this.access
       .prepare(
         'SELECT device_id FROM signal_sessions WHERE our_kind = ? AND service_id = ? ORDER BY device_id',
       )
@@ -391,13 +406,13 @@ export class SqlSessionStore extends SessionStore {
   }
 
   deleteSession(serviceId: string, deviceId: number): void {
-    this.access.db
+    this.access
       .prepare('DELETE FROM signal_sessions WHERE our_kind = ? AND service_id = ? AND device_id = ?')
       .run(this.ourKind, serviceId, deviceId);
   }
 
   deleteAllSessions(serviceId: string): void {
-    this.access.db
+    this.access
       .prepare('DELETE FROM signal_sessions WHERE our_kind = ? AND service_id = ?')
       .run(this.ourKind, serviceId);
   }
@@ -423,7 +438,7 @@ export class SqlPreKeyStore extends PreKeyStore {
 
   saveSync(id: number, record: PreKeyRecord): void {
     withSecret(record.serialize(), (secret) => {
-      this.access.db
+      this.access
         .prepare('INSERT OR REPLACE INTO signal_prekeys (kind, id, record, created_at) VALUES (?, ?, ?, ?)')
         .run(this.kind, id, secret, now());
     });
@@ -431,7 +446,7 @@ export class SqlPreKeyStore extends PreKeyStore {
 
   override getPreKey(id: number): Promise<PreKeyRecord> {
     return settle(() => {
-      const row = this.access.db
+      const row = this.access
         .prepare('SELECT record FROM signal_prekeys WHERE kind = ? AND id = ?')
         .get(this.kind, id) as { record: Buffer } | undefined;
       return secretFrom(required(row, 'prekey').record, (b) => PreKeyRecord.deserialize(b));
@@ -445,12 +460,12 @@ export class SqlPreKeyStore extends PreKeyStore {
 
   /** Synchronous removePreKey (the receiver applies staged decrypt writes inside one sync transaction). */
   removeSync(id: number): void {
-    this.access.db.prepare('DELETE FROM signal_prekeys WHERE kind = ? AND id = ?').run(this.kind, id);
+    this.access.prepare('DELETE FROM signal_prekeys WHERE kind = ? AND id = ?').run(this.kind, id);
   }
 
   count(): number {
     return (
-      this.access.db.prepare('SELECT COUNT(*) AS n FROM signal_prekeys WHERE kind = ?').get(this.kind) as {
+      this.access.prepare('SELECT COUNT(*) AS n FROM signal_prekeys WHERE kind = ?').get(this.kind) as {
         n: number;
       }
     ).n;
@@ -458,7 +473,7 @@ export class SqlPreKeyStore extends PreKeyStore {
 
   has(id: number): boolean {
     return (
-      this.access.db.prepare('SELECT 1 FROM signal_prekeys WHERE kind = ? AND id = ?').get(this.kind, id) !==
+      this.access.prepare('SELECT 1 FROM signal_prekeys WHERE kind = ? AND id = ?').get(this.kind, id) !==
       undefined
     );
   }
@@ -481,7 +496,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
 
   saveSync(id: number, record: SignedPreKeyRecord): void {
     withSecret(record.serialize(), (secret) => {
-      this.access.db
+      this.access
         .prepare(
           'INSERT OR REPLACE INTO signal_signed_prekeys (kind, id, record, created_at) VALUES (?, ?, ?, ?)',
         )
@@ -491,7 +506,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
 
   override getSignedPreKey(id: number): Promise<SignedPreKeyRecord> {
     return settle(() => {
-      const row = this.access.db
+      const row = this.access
         .prepare('SELECT record FROM signal_signed_prekeys WHERE kind = ? AND id = ?')
         .get(this.kind, id) as { record: Buffer } | undefined;
       return secretFrom(required(row, 'signed prekey').record, (b) => SignedPreKeyRecord.deserialize(b));
@@ -500,7 +515,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
 
   /** The newest signed prekey (the one currently published), or null before registration. */
   newest(): { id: number; createdAt: number } | null {
-    const row = this.access.db
+    const row = this.access
       .prepare(
         'SELECT id, created_at FROM signal_signed_prekeys WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT 1',
       )
@@ -510,7 +525,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
 
   /** Drop signed prekeys older than `before`, always keeping the `keep` newest (late messages use them). */
   prune(before: number, keep = 3): number {
-    return this.access.db
+    return this.access
       .prepare(
         `DELETE FROM signal_signed_prekeys WHERE kind = ? AND created_at < ? AND id NOT IN
            (SELECT id FROM signal_signed_prekeys WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT ?)`,
@@ -536,7 +551,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
 
   saveSync(id: number, record: KyberPreKeyRecord, lastResort: boolean): void {
     withSecret(record.serialize(), (secret) => {
-      this.access.db
+      this.access
         .prepare(
           'INSERT OR REPLACE INTO signal_kyber_prekeys (kind, id, record, last_resort, created_at) VALUES (?, ?, ?, ?, ?)',
         )
@@ -546,7 +561,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
 
   override getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
     return settle(() => {
-      const row = this.access.db
+      const row = this.access
         .prepare('SELECT record FROM signal_kyber_prekeys WHERE kind = ? AND id = ?')
         .get(this.kind, id) as { record: Buffer } | undefined;
       return secretFrom(required(row, 'Kyber prekey').record, (b) => KyberPreKeyRecord.deserialize(b));
@@ -563,16 +578,15 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
 
   /** Synchronous markKyberPreKeyUsed (see SqlPreKeyStore.removeSync). */
   markUsedSync(id: number, signedPreKeyId: number, baseKey: PublicKey): void {
-    const db = this.access.db;
-    const row = db
+    const row = this.access
       .prepare('SELECT last_resort FROM signal_kyber_prekeys WHERE kind = ? AND id = ?')
       .get(this.kind, id) as { last_resort: number } | undefined;
     if (!row) throw new ProtocolError('No Kyber prekey with that id.');
     if (row.last_resort === 0) {
-      db.prepare('DELETE FROM signal_kyber_prekeys WHERE kind = ? AND id = ?').run(this.kind, id);
+      this.access.prepare('DELETE FROM signal_kyber_prekeys WHERE kind = ? AND id = ?').run(this.kind, id);
       return;
     }
-    const info = db
+    const info = this.access
       .prepare(
         `INSERT OR IGNORE INTO signal_kyber_last_resort_uses (kind, kyber_id, signed_prekey_id, base_key, used_at)
          VALUES (?, ?, ?, ?, ?)`,
@@ -585,14 +599,14 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   /** Number of unused one-time Kyber prekeys. */
   countOneTime(): number {
     return (
-      this.access.db
+      this.access
         .prepare('SELECT COUNT(*) AS n FROM signal_kyber_prekeys WHERE kind = ? AND last_resort = 0')
         .get(this.kind) as { n: number }
     ).n;
   }
 
   newestLastResort(): { id: number; createdAt: number } | null {
-    const row = this.access.db
+    const row = this.access
       .prepare(
         `SELECT id, created_at FROM signal_kyber_prekeys WHERE kind = ? AND last_resort = 1
          ORDER BY created_at DESC, id DESC LIMIT 1`,
@@ -603,7 +617,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
 
   /** Drop last-resort keys older than `before`, always keeping the `keep` newest (late messages use them). */
   pruneLastResort(before: number, keep = 3): number {
-    return this.access.db
+    return this.access
       .prepare(
         `DELETE FROM signal_kyber_prekeys WHERE kind = ? AND last_resort = 1 AND created_at < ? AND id NOT IN
            (SELECT id FROM signal_kyber_prekeys WHERE kind = ? AND last_resort = 1
@@ -613,7 +627,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   }
 
   isLastResort(id: number): boolean | null {
-    const row = this.access.db
+    const row = this.access
       .prepare('SELECT last_resort FROM signal_kyber_prekeys WHERE kind = ? AND id = ?')
       .get(this.kind, id) as { last_resort: number } | undefined;
     return row ? row.last_resort === 1 : null;
@@ -637,7 +651,7 @@ export class SqlSenderKeyStore extends SenderKeyStore {
   ): Promise<void> {
     return settle(() => {
       withSecret(record.serialize(), (secret) => {
-        this.access.db
+        this.access
           .prepare(
             `INSERT INTO signal_sender_keys (service_id, device_id, distribution_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (service_id, device_id, distribution_id) DO UPDATE SET record = excluded.record,
@@ -650,7 +664,7 @@ export class SqlSenderKeyStore extends SenderKeyStore {
 
   override getSenderKey(sender: ProtocolAddress, distributionId: Uuid): Promise<SenderKeyRecord | null> {
     return settle(() => {
-      const row = this.access.db
+      const row = this.access
         .prepare(
           'SELECT record FROM signal_sender_keys WHERE service_id = ? AND device_id = ? AND distribution_id = ?',
         )
@@ -717,7 +731,7 @@ export class SignalProtocolStores {
   allocateIds(kind: IdentityKind, name: 'prekey' | 'signed' | 'kyber', count: number): number[] {
     const db = this.access.db;
     return db.transaction(() => {
-      const row = db
+      const row = this.access
         .prepare('SELECT value FROM signal_counters WHERE kind = ? AND name = ?')
         .get(kind, name) as { value: number } | undefined;
       let next = row?.value ?? 1 + Math.floor(Math.random() * (MAX_PREKEY_ID / 2));
@@ -726,9 +740,11 @@ export class SignalProtocolStores {
         ids.push(next);
         next = next >= MAX_PREKEY_ID ? 1 : next + 1;
       }
-      db.prepare(
-        'INSERT INTO signal_counters (kind, name, value) VALUES (?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET value = excluded.value',
-      ).run(kind, name, next);
+      this.access
+        .prepare(
+          'INSERT INTO signal_counters (kind, name, value) VALUES (?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET value = excluded.value',
+        )
+        .run(kind, name, next);
       return ids;
     })();
   }
