@@ -38,7 +38,7 @@ import { errorFields, log } from '../log.js';
 import type { SqlDatabase } from '../vault/sql.js';
 import { AutoLock, Vault, type VaultOptions } from '../vault/index.js';
 import { MessageStore, type Conversation, type Message } from '../messaging/store.js';
-import { MessagingClient, type AccountCredentials } from '../messaging/client.js';
+import { MessagingClient, purgeExpiredMessages, type AccountCredentials } from '../messaging/client.js';
 import type { AttachmentInfo } from '../messaging/attachments/records.js';
 import type { AttachmentBytes as AttachmentBytesRaw } from '../messaging/attachments/service.js';
 import { SettingsStore } from '../settings/store.js';
@@ -426,6 +426,7 @@ class Session {
         blockUnknownSenders: () => this.settings.get().blockUnknownSenders,
         defaultExpireTimer: () => this.settings.get().disappearingDefaultSeconds || null,
         ownProfileKey: () => this.kv.getBlob(PROFILE_KEY) ?? null,
+        saveOwnProfileKey: (profileKey) => this.kv.setBlob(PROFILE_KEY, profileKey),
       });
       if (this.disposed) {
         await client.stop();
@@ -540,6 +541,12 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
 
   const openSession = (): void => {
     session?.dispose();
+    // What expired while the vault was closed or locked goes before anything can be displayed.
+    try {
+      purgeExpiredMessages(vault, clock());
+    } catch (error) {
+      log.warn('api.purge_expired_failed', errorFields(error));
+    }
     session = new Session(vault, vault.db, clock, config, emit);
     applyAutoLock(session.settings.get());
     autoLock.touch();

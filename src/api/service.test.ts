@@ -111,6 +111,30 @@ describe('core service', () => {
     });
   });
 
+  it('purges messages that expired while locked before anything can be displayed', async () => {
+    const vault = new Vault(profile.dir, { kdf: TEST_KDF });
+    await vault.create(Buffer.from(PASS));
+    // Sent an hour ago with a 1-minute timer: expired while the vault was closed.
+    const past = Date.now() - 3_600_000;
+    const store = new MessageStore(vault.db, { clock: () => past });
+    const conversation = store.getOrCreateConversation('aci-expiring-contact', { profileName: 'Bo' });
+    const common = {
+      conversationId: conversation.id,
+      sourceServiceId: 'aci-self',
+      sourceDevice: 1,
+      sentAt: past,
+    };
+    store.insertOutgoing({ ...common, body: 'gone by now', expireTimerSeconds: 60 });
+    store.insertOutgoing({ ...common, sentAt: past + 1, body: 'stays', expireTimerSeconds: null });
+    vault.lock('shutdown');
+
+    await service.call('vault.unlock', { passphrase: PASS });
+    const opened = await service.call('conversation.open', { conversationId: conversation.id });
+    if (!opened.ok) throw new Error(opened.error.code);
+    expect(opened.value.page.messages.map((m) => m.body)).toEqual(['stays']);
+    expect(events.some((e) => e.event === 'message.added')).toBe(false);
+  });
+
   it('pages a 10,000-message conversation by cursor and drops it all on lock', async () => {
     // Seed through the real vault + message store, as the receive pipeline would.
     const vault = new Vault(profile.dir, { kdf: TEST_KDF });
