@@ -767,7 +767,10 @@ export class MessagingClient {
     }
     for (const attachmentId of pending) {
       const message = this.store.findMessageByAttachmentId(attachmentId);
-      if (message) this.downloadInBackground(message.id, [attachmentId]);
+      if (!message) continue;
+      // A held request's media waits for acceptance (acceptRequest resumes it).
+      if (this.store.getConversation(message.conversationId)?.isRequest) continue;
+      this.downloadInBackground(message.id, [attachmentId]);
     }
   }
 

@@ -215,4 +215,37 @@ describe('attachments in the messaging pipelines (demo network)', () => {
     while (!entry.dataMessage.attachments?.length) entry = await dan.device.waitForMessage();
     expect(entry.dataMessage.isViewOnce).toBe(true);
   });
+
+  it('a held request’s media is not fetched (no CDN request) until the request is accepted', async () => {
+    await client.stop();
+    client = await h.startClient({ blockUnknownSenders: () => 'hold-as-request' });
+    const stranger = await h.contact('Stranger');
+    await h.sendFromContact(stranger, 'hello?').acked;
+    const held = client.store.findConversationByServiceId(stranger.aci)!;
+    expect(held.isRequest).toBe(true);
+    const progress: AttachmentProgress[] = [];
+    const off = client.on('attachment.progress', (event) => progress.push(event));
+    await contactSendsAttachment(stranger, Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3000)]));
+    const message = incoming(client, held.id).find((m) => m.attachmentIds.length > 0)!;
+    const attachmentId = message.attachmentIds[0]!;
+    // A known contact's attachment, fetched meanwhile, is the barrier.
+    const known = await h.contact('Known');
+    client.conversation(known.aci);
+    await h.sendFromContact(known, 'hi').acked;
+    await contactSendsAttachment(known, Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3000)]));
+    const knownChat = client.store.findConversationByServiceId(known.aci)!;
+    const knownId = incoming(client, knownChat.id).find((m) => m.attachmentIds.length > 0)!.attachmentIds[0]!;
+    await until(client, () => client.attachmentInfo(knownId)?.state === 'ready', 'the known download');
+    expect(client.attachmentInfo(attachmentId)?.state).toBe('pending');
+    expect(progress.filter((p) => p.attachmentId === attachmentId)).toEqual([]);
+
+    await client.acceptRequest(held.id);
+    await until(
+      client,
+      () => client.attachmentInfo(attachmentId)?.state === 'ready',
+      'the download after accept',
+    );
+    off();
+    expect(progress.some((p) => p.attachmentId === attachmentId)).toBe(true);
+  });
 });
