@@ -171,6 +171,8 @@ export const ConversationSchema = z.object({
   blocked: z.boolean(),
   /** Held as a message request (unknown sender under hold-as-request). */
   isRequest: z.boolean(),
+  /** In our contacts (started by us or accepted). False after `conversations.removeContact` kept the history. */
+  isContact: z.boolean(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -348,6 +350,18 @@ export const COMMANDS = {
     ]),
     ConversationSchema,
   ),
+  /**
+   * Remove a (stale) contact: they stop getting our profile key — it is rotated (new key uploaded, the
+   * old one they hold no longer opens our profile) and only our remaining contacts get the new one.
+   * `deleteHistory` also deletes the conversation and its messages/attachments (→ `conversation: null`
+   * and a `conversation.removed` event); otherwise it stays, marked `isContact: false`. Needs the
+   * connection (the new key is uploaded). If the upload fails, the contact is still removed and the
+   * error (NETWORK / SERVER) is returned: removing again retries the rotation.
+   */
+  'conversations.removeContact': command(
+    z.strictObject({ conversationId: Id, deleteHistory: z.boolean() }),
+    z.object({ conversation: ConversationSchema.nullable() }),
+  ),
   'conversation.open': command(
     z.strictObject({ conversationId: Id, limit: z.number().int().min(1).max(200).optional() }),
     z.object({ conversation: ConversationSchema, page: MessagePageSchema }),
@@ -470,6 +484,8 @@ export const EVENTS = {
   /** A message disappeared (its timer ran out); the UI drops it. */
   'message.removed': z.object({ id: z.string(), conversationId: z.string() }),
   'conversation.updated': z.object({ conversation: ConversationSchema }),
+  /** A conversation and its history were deleted (removeContact with deleteHistory); the UI drops it. */
+  'conversation.removed': z.object({ conversationId: z.string() }),
   'identity.changed': z.object({ conversationId: z.string() }),
   /** Upload/download progress of an attachment (bytes of the encrypted blob). */
   'attachment.progress': z.object({

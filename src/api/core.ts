@@ -365,6 +365,7 @@ class Session {
       verified,
       blocked: conversation.blocked,
       isRequest: conversation.isRequest,
+      isContact: conversation.isContact,
     };
   }
 
@@ -444,6 +445,10 @@ class Session {
           this.emit('typing', { conversationId, started }),
         ),
         client.on('attachment.progress', (event) => this.emit('attachment.progress', { ...event })),
+        client.on('conversation.removed', ({ id }) => {
+          this.shownSafetyNumbers.delete(id);
+          this.emit('conversation.removed', { conversationId: id });
+        }),
       );
       this.emit('network.status', { status: 'online' });
     } catch (error) {
@@ -786,6 +791,16 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
           ...(input.name ? { profileName: input.name } : {}),
         });
       return Promise.resolve(s.toApiConversation(conversation));
+    },
+    'conversations.removeContact': async ({ conversationId, deleteHistory }) => {
+      const s = needSession();
+      s.conversation(conversationId);
+      // Needs the connection: the rotated profile key must reach the server (else they could still read it).
+      const client = s.needClient();
+      await client.removeContact(conversationId, { deleteConversation: deleteHistory });
+      log.info('api.contact_removed', { deleteHistory });
+      const remaining = s.messages.getConversation(conversationId);
+      return { conversation: remaining ? s.toApiConversation(remaining) : null };
     },
     'conversation.open': ({ conversationId, limit }) => {
       const s = needSession();
