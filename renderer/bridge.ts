@@ -7,6 +7,7 @@ import type { ApiResult, CarapaceApi, Message } from '../src/api/contract.js';
 import {
   addMessage,
   pushToast,
+  removeConversation,
   removeMessage,
   resetForLock,
   setTransfer,
@@ -124,6 +125,7 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
     carapace.on('message.updated', ({ message }) => updateMessage(message)),
     carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId)),
     carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation)),
+    carapace.on('conversation.removed', ({ conversationId }) => removeConversation(conversationId)),
     carapace.on('identity.changed', () => {
       void refreshConversations();
     }),
@@ -208,6 +210,25 @@ export async function openConversation(conversationId: string): Promise<ApiResul
     loadingOlder: false,
   });
   if (conversation.unreadCount > 0) void getApi().messages.markRead({ conversationId });
+  return result;
+}
+
+/**
+ * Removes a contact (their copy of our profile key stops working: the core rotates it). With
+ * `deleteHistory` the conversation goes too. On an error the list is reloaded: the contact may already be
+ * removed even if uploading the new profile key failed.
+ */
+export async function removeContact(
+  conversationId: string,
+  deleteHistory: boolean,
+): Promise<ApiResult<unknown>> {
+  const result = await getApi().conversations.removeContact({ conversationId, deleteHistory });
+  if (!result.ok) {
+    await refreshConversations();
+    return result;
+  }
+  if (result.value.conversation) upsertConversation(result.value.conversation);
+  else removeConversation(conversationId);
   return result;
 }
 

@@ -163,6 +163,20 @@ export function upsertConversation(conversation: Conversation): void {
   }));
 }
 
+/** A conversation was deleted (with its history): drop it, and its timeline when it is the open one. */
+export function removeConversation(conversationId: string): void {
+  useStore.setState((state) => {
+    if (!(conversationId in state.conversations) && state.openId !== conversationId) return {};
+    const conversations = { ...state.conversations };
+    delete conversations[conversationId];
+    const typing = { ...state.typing };
+    delete typing[conversationId];
+    return state.openId === conversationId
+      ? { conversations, typing, openId: null, messages: [], nextCursor: null, total: 0, loadingOlder: false }
+      : { conversations, typing };
+  });
+}
+
 export function setConversations(list: readonly Conversation[]): void {
   const conversations: Record<string, Conversation> = {};
   for (const conversation of list) conversations[conversation.id] = conversation;

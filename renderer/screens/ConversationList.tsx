@@ -84,6 +84,7 @@ export function ConversationList() {
                   {c.unreadCount}
                 </span>
               ) : null}
+              {!c.isContact && !c.isRequest ? <span className="muted not-contact">Not a contact</span> : null}
               <span className="preview">
                 {c.safetyNumberChanged ? 'Safety number changed' : (c.lastMessagePreview ?? '')}
               </span>

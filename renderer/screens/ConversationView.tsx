@@ -12,6 +12,7 @@ import { ErrorText } from '../components/ErrorText.js';
 import { MessageAttachments } from '../components/Attachments.js';
 import { upsertConversation, useStore } from '../store.js';
 import { Composer } from './Composer.js';
+import { RemoveContactAction } from './RemoveContact.js';
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
@@ -173,8 +174,15 @@ export function ConversationView() {
           >
             Safety number
           </button>
+          {conversation.isContact ? <RemoveContactAction conversation={conversation} /> : null}
         </div>
       </div>
+      {!conversation.isContact && !conversation.isRequest && !conversation.blocked ? (
+        <p className="muted not-contact" role="note">
+          {conversation.title} is not in your contacts: your profile key is not shared with them. Writing to
+          them shares it.
+        </p>
+      ) : null}
       {conversation.isRequest && !conversation.blocked ? (
         <div className="warning" role="region" aria-label="Message request">
           <p>
