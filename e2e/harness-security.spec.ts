@@ -74,4 +74,11 @@ test('the API socket refuses a foreign Origin, a wrong token and a command befor
   const skipClosed = closeCode(skip.ws);
   skip.ws.send(JSON.stringify({ id: 1, command: 'vault.status', input: {} }));
   expect(await skipClosed).toBe(4401);
+
+  // Before the token, a connection may not make the harness buffer a large frame (the post-auth limit is
+  // sized for whole attachments): the socket is cut off after 16 KiB.
+  const flood = await connect(url, origin);
+  const floodClosed = closeCode(flood.ws);
+  flood.ws.send(JSON.stringify('x'.repeat(1024 * 1024)));
+  expect(await floodClosed).toBe(1006);
 });

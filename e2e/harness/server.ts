@@ -23,6 +23,12 @@ import { createCoreService, type CoreService, type CoreServiceOptions } from '..
 export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
 const AUTH_TIMEOUT_MS = 5000;
 /**
+ * Bytes a connection may send before its token is accepted. The token message is ~100 bytes; the large
+ * post-auth limit (whole attachments as base64) must not let an unauthenticated local process make the
+ * harness buffer a 100+ MiB frame, so the raw socket is cut off past this.
+ */
+const MAX_PRE_AUTH_BYTES = 16 * 1024;
+/**
  * One API message may carry a 100 MiB attachment as base64 (attachments.send, see MAX_ATTACHMENT_BASE64
  * in the contract) plus JSON framing. Loopback only, Origin-checked, and the token must come first.
  */
@@ -144,12 +150,24 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const authed = new Set<WebSocket>();
+  const preAuthCounters = new WeakMap<WebSocket, () => void>();
   server.on('upgrade', (req, socket, head) => {
     if (req.url !== '/api' || req.headers.origin !== origin) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Counted on the raw socket (ws buffers a whole frame before 'message'); attached only now, after ws
+      // installed its own reader, so no byte is consumed before it. Removed once the token is accepted.
+      let preAuthBytes = 0;
+      const countPreAuth = (chunk: Buffer): void => {
+        preAuthBytes += chunk.length;
+        if (preAuthBytes > MAX_PRE_AUTH_BYTES) socket.destroy();
+      };
+      socket.on('data', countPreAuth);
+      preAuthCounters.set(ws, () => socket.off('data', countPreAuth));
+      wss.emit('connection', ws, req);
+    });
   });
 
   wss.on('connection', (ws: WebSocket) => {
@@ -182,6 +200,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           return;
         }
         isAuthed = true;
+        preAuthCounters.get(ws)?.();
         authed.add(ws);
         send({ hello: 'ok' });
         return;
