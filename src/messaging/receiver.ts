@@ -13,6 +13,7 @@
  */
 import { DecryptionError, ProtocolError } from '../errors.js';
 import { errorFields, log } from '../log.js';
+import type { EnvelopeDecryptResult } from '../signal/cipher.js';
 import {
   DataMessageFlags,
   EnvelopeType,
@@ -20,7 +21,6 @@ import {
   TypingAction,
   decodeEnvelope,
   type AttachmentPointer,
-  type Content,
   type DataMessage,
   type Envelope,
 } from '../signal/proto/signal-service.js';
@@ -31,15 +31,7 @@ import { asyncTransaction, type WriteLock } from './tx.js';
 export type BlockUnknownSenders = 'off' | 'drop' | 'hold-as-request';
 
 /** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
-export type DecryptedEnvelope =
-  | {
-      readonly kind: 'content';
-      readonly content: Content;
-      readonly sourceServiceId: string;
-      readonly sourceDevice: number;
-      readonly sealed: boolean;
-    }
-  | { readonly kind: 'duplicate'; readonly sourceServiceId?: string };
+export type DecryptedEnvelope = EnvelopeDecryptResult;
 
 /** The crypto seam (src/signal/cipher.ts behind an adapter; see ./signal-adapter.ts). */
 export interface EnvelopeDecryptor {

@@ -20,9 +20,10 @@ export class WriteLock {
 /**
  * `BEGIN IMMEDIATE` … `COMMIT` around an async function, under the write lock. Avoid it: any write
  * made on the connection by other code during the awaits joins this transaction (and is rolled back
- * with it). The receiver now stages libsignal's writes (staged-stores.ts) and commits synchronously;
- * this remains for decryptors without staging and for the bench's in-process limit. Store events fire
- * only after COMMIT; on any error the transaction is rolled back and its events dropped.
+ * with it). The receiver now stages libsignal's writes (src/signal/staged-stores.ts) and commits
+ * synchronously; this remains for decryptors without staging and for the bench's in-process limit.
+ * Store events fire only after COMMIT; on any error the transaction is rolled back and its events
+ * dropped.
  */
 export async function asyncTransaction<T>(
   lock: WriteLock,

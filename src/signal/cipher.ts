@@ -7,6 +7,13 @@
  * DecryptionError (logged by name/code only, never content); a message libsignal has already
  * decrypted → `{ kind: 'duplicate' }`, which is not a failure (the messaging layer acks and drops it).
  */
+import type {
+  IdentityKeyStore,
+  KyberPreKeyStore,
+  PreKeyStore,
+  SessionStore,
+  SignedPreKeyStore,
+} from '@signalapp/libsignal-client';
 import {
   CiphertextMessageType,
   ContentHint,
@@ -24,6 +31,7 @@ import {
   SignalMessage,
   UnidentifiedSenderMessageContent,
   processPreKeyBundle,
+  sealedSenderDecryptMessage,
   sealedSenderDecryptToUsmc,
   sealedSenderEncrypt,
   signalDecrypt,
@@ -149,6 +157,225 @@ function serviceIdFrom(binary: Uint8Array | undefined, text: string | undefined)
   return undefined;
 }
 
+/** The libsignal stores one operation uses (the vault's, or a StagedStores view of them). */
+export interface ProtocolStoreSet {
+  readonly sessions: SessionStore;
+  readonly identity: IdentityKeyStore;
+  readonly preKeys: PreKeyStore;
+  readonly signedPreKeys: SignedPreKeyStore;
+  readonly kyberPreKeys: KyberPreKeyStore;
+}
+
+/** Parse a prekey bundle response (libsignal's errors are thrown as they are). */
+export function preKeyBundlesFromJson(bundle: PreKeyBundleJson): PreKeyBundle[] {
+  const identityKey = PublicKey.deserialize(fromBase64(bundle.identityKey));
+  return bundle.devices.map((d) =>
+    PreKeyBundle.new(
+      d.registrationId,
+      d.deviceId,
+      d.preKey ? d.preKey.keyId : null,
+      d.preKey ? PublicKey.deserialize(fromBase64(d.preKey.publicKey)) : null,
+      d.signedPreKey.keyId,
+      PublicKey.deserialize(fromBase64(d.signedPreKey.publicKey)),
+      fromBase64(d.signedPreKey.signature),
+      identityKey,
+      d.pqPreKey.keyId,
+      KEMPublicKey.deserialize(fromBase64(d.pqPreKey.publicKey)),
+      fromBase64(d.pqPreKey.signature),
+    ),
+  );
+}
+
+/**
+ * Start a session with each bundle's device. A rejection is mapped by `rejected` (told whether
+ * libsignal refused the identity key); returns the device ids in bundle order.
+ */
+export async function processPreKeyBundles(
+  bundles: readonly PreKeyBundle[],
+  serviceId: string,
+  local: ProtocolAddress,
+  stores: Pick<ProtocolStoreSet, 'sessions' | 'identity'>,
+  rejected: (error: unknown, untrustedIdentity: boolean) => Error,
+): Promise<number[]> {
+  const deviceIds: number[] = [];
+  for (const bundle of bundles) {
+    try {
+      await processPreKeyBundle(
+        bundle,
+        ProtocolAddress.new(serviceId, bundle.deviceId()),
+        local,
+        stores.sessions,
+        stores.identity,
+      );
+    } catch (error) {
+      throw rejected(error, LibSignalErrorBase.is(error, ErrorCode.UntrustedIdentity));
+    }
+    deviceIds.push(bundle.deviceId());
+  }
+  return deviceIds;
+}
+
+/** Decrypt a 1:1 message (whisper or prekey) with the given stores (the vault's or staged ones). */
+export function decryptSessionMessage(
+  stores: ProtocolStoreSet,
+  type: EnvelopeType.CIPHERTEXT | EnvelopeType.PREKEY_BUNDLE,
+  body: Uint8Array<ArrayBuffer>,
+  address: ProtocolAddress,
+  local: ProtocolAddress,
+): Promise<Uint8Array> {
+  if (type === EnvelopeType.CIPHERTEXT) {
+    return signalDecrypt(SignalMessage.deserialize(body), address, local, stores.sessions, stores.identity);
+  }
+  return signalDecryptPreKey(
+    PreKeySignalMessage.deserialize(body),
+    address,
+    local,
+    stores.sessions,
+    stores.identity,
+    stores.preKeys,
+    stores.signedPreKeys,
+    stores.kyberPreKeys,
+  );
+}
+
+/**
+ * Encrypt padded Content for one device with an existing session; sealed sender when a sender
+ * certificate is given. Returns the envelope type and the serialized body.
+ */
+export async function encryptPadded(
+  padded: Uint8Array<ArrayBuffer>,
+  address: ProtocolAddress,
+  local: ProtocolAddress,
+  stores: Pick<ProtocolStoreSet, 'sessions' | 'identity'>,
+  sealed?: { readonly certificate: SenderCertificate; readonly contentHint: ContentHint },
+): Promise<{ type: EnvelopeType; body: Uint8Array }> {
+  const ciphertext = await signalEncrypt(padded, address, local, stores.sessions, stores.identity);
+  if (sealed) {
+    const usmc = UnidentifiedSenderMessageContent.new(
+      ciphertext,
+      sealed.certificate,
+      sealed.contentHint,
+      null,
+    );
+    return {
+      type: EnvelopeType.UNIDENTIFIED_SENDER,
+      body: await sealedSenderEncrypt(usmc, address, stores.identity),
+    };
+  }
+  return {
+    type:
+      (ciphertext.type() as CiphertextMessageType) === CiphertextMessageType.PreKey
+        ? EnvelopeType.PREKEY_BUNDLE
+        : EnvelopeType.CIPHERTEXT,
+    body: ciphertext.serialize(),
+  };
+}
+
+function toDecryptionError(error: unknown, what: string): never {
+  if (error instanceof DecryptionError || error instanceof ProtocolError) throw error;
+  throw new DecryptionError(`Could not decrypt ${what}.`, { cause: error });
+}
+
+/** What `decryptEnvelopeWith` yields; failures are thrown as DecryptionError / ProtocolError. */
+export type EnvelopeDecryptResult =
+  | {
+      readonly kind: 'content';
+      readonly content: Content;
+      readonly sourceServiceId: string;
+      readonly sourceDevice: number;
+      readonly sealed: boolean;
+    }
+  | { readonly kind: 'duplicate'; readonly sourceServiceId?: string };
+
+/**
+ * The receive hot path's decrypt: one envelope with the given stores — the vault's (each write its
+ * own autocommit) or a StagedStores view (./staged-stores.ts) whose writes the caller commits with
+ * the message. `source` is the envelope's unsealed source ('' / 0 when absent). A duplicate (or a
+ * sealed message from this very device) is `{ kind: 'duplicate' }`; no Error is allocated on the
+ * success path of a sealed envelope.
+ */
+export async function decryptEnvelopeWith(
+  envelope: Envelope,
+  source: { readonly serviceId: string; readonly deviceId: number },
+  stores: ProtocolStoreSet,
+  local: { readonly serviceId: string; readonly deviceId: number },
+  trustRoots: readonly PublicKey[],
+): Promise<EnvelopeDecryptResult> {
+  const body = envelope.content;
+  if (!body || body.length === 0) throw new DecryptionError('Envelope without content.');
+  const ciphertext = new Uint8Array(body);
+  const localAddress = ProtocolAddress.new(local.serviceId, local.deviceId);
+  let plaintext: Uint8Array;
+  let sourceServiceId: string;
+  let sourceDevice: number;
+  let sealed = false;
+  try {
+    if (envelope.type === EnvelopeType.UNIDENTIFIED_SENDER) {
+      sealed = true;
+      const result = await sealedDecrypt(ciphertext, envelope, stores, local, trustRoots);
+      plaintext = result.message();
+      sourceServiceId = result.senderUuid();
+      sourceDevice = result.deviceId();
+    } else {
+      sourceServiceId = source.serviceId;
+      sourceDevice = source.deviceId;
+      if (!sourceServiceId || !sourceDevice) throw new DecryptionError('Envelope without a source.');
+      const address = ProtocolAddress.new(sourceServiceId, sourceDevice);
+      if (envelope.type === EnvelopeType.CIPHERTEXT || envelope.type === EnvelopeType.PREKEY_BUNDLE) {
+        plaintext = await decryptSessionMessage(stores, envelope.type, ciphertext, address, localAddress);
+      } else {
+        throw new DecryptionError('Unsupported envelope type.');
+      }
+    }
+  } catch (error) {
+    if (LibSignalErrorBase.is(error, ErrorCode.DuplicatedMessage)) {
+      return { kind: 'duplicate' };
+    }
+    if (LibSignalErrorBase.is(error, ErrorCode.SealedSenderSelfSend)) {
+      return { kind: 'duplicate' };
+    }
+    toDecryptionError(error, 'envelope');
+  }
+  const content = decodeContent(unpadContent(plaintext));
+  return { kind: 'content', content, sourceServiceId, sourceDevice, sealed };
+}
+
+async function sealedDecrypt(
+  ciphertext: Uint8Array<ArrayBuffer>,
+  envelope: Envelope,
+  stores: ProtocolStoreSet,
+  local: { readonly serviceId: string; readonly deviceId: number },
+  trustRoots: readonly PublicKey[],
+): ReturnType<typeof sealedSenderDecryptMessage> {
+  let lastError: unknown; // created lazily: an Error per envelope (stack capture) costs ~0.05 ms
+  for (const trustRoot of trustRoots) {
+    try {
+      return await sealedSenderDecryptMessage(
+        ciphertext,
+        trustRoot,
+        envelope.serverTimestamp ?? Date.now(),
+        null,
+        local.serviceId,
+        local.deviceId,
+        stores.sessions,
+        stores.identity,
+        stores.preKeys,
+        stores.signedPreKeys,
+        stores.kyberPreKeys,
+      );
+    } catch (error) {
+      lastError = error;
+      // libsignal validates the sender certificate before touching any session state, so another
+      // configured root may be tried; a duplicate is final.
+      if (LibSignalErrorBase.is(error, ErrorCode.DuplicatedMessage)) throw error;
+    }
+  }
+  if (lastError instanceof Error) throw lastError;
+  throw new DecryptionError('No sealed-sender trust root accepted the sender certificate.', {
+    cause: lastError,
+  });
+}
+
 function isDuplicate(error: unknown): boolean {
   return error instanceof LibSignalErrorBase && error.code === ErrorCode.DuplicatedMessage;
 }
@@ -200,51 +427,26 @@ export class SignalCipher {
     const name = normalizeServiceId(serviceId);
     const stores = this.stores.aci;
     let identityKey: PublicKey;
-    const parsed: PreKeyBundle[] = [];
+    let parsed: PreKeyBundle[];
     try {
+      parsed = preKeyBundlesFromJson(bundle);
       identityKey = PublicKey.deserialize(fromBase64(bundle.identityKey));
-      for (const d of bundle.devices) {
-        parsed.push(
-          PreKeyBundle.new(
-            d.registrationId,
-            d.deviceId,
-            d.preKey ? d.preKey.keyId : null,
-            d.preKey ? PublicKey.deserialize(fromBase64(d.preKey.publicKey)) : null,
-            d.signedPreKey.keyId,
-            PublicKey.deserialize(fromBase64(d.signedPreKey.publicKey)),
-            fromBase64(d.signedPreKey.signature),
-            identityKey,
-            d.pqPreKey.keyId,
-            KEMPublicKey.deserialize(fromBase64(d.pqPreKey.publicKey)),
-            fromBase64(d.pqPreKey.signature),
-          ),
-        );
-      }
     } catch (error) {
       throw new ProtocolError('Malformed prekey bundle.', { cause: error });
     }
     const identity = stores.identity.saveRemoteIdentity(name, identityKey);
     if (stores.identity.getRemoteIdentity(name)?.needsApproval) throw new UntrustedIdentityError(name);
-    const local = this.localAddress(stores);
-    const deviceIds: number[] = [];
-    for (const b of parsed) {
-      try {
-        await processPreKeyBundle(
-          b,
-          ProtocolAddress.new(name, b.deviceId()),
-          local,
-          stores.sessions,
-          stores.identity,
-        );
-      } catch (error) {
-        if (error instanceof LibSignalErrorBase && error.code === ErrorCode.UntrustedIdentity) {
-          throw new UntrustedIdentityError(name);
-        }
-        // Bad signature on a signed or Kyber prekey, etc.
-        throw new ProtocolError('The prekey bundle was rejected.', { cause: error });
-      }
-      deviceIds.push(b.deviceId());
-    }
+    const deviceIds = await processPreKeyBundles(
+      parsed,
+      name,
+      this.localAddress(stores),
+      stores,
+      (error, untrusted) =>
+        untrusted
+          ? new UntrustedIdentityError(name)
+          : // Bad signature on a signed or Kyber prekey, etc.
+            new ProtocolError('The prekey bundle was rejected.', { cause: error }),
+    );
     return { identity, deviceIds };
   }
 
@@ -276,32 +478,18 @@ export class SignalCipher {
       throw new ProtocolError('No session with that device: fetch its prekeys first.');
     const padded = padContent(encodeContent(content));
     try {
-      const ciphertext = await signalEncrypt(
+      const { type, body } = await encryptPadded(
         padded,
         address,
         this.localAddress(stores),
-        stores.sessions,
-        stores.identity,
+        stores,
+        options.senderCertificate
+          ? {
+              certificate: SenderCertificate.deserialize(ownBytes(options.senderCertificate)),
+              contentHint: options.contentHint ?? ContentHint.Default,
+            }
+          : undefined,
       );
-      let type: EnvelopeType;
-      let body: Uint8Array;
-      if (options.senderCertificate) {
-        const certificate = SenderCertificate.deserialize(ownBytes(options.senderCertificate));
-        const usmc = UnidentifiedSenderMessageContent.new(
-          ciphertext,
-          certificate,
-          options.contentHint ?? ContentHint.Default,
-          null,
-        );
-        body = await sealedSenderEncrypt(usmc, address, stores.identity);
-        type = EnvelopeType.UNIDENTIFIED_SENDER;
-      } else {
-        type =
-          (ciphertext.type() as CiphertextMessageType) === CiphertextMessageType.PreKey
-            ? EnvelopeType.PREKEY_BUNDLE
-            : EnvelopeType.CIPHERTEXT;
-        body = ciphertext.serialize();
-      }
       return {
         type,
         destinationDeviceId: deviceId,
@@ -417,24 +605,8 @@ export class SignalCipher {
     const local = this.localAddress(stores);
     switch (type) {
       case EnvelopeType.CIPHERTEXT:
-        return signalDecrypt(
-          SignalMessage.deserialize(body),
-          address,
-          local,
-          stores.sessions,
-          stores.identity,
-        );
       case EnvelopeType.PREKEY_BUNDLE:
-        return signalDecryptPreKey(
-          PreKeySignalMessage.deserialize(body),
-          address,
-          local,
-          stores.sessions,
-          stores.identity,
-          stores.preKeys,
-          stores.signedPreKeys,
-          stores.kyberPreKeys,
-        );
+        return decryptSessionMessage(stores, type, body, address, local);
       case EnvelopeType.PLAINTEXT_CONTENT:
         // Only decryption-error (retry) requests travel unencrypted; the Content check happens later.
         return PlaintextContent.deserialize(body).body();
