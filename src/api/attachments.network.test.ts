@@ -12,7 +12,8 @@ import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/ne
 import { photoWithMetadata } from '../messaging/attachments/image.test-support.js';
 import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
-import type { EventName, EventPayload, Message } from './contract.js';
+import { nextEvent, value } from './test-support/events.js';
+import type { Message } from './contract.js';
 
 const PASS = 'attachment network passphrase 9';
 const NUMBER = '+15550004411';
@@ -24,33 +25,6 @@ const mockCrypto = require('@signalapp/mock-server/src/crypto.js') as {
 const mockAttachment = require('@signalapp/mock-server/src/data/attachment.js') as {
   attachmentToPointer(cdnKey: string, attachment: unknown): Record<string, unknown>;
 };
-
-function nextEvent<E extends EventName>(
-  service: CoreService,
-  event: E,
-  predicate: (payload: EventPayload<E>) => boolean,
-  ms = 20_000,
-): Promise<EventPayload<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${event}`));
-    }, ms);
-    const off = service.onEvent((name: EventName, payload: unknown) => {
-      if (name === event && predicate(payload as EventPayload<E>)) {
-        clearTimeout(timer);
-        off();
-        resolve(payload as EventPayload<E>);
-      }
-    });
-  });
-}
-
-async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; error: { code: string } }>) {
-  const r = await result;
-  if (!r.ok) throw new Error(`API error ${r.error.code}`);
-  return r.value;
-}
 
 describe('attachments and view-once through the API (demo network)', () => {
   let network: DemoNetwork;

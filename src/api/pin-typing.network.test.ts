@@ -10,38 +10,11 @@ import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/ne
 import { setLogSink } from '../log.js';
 import { TEST_KDF, scanTree, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
-import type { EventName, EventPayload } from './contract.js';
+import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'pin network test passphrase 31';
 const NUMBER = '+15550007788';
 const HOUR = 3_600_000;
-
-function nextEvent<E extends EventName>(
-  service: CoreService,
-  event: E,
-  predicate: (payload: EventPayload<E>) => boolean,
-  ms = 20_000,
-): Promise<EventPayload<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${event}`));
-    }, ms);
-    const off = service.onEvent((name: EventName, payload: unknown) => {
-      if (name === event && predicate(payload as EventPayload<E>)) {
-        clearTimeout(timer);
-        off();
-        resolve(payload as EventPayload<E>);
-      }
-    });
-  });
-}
-
-async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; error: { code: string } }>) {
-  const r = await result;
-  if (!r.ok) throw new Error(`API error ${r.error.code}`);
-  return r.value;
-}
 
 describe('typing, PIN, registration lock, reminders and recovery through the API (demo network)', () => {
   let network: DemoNetwork;

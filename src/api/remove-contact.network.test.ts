@@ -9,31 +9,10 @@ import { AccountKv } from '../account/account-kv.js';
 import { Vault } from '../vault/index.js';
 import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
-import type { EventName, EventPayload } from './contract.js';
+import { nextEvent } from './test-support/events.js';
 
 const PASS = 'remove contact passphrase 31';
 const NUMBER = '+15550004321';
-
-function nextEvent<E extends EventName>(
-  service: CoreService,
-  event: E,
-  predicate: (payload: EventPayload<E>) => boolean = () => true,
-  ms = 20_000,
-): Promise<EventPayload<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${event}`));
-    }, ms);
-    const off = service.onEvent((name: EventName, payload: unknown) => {
-      if (name === event && predicate(payload as EventPayload<E>)) {
-        clearTimeout(timer);
-        off();
-        resolve(payload as EventPayload<E>);
-      }
-    });
-  });
-}
 
 describe('conversations.removeContact on the demo network', () => {
   let network: DemoNetwork;

@@ -7,31 +7,11 @@ import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { setLogSink } from '../log.js';
 import { TEST_KDF, scanTree, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
-import type { EventName, EventPayload, Message } from './contract.js';
+import { nextEvent } from './test-support/events.js';
+import type { Message } from './contract.js';
 
 const PASS = 'network test passphrase 77';
 const NUMBER = '+15550001234';
-
-function nextEvent<E extends EventName>(
-  service: CoreService,
-  event: E,
-  predicate: (payload: EventPayload<E>) => boolean,
-  ms = 20_000,
-): Promise<EventPayload<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${event}`));
-    }, ms);
-    const off = service.onEvent((name: EventName, payload: unknown) => {
-      if (name === event && predicate(payload as EventPayload<E>)) {
-        clearTimeout(timer);
-        off();
-        resolve(payload as EventPayload<E>);
-      }
-    });
-  });
-}
 
 describe('core service on the demo network', () => {
   let network: DemoNetwork;
