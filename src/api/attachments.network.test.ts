@@ -5,7 +5,6 @@
  * once and its bytes are gone afterwards; bad input is a typed error.
  */
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
@@ -14,17 +13,10 @@ import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent, value } from './test-support/events.js';
 import type { Message } from './contract.js';
+import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
 
 const PASS = 'attachment network passphrase 9';
 const NUMBER = '+15550004411';
-
-const require = createRequire(import.meta.url);
-const mockCrypto = require('@signalapp/mock-server/src/crypto.js') as {
-  encryptAttachment(cleartext: Buffer): { key: Buffer; blob: Buffer; digest: Buffer; size: number };
-};
-const mockAttachment = require('@signalapp/mock-server/src/data/attachment.js') as {
-  attachmentToPointer(cdnKey: string, attachment: unknown): Record<string, unknown>;
-};
 
 describe('attachments and view-once through the API (demo network)', () => {
   let network: DemoNetwork;
@@ -38,7 +30,7 @@ describe('attachments and view-once through the API (demo network)', () => {
   async function contactSends(plaintext: Buffer, extra: Record<string, unknown> = {}): Promise<Message> {
     const encrypted = mockCrypto.encryptAttachment(plaintext);
     const cdnKey = `api-${randomBytes(8).toString('hex')}`;
-    await network.server.storeAttachmentOnCdn(3, cdnKey, encrypted.blob as Buffer<ArrayBuffer>);
+    await network.server.storeAttachmentOnCdn(3, cdnKey, encrypted.blob);
     const ready = nextEvent(
       service,
       'message.updated',

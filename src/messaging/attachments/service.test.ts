@@ -9,9 +9,8 @@
  *   HTTP/2), the pointer sent to the contact in an end-to-end encrypted DataMessage; the contact reads
  *   the blob from the CDN and decrypts it with an independent node:crypto implementation.
  */
-import { createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE, type Device } from '@signalapp/mock-server';
@@ -50,30 +49,7 @@ import {
   uploadAttachment,
   type AttachmentTransport,
 } from './service.js';
-
-const require = createRequire(import.meta.url);
-const mockCrypto = require('@signalapp/mock-server/src/crypto.js') as {
-  encryptAttachment(cleartext: Buffer): {
-    key: Buffer;
-    blob: Buffer<ArrayBuffer>;
-    digest: Buffer;
-    size: number;
-  };
-};
-const mockAttachment = require('@signalapp/mock-server/src/data/attachment.js') as {
-  attachmentToPointer(cdnKey: string, attachment: unknown): Record<string, unknown>;
-};
-
-/** The contact's side of the format, written independently of ours (verify, then decrypt). */
-function contactDecrypt(blob: Buffer, key: Uint8Array, digest: Uint8Array, size: number): Buffer {
-  expect(timingSafeEqual(createHash('sha256').update(blob).digest(), Buffer.from(digest))).toBe(true);
-  const iv = blob.subarray(0, 16);
-  const body = blob.subarray(16, blob.length - 32);
-  const mac = createHmac('sha256', Buffer.from(key).subarray(32)).update(iv).update(body).digest();
-  expect(timingSafeEqual(mac, blob.subarray(blob.length - 32))).toBe(true);
-  const decipher = createDecipheriv('aes-256-cbc', Buffer.from(key).subarray(0, 32), iv);
-  return Buffer.concat([decipher.update(body), decipher.final()]).subarray(0, size);
-}
+import { contactDecrypt, mockAttachment, mockCrypto } from './mock-contact.test-support.js';
 
 interface Inbox {
   next(): Promise<Content>;
