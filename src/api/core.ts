@@ -214,7 +214,7 @@ interface PendingRegistration {
   codeRequested: Deferred<number>;
   code?: Deferred<string>;
   pinRequested: Deferred<PinPrompt>;
-  pin?: Deferred<string | null>;
+  pin?: Deferred<string | null> | undefined;
   result?: Promise<RecoveryRegistrationResult>;
 }
 

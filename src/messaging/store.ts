@@ -495,7 +495,7 @@ export class MessageStore {
     conversationId: string,
     eventType: TimelineEventType,
     data: Readonly<Record<string, string | number | boolean | null>> = {},
-    options: { serverGuid?: string | null; sentAt?: number } = {},
+    options: { serverGuid?: string | null; sentAt?: number | undefined } = {},
   ): Message | undefined {
     const now = this.clock();
     const result = this.stmt(

@@ -7,6 +7,7 @@
  */
 import { STRONG_PIN_BITS } from '../account/pin-constants.js';
 import {
+  applySettingsPatch,
   durationLabel,
   RECOMMENDED_DISAPPEARING_SECONDS,
   settingsSchema,
@@ -17,7 +18,7 @@ import {
 export interface AccountFacts {
   readonly pinSet: boolean;
   /** The strength estimate recorded when the PIN was set (src/account/pin-policy). */
-  readonly pinStrengthBits?: number;
+  readonly pinStrengthBits?: number | undefined;
   readonly registrationLock: boolean;
   /** The vault's opt-in "no passphrase" mode (key kept in a file). */
   readonly noPassphraseMode: boolean;
@@ -199,7 +200,7 @@ export function applyRecommended(settings: Settings): Settings {
   };
   let next: Settings = { ...settings };
   for (const entry of auditSettings(settings, neutral)) {
-    if (entry.status === 'advice' && entry.recommendedPatch) next = { ...next, ...entry.recommendedPatch };
+    if (entry.status === 'advice' && entry.recommendedPatch) next = applySettingsPatch(next, entry.recommendedPatch);
   }
   return settingsSchema.parse(next);
 }

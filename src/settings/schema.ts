@@ -83,6 +83,12 @@ export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
 export const settingsPatchSchema = settingsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
+/** `settings` with every field the patch names (an explicitly undefined field changes nothing). */
+export function applySettingsPatch(settings: Readonly<Settings>, patch: SettingsPatch): Settings {
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  return { ...settings, ...(defined as Partial<Settings>) };
+}
+
 /**
  * Defaults, chosen for a hardened client:
  * - disappearing messages off: a default timer deletes the user's data without asking; the audit

@@ -11,6 +11,7 @@ import type { SqlDatabase } from '../vault/sql.js';
 import {
   DEFAULT_SETTINGS,
   SETTING_KEYS,
+  applySettingsPatch,
   settingsPatchSchema,
   settingsSchema,
   type SettingKey,
@@ -62,7 +63,7 @@ export class SettingsStore {
     const parsed = settingsPatchSchema.safeParse(input);
     if (!parsed.success) throw new ValidationError(describeZodError(parsed.error));
     const current = this.get();
-    const next: Settings = { ...current, ...parsed.data };
+    const next = applySettingsPatch(current, parsed.data);
     const changed = SETTING_KEYS.filter((key) => !sameJson(current[key], next[key]));
     if (changed.length === 0) return current;
     const upsert = this.db.prepare(

@@ -21,6 +21,7 @@ import {
   VaultNotInitializedError,
   WrongPassphraseError,
 } from '../errors.js';
+import { SerialQueue } from '../async/serial-queue.js';
 import { errorFields, log } from '../log.js';
 import {
   Database,
@@ -73,7 +74,7 @@ export class Vault {
   private fileStore: EncryptedFileStore | undefined;
   /** Every key-material Buffer of the current (or last) session, for the zeroing test hook. */
   private keyBuffers: Buffer[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private lockRequests = 0;
   private readonly lockedListeners = new Set<(reason: LockReason) => void>();
   private readonly unlockedListeners = new Set<() => void>();
@@ -293,9 +294,7 @@ export class Vault {
   // ---- internals -------------------------------------------------------------------------------
 
   private serialize<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op, op);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(op);
   }
 
   private track(buffer: Buffer): Buffer {

@@ -118,7 +118,7 @@ interface Pending {
   readonly message: Buffer;
   readonly done: Deferred;
   /** The socket this message was last sent on and is awaiting an answer from. */
-  inflightOn?: MockConnection;
+  inflightOn?: MockConnection | undefined;
 }
 
 export interface DemoServerOptions {

@@ -98,7 +98,7 @@ function toInfo(row: Row): AttachmentInfo {
     // Until the bytes are known, judge by name alone — and treat unknown content as needing care.
     potentiallyExecutable: isPotentiallyExecutable(fileName, contentType ?? 'application/octet-stream'),
     inlineImage: contentType ? isInlineImage(contentType) : false,
-    ...(row.failure ? { failure: row.failure as AttachmentInfo['failure'] } : {}),
+    ...(row.failure ? { failure: row.failure as AttachmentFailure | 'not-found' } : {}),
   };
 }
 

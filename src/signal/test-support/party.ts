@@ -103,8 +103,7 @@ export function deliver(
   const sealed = message.type === EnvelopeType.UNIDENTIFIED_SENDER;
   return encodeEnvelope({
     type: message.type,
-    sourceServiceId: sealed ? undefined : from.aci,
-    sourceDevice: sealed ? undefined : from.deviceId,
+    ...(sealed ? {} : { sourceServiceId: from.aci, sourceDevice: from.deviceId }),
     destinationServiceId: toKind === 'aci' ? to.aci : to.pni,
     clientTimestamp: timestamp,
     serverTimestamp: timestamp,
