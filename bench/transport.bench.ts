@@ -8,7 +8,7 @@
 import type { Device } from '@signalapp/mock-server';
 import { startDemoNetwork } from '../src/demo/network.js';
 import { registerDemoAccount } from '../src/demo/register-demo-account.js';
-import { ChatSocket } from '../src/net/chat-socket.js';
+import { openChatConnection } from '../src/net/chat-connection.js';
 import { directSocketOpener } from '../src/net/direct-opener.js';
 import { SignalProtocolStores } from '../src/signal/stores.js';
 import { openTestDb, tempDir } from '../src/signal/test-support/db.js';
@@ -35,7 +35,8 @@ async function measure(window: number): Promise<Point> {
     const payload = Buffer.alloc(300, 7); // about a sealed-sender text envelope
     const sent = Array.from({ length: MESSAGES }, () => network.server.send(device, Buffer.from(payload)));
     let received = 0;
-    const socket = new ChatSocket({
+    const start = performance.now();
+    const socket = await openChatConnection({
       endpoint: network.config.chat,
       trustRootsPem: network.config.tlsTrustRootsPem,
       openSocket: directSocketOpener,
@@ -45,8 +46,6 @@ async function measure(window: number): Promise<Point> {
         return Promise.resolve(200);
       },
     });
-    const start = performance.now();
-    socket.start();
     await Promise.all(sent);
     const ms = performance.now() - start;
     if (received < MESSAGES) throw new Error('not all messages arrived');
@@ -54,7 +53,7 @@ async function measure(window: number): Promise<Point> {
     const rtStart = performance.now();
     for (let i = 0; i < ROUND_TRIPS; i += 1) await socket.requestOk({ verb: 'GET', path: '/v1/keepalive' });
     const rtMs = performance.now() - rtStart;
-    await socket.stop();
+    await socket.close();
     return {
       window,
       messages: MESSAGES,

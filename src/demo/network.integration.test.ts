@@ -6,8 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredAccount } from '../account/registration.js';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
-import { openChatConnection, type IncomingRequest } from '../net/chat-connection.js';
-import { ChatSocket } from '../net/chat-socket.js';
+import {
+  openChatConnection,
+  parseJsonBody,
+  type ChatConnection,
+  type IncomingRequest,
+} from '../net/chat-connection.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import {
   SignalCipher,
@@ -23,7 +27,7 @@ import { registerDemoAccount } from './register-demo-account.js';
 interface Client {
   account: RegisteredAccount;
   cipher: SignalCipher;
-  socket: ChatSocket;
+  socket: ChatConnection;
   received: Extract<DecryptResult, { kind: 'content' }>[];
 }
 
@@ -48,7 +52,7 @@ describe('demo network end to end', () => {
       trustRoots: parseTrustRoots(network.config.unidentifiedDeliveryTrustRoots),
     });
     const received: Client['received'] = [];
-    const socket = new ChatSocket({
+    const socket = await openChatConnection({
       endpoint: network.config.chat,
       trustRootsPem: network.config.tlsTrustRootsPem,
       openSocket: directSocketOpener,
@@ -60,8 +64,6 @@ describe('demo network end to end', () => {
         return 200;
       },
     });
-    socket.start();
-    await socket.waitForOpen();
     const c = { account, cipher, socket, received };
     clients.push(c);
     return c;
@@ -74,16 +76,20 @@ describe('demo network end to end', () => {
     options: { sealed?: { accessKey: Uint8Array } } = {},
   ): Promise<number> {
     if (!from.cipher.hasSession(toAci, 1)) {
-      const bundle = (await from.socket.requestJson({
-        verb: 'GET',
-        path: `/v2/keys/${toAci}/*`,
-      })) as PreKeyBundleJson;
+      const bundle = parseJsonBody(
+        await from.socket.requestOk({
+          verb: 'GET',
+          path: `/v2/keys/${toAci}/*`,
+        }),
+      ) as PreKeyBundleJson;
       await from.cipher.processPreKeyBundle(toAci, bundle);
     }
     const timestamp = Date.now();
     let senderCertificate: Uint8Array | undefined;
     if (options.sealed) {
-      const cert = (await from.socket.requestJson({ verb: 'GET', path: '/v1/certificate/delivery' })) as {
+      const cert = parseJsonBody(
+        await from.socket.requestOk({ verb: 'GET', path: '/v1/certificate/delivery' }),
+      ) as {
         certificate: string;
       };
       senderCertificate = Buffer.from(cert.certificate, 'base64');
@@ -130,7 +136,7 @@ describe('demo network end to end', () => {
     dir = tempDir('carapace-e2e-');
   });
   afterAll(async () => {
-    for (const c of clients) await c.socket.stop();
+    for (const c of clients) await c.socket.close();
     await network.close();
     dir.cleanup();
   });

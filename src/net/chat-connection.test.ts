@@ -6,8 +6,12 @@ import { registerDemoAccount } from '../demo/register-demo-account.js';
 import { SignalProtocolStores } from '../signal/stores.js';
 import { openTestDb, tempDir, type TempDir } from '../signal/test-support/db.js';
 import type { Device } from '@signalapp/mock-server';
-import { openChatConnection, type IncomingRequest } from './chat-connection.js';
-import { ChatSocket, backoffDelay, type ChatSocketState } from './chat-socket.js';
+import {
+  CLOSE_CODE_REPLACED,
+  openChatConnection,
+  parseJsonBody,
+  type IncomingRequest,
+} from './chat-connection.js';
 import { directSocketOpener } from './direct-opener.js';
 import { RestClient } from './rest.js';
 
@@ -24,7 +28,7 @@ async function until(
   }
 }
 
-describe('authenticated chat socket against the mock server', () => {
+describe('authenticated chat connection against the mock server', () => {
   let network: DemoNetwork;
   let dir: TempDir;
   let account: RegisteredAccount;
@@ -45,18 +49,15 @@ describe('authenticated chat socket against the mock server', () => {
     dir.cleanup();
   });
 
-  function socketFor(
-    onRequest: (request: IncomingRequest) => Promise<number | void>,
-    states: ChatSocketState[] = [],
+  function connect(
+    onRequest: (request: IncomingRequest) => Promise<number | void> = () => Promise.resolve(),
   ) {
-    return new ChatSocket({
+    return openChatConnection({
       endpoint: network.config.chat,
       trustRootsPem: network.config.tlsTrustRootsPem,
       openSocket: directSocketOpener,
       auth: { username: `${account.aci}.${account.deviceId}`, password: account.password },
       onRequest,
-      backoff: { initialMs: 50, maxMs: 200 },
-      onStateChange: (state) => states.push(state),
     });
   }
 
@@ -65,7 +66,7 @@ describe('authenticated chat socket against the mock server', () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let failNext = false;
-    const socket = socketFor(async (request) => {
+    const handler = async (request: IncomingRequest): Promise<void> => {
       seen.push(`${request.verb} ${request.path}`);
       if (request.path === '/api/v1/message') {
         if (failNext) {
@@ -74,9 +75,8 @@ describe('authenticated chat socket against the mock server', () => {
         }
         await held;
       }
-    });
-    socket.start();
-    await socket.waitForOpen();
+    };
+    const first = await connect(handler);
     await until(() => seen.includes('PUT /api/v1/queue/empty'), 'queue empty');
 
     // The mock's send resolves only once delivered and acknowledged, so do not await it yet.
@@ -88,16 +88,19 @@ describe('authenticated chat socket against the mock server', () => {
     await sending;
     await until(() => network.server.pendingCount(device) === 0, 'ack');
 
-    // A handler that throws answers 500: the server keeps the message and redelivers it.
+    // A handler that throws answers 500: the server keeps the message (and drops the socket); the
+    // next connection gets it again.
     failNext = true;
     const before = seen.filter((s) => s === 'PUT /api/v1/message').length;
     const second = alice.sendText(account.aci, 'second');
+    await until(() => seen.filter((s) => s === 'PUT /api/v1/message').length === before + 1, 'delivery');
+    await first.closed;
+    expect(network.server.pendingCount(device)).toBe(1);
+    const again = await connect(handler);
     await until(() => seen.filter((s) => s === 'PUT /api/v1/message').length >= before + 2, 'redelivery');
     await second;
     await until(() => network.server.pendingCount(device) === 0, 'ack after redelivery');
-    expect(socket.connectCount).toBeGreaterThanOrEqual(2);
-    await socket.stop();
-    expect(socket.state).toBe('stopped');
+    await again.close();
   });
 
   it('keepalives are answered while an incoming message is still being handled', async () => {
@@ -156,78 +159,36 @@ describe('authenticated chat socket against the mock server', () => {
   });
 
   it('requests over the socket match responses by id', async () => {
-    const socket = socketFor(() => Promise.resolve());
-    socket.start();
+    const connection = await connect();
     const [whoami, keys] = await Promise.all([
-      socket.requestJson({ verb: 'GET', path: '/v1/accounts/whoami' }),
-      socket.requestJson({ verb: 'GET', path: '/v2/keys?identity=aci' }),
+      connection.requestOk({ verb: 'GET', path: '/v1/accounts/whoami' }).then(parseJsonBody),
+      connection.requestOk({ verb: 'GET', path: '/v2/keys?identity=aci' }).then(parseJsonBody),
     ]);
     expect((whoami as { uuid: string }).uuid).toBe(account.aci);
     expect(typeof (keys as { count: number }).count).toBe('number');
-    await expect(socket.requestOk({ verb: 'GET', path: '/v1/no/such/route' })).rejects.toBeInstanceOf(
+    await expect(connection.requestOk({ verb: 'GET', path: '/v1/no/such/route' })).rejects.toBeInstanceOf(
       ServerError,
     );
-    await socket.stop();
+    await connection.close();
   });
 
-  it('reconnects after the server drops the socket, and gets the queue again', async () => {
-    const states: ChatSocketState[] = [];
-    let empties = 0;
-    const socket = socketFor((request) => {
-      if (request.path === '/api/v1/queue/empty') empties += 1;
-      return Promise.resolve();
-    }, states);
-    socket.start();
-    await socket.waitForOpen();
-    await until(() => empties === 1, 'first queue empty');
-    expect(network.server.disconnect(device)).toBe(true);
-    await until(() => empties === 2, 'queue empty after reconnect');
-    expect(socket.connectCount).toBe(2);
-    expect(states).toContain('waiting');
-    expect(states.at(-1)).toBe('open');
-    await socket.stop();
+  it('closes with the "replaced" code when another connection for the same device takes over', async () => {
+    const first = await connect();
+    const second = await connect();
+    expect((await first.closed).code).toBe(CLOSE_CODE_REPLACED);
+    expect(second.isOpen).toBe(true);
+    await second.close();
   });
 
-  it('stops (state "replaced") when another socket for the same device takes over, and can start again', async () => {
-    const first = socketFor(() => Promise.resolve());
-    first.start();
-    await first.waitForOpen();
-    const second = socketFor(() => Promise.resolve());
-    second.start();
-    await second.waitForOpen();
-    await until(() => first.state === 'replaced', 'first replaced');
-    expect(second.state).toBe('open');
-    await second.stop();
-    first.start();
-    await first.waitForOpen();
-    expect(first.state).toBe('open');
-    await first.stop();
-  });
-
-  it('stops retrying when the server rejects the credentials', async () => {
-    const states: ChatSocketState[] = [];
-    const socket = new ChatSocket({
+  it('refuses wrong credentials with a ServerError', async () => {
+    const refused = await openChatConnection({
       endpoint: network.config.chat,
       trustRootsPem: network.config.tlsTrustRootsPem,
       openSocket: directSocketOpener,
       auth: { username: `${account.aci}.1`, password: 'wrong-password' },
-      backoff: { initialMs: 50, maxMs: 100 },
-      onStateChange: (state) => states.push(state),
-    });
-    socket.start();
-    await until(() => socket.state === 'auth-failed', 'auth failure');
-    await expect(socket.waitForOpen()).rejects.toBeInstanceOf(ServerError);
-    await socket.stop();
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially up to the ceiling, with jitter in [d/2, d]', () => {
-    const opts = { initialMs: 1000, maxMs: 60_000 };
-    expect(backoffDelay(0, opts, () => 0)).toBe(500);
-    expect(backoffDelay(0, opts, () => 1)).toBe(1000);
-    expect(backoffDelay(3, opts, () => 1)).toBe(8000);
-    expect(backoffDelay(20, opts, () => 1)).toBe(60_000);
-    expect(backoffDelay(20, opts, () => 0)).toBe(30_000);
+    })
+      .then((connection) => connection.closed.then((info) => info.error))
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ServerError);
   });
 });
