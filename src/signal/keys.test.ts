@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { IdentityKeyPair, KEMPublicKey, PublicKey } from '@signalapp/libsignal-client';
+import { KEMPublicKey, PublicKey } from '@signalapp/libsignal-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError, VaultLockedError } from '../errors.js';
 import { fromBase64 } from './bytes.js';
@@ -172,15 +172,5 @@ describe('stores', () => {
     stores.dispose();
     await expect(stores.aci.identity.getIdentityKeyPair()).rejects.toThrow(VaultLockedError);
     expect(() => stores.aci.preKeys.count()).toThrow(VaultLockedError);
-  });
-
-  it('imports an identity and creates device prekeys for it', async () => {
-    const pair = IdentityKeyPair.generate();
-    const { importIdentity } = await import('./keys.js');
-    const out = importIdentity(stores, 'aci', 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', pair, 1234);
-    expect(
-      pair.publicKey.verify(fromBase64(out.signedPreKey.publicKey), fromBase64(out.signedPreKey.signature)),
-    ).toBe(true);
-    expect(await stores.aci.identity.getLocalRegistrationId()).toBe(1234);
   });
 });

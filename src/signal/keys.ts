@@ -197,24 +197,6 @@ export function createPrimaryKeys(
   return { registration, oneTime };
 }
 
-/**
- * Store an identity received from elsewhere (linking as a secondary device: the provisioning message
- * carries the account's identity key pairs) and create this device's signed + last-resort prekeys.
- */
-export function importIdentity(
-  stores: SignalProtocolStores,
-  kind: IdentityKind,
-  serviceId: string,
-  keyPair: IdentityKeyPair,
-  registrationId: number,
-): { signedPreKey: SignedPreKeyJson; pqLastResortPreKey: SignedPreKeyJson } {
-  stores.of(kind).identity.setLocalIdentity(serviceId, keyPair, registrationId);
-  return {
-    signedPreKey: createSignedPreKey(stores, kind),
-    pqLastResortPreKey: createLastResortKyberPreKey(stores, kind),
-  };
-}
-
 /** Record the ACI and PNI the server assigned (`POST /v1/registration` answer: uuid, pni). */
 export function setLocalServiceIds(stores: SignalProtocolStores, aci: string, pni: string): void {
   stores.transaction(() => {
