@@ -3,6 +3,7 @@
  * the OS keeps it in its notification database, shows it on the lock screen and in screen shares, so it
  * follows the user's notification-privacy setting, and nothing at all is shown while the vault is locked.
  */
+import { notificationText } from '../src/settings/notification-text.js';
 import type { NotificationPrivacy } from '../src/settings/schema.js';
 
 export interface IncomingMessageFacts {
@@ -19,13 +20,7 @@ export interface NotificationContent {
 }
 
 export const APP_NAME = 'Carapace';
-const MAX_TITLE = 64;
-const MAX_BODY = 160;
-
-function clip(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}
+const LIMITS = { sender: 64, text: 160 };
 
 export function formatNotification(
   privacy: NotificationPrivacy,
@@ -33,18 +28,10 @@ export function formatNotification(
   message: IncomingMessageFacts,
 ): NotificationContent | null {
   if (locked) return null;
-  const name = clip(message.conversationName, MAX_TITLE) || APP_NAME;
-  switch (privacy) {
-    case 'name-and-message': {
-      const body = message.body === undefined ? '' : clip(message.body, MAX_BODY);
-      return { title: name, body: body.length > 0 ? body : 'New message', silent: false };
-    }
-    case 'name-only':
-      return { title: name, body: 'New message', silent: false };
-    case 'no-name-or-message':
-      // No sender, no text, no sound: only the fact that the app wants attention.
-      return { title: APP_NAME, body: '', silent: true };
-  }
+  // At the strictest level: no sender, no text, no sound — only the fact that the app wants attention.
+  if (privacy === 'no-name-or-message') return { title: APP_NAME, body: '', silent: true };
+  const { sender, text } = notificationText(privacy, message, LIMITS);
+  return { title: sender ?? APP_NAME, body: text, silent: false };
 }
 
 /** Which core messages raise an OS notification: incoming text, while the window is not focused. */
