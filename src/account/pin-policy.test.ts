@@ -8,6 +8,7 @@ import {
   STRONG_PIN_BITS,
   type PinVerdict,
 } from './pin-policy.js';
+import { normalizePinString } from './pin-normalize.js';
 
 describe('strong-PIN policy', () => {
   const table: [string, PinVerdict][] = [
@@ -81,6 +82,26 @@ describe('strong-PIN policy', () => {
     expect(estimatePinEntropy('1111111111')).toBeLessThan(10);
     expect(estimatePinEntropy('1234567890')).toBeLessThan(10);
     expect(estimatePinEntropy('7392518406')).toBeGreaterThan(30);
+  });
+
+  it('scores the PIN that is hashed: digits of every script count as the ASCII digits they hash as', () => {
+    const scripts: [string, (ascii: string) => string][] = [
+      ['Arabic-Indic', (a) => a.replace(/\d/g, (d) => String.fromCodePoint(0x660 + Number(d)))],
+      ['Devanagari', (a) => a.replace(/\d/g, (d) => String.fromCodePoint(0x966 + Number(d)))],
+      ['fullwidth', (a) => a.replace(/\d/g, (d) => String.fromCodePoint(0xff10 + Number(d)))],
+    ];
+    for (const ascii of ['1234', '123456', '147258', '19841231', '739251', '73925184']) {
+      const expected = checkPin(ascii);
+      for (const [script, toScript] of scripts) {
+        const pin = toScript(ascii);
+        expect(pin, script).not.toBe(ascii);
+        expect(normalizePinString(pin), script).toBe(ascii);
+        expect(checkPin(pin), `${script} ${ascii}`).toEqual(expected);
+        expect(estimatePinEntropy(` ${pin}\n`), `${script} ${ascii}`).toBe(estimatePinEntropy(ascii));
+      }
+    }
+    expect(checkPin('١٢٣٤').verdict).toBe('refused');
+    expect(checkPin('١٢٣٤٥٦')).toMatchObject({ verdict: 'refused', bits: checkPin('123456').bits });
   });
 
   it('generates 24-char alphanumeric PINs of ≥ 140 bits that pass the policy', () => {

@@ -19,6 +19,7 @@ import {
   MIN_PIN_LENGTH,
   STRONG_PIN_BITS,
 } from './pin-constants.js';
+import { normalizePinString } from './pin-normalize.js';
 
 export { GENERATED_PIN_LENGTH, MIN_NUMERIC_PIN_LENGTH, MIN_PIN_LENGTH, STRONG_PIN_BITS };
 
@@ -269,7 +270,8 @@ function estimateChars(chars: readonly string[], perChar: number): { bits: numbe
 }
 
 function analyse(pin: string): { chars: string[]; bits: number; segments: Segment[] } {
-  const chars = [...pin.trim().normalize('NFKD')].slice(0, 256);
+  // Score exactly what is hashed: "١٢٣٤" is hashed (and guessed) as "1234".
+  const chars = [...normalizePinString(pin)].slice(0, 256);
   if (chars.length === 0) return { chars, bits: 0, segments: [] };
   const perChar = Math.log2(poolSize(chars));
   const { bits, segments } = estimateChars(chars, perChar);

@@ -1,14 +1,8 @@
 import { Pin, PinHash } from '@signalapp/libsignal-client/dist/AccountKeys.js';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import {
-  demoEnclaveId,
-  hashPinForSvr,
-  localPinHash,
-  normalizePin,
-  normalizePinString,
-  verifyLocalPin,
-} from './pin.js';
+import { demoEnclaveId, hashPinForSvr, localPinHash, normalizePin, verifyLocalPin } from './pin.js';
+import { normalizePinString } from './pin-normalize.js';
 
 describe('PIN normalisation', () => {
   it('trims, maps non-ASCII digits to ASCII when the PIN is all digits, and applies NFKD', () => {

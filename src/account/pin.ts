@@ -10,6 +10,7 @@
  */
 import { Pin, PinHash } from '@signalapp/libsignal-client/dist/AccountKeys.js';
 import { ValidationError } from '../errors.js';
+import { normalizePinString } from './pin-normalize.js';
 
 /**
  * The enclave id the demo network uses for PIN hashing. libsignal derives the SVR2 salt from the
@@ -25,34 +26,6 @@ export function demoEnclaveId(): Uint8Array<ArrayBuffer> {
 
 /** A generous cap: longer input is refused before any hashing (no DoS through huge strings). */
 export const MAX_PIN_LENGTH = 256;
-
-/** Numeric value (0–9) of a Unicode decimal digit (general category Nd), or undefined. */
-function unicodeDigitValue(char: string): number | undefined {
-  if (!/^\p{Nd}$/u.test(char)) return undefined;
-  // Unicode guarantees Nd digits come in contiguous runs of ten, each run starting at its zero: the
-  // offset from the start of the run, modulo ten, is the digit's value.
-  let code = char.codePointAt(0) ?? 0;
-  let offset = 0;
-  while (offset < 1000 && /^\p{Nd}$/u.test(String.fromCodePoint(code - 1))) {
-    code -= 1;
-    offset += 1;
-  }
-  return offset % 10;
-}
-
-/**
- * The PIN normalisation SVR specifies: trim surrounding white space; if every character is a decimal
- * digit (in any script), map the digits to ASCII 0–9; then Unicode NFKD. Returns the string form.
- */
-export function normalizePinString(pin: string): string {
-  const trimmed = pin.trim();
-  const chars = [...trimmed];
-  let mapped = trimmed;
-  if (chars.length > 0 && chars.every((c) => /^\p{Nd}$/u.test(c))) {
-    mapped = chars.map((c) => String(unicodeDigitValue(c) ?? c)).join('');
-  }
-  return mapped.normalize('NFKD');
-}
 
 /** The normalised PIN as UTF-8 bytes. The caller zeroes the returned Buffer (`fill(0)`) when done. */
 export function normalizePin(pin: string): Buffer<ArrayBuffer> {
