@@ -1,5 +1,5 @@
 /**
- * The web harness (Node, test/demo only — never packaged): serves the built renderer (dist/renderer) on
+ * The web harness (Node, test/demo only — never packaged): serves the built harness page (dist/harness) on
  * http://127.0.0.1:<random port> and implements the same typed API as the Electron IPC adapter over an
  * authenticated loopback WebSocket:
  *   - binds 127.0.0.1 only;
@@ -7,8 +7,9 @@
  *   - a 256-bit random token per launch must be the FIRST message (constant-time compare), within 5 s;
  *     the page gets it in the URL's hash fragment (never sent over HTTP, so never in a request line);
  *   - then JSON {id, command, input} → {id, result}, and core events as {event, payload}.
- * The CSP header is Electron's, except that connect-src allows this harness's own WebSocket endpoint
- * (Electron's renderer has connect-src 'none': it talks IPC, not network).
+ * It serves the harness build (dist/harness: the app plus the WebSocket API client; the Electron bundle in
+ * dist/renderer has no such client). The headers and CSP are Electron's (main/csp.ts), except that
+ * connect-src allows this harness's own WebSocket endpoint (Electron's renderer talks IPC, not network).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -19,8 +20,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_ATTACHMENT_BASE64, WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
 import { createCoreService, type CoreService, type CoreServiceOptions } from '../../src/api/service.js';
+import { contentSecurityPolicy, securityHeaders } from '../../main/csp.js';
 
-export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
+export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/harness', import.meta.url)));
 const AUTH_TIMEOUT_MS = 5000;
 /**
  * Bytes a connection may send before its token is accepted. The token message is ~100 bytes; the large
@@ -62,22 +64,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export function harnessCsp(wsOrigin: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' blob: data:",
-    "font-src 'self'",
-    `connect-src ${wsOrigin}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 /** Maps a URL path to a file inside `root`, or null (traversal, absolute, encoded tricks refused). */
-export function resolveStaticPath(root: string, urlPath: string): string | null {
+function resolveStaticPath(root: string, urlPath: string): string | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
@@ -91,7 +79,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   return full;
 }
 
-export function tokensMatch(expected: Buffer, received: unknown): boolean {
+function tokensMatch(expected: Buffer, received: unknown): boolean {
   if (typeof received !== 'string' || received.length > 256) return false;
   const got = Buffer.from(received, 'utf8');
   if (got.length !== expected.length) {
@@ -115,20 +103,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
 
   let origin = '';
-  let csp = '';
+  let headers: Record<string, string> = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void serveStatic(req, res);
   });
   const serveStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const baseHeaders = {
-      'Content-Security-Policy': csp,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, baseHeaders).end();
+      res.writeHead(405, headers).end();
       return;
     }
     const file = resolveStaticPath(root, req.url ?? '/');
@@ -138,13 +119,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (!info.isFile()) throw new Error('not a file');
       const body = await readFile(file);
       res.writeHead(200, {
-        ...baseHeaders,
+        ...headers,
         'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'Content-Length': body.length,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
-      res.writeHead(404, { ...baseHeaders, 'Content-Type': 'text/plain' }).end('not found');
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
     }
   };
 
@@ -230,7 +211,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
-  csp = harnessCsp(`ws://127.0.0.1:${port}`);
+  headers = securityHeaders(contentSecurityPolicy(`ws://127.0.0.1:${port}`));
 
   let closed = false;
   return {
