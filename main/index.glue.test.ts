@@ -279,8 +279,11 @@ describe('main/index.ts glue', () => {
       requestingUrl: 'app://carapace/index.html',
       isMainFrame: true,
     });
-    expect(results).toEqual([false, true]);
+    expect(results).toEqual([false, false]); // notifications too: main shows them, the renderer needs none
     expect(fake.state.permissionCheck!(null, 'geolocation', 'app://carapace', { isMainFrame: true })).toBe(
+      false,
+    );
+    expect(fake.state.permissionCheck!(null, 'notifications', 'app://carapace', { isMainFrame: true })).toBe(
       false,
     );
     const decisions: unknown[] = [];

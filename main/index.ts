@@ -42,7 +42,7 @@ import {
   type NavigationDecision,
 } from './navigation.js';
 import { formatNotification, shouldNotify } from './notifications.js';
-import { isPermissionAllowed } from './permissions.js';
+import { denyPermissionCheck, denyPermissionRequest } from './permissions.js';
 import { buildWindowOptions, contentProtectionFor, contentProtectionSupported } from './window-options.js';
 
 // Must happen before `ready`: app:// behaves like https (standard, secure origin) so the CSP's 'self'
@@ -108,18 +108,8 @@ app.on('web-contents-created', (_event, contents) => {
 
 async function hardenSession(): Promise<void> {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(
-      isPermissionAllowed({
-        permission,
-        requestingUrl: details.requestingUrl,
-        isMainFrame: details.isMainFrame,
-      }),
-    );
-  });
-  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
-    isPermissionAllowed({ permission, requestingUrl: requestingOrigin, isMainFrame: details.isMainFrame }),
-  );
+  ses.setPermissionRequestHandler(denyPermissionRequest);
+  ses.setPermissionCheckHandler(denyPermissionCheck);
   ses.setDevicePermissionHandler(() => false);
   ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   // The renderer has no network: only app://, data: and our blob: URLs load.

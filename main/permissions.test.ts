@@ -1,69 +1,61 @@
-import { describe, expect, it } from 'vitest';
-import { isPermissionAllowed } from './permissions.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLogSink, type LogFields } from '../src/log.js';
+import { denyPermissionCheck, denyPermissionRequest } from './permissions.js';
 
-describe('isPermissionAllowed', () => {
-  it('allows notifications for our app:// top-level page only', () => {
-    expect(
-      isPermissionAllowed({ permission: 'notifications', requestingUrl: 'app://carapace/index.html' }),
-    ).toBe(true);
-    expect(
-      isPermissionAllowed({
-        permission: 'notifications',
-        requestingUrl: 'app://carapace/',
-        isMainFrame: true,
-      }),
-    ).toBe(true);
-  });
+// Chromium's permission names, plus ones it may add later (unknown names must be denied too).
+const PERMISSIONS = [
+  'notifications',
+  'media',
+  'geolocation',
+  'clipboard-read',
+  'clipboard-sanitized-write',
+  'display-capture',
+  'fullscreen',
+  'midi',
+  'midiSysex',
+  'openExternal',
+  'pointerLock',
+  'hid',
+  'serial',
+  'usb',
+  'idle-detection',
+  'keyboardLock',
+  'storage-access',
+  'window-management',
+  'speaker-selection',
+  'unknown',
+  'Notifications',
+];
+const REQUESTERS = ['app://carapace/index.html', 'app://carapace/', 'https://evil.example/', '', undefined];
 
-  it('denies notifications to other origins, iframes and unknown requesters', () => {
-    for (const requestingUrl of [
-      'https://evil.example/',
-      'file:///tmp/x.html',
-      'app://other/',
-      '',
-      undefined,
-    ]) {
-      expect(isPermissionAllowed({ permission: 'notifications', requestingUrl }), String(requestingUrl)).toBe(
-        false,
-      );
+describe('renderer permission policy', () => {
+  afterEach(() => setLogSink(undefined));
+
+  it('denies every permission request, notifications included, even from our own top-level page', () => {
+    const logged: [string, LogFields][] = [];
+    setLogSink((_level, event, fields) => logged.push([event, fields]));
+    for (const permission of PERMISSIONS) {
+      for (const requestingUrl of REQUESTERS) {
+        for (const isMainFrame of [true, false]) {
+          const answers: boolean[] = [];
+          denyPermissionRequest(null, permission, (granted) => answers.push(granted), {
+            requestingUrl,
+            isMainFrame,
+          });
+          expect(answers, `${permission} ${String(requestingUrl)}`).toEqual([false]);
+        }
+      }
     }
-    expect(
-      isPermissionAllowed({
-        permission: 'notifications',
-        requestingUrl: 'app://carapace/',
-        isMainFrame: false,
-      }),
-    ).toBe(false);
+    // Each request is logged by permission name only (never the requesting URL).
+    expect(logged).toHaveLength(PERMISSIONS.length * REQUESTERS.length * 2);
+    expect(logged[0]).toEqual(['renderer.permission-denied', { permission: 'notifications' }]);
   });
 
-  it('denies every other permission, even to our own page', () => {
-    const others = [
-      'media',
-      'geolocation',
-      'clipboard-read',
-      'clipboard-sanitized-write',
-      'display-capture',
-      'fullscreen',
-      'midi',
-      'midiSysex',
-      'openExternal',
-      'pointerLock',
-      'hid',
-      'serial',
-      'usb',
-      'idle-detection',
-      'keyboardLock',
-      'storage-access',
-      'window-management',
-      'speaker-selection',
-      'unknown',
-      'Notifications',
-    ];
-    for (const permission of others) {
-      expect(
-        isPermissionAllowed({ permission, requestingUrl: 'app://carapace/index.html' }),
-        permission,
-      ).toBe(false);
+  it('answers every permission check with "denied"', () => {
+    for (const permission of PERMISSIONS) {
+      for (const requestingOrigin of REQUESTERS) {
+        expect(denyPermissionCheck(null, permission, requestingOrigin), permission).toBe(false);
+      }
     }
   });
 });

@@ -1,23 +1,24 @@
 /**
- * Permission policy for the renderer session (no electron import). Everything is denied except
- * notifications, and only for our own app:// origin: no camera, microphone, geolocation, clipboard read,
- * MIDI, HID, serial, USB, display capture, fullscreen requests from content, or anything Chromium adds later.
+ * Permission policy for the renderer session (no electron import): every permission is denied, to every
+ * origin and frame. The renderer needs none: notifications are shown by main with Electron's
+ * `Notification`, never with the web Notification API, so granting `notifications` would only let a
+ * compromised renderer spoof system notifications. No camera, microphone, geolocation, clipboard read,
+ * MIDI, HID, serial, USB, display capture, fullscreen from content, or anything Chromium adds later.
  */
-import { isAppUrl } from './app-origin.js';
+import { log } from '../src/log.js';
 
-export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
-
-export interface PermissionQuery {
-  /** Electron's permission name, e.g. `notifications`, `media`, `geolocation`. */
-  readonly permission: string;
-  /** The URL (or origin) asking: `details.requestingUrl` or the check handler's `requestingOrigin`. */
-  readonly requestingUrl: string | undefined;
-  /** Whether the request comes from the top-level frame (`details.isMainFrame`); iframes never get anything. */
-  readonly isMainFrame?: boolean;
+/** For `session.setPermissionRequestHandler`. A request means renderer code asked: worth a log line. */
+export function denyPermissionRequest(
+  _contents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+  _details?: unknown,
+): void {
+  log.warn('renderer.permission-denied', { permission });
+  callback(false);
 }
 
-export function isPermissionAllowed(query: PermissionQuery): boolean {
-  if (query.isMainFrame === false) return false;
-  if (!ALLOWED_PERMISSIONS.has(query.permission)) return false;
-  return isAppUrl(query.requestingUrl);
+/** For `session.setPermissionCheckHandler` (Chromium checks often, so no log). */
+export function denyPermissionCheck(_contents: unknown, _permission: string, _origin?: string): boolean {
+  return false;
 }
