@@ -36,6 +36,19 @@ export interface Conversation {
   readonly createdAt: number;
 }
 
+/** What a conversation list shows of the newest timeline entry. */
+export interface LastMessage {
+  readonly kind: MessageKind;
+  readonly body: string | null;
+  readonly hasAttachments: boolean;
+  readonly receivedAt: number;
+}
+
+export interface ConversationSummary extends Conversation {
+  /** Null when the timeline is empty. */
+  readonly lastMessage: LastMessage | null;
+}
+
 export interface Message {
   readonly id: string;
   /** Insertion order; the paging key. */
@@ -339,6 +352,39 @@ export class MessageStore {
       'SELECT * FROM conversations ORDER BY last_activity_at IS NULL, last_activity_at DESC',
     ).all() as ConversationRow[];
     return rows.map(toConversation);
+  }
+
+  /**
+   * Every conversation with its newest timeline entry, in ONE query (the list used to page each
+   * conversation separately): the correlated MAX(seq) is answered from the (conversation_id, seq) index.
+   */
+  listConversationSummaries(): ConversationSummary[] {
+    const rows = this.stmt(
+      `SELECT c.*, m.kind AS last_kind, m.body AS last_body, m.received_at AS last_received_at,
+              COALESCE(json_array_length(m.attachment_ids), 0) > 0 AS last_has_attachments
+         FROM conversations c
+         LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
+        ORDER BY c.last_activity_at IS NULL, c.last_activity_at DESC`,
+    ).all() as Array<
+      ConversationRow & {
+        last_kind: MessageKind | null;
+        last_body: string | null;
+        last_received_at: number | null;
+        last_has_attachments: number;
+      }
+    >;
+    return rows.map((row) => ({
+      ...toConversation(row),
+      lastMessage:
+        row.last_kind === null || row.last_received_at === null
+          ? null
+          : {
+              kind: row.last_kind,
+              body: row.last_body,
+              hasAttachments: row.last_has_attachments === 1,
+              receivedAt: row.last_received_at,
+            },
+    }));
   }
 
   updateConversation(id: string, patch: ConversationPatch): Conversation {

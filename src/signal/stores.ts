@@ -291,6 +291,15 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
     };
   }
 
+  /** Every remote identity's verified state in one read (the conversation list shows them all). */
+  verifiedStatuses(): Map<string, VerifiedStatus> {
+    const rows = this.access.prepare('SELECT service_id, verified FROM signal_identities').all() as {
+      service_id: string;
+      verified: number;
+    }[];
+    return new Map(rows.map((row) => [row.service_id, row.verified as VerifiedStatus]));
+  }
+
   /**
    * Set the verified state. When `expectedKey` is given (the key the user compared), the state is
    * only changed if it is still the stored key; returns whether it was applied.
