@@ -50,8 +50,36 @@ export class VaultCorruptError extends CarapaceError {
   readonly code = 'VAULT_CORRUPT';
 }
 
+/** Malformed input only (a wrong type, length or format). A request that is well-formed but cannot be
+ * carried out says why with one of the errors below. */
 export class ValidationError extends CarapaceError {
   readonly code = 'INVALID_INPUT';
+}
+
+/** The thing an id names does not exist (any more): a conversation, message or attachment. */
+export class NotFoundError extends CarapaceError {
+  readonly code = 'NOT_FOUND';
+}
+
+/** A step out of order or a state that is not ready (e.g. marking a safety number verified unseen). */
+export class PreconditionError extends CarapaceError {
+  readonly code = 'PRECONDITION';
+}
+
+/** The conversation is blocked: nothing is sent to it until the user unblocks it. */
+export class BlockedError extends CarapaceError {
+  readonly code = 'BLOCKED';
+  constructor() {
+    super('Unblock them first to send messages.');
+  }
+}
+
+/** The messaging connection to the Signal service is not up (yet, or any more). */
+export class NotConnectedError extends CarapaceError {
+  readonly code = 'NOT_CONNECTED';
+  constructor(message = 'Try again once Carapace shows it is connected.') {
+    super(message);
+  }
 }
 
 export class ProxyUnavailableError extends CarapaceError {
@@ -169,12 +197,9 @@ export class VaultFileNotFoundError extends CarapaceError {
   }
 }
 
-/** A command whose core module is not wired in this build (src/api answers it with this code). */
+/** A capability this build or configuration does not offer (e.g. no Signal service is configured). */
 export class NotAvailableError extends CarapaceError {
   readonly code = 'NOT_AVAILABLE';
-  constructor(feature: string) {
-    super(`${feature} is not available in this build yet.`);
-  }
 }
 
 /** Why a link preview could not be made (the message says it in words; `reason` is for code). */

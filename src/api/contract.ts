@@ -55,8 +55,9 @@ export const ApiErrorSchema = z.object({
 
 /**
  * Stable error codes with the explanation the UI shows. The CarapaceError codes of src/errors.ts plus
- * NOT_AVAILABLE (feature not wired in this build), INTERNAL (an unexpected failure; details stay in the
- * core) and DISCONNECTED (the UI lost its connection to the core).
+ * INTERNAL (an unexpected failure; details stay in the core) and DISCONNECTED (the UI lost its connection
+ * to the core). The UI shows the explanation and the error's message together, so the two never say the
+ * same thing: the explanation names what happened, the message the specifics or what to do.
  */
 export const ERROR_EXPLANATIONS = {
   VAULT_LOCKED: 'Carapace is locked. Unlock it with your passphrase.',
@@ -66,6 +67,10 @@ export const ERROR_EXPLANATIONS = {
   VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here. Unlock it instead.',
   VAULT_CORRUPT: 'The encrypted profile is damaged and cannot be opened.',
   INVALID_INPUT: 'Some of the input is not valid. Check the highlighted fields.',
+  NOT_FOUND: 'Not found — it may have been deleted in the meantime.',
+  PRECONDITION: 'That cannot be done at this point.',
+  BLOCKED: 'This contact is blocked.',
+  NOT_CONNECTED: 'Carapace is not connected to the Signal service right now.',
   PROXY_UNAVAILABLE: 'The proxy cannot be reached. Carapace will not connect without it.',
   PROXY_AUTH_FAILED: 'The proxy refused the username or password.',
   NETWORK: 'The network is not reachable right now.',
@@ -84,7 +89,7 @@ export const ERROR_EXPLANATIONS = {
   ATTACHMENT: 'The attachment could not be processed.',
   ALREADY_VIEWED: 'This view-once media was already opened and has been deleted.',
   CONFIRMATION_REQUIRED: 'This file type can run code on your computer. Confirm before saving it.',
-  NOT_AVAILABLE: 'This feature is not available in this build yet.',
+  NOT_AVAILABLE: 'This is not available in this build or configuration.',
   INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
   DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',
 } as const satisfies Record<string, string>;
@@ -129,8 +134,6 @@ export const AppInfoSchema = z.object({
   /** Content protection (screen security) works on macOS and Windows only. */
   screenSecuritySupported: z.boolean(),
   platform: z.string(),
-  /** Which commands this build has wired to the core; the rest answer NOT_AVAILABLE. */
-  available: z.array(z.string()),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

@@ -6,27 +6,27 @@
  * Every input is parsed with the contract's zod schema before anything reaches the core, and every
  * output is parsed with the output schema (which also strips any field the contract does not name, so an
  * internal object can never leak more than the UI is meant to see). CarapaceErrors map to
- * `{ code, message }`; anything else becomes INTERNAL with a generic message (details only in the log, as
- * error class + code). Never imported by the renderer.
+ * `{ code, message }` (src/api/errors.ts); anything else becomes INTERNAL with a generic message (details
+ * only in the log: error class, code and sanitised throw site). Never imported by the renderer.
  */
 import {
   COMMANDS,
-  ERROR_EXPLANATIONS,
   EVENTS,
   isCommandName,
-  type ApiError,
   type ApiResult,
   type CommandName,
   type CommandOutput,
   type EventName,
   type EventPayload,
 } from './contract.js';
-import { CarapaceError, NotAvailableError, VaultLockedError } from '../errors.js';
+import { CarapaceError, VaultLockedError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { createCore, type Core, type CoreOptions } from './core.js';
+import { createCore, type Core } from './core/create-core.js';
+import type { CoreOptions } from './core/context.js';
+import { internalError, invalidInput, toApiError } from './errors.js';
 import type { z } from 'zod';
 
-export type { CoreOptions as CoreServiceOptions } from './core.js';
+export type { CoreOptions as CoreServiceOptions } from './core/context.js';
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -40,36 +40,8 @@ export interface CoreService {
   ): Promise<ApiResult<CommandOutput<N>>>;
   /** Every core event, already validated against the contract. Returns unsubscribe. */
   onEvent(listener: EventListener): () => void;
-  /** Commands wired to a core module in this build. */
-  readonly available: readonly CommandName[];
   /** Locks the vault (if unlocked) and releases everything. */
   close(): Promise<void>;
-}
-
-function issuesMessage(error: z.ZodError): string {
-  // Paths and zod's messages only: never the offending values (they may be passphrases or numbers).
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`)
-    .join('; ');
-}
-
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof CarapaceError) {
-    const retry = (error as { retryAfterMs?: unknown }).retryAfterMs;
-    const tries = (error as { triesRemaining?: unknown }).triesRemaining;
-    return {
-      code: error.code,
-      message: error.message.slice(0, 1000),
-      ...(typeof retry === 'number' && Number.isFinite(retry)
-        ? { retryAfterMs: Math.max(0, Math.ceil(retry)) }
-        : {}),
-      ...(typeof tries === 'number' && Number.isInteger(tries) && tries >= 0
-        ? { triesRemaining: tries }
-        : {}),
-    };
-  }
-  return { code: 'INTERNAL', message: ERROR_EXPLANATIONS.INTERNAL };
 }
 
 export function createCoreService(options: CoreOptions): CoreService {
@@ -96,17 +68,15 @@ export function createCoreService(options: CoreOptions): CoreService {
     }
     const spec = COMMANDS[command];
     const parsedInput = spec.input.safeParse(input ?? {});
-    if (!parsedInput.success) {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: issuesMessage(parsedInput.error) } };
-    }
-    const handler = core.handlers[command] as ((value: unknown) => Promise<unknown>) | undefined;
+    if (!parsedInput.success) return { ok: false, error: invalidInput(parsedInput.error) };
+    // The map is total and keyed by the same name as the schema just used.
+    const handler = core.handlers[command] as (value: unknown) => Promise<unknown>;
     try {
-      if (!handler) throw new NotAvailableError(command);
       const value = await handler(parsedInput.data);
       const parsedOutput = spec.output.safeParse(value);
       if (!parsedOutput.success) {
         log.error('api.output.invalid', { command, issues: parsedOutput.error.issues.length });
-        return { ok: false, error: { code: 'INTERNAL', message: ERROR_EXPLANATIONS.INTERNAL } };
+        return { ok: false, error: internalError() };
       }
       return { ok: true, value: parsedOutput.data };
     } catch (error) {
@@ -125,7 +95,6 @@ export function createCoreService(options: CoreOptions): CoreService {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    available: (Object.keys(core.handlers) as CommandName[]).filter((name) => core.handlers[name]),
     async close() {
       await core.close();
       listeners.clear();

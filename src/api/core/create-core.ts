@@ -1,0 +1,83 @@
+/**
+ * The core behind the contract: the vault, its auto-lock, and the session that exists while it is
+ * unlocked, with one handler per command (src/api/core/handlers). Only src/api/service.ts uses this; it
+ * parses every input and output, so handlers receive inputs already parsed by the contract's schemas.
+ */
+import { DEFAULT_SETTINGS, type Settings } from '../contract.js';
+import { errorFields, log } from '../../log.js';
+import { VaultLockedError } from '../../errors.js';
+import { purgeExpiredMessages } from '../../messaging/client.js';
+import { AutoLock, Vault } from '../../vault/index.js';
+import type { CoreContext, CoreOptions, Emit, Handlers } from './context.js';
+import { createHandlers } from './handlers/index.js';
+import { Session } from './session.js';
+
+export interface Core {
+  readonly handlers: Handlers;
+  close(): Promise<void>;
+}
+
+export function createCore(options: CoreOptions, emit: Emit): Core {
+  const clock = options.clock ?? Date.now;
+  const vault = new Vault(options.profileDir, { ...(options.clock ? { clock } : {}), ...options.vault });
+  const autoLock = new AutoLock(vault, { timeoutMs: DEFAULT_SETTINGS.autoLockSeconds * 1000 });
+  const config = options.networkConfig;
+  let session: Session | undefined;
+
+  const applyAutoLock = (settings: Readonly<Settings>): void => {
+    autoLock.setTimeoutMs(settings.autoLockSeconds === 0 ? null : settings.autoLockSeconds * 1000);
+  };
+  const dropSession = (): void => {
+    // Drop every cache, store object, socket and client derived from the unlocked vault.
+    session?.dispose();
+    session = undefined;
+  };
+
+  const ctx: CoreContext = {
+    options,
+    vault,
+    autoLock,
+    clock,
+    config,
+    session() {
+      if (!session) throw new VaultLockedError();
+      return session;
+    },
+    openSession() {
+      session?.dispose();
+      // What expired while the vault was closed or locked goes before anything can be displayed.
+      try {
+        purgeExpiredMessages(vault, clock());
+      } catch (error) {
+        log.warn('api.purge_expired_failed', errorFields(error));
+      }
+      session = new Session(vault, config, clock, emit);
+      applyAutoLock(session.settings.get());
+      autoLock.touch();
+      void session.connection.start();
+    },
+    dropSession,
+    applyAutoLock,
+  };
+
+  const unsubscribers: Array<() => void> = [
+    // Runs before 'locked' is emitted by the vault: nothing derived from the DB survives the lock.
+    vault.addLockHook(dropSession),
+    vault.onLocked((reason) => {
+      dropSession();
+      emit('vault.locked', { reason });
+    }),
+    vault.onUnlocked(() => emit('vault.unlocked', {})),
+  ];
+
+  return {
+    handlers: createHandlers(ctx),
+    close() {
+      autoLock.dispose();
+      if (vault.state === 'unlocked') vault.lock('shutdown');
+      dropSession();
+      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      return Promise.resolve();
+    },
+  };
+}

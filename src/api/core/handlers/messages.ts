@@ -1,0 +1,38 @@
+/** A conversation's timeline: paging, sending text, read state, typing indicators. */
+import type { CoreContext, Handlers } from '../context.js';
+
+export function messageHandlers(ctx: CoreContext) {
+  return {
+    'messages.page': ({ conversationId, before, limit }) => {
+      const s = ctx.session();
+      s.conversation(conversationId);
+      const page = s.messages.page(conversationId, { before: before ?? null, limit: limit ?? 50 });
+      return Promise.resolve({
+        messages: page.messages.map((m) => s.apiMessage(m)),
+        nextCursor: page.nextCursor,
+        total: s.messages.countMessages(conversationId),
+      });
+    },
+    'messages.send': async ({ conversationId, body }) => {
+      const s = ctx.session();
+      s.conversation(conversationId);
+      return s.apiMessage(await s.needClient().sendText(conversationId, body));
+    },
+    'messages.markRead': async ({ conversationId }) => {
+      const s = ctx.session();
+      s.conversation(conversationId);
+      // With a client, read receipts go out too (never for held message requests).
+      if (s.client) await s.client.markRead(conversationId);
+      else s.messages.markRead(conversationId);
+      return {};
+    },
+    'typing.send': async ({ conversationId, started }) => {
+      const s = ctx.session();
+      const conversation = s.conversation(conversationId);
+      // Never for held requests or blocked contacts: typing would reveal we read their message.
+      if (conversation.isRequest || conversation.blocked) return {};
+      await s.needClient().sendTyping(conversationId, started);
+      return {};
+    },
+  } satisfies Partial<Handlers>;
+}

@@ -1,0 +1,75 @@
+/**
+ * The Signal PIN: policy check and generator (local), setting it (key backup + registration lock on the
+ * service, through the session's route), and the periodic reminder.
+ */
+import { WeakPinError } from '../../../errors.js';
+import { collectAccountData } from '../../../account/account-backup.js';
+import { checkPin, generateStrongPin } from '../../../account/pin-policy.js';
+import { PinReminder } from '../../../account/pin-reminder.js';
+import { readAccountSecurityFacts } from '../../../account/pin-service.js';
+import { enablePinAndRegistrationLock, setRegistrationLock } from '../../../account/recovery-flow.js';
+import type { CoreContext, Handlers } from '../context.js';
+
+export function pinHandlers(ctx: CoreContext) {
+  const { clock } = ctx;
+  return {
+    'pin.check': ({ pin }) => {
+      const check = checkPin(pin);
+      return Promise.resolve({ verdict: check.verdict, bits: check.bits, reasons: [...check.reasons] });
+    },
+    'pin.generate': () => Promise.resolve({ pin: generateStrongPin() }),
+    'pin.set': async ({ pin, acceptWeak }) => {
+      const s = ctx.session();
+      // The policy first, locally: a refused or unconfirmed weak PIN never reaches the network.
+      const check = checkPin(pin);
+      if (check.verdict === 'refused' || (check.verdict === 'weak-needs-confirmation' && !acceptWeak)) {
+        throw new WeakPinError(check.reasons.join(' '));
+      }
+      const login = s.login();
+      await s.exclusive(() =>
+        enablePinAndRegistrationLock({
+          ...s.endpoint(),
+          login,
+          kv: s.kv,
+          pin,
+          ...(acceptWeak ? { acceptWeak: true } : {}),
+          // Changing the PIN keeps the master key, so an enabled lock stays valid; never turned on here.
+          registrationLock: readAccountSecurityFacts(s.kv).registrationLock,
+          // The identity keys, contacts and settings, encrypted under the PIN-protected master key: what
+          // a re-registration with the PIN restores (never messages).
+          accountData: collectAccountData({
+            stores: s.signalStores,
+            profile: { givenName: '' },
+            settings: s.settings,
+            messages: s.messages,
+          }),
+          now: clock,
+        }),
+      );
+      return s.accountStatus();
+    },
+    'registrationLock.set': async ({ enabled }) => {
+      const s = ctx.session();
+      const login = s.login();
+      await s.exclusive(() => setRegistrationLock({ ...s.endpoint(), login, kv: s.kv, enabled }));
+      return s.accountStatus();
+    },
+    'pin.reminderStatus': () => {
+      const status = new PinReminder(ctx.session().kv, { now: clock }).status();
+      return Promise.resolve({
+        pinSet: status.pinSet,
+        remindersEnabled: status.remindersEnabled,
+        due: status.due,
+        nextDueAt: status.nextDueAt ?? null,
+        intervalMs: status.intervalMs ?? null,
+      });
+    },
+    'pin.answerReminder': async ({ pin }) => {
+      const s = ctx.session();
+      const answer = await s.exclusive(() =>
+        Promise.resolve(new PinReminder(s.kv, { now: clock }).answer(pin)),
+      );
+      return { ...answer };
+    },
+  } satisfies Partial<Handlers>;
+}

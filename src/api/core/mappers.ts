@@ -1,0 +1,116 @@
+/**
+ * Core records → the contract's DTOs. Pure functions: what the UI may see of a message, an attachment or a
+ * conversation (no keys, pointers or file ids ever cross).
+ */
+import type {
+  Attachment as ApiAttachment,
+  AttachmentBytes as ApiAttachmentBytes,
+  Conversation as ApiConversation,
+  Message as ApiMessage,
+} from '../contract.js';
+import type { Conversation, LastMessage, Message } from '../../messaging/store.js';
+import type { AttachmentInfo } from '../../messaging/attachments/records.js';
+import type { AttachmentBytes } from '../../messaging/attachments/service.js';
+import { VerifiedStatus } from '../../signal/stores.js';
+
+/** Characters of a message shown in a conversation's preview and an in-app toast. */
+export const PREVIEW_LENGTH = 80;
+
+/** What the contract shows of an attachment record (no key, no pointer, no file id). */
+export function toApiAttachment(info: AttachmentInfo): ApiAttachment {
+  return {
+    id: info.id,
+    state: info.state,
+    contentType: info.contentType ?? null,
+    fileName: info.fileName ?? null,
+    size: info.size ?? null,
+    width: info.width ?? null,
+    height: info.height ?? null,
+    inlineImage: info.inlineImage,
+    hasThumbnail: info.hasThumbnail,
+    potentiallyExecutable: info.potentiallyExecutable,
+    failure: info.failure ?? null,
+  };
+}
+
+function messageStatus(message: Message): ApiMessage['status'] {
+  if (message.status === null) return message.direction === 'in' ? 'received' : 'sent';
+  if (message.status === 'pending') return 'sending';
+  if (message.status === 'viewed') return 'read';
+  return message.status;
+}
+
+export function toApiMessage(
+  message: Message,
+  attachmentInfo: (id: string) => AttachmentInfo | undefined = () => undefined,
+): ApiMessage {
+  return {
+    id: message.id,
+    conversationId: message.conversationId,
+    kind: message.kind === 'message' ? 'text' : (message.eventType ?? 'decryption-failed'),
+    direction: message.direction,
+    body: message.kind === 'message' ? (message.body ?? '') : '',
+    sentAt: message.sentAt,
+    receivedAt: message.receivedAt,
+    status: messageStatus(message),
+    expireTimerSeconds: message.expireTimerSeconds,
+    expiresAt: message.expiresAt,
+    attachments: message.attachmentIds.flatMap((id) => {
+      // A viewed view-once (or expired) attachment is gone: only the message's marker remains.
+      const info = attachmentInfo(id);
+      return info ? [toApiAttachment(info)] : [];
+    }),
+    viewOnce: message.viewOnce,
+    viewed: message.viewed,
+  };
+}
+
+/** Decrypted attachment bytes as base64 for the UI; the plaintext Buffer is zeroed once encoded. */
+export function toApiAttachmentBytes(item: AttachmentBytes): ApiAttachmentBytes {
+  try {
+    return {
+      dataBase64: item.bytes.toString('base64'),
+      blobType: item.blobType,
+      inlineImage: item.inlineImage,
+    };
+  } finally {
+    item.bytes.fill(0);
+  }
+}
+
+export function verifiedState(status: VerifiedStatus | undefined): ApiConversation['verified'] {
+  if (status === VerifiedStatus.Verified) return 'verified';
+  if (status === VerifiedStatus.Unverified) return 'unverified';
+  return 'default';
+}
+
+export function conversationTitle(conversation: Conversation): string {
+  return conversation.profileName ?? conversation.e164 ?? 'Unknown contact';
+}
+
+/** The conversation list's preview of its last message: text, "Attachment", or nothing for events. */
+function preview(last: LastMessage): string | null {
+  if (last.kind !== 'message') return null;
+  return (last.body || (last.hasAttachments ? 'Attachment' : '')).slice(0, PREVIEW_LENGTH);
+}
+
+export function toApiConversation(
+  conversation: Conversation,
+  last: LastMessage | null,
+  verified: ApiConversation['verified'],
+): ApiConversation {
+  return {
+    id: conversation.id,
+    title: conversationTitle(conversation),
+    serviceId: conversation.serviceId,
+    unreadCount: conversation.unreadCount,
+    lastMessageAt: last ? last.receivedAt : conversation.lastActivityAt,
+    lastMessagePreview: last ? preview(last) : null,
+    expireTimerSeconds: conversation.expireTimerSeconds,
+    safetyNumberChanged: conversation.safetyNumberChanged,
+    verified,
+    blocked: conversation.blocked,
+    isRequest: conversation.isRequest,
+    isContact: conversation.isContact,
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * Everything that exists only while the vault is unlocked — the stores over its database, the network
+ * route and the messaging connection, a registration in progress, the safety numbers last shown — in one
+ * object created on unlock and dropped as a whole on lock.
+ */
+import type {
+  AccountStatus,
+  Conversation as ApiConversation,
+  Message as ApiMessage,
+  Settings,
+} from '../contract.js';
+import {
+  NotAvailableError,
+  NotConnectedError,
+  NotFoundError,
+  NotRegisteredError,
+  ProxyUnavailableError,
+} from '../../errors.js';
+import { errorFields, log } from '../../log.js';
+import { AccountKv } from '../../account/account-kv.js';
+import { readAccountSecurityFacts } from '../../account/pin-service.js';
+import type { AccountLogin } from '../../account/recovery-flow.js';
+import type { RegisteredAccount } from '../../account/registration.js';
+import { MessageStore, type Conversation, type Message } from '../../messaging/store.js';
+import type { MessagingClient } from '../../messaging/client.js';
+import type { ClientConfig } from '../../net/config.js';
+import { DIRECT_ROUTE, NetworkRouteManager, type RouteConfig } from '../../net/route.js';
+import type { SocketOpener } from '../../net/socket-opener.js';
+import { SettingsStore } from '../../settings/store.js';
+import type { SafetyNumber } from '../../signal/safety-number.js';
+import { SignalProtocolStores } from '../../signal/stores.js';
+import type { Vault } from '../../vault/index.js';
+import { loginOf, readAccount, saveAccount, type StoredAccount } from './account-record.js';
+import type { Emit } from './context.js';
+import { toApiConversation, toApiMessage, verifiedState } from './mappers.js';
+import { MessagingConnection } from './messaging-connection.js';
+import type { PendingRegistration } from './registration.js';
+import { forwardStoreEvents } from './store-events.js';
+
+/** The settings' proxy choice as a network route: the one place the two are translated. */
+function routeFor(settings: Readonly<Settings>): RouteConfig {
+  const proxy = settings.proxy;
+  if (proxy.mode === 'socks5') {
+    return {
+      mode: 'socks5',
+      host: proxy.host,
+      port: proxy.port,
+      ...(proxy.username !== undefined ? { username: proxy.username } : {}),
+      ...(proxy.password !== undefined ? { password: proxy.password } : {}),
+    };
+  }
+  return proxy.mode === 'tor' ? { mode: 'tor' } : { mode: 'direct' };
+}
+
+function unusableRoute(error: unknown): ProxyUnavailableError {
+  log.warn('api.route.unusable', errorFields(error));
+  return new ProxyUnavailableError('The proxy setting cannot be used. Check it in Settings.');
+}
+
+export class Session {
+  readonly messages: MessageStore;
+  readonly settings: SettingsStore;
+  readonly kv: AccountKv;
+  /** Every connection of this session (messaging, registration, PIN backup, attachments) goes through it. */
+  readonly #routes: NetworkRouteManager;
+  /** Set while the stored proxy setting is not a usable route: then nothing connects (fail closed). */
+  #routeError: ProxyUnavailableError | undefined;
+  /** The opener every connection of this session uses: always the current route, or refused. */
+  readonly opener: SocketOpener = (target, signal) =>
+    this.#routeError ? Promise.reject(this.#routeError) : this.#routes.opener(target, signal);
+  readonly connection: MessagingConnection;
+  registration: PendingRegistration | undefined;
+  /** The safety number last shown per contact: "mark verified" verifies exactly that key. */
+  readonly shownSafetyNumbers = new Map<string, SafetyNumber>();
+  #ownStores: SignalProtocolStores | undefined;
+  readonly #unsubscribers: Array<() => void> = [];
+
+  constructor(
+    private readonly vault: Vault,
+    private readonly config: ClientConfig | undefined,
+    clock: () => number,
+    emit: Emit,
+  ) {
+    const db = vault.db;
+    this.messages = new MessageStore(db, { clock });
+    this.settings = new SettingsStore(db);
+    this.kv = new AccountKv(db);
+    try {
+      this.#routes = new NetworkRouteManager(routeFor(this.settings.get()));
+    } catch (error) {
+      // Unlock still works; nothing connects until the user fixes the proxy setting.
+      this.#routes = new NetworkRouteManager(DIRECT_ROUTE);
+      this.#routeError = unusableRoute(error);
+    }
+    this.connection = new MessagingConnection({
+      vault,
+      config,
+      settings: this.settings,
+      kv: this.kv,
+      openSocket: this.opener,
+      emit,
+      subscribe: (client) => {
+        // The client's stores replace ours (one set of libsignal store objects per connection).
+        this.#ownStores?.dispose();
+        this.#ownStores = undefined;
+        return [
+          ...forwardStoreEvents(client, this, emit),
+          client.on('typing', ({ conversationId, started }) => emit('typing', { conversationId, started })),
+          client.on('attachment.progress', (event) => emit('attachment.progress', { ...event })),
+          client.on('conversation.removed', ({ id }) => {
+            this.shownSafetyNumbers.delete(id);
+            emit('conversation.removed', { conversationId: id });
+          }),
+        ];
+      },
+    });
+    this.#unsubscribers.push(
+      ...forwardStoreEvents(this.messages, this, emit),
+      this.settings.onChange((next) => emit('settings.changed', { settings: { ...next } })),
+    );
+  }
+
+  get account(): StoredAccount | undefined {
+    return readAccount(this.kv);
+  }
+
+  get client(): MessagingClient | undefined {
+    return this.connection.client;
+  }
+
+  /** libsignal stores: the running client's, or our own (e.g. before the client connects). */
+  get signalStores(): SignalProtocolStores {
+    const client = this.client;
+    if (client) return client.stores;
+    this.#ownStores ??= new SignalProtocolStores(this.vault.db);
+    return this.#ownStores;
+  }
+
+  /** A message for the UI, with what is known about its attachments. */
+  apiMessage(message: Message): ApiMessage {
+    return toApiMessage(message, (id) => {
+      try {
+        return this.client?.attachmentInfo(id);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  apiConversation(conversation: Conversation): ApiConversation {
+    const last =
+      conversation.lastMessageSeq === null
+        ? undefined
+        : this.messages.page(conversation.id, { limit: 1 }).messages[0];
+    const lastMessage = last
+      ? {
+          kind: last.kind,
+          body: last.body,
+          hasAttachments: last.attachmentIds.length > 0,
+          receivedAt: last.receivedAt,
+        }
+      : null;
+    let verified: ApiConversation['verified'] = 'default';
+    if (this.account) {
+      try {
+        verified = verifiedState(
+          this.signalStores.aci.identity.getRemoteIdentity(conversation.serviceId)?.verified,
+        );
+      } catch {
+        verified = 'default';
+      }
+    }
+    return toApiConversation(conversation, lastMessage, verified);
+  }
+
+  /** The conversation list: one query for the conversations with their last messages, one for identities. */
+  listConversations(): ApiConversation[] {
+    let statuses: ReturnType<SignalProtocolStores['aci']['identity']['verifiedStatuses']> = new Map();
+    if (this.account) {
+      try {
+        statuses = this.signalStores.aci.identity.verifiedStatuses();
+      } catch {
+        statuses = new Map();
+      }
+    }
+    return this.messages
+      .listConversationSummaries()
+      .map((summary) =>
+        toApiConversation(summary, summary.lastMessage, verifiedState(statuses.get(summary.serviceId))),
+      );
+  }
+
+  conversation(id: string): Conversation {
+    const conversation = this.messages.getConversation(id);
+    if (!conversation) throw new NotFoundError('No such conversation.');
+    return conversation;
+  }
+
+  needClient(): MessagingClient {
+    if (!this.account) throw new NotRegisteredError('Register this device before sending messages.');
+    const client = this.client;
+    if (!client) throw new NotConnectedError();
+    return client;
+  }
+
+  accountStatus(): AccountStatus {
+    const account = this.account;
+    const facts = readAccountSecurityFacts(this.kv);
+    return {
+      registered: account !== undefined,
+      e164: account?.number ?? null,
+      aci: account?.aci ?? null,
+      deviceId: account?.deviceId ?? null,
+      pinSet: facts.pinSet,
+      pinStrengthBits: facts.pinStrengthBits ?? null,
+      registrationLock: facts.registrationLock,
+    };
+  }
+
+  /** The chat login of the registered account (for the PIN / registration-lock requests). */
+  login(): AccountLogin {
+    const account = this.account;
+    if (!account) throw new NotRegisteredError('Register this device before setting a PIN.');
+    return loginOf(account);
+  }
+
+  /** Where account requests go: the configured service, through the session's route (proxy / Tor). */
+  endpoint(): { config: ClientConfig; openSocket: SocketOpener } {
+    if (!this.config) throw new NotAvailableError('No Signal service is configured in this build.');
+    return { config: this.config, openSocket: this.opener };
+  }
+
+  /**
+   * Other vault writes run between received envelopes, never in the middle of one's commit (see
+   * docs/ARCHITECTURE.md): under the client's write lock when a client is running.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const client = this.client;
+    return client ? client.runExclusive(fn) : fn();
+  }
+
+  saveAccount(registered: RegisteredAccount): void {
+    saveAccount(this.kv, registered);
+  }
+
+  /**
+   * The proxy setting changed: the new route takes effect at once (setRoute closes every socket of the old
+   * route before it first awaits — never a direct socket after Tor is set) and the client reconnects
+   * through it. An unusable route closes everything instead.
+   */
+  async followRoute(settings: Readonly<Settings>): Promise<void> {
+    try {
+      await this.#routes.setRoute(routeFor(settings));
+      this.#routeError = undefined;
+    } catch (error) {
+      this.#routes.closeAll();
+      this.#routeError = unusableRoute(error);
+    }
+    await this.connection.restart();
+  }
+
+  dispose(): void {
+    for (const unsubscribe of this.#unsubscribers.splice(0)) unsubscribe();
+    this.connection.dispose();
+    this.#routes.closeAll();
+    this.settings.dispose();
+    this.messages.discardEvents();
+    this.shownSafetyNumbers.clear();
+    this.registration = undefined;
+    this.#ownStores?.dispose();
+    this.#ownStores = undefined;
+  }
+}
