@@ -13,12 +13,8 @@ import {
   type IncomingRequest,
 } from '../net/chat-connection.js';
 import { directSocketOpener } from '../net/direct-opener.js';
-import {
-  SignalCipher,
-  parseTrustRoots,
-  type DecryptResult,
-  type PreKeyBundleJson,
-} from '../signal/cipher.js';
+import type { PreKeyBundleJson } from '../signal/cipher.js';
+import { SignalCipher, parseTrustRoots, type DecryptResult } from '../signal/test-support/signal-cipher.js';
 import { SignalProtocolStores } from '../signal/stores.js';
 import { openTestDb, tempDir, type TempDir } from '../signal/test-support/db.js';
 import { startDemoNetwork, type DemoNetwork } from './network.js';

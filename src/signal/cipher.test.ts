@@ -1,3 +1,5 @@
+// The protocol steps of ./cipher.ts, driven through the simulated peers' SignalCipher (test support):
+// sessions, sealed sender, bad input and identity changes between two real vaults.
 import {
   CiphertextMessageType,
   DecryptionErrorMessage,
@@ -14,7 +16,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecryptionError, ProtocolError, UntrustedIdentityError } from '../errors.js';
 import { setLogSink, type LogFields } from '../log.js';
 import { deriveAccessKey } from './access-key.js';
-import { EnvelopeDecryptionError, parseTrustRoots, type DecryptResult } from './cipher.js';
+import {
+  EnvelopeDecryptionError,
+  parseTrustRoots,
+  type DecryptResult,
+} from './test-support/signal-cipher.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { encodeEnvelope, EnvelopeType, ReceiptType, type Content } from './proto/signal-service.js';
 import { VerifiedStatus } from './stores.js';

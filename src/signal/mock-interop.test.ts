@@ -12,7 +12,7 @@ import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/ne
 import type { RegisteredAccount } from '../account/registration.js';
 import type { SqlDatabase } from '../vault/sql.js';
 import { fromBase64 } from './bytes.js';
-import { parseTrustRoots, SignalCipher } from './cipher.js';
+import { parseTrustRoots, SignalCipher } from './test-support/signal-cipher.js';
 import { encodeEnvelope, EnvelopeType } from './proto/signal-service.js';
 import { replenishPreKeys } from './keys.js';
 import { safetyNumberFor } from './safety-number.js';

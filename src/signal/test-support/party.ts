@@ -8,11 +8,11 @@ import type { PublicKey } from '@signalapp/libsignal-client';
 import type { SqlDatabase } from '../../vault/sql.js';
 import { fromBase64 } from '../bytes.js';
 import { encodeEnvelope, EnvelopeType } from '../proto/signal-service.js';
-import type { OutgoingMessage } from '../cipher.js';
-import { SignalCipher, type PreKeyBundleJson } from '../cipher.js';
+import type { PreKeyBundleJson } from '../cipher.js';
 import { createPrimaryKeys, setLocalServiceIds, type PrimaryKeys } from '../keys.js';
 import { SignalProtocolStores } from '../stores.js';
 import { openTestDb } from './db.js';
+import { SignalCipher, type OutgoingMessage } from './signal-cipher.js';
 
 export interface Party {
   readonly name: string;
