@@ -9,6 +9,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Aci } from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
+import { SerialQueue } from '../async/serial-queue.js';
 import { AlreadyViewedError, NetworkError, ServerError, ValidationError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { openChatConnection, type ChatConnection, type IncomingRequest } from '../net/chat-connection.js';
@@ -36,7 +37,6 @@ import {
   type StoreEventName,
   type StoreEvents,
 } from './store.js';
-import { WriteLock } from './tx.js';
 
 export interface AccountCredentials {
   readonly aci: string;
@@ -150,7 +150,7 @@ export class MessagingClient {
   private transport: AttachmentTransport | undefined;
   private readonly files: EncryptedFileStore | undefined;
   private readonly clock: () => number;
-  private readonly lock = new WriteLock();
+  private readonly lock = new SerialQueue();
   private connection: ChatConnection | undefined;
   private stopped = false;
   private readonly listeners = new Map<ClientEventName, Set<(payload: never) => void>>();
@@ -227,7 +227,6 @@ export class MessagingClient {
       afterPreKeys: () => this.store.transaction(() => this.receiver.recordIdentityChanges()),
     });
     this.receiver = new Receiver({
-      db,
       store: this.store,
       lock: this.lock,
       decryptor: adapter,

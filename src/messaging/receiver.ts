@@ -1,8 +1,8 @@
 /**
- * The receive pipeline: one incoming Envelope from the chat socket at a time →
- * decrypt (libsignal; its session writes go to the same vault connection) → decode Content → store
- * message / apply receipt / timer update / identity-change event, all in ONE vault transaction →
- * COMMIT → only then does `handleEnvelope` resolve, and only then does the socket ack (200).
+ * The receive pipeline: one incoming Envelope from the chat socket at a time → decrypt (libsignal, its
+ * store writes staged in memory) → decode Content → ONE synchronous vault transaction: the staged
+ * protocol state + message / receipt / timer update / identity-change event → only then does
+ * `handleEnvelope` resolve, and only then does the socket ack (200). See docs/ARCHITECTURE.md.
  *
  * - Crash before COMMIT: nothing of this envelope is on disk (not even the ratchet step), the server
  *   still holds it and redelivers; decrypting it again works.
@@ -24,9 +24,8 @@ import {
   type DataMessage,
   type Envelope,
 } from '../signal/proto/signal-service.js';
-import type { SqlDatabase } from '../vault/sql.js';
+import type { SerialQueue } from '../async/serial-queue.js';
 import type { Conversation, MessageStore } from './store.js';
-import { asyncTransaction, type WriteLock } from './tx.js';
 
 export type BlockUnknownSenders = 'off' | 'drop' | 'hold-as-request';
 
@@ -35,12 +34,11 @@ export type DecryptedEnvelope = EnvelopeDecryptResult;
 
 /** The crypto seam (src/signal/cipher.ts behind an adapter; see ./signal-adapter.ts). */
 export interface EnvelopeDecryptor {
-  decrypt(envelope: Envelope): Promise<DecryptedEnvelope>;
   /**
-   * Decrypt with the protocol-state writes staged in memory; `commit()` applies them synchronously.
-   * When present the receiver uses it, so no SQL transaction is open across the async decrypt.
+   * Decrypt with the protocol-state writes staged in memory; `commit()` applies them synchronously, so
+   * no SQL transaction is open across the async decrypt.
    */
-  decryptStaged?(envelope: Envelope): Promise<{ result: DecryptedEnvelope; commit(): void }>;
+  decryptStaged(envelope: Envelope): Promise<{ result: DecryptedEnvelope; commit(): void }>;
   /** Identity-change records the decrypt produced, still to be shown in a conversation. */
   pendingIdentityChanges(): ReadonlyArray<{ id: number; serviceId: string; wasVerified: boolean }>;
   consumeIdentityChanges(ids: readonly number[]): void;
@@ -64,9 +62,9 @@ export type ReceiveOutcome =
   'stored' | 'duplicate' | 'receipt' | 'typing' | 'timer' | 'dropped' | 'failed' | 'ignored';
 
 export interface ReceiverOptions {
-  readonly db: SqlDatabase;
   readonly store: MessageStore;
-  readonly lock: WriteLock;
+  /** The client's write queue: each envelope's decrypt + commit runs as one item of it. */
+  readonly lock: SerialQueue;
   readonly decryptor: EnvelopeDecryptor;
   /** Read on every envelope, so a settings change applies at once. */
   readonly blockUnknownSenders: () => BlockUnknownSenders;
@@ -100,7 +98,7 @@ export class Receiver {
    * when the vault itself failed (locked, disk error), in which case the caller must NOT ack.
    */
   async handleEnvelope(bytes: Uint8Array): Promise<ReceiveOutcome> {
-    const { db, store, lock } = this.options;
+    const { store, lock } = this.options;
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(bytes);
@@ -122,25 +120,17 @@ export class Receiver {
     let effects: Effects;
     try {
       const { decryptor } = this.options;
-      effects = decryptor.decryptStaged
-        ? await lock.run(async () => {
-            // Decrypt outside any transaction (its writes are staged), then one synchronous
-            // transaction: protocol state + message + events. Nothing else can run in between, so no
-            // other writer's statement can ever join (and be rolled back with) this transaction.
-            const staged = await decryptor.decryptStaged!(envelope);
-            return store.transaction(() => {
-              staged.commit();
-              const result = this.apply(envelope, serverGuid, staged.result);
-              this.recordIdentityChanges();
-              return result;
-            });
-          })
-        : await asyncTransaction(lock, db, store, async () => {
-            const decrypted = await decryptor.decrypt(envelope);
-            const result = this.apply(envelope, serverGuid, decrypted);
-            this.recordIdentityChanges();
-            return result;
-          });
+      effects = await lock.run(async () => {
+        // Decrypt outside any transaction (its writes are staged), then one synchronous transaction:
+        // protocol state + message + events. The queue keeps other writes out of the gap in between.
+        const staged = await decryptor.decryptStaged(envelope);
+        return store.transaction(() => {
+          staged.commit();
+          const result = this.apply(envelope, serverGuid, staged.result);
+          this.recordIdentityChanges();
+          return result;
+        });
+      });
     } catch (error) {
       if (!(error instanceof DecryptionError) && !(error instanceof ProtocolError)) throw error;
       // Undecryptable or malformed content: roll back whatever the attempt touched, then commit a

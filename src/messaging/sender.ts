@@ -30,10 +30,10 @@ import {
   type AttachmentTransport,
   type PreparedAttachment,
 } from './attachments/service.js';
+import type { SerialQueue } from '../async/serial-queue.js';
 import type { AttachmentPointer } from '../signal/proto/signal-service.js';
 import type { EncryptedForDevice, MessageEncryptor, PreKeyResponseJson } from './signal-adapter.js';
 import type { Conversation, Message, MessageStore } from './store.js';
-import type { WriteLock } from './tx.js';
 
 export interface ChatRequest {
   readonly verb: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -50,7 +50,8 @@ export type ChatRequester = (request: ChatRequest) => Promise<ChatResponse>;
 
 export interface SenderOptions {
   readonly store: MessageStore;
-  readonly lock: WriteLock;
+  /** The client's write queue (see docs/ARCHITECTURE.md). */
+  readonly lock: SerialQueue;
   readonly crypto: MessageEncryptor;
   readonly request: ChatRequester;
   /** Optional unauthenticated requester for sealed-sender sends (Signal requires it; the mock accepts either). */
@@ -61,7 +62,7 @@ export interface SenderOptions {
   /** Our own profile key, shared only with accepted conversations. */
   readonly ownProfileKey?: () => Uint8Array | null;
   readonly clock?: () => number;
-  /** Runs under the write lock after a prekey bundle was processed (it may have changed an identity). */
+  /** Runs in the write queue after a prekey bundle was processed (it may have changed an identity). */
   readonly afterPreKeys?: () => void;
   /** The attachment machinery (undefined: this client cannot send attachments). */
   readonly attachments?: () => SenderAttachments | undefined;

@@ -90,12 +90,6 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
 
   // ---- EnvelopeDecryptor ------------------------------------------------------------------------
 
-  /** Decrypt with direct store writes (each its own autocommit). The receiver uses decryptStaged. */
-  async decrypt(envelope: Envelope): Promise<DecryptedEnvelope> {
-    const { stores, localServiceId } = this.ours(envelope);
-    return this.decryptWith(envelope, stores, localServiceId);
-  }
-
   /**
    * Decrypt without writing to the vault: libsignal's store writes are staged in memory, and
    * `commit()` applies them synchronously (call it inside the transaction that stores the result).

@@ -140,7 +140,9 @@ beforeAll(async () => {
     keepaliveIntervalMs: 0,
     onRequest: async (request) => {
       if (request.path !== '/api/v1/message' || !request.body) return 200;
-      const decrypted = await adapter.decrypt(decodeEnvelope(request.body));
+      const staged = await adapter.decryptStaged(decodeEnvelope(request.body));
+      staged.commit();
+      const decrypted = staged.result;
       if (decrypted.kind === 'content') {
         const waiter = waiters.shift();
         if (waiter) waiter(decrypted.content);
