@@ -1,9 +1,15 @@
 /**
- * A small, defensive HTML metadata reader for link previews. No DOM, no scripts, no network: it reads
- * og:title / og:description / og:image (and <title> / meta description as fallbacks) out of untrusted
- * HTML with bounded regular expressions, decodes entities, strips control and bidi-override characters
- * (which could disguise a title) and caps every length.
+ * A defensive HTML metadata reader for link previews. No DOM, no scripts, no network: a streaming,
+ * error-tolerant tokenizer (htmlparser2, the HTML spec's raw-text rules for <script>, <style>, <title>…)
+ * is fed the page's bytes as they arrive and reads og:title / og:description / og:image (and <title> /
+ * meta description as fallbacks) until </head> or <body>. Character references are decoded by `entities`
+ * (the spec's full table); the result is stripped of control and bidi-override characters (which could
+ * disguise a title) and every field is capped. Work is bounded by MAX_SCAN_BYTES whatever the page does.
  */
+import { MIMEType, TextDecoder } from 'node:util';
+import { decodeHTML, decodeHTMLAttribute } from 'entities';
+import { Parser } from 'htmlparser2';
+
 export interface PageMetadata {
   readonly title?: string;
   readonly description?: string;
@@ -13,198 +19,39 @@ export interface PageMetadata {
 
 export const MAX_TITLE_CHARS = 300;
 export const MAX_DESCRIPTION_CHARS = 1000;
-export const MAX_URL_CHARS = 2048;
+const MAX_URL_CHARS = 2048;
 /** Only this much of a page is examined (the metadata lives in <head>). */
-export const MAX_SCAN_CHARS = 1024 * 1024;
+export const MAX_SCAN_BYTES = 1024 * 1024;
+/** `<meta charset>` must appear this early (the spec's prescan looks at 1024 bytes; heads can be long). */
+const CHARSET_SCAN_BYTES = 2048;
+/** Raw (undecoded) text kept per field: enough for the cap even if every character is a reference. */
+const RAW_CHARS_PER_CHAR = 8;
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  ndash: '\u2013',
-  mdash: '\u2014',
-  hellip: '\u2026',
-  lsquo: '\u2018',
-  rsquo: '\u2019',
-  sbquo: '\u201a',
-  ldquo: '\u201c',
-  rdquo: '\u201d',
-  bdquo: '\u201e',
-  laquo: '\u00ab',
-  raquo: '\u00bb',
-  middot: '\u00b7',
-  bull: '\u2022',
-  copy: '\u00a9',
-  reg: '\u00ae',
-  trade: '\u2122',
-  euro: '\u20ac',
-  pound: '\u00a3',
-  yen: '\u00a5',
-  cent: '\u00a2',
-  deg: '\u00b0',
-  times: '\u00d7',
-  divide: '\u00f7',
-  eacute: '\u00e9',
-  egrave: '\u00e8',
-  agrave: '\u00e0',
-  aacute: '\u00e1',
-  ccedil: '\u00e7',
-  uuml: '\u00fc',
-  ouml: '\u00f6',
-  auml: '\u00e4',
-  Uuml: '\u00dc',
-  Ouml: '\u00d6',
-  Auml: '\u00c4',
-  szlig: '\u00df',
-  ntilde: '\u00f1',
-};
-
-const ENTITY = /&(#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,8}|[a-zA-Z][a-zA-Z0-9]{1,31});?/g;
-
-function codePointToString(codePoint: number): string {
-  const invalid =
-    !Number.isFinite(codePoint) ||
-    codePoint === 0 ||
-    codePoint > 0x10ffff ||
-    (codePoint >= 0xd800 && codePoint <= 0xdfff);
-  return invalid ? '\ufffd' : String.fromCodePoint(codePoint);
-}
-
-/** Decodes numeric and common named character references; unknown names are left as written. */
-export function decodeHtmlEntities(text: string): string {
-  return text.replace(ENTITY, (whole, body: string) => {
-    if (body.startsWith('#x') || body.startsWith('#X'))
-      return codePointToString(Number.parseInt(body.slice(2), 16));
-    if (body.startsWith('#')) return codePointToString(Number.parseInt(body.slice(1), 10));
-    if (!whole.endsWith(';')) return whole;
-    return NAMED_ENTITIES[body] ?? whole;
-  });
-}
+const TITLE_KEYS = ['og:title', 'twitter:title'];
+const DESCRIPTION_KEYS = ['og:description', 'twitter:description', 'description'];
+const IMAGE_KEYS = ['og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image'];
+const WANTED_META = new Set([...TITLE_KEYS, ...DESCRIPTION_KEYS, ...IMAGE_KEYS]);
 
 // C0/C1 controls, and the directional marks/overrides/isolates that can reorder what the user sees.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
-/** Decoded, single-line, safe-to-display text capped at `max` code points (with an ellipsis). */
-export function cleanText(raw: string, max: number): string | undefined {
-  const text = decodeHtmlEntities(raw.slice(0, max * 8))
-    .replace(UNSAFE_CHARS, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** Single-line, safe-to-display text capped at `max` code points (with an ellipsis). */
+function cleanText(decoded: string, max: number): string | undefined {
+  const text = decoded.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
   if (text.length === 0) return undefined;
   const codePoints = Array.from(text);
   return codePoints.length > max ? `${codePoints.slice(0, max - 1).join('')}\u2026` : text;
 }
 
-const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
-const TAG_NAME = /[a-zA-Z][a-zA-Z0-9-]{0,31}/y;
-/** Elements whose content is text, not markup: tags inside them are not tags. */
-const RAW_TEXT = new Set([
-  'script',
-  'style',
-  'textarea',
-  'title',
-  'xmp',
-  'iframe',
-  'noembed',
-  'noframes',
-  'noscript',
-]);
-
-function parseAttributes(source: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  for (const match of source.matchAll(ATTRIBUTE)) {
-    const name = (match[1] ?? '').toLowerCase();
-    if (!attributes.has(name)) attributes.set(name, match[2] ?? match[3] ?? match[4] ?? '');
-  }
-  return attributes;
-}
-
-/** Index just past the `>` of the first `</name ...>` at or after `from`, or -1. */
-function findEndTag(
-  source: string,
-  name: string,
-  from: number,
-): { contentEnd: number; next: number } | undefined {
-  const pattern = new RegExp(`</${name}[\\s/]*>`, 'gi');
-  pattern.lastIndex = from;
-  const match = pattern.exec(source);
-  return match === null ? undefined : { contentEnd: match.index, next: match.index + match[0].length };
-}
-
-interface ScanResult {
-  readonly meta: Map<string, string>;
-  readonly title?: string;
-}
-
-/**
- * One linear pass over the document (no backtracking regular expression spans more than one tag, so
- * hostile input cannot make this quadratic). Collects <meta> tags and the first <title> until </head>.
- */
-function scanHead(source: string): ScanResult {
-  const meta = new Map<string, string>();
-  let title: string | undefined;
-  let i = 0;
-  while (i < source.length) {
-    const lt = source.indexOf('<', i);
-    if (lt < 0) break;
-    if (source.startsWith('<!--', lt)) {
-      const end = source.indexOf('-->', lt + 4);
-      if (end < 0) break;
-      i = end + 3;
-      continue;
-    }
-    const closing = source[lt + 1] === '/';
-    TAG_NAME.lastIndex = lt + (closing ? 2 : 1);
-    const name = TAG_NAME.exec(source)?.[0].toLowerCase();
-    if (name === undefined) {
-      i = lt + 1;
-      continue;
-    }
-    // Find the tag's closing '>' outside quoted attribute values.
-    let k = TAG_NAME.lastIndex;
-    let quote: string | undefined;
-    for (; k < source.length; k += 1) {
-      const c = source[k];
-      if (quote !== undefined) {
-        if (c === quote) quote = undefined;
-      } else if (c === '"' || c === "'") {
-        quote = c;
-      } else if (c === '>') {
-        break;
-      }
-    }
-    if (k >= source.length) break; // an unterminated tag swallows the rest of the document
-    const attributeText = source.slice(TAG_NAME.lastIndex, k);
-    i = k + 1;
-    if (closing) {
-      if (name === 'head') break;
-      continue;
-    }
-    if (name === 'body') break;
-    if (name === 'meta') {
-      const attributes = parseAttributes(attributeText);
-      const key = (attributes.get('property') ?? attributes.get('name') ?? '').trim().toLowerCase();
-      const content = attributes.get('content');
-      if (key.length > 0 && content !== undefined && !meta.has(key)) meta.set(key, content);
-      continue;
-    }
-    if (RAW_TEXT.has(name)) {
-      const end = findEndTag(source, name, i);
-      if (end === undefined) break;
-      if (name === 'title' && title === undefined) title = source.slice(i, end.contentEnd);
-      i = end.next;
-    }
-  }
-  return { meta, ...(title !== undefined ? { title } : {}) };
+/** Decodes an attribute value's character references, reading only as much as a `max`-char field needs. */
+function decodeAttribute(raw: string, max: number): string {
+  return decodeHTMLAttribute(raw.slice(0, max * RAW_CHARS_PER_CHAR));
 }
 
 /** The first https URL the image reference resolves to, or undefined. */
-function resolveImageUrl(raw: string, pageUrl: URL): string | undefined {
-  const text = decodeHtmlEntities(raw).trim();
+function resolveImageUrl(decoded: string, pageUrl: URL): string | undefined {
+  const text = decoded.trim();
   if (text.length === 0 || text.length > MAX_URL_CHARS) return undefined;
   try {
     const resolved = new URL(text, pageUrl);
@@ -216,41 +63,193 @@ function resolveImageUrl(raw: string, pageUrl: URL): string | undefined {
   }
 }
 
-/** Extracts preview metadata from (the first MAX_SCAN_CHARS of) an HTML document. */
-export function parseLinkPreviewHtml(html: string, pageUrl: URL): PageMetadata {
-  const { meta, title: titleTag } = scanHead(html.slice(0, MAX_SCAN_CHARS));
-  const pick = (...keys: string[]): string | undefined => {
-    for (const key of keys) {
-      const value = meta.get(key);
-      if (value !== undefined && value.trim().length > 0) return value;
-    }
+/** The `charset` parameter of a media type such as `text/html; charset=ISO-8859-1`, if it parses. */
+function charsetParameter(mediaType: string | undefined): string | undefined {
+  if (mediaType === undefined) return undefined;
+  try {
+    return new MIMEType(mediaType).params.get('charset') ?? undefined;
+  } catch {
     return undefined;
-  };
-  const title = cleanText(pick('og:title', 'twitter:title') ?? titleTag ?? '', MAX_TITLE_CHARS);
-  const description = cleanText(
-    pick('og:description', 'twitter:description', 'description') ?? '',
-    MAX_DESCRIPTION_CHARS,
-  );
-  const imageRaw = pick('og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image');
-  const imageUrl = imageRaw !== undefined ? resolveImageUrl(imageRaw, pageUrl) : undefined;
-  return {
-    ...(title !== undefined ? { title } : {}),
-    ...(description !== undefined ? { description } : {}),
-    ...(imageUrl !== undefined ? { imageUrl } : {}),
-  };
+  }
 }
 
-/** Charset from a Content-Type header or the first <meta charset> of the page; utf-8 when unknown. */
-export function detectCharset(contentType: string | undefined, head: Buffer): string {
-  const fromHeader = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1];
-  const fromMeta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(
-    head.subarray(0, 2048).toString('latin1'),
-  )?.[1];
-  const label = (fromHeader ?? fromMeta ?? 'utf-8').toLowerCase();
+/** An attribute's value (own properties only: a page can name an attribute `constructor`). */
+function attributeOf(attributes: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(attributes, key) ? attributes[key] : undefined;
+}
+
+interface Prescan {
+  /** From `<meta charset=…>` or `<meta http-equiv="content-type" content="…; charset=…">`. */
+  readonly charset?: string;
+  /** A charset was declared or the head is over: more bytes cannot change the answer. */
+  readonly settled: boolean;
+}
+
+/** The charset declared in the page's start (as the HTML spec's prescan does, with tags parsed properly). */
+function prescan(start: Uint8Array): Prescan {
+  let charset: string | undefined;
+  let headOver = false;
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (name === 'body') headOver = true;
+        if (charset !== undefined || headOver || name !== 'meta') return;
+        const attribute = (key: string): string | undefined => attributeOf(attributes, key);
+        charset =
+          attribute('charset')?.trim() ??
+          (attribute('http-equiv')?.trim().toLowerCase() === 'content-type'
+            ? charsetParameter(attribute('content'))
+            : undefined);
+      },
+      onclosetag(name, isImplied) {
+        if (name === 'head' && !isImplied) headOver = true;
+      },
+    },
+    { decodeEntities: false },
+  );
+  // Tag syntax is ASCII: latin1 reads it right in any ASCII-compatible charset.
+  parser.write(Buffer.from(start.subarray(0, CHARSET_SCAN_BYTES)).toString('latin1'));
+  const settled = charset !== undefined || headOver;
+  parser.end();
+  return { ...(charset !== undefined ? { charset } : {}), settled };
+}
+
+/** A decoder for the label, or for utf-8 when the label is unknown. */
+function decoderFor(label: string | undefined): TextDecoder {
   try {
-    new TextDecoder(label);
-    return label;
+    return new TextDecoder((label ?? 'utf-8').toLowerCase());
   } catch {
-    return 'utf-8';
+    return new TextDecoder('utf-8');
+  }
+}
+
+/**
+ * Reads preview metadata from a page pushed to it chunk by chunk, as the bytes arrive. The charset is the
+ * Content-Type header's, else the page's own declaration, looked for until it is found, the head ends or
+ * CHARSET_SCAN_BYTES are in, else utf-8. `push` reports when nothing more is needed (</head> or <body>
+ * seen, or MAX_SCAN_BYTES examined), so the caller can stop downloading.
+ */
+export class PageMetadataReader {
+  readonly #meta = new Map<string, string>();
+  readonly #parser: Parser;
+  #decoder: TextDecoder | undefined;
+  #pending: Uint8Array[] = [];
+  #scanned = 0;
+  #done = false;
+  /** Raw text of the first <title>, while and after it is read; used only if the title closes. */
+  #title: string | undefined;
+  #inTitle = false;
+  #titleClosed = false;
+
+  /** `contentType` is the response's Content-Type header (its charset wins over the page's). */
+  constructor(contentType: string | undefined) {
+    this.#parser = new Parser(
+      {
+        onopentag: (name, attributes) => this.#openTag(name, attributes),
+        onclosetag: (name, isImplied) => this.#closeTag(name, isImplied),
+        ontext: (text) => this.#text(text),
+      },
+      // Decoding is ours (entities, per field, after capping), so raw text is never decoded twice.
+      { decodeEntities: false },
+    );
+    // A charset in the header wins (and an unknown one means utf-8, not a second guess from the page).
+    const declared = charsetParameter(contentType);
+    if (declared !== undefined) this.#decoder = decoderFor(declared);
+  }
+
+  /** Feeds the next bytes of the page; true once the metadata is complete. */
+  push(chunk: Uint8Array): boolean {
+    if (this.#done) return true;
+    const bytes = chunk.subarray(0, MAX_SCAN_BYTES - this.#scanned);
+    this.#scanned += bytes.length;
+    if (this.#decoder === undefined) {
+      this.#pending.push(bytes);
+      const early = prescan(Buffer.concat(this.#pending));
+      if (early.settled || this.#scanned >= CHARSET_SCAN_BYTES) this.#startDecoding(early.charset);
+    } else {
+      this.#parser.write(this.#decoder.decode(bytes, { stream: true }));
+    }
+    if (this.#scanned >= MAX_SCAN_BYTES) this.#done = true;
+    return this.#done;
+  }
+
+  /** The metadata read so far (the page may have ended early); `pageUrl` resolves a relative image. */
+  finish(pageUrl: URL): PageMetadata {
+    const decoder = this.#decoder ?? this.#startDecoding(prescan(Buffer.concat(this.#pending)).charset);
+    if (!this.#done) {
+      this.#parser.write(decoder.decode());
+      this.#parser.end();
+      this.#done = true;
+    }
+    const pick = (keys: readonly string[]): string | undefined => {
+      for (const key of keys) {
+        const value = this.#meta.get(key);
+        if (value !== undefined && value.trim().length > 0) return value;
+      }
+      return undefined;
+    };
+    const rawTitle = pick(TITLE_KEYS);
+    const title = cleanText(
+      rawTitle !== undefined
+        ? decodeAttribute(rawTitle, MAX_TITLE_CHARS)
+        : decodeHTML(this.#titleClosed ? (this.#title ?? '') : ''),
+      MAX_TITLE_CHARS,
+    );
+    const rawDescription = pick(DESCRIPTION_KEYS);
+    const description =
+      rawDescription !== undefined
+        ? cleanText(decodeAttribute(rawDescription, MAX_DESCRIPTION_CHARS), MAX_DESCRIPTION_CHARS)
+        : undefined;
+    const rawImage = pick(IMAGE_KEYS);
+    // Not cut before decoding: a cut URL could still be a valid, different one. Too long is refused.
+    const imageUrl =
+      rawImage !== undefined ? resolveImageUrl(decodeHTMLAttribute(rawImage), pageUrl) : undefined;
+    return {
+      ...(title !== undefined ? { title } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(imageUrl !== undefined ? { imageUrl } : {}),
+    };
+  }
+
+  #startDecoding(charset: string | undefined): TextDecoder {
+    const head = Buffer.concat(this.#pending);
+    this.#pending = [];
+    const decoder = decoderFor(charset);
+    this.#decoder = decoder;
+    this.#parser.write(decoder.decode(head, { stream: true }));
+    return decoder;
+  }
+
+  #openTag(name: string, attributes: Record<string, string>): void {
+    if (this.#done) return;
+    if (name === 'body') {
+      this.#done = true;
+    } else if (name === 'title' && this.#title === undefined) {
+      this.#title = '';
+      this.#inTitle = true;
+    } else if (name === 'meta') {
+      const attribute = (key: string): string | undefined => attributeOf(attributes, key);
+      const key = (attribute('property') ?? attribute('name') ?? '').trim().toLowerCase();
+      const content = attribute('content');
+      // Only the few wanted keys are kept, each a part of the (capped) page already in memory.
+      if (WANTED_META.has(key) && content !== undefined && !this.#meta.has(key)) this.#meta.set(key, content);
+    }
+  }
+
+  #closeTag(name: string, isImplied: boolean): void {
+    if (this.#done) return;
+    if (name === 'title' && this.#inTitle) {
+      this.#inTitle = false;
+      // Closed only by the end of the page: the rest of a broken page is no title.
+      this.#titleClosed = !isImplied;
+    } else if (name === 'head') {
+      this.#done = true;
+    }
+  }
+
+  #text(text: string): void {
+    if (this.#done || !this.#inTitle || this.#title === undefined) return;
+    const room = MAX_TITLE_CHARS * RAW_CHARS_PER_CHAR - this.#title.length;
+    if (room > 0) this.#title += text.slice(0, room);
   }
 }

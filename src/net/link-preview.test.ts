@@ -133,6 +133,14 @@ describe('link previews through a real microsocks', () => {
           res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
           res.end(Buffer.from([0x1f, 0x8b]));
           return;
+        case '/head-then-hang':
+          res.writeHead(200, { 'content-type': 'text/html; charset=windows-1252' });
+          res.write(Buffer.from('<html><HEAD><title>caf\u00e9 \x93hanging\x94</title></HEAD >', 'latin1'));
+          return; // never finishes: reading must stop at </head>
+        case '/body-then-hang':
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.write('<meta property="og:title" content="No head end"><body><p>');
+          return; // never finishes: reading must stop at <body>
         case '/slow':
           res.writeHead(200, { 'content-type': 'text/html' });
           res.write('<html><head>');
@@ -252,6 +260,14 @@ describe('link previews through a real microsocks', () => {
   it('enforces the size limit, streamed or declared', async () => {
     expectPreviewError(await failure(fetchLinkPreview(`${base}/huge-streamed`, options)), 'too-large');
     expectPreviewError(await failure(fetchLinkPreview(`${base}/huge-declared`, options)), 'too-large');
+  });
+
+  it('stops reading at </head> or <body> (parsed as it streams in, in the declared charset)', async () => {
+    const quick = { ...options, limits: { timeoutMs: 3000 } };
+    expect((await fetchLinkPreview(`${base}/head-then-hang`, quick)).title).toBe(
+      'caf\u00e9 \u201changing\u201d',
+    );
+    expect((await fetchLinkPreview(`${base}/body-then-hang`, quick)).title).toBe('No head end');
   });
 
   it('refuses content that is not a web page, compressed bodies, error statuses and pages with no title', async () => {

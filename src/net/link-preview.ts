@@ -4,7 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { LinkPreviewError, NetworkError, ValidationError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { detectCharset, parseLinkPreviewHtml } from './link-preview-parse.js';
+import { PageMetadataReader } from './link-preview-parse.js';
 import type { SocketOpener } from './socket-opener.js';
 
 /**
@@ -18,7 +18,8 @@ import type { SocketOpener } from './socket-opener.js';
  *   including after each redirect (at most 3, each re-checked);
  * - is a bare HTTP/1.1 GET: no cookies (none are ever stored), no Referer, no Origin, a User-Agent shared
  *   by every Tor Browser user rather than one naming Carapace, `Accept-Encoding: identity`;
- * - is capped: 1 MiB of HTML (reading stops at </head>), 1 MiB per image, 10 s for the whole preview.
+ * - is capped: 1 MiB of HTML (parsed as it arrives; reading stops at </head> or <body>), 1 MiB per image,
+ *   10 s for the whole preview.
  * The image, if any, is returned as bytes (PNG/JPEG/GIF/WebP, checked by magic bytes): the renderer never
  * gets a URL to fetch.
  */
@@ -158,13 +159,22 @@ interface FetchContext {
   readonly limits: LinkPreviewLimits;
 }
 
-interface Fetched {
+/** Reads a body as it arrives; `push` answers true once it needs no more (the download then stops). */
+interface BodyReader {
+  push(chunk: Buffer): boolean;
+}
+
+/** Refuses a final (2xx) response by throwing, or returns the reader for its body. */
+type ResponseCheck<R extends BodyReader> = (response: IncomingMessage) => R;
+
+interface Fetched<R> {
   readonly url: URL;
   readonly contentType: string;
   readonly body: Buffer;
+  readonly reader: R;
 }
 
-type ResponseCheck = (response: IncomingMessage) => void;
+type Response<R> = { redirect: URL } | { body: Buffer; contentType: string; reader: R };
 
 async function openTls(url: URL, context: FetchContext): Promise<tls.TLSSocket> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -203,21 +213,17 @@ async function openTls(url: URL, context: FetchContext): Promise<tls.TLSSocket> 
 }
 
 /** One GET. Resolves with a redirect target or the body (≤ maxBytes); never follows anything itself. */
-async function getOnce(
+async function getOnce<R extends BodyReader>(
   url: URL,
   accept: string,
   maxBytes: number,
-  stopAtHeadEnd: boolean,
-  check: ResponseCheck,
+  check: ResponseCheck<R>,
   context: FetchContext,
-): Promise<{ redirect: URL } | { body: Buffer; contentType: string }> {
+): Promise<Response<R>> {
   const socket = await openTls(url, context);
   return new Promise((resolve, reject) => {
     let settled = false;
-    const finish = (
-      error: unknown,
-      value?: { redirect: URL } | { body: Buffer; contentType: string },
-    ): void => {
+    const finish = (error: unknown, value?: Response<R>): void => {
       if (settled) return;
       settled = true;
       context.signal.removeEventListener('abort', onAbort);
@@ -272,12 +278,14 @@ async function getOnce(
         );
         return;
       }
+      let reader: R;
       try {
-        check(response);
+        reader = check(response);
       } catch (error) {
         finish(error);
         return;
       }
+      const contentType = response.headers['content-type'] ?? '';
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
         finish(new LinkPreviewError('too-large', `The response is larger than ${maxBytes} bytes.`));
@@ -285,7 +293,6 @@ async function getOnce(
       }
       const chunks: Buffer[] = [];
       let total = 0;
-      let tail = '';
       response.on('data', (chunk: Buffer) => {
         total += chunk.length;
         if (total > maxBytes) {
@@ -293,25 +300,9 @@ async function getOnce(
           return;
         }
         chunks.push(chunk);
-        // The metadata lives in <head>: once it is closed there is nothing more to read.
-        if (stopAtHeadEnd) {
-          const text = tail + chunk.toString('latin1');
-          if (/<\/head\s*>/i.test(text)) {
-            finish(undefined, {
-              body: Buffer.concat(chunks),
-              contentType: response.headers['content-type'] ?? '',
-            });
-            return;
-          }
-          tail = text.slice(-16);
-        }
+        if (reader.push(chunk)) finish(undefined, { body: Buffer.concat(chunks), contentType, reader });
       });
-      response.on('end', () =>
-        finish(undefined, {
-          body: Buffer.concat(chunks),
-          contentType: response.headers['content-type'] ?? '',
-        }),
-      );
+      response.on('end', () => finish(undefined, { body: Buffer.concat(chunks), contentType, reader }));
       response.on('error', (error) =>
         finish(new NetworkError('The link preview download failed.', { cause: error })),
       );
@@ -322,18 +313,17 @@ async function getOnce(
 }
 
 /** GET with at most `maxRedirects` redirects, each re-checked (https only, no local hosts). */
-async function getFollowing(
+async function getFollowing<R extends BodyReader>(
   start: URL,
   accept: string,
   maxBytes: number,
-  stopAtHeadEnd: boolean,
-  check: ResponseCheck,
+  check: ResponseCheck<R>,
   context: FetchContext,
-): Promise<Fetched> {
+): Promise<Fetched<R>> {
   let url = start;
   for (let hop = 0; ; hop += 1) {
-    const result = await getOnce(url, accept, maxBytes, stopAtHeadEnd, check, context);
-    if ('body' in result) return { url, contentType: result.contentType, body: result.body };
+    const result = await getOnce(url, accept, maxBytes, check, context);
+    if ('body' in result) return { url, ...result };
     if (hop >= context.limits.maxRedirects) {
       throw new LinkPreviewError(
         'too-many-redirects',
@@ -349,6 +339,9 @@ async function getFollowing(
     url = checkPreviewUrl(result.redirect, context.allowLocalHosts);
   }
 }
+
+/** An image is read to its end (the byte cap still applies). */
+const WHOLE_BODY: BodyReader = { push: () => false };
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
@@ -378,12 +371,12 @@ async function fetchImage(imageUrl: string, context: FetchContext): Promise<Link
     url,
     IMAGE_TYPES.join(','),
     context.limits.maxImageBytes,
-    false,
     (response) => {
       const type = mediaType(response.headers['content-type']);
       if (!(IMAGE_TYPES as readonly string[]).includes(type)) {
         throw new LinkPreviewError('not-image', 'The preview image is not a PNG, JPEG, GIF or WebP image.');
       }
+      return WHOLE_BODY;
     },
     context,
   );
@@ -439,17 +432,16 @@ export async function fetchLinkPreview(input: string, options: LinkPreviewOption
       url,
       'text/html,application/xhtml+xml;q=0.9',
       limits.maxHtmlBytes,
-      true,
       (response) => {
-        if (!HTML_TYPES.has(mediaType(response.headers['content-type']))) {
+        const contentType = response.headers['content-type'];
+        if (!HTML_TYPES.has(mediaType(contentType))) {
           throw new LinkPreviewError('not-html', 'The link does not point to a web page.');
         }
+        return new PageMetadataReader(contentType);
       },
       context,
     );
-    const charset = detectCharset(page.contentType, page.body);
-    const html = new TextDecoder(charset).decode(page.body);
-    const metadata = parseLinkPreviewHtml(html, page.url);
+    const metadata = page.reader.finish(page.url);
     if (metadata.title === undefined) {
       throw new LinkPreviewError('no-metadata', 'The page has no title to preview.');
     }
