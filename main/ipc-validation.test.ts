@@ -1,11 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { COMMANDS, COMMAND_NAMES, EVENT_NAMES } from '../src/api/contract.js';
-import { VaultLockedError, WrongPassphraseError } from '../src/errors.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, EVENT_NAMES } from '../src/api/contract.js';
+import { createCoreService, type CoreService } from '../src/api/service.js';
+import { TEST_KDF, tempProfile } from '../src/vault/test-support/profile.js';
 import { commandChannel, eventChannel, isContractName } from './channels.js';
 import {
   FORBIDDEN_SENDER,
-  INTERNAL_ERROR,
   INVALID_INPUT,
   UNKNOWN_COMMAND,
   createCommandDispatcher,
@@ -20,8 +19,8 @@ const ours: SenderFacts = {
   fromOurWindow: true,
 };
 
-/** A fake core: records what reached it and answers as the core service does. */
-function fakeCore(answer: (command: string, input: unknown) => Promise<ApiResult<unknown>>) {
+/** A recording core: what reached it, answered as the core service answers. */
+function recordingCore(answer: (command: string, input: unknown) => Promise<ApiResult<unknown>>) {
   const calls: { command: string; input: unknown }[] = [];
   return {
     calls,
@@ -69,50 +68,15 @@ describe('channels', () => {
   });
 });
 
-describe('createCommandDispatcher over the real contract', () => {
+describe('createCommandDispatcher', () => {
   it('allowlists exactly the contract commands', () => {
-    const dispatcher = createCommandDispatcher(COMMANDS, () => Promise.resolve({ ok: true, value: {} }));
+    const dispatcher = createCommandDispatcher(COMMAND_NAMES, () => Promise.resolve({ ok: true, value: {} }));
     expect(dispatcher.routes.map((route) => route.command)).toEqual(COMMAND_NAMES);
   });
 
-  it('passes valid input to the core and returns its value', async () => {
-    const core = fakeCore(() => Promise.resolve({ ok: true, value: {} }));
-    const dispatcher = createCommandDispatcher(COMMANDS, core.call);
-    const result = await dispatcher.dispatch('vault.unlock', ours, [{ passphrase: 'correct horse battery' }]);
-    expect(result).toEqual({ ok: true, value: {} });
-    expect(core.calls).toEqual([{ command: 'vault.unlock', input: { passphrase: 'correct horse battery' } }]);
-  });
-
-  it('invalid input → INVALID_INPUT without calling the core, and the message does not echo the value', async () => {
-    const core = fakeCore(() => Promise.resolve({ ok: true, value: {} }));
-    const dispatcher = createCommandDispatcher(COMMANDS, core.call);
-    const secret = 'sekrit-passphrase-that-must-not-echo';
-    const cases: unknown[][] = [
-      [{ passphrase: 42 }],
-      [{ passphrase: secret, extra: secret }],
-      [secret],
-      [null],
-      [{ passphrase: 'x' }, { more: 1 }],
-    ];
-    for (const args of cases) {
-      const result = await dispatcher.dispatch('vault.unlock', ours, args);
-      expect(result.ok, JSON.stringify(args)).toBe(false);
-      if (!result.ok) {
-        expect(result.error.code).toBe(INVALID_INPUT);
-        expect(result.error.message).not.toContain(secret);
-      }
-    }
-    const phone = await dispatcher.dispatch('account.startRegistration', ours, [
-      { e164: '0099-not-a-number' },
-    ]);
-    expect(phone.ok).toBe(false);
-    if (!phone.ok) expect(phone.error.message).not.toContain('0099');
-    expect(core.calls).toEqual([]);
-  });
-
-  it('rejects an untrusted sender before parsing or calling the core', async () => {
-    const core = fakeCore(() => Promise.resolve({ ok: true, value: {} }));
-    const dispatcher = createCommandDispatcher(COMMANDS, core.call);
+  it('rejects an untrusted sender before calling the core', async () => {
+    const core = recordingCore(() => Promise.resolve({ ok: true, value: {} }));
+    const dispatcher = createCommandDispatcher(COMMAND_NAMES, core.call);
     for (const sender of [
       { ...ours, frameUrl: 'https://evil.example/' },
       { ...ours, isTopLevelFrame: false },
@@ -124,82 +88,79 @@ describe('createCommandDispatcher over the real contract', () => {
     expect(core.calls).toEqual([]);
   });
 
-  it('refuses commands outside the allowlist', async () => {
-    const core = fakeCore(() => Promise.resolve({ ok: true, value: {} }));
-    const dispatcher = createCommandDispatcher(COMMANDS, core.call);
+  it('refuses commands outside the allowlist and more than one argument', async () => {
+    const core = recordingCore(() => Promise.resolve({ ok: true, value: {} }));
+    const dispatcher = createCommandDispatcher(COMMAND_NAMES, core.call);
     for (const command of ['vault.dropEverything', 'constructor', '__proto__', 'toString']) {
       expect(await dispatcher.dispatch(command, ours, [{}])).toMatchObject({
         ok: false,
         error: { code: UNKNOWN_COMMAND },
       });
     }
+    expect(await dispatcher.dispatch('vault.lock', ours, [{}, { more: 1 }])).toMatchObject({
+      ok: false,
+      error: { code: INVALID_INPUT },
+    });
     expect(core.calls).toEqual([]);
   });
 
-  it('maps a typed error thrown by the core to its code and message', async () => {
-    const dispatcher = createCommandDispatcher(COMMANDS, async (command) => {
-      await Promise.resolve();
-      if (command === 'vault.unlock') throw new WrongPassphraseError(1500);
-      throw new VaultLockedError();
-    });
-    expect(await dispatcher.dispatch('vault.unlock', ours, [{ passphrase: 'nope nope' }])).toEqual({
-      ok: false,
-      error: { code: 'WRONG_PASSPHRASE', message: 'That passphrase is not correct.', retryAfterMs: 1500 },
-    });
-    expect(await dispatcher.dispatch('conversations.list', ours, [{}])).toEqual({
-      ok: false,
-      error: { code: 'VAULT_LOCKED', message: new VaultLockedError().message },
-    });
-  });
-
-  it('passes the core service’s own error results through', async () => {
-    const dispatcher = createCommandDispatcher(COMMANDS, () =>
-      Promise.resolve({
-        ok: false,
-        error: { code: 'NOT_AVAILABLE', message: 'Not in this build.' },
-      }),
-    );
-    expect(await dispatcher.dispatch('pin.generate', ours, [{}])).toEqual({
-      ok: false,
-      error: { code: 'NOT_AVAILABLE', message: 'Not in this build.' },
-    });
-  });
-
-  it('turns unknown errors and malformed core answers into a generic error that leaks nothing', async () => {
+  it('turns a throw into a generic error that leaks nothing', async () => {
     const internal = '/home/user/.config/Carapace/profile/vault.db: SQLITE_CORRUPT key=abcdef';
-    const throwing = createCommandDispatcher(COMMANDS, async () => {
+    const throwing = createCommandDispatcher(COMMAND_NAMES, async () => {
       await Promise.resolve();
       throw new Error(internal);
     });
     const result = await throwing.dispatch('conversations.list', ours, [{}]);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.error.code).toBe(INTERNAL_ERROR);
-      expect(result.error.message).not.toContain('SQLITE');
-      expect(result.error.message).not.toContain('/home');
-    }
-    const malformed = createCommandDispatcher(COMMANDS, () => Promise.resolve({ value: internal }) as never);
-    expect(await malformed.dispatch('conversations.list', ours, [{}])).toMatchObject({
-      ok: false,
-      error: { code: INTERNAL_ERROR },
+    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(JSON.stringify(result)).not.toContain('SQLITE');
+    expect(JSON.stringify(result)).not.toContain('/home');
+  });
+});
+
+describe('createCommandDispatcher over the real core service (the one place input is parsed)', () => {
+  let profile: ReturnType<typeof tempProfile>;
+  let service: CoreService;
+  let dispatcher: ReturnType<typeof createCommandDispatcher>;
+
+  beforeEach(() => {
+    profile = tempProfile();
+    service = createCoreService({ profileDir: profile.dir, vault: { kdf: TEST_KDF } });
+    dispatcher = createCommandDispatcher(COMMAND_NAMES, (command, input) => service.invoke(command, input));
+  });
+
+  afterEach(async () => {
+    await service.close();
+    profile.dispose();
+  });
+
+  it('passes valid input to the core and returns its value', async () => {
+    expect(await dispatcher.dispatch('vault.status', ours, [{}])).toEqual({
+      ok: true,
+      value: { state: 'uninitialized', insecureNoPassphrase: false },
     });
   });
 
-  it('checks the core output against the contract and strips fields it does not name', async () => {
-    const table = {
-      'demo.echo': { input: z.strictObject({ n: z.number() }), output: z.object({ n: z.number() }) },
-    };
-    const leaky = createCommandDispatcher(table, () =>
-      Promise.resolve({
-        ok: true,
-        value: { n: 1, dbKey: 'deadbeef' },
-      }),
-    );
-    expect(await leaky.dispatch('demo.echo', ours, [{ n: 1 }])).toEqual({ ok: true, value: { n: 1 } });
-    const wrong = createCommandDispatcher(table, () => Promise.resolve({ ok: true, value: { n: 'one' } }));
-    expect(await wrong.dispatch('demo.echo', ours, [{ n: 1 }])).toMatchObject({
+  it('invalid input → INVALID_INPUT from the service, and the message does not echo the value', async () => {
+    const secret = 'sekrit-passphrase-that-must-not-echo';
+    for (const args of [[{ passphrase: 42 }], [{ passphrase: secret, extra: secret }], [secret], [null]]) {
+      const result = await dispatcher.dispatch('vault.unlock', ours, args);
+      expect(result, JSON.stringify(args)).toMatchObject({ ok: false, error: { code: INVALID_INPUT } });
+      expect(JSON.stringify(result)).not.toContain(secret);
+    }
+    const phone = await dispatcher.dispatch('account.startRegistration', ours, [
+      { e164: '0099-not-a-number' },
+    ]);
+    expect(phone).toMatchObject({ ok: false, error: { code: INVALID_INPUT } });
+    expect(JSON.stringify(phone)).not.toContain('0099');
+    expect(await dispatcher.dispatch('vault.status', ours, [{}])).toMatchObject({
+      value: { state: 'uninitialized' },
+    });
+  });
+
+  it('passes the service’s typed errors through with their facts', async () => {
+    expect(await dispatcher.dispatch('conversations.list', ours, [{}])).toEqual({
       ok: false,
-      error: { code: INTERNAL_ERROR },
+      error: { code: 'VAULT_LOCKED', message: 'The vault is locked. Unlock it with your passphrase.' },
     });
   });
 });

@@ -1,10 +1,10 @@
 /**
- * The IPC adapter's decisions as plain functions (no electron import, unit-tested in Node):
- * sender validation, the channel allowlist, input validation against the contract's zod schemas, and the
- * mapping of errors to the `{ ok, value } | { ok, error: { code, message } }` result shape.
+ * The IPC adapter's decisions as plain functions (no electron import, unit-tested in Node): the channel
+ * allowlist and sender validation. Input and output are parsed in ONE place, the core service
+ * (src/api/service.ts), which answers `{ ok, value } | { ok: false, error: { code, message } }`.
  */
-import type { z } from 'zod';
 import type { ApiError, ApiResult } from '../src/api/contract.js';
+import { toApiError } from '../src/api/errors.js';
 import { isCarapaceError } from '../src/errors.js';
 import { errorFields, log } from '../src/log.js';
 import { isAppUrl } from './app-origin.js';
@@ -12,12 +12,10 @@ import { commandChannel, isContractName } from './channels.js';
 
 export type { ApiError, ApiResult };
 
-/** Codes produced by the adapter itself; every other code comes from a CarapaceError in src/errors.ts. */
+/** Codes produced by the adapter itself; every other code comes from the core service. */
 export const INVALID_INPUT = 'INVALID_INPUT';
 export const FORBIDDEN_SENDER = 'FORBIDDEN_SENDER';
 export const UNKNOWN_COMMAND = 'UNKNOWN_COMMAND';
-export const INTERNAL_ERROR = 'INTERNAL';
-const INTERNAL_MESSAGE = 'Something went wrong inside Carapace. Please try again.';
 
 /** What main knows about the frame that sent an IPC message (from `event.senderFrame` and `event.sender`). */
 export interface SenderFacts {
@@ -34,51 +32,8 @@ export function isTrustedSender(facts: SenderFacts): boolean {
   return facts.fromOurWindow && facts.isTopLevelFrame && isAppUrl(facts.frameUrl);
 }
 
-export interface CommandSpec {
-  readonly input: z.ZodType;
-  readonly output?: z.ZodType;
-}
-export type CommandTable = Readonly<Record<string, CommandSpec>>;
-
-/**
- * Calls the core for one validated command: the core service's `invoke`, which answers with an ApiResult.
- * A throw (a CarapaceError for expected failures) is mapped here too.
- */
+/** The core service's `invoke`: parses the input, runs the command, parses the output, maps errors. */
 export type CoreCall = (command: string, input: unknown) => Promise<ApiResult<unknown>>;
-
-/** A message that names the offending fields and the rule, never the rejected value. */
-export function describeIssues(error: z.ZodError): string {
-  const parts = error.issues.slice(0, 3).map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'input';
-    return `${where}: ${issue.message}`;
-  });
-  return `Invalid input (${parts.join('; ')})`.slice(0, 300);
-}
-
-/** Expected failures keep their code and message; anything else becomes a generic error that leaks nothing. */
-export function toApiError(error: unknown): ApiError {
-  if (isCarapaceError(error)) {
-    const retry = (error as { retryAfterMs?: unknown }).retryAfterMs;
-    return {
-      code: error.code,
-      message: error.message.slice(0, 1000),
-      ...(typeof retry === 'number' && Number.isFinite(retry)
-        ? { retryAfterMs: Math.max(0, Math.ceil(retry)) }
-        : {}),
-    };
-  }
-  return { code: INTERNAL_ERROR, message: INTERNAL_MESSAGE };
-}
-
-/** A core answer that is not a well-formed ApiResult is treated as an internal failure. */
-function isApiResult(value: unknown): value is ApiResult<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Record<string, unknown>;
-  if (record.ok === true) return 'value' in record;
-  if (record.ok !== false || typeof record.error !== 'object' || record.error === null) return false;
-  const error = record.error as Record<string, unknown>;
-  return typeof error.code === 'string' && typeof error.message === 'string';
-}
 
 export interface CommandDispatcher {
   /** The allowlisted commands and their channels, in contract order. */
@@ -87,20 +42,19 @@ export interface CommandDispatcher {
 }
 
 /**
- * The one registration wrapper's logic: allowlist → sender check → zod-parse the single argument →
- * core call → (optional) output check → result. Malformed input never reaches the core.
+ * The one registration wrapper's logic: allowlist → sender check → exactly one argument → the core
+ * service (which validates it against the contract). An untrusted sender never reaches the core.
  */
-export function createCommandDispatcher(commands: CommandTable, call: CoreCall): CommandDispatcher {
-  const routes = Object.keys(commands).map((command) => ({ command, channel: commandChannel(command) }));
-  const allowed = new Set(routes.map((route) => route.command));
+export function createCommandDispatcher(commands: readonly string[], call: CoreCall): CommandDispatcher {
+  const routes = commands.map((command) => ({ command, channel: commandChannel(command) }));
+  const allowed = new Set(commands);
 
   async function dispatch(
     command: string,
     sender: SenderFacts,
     args: readonly unknown[],
   ): Promise<ApiResult<unknown>> {
-    const spec = isContractName(command) && allowed.has(command) ? commands[command] : undefined;
-    if (spec === undefined) {
+    if (!isContractName(command) || !allowed.has(command)) {
       log.warn('ipc.unknown-command');
       return { ok: false, error: { code: UNKNOWN_COMMAND, message: 'Unknown command.' } };
     }
@@ -113,34 +67,15 @@ export function createCommandDispatcher(commands: CommandTable, call: CoreCall):
       return { ok: false, error: { code: FORBIDDEN_SENDER, message: 'This caller may not use Carapace.' } };
     }
     if (args.length > 1) {
-      return { ok: false, error: { code: INVALID_INPUT, message: 'Invalid input (expected one argument)' } };
+      return { ok: false, error: { code: INVALID_INPUT, message: 'Expected one argument.' } };
     }
-    const parsed = spec.input.safeParse(args[0]);
-    if (!parsed.success) {
-      return { ok: false, error: { code: INVALID_INPUT, message: describeIssues(parsed.error) } };
-    }
-    let result: unknown;
     try {
-      result = await call(command, parsed.data);
+      return await call(command, args[0]);
     } catch (error) {
+      // The service never throws; should it ever, the answer still leaks nothing.
       if (!isCarapaceError(error)) log.error('ipc.command-failed', { command, ...errorFields(error) });
       return { ok: false, error: toApiError(error) };
     }
-    if (!isApiResult(result)) {
-      log.error('ipc.bad-core-result', { command });
-      return { ok: false, error: { code: INTERNAL_ERROR, message: INTERNAL_MESSAGE } };
-    }
-    if (!result.ok) return { ok: false, error: result.error };
-    const value = result.value;
-    if (spec.output !== undefined) {
-      const checked = spec.output.safeParse(value);
-      if (!checked.success) {
-        log.error('ipc.bad-core-output', { command });
-        return { ok: false, error: { code: INTERNAL_ERROR, message: INTERNAL_MESSAGE } };
-      }
-      return { ok: true, value: checked.data };
-    }
-    return { ok: true, value };
   }
 
   return { routes, dispatch };

@@ -1,9 +1,10 @@
 /**
  * The Electron IPC adapter: thin glue from ipcMain to the command dispatcher (main/ipc-validation.ts) and
- * from core events to `webContents.send`. All decisions live in ipc-validation.ts (unit-tested in Node).
+ * from core events to `webContents.send`. Main decides who may call (ipc-validation.ts, unit-tested in
+ * Node); the core service parses what they send.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { COMMANDS, isEventName, type EventName } from '../src/api/contract.js';
+import { COMMAND_NAMES, isEventName, type EventName } from '../src/api/contract.js';
 import type { CoreService } from '../src/api/service.js';
 import { eventChannel } from './channels.js';
 import { createCommandDispatcher, type SenderFacts } from './ipc-validation.js';
@@ -30,7 +31,7 @@ export function senderFactsOf(
 
 /** Registers one handler per contract command and forwards core events. Returns a disposer. */
 export function registerIpc(ipcMain: IpcMain, deps: IpcDeps): () => void {
-  const dispatcher = createCommandDispatcher(COMMANDS, (command, input) =>
+  const dispatcher = createCommandDispatcher(COMMAND_NAMES, (command, input) =>
     deps.service.invoke(command, input),
   );
   for (const { command, channel } of dispatcher.routes) {
