@@ -34,7 +34,8 @@ describe('npm run audit-settings', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'carapace-audit-'));
     profile = join(dir, 'profile');
-    const vault = new Vault(profile, { kdf: { memoryKiB: 8192, timeCost: 1, parallelism: 1 } });
+    // Production KDF parameters: the script opens vaults as the app does, and refuses weaker headers.
+    const vault = new Vault(profile);
     await vault.create(Buffer.from(PASSPHRASE));
     new SettingsStore(vault.db).patch({ linkPreviews: true, notificationPrivacy: 'name-and-message' });
     vault.lock('user');

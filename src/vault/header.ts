@@ -3,11 +3,11 @@
  * `current` is the key source the DB is encrypted with. `pending` exists only while a rekey is under way:
  * if a crash interrupts it, unlock tries `current` first, then `pending`, and commits whichever works.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { VaultCorruptError } from '../errors.js';
 import { writeFileAtomic } from './fs-util.js';
 import type { KdfParams } from './kdf.js';
-import { SALT_BYTES } from './kdf.js';
+import { SALT_BYTES, kdfParamsProblem } from './kdf.js';
 
 export const HEADER_FORMAT = 'carapace-vault';
 export const HEADER_VERSION = 1;
@@ -32,37 +32,45 @@ export interface VaultHeader {
   readonly pending?: KeySlot;
 }
 
-function positiveInt(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+/** A header is a few hundred bytes; anything much larger is damage (and not worth reading). */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+/** Exactly SALT_BYTES, in canonical base64 (the lenient decoder would skip junk characters). */
+function isSalt(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    Buffer.from(value, 'base64').length === SALT_BYTES &&
+    Buffer.from(value, 'base64').toString('base64') === value
+  );
 }
 
 function parseSlot(value: unknown): KeySlot {
   const slot = value as Record<string, unknown> | null;
-  if (slot && slot.kind === 'keyfile') return { kind: 'keyfile' };
-  if (
-    slot &&
-    slot.kind === 'argon2id' &&
-    typeof slot.salt === 'string' &&
-    Buffer.from(slot.salt, 'base64').length === SALT_BYTES &&
-    positiveInt(slot.memoryKiB) &&
-    positiveInt(slot.timeCost) &&
-    positiveInt(slot.parallelism)
-  ) {
-    return {
-      kind: 'argon2id',
-      salt: slot.salt,
-      memoryKiB: slot.memoryKiB,
-      timeCost: slot.timeCost,
-      parallelism: slot.parallelism,
-    };
-  }
-  throw new VaultCorruptError('The vault header has an unknown key slot.');
+  if (slot?.kind === 'keyfile') return { kind: 'keyfile' };
+  if (slot?.kind !== 'argon2id') throw new VaultCorruptError('The vault header has an unknown key slot.');
+  const { salt, memoryKiB, timeCost, parallelism } = slot;
+  if (!isSalt(salt)) throw new VaultCorruptError('The vault header has a damaged salt.');
+  const problem = kdfParamsProblem({ memoryKiB, timeCost, parallelism });
+  if (problem !== undefined)
+    throw new VaultCorruptError(`The vault header's key parameters are unusable (${problem}).`);
+  // kdfParamsProblem checked each is a safe integer in range.
+  return {
+    kind: 'argon2id',
+    salt,
+    memoryKiB: memoryKiB as number,
+    timeCost: timeCost as number,
+    parallelism: parallelism as number,
+  };
 }
 
-export function parseHeader(text: string): VaultHeader {
-  let raw: Record<string, unknown>;
+/**
+ * Parses and bounds the header: any damage or out-of-range parameter is VaultCorruptError, so unlock
+ * fails before any key derivation and without counting a guess.
+ */
+function parseHeader(text: string): VaultHeader {
+  let raw: Record<string, unknown> | null;
   try {
-    raw = JSON.parse(text) as Record<string, unknown>;
+    raw = JSON.parse(text) as Record<string, unknown> | null;
   } catch (error) {
     throw new VaultCorruptError('The vault header is not valid JSON.', { cause: error });
   }
@@ -78,6 +86,7 @@ export function parseHeader(text: string): VaultHeader {
 
 export function readHeader(path: string): VaultHeader | undefined {
   if (!existsSync(path)) return undefined;
+  if (statSync(path).size > MAX_HEADER_BYTES) throw new VaultCorruptError('The vault header is too large.');
   return parseHeader(readFileSync(path, 'utf8'));
 }
 

@@ -36,7 +36,7 @@ import { shredFile, writeFileAtomic } from './fs-util.js';
 import type { KeySlot, VaultHeader } from './header.js';
 import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
 import type { KdfParams } from './kdf.js';
-import { deriveKey, isWeaker, newSalt, resolveKdfParams } from './kdf.js';
+import { deriveKey, isWeaker, newSalt, resolveKdfParams, storedKdfFloor } from './kdf.js';
 import { runMigrations } from './migrate.js';
 import type { SqlDatabase } from './sql.js';
 import { UnlockThrottle } from './throttle.js';
@@ -45,7 +45,10 @@ export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
 export type LockReason = 'user' | 'timer' | 'suspend' | 'shutdown';
 
 export interface VaultOptions {
-  /** Argon2id parameters for new keys (defaults: 64 MiB, t=3, p=4). Tests pass low values for speed. */
+  /**
+   * Argon2id parameters for new keys (defaults: 64 MiB, t=3, p=4). Tests pass low values for speed; a vault
+   * configured below KDF_FLOOR also reads headers below it (storedKdfFloor), the app's never does.
+   */
   kdf?: Partial<KdfParams>;
   /** Milliseconds since the epoch; injectable for throttling tests. */
   clock?: () => number;
@@ -62,6 +65,8 @@ export const VAULT_FILES = Object.freeze({
 export class Vault {
   readonly profileDir: string;
   private readonly kdf: KdfParams;
+  /** The weakest stored parameters unlock accepts (see storedKdfFloor). */
+  private readonly storedKdfFloor: KdfParams;
   private readonly clock: () => number;
   private readonly throttle: UnlockThrottle;
   private readonly dbPath: string;
@@ -83,6 +88,7 @@ export class Vault {
   constructor(profileDir: string, options: VaultOptions = {}) {
     this.profileDir = profileDir;
     this.kdf = resolveKdfParams(options.kdf);
+    this.storedKdfFloor = storedKdfFloor(this.kdf);
     this.clock = options.clock ?? Date.now;
     this.dbPath = join(profileDir, VAULT_FILES.db);
     this.headerPath = join(profileDir, VAULT_FILES.header);
@@ -161,12 +167,18 @@ export class Vault {
     const epoch = this.lockRequests;
     return this.serialize(async () => {
       if (this.connection) return;
+      // readHeader bounds what the header says; a damaged one is VaultCorruptError, never a counted guess.
       const header = readHeader(this.headerPath);
       if (!header) throw new VaultNotInitializedError();
+      const slots = header.pending ? [header.current, header.pending] : [header.current];
+      if (slots.some((slot) => slot.kind === 'argon2id' && isWeaker(slot, this.storedKdfFloor))) {
+        throw new VaultCorruptError(
+          'The vault header asks for weaker key derivation than this build accepts.',
+        );
+      }
       if (!existsSync(this.dbPath)) throw new VaultCorruptError('The vault database is missing.');
       const wait = this.throttle.retryAfterMs();
       if (wait > 0) throw new UnlockThrottledError(wait);
-      const slots = header.pending ? [header.current, header.pending] : [header.current];
       if (passphrase === undefined && !slots.some((s) => s.kind === 'keyfile')) {
         throw new ValidationError('This vault needs its passphrase.');
       }
