@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Modules that open sockets. Only src/net (our fail-closed transport) and the demo server may use them. */
 const NETWORK_MODULES = [
@@ -140,5 +141,10 @@ export default tseslint.config(
       ],
       'no-restricted-globals': ['error', ...fetchBan],
     },
+  },
+  // The Rules of Hooks and the React Compiler's checks (purity, refs, set-state-in-effect, …).
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ...reactHooks.configs.flat.recommended,
   },
 );

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_ATTACHMENT_BYTES, MAX_FILES_PER_MESSAGE, type ApiError } from '../../src/api/contract.js';
 import { fileToBase64, getApi } from '../bridge.js';
 import { formatSize } from '../components/Attachments.js';
@@ -13,13 +13,13 @@ const TYPING_IDLE_MS = 3_000;
 function useTypingSender(conversationId: string) {
   const lastStarted = useRef(0);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const stop = () => {
+  const stop = useCallback(() => {
     if (idle.current) clearTimeout(idle.current);
     idle.current = null;
     if (lastStarted.current === 0) return;
     lastStarted.current = 0;
     void getApi().typing.send({ conversationId, started: false });
-  };
+  }, [conversationId]);
   const keystroke = (text: string) => {
     if (!text.trim()) {
       stop();
@@ -34,7 +34,7 @@ function useTypingSender(conversationId: string) {
     idle.current = setTimeout(stop, TYPING_IDLE_MS);
   };
   // Leaving the conversation (or unmounting on lock) ends our indicator.
-  useEffect(() => () => stop(), [conversationId]);
+  useEffect(() => stop, [stop]);
   return { keystroke, stop };
 }
 
@@ -60,9 +60,8 @@ export function Composer({
   const tooMany = files.length > MAX_FILES_PER_MESSAGE;
   // View-once is for a single photo or video.
   const viewOnceAllowed = files.length === 1 && /^(image|video)\//.test(files[0]?.type ?? '');
-  useEffect(() => {
-    if (!viewOnceAllowed) setViewOnce(false);
-  }, [viewOnceAllowed]);
+  // Adjusted while rendering, not in an effect: the toggle starts off again for the next single photo.
+  if (!viewOnceAllowed && viewOnce) setViewOnce(false);
 
   const send = async (event?: FormEvent) => {
     event?.preventDefault();

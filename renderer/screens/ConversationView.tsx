@@ -1,4 +1,4 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
 import {
@@ -55,10 +55,18 @@ export function ConversationView() {
   const stickToBottom = useRef(true);
   const [error, setError] = useState<ApiError | null>(null);
   const [files, setFiles] = useState<File[]>([]);
+  const [filesFor, setFilesFor] = useState(openId);
   const [dragging, setDragging] = useState(false);
   const timerId = useId();
-  useEffect(() => setFiles([]), [openId]);
+  // Files chosen for one conversation are dropped when another opens (adjusted while rendering).
+  if (filesFor !== openId) {
+    setFilesFor(openId);
+    setFiles([]);
+  }
 
+  // React Compiler skips this component (TanStack Virtual returns unmemoizable functions); we do not run the
+  // compiler, and nothing here relies on memoization.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => parentRef.current,
@@ -67,18 +75,20 @@ export function ConversationView() {
     getItemKey: (index) => messages[index]?.id ?? index,
   });
 
+  const scrollToNewest = useEffectEvent(() => {
+    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+  });
+
   // Open at the newest message.
   useLayoutEffect(() => {
     stickToBottom.current = true;
-    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    scrollToNewest();
   }, [openId]);
 
   // Follow new messages while the user is at the bottom.
   const lastId = messages[messages.length - 1]?.id;
   useEffect(() => {
-    if (stickToBottom.current && messages.length > 0) {
-      virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-    }
+    if (stickToBottom.current) scrollToNewest();
   }, [lastId]);
 
   const onScroll = () => {
@@ -174,7 +184,10 @@ export function ConversationView() {
           >
             Safety number
           </button>
-          {conversation.isContact ? <RemoveContactAction conversation={conversation} /> : null}
+          {/* Keyed: another conversation gets a fresh (closed) dialog. */}
+          {conversation.isContact ? (
+            <RemoveContactAction key={conversation.id} conversation={conversation} />
+          ) : null}
         </div>
       </div>
       {!conversation.isContact && !conversation.isRequest && !conversation.blocked ? (

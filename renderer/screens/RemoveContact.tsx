@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { ApiError, Conversation } from '../../src/api/contract.js';
 import { removeContact } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
@@ -15,13 +15,6 @@ export function RemoveContactAction({ conversation }: { conversation: Conversati
   const [error, setError] = useState<ApiError | null>(null);
   const trigger = useRef<HTMLButtonElement>(null);
   const ids = { title: useId(), body: useId(), check: useId() };
-
-  // Another conversation opened: the dialog belongs to the old one.
-  useEffect(() => {
-    setOpen(false);
-    setDeleteHistory(false);
-    setError(null);
-  }, [conversation.id]);
 
   const close = () => {
     setOpen(false);

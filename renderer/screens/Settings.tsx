@@ -123,17 +123,15 @@ function ProxyForm({ proxy }: { proxy: ProxySetting }) {
 function PinSection() {
   const account = useStore((s) => s.account);
   const [pin, setPin] = useState('');
-  const [check, setCheck] = useState<PinCheck | null>(null);
+  const [lastCheck, setCheck] = useState<PinCheck | null>(null);
+  const check = pin ? lastCheck : null;
   const [acceptWeak, setAcceptWeak] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const ids = { pin: useId(), weak: useId(), lock: useId(), check: useId() };
 
   useEffect(() => {
-    if (!pin) {
-      setCheck(null);
-      return;
-    }
+    if (!pin) return;
     let live = true;
     const timer = setTimeout(() => {
       void getApi()
