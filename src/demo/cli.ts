@@ -3,7 +3,8 @@
  *
  * Starts the local demo network (mock Signal server on 127.0.0.1 with its published TLS CA and trust
  * roots), creates simulated contacts — always one named "Echo" that answers every text message — writes
- * the client config JSON (to --config-out, and to stdout), and runs until SIGINT/SIGTERM.
+ * the client config JSON (to --config-out, and to stdout), and runs until SIGINT/SIGTERM (then closes
+ * within CLOSE_LIMIT_MS; a second signal exits at once).
  *
  * DEMO ONLY: the CA and trust-root private keys of this network are public. Never use it for real
  * conversations.
@@ -11,6 +12,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startDemoNetwork } from './network.js';
+
+/** SIGINT/SIGTERM exit within this, even if a client never acknowledges what the server sent it. */
+const CLOSE_LIMIT_MS = 5_000;
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -31,9 +35,17 @@ async function main(): Promise<void> {
   const network = await startDemoNetwork({ port });
   let closing = false;
   const shutdown = (signal: string): void => {
-    if (closing) return;
+    if (closing) {
+      out(`demo-server: ${signal} again, exiting now`);
+      process.exit(1);
+    }
     closing = true;
     out(`demo-server: ${signal}, closing`);
+    // network.close() is bounded itself; this is the last resort should anything else hold it up.
+    setTimeout(() => {
+      out('demo-server: close took too long, exiting');
+      process.exit(1);
+    }, CLOSE_LIMIT_MS).unref();
     network.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { loadCertificates, ReceiptType, type Device, type PrimaryDevice } from '@signalapp/mock-server';
 import type { ClientConfig } from '../net/config.js';
-import { ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { log, errorFields } from '../log.js';
 import { DemoServer } from './extensions/demo-server.js';
 
@@ -64,6 +64,22 @@ const CERTS_DIR = join(
   'certs',
 );
 
+/** How long close() lets an echo reply in progress finish before cutting its delivery off. */
+const ECHO_GRACE_MS = 2_000;
+
+/** Waits for every promise to settle, or `limitMs`, whichever comes first. */
+async function settledWithin(promises: readonly Promise<unknown>[], limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limitMs);
+  });
+  try {
+    await Promise.race([Promise.allSettled(promises), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const STOP = Symbol('stop');
 /**
  * Wakes a pending `waitForMessage()` with a sentinel. (The mock's own `PromiseQueue.stop()` throws a
@@ -85,7 +101,7 @@ class Contact implements DemoContact {
 
   async ensureSession(toAci: string): Promise<Device> {
     const target = await this.server.getDeviceByServiceId(toAci as never);
-    if (!target) throw new ValidationError('No such account on the demo network');
+    if (!target) throw new NotFoundError('No such account on the demo network');
     const sessions = (this.device as unknown as { sessions: { getSession(a: unknown): Promise<unknown> } })
       .sessions;
     const existing = await sessions.getSession(target.address);
@@ -201,7 +217,9 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
       if (closed) return;
       closed = true;
       for (const contact of contacts) contact.stop();
-      await Promise.allSettled(echoLoops);
+      // An echo loop can be waiting for a client to acknowledge its reply, possibly forever: give a reply
+      // in progress a short grace, then closeNow() fails the pending deliveries and the loops end.
+      await settledWithin(echoLoops, ECHO_GRACE_MS);
       await server.closeNow();
       if (ownCdn) await rm(cdnDir, { recursive: true, force: true });
     },
