@@ -1,7 +1,7 @@
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { NetworkError, ValidationError } from '../errors.js';
 import { errorFields, log } from '../log.js';
+import { proxySettingSchema, TOR_SOCKS_HOST, TOR_SOCKS_PORT, type ProxySetting } from '../settings/schema.js';
 import { directSocketOpener } from './direct-opener.js';
 import type { NetTarget, SocketOpener } from './socket-opener.js';
 import { createSocksOpener } from './socks-opener.js';
@@ -11,123 +11,32 @@ import { createSocksOpener } from './socks-opener.js';
  *
  * - `direct`: plain TCP (the OS resolves names).
  * - `socks5`: through a SOCKS5 proxy; names are resolved by the proxy; fails closed.
- * - `tor`: the Tor preset, SOCKS5 at 127.0.0.1:9050. Tor isolates streams by SOCKS credentials
- *   (IsolateSOCKSAuth is on by default), so an optional username/password puts this account on its own
- *   circuits.
+ * - `tor`: the Tor preset, SOCKS5 at TOR_SOCKS_HOST:TOR_SOCKS_PORT (from the settings schema).
  *
- * `{ mode: 'none' }` (the settings schema's spelling) is accepted as an alias of `direct`.
+ * A route is the settings' proxy choice: it is validated by the settings schema (one rule, so a setting the
+ * store accepted is never refused here), and `{ mode: 'none' }`, the settings' spelling, means `direct`.
  */
 export type RouteConfig =
   | { readonly mode: 'direct' }
-  | {
-      readonly mode: 'socks5';
-      readonly host: string;
-      readonly port: number;
-      readonly username?: string;
-      readonly password?: string;
-    }
-  | { readonly mode: 'tor'; readonly username?: string; readonly password?: string };
+  | Readonly<Extract<ProxySetting, { mode: 'socks5' }>>
+  | { readonly mode: 'tor' };
 
-export const TOR_SOCKS_HOST = '127.0.0.1';
-export const TOR_SOCKS_PORT = 9050;
 export const DIRECT_ROUTE: RouteConfig = Object.freeze({ mode: 'direct' });
-
-const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
-function isHostName(host: string): boolean {
-  if (host.length === 0 || host.length > 253) return false;
-  const labels = (host.endsWith('.') ? host.slice(0, -1) : host).split('.');
-  // A name whose last label is all digits would be an (invalid) IPv4 address, not a name.
-  if (/^\d+$/.test(labels[labels.length - 1] ?? '')) return false;
-  return labels.every((label) => HOST_LABEL.test(label));
-}
-
-/** Validates a proxy host: a DNS name or an IPv4/IPv6 literal (brackets allowed and removed). */
-export function validateProxyHost(input: unknown): string {
-  if (typeof input !== 'string') throw new ValidationError('The proxy host must be text.');
-  let host = input.trim();
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  if (host.length === 0) throw new ValidationError('Enter the proxy host.');
-  if (net.isIP(host) !== 0 || isHostName(host)) return host;
-  throw new ValidationError('The proxy host must be a host name or an IP address (no scheme, port or path).');
-}
-
-export function validateProxyPort(input: unknown): number {
-  if (typeof input !== 'number' || !Number.isInteger(input) || input < 1 || input > 65535) {
-    throw new ValidationError('The proxy port must be a whole number between 1 and 65535.');
-  }
-  return input;
-}
-
-/** RFC 1929: username and password are 1..255 bytes. */
-function validateCredential(input: unknown, what: 'username' | 'password'): string | undefined {
-  if (input === undefined) return undefined;
-  if (typeof input !== 'string') throw new ValidationError(`The proxy ${what} must be text.`);
-  const bytes = Buffer.byteLength(input, 'utf8');
-  if (bytes < 1 || bytes > 255) throw new ValidationError(`The proxy ${what} must be 1 to 255 bytes long.`);
-  return input;
-}
-
-function validateCredentials(record: Record<string, unknown>): { username?: string; password?: string } {
-  const username = validateCredential(record.username, 'username');
-  const password = validateCredential(record.password, 'password');
-  if (password !== undefined && username === undefined) {
-    throw new ValidationError('A proxy password needs a username.');
-  }
-  return {
-    ...(username !== undefined ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
-  };
-}
 
 /** Parses untrusted input (settings, API) into a RouteConfig, or throws ValidationError. */
 export function validateRoute(input: unknown): RouteConfig {
-  if (typeof input !== 'object' || input === null) throw new ValidationError('A network route is required.');
-  const record = input as Record<string, unknown>;
-  const allowed = (keys: string[]): void => {
-    for (const key of Object.keys(record)) {
-      if (!keys.includes(key)) throw new ValidationError(`Unknown network route field: ${key.slice(0, 40)}`);
-    }
-  };
-  switch (record.mode) {
-    case 'direct':
-    case 'none':
-      allowed(['mode']);
-      return DIRECT_ROUTE;
-    case 'socks5': {
-      allowed(['mode', 'host', 'port', 'username', 'password']);
-      const host = validateProxyHost(record.host);
-      const port = validateProxyPort(record.port);
-      return Object.freeze({ mode: 'socks5', host, port, ...validateCredentials(record) });
-    }
-    case 'tor':
-      allowed(['mode', 'username', 'password']);
-      return Object.freeze({ mode: 'tor', ...validateCredentials(record) });
-    default:
-      throw new ValidationError('The network route must be direct, socks5 or tor.');
+  const direct =
+    typeof input === 'object' && input !== null && (input as { mode?: unknown }).mode === 'direct';
+  const parsed = proxySettingSchema.safeParse(direct ? { ...input, mode: 'none' } : input);
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((issue) => issue.message).join(' '));
   }
+  return parsed.data.mode === 'none' ? DIRECT_ROUTE : Object.freeze(parsed.data);
 }
 
-/** A description without secrets, for the UI and logs. */
-export function describeRoute(route: RouteConfig): string {
-  switch (route.mode) {
-    case 'direct':
-      return 'direct';
-    case 'socks5': {
-      const host = net.isIPv6(route.host) ? `[${route.host}]` : route.host;
-      return `SOCKS5 ${host}:${route.port}${route.username !== undefined ? ' (with login)' : ''}`;
-    }
-    case 'tor':
-      return `Tor ${TOR_SOCKS_HOST}:${TOR_SOCKS_PORT}${route.username !== undefined ? ' (isolated)' : ''}`;
-  }
-}
-
-export function sameRoute(a: RouteConfig, b: RouteConfig): boolean {
-  if (a.mode !== b.mode) return false;
-  if (a.mode === 'direct' || b.mode === 'direct') return true;
-  const hostA = a.mode === 'socks5' ? `${a.host}:${a.port}` : '';
-  const hostB = b.mode === 'socks5' ? `${b.host}:${b.port}` : '';
-  return hostA === hostB && a.username === b.username && a.password === b.password;
+function sameRoute(a: RouteConfig, b: RouteConfig): boolean {
+  if (a.mode !== 'socks5' || b.mode !== 'socks5') return a.mode === b.mode;
+  return a.host === b.host && a.port === b.port && a.username === b.username && a.password === b.password;
 }
 
 export interface OpenerOptions {
@@ -145,32 +54,16 @@ export function openerForRoute(route: RouteConfig, options: OpenerOptions = {}):
     case 'direct':
       return options.directOpener ?? directSocketOpener;
     case 'socks5':
-      return createSocksOpener({ ...checked, ...timeout });
-    case 'tor':
       return createSocksOpener({
-        host: TOR_SOCKS_HOST,
-        port: TOR_SOCKS_PORT,
+        host: checked.host,
+        port: checked.port,
         ...(checked.username !== undefined ? { username: checked.username } : {}),
         ...(checked.password !== undefined ? { password: checked.password } : {}),
         ...timeout,
       });
+    case 'tor':
+      return createSocksOpener({ host: TOR_SOCKS_HOST, port: TOR_SOCKS_PORT, ...timeout });
   }
-}
-
-/**
- * Checks a route before (or after) the user saves it — the settings screen's "Test connection": opens one
- * TCP connection to `target` through the route and closes it at once. Resolves when the route works;
- * otherwise throws the same typed errors real traffic would (ValidationError, ProxyUnavailableError,
- * ProxyAuthError, NetworkError). Nothing is sent beyond the SOCKS handshake.
- */
-export async function probeRoute(
-  route: unknown,
-  target: NetTarget,
-  options: OpenerOptions & { readonly signal?: AbortSignal } = {},
-): Promise<void> {
-  const opener = openerForRoute(validateRoute(route), options);
-  const socket = await opener(target, options.signal);
-  socket.destroy();
 }
 
 export interface RouteChange {

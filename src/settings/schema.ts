@@ -23,30 +23,53 @@ export type NotificationPrivacy = (typeof NOTIFICATION_PRIVACY)[number];
 export const BLOCK_UNKNOWN_SENDERS = ['off', 'drop', 'hold-as-request'] as const;
 export type BlockUnknownSenders = (typeof BLOCK_UNKNOWN_SENDERS)[number];
 
-/** The Tor preset: a local Tor daemon's SOCKS port. */
+/** The Tor preset: a local Tor daemon's SOCKS port (the one definition; src/net/route.ts connects to it). */
 export const TOR_SOCKS_HOST = '127.0.0.1';
 export const TOR_SOCKS_PORT = 9050;
 
-/** A host name (RFC 1123 labels) or an IPv4/IPv6 literal. No scheme, no port, no path. */
-export const proxyHostSchema = z
-  .string()
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** RFC 1123 host name; a name whose last label is all digits would be an (invalid) IPv4 address. */
+function isHostName(host: string): boolean {
+  const labels = (host.endsWith('.') ? host.slice(0, -1) : host).split('.');
+  if (/^\d+$/.test(labels[labels.length - 1] ?? '')) return false;
+  return labels.every((label) => HOST_LABEL.test(label));
+}
+
+/** A host name or an IPv4/IPv6 literal (brackets allowed and removed). No scheme, no port, no path. */
+const proxyHostSchema = z
+  .string('The proxy host must be text.')
   .trim()
-  .min(1, 'Enter the proxy host.')
-  .max(253, 'The proxy host is too long.')
-  .refine(
-    (host) =>
-      z.ipv4().safeParse(host).success ||
-      z.ipv6().safeParse(host).success ||
-      z.hostname().safeParse(host).success,
-    'The proxy host must be a host name or an IP address.',
+  .transform((host) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host))
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter the proxy host.')
+      .max(253, 'The proxy host is too long.')
+      .refine(
+        (host) => z.ipv4().safeParse(host).success || z.ipv6().safeParse(host).success || isHostName(host),
+        'The proxy host must be a host name or an IP address (no scheme, port or path).',
+      ),
   );
 
-export const proxyPortSchema = z
-  .number()
+const proxyPortSchema = z
+  .number('The proxy port must be a number.')
   .int('The proxy port must be a whole number.')
   .min(1, 'The proxy port must be between 1 and 65535.')
   .max(65_535, 'The proxy port must be between 1 and 65535.');
 
+/** RFC 1929: a SOCKS5 username or password is 1..255 bytes (UTF-8), not characters. */
+function proxyCredentialSchema(what: 'username' | 'password') {
+  return z.string(`The proxy ${what} must be text.`).refine((value) => {
+    const bytes = new TextEncoder().encode(value).byteLength;
+    return bytes >= 1 && bytes <= 255;
+  }, `The proxy ${what} must be 1 to 255 bytes long.`);
+}
+
+/**
+ * The proxy setting, and the ONE proxy rule: the route layer (src/net/route.ts) validates with this
+ * schema, so a setting the store accepts is one the network can use.
+ */
 export const proxySettingSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('none') }).strict(),
   z
@@ -54,11 +77,15 @@ export const proxySettingSchema = z.discriminatedUnion('mode', [
       mode: z.literal('socks5'),
       host: proxyHostSchema,
       port: proxyPortSchema,
-      // RFC 1929: username and password are 1..255 bytes each.
-      username: z.string().min(1).max(255).optional(),
-      password: z.string().min(1).max(255).optional(),
+      username: proxyCredentialSchema('username').optional(),
+      password: proxyCredentialSchema('password').optional(),
     })
-    .strict(),
+    .strict()
+    // SOCKS5 username/password authentication always sends both; a lone password cannot be used.
+    .refine((proxy) => proxy.password === undefined || proxy.username !== undefined, {
+      message: 'A proxy password needs a username.',
+      path: ['password'],
+    }),
   z.object({ mode: z.literal('tor') }).strict(),
 ]);
 export type ProxySetting = z.infer<typeof proxySettingSchema>;
@@ -113,25 +140,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   proxy: Object.freeze({ mode: 'none' }),
   blockUnknownSenders: 'hold-as-request',
 });
-
-/** The SOCKS endpoint a proxy setting resolves to (the Tor preset included), or undefined for none. */
-export function proxyEndpoint(
-  proxy: ProxySetting,
-): { host: string; port: number; username?: string; password?: string } | undefined {
-  switch (proxy.mode) {
-    case 'none':
-      return undefined;
-    case 'tor':
-      return { host: TOR_SOCKS_HOST, port: TOR_SOCKS_PORT };
-    case 'socks5':
-      return {
-        host: proxy.host,
-        port: proxy.port,
-        ...(proxy.username !== undefined ? { username: proxy.username } : {}),
-        ...(proxy.password !== undefined ? { password: proxy.password } : {}),
-      };
-  }
-}
 
 /** Human labels for the timers, for the settings screen and the audit. */
 export function durationLabel(seconds: number): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { setLogSink, type LogFields } from '../log.js';
-import { DEFAULT_SETTINGS, proxyEndpoint, settingsSchema, type Settings } from './schema.js';
+import { DEFAULT_SETTINGS, settingsSchema, type Settings } from './schema.js';
 import { SettingsStore } from './store.js';
 import { createTempDb, type TempDb } from './test-support/temp-db.js';
 
@@ -31,8 +31,6 @@ describe('settings schema', () => {
     expect(ok({ mode: 'socks5', host: '', port: 1080 })).toBe(false);
     expect(ok({ mode: 'tor' })).toBe(true);
     expect(ok({ mode: 'http', host: 'x.org', port: 80 })).toBe(false);
-    expect(proxyEndpoint({ mode: 'tor' })).toEqual({ host: '127.0.0.1', port: 9050 });
-    expect(proxyEndpoint({ mode: 'none' })).toBeUndefined();
   });
 
   it('accepts only the listed timers', () => {
@@ -91,6 +89,22 @@ describe('SettingsStore', () => {
     const fresh = new SettingsStore(temp.reopen());
     expect(fresh.get().autoLockSeconds).toBe(900);
     expect(fresh.get().linkPreviews).toBe(false);
+  });
+
+  it('refuses a proxy password without a username when it is saved, not later when connecting', () => {
+    const store = new SettingsStore(temp.db);
+    expect(() =>
+      store.patch({ proxy: { mode: 'socks5', host: 'x.org', port: 1080, password: 'p' } }),
+    ).toThrow(new ValidationError('Invalid settings: proxy.password: A proxy password needs a username.'));
+    expect(() =>
+      store.patch({ proxy: { mode: 'socks5', host: 'x.org', port: 1080, username: 'é'.repeat(128) } }),
+    ).toThrow('proxy.username: The proxy username must be 1 to 255 bytes long.');
+    const reopened = new SettingsStore(temp.reopen());
+    expect(reopened.get().proxy).toEqual(DEFAULT_SETTINGS.proxy);
+    const saved = reopened.patch({
+      proxy: { mode: 'socks5', host: '[::1]', port: 1080, username: 'u', password: 'p' },
+    });
+    expect(saved.proxy).toEqual({ mode: 'socks5', host: '::1', port: 1080, username: 'u', password: 'p' });
   });
 
   it('survives invalid JSON, invalid values and unknown keys in the DB, with a warning', () => {
