@@ -10,7 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { IdentityKeyPair, PublicKey } from '@signalapp/libsignal-client';
 import { z } from 'zod';
-import { ProtocolError, ServerError, ValidationError } from '../errors.js';
+import { PreconditionError, ProtocolError, ServerError, ValidationError } from '../errors.js';
 import { log } from '../log.js';
 import type { MessageStore } from '../messaging/store.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -34,7 +34,8 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 /** Snapshot of the account data from the vault. Contains private identity keys: encrypt at once. */
 export function collectAccountData(sources: AccountBackupSources): AccountData {
   const { stores } = sources;
-  if (!stores.aci.identity.hasLocalIdentity()) throw new ValidationError('There is no identity to back up.');
+  if (!stores.aci.identity.hasLocalIdentity())
+    throw new PreconditionError('There is no identity to back up.');
   const contacts: AccountData['contacts'] = [];
   const blocked: string[] = [];
   for (const conversation of sources.messages?.listConversations() ?? []) {
@@ -131,7 +132,7 @@ export async function restoreIdentityKeys(stores: SignalProtocolStores, data: Ac
     if (!serialized) continue;
     const store = stores.of(kind).identity;
     if (store.hasLocalIdentity() && store.localServiceId() !== '') {
-      throw new ValidationError('This vault already belongs to a registered account.');
+      throw new PreconditionError('This vault already belongs to a registered account.');
     }
     const bytes = new Uint8Array(Buffer.from(serialized, 'base64'));
     let pair: IdentityKeyPair;

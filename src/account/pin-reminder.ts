@@ -7,7 +7,7 @@
  * the step and the times — never the PIN.
  */
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { PreconditionError } from '../errors.js';
 import { log } from '../log.js';
 import type { AccountKv } from './account-kv.js';
 import { localPinHash, verifyLocalPin } from './pin.js';
@@ -81,7 +81,7 @@ export class PinReminder {
 
   setRemindersEnabled(enabled: boolean): void {
     const state = this.read();
-    if (!state) throw new ValidationError('No PIN is set.');
+    if (!state) throw new PreconditionError('No PIN is set.');
     this.kv.setJson(KEY, { ...state, remindersEnabled: enabled });
   }
 
@@ -105,7 +105,7 @@ export class PinReminder {
   /** Check the user's answer to a reminder and reschedule: right → longer interval, wrong → shorter. */
   answer(pin: string): ReminderAnswer {
     const state = this.read();
-    if (!state) throw new ValidationError('No PIN is set.');
+    if (!state) throw new PreconditionError('No PIN is set.');
     const correct = verifyLocalPin(state.localHash, pin);
     const last = PIN_REMINDER_INTERVALS_MS.length - 1;
     const step = correct ? Math.min(last, state.step + 1) : Math.max(0, state.step - 1);

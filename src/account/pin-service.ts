@@ -11,6 +11,8 @@
 import { z } from 'zod';
 import {
   KeyBackupUnavailableError,
+  PreconditionError,
+  ProtocolError,
   type RegistrationLockedError,
   ValidationError,
   WeakPinError,
@@ -172,7 +174,7 @@ export class PinService {
   /** Registration lock needs a PIN (that is how a new device proves knowledge of it). */
   async setRegistrationLock(enabled: boolean): Promise<void> {
     if (enabled && !this.reminders.status().pinSet) {
-      throw new ValidationError('Set a PIN before turning on registration lock.');
+      throw new PreconditionError('Set a PIN before turning on registration lock.');
     }
     if (this.lockClient) {
       if (enabled) await this.lockClient.enable(this.registrationLockToken());
@@ -220,7 +222,7 @@ export async function unlockRegistrationWithPin(
   enclaveId?: Uint8Array<ArrayBuffer>,
 ): Promise<{ masterKey: Buffer; registrationLockToken: string }> {
   if (!error.svr2Credentials) {
-    throw new ValidationError('The server did not send key-backup credentials with the registration lock.');
+    throw new ProtocolError('The server did not send key-backup credentials with the registration lock.');
   }
   const masterKey = await recoverMasterKey(pin, error.svr2Credentials, client, enclaveId);
   return { masterKey, registrationLockToken: deriveRegistrationLockToken(masterKey) };

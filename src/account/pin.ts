@@ -9,7 +9,7 @@
  * right after use. JavaScript strings cannot be wiped: callers drop their references as soon as possible.
  */
 import { Pin, PinHash } from '@signalapp/libsignal-client/dist/AccountKeys.js';
-import { ValidationError } from '../errors.js';
+import { ProtocolError, ValidationError } from '../errors.js';
 import { normalizePinString } from './pin-normalize.js';
 
 /**
@@ -63,7 +63,7 @@ export function hashPinForSvr(
   svrUsername: string,
   enclaveId: Uint8Array<ArrayBuffer>,
 ): SvrPinKeys {
-  if (!svrUsername) throw new ValidationError('The key-backup username is missing.');
+  if (!svrUsername) throw new ProtocolError('The key-backup username is missing.');
   const normalized = normalizePin(pin);
   try {
     const hash = PinHash.fromUsernameMrenclave(normalized, svrUsername, enclaveId);

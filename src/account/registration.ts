@@ -18,6 +18,7 @@ import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import {
   isCarapaceError,
   NetworkError,
+  PreconditionError,
   ProtocolError,
   RegistrationLockedError,
   ServerError,
@@ -152,7 +153,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
     throw new ValidationError('A profile key has 32 bytes.');
   }
   if (isRegisteredVault(options.stores)) {
-    throw new ValidationError('This vault already belongs to a registered account.');
+    throw new PreconditionError('This vault already belongs to a registered account.');
   }
   const { config, openSocket } = options;
   const endpoint = { endpoint: config.chat, trustRootsPem: config.tlsTrustRootsPem, openSocket };
@@ -317,7 +318,7 @@ async function prepareKeys(
     stores.aci.identity.localServiceId() !== '' ||
     stores.pni.identity.localServiceId() !== ''
   ) {
-    throw new ValidationError('This vault already belongs to a registered account.');
+    throw new PreconditionError('This vault already belongs to a registered account.');
   }
   const aciPublic = stores.aci.identity.localKeyPair().publicKey.serialize();
   const pniPublic = stores.pni.identity.localKeyPair().publicKey.serialize();

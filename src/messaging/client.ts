@@ -10,7 +10,15 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { Aci } from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import { SerialQueue } from '../async/serial-queue.js';
-import { AlreadyViewedError, NetworkError, ServerError, ValidationError } from '../errors.js';
+import {
+  AlreadyViewedError,
+  NetworkError,
+  NotAvailableError,
+  NotFoundError,
+  PreconditionError,
+  ServerError,
+  ValidationError,
+} from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { openChatConnection, type ChatConnection, type IncomingRequest } from '../net/chat-connection.js';
 import type { ClientConfig } from '../net/config.js';
@@ -375,7 +383,7 @@ export class MessagingClient {
   async viewOnce(messageId: string): Promise<AttachmentBytes[]> {
     this.open();
     const records = this.attachments;
-    if (!records) throw new ValidationError('Attachments are not available in this client.');
+    if (!records) throw new NotAvailableError('Attachments are not available in this client.');
     return this.lockRun(() => {
       const message = this.store.getMessage(messageId);
       if (!message) throw new ValidationError('No such message.');
@@ -404,9 +412,9 @@ export class MessagingClient {
   /** The plaintext of a downloaded attachment (the caller zeroes the Buffer once handed over). */
   readAttachment(attachmentId: string, which: 'full' | 'thumbnail' = 'full'): AttachmentBytes {
     this.open();
-    if (!this.attachments) throw new ValidationError('Attachments are not available in this client.');
+    if (!this.attachments) throw new NotAvailableError('Attachments are not available in this client.');
     const message = this.store.findMessageByAttachmentId(attachmentId);
-    if (message?.viewOnce) throw new ValidationError('View-once media opens only through viewOnce().');
+    if (message?.viewOnce) throw new PreconditionError('View-once media opens only through viewOnce().');
     return this.attachments.read(attachmentId, which);
   }
 
@@ -468,7 +476,7 @@ export class MessagingClient {
   async removeContact(conversationId: string, options: { deleteConversation?: boolean } = {}): Promise<void> {
     this.open();
     await this.lockRun(() => {
-      if (!this.store.getConversation(conversationId)) throw new ValidationError('No such conversation.');
+      if (!this.store.getConversation(conversationId)) throw new NotFoundError('No such conversation.');
       if (!options.deleteConversation) {
         this.store.updateConversation(conversationId, {
           isContact: false,
@@ -492,7 +500,7 @@ export class MessagingClient {
   async rotateProfileKey(): Promise<void> {
     this.open();
     const save = this.options.saveOwnProfileKey;
-    if (!save) throw new ValidationError('This client cannot store a new profile key.');
+    if (!save) throw new NotAvailableError('This client cannot store a new profile key.');
     const key = new Uint8Array(randomBytes(32));
     try {
       const profileKey = new ProfileKey(key);

@@ -11,8 +11,11 @@
 import { SenderCertificate } from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import {
+  BlockedError,
   CarapaceError,
   NetworkError,
+  NotAvailableError,
+  NotFoundError,
   NotRegisteredError,
   ProtocolError,
   ServerError,
@@ -132,7 +135,7 @@ export class Sender {
     }
     const { store, crypto, local } = this.options;
     const conversation = this.conversation(conversationId);
-    if (conversation.blocked) throw new ValidationError('This contact is blocked.');
+    if (conversation.blocked) throw new BlockedError();
     if (crypto.needsApproval(conversation.serviceId)) throw new UntrustedIdentityError(conversationId);
 
     const timestamp = this.nextTimestamp();
@@ -191,7 +194,7 @@ export class Sender {
     options: { viewOnce?: boolean } = {},
   ): Promise<Message> {
     const machinery = this.options.attachments?.();
-    if (!machinery) throw new ValidationError('Attachments are not available in this client.');
+    if (!machinery) throw new NotAvailableError('Attachments are not available in this client.');
     const count: unknown = (files as { length?: unknown }).length;
     if (typeof count !== 'number' || count === 0 || count > MAX_ATTACHMENTS_PER_MESSAGE) {
       throw new ValidationError('A message carries 1 to 32 attachments.');
@@ -203,7 +206,7 @@ export class Sender {
     if (viewOnce && files.length !== 1) throw new ValidationError('View-once media is a single file.');
     const { store, crypto, local } = this.options;
     const conversation = this.conversation(conversationId);
-    if (conversation.blocked) throw new ValidationError('This contact is blocked.');
+    if (conversation.blocked) throw new BlockedError();
     if (crypto.needsApproval(conversation.serviceId)) throw new UntrustedIdentityError(conversationId);
 
     const prepared: PreparedAttachment[] = [];
@@ -360,7 +363,7 @@ export class Sender {
 
   private conversation(conversationId: string): Conversation {
     const conversation = this.options.store.getConversation(conversationId);
-    if (!conversation) throw new ValidationError('No such conversation.');
+    if (!conversation) throw new NotFoundError('No such conversation.');
     return conversation;
   }
 

@@ -7,7 +7,7 @@
  * at once. Nothing here logs bodies, numbers or keys.
  */
 import { randomUUID } from 'node:crypto';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SqlDatabase } from '../vault/sql.js';
 
@@ -435,7 +435,7 @@ export class MessageStore {
 
   private mustConversation(id: string): Conversation {
     const conversation = this.getConversation(id);
-    if (!conversation) throw new ValidationError('No such conversation.');
+    if (!conversation) throw new NotFoundError('No such conversation.');
     return conversation;
   }
 
@@ -573,7 +573,7 @@ export class MessageStore {
   setStatus(messageId: string, status: MessageStatus): Message {
     this.stmt('UPDATE messages SET status = ? WHERE id = ?').run(status, messageId);
     const message = this.getMessage(messageId);
-    if (!message) throw new ValidationError('No such message.');
+    if (!message) throw new NotFoundError('No such message.');
     this.emit('message.updated', message);
     return message;
   }
@@ -641,7 +641,7 @@ export class MessageStore {
       `UPDATE messages SET viewed = 1, body = NULL, attachment_ids = NULL WHERE id = ? AND view_once = 1`,
     ).run(messageId);
     const message = this.getMessage(messageId);
-    if (!message) throw new ValidationError('No such message.');
+    if (!message) throw new NotFoundError('No such message.');
     this.emit('message.updated', message);
     return message;
   }

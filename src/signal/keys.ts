@@ -16,7 +16,7 @@ import {
   PrivateKey,
   SignedPreKeyRecord,
 } from '@signalapp/libsignal-client';
-import { ValidationError } from '../errors.js';
+import { PreconditionError, ProtocolError, ValidationError } from '../errors.js';
 import { log } from '../log.js';
 import { toBase64 } from './bytes.js';
 import type { IdentityKind, SignalProtocolStores } from './stores.js';
@@ -168,7 +168,7 @@ export function createPrimaryKeys(
   oneTimeCount = PREKEY_BATCH_SIZE,
 ): PrimaryKeys {
   if (stores.aci.identity.hasLocalIdentity() || stores.pni.identity.hasLocalIdentity()) {
-    throw new ValidationError('This vault already has Signal identity keys.');
+    throw new PreconditionError('This vault already has Signal identity keys.');
   }
   const registrationId = generateRegistrationId();
   let pniRegistrationId = generateRegistrationId();
@@ -238,7 +238,7 @@ export function replenishPreKeys(
     counts.count < 0 ||
     counts.pqCount < 0
   ) {
-    throw new ValidationError('Invalid prekey counts from the server.');
+    throw new ProtocolError('Invalid prekey counts from the server.');
   }
   const s = stores.of(kind);
   const signed = s.signedPreKeys.newest();

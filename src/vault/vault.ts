@@ -13,6 +13,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  PreconditionError,
   UnlockThrottledError,
   ValidationError,
   VaultAlreadyExistsError,
@@ -180,7 +181,7 @@ export class Vault {
       const wait = this.throttle.retryAfterMs();
       if (wait > 0) throw new UnlockThrottledError(wait);
       if (passphrase === undefined && !slots.some((s) => s.kind === 'keyfile')) {
-        throw new ValidationError('This vault needs its passphrase.');
+        throw new PreconditionError('This vault needs its passphrase.');
       }
       if (passphrase !== undefined && slots.some((s) => s.kind === 'argon2id')) requirePassphrase(passphrase);
       this.keyBuffers = [];

@@ -30,6 +30,44 @@ describe('content type sniffing', () => {
   });
 });
 
+describe('markup detection', () => {
+  it('takes what a browser would render as HTML for HTML (WHATWG sniffing patterns), and nothing else', () => {
+    for (const text of [
+      '<p>hi',
+      '<a href="x">',
+      '<B>bold</B>',
+      '<!-- c -->',
+      '<title>t',
+      '<br>',
+      '\n\t <div class=x>',
+    ]) {
+      expect(sniffContentType(Buffer.from(text)), text).toBe('text/html');
+    }
+    for (const text of ['<bold>', '<abc>', 'a < b', '<3 you', '<pre>not a pattern']) {
+      expect(sniffContentType(Buffer.from(text)), text).toBe('text/plain');
+    }
+  });
+
+  it('reads UTF-16 text (with its byte order mark) as browsers do', () => {
+    const utf16le = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('<html><script>x()</script>', 'utf16le'),
+    ]);
+    const utf16be = Buffer.from(utf16le.subarray(0, utf16le.length)).swap16();
+    expect(sniffContentType(utf16le)).toBe('text/html');
+    expect(sniffContentType(utf16be)).toBe('text/html');
+    const notes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('just notes', 'utf16le')]);
+    expect(sniffContentType(notes)).toBe('text/plain');
+  });
+
+  it('flags XML (XHTML, stylesheets) as active content', () => {
+    const xhtml =
+      '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>x()</script></html>';
+    expect(sniffContentType(Buffer.from(xhtml))).toBe('application/xml');
+    expect(isPotentiallyExecutable('notes.txt', 'application/xml')).toBe(true);
+  });
+});
+
 describe('isPotentiallyExecutable', () => {
   it('flags executables, scripts, installers, shortcuts and active documents by name', () => {
     for (const name of [

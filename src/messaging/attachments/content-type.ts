@@ -18,6 +18,7 @@ export type SniffedType =
   | 'video/mp4'
   | 'video/quicktime'
   | 'video/webm'
+  | 'video/ogg'
   | 'audio/mpeg'
   | 'audio/ogg'
   | 'audio/wav'
@@ -31,8 +32,10 @@ export type SniffedType =
   | 'application/x-executable'
   | 'application/x-msdownload'
   | 'application/x-mach-binary'
+  | 'application/java-vm'
   | 'application/x-sh'
   | 'text/html'
+  | 'application/xml'
   | 'text/plain'
   | 'application/octet-stream';
 
@@ -46,27 +49,94 @@ function ascii(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.subarray(start, Math.min(end, bytes.length))).toString('latin1');
 }
 
-/** The start of a text file, lower-cased with a BOM and leading white space removed. */
-function textHead(bytes: Uint8Array): string {
-  let head = ascii(bytes, 0, 1024);
-  if (head.startsWith('\xef\xbb\xbf')) head = head.slice(3);
-  return head.trimStart().toLowerCase();
+const TEXT_SAMPLE_BYTES = 4096;
+
+/**
+ * The start of a text file (UTF-8, or UTF-16 with its byte order mark, which browsers also render),
+ * lower-cased with leading white space removed; undefined for binary data.
+ */
+function textHead(bytes: Uint8Array): string | undefined {
+  const sample = bytes.subarray(0, TEXT_SAMPLE_BYTES);
+  const utf16 = startsWith(sample, [0xff, 0xfe])
+    ? 'utf-16le'
+    : startsWith(sample, [0xfe, 0xff])
+      ? 'utf-16be'
+      : undefined;
+  let text: string;
+  try {
+    // `stream`: a multi-byte sequence cut at the sample's end is not an error.
+    text = new TextDecoder(utf16 ?? 'utf-8', { fatal: true }).decode(sample, { stream: true });
+  } catch {
+    return undefined;
+  }
+  if (text.length === 0) return undefined;
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if (code < 0x09 || (code > 0x0d && code < 0x20 && code !== 0x1b)) return undefined;
+  }
+  return text // TextDecoder has dropped the byte order mark
+    .trimStart()
+    .slice(0, 1024)
+    .toLowerCase();
 }
 
-function looksLikeText(bytes: Uint8Array): boolean {
-  const sample = bytes.subarray(0, 4096);
-  if (sample.length === 0) return false;
-  for (const byte of sample) {
-    if (byte === 0) return false;
-    if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) return false;
-  }
-  // Must be valid UTF-8 (a cut multi-byte sequence at the sample's end is fine).
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, Math.max(0, sample.length - 4)));
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Starts a browser would render as HTML (the WHATWG MIME Sniffing standard's HTML patterns: a tag name
+ * followed by a space or `>`), plus the <!doctype> and <svg> forms.
+ */
+const HTML_STARTS = [
+  'html',
+  'head',
+  'script',
+  'iframe',
+  'h1',
+  'div',
+  'font',
+  'table',
+  'a',
+  'style',
+  'title',
+  'b',
+  'body',
+  'br',
+  'p',
+  '!--',
+];
+
+function looksLikeHtml(head: string): boolean {
+  if (head.startsWith('<!doctype html')) return true;
+  return HTML_STARTS.some((tag) => {
+    if (!head.startsWith(`<${tag}`)) return false;
+    const next = head.charAt(tag.length + 1);
+    return next === '>' || next === ' ' || next === '\t' || next === '\n' || next === '\f' || next === '\r';
+  });
+}
+
+/** ISO base media (MP4 family) brands that are not plain MP4 video. */
+const FTYP_BRANDS: Readonly<Record<string, SniffedType>> = {
+  heic: 'image/heic',
+  heix: 'image/heic',
+  heim: 'image/heic',
+  heis: 'image/heic',
+  hevc: 'image/heic',
+  hevx: 'image/heic',
+  mif1: 'image/heic',
+  msf1: 'image/heic',
+  avif: 'image/avif',
+  avis: 'image/avif',
+  'qt  ': 'video/quicktime',
+  'M4A ': 'audio/mp4',
+  'M4B ': 'audio/mp4',
+  'F4A ': 'audio/mp4',
+  'F4B ': 'audio/mp4',
+  // Canon raw photos: nothing here can show them, and they are no video.
+  'crx ': 'application/octet-stream',
+};
+
+/** An Ogg stream's first codec header, which follows the first page's 27-byte header and segment table. */
+function oggType(bytes: Uint8Array): SniffedType {
+  const codec = ascii(bytes, 28, 35);
+  return codec === '\x80theora' || codec === '\x01video' ? 'video/ogg' : 'audio/ogg';
 }
 
 /** Identifies a file from its first bytes (magic numbers). Unknown binary is application/octet-stream. */
@@ -83,13 +153,9 @@ export function sniffContentType(bytes: Uint8Array): SniffedType {
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) {
     return 'image/tiff';
   }
-  if (ascii(bytes, 4, 8) === 'ftyp') {
-    const brand = ascii(bytes, 8, 12);
-    if (['heic', 'heix', 'heim', 'heis', 'mif1', 'msf1'].includes(brand)) return 'image/heic';
-    if (brand === 'avif' || brand === 'avis') return 'image/avif';
-    if (brand === 'qt  ') return 'video/quicktime';
-    if (brand === 'M4A ') return 'audio/mp4';
-    return 'video/mp4';
+  // The major brand starts with a printable ASCII character (as `file` and file-type require).
+  if (ascii(bytes, 4, 8) === 'ftyp' && ((bytes[8] ?? 0) & 0x60) !== 0) {
+    return FTYP_BRANDS[ascii(bytes, 8, 12)] ?? 'video/mp4';
   }
   if (startsWith(bytes, [0x1a, 0x45, 0xdf, 0xa3])) return 'video/webm';
   if (
@@ -99,7 +165,7 @@ export function sniffContentType(bytes: Uint8Array): SniffedType {
     return 'audio/mpeg';
   }
   if (bytes.length > 1 && bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xf6) === 0xf0) return 'audio/aac';
-  if (ascii(bytes, 0, 4) === 'OggS') return 'audio/ogg';
+  if (ascii(bytes, 0, 4) === 'OggS') return oggType(bytes);
   if (ascii(bytes, 0, 5) === '%PDF-') return 'application/pdf';
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) {
     return 'application/zip';
@@ -113,29 +179,25 @@ export function sniffContentType(bytes: Uint8Array): SniffedType {
     startsWith(bytes, [0xfe, 0xed, 0xfa, 0xce]) ||
     startsWith(bytes, [0xfe, 0xed, 0xfa, 0xcf]) ||
     startsWith(bytes, [0xce, 0xfa, 0xed, 0xfe]) ||
-    startsWith(bytes, [0xcf, 0xfa, 0xed, 0xfe]) ||
-    startsWith(bytes, [0xca, 0xfe, 0xba, 0xbe])
+    startsWith(bytes, [0xcf, 0xfa, 0xed, 0xfe])
   ) {
     return 'application/x-mach-binary';
   }
-  if (ascii(bytes, 0, 2) === '#!') return 'application/x-sh';
-  if (looksLikeText(bytes)) {
-    const head = textHead(bytes);
-    if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')))
-      return 'image/svg+xml';
-    if (
-      head.startsWith('<!doctype html') ||
-      head.startsWith('<html') ||
-      head.startsWith('<head') ||
-      head.startsWith('<body') ||
-      head.startsWith('<script') ||
-      head.startsWith('<iframe')
-    ) {
-      return 'text/html';
-    }
-    return 'text/plain';
+  if (startsWith(bytes, [0xca, 0xfe, 0xba, 0xbe])) {
+    // Shared by universal (fat) Mach-O binaries and Java classes; `file` tells them apart by the next word:
+    // a small architecture count, or a class file's version.
+    const count = Buffer.from(bytes.subarray(4, 8)).readUInt32BE(0);
+    return bytes.length >= 8 && count > 0 && count <= 30
+      ? 'application/x-mach-binary'
+      : 'application/java-vm';
   }
-  return 'application/octet-stream';
+  if (ascii(bytes, 0, 2) === '#!') return 'application/x-sh';
+  const head = textHead(bytes);
+  if (head === undefined) return 'application/octet-stream';
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
+  // Any other XML can be XHTML or carry a stylesheet that runs script when a browser opens it.
+  if (head.startsWith('<?xml')) return 'application/xml';
+  return looksLikeHtml(head) ? 'text/html' : 'text/plain';
 }
 
 /** Raster images sharp can re-encode (metadata stripping and thumbnails). */
@@ -275,15 +337,17 @@ const EXECUTABLE_TYPES = new Set<SniffedType>([
   'application/x-executable',
   'application/x-msdownload',
   'application/x-mach-binary',
+  'application/java-vm',
   'application/x-sh',
   'text/html',
+  'application/xml',
   'image/svg+xml',
 ]);
 
 /**
  * Whether saving or opening this file needs an explicit confirmation: its name ends in an extension that
  * runs code or active content on some desktop OS (the last one counts, so `photo.jpg.exe` does), or its
- * bytes are an executable, a script or HTML/SVG, whatever the name says.
+ * bytes are an executable, a script or HTML/SVG/XML, whatever the name says.
  */
 export function isPotentiallyExecutable(fileName: string | undefined, sniffedType: SniffedType): boolean {
   if (EXECUTABLE_TYPES.has(sniffedType)) return true;

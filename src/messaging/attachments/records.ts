@@ -6,7 +6,7 @@
  * (`pendingIds`). Once downloaded or rejected the pointer is cleared.
  */
 import { randomBytes } from 'node:crypto';
-import { ServerError, ValidationError } from '../../errors.js';
+import { NotFoundError, PreconditionError, ServerError, ValidationError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import {
   decodeDataMessage,
@@ -118,7 +118,7 @@ export class AttachmentRecords {
 
   #mustRow(id: string): Row {
     const row = this.#row(id);
-    if (!row) throw new ValidationError('No such attachment.');
+    if (!row) throw new NotFoundError('No such attachment.');
     return row;
   }
 
@@ -235,7 +235,7 @@ export class AttachmentRecords {
       // Deleted (message expired, view-once viewed, chat deleted) while we were downloading.
       this.files.delete(stored.fileId);
       if (stored.thumbnailFileId) this.files.delete(stored.thumbnailFileId);
-      throw new ValidationError('The attachment was deleted during its download.');
+      throw new NotFoundError('The attachment was deleted during its download.');
     }
     this.db
       .prepare(
@@ -264,7 +264,7 @@ export class AttachmentRecords {
     const row = this.#mustRow(id);
     const fileId = which === 'thumbnail' ? row.thumbnail_file_id : row.file_id;
     if (row.state !== 'ready' || !fileId) {
-      throw new ValidationError(
+      throw new PreconditionError(
         which === 'thumbnail' ? 'This attachment has no preview.' : 'This attachment is not downloaded.',
       );
     }
