@@ -91,7 +91,7 @@ describe('typing, PIN, registration lock, reminders and recovery through the API
     });
     expect(await service.call('typing.send', { conversationId: 'nope', started: true })).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_INPUT' },
+      error: { code: 'NOT_FOUND' },
     });
   });
 
@@ -100,7 +100,7 @@ describe('typing, PIN, registration lock, reminders and recovery through the API
     expect(before.items.find((i) => i.id === 'pin-set')?.status).toBe('advice');
     // Registration lock needs a PIN first.
     const early = await service.call('registrationLock.set', { enabled: true });
-    expect(early).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(early).toMatchObject({ ok: false, error: { code: 'PRECONDITION' } });
 
     expect(await service.call('pin.set', { pin: '1234' })).toMatchObject({
       ok: false,
@@ -189,7 +189,7 @@ describe('typing, PIN, registration lock, reminders and recovery through the API
       // An unknown session cannot answer.
       expect(await second.call('account.submitPin', { sessionId: 'other', pin })).toMatchObject({
         ok: false,
-        error: { code: 'INVALID_INPUT' },
+        error: { code: 'PRECONDITION', message: 'Start the registration again.' },
       });
       const online = nextEvent(second, 'network.status', (p) => p.status === 'online');
       const recovered = await value(second.call('account.submitPin', { sessionId: step1.sessionId, pin }));

@@ -114,10 +114,10 @@ describe('conversations.removeContact on the demo network', () => {
     const list = await service.call('conversations.list', {});
     expect(list.ok && list.value.some((c) => c.id === conversationId)).toBe(false);
     const open = await service.call('conversation.open', { conversationId });
-    expect(open).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(open).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     // Removing again: a typed error, nothing else changes.
     const again = await service.call('conversations.removeContact', { conversationId, deleteHistory: true });
-    expect(again).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(again).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
     const after = await storedProfileKey();
     expect(after).toHaveLength(32);

@@ -190,7 +190,7 @@ describe('core service', () => {
     expect(timer).toMatchObject({ ok: true, value: { expireTimerSeconds: 3600, unreadCount: 0 } });
     expect(await service.invoke('conversation.open', { conversationId: 'nope' })).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_INPUT' },
+      error: { code: 'NOT_FOUND', message: 'No such conversation.' },
     });
 
     await service.call('vault.lock', {});
