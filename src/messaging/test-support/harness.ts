@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Device } from '@signalapp/mock-server';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../../demo/network.js';
 import { Vault } from '../../vault/index.js';
-import { MessagingClient, type MessagingClientOptions } from '../client.js';
+import { MessagingClient } from '../client.js';
+import type { MessagingClientOptions } from '../client-options.js';
 import { registerTestAccount, type TestAccount } from './account.js';
 import { TEST_KDF, TEST_PASSPHRASE } from './constants.js';
 
