@@ -53,6 +53,14 @@ describe('renderer builds', () => {
     for (const marker of HARNESS_MARKERS) expect(found(harness, marker), marker).not.toEqual([]);
   });
 
+  it('the entry chunk does not carry the passphrase dictionaries (loaded lazily)', () => {
+    const entry = /<script[^>]*\bsrc="\.\/([^"]+)"/.exec(app.get('index.html') ?? '')?.[1] ?? '';
+    expect(app.get(entry)?.length ?? 0).toBeGreaterThan(0);
+    // The app itself is ~0.4 MB; zxcvbn's dictionaries add ~1.6 MB in their own chunks.
+    expect(app.get(entry)?.length).toBeLessThan(800_000);
+    expect([...app.values()].reduce((n, text) => n + text.length, 0)).toBeGreaterThan(1_500_000);
+  });
+
   it('no page has an inline script (script-src self)', () => {
     for (const files of [app, harness]) {
       const html = files.get('index.html') ?? '';

@@ -1,8 +1,8 @@
 import { strengthLabel } from './strength.js';
 
-export function StrengthMeter({ bits, id }: { bits: number; id: string }) {
-  const label = strengthLabel(bits);
-  const level = Math.min(4, Math.floor(bits / 25));
+/** `bits` is null while the estimator loads (a moment, on first use). */
+export function StrengthMeter({ bits, id }: { bits: number | null; id: string }) {
+  const level = Math.min(4, Math.floor((bits ?? 0) / 25));
   return (
     <div className="strength" id={id}>
       <meter
@@ -12,11 +12,11 @@ export function StrengthMeter({ bits, id }: { bits: number; id: string }) {
         low={50}
         high={80}
         optimum={120}
-        value={Math.min(bits, 120)}
+        value={Math.min(bits ?? 0, 120)}
         aria-label="Passphrase strength"
       />
       <span className="strength-label" aria-live="polite">
-        Strength: {label} (about {bits} bits)
+        {bits === null ? 'Strength: checking…' : `Strength: ${strengthLabel(bits)} (about ${bits} bits)`}
       </span>
     </div>
   );

@@ -1,47 +1,9 @@
 /**
- * A rough passphrase strength estimate for the meter (bits). It rewards length and character variety
- * and penalises repeats, sequences and very common passwords. It is a guide for the user, not a proof.
+ * Passphrase strength for the meter, in bits: log2 of zxcvbn's estimate of the guesses an attacker needs
+ * (@zxcvbn-ts, Dropbox's estimator: dictionary words, names, keyboard patterns, sequences, repeats, dates,
+ * l33t spellings). A guide for the user, not a proof. The dictionaries are large (several MB of source),
+ * so they load on first use, as separate chunks (dynamic import), and never delay the first paint.
  */
-const COMMON = new Set([
-  'password',
-  'passphrase',
-  'letmein',
-  'qwerty',
-  'qwertyuiop',
-  'iloveyou',
-  'admin',
-  'welcome',
-  'monkey',
-  'dragon',
-  'carapace',
-  'signal',
-  '123456',
-  '12345678',
-  '123456789',
-  'abc123',
-]);
-
-export function estimatePassphraseBits(value: string): number {
-  if (!value) return 0;
-  const lower = value.toLowerCase();
-  if (COMMON.has(lower) || COMMON.has(lower.replace(/\d+$/, ''))) return 5;
-  let pool = 0;
-  if (/[a-z]/.test(value)) pool += 26;
-  if (/[A-Z]/.test(value)) pool += 26;
-  if (/\d/.test(value)) pool += 10;
-  if (/[^A-Za-z0-9\s]/.test(value)) pool += 33;
-  if (/\s/.test(value)) pool += 1;
-  const chars = Array.from(value);
-  let effective = 0;
-  for (let i = 0; i < chars.length; i++) {
-    const prev = i > 0 ? (chars[i - 1]?.codePointAt(0) ?? 0) : -10;
-    const code = chars[i]?.codePointAt(0) ?? 0;
-    // Repeats and +/-1 sequences ("aaaa", "abcd", "4321") add little.
-    effective += code === prev || Math.abs(code - prev) === 1 ? 0.25 : 1;
-  }
-  return Math.round(effective * Math.log2(Math.max(pool, 2)));
-}
-
 export type StrengthLabel = 'too weak' | 'weak' | 'fair' | 'strong' | 'very strong';
 
 export function strengthLabel(bits: number): StrengthLabel {
@@ -54,3 +16,51 @@ export function strengthLabel(bits: number): StrengthLabel {
 
 /** The minimum the first-run screen accepts. */
 export const MIN_PASSPHRASE_BITS = 50;
+
+/**
+ * Only this many leading characters are scored: zxcvbn's matching grows steeply with length on repetitive
+ * input (256 characters of a repeated "abc1" take seconds), and the meter runs on every keystroke. Any
+ * passphrase whose first 64 characters are guessable is weak; any whose first 64 are not is very strong.
+ */
+export const MAX_SCORED_CHARS = 64;
+/** Bounds zxcvbn's l33t enumeration ("4", "@", "!" …), which is exponential in the substitutions. */
+const MAX_L33T_SUBSTITUTIONS = 8;
+
+/**
+ * Passphrases too famous to be secret, which zxcvbn's dictionaries miss as phrases: the xkcd example
+ * (zxcvbn rates it 65 bits as four common words) and this app's own names.
+ */
+const FAMOUS_PHRASES = [
+  'correct horse battery staple',
+  'correcthorsebatterystaple',
+  'correct-horse-battery-staple',
+  'carapace',
+  'signal',
+];
+
+export type StrengthEstimator = (passphrase: string) => number;
+
+let loading: Promise<StrengthEstimator> | undefined;
+
+export function loadStrengthEstimator(): Promise<StrengthEstimator> {
+  loading ??= createEstimator().catch((error: unknown) => {
+    loading = undefined; // a later call may retry
+    throw error;
+  });
+  return loading;
+}
+
+async function createEstimator(): Promise<StrengthEstimator> {
+  const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-en'),
+  ]);
+  const zxcvbn = new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...en.dictionary, famous: FAMOUS_PHRASES },
+    graphs: common.adjacencyGraphs,
+    maxLength: MAX_SCORED_CHARS,
+    l33tMaxSubstitutions: MAX_L33T_SUBSTITUTIONS,
+  });
+  return (passphrase) => (passphrase ? Math.round(zxcvbn.check(passphrase).guessesLog10 * Math.log2(10)) : 0);
+}

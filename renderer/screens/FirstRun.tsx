@@ -3,7 +3,8 @@ import type { ApiError } from '../../src/api/contract.js';
 import { afterUnlock, getApi } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
-import { MIN_PASSPHRASE_BITS, estimatePassphraseBits } from '../components/strength.js';
+import { MIN_PASSPHRASE_BITS } from '../components/strength.js';
+import { usePassphraseBits } from '../components/usePassphraseBits.js';
 
 /** First run: choose the passphrase that encrypts the whole profile. */
 export function FirstRun() {
@@ -13,9 +14,10 @@ export function FirstRun() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const ids = { pass: useId(), confirm: useId(), meter: useId(), hint: useId() };
-  const bits = estimatePassphraseBits(passphrase);
+  const bits = usePassphraseBits(passphrase);
+  const strongEnough = bits !== null && bits >= MIN_PASSPHRASE_BITS;
   const mismatch = confirm.length > 0 && confirm !== passphrase;
-  const canSubmit = bits >= MIN_PASSPHRASE_BITS && confirm === passphrase && !busy;
+  const canSubmit = strongEnough && confirm === passphrase && !busy;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -62,7 +64,7 @@ export function FirstRun() {
           aria-invalid={mismatch}
         />
         {mismatch ? <p className="error">The passphrases do not match.</p> : null}
-        {passphrase && bits < MIN_PASSPHRASE_BITS ? (
+        {passphrase && bits !== null && !strongEnough ? (
           <p className="hint">Make it longer or add words until the meter reaches “fair”.</p>
         ) : null}
         <ErrorText error={error} />

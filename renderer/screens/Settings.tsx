@@ -12,7 +12,8 @@ import {
 import { getApi, refreshAccount, refreshPinReminder } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
-import { MIN_PASSPHRASE_BITS, estimatePassphraseBits } from '../components/strength.js';
+import { MIN_PASSPHRASE_BITS } from '../components/strength.js';
+import { usePassphraseBits } from '../components/usePassphraseBits.js';
 import { useStore } from '../store.js';
 
 const PRIVACY_LABELS = {
@@ -258,7 +259,7 @@ function PassphraseSection() {
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
   const ids = { current: useId(), next: useId() };
-  const bits = estimatePassphraseBits(next);
+  const bits = usePassphraseBits(next);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -294,7 +295,7 @@ function PassphraseSection() {
       />
       {next ? <StrengthMeter bits={bits} id={`${ids.next}-meter`} /> : null}
       <ErrorText error={error} />
-      <button type="submit" disabled={busy || !current || bits < MIN_PASSPHRASE_BITS}>
+      <button type="submit" disabled={busy || !current || bits === null || bits < MIN_PASSPHRASE_BITS}>
         {busy ? 'Re-encrypting…' : 'Change passphrase'}
       </button>
       {done ? (
