@@ -12,10 +12,8 @@ describe('errorFields', () => {
   it('gives an unexpected error its first stack frame relative to the project, without the message', () => {
     const error = new TypeError('secret +15551234567 in the message');
     const fields = errorFields(error);
-    expect(fields).toMatchObject({
-      errorName: 'TypeError',
-      at: expect.stringMatching(/^src\/log\.test\.ts:\d+:\d+$/),
-    });
+    expect(fields.errorName).toBe('TypeError');
+    expect(fields.at).toMatch(/^src\/log\.test\.ts:\d+:\d+$/);
     expect(JSON.stringify(fields)).not.toContain('secret');
     expect(JSON.stringify(fields)).not.toContain('/home');
   });

@@ -46,7 +46,6 @@ function emit(level: LogLevel, event: string, fields: LogFields = {}): void {
  */
 const PROJECT_DIR =
   /\/(?:src|main|renderer|e2e|scripts|bench|dist)(?=\/)(?!.*\/(?:src|main|renderer|e2e|scripts|bench|dist)\/)/;
-/\/(?:src|main|renderer|e2e|scripts|bench|dist)\/(?!.*\/(?:src|main|renderer|e2e|scripts|bench|dist)\/)/;
 const DEPENDENCY_DIR = /\/node_modules(?=\/)(?!.*\/node_modules\/)/;
 const FRAME_LOCATION = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/;
 

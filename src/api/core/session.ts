@@ -24,7 +24,7 @@ import type { RegisteredAccount } from '../../account/registration.js';
 import { MessageStore, type Conversation, type Message } from '../../messaging/store.js';
 import type { MessagingClient } from '../../messaging/client.js';
 import type { ClientConfig } from '../../net/config.js';
-import { DIRECT_ROUTE, NetworkRouteManager, type RouteConfig } from '../../net/route.js';
+import { DIRECT_ROUTE, NetworkRouteManager } from '../../net/route.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
 import { SettingsStore } from '../../settings/store.js';
 import type { SafetyNumber } from '../../signal/safety-number.js';
@@ -36,21 +36,6 @@ import { toApiConversation, toApiMessage, verifiedState } from './mappers.js';
 import { MessagingConnection } from './messaging-connection.js';
 import type { PendingRegistration } from './registration.js';
 import { forwardStoreEvents } from './store-events.js';
-
-/** The settings' proxy choice as a network route: the one place the two are translated. */
-function routeFor(settings: Readonly<Settings>): RouteConfig {
-  const proxy = settings.proxy;
-  if (proxy.mode === 'socks5') {
-    return {
-      mode: 'socks5',
-      host: proxy.host,
-      port: proxy.port,
-      ...(proxy.username !== undefined ? { username: proxy.username } : {}),
-      ...(proxy.password !== undefined ? { password: proxy.password } : {}),
-    };
-  }
-  return proxy.mode === 'tor' ? { mode: 'tor' } : { mode: 'direct' };
-}
 
 function unusableRoute(error: unknown): ProxyUnavailableError {
   log.warn('api.route.unusable', errorFields(error));
@@ -86,7 +71,7 @@ export class Session {
     this.settings = new SettingsStore(db);
     this.kv = new AccountKv(db);
     try {
-      this.#routes = new NetworkRouteManager(routeFor(this.settings.get()));
+      this.#routes = new NetworkRouteManager(this.settings.get().proxy);
     } catch (error) {
       // Unlock still works; nothing connects until the user fixes the proxy setting.
       this.#routes = new NetworkRouteManager(DIRECT_ROUTE);
@@ -250,7 +235,7 @@ export class Session {
    */
   async followRoute(settings: Readonly<Settings>): Promise<void> {
     try {
-      await this.#routes.setRoute(routeFor(settings));
+      await this.#routes.setRoute(settings.proxy);
       this.#routeError = undefined;
     } catch (error) {
       this.#routes.closeAll();

@@ -31,7 +31,7 @@ export function attachmentHandlers(ctx: CoreContext) {
       const info = client.attachmentInfo(attachmentId);
       if (!info) throw new NotFoundError('No such attachment.');
       if (info.potentiallyExecutable && !confirmExecutable) {
-        throw new ConfirmationRequiredError('Saving it is safe; opening it runs whatever it contains.');
+        throw new ConfirmationRequiredError('Open it only if you trust the sender.');
       }
       const { dataBase64 } = toApiAttachmentBytes(client.readAttachment(attachmentId, 'full'));
       return Promise.resolve({
