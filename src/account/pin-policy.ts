@@ -21,7 +21,7 @@ import {
 } from './pin-constants.js';
 import { normalizePinString } from './pin-normalize.js';
 
-export { GENERATED_PIN_LENGTH, MIN_NUMERIC_PIN_LENGTH, MIN_PIN_LENGTH, STRONG_PIN_BITS };
+export { STRONG_PIN_BITS };
 
 export type PinVerdict = 'refused' | 'weak-needs-confirmation' | 'ok';
 
@@ -39,7 +39,7 @@ export interface PinCheck {
  * An attacker who has the enclave's data computes argon2id (16 MiB, t = 32) on many machines: we assume
  * 10,000 guesses per second (≈ 2,000–8,000 cores at the 0.2–0.8 s per guess measured on one core by bench/pin.bench.ts).
  */
-export const OFFLINE_GUESSES_PER_SECOND = 10_000;
+const OFFLINE_GUESSES_PER_SECOND = 10_000;
 const GENERATOR_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /**
@@ -47,7 +47,7 @@ const GENERATOR_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
  * password sets. Exact matches are refused.
  */
 // prettier-ignore
-export const COMMON_PINS: readonly string[] = [
+const COMMON_PINS: readonly string[] = [
   // 4 digits
   '1234', '1111', '0000', '1212', '7777', '1004', '2000', '4444', '2222', '6969', '9999', '3333', '5555',
   '6666', '1122', '1313', '8888', '4321', '2001', '1010', '2580', '0852', '1998', '1999', '1984', '1986',
@@ -66,7 +66,7 @@ export const COMMON_PINS: readonly string[] = [
 
 /** Common words and passwords (lower case). Whole-PIN matches are refused; parts count as one guess each. */
 // prettier-ignore
-export const COMMON_WORDS: readonly string[] = [
+const COMMON_WORDS: readonly string[] = [
   'password', 'passwort', 'qwerty', 'azerty', 'qwertz', 'letmein', 'iloveyou', 'welcome', 'admin', 'login',
   'master', 'secret', 'signal', 'molly', 'carapace', 'whatsapp', 'telegram', 'dragon', 'monkey', 'football',
   'baseball', 'soccer', 'hockey', 'batman', 'superman', 'princess', 'sunshine', 'shadow', 'michael',
@@ -288,7 +288,7 @@ function crackSeconds(bits: number): number {
 }
 
 /** Plain-language duration for warnings. */
-export function describeDuration(seconds: number): string {
+function describeDuration(seconds: number): string {
   const units: [number, string][] = [
     [3.156e7, 'year'],
     [86_400, 'day'],

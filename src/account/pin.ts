@@ -18,14 +18,14 @@ import { normalizePinString } from './pin-normalize.js';
  * enclave measurement (public, compiled into libsignal 0.100.0). Nothing is sent to that enclave: the
  * demo key-backup service (src/demo/svr) is a local stand-in.
  */
-export const DEMO_SVR2_ENCLAVE_ID_HEX = '97f151f6ed078edbbfd72fa9cae694dcc08353f1f5e8d9ccd79a971b10ffc535';
+const DEMO_SVR2_ENCLAVE_ID_HEX = '97f151f6ed078edbbfd72fa9cae694dcc08353f1f5e8d9ccd79a971b10ffc535';
 
 export function demoEnclaveId(): Uint8Array<ArrayBuffer> {
   return new Uint8Array(Buffer.from(DEMO_SVR2_ENCLAVE_ID_HEX, 'hex'));
 }
 
 /** A generous cap: longer input is refused before any hashing (no DoS through huge strings). */
-export const MAX_PIN_LENGTH = 256;
+const MAX_PIN_LENGTH = 256;
 
 /** The normalised PIN as UTF-8 bytes. The caller zeroes the returned Buffer (`fill(0)`) when done. */
 export function normalizePin(pin: string): Buffer<ArrayBuffer> {

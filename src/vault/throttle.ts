@@ -9,9 +9,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from './fs-util.js';
 
-export const FREE_ATTEMPTS = 3;
-export const FIRST_DELAY_MS = 2_000;
-export const MAX_DELAY_MS = 15 * 60_000;
+const FREE_ATTEMPTS = 3;
+const FIRST_DELAY_MS = 2_000;
+const MAX_DELAY_MS = 15 * 60_000;
 const DAMAGED_FILE_FAILURES = FREE_ATTEMPTS + 4;
 
 /** Wait required after `failures` consecutive wrong passphrases. */
