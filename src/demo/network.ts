@@ -65,7 +65,7 @@ const CERTS_DIR = join(
 );
 
 /** How long close() lets an echo reply in progress finish before cutting its delivery off. */
-const ECHO_GRACE_MS = 2_000;
+const ECHO_GRACE_MS = 1_000;
 
 /** Waits for every promise to settle, or `limitMs`, whichever comes first. */
 async function settledWithin(promises: readonly Promise<unknown>[], limitMs: number): Promise<void> {
