@@ -227,7 +227,12 @@ async function start(): Promise<void> {
   });
 
   const window = new BrowserWindow(
-    buildWindowOptions({ isPackaged: app.isPackaged, preloadPath: paths.preloadPath }),
+    buildWindowOptions({
+      isPackaged: app.isPackaged,
+      preloadPath: paths.preloadPath,
+      platform: process.platform,
+      rendererDir: paths.rendererDir,
+    }),
   );
   mainWindow = window;
   window.once('ready-to-show', () => window.show());

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildWindowOptions,
@@ -6,12 +7,15 @@ import {
   platformCapabilities,
 } from './window-options.js';
 
+const where = { platform: 'linux', rendererDir: '/app/dist/renderer' } as const;
+
 describe('buildWindowOptions', () => {
   it('always sandboxes, isolates and denies Node to the renderer', () => {
     for (const isPackaged of [true, false]) {
       const prefs = buildWindowOptions({
         isPackaged,
         preloadPath: '/app/dist/main/preload.cjs',
+        ...where,
       }).webPreferences;
       expect(prefs).toMatchObject({
         preload: '/app/dist/main/preload.cjs',
@@ -30,8 +34,25 @@ describe('buildWindowOptions', () => {
   });
 
   it('has DevTools only in unpackaged (development) runs', () => {
-    expect(buildWindowOptions({ isPackaged: true, preloadPath: '/p' }).webPreferences?.devTools).toBe(false);
-    expect(buildWindowOptions({ isPackaged: false, preloadPath: '/p' }).webPreferences?.devTools).toBe(true);
+    expect(
+      buildWindowOptions({ isPackaged: true, preloadPath: '/p', ...where }).webPreferences?.devTools,
+    ).toBe(false);
+    expect(
+      buildWindowOptions({ isPackaged: false, preloadPath: '/p', ...where }).webPreferences?.devTools,
+    ).toBe(true);
+  });
+
+  it('sets the window icon on Linux only (elsewhere the app bundle provides it)', () => {
+    const options = (platform: NodeJS.Platform) =>
+      buildWindowOptions({
+        isPackaged: true,
+        preloadPath: '/p',
+        platform,
+        rendererDir: '/app/dist/renderer',
+      });
+    expect(options('linux').icon).toBe(path.join('/app/dist/renderer', 'icon.png'));
+    expect(options('darwin')).not.toHaveProperty('icon');
+    expect(options('win32')).not.toHaveProperty('icon');
   });
 });
 

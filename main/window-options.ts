@@ -1,12 +1,24 @@
 /**
  * The BrowserWindow's options and OS capabilities, as plain data (type-only electron import).
  */
+import path from 'node:path';
 import type { BrowserWindowConstructorOptions } from 'electron';
 
 export interface WindowOptionsInput {
   readonly isPackaged: boolean;
   /** Absolute path of the bundled CommonJS preload (dist/main/preload.cjs). */
   readonly preloadPath: string;
+  readonly platform: NodeJS.Platform;
+  /** The built renderer (dist/renderer), which holds icon.png (scripts/generate-icons.ts). */
+  readonly rendererDir: string;
+}
+
+/**
+ * The window icon: needed on Linux only (macOS and Windows show the app bundle's icon.icns / icon.ico).
+ * It is the renderer's favicon, because assets/ is a build resource that is not packaged into the app.
+ */
+function windowIcon(input: WindowOptionsInput): { icon?: string } {
+  return input.platform === 'linux' ? { icon: path.join(input.rendererDir, 'icon.png') } : {};
 }
 
 export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
@@ -20,6 +32,7 @@ export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowCons
     show: false,
     backgroundColor: '#14161a',
     autoHideMenuBar: true,
+    ...windowIcon(input),
     webPreferences: {
       preload: input.preloadPath,
       sandbox: true,
