@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { MessageStore, type Message } from './store.js';
 import { createTempVault, type TempVault } from './test-support/temp-db.js';
 
@@ -177,7 +177,7 @@ describe('MessageStore on a real vault (SQLCipher)', () => {
     expect(viewed.viewed).toBe(true);
     expect(viewed.body).toBeNull();
     expect(() => store.updateConversation(c.id, { expireTimerSeconds: -5 })).toThrow(ValidationError);
-    expect(() => store.updateConversation('nope', { blocked: true })).toThrow(ValidationError);
+    expect(() => store.updateConversation('nope', { blocked: true })).toThrow(NotFoundError);
     expect(() => store.setProfileKey(c.id, new Uint8Array(5))).toThrow(ValidationError);
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../errors.js';
+import { PreconditionError, ValidationError } from '../../errors.js';
 import { scanTree } from '../../vault/test-support/profile.js';
 import { createTempVault, type TempVault } from '../test-support/temp-db.js';
 import { MessageStore } from '../store.js';
@@ -35,7 +35,7 @@ describe('AttachmentRecords at rest', () => {
       size: 1234,
       potentiallyExecutable: false,
     });
-    expect(() => records.read(id)).toThrow(ValidationError);
+    expect(() => records.read(id)).toThrow(PreconditionError);
 
     await temp.reopen();
     const again = new AttachmentRecords(temp.vault.db, temp.vault.files);
