@@ -21,7 +21,7 @@ import {
   uploadAttachment,
 } from '../src/messaging/attachments/service.js';
 import { registerTestAccount } from '../src/messaging/test-support/account.js';
-import { TEST_KDF, TEST_PASSPHRASE } from '../src/messaging/test-support/constants.js';
+import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
 import { directSocketOpener } from '../src/net/direct-opener.js';
 import { Vault } from '../src/vault/index.js';
 import type { BenchModule } from './types.js';

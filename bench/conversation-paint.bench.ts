@@ -13,7 +13,7 @@ import { build } from 'vite';
 import { DEFAULT_RENDERER_DIR, startHarness } from '../e2e/harness/server.js';
 import { seedConversation } from '../e2e/support/seed.js';
 import { Vault } from '../src/vault/index.js';
-import { TEST_KDF } from '../src/vault/test-support/profile.js';
+import { TEST_KDF } from '../src/test-support/vault.js';
 import type { BenchModule } from './types.js';
 
 const PASS = 'bench passphrase for paint 1';

@@ -11,7 +11,8 @@ import { registerDemoAccount } from '../src/demo/register-demo-account.js';
 import { openChatConnection } from '../src/net/chat-connection.js';
 import { directSocketOpener } from '../src/net/direct-opener.js';
 import { SignalProtocolStores } from '../src/signal/stores.js';
-import { openTestDb, tempDir } from '../src/signal/test-support/db.js';
+import { openTestDb } from '../src/test-support/db.js';
+import { createTestDir } from '../src/test-support/files.js';
 import type { BenchModule } from './types.js';
 
 const MESSAGES = 2000;
@@ -27,7 +28,7 @@ interface Point {
 
 async function measure(window: number): Promise<Point> {
   const network = await startDemoNetwork({ deliveryWindow: window });
-  const dir = tempDir('carapace-bench-transport-');
+  const dir = createTestDir('carapace-bench-transport-');
   try {
     const stores = new SignalProtocolStores(openTestDb(`${dir.path}/me.db`));
     const account = await registerDemoAccount(network, stores, { oneTimePreKeyCount: 1 });
@@ -63,7 +64,7 @@ async function measure(window: number): Promise<Point> {
     };
   } finally {
     await network.close();
-    dir.cleanup();
+    dir.dispose();
   }
 }
 

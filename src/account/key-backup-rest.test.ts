@@ -10,7 +10,7 @@ import { DemoSvr } from '../demo/svr/handler.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { RestClient } from '../net/rest.js';
 import { MOCK_CA_PEM, startHostileServer, type HostileServer } from '../net/test-support/hostile-server.js';
-import { createTempDb, type TempDb } from '../settings/test-support/temp-db.js';
+import { createTestDb, type TestDb } from '../test-support/db.js';
 import { AccountKv } from './account-kv.js';
 import { createKeyBackupClient, restJsonSend } from './key-backup-client.js';
 import { generateStrongPin } from './pin-policy.js';
@@ -19,7 +19,7 @@ import { PinService, recoverMasterKey } from './pin-service.js';
 describe('key backup over HTTP/2 + TLS', () => {
   let server: HostileServer;
   let rest: RestClient;
-  let temp: TempDb;
+  let temp: TestDb;
   const svr = new DemoSvr({
     authenticate: (headers) =>
       headers.authorization === 'Basic device' ? { aci: 'aci-rest', e164: '+15550107777' } : undefined,
@@ -59,7 +59,7 @@ describe('key backup over HTTP/2 + TLS', () => {
       openSocket: directSocketOpener,
     });
     svr.registrationLock.recordRegistration('+15550107777', 'aci-rest');
-    temp = createTempDb();
+    temp = createTestDb();
   });
   afterAll(async () => {
     rest.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import { createTempDb, type TempDb } from '../settings/test-support/temp-db.js';
+import { createTestDb, type TestDb } from '../test-support/db.js';
 import { AccountKv } from './account-kv.js';
 import { PIN_REMINDER_INTERVALS_MS, PinReminder } from './pin-reminder.js';
 
@@ -10,12 +10,12 @@ const DAY = 24 * HOUR;
 const PIN = 'Reminder-Pin-Marker-4417';
 
 describe('PinReminder', () => {
-  let temp: TempDb;
+  let temp: TestDb;
   let now: number;
   const clock = () => now;
 
   beforeEach(() => {
-    temp = createTempDb();
+    temp = createTestDb();
     now = Date.UTC(2026, 0, 1);
   });
   afterEach(() => temp.dispose());

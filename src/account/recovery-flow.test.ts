@@ -18,7 +18,7 @@ import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
 import { MessagingClient } from '../messaging/client.js';
 import { MessageStore } from '../messaging/store.js';
-import { createTempVault, type TempVault } from '../messaging/test-support/temp-db.js';
+import { createTestVault, type TestVault } from '../test-support/vault.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { openChatConnection } from '../net/chat-connection.js';
 import { SettingsStore } from '../settings/store.js';
@@ -51,7 +51,7 @@ describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
   let network: DemoNetwork;
   let now = Date.now();
   const logs: string[] = [];
-  const vaults: TempVault[] = [];
+  const vaults: TestVault[] = [];
 
   beforeAll(async () => {
     setLogSink((level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields })), 'debug');
@@ -59,12 +59,12 @@ describe('PIN + registration lock + recovery on the demo network (TLS)', () => {
   });
   afterAll(async () => {
     setLogSink(undefined, 'warn');
-    for (const v of vaults) v.close();
+    for (const v of vaults) v.dispose();
     await network.close();
   });
 
-  async function freshVault(): Promise<TempVault> {
-    const v = await createTempVault('carapace-recovery-');
+  async function freshVault(): Promise<TestVault> {
+    const v = await createTestVault('carapace-recovery-');
     vaults.push(v);
     return v;
   }

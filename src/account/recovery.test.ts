@@ -16,7 +16,7 @@ import {
 } from '../errors.js';
 import { setLogSink } from '../log.js';
 import { DEFAULT_SETTINGS } from '../settings/schema.js';
-import { createTempDb, type TempDb } from '../settings/test-support/temp-db.js';
+import { createTestDb, type TestDb } from '../test-support/db.js';
 import { DemoSvr } from '../demo/svr/handler.js';
 import { localSend } from '../demo/svr/local-send.js';
 import { decryptAccountData, encryptAccountData, type AccountData } from './account-data.js';
@@ -44,8 +44,8 @@ function safetyNumber(local: IdentityKeyPair, remote: IdentityKeyPair): string {
 describe('Signal PIN: set, registration lock, recovery on a fresh profile', () => {
   let now: number;
   let svr: DemoSvr;
-  let oldProfile: TempDb;
-  let newProfile: TempDb;
+  let oldProfile: TestDb;
+  let newProfile: TestDb;
   const logs: string[] = [];
 
   beforeEach(() => {
@@ -56,8 +56,8 @@ describe('Signal PIN: set, registration lock, recovery on a fresh profile', () =
         headers.authorization === 'Basic alice-device-1' ? { aci: ALICE_ACI, e164: E164 } : undefined,
     });
     svr.registrationLock.recordRegistration(E164, ALICE_ACI);
-    oldProfile = createTempDb();
-    newProfile = createTempDb();
+    oldProfile = createTestDb();
+    newProfile = createTestDb();
     logs.length = 0;
     setLogSink((level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields })), 'debug');
   });

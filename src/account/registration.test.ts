@@ -5,23 +5,24 @@ import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-acc
 import { directSocketOpener } from '../net/direct-opener.js';
 import { openChatConnection } from '../net/chat-connection.js';
 import { SignalProtocolStores } from '../signal/stores.js';
-import { openTestDb, tempDir, type TempDir } from '../signal/test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import { maintainPreKeys, registerPrimary } from './registration.js';
 
 describe('registration as a primary device (real mock server over TLS)', () => {
   let network: DemoNetwork;
-  let dir: TempDir;
+  let dir: TestDir;
   let n = 0;
   const newStores = (): SignalProtocolStores =>
     new SignalProtocolStores(openTestDb(`${dir.path}/r${n++}.db`));
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    dir = tempDir('carapace-registration-');
+    dir = createTestDir('carapace-registration-');
   });
   afterAll(async () => {
     await network.close();
-    dir.cleanup();
+    dir.dispose();
   });
 
   it('registers through session, captcha and code; the server knows the account and its keys', async () => {

@@ -10,7 +10,8 @@ import { parseClientConfig } from '../net/config.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import type { PreKeyBundleJson } from '../signal/cipher.js';
 import { SignalProtocolStores } from '../signal/stores.js';
-import { openTestDb, tempDir } from '../signal/test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir } from '../test-support/files.js';
 import { SignalCipher, parseTrustRoots } from '../signal/test-support/signal-cipher.js';
 import { registerDemoAccount } from './register-demo-account.js';
 
@@ -27,7 +28,7 @@ async function until(condition: () => boolean, what: string, limitMs = 30_000): 
 
 describe('npm run demo-server shutdown', () => {
   it('exits on SIGTERM within the bound while a reply from Echo is unacknowledged', async () => {
-    const dir = tempDir('carapace-cli-shutdown-');
+    const dir = createTestDir('carapace-cli-shutdown-');
     const child = spawn(
       join(process.cwd(), 'node_modules', '.bin', 'tsx'),
       ['src/demo/cli.ts', '--contacts', ''],
@@ -87,7 +88,7 @@ describe('npm run demo-server shutdown', () => {
       await socket.close();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
-      dir.cleanup();
+      dir.dispose();
     }
   }, 60_000);
 });

@@ -8,7 +8,8 @@ import type { Device } from '@signalapp/mock-server';
 import { openChatConnection } from '../net/chat-connection.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { SignalProtocolStores } from '../signal/stores.js';
-import { openTestDb, tempDir, type TempDir } from '../signal/test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import { startDemoNetwork, type DemoNetwork } from './network.js';
 import { registerDemoAccount } from './register-demo-account.js';
 
@@ -23,14 +24,14 @@ async function until(condition: () => boolean, what: string, limitMs = 15_000): 
 for (const deliveryWindow of [1, 8]) {
   describe(`demo server delivery, window ${deliveryWindow}`, () => {
     let network: DemoNetwork;
-    let dir: TempDir;
+    let dir: TestDir;
     beforeAll(async () => {
       network = await startDemoNetwork({ deliveryWindow });
-      dir = tempDir('carapace-delivery-');
+      dir = createTestDir('carapace-delivery-');
     });
     afterAll(async () => {
       await network.close();
-      dir.cleanup();
+      dir.dispose();
     });
 
     it('delivers a backlog in order, keeps what was not acked, and redelivers it after a reconnect', async () => {

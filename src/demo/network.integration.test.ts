@@ -16,7 +16,8 @@ import { directSocketOpener } from '../net/direct-opener.js';
 import type { PreKeyBundleJson } from '../signal/cipher.js';
 import { SignalCipher, parseTrustRoots, type DecryptResult } from '../signal/test-support/signal-cipher.js';
 import { SignalProtocolStores } from '../signal/stores.js';
-import { openTestDb, tempDir, type TempDir } from '../signal/test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import { startDemoNetwork, type DemoNetwork } from './network.js';
 import { registerDemoAccount } from './register-demo-account.js';
 
@@ -37,7 +38,7 @@ async function until(condition: () => boolean, what: string, limitMs = 15_000): 
 
 describe('demo network end to end', () => {
   let network: DemoNetwork;
-  let dir: TempDir;
+  let dir: TestDir;
   const clients: Client[] = [];
 
   async function client(name: string): Promise<Client> {
@@ -129,12 +130,12 @@ describe('demo network end to end', () => {
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    dir = tempDir('carapace-e2e-');
+    dir = createTestDir('carapace-e2e-');
   });
   afterAll(async () => {
     for (const c of clients) await c.socket.close();
     await network.close();
-    dir.cleanup();
+    dir.dispose();
   });
 
   it('Echo answers a text message with receipts and "Echo: <text>"', async () => {

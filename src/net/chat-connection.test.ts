@@ -4,7 +4,8 @@ import type { RegisteredAccount } from '../account/registration.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { registerDemoAccount } from '../demo/register-demo-account.js';
 import { SignalProtocolStores } from '../signal/stores.js';
-import { openTestDb, tempDir, type TempDir } from '../signal/test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import type { Device } from '@signalapp/mock-server';
 import {
   CLOSE_CODE_REPLACED,
@@ -30,14 +31,14 @@ async function until(
 
 describe('authenticated chat connection against the mock server', () => {
   let network: DemoNetwork;
-  let dir: TempDir;
+  let dir: TestDir;
   let account: RegisteredAccount;
   let device: Device;
   let alice: DemoContact;
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    dir = tempDir('carapace-chat-');
+    dir = createTestDir('carapace-chat-');
     account = await registerDemoAccount(network, new SignalProtocolStores(openTestDb(`${dir.path}/me.db`)), {
       oneTimePreKeyCount: 5,
     });
@@ -46,7 +47,7 @@ describe('authenticated chat connection against the mock server', () => {
   });
   afterAll(async () => {
     await network.close();
-    dir.cleanup();
+    dir.dispose();
   });
 
   function connect(

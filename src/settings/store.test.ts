@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { setLogSink, type LogFields } from '../log.js';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from './schema.js';
 import { SettingsStore } from './store.js';
-import { createTempDb, type TempDb } from './test-support/temp-db.js';
+import { createTestDb, type TestDb } from '../test-support/db.js';
 
 describe('settings schema', () => {
   it('defaults are valid and hardened', () => {
@@ -44,11 +44,11 @@ describe('settings schema', () => {
 });
 
 describe('SettingsStore', () => {
-  let temp: TempDb;
+  let temp: TestDb;
   const logs: { level: string; event: string; fields: LogFields }[] = [];
 
   beforeEach(() => {
-    temp = createTempDb();
+    temp = createTestDb();
     logs.length = 0;
     setLogSink((level, event, fields) => logs.push({ level, event, fields }), 'debug');
   });

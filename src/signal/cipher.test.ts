@@ -25,10 +25,10 @@ import { fromBase64, toBase64 } from './bytes.js';
 import { encodeEnvelope, EnvelopeType, ReceiptType, type Content } from './proto/signal-service.js';
 import { VerifiedStatus } from './stores.js';
 import { createTestPki, type TestPki } from './test-support/certificates.js';
-import { tempDir, type TempDir } from './test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import { createParty, deliver, type Party } from './test-support/party.js';
 
-let dir: TempDir;
+let dir: TestDir;
 let pki: TestPki;
 let alice: Party;
 let bob: Party;
@@ -53,7 +53,7 @@ async function aliceStarts(body = 'hello bob'): Promise<Uint8Array> {
 }
 
 beforeEach(() => {
-  dir = tempDir();
+  dir = createTestDir();
   pki = createTestPki();
   alice = createParty(dir.path, 'alice', [pki.trustRoot]);
   bob = createParty(dir.path, 'bob', [pki.trustRoot]);
@@ -62,7 +62,7 @@ beforeEach(() => {
 afterEach(() => {
   setLogSink(undefined);
   for (const p of [alice, bob, ...others.splice(0)]) p.close();
-  dir.cleanup();
+  dir.dispose();
 });
 
 describe('SignalCipher: sessions', () => {

@@ -12,22 +12,23 @@ import {
   SIGNED_PREKEY_ROTATION_MS,
 } from './keys.js';
 import { SignalProtocolStores } from './stores.js';
-import { openTestDb, tempDir, type TempDir } from './test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import type { SqlDatabase } from '../vault/sql.js';
 
-let dir: TempDir;
+let dir: TestDir;
 let db: SqlDatabase;
 let stores: SignalProtocolStores;
 
 beforeEach(() => {
-  dir = tempDir();
+  dir = createTestDir();
   db = openTestDb(join(dir.path, 'vault.db'));
   stores = new SignalProtocolStores(db);
 });
 
 afterEach(() => {
   if (db.open) db.close();
-  dir.cleanup();
+  dir.dispose();
 });
 
 describe('createPrimaryKeys', () => {

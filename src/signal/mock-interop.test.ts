@@ -17,10 +17,11 @@ import { encodeEnvelope, EnvelopeType } from './proto/signal-service.js';
 import { replenishPreKeys } from './keys.js';
 import { safetyNumberFor } from './safety-number.js';
 import { SignalProtocolStores } from './stores.js';
-import { openTestDb, tempDir, type TempDir } from './test-support/db.js';
+import { openTestDb } from '../test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 
 let network: DemoNetwork;
-let dir: TempDir;
+let dir: TestDir;
 let db: SqlDatabase;
 let stores: SignalProtocolStores;
 let account: RegisteredAccount;
@@ -31,7 +32,7 @@ type MockDevice = Awaited<ReturnType<DemoNetwork['server']['getDeviceByServiceId
 let ourDevice: NonNullable<MockDevice>;
 
 beforeAll(async () => {
-  dir = tempDir();
+  dir = createTestDir();
   network = await startDemoNetwork();
   db = openTestDb(join(dir.path, 'vault.db'));
   stores = new SignalProtocolStores(db);
@@ -52,7 +53,7 @@ afterAll(async () => {
   await network?.close();
   stores?.dispose();
   if (db?.open) db.close();
-  dir?.cleanup();
+  dir?.dispose();
 });
 
 describe('interop with the mock server simulated phone', () => {

@@ -9,16 +9,16 @@ import {
 } from './safety-number.js';
 import { VerifiedStatus } from './stores.js';
 import { createTestPki } from './test-support/certificates.js';
-import { tempDir, type TempDir } from './test-support/db.js';
+import { createTestDir, type TestDir } from '../test-support/files.js';
 import { createParty, deliver, type Party } from './test-support/party.js';
 
-let dir: TempDir;
+let dir: TestDir;
 let alice: Party;
 let bob: Party;
 const others: Party[] = [];
 
 beforeEach(async () => {
-  dir = tempDir();
+  dir = createTestDir();
   const pki = createTestPki();
   alice = createParty(dir.path, 'alice', [pki.trustRoot], 1);
   bob = createParty(dir.path, 'bob', [pki.trustRoot], 1);
@@ -31,7 +31,7 @@ beforeEach(async () => {
 
 afterEach(() => {
   for (const p of [alice, bob, ...others.splice(0)]) p.close();
-  dir.cleanup();
+  dir.dispose();
 });
 
 describe('safety numbers', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../log.js';
 import { AUTO_LOCK_CHOICES_MS, AutoLock, DEFAULT_AUTO_LOCK_MS } from './auto-lock.js';
 import type { AutoLockTimers } from './auto-lock.js';
-import { TEST_KDF, tempProfile } from './test-support/profile.js';
+import { createTestProfile, TEST_KDF } from '../test-support/vault.js';
 import { Vault } from './vault.js';
 import type { LockReason } from './vault.js';
 
@@ -45,7 +45,7 @@ afterEach(() => {
 
 async function unlockedVault(): Promise<{ vault: Vault; reasons: LockReason[] }> {
   setLogSink(() => {});
-  const profile = tempProfile();
+  const profile = createTestProfile();
   const vault = new Vault(profile.dir, { kdf: TEST_KDF });
   disposers.push(() => {
     vault.lock();

@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WrongPassphraseError } from '../errors.js';
 import { setLogSink } from '../log.js';
-import { TEST_KDF, hashTree, tempProfile } from './test-support/profile.js';
+import { hashTree } from '../test-support/files.js';
+import { createTestProfile, TEST_KDF } from '../test-support/vault.js';
 import { VAULT_FILES, Vault } from './vault.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const profile = tempProfile();
+const profile = createTestProfile();
 afterAll(() => profile.dispose());
 
 function crashWhileOpen(rows: number): Promise<void> {

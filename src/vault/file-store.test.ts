@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError, VaultCorruptError, VaultFileNotFoundError } from '../errors.js';
 import { setLogSink } from '../log.js';
-import { TEST_KDF, tempProfile } from './test-support/profile.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { VAULT_FILES, Vault } from './vault.js';
 
-let profile: ReturnType<typeof tempProfile>;
+let profile: TestProfile;
 let vault: Vault;
 const filesDir = (): string => join(profile.dir, VAULT_FILES.filesDir);
 
 beforeEach(async () => {
   setLogSink(() => {});
-  profile = tempProfile();
+  profile = createTestProfile();
   vault = new Vault(profile.dir, { kdf: TEST_KDF });
   await vault.create(Buffer.from('file store tests'));
 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VaultCorruptError, WrongPassphraseError } from '../errors.js';
 import { setLogSink } from '../log.js';
 import { KDF_FLOOR, MAX_KDF_MEMORY_KIB } from './kdf.js';
-import { TEST_KDF, tempProfile } from './test-support/profile.js';
+import { createTestProfile, TEST_KDF } from '../test-support/vault.js';
 import { VAULT_FILES, Vault, type VaultOptions } from './vault.js';
 
 const PASSPHRASE = 'bounded header';
@@ -31,7 +31,7 @@ function open(dir: string, options: VaultOptions = FAST): Vault {
 
 /** A locked TEST_KDF vault with one wrong guess recorded, so the throttle file exists to be compared. */
 async function lockedVault(): Promise<{ dir: string; header: string; throttle: string }> {
-  const profile = tempProfile();
+  const profile = createTestProfile();
   disposers.push(() => profile.dispose());
   const vault = open(profile.dir);
   await vault.create(pass());

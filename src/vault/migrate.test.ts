@@ -8,7 +8,8 @@ import { latestVersion, runMigrations, schemaVersion } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Migration } from './migrations/types.js';
 import type { SqlDatabase } from './sql.js';
-import { TEST_KDF, hashTree, tempProfile } from './test-support/profile.js';
+import { hashTree } from '../test-support/files.js';
+import { createTestProfile, TEST_KDF } from '../test-support/vault.js';
 import { VAULT_FILES, Vault } from './vault.js';
 import { mkdirSync } from 'node:fs';
 
@@ -18,7 +19,7 @@ afterEach(() => {
 });
 
 function encryptedDb(): { db: SqlDatabase; path: string } {
-  const profile = tempProfile();
+  const profile = createTestProfile();
   mkdirSync(profile.dir, { recursive: true });
   const path = join(profile.dir, 'm.db');
   const key = randomBytes(32);
@@ -84,7 +85,7 @@ describe('migrations', () => {
 
   it('refuse a DB from a newer version, through the vault too, without touching it', async () => {
     setLogSink(() => {});
-    const profile = tempProfile();
+    const profile = createTestProfile();
     disposers.push(() => profile.dispose());
     const vault = new Vault(profile.dir, { kdf: TEST_KDF });
     await vault.create(Buffer.from('newer'));

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WrongPassphraseError } from '../errors.js';
 import { setLogSink } from '../log.js';
 import { readHeader } from './header.js';
-import { tempProfile } from './test-support/profile.js';
+import { createTestProfile } from '../test-support/vault.js';
 import { VAULT_FILES, Vault } from './vault.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,7 +19,7 @@ const CRASH_KDF = { memoryKiB: 256, timeCost: 1, parallelism: 1 };
 const PASS_A = 'rekey crash passphrase A';
 const PASS_B = 'rekey crash passphrase B';
 
-const profile = tempProfile();
+const profile = createTestProfile();
 afterAll(() => profile.dispose());
 
 function digest(vault: Vault): { count: number; hash: string } {

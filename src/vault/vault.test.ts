@@ -16,7 +16,8 @@ import { Database } from './driver.js';
 import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
 import { DEFAULT_KDF_PARAMS } from './kdf.js';
 import { latestVersion, schemaVersion } from './migrate.js';
-import { TEST_KDF, hashTree, listFiles, scanTree, tempProfile } from './test-support/profile.js';
+import { hashTree, listFiles, scanTree } from '../test-support/files.js';
+import { createTestProfile, TEST_KDF } from '../test-support/vault.js';
 import { throttleDelayMs } from './throttle.js';
 import { VAULT_FILES, Vault } from './vault.js';
 import type { LockReason } from './vault.js';
@@ -28,7 +29,7 @@ afterEach(() => {
 });
 
 function profile(): string {
-  const p = tempProfile();
+  const p = createTestProfile();
   disposers.push(() => p.dispose());
   return p.dir;
 }

@@ -11,7 +11,7 @@ import { encodeEnvelope, EnvelopeType } from '../proto/signal-service.js';
 import type { PreKeyBundleJson } from '../cipher.js';
 import { createPrimaryKeys, setLocalServiceIds, type PrimaryKeys } from '../keys.js';
 import { SignalProtocolStores } from '../stores.js';
-import { openTestDb } from './db.js';
+import { openTestDb } from '../../test-support/db.js';
 import { SignalCipher, type OutgoingMessage } from './signal-cipher.js';
 
 export interface Party {
