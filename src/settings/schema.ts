@@ -15,7 +15,6 @@ export const RECOMMENDED_DISAPPEARING_SECONDS: DisappearingTimerSeconds = 604_80
 
 /** Auto-lock after inactivity: off, 1 min, 5 min, 15 min, 30 min, 1 h, 4 h, 1 day. */
 export const AUTO_LOCK_SECONDS = [0, 60, 300, 900, 1800, 3600, 14_400, 86_400] as const;
-export type AutoLockSeconds = (typeof AUTO_LOCK_SECONDS)[number];
 
 export const NOTIFICATION_PRIVACY = ['name-and-message', 'name-only', 'no-name-or-message'] as const;
 export type NotificationPrivacy = (typeof NOTIFICATION_PRIVACY)[number];
