@@ -46,7 +46,7 @@ export interface AppHandle {
 }
 
 const CLOSE_LIMIT_MS = 10_000;
-export const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 
 async function withinLimit(work: Promise<unknown>, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -20,7 +20,6 @@ import {
 } from './store.js';
 
 let api: CarapaceApi | null = null;
-const unsubscribers: Array<() => void> = [];
 /** Object URLs created for blobs (attachments, images); revoked on lock. */
 const objectUrls = new Set<string>();
 
@@ -29,7 +28,7 @@ export function getApi(): CarapaceApi {
   return api;
 }
 
-export function trackObjectUrl(url: string): string {
+function trackObjectUrl(url: string): string {
   objectUrls.add(url);
   return url;
 }
@@ -96,7 +95,7 @@ function clearTypingTimers(): void {
 }
 
 /** Clears every piece of conversation state and shows the lock screen. */
-export function clearForLock(reason: string | null): void {
+function clearForLock(reason: string | null): void {
   revokeObjectUrls();
   clearTypingTimers();
   resetForLock('locked', reason);
@@ -108,38 +107,37 @@ export function navigate(view: View): void {
 
 export async function connect(carapace: CarapaceApi): Promise<void> {
   api = carapace;
-  unsubscribers.push(
-    carapace.on('vault.locked', ({ reason }) => clearForLock(reason)),
-    carapace.on('vault.unlocked', () => {
-      void afterUnlock();
-    }),
-    carapace.on('message.added', ({ message }) => {
-      // Their message arrived: they are no longer typing it.
-      if (message.direction === 'in') onTyping(message.conversationId, false);
-      addMessage(message);
-    }),
-    carapace.on('typing', ({ conversationId, started }) => onTyping(conversationId, started)),
-    carapace.on('attachment.progress', ({ attachmentId, direction, loaded, total }) =>
-      setTransfer(attachmentId, { direction, loaded, total }),
-    ),
-    carapace.on('message.updated', ({ message }) => updateMessage(message)),
-    carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId)),
-    carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation)),
-    carapace.on('conversation.removed', ({ conversationId }) => removeConversation(conversationId)),
-    carapace.on('identity.changed', () => {
-      void refreshConversations();
-    }),
-    carapace.on('network.status', ({ status }) => useStore.setState({ network: status })),
-    carapace.on('settings.changed', ({ settings }) => useStore.setState({ settings })),
-    carapace.on('toast', (toast) => {
-      if (useStore.getState().vaultState !== 'unlocked') return;
-      pushToast({
-        kind: toast.kind,
-        title: toast.title,
-        ...(toast.body !== undefined ? { body: toast.body } : {}),
-      });
-    }),
+  // Subscribed for the page's lifetime: connect runs once per page load.
+  carapace.on('vault.locked', ({ reason }) => clearForLock(reason));
+  carapace.on('vault.unlocked', () => {
+    void afterUnlock();
+  });
+  carapace.on('message.added', ({ message }) => {
+    // Their message arrived: they are no longer typing it.
+    if (message.direction === 'in') onTyping(message.conversationId, false);
+    addMessage(message);
+  });
+  carapace.on('typing', ({ conversationId, started }) => onTyping(conversationId, started));
+  carapace.on('attachment.progress', ({ attachmentId, direction, loaded, total }) =>
+    setTransfer(attachmentId, { direction, loaded, total }),
   );
+  carapace.on('message.updated', ({ message }) => updateMessage(message));
+  carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId));
+  carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation));
+  carapace.on('conversation.removed', ({ conversationId }) => removeConversation(conversationId));
+  carapace.on('identity.changed', () => {
+    void refreshConversations();
+  });
+  carapace.on('network.status', ({ status }) => useStore.setState({ network: status }));
+  carapace.on('settings.changed', ({ settings }) => useStore.setState({ settings }));
+  carapace.on('toast', (toast) => {
+    if (useStore.getState().vaultState !== 'unlocked') return;
+    pushToast({
+      kind: toast.kind,
+      title: toast.title,
+      ...(toast.body !== undefined ? { body: toast.body } : {}),
+    });
+  });
   const [info, status] = await Promise.all([carapace.app.info(), carapace.vault.status()]);
   if (info.ok) useStore.setState({ appInfo: info.value });
   if (!status.ok) {
@@ -153,11 +151,6 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
     insecureNoPassphrase: status.value.insecureNoPassphrase,
   });
   if (status.value.state === 'unlocked') await afterUnlock();
-}
-
-export function disconnect(): void {
-  for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
-  api = null;
 }
 
 let loading: Promise<void> | null = null;
@@ -230,10 +223,6 @@ export async function removeContact(
   if (result.value.conversation) upsertConversation(result.value.conversation);
   else removeConversation(conversationId);
   return result;
-}
-
-export function closeConversation(): void {
-  useStore.setState({ openId: null, messages: [], nextCursor: null, total: 0, loadingOlder: false });
 }
 
 /** Loads the next older page; returns how many messages were prepended. */

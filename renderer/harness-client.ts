@@ -18,13 +18,13 @@ interface Pending {
   resolve: (result: ApiResult<unknown>) => void;
 }
 
-export function readHarnessToken(hash: string): string | null {
+function readHarnessToken(hash: string): string | null {
   const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
   const token = params.get('token');
   return token && /^[0-9a-f]{64}$/.test(token) ? token : null;
 }
 
-export async function connectHarness(token: string, url: string): Promise<CarapaceApi> {
+async function connectHarness(token: string, url: string): Promise<CarapaceApi> {
   // The harness's loopback API channel only. In Electron the preload provides window.carapace and the
   // CSP (connect-src 'none') would refuse any socket anyway.
   // eslint-disable-next-line no-restricted-globals

@@ -24,7 +24,7 @@ export interface SessionState {
   lockReason: string | null;
   network: 'offline' | 'connecting' | 'online' | 'proxy-error';
 }
-export const initialSession: SessionState = {
+const initialSession: SessionState = {
   vaultState: 'unknown',
   insecureNoPassphrase: false,
   appInfo: null,
@@ -38,20 +38,20 @@ export interface AccountSliceState {
   /** Whether a PIN reminder is due (never the PIN or its hash). */
   pinReminder: PinReminderStatus | null;
 }
-export const initialAccount: AccountSliceState = { account: null, pinReminder: null };
+const initialAccount: AccountSliceState = { account: null, pinReminder: null };
 
 // ---- settings --------------------------------------------------------------------------------------
 export interface SettingsSliceState {
   settings: Settings | null;
   audit: AuditReport | null;
 }
-export const initialSettings: SettingsSliceState = { settings: null, audit: null };
+const initialSettings: SettingsSliceState = { settings: null, audit: null };
 
 // ---- conversations ---------------------------------------------------------------------------------
 export interface ConversationsState {
   conversations: Record<string, Conversation>;
 }
-export const initialConversations: ConversationsState = { conversations: {} };
+const initialConversations: ConversationsState = { conversations: {} };
 
 // ---- timeline of the open conversation (oldest first, for display) ---------------------------------
 export interface TimelineState {
@@ -61,7 +61,7 @@ export interface TimelineState {
   total: number;
   loadingOlder: boolean;
 }
-export const initialTimeline: TimelineState = {
+const initialTimeline: TimelineState = {
   openId: null,
   messages: [],
   nextCursor: null,
@@ -73,7 +73,7 @@ export const initialTimeline: TimelineState = {
 export interface TypingState {
   typing: Record<string, true>;
 }
-export const initialTyping: TypingState = { typing: {} };
+const initialTyping: TypingState = { typing: {} };
 
 // ---- attachment transfers: attachment id → progress (bytes of the encrypted blob) ------------------
 export interface TransferProgress {
@@ -84,7 +84,7 @@ export interface TransferProgress {
 export interface TransfersState {
   transfers: Record<string, TransferProgress>;
 }
-export const initialTransfers: TransfersState = { transfers: {} };
+const initialTransfers: TransfersState = { transfers: {} };
 
 // ---- navigation ------------------------------------------------------------------------------------
 export type View =
@@ -96,7 +96,7 @@ export type View =
 export interface UiState {
   view: View;
 }
-export const initialUi: UiState = { view: { name: 'chats' } };
+const initialUi: UiState = { view: { name: 'chats' } };
 
 // ---- toasts ----------------------------------------------------------------------------------------
 export interface Toast {
@@ -108,7 +108,7 @@ export interface Toast {
 export interface ToastsState {
   toasts: Toast[];
 }
-export const initialToasts: ToastsState = { toasts: [] };
+const initialToasts: ToastsState = { toasts: [] };
 
 export type StoreState = SessionState &
   AccountSliceState &

@@ -3,7 +3,7 @@
  * (supported since Windows Vista and macOS 10.7). Used by scripts/generate-icons.ts.
  */
 
-export interface PngImage {
+interface PngImage {
   /** Width = height in pixels. */
   readonly size: number;
   readonly png: Buffer;

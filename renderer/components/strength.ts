@@ -4,7 +4,7 @@
  * l33t spellings). A guide for the user, not a proof. The dictionaries are large (several MB of source),
  * so they load on first use, as separate chunks (dynamic import), and never delay the first paint.
  */
-export type StrengthLabel = 'too weak' | 'weak' | 'fair' | 'strong' | 'very strong';
+type StrengthLabel = 'too weak' | 'weak' | 'fair' | 'strong' | 'very strong';
 
 export function strengthLabel(bits: number): StrengthLabel {
   if (bits < 30) return 'too weak';
