@@ -13,7 +13,8 @@ const config: KnipConfig = {
   entry: [
     'main/index.ts!',
     'main/preload.ts!',
-    // The demo Signal network (npm run demo-server); the app can also start it in-process.
+    // The demo Signal network (npm run demo-server). knip's hint calls this redundant: the script names it,
+    // but `--production` ignores scripts, so it must stay.
     'src/demo/cli.ts!',
     // The harness page is built separately (vite --mode harness) and never ships in the Electron bundle.
     'renderer/harness/main.tsx',
