@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AccountKv } from '../src/account/account-kv.js';
 import { readAccountSecurityFacts } from '../src/account/pin-service.js';
+import { explainError } from '../src/api/contract.js';
 import { isCarapaceError } from '../src/errors.js';
 import {
   applyRecommended,
@@ -202,9 +203,11 @@ main().then(
   },
   (error: unknown) => {
     const message =
-      error instanceof UsageError || isCarapaceError(error)
+      error instanceof UsageError
         ? error.message
-        : `unexpected error: ${error instanceof Error ? error.name : typeof error}`;
+        : isCarapaceError(error)
+          ? `${explainError(error.code)} ${error.message}`
+          : `unexpected error: ${error instanceof Error ? error.name : typeof error}`;
     process.stderr.write(`audit-settings: ${message}\n`);
     process.exitCode = 1;
   },

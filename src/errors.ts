@@ -14,35 +14,35 @@ export abstract class CarapaceError extends Error {
 export class VaultLockedError extends CarapaceError {
   readonly code = 'VAULT_LOCKED';
   constructor() {
-    super('The vault is locked. Unlock it with your passphrase.');
+    super('Unlock it with your passphrase.');
   }
 }
 
 export class WrongPassphraseError extends CarapaceError {
   readonly code = 'WRONG_PASSPHRASE';
   constructor(readonly retryAfterMs: number) {
-    super('That passphrase is not correct.');
+    super('Check it and try again.');
   }
 }
 
 export class UnlockThrottledError extends CarapaceError {
   readonly code = 'UNLOCK_THROTTLED';
   constructor(readonly retryAfterMs: number) {
-    super(`Too many wrong passphrases. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`);
+    super('Each further wrong passphrase makes the wait longer.');
   }
 }
 
 export class VaultNotInitializedError extends CarapaceError {
   readonly code = 'VAULT_NOT_INITIALIZED';
   constructor() {
-    super('No vault exists in this profile yet.');
+    super('Create a passphrase to start.');
   }
 }
 
 export class VaultAlreadyExistsError extends CarapaceError {
   readonly code = 'VAULT_ALREADY_EXISTS';
   constructor() {
-    super('A vault already exists in this profile.');
+    super('Unlock it instead.');
   }
 }
 
@@ -127,7 +127,7 @@ export class DecryptionError extends CarapaceError {
 export class UntrustedIdentityError extends CarapaceError {
   readonly code = 'UNTRUSTED_IDENTITY';
   constructor(readonly conversationId: string) {
-    super('The safety number with this contact changed. Confirm before sending.');
+    super('Compare it, then confirm before sending.');
   }
 }
 
@@ -143,21 +143,21 @@ export class RegistrationLockedError extends CarapaceError {
     /** SVR2 backup credentials from the server's 423 answer, to restore the PIN-protected master key. */
     readonly svr2Credentials?: { readonly username: string; readonly password: string },
   ) {
-    super('This number is protected by a registration lock. Enter your Signal PIN.', options);
+    super('Enter your Signal PIN.', options);
   }
 }
 
 export class VerificationCodeError extends CarapaceError {
   readonly code = 'WRONG_VERIFICATION_CODE';
   constructor() {
-    super('That verification code is not correct.');
+    super('Check the code and try again.');
   }
 }
 
 export class WrongPinError extends CarapaceError {
   readonly code = 'WRONG_PIN';
   constructor(readonly triesRemaining: number) {
-    super(`That PIN is not correct. ${triesRemaining} tries remain before the backup is deleted.`);
+    super(`${triesRemaining} tries remain before the backup is deleted.`);
   }
 }
 
@@ -171,8 +171,8 @@ export class KeyBackupUnavailableError extends CarapaceError {
   constructor(readonly reason: 'deleted' | 'missing') {
     super(
       reason === 'deleted'
-        ? 'The key backup was deleted after too many wrong PINs. Account data cannot be recovered.'
-        : 'No key backup exists for this account.',
+        ? 'It was deleted after too many wrong PINs; account data cannot be recovered.'
+        : 'None was made for this account.',
     );
   }
 }
@@ -185,7 +185,7 @@ export class AttachmentError extends CarapaceError {
 export class AlreadyViewedError extends CarapaceError {
   readonly code = 'ALREADY_VIEWED';
   constructor() {
-    super('This view-once media was already opened and has been deleted.');
+    super('It has been deleted.');
   }
 }
 
@@ -193,7 +193,7 @@ export class AlreadyViewedError extends CarapaceError {
 export class VaultFileNotFoundError extends CarapaceError {
   readonly code = 'VAULT_FILE_NOT_FOUND';
   constructor() {
-    super('That file is not in the vault (it may have been deleted).');
+    super('It may have been deleted.');
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as E from '../errors.js';
 import {
   COMMANDS,
   COMMAND_NAMES,
@@ -84,6 +85,38 @@ describe('api contract', () => {
     expect(explainError('SOMETHING_NEW')).toBe(explainError('INTERNAL'));
     expect(ERROR_CODES).toContain('WRONG_PASSPHRASE');
     expect(ERROR_CODES).toContain('NOT_AVAILABLE');
+  });
+
+  it('never repeats the explanation in an error’s own message (the UI shows both together)', () => {
+    const sentences = (text: string) =>
+      text
+        .toLowerCase()
+        .split(/(?<=[.;:])\s+/)
+        .map((part) => part.replace(/[.;:]$/, '').trim())
+        .filter(Boolean);
+    const fixed = [
+      new E.VaultLockedError(),
+      new E.WrongPassphraseError(0),
+      new E.UnlockThrottledError(2000),
+      new E.VaultNotInitializedError(),
+      new E.VaultAlreadyExistsError(),
+      new E.UntrustedIdentityError('c'),
+      new E.RegistrationLockedError(0),
+      new E.VerificationCodeError(),
+      new E.WrongPinError(3),
+      new E.KeyBackupUnavailableError('deleted'),
+      new E.KeyBackupUnavailableError('missing'),
+      new E.AlreadyViewedError(),
+      new E.VaultFileNotFoundError(),
+      new E.BlockedError(),
+      new E.NotConnectedError(),
+    ];
+    for (const error of fixed) {
+      const explanation = sentences(explainError(error.code));
+      for (const sentence of sentences(error.message))
+        expect(explanation, error.code).not.toContain(sentence);
+      expect(error.message.toLowerCase(), error.code).not.toContain(explainError(error.code).toLowerCase());
+    }
   });
 
   it('has an explanation for every CarapaceError code in src/errors.ts', () => {

@@ -103,10 +103,16 @@ describe('core service on the demo network', () => {
     });
     expect(await proxyError).toMatchObject({ detail: 'PROXY_UNAVAILABLE' });
     const failed = await service.call('messages.send', { conversationId, body: 'must not leave' });
-    expect(failed.ok).toBe(false);
+    expect(failed).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
     const back = nextEvent(service, 'network.status', (p) => p.status === 'online');
     await service.call('settings.update', { patch: { proxy: { mode: 'none' } } });
     await back;
+
+    // A blocked contact gets nothing, and the error says why.
+    await service.call('conversation.setBlocked', { conversationId, blocked: true });
+    const blocked = await service.call('messages.send', { conversationId, body: 'not to a blocked contact' });
+    expect(blocked).toMatchObject({ ok: false, error: { code: 'BLOCKED' } });
+    await service.call('conversation.setBlocked', { conversationId, blocked: false });
 
     // Nothing secret in the logs; nothing readable in the profile after lock.
     await service.call('vault.lock', {});

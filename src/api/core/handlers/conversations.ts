@@ -10,7 +10,7 @@ export function conversationHandlers(ctx: CoreContext) {
       const s = ctx.session();
       if (!('serviceId' in input)) {
         throw new NotAvailableError(
-          'Finding contacts by phone number is not available yet: use their Signal ID.',
+          'Start the chat with their Signal ID: finding contacts by phone number comes later.',
         );
       }
       const serviceId = input.serviceId.toLowerCase();
