@@ -19,8 +19,9 @@ export const MIN_PASSPHRASE_BITS = 50;
 
 /**
  * Only this many leading characters are scored: zxcvbn's matching grows steeply with length on repetitive
- * input (256 characters of a repeated "abc1" take seconds), and the meter runs on every keystroke. Any
- * passphrase whose first 64 characters are guessable is weak; any whose first 64 are not is very strong.
+ * input (256 characters of a repeated "abc1" take seconds), and the meter runs on every keystroke. 64
+ * hard-to-guess characters are far beyond "very strong"; the cap can only under-rate a guessable start
+ * followed by a strong tail, which is the safe direction.
  */
 export const MAX_SCORED_CHARS = 64;
 /** Bounds zxcvbn's l33t enumeration ("4", "@", "!" …), which is exponential in the substitutions. */
