@@ -9,8 +9,7 @@
  * DecryptionError (an EnvelopeDecryptionError naming the sender when known); a message libsignal has
  * already decrypted → `{ kind: 'duplicate' }`.
  */
-import type {
-  PreKeyBundle} from '@signalapp/libsignal-client';
+import type { PreKeyBundle } from '@signalapp/libsignal-client';
 import {
   CiphertextMessageType,
   ContentHint,
