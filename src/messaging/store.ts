@@ -170,7 +170,8 @@ interface MessageRow {
   expires_at: number | null;
   view_once: number;
   viewed: number;
-  attachment_ids: string | null;
+  /** JSON array, in order (MESSAGE_COLUMNS). */
+  attachment_ids: string;
   event_type: TimelineEventType | null;
   event_data: string | null;
 }
@@ -193,6 +194,13 @@ interface ConversationRow {
   created_at: number;
 }
 
+/**
+ * A message row with its attachment ids in order (message_attachments, vault migration 0006); select
+ * it `FROM messages m`. The correlated aggregate is one index lookup per row.
+ */
+const MESSAGE_COLUMNS = `m.*, (SELECT json_group_array(attachment_id ORDER BY position)
+    FROM message_attachments WHERE message_id = m.id) AS attachment_ids`;
+
 function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
@@ -212,7 +220,7 @@ function toMessage(row: MessageRow): Message {
     expiresAt: row.expires_at,
     viewOnce: row.view_once === 1,
     viewed: row.viewed === 1,
-    attachmentIds: row.attachment_ids ? (JSON.parse(row.attachment_ids) as string[]) : [],
+    attachmentIds: JSON.parse(row.attachment_ids) as string[],
     eventType: row.event_type,
     eventData: row.event_data ? (JSON.parse(row.event_data) as Record<string, unknown>) : null,
   };
@@ -361,7 +369,7 @@ export class MessageStore {
   listConversationSummaries(): ConversationSummary[] {
     const rows = this.stmt(
       `SELECT c.*, m.kind AS last_kind, m.body AS last_body, m.received_at AS last_received_at,
-              COALESCE(json_array_length(m.attachment_ids), 0) > 0 AS last_has_attachments
+              EXISTS (SELECT 1 FROM message_attachments WHERE message_id = m.id) AS last_has_attachments
          FROM conversations c
          LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
         ORDER BY c.last_activity_at IS NULL, c.last_activity_at DESC`,
@@ -442,15 +450,16 @@ export class MessageStore {
   // ---- messages -------------------------------------------------------------------------------
 
   getMessage(id: string): Message | undefined {
-    const row = this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    const row = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE id = ?`).get(id) as
+      MessageRow | undefined;
     return row ? toMessage(row) : undefined;
   }
 
-  /** The message that refers to an attachment id (messages.attachment_ids), if any. */
+  /** The message that refers to an attachment id (message_attachments), if any. */
   findMessageByAttachmentId(attachmentId: string): Message | undefined {
     const row = this.stmt(
-      `SELECT m.* FROM messages m, json_each(m.attachment_ids) j
-         WHERE m.attachment_ids IS NOT NULL AND j.value = ? LIMIT 1`,
+      `SELECT ${MESSAGE_COLUMNS} FROM message_attachments l JOIN messages m ON m.id = l.message_id
+         WHERE l.attachment_id = ? LIMIT 1`,
     ).get(attachmentId) as MessageRow | undefined;
     return row ? toMessage(row) : undefined;
   }
@@ -474,13 +483,14 @@ export class MessageStore {
    */
   insertIncoming(input: IncomingMessageInput): { inserted: boolean; message?: Message } {
     const now = this.clock();
+    const id = randomUUID();
     const result = this.stmt(
       `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, server_guid,
-           source_service_id, source_device, body, status, read, expire_timer_seconds, view_once, attachment_ids)
-         VALUES (?, ?, 'message', 'in', ?, ?, ?, ?, ?, ?, 'received', 0, ?, ?, ?)
+           source_service_id, source_device, body, status, read, expire_timer_seconds, view_once)
+         VALUES (?, ?, 'message', 'in', ?, ?, ?, ?, ?, ?, 'received', 0, ?, ?)
          ON CONFLICT DO NOTHING`,
     ).run(
-      randomUUID(),
+      id,
       input.conversationId,
       input.sentAt,
       now,
@@ -490,9 +500,9 @@ export class MessageStore {
       input.body,
       checkTimer(input.expireTimerSeconds),
       input.viewOnce ? 1 : 0,
-      input.attachmentIds?.length ? JSON.stringify(input.attachmentIds) : null,
     );
     if (result.changes === 0) return { inserted: false };
+    this.linkAttachments(id, input.attachmentIds);
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt(
       `UPDATE conversations SET unread_count = unread_count + 1, last_message_seq = ?, last_activity_at = ?
@@ -506,13 +516,14 @@ export class MessageStore {
   /** Store an outgoing message; the disappearing countdown starts now (at send). */
   insertOutgoing(input: OutgoingMessageInput): Message {
     const now = this.clock();
+    const id = randomUUID();
     const timer = checkTimer(input.expireTimerSeconds);
     const result = this.stmt(
       `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, source_service_id,
-           source_device, body, status, read, expire_timer_seconds, expires_at, view_once, attachment_ids)
-         VALUES (?, ?, 'message', 'out', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+           source_device, body, status, read, expire_timer_seconds, expires_at, view_once)
+         VALUES (?, ?, 'message', 'out', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
     ).run(
-      randomUUID(),
+      id,
       input.conversationId,
       input.sentAt,
       now,
@@ -523,8 +534,8 @@ export class MessageStore {
       timer,
       timer === null ? null : input.sentAt + timer * 1000,
       input.viewOnce ? 1 : 0,
-      input.attachmentIds?.length ? JSON.stringify(input.attachmentIds) : null,
     );
+    this.linkAttachments(id, input.attachmentIds);
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt('UPDATE conversations SET last_message_seq = ?, last_activity_at = ? WHERE id = ?').run(
       message.seq,
@@ -587,7 +598,7 @@ export class MessageStore {
     if (!conversation) return [];
     const status: MessageStatus = kind === 'delivery' ? 'delivered' : kind === 'read' ? 'read' : 'viewed';
     const select = this.stmt(
-      `SELECT * FROM messages WHERE conversation_id = ? AND direction = 'out' AND kind = 'message' AND sent_at = ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND direction = 'out' AND kind = 'message' AND sent_at = ?`,
     );
     const update = this.stmt('UPDATE messages SET status = ? WHERE seq = ?');
     const updated: Message[] = [];
@@ -611,7 +622,7 @@ export class MessageStore {
     return this.transaction(() => {
       const now = this.clock();
       const rows = this.stmt(
-        `SELECT * FROM messages WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?
            ORDER BY seq`,
       ).all(conversationId, upToSeq ?? Number.MAX_SAFE_INTEGER) as MessageRow[];
       const update = this.stmt(
@@ -637,9 +648,11 @@ export class MessageStore {
 
   /** Mark a view-once message viewed and drop its body (it may be shown once only). */
   markViewed(messageId: string): Message {
-    this.stmt(
-      `UPDATE messages SET viewed = 1, body = NULL, attachment_ids = NULL WHERE id = ? AND view_once = 1`,
+    const { changes } = this.stmt(
+      'UPDATE messages SET viewed = 1, body = NULL WHERE id = ? AND view_once = 1',
     ).run(messageId);
+    // The message no longer refers to its media (the caller shreds it; the sweep catches leftovers).
+    if (changes > 0) this.stmt('DELETE FROM message_attachments WHERE message_id = ?').run(messageId);
     const message = this.getMessage(messageId);
     if (!message) throw new NotFoundError('No such message.');
     this.emit('message.updated', message);
@@ -652,7 +665,7 @@ export class MessageStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('Invalid page size.');
     const before = options.before ? parseCursor(options.before) : Number.MAX_SAFE_INTEGER;
     const rows = this.stmt(
-      'SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ).all(conversationId, before, limit + 1) as MessageRow[];
     const more = rows.length > limit;
     const messages = rows.slice(0, limit).map(toMessage);
@@ -694,21 +707,22 @@ export class MessageStore {
   deleteConversation(conversationId: string): string[] {
     return this.transaction(() => {
       const rows = this.stmt(
-        'SELECT attachment_ids FROM messages WHERE conversation_id = ? AND attachment_ids IS NOT NULL',
-      ).all(conversationId) as Array<{ attachment_ids: string }>;
+        `SELECT l.attachment_id FROM messages m JOIN message_attachments l ON l.message_id = m.id
+           WHERE m.conversation_id = ? ORDER BY m.seq, l.position`,
+      ).all(conversationId) as Array<{ attachment_id: string }>;
       this.stmt('DELETE FROM messages WHERE conversation_id = ?').run(conversationId);
       this.stmt('DELETE FROM conversations WHERE id = ?').run(conversationId);
-      return rows.flatMap((row) => JSON.parse(row.attachment_ids) as string[]);
+      return rows.map((row) => row.attachment_id);
     });
   }
 
   /** The attachment ids of messages whose timer ran out (delete them with the messages). */
   expiredAttachmentIds(now: number = this.clock()): string[] {
     const rows = this.stmt(
-      `SELECT attachment_ids FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?
-         AND attachment_ids IS NOT NULL`,
-    ).all(now) as Array<{ attachment_ids: string }>;
-    return rows.flatMap((row) => JSON.parse(row.attachment_ids) as string[]);
+      `SELECT l.attachment_id FROM messages m JOIN message_attachments l ON l.message_id = m.id
+         WHERE m.expires_at IS NOT NULL AND m.expires_at <= ? ORDER BY m.seq, l.position`,
+    ).all(now) as Array<{ attachment_id: string }>;
+    return rows.map((row) => row.attachment_id);
   }
 
   /** The earliest pending expiry, so a timer can be set for the next deleteExpired(). */
@@ -738,7 +752,18 @@ export class MessageStore {
     return statement;
   }
 
+  /** The message's attachments, in order (inside the caller's transaction, right after its insert). */
+  private linkAttachments(messageId: string, attachmentIds: readonly string[] | undefined): void {
+    if (!attachmentIds?.length) return;
+    const link = this.stmt(
+      'INSERT INTO message_attachments (message_id, position, attachment_id) VALUES (?, ?, ?)',
+    );
+    attachmentIds.forEach((attachmentId, position) => link.run(messageId, position, attachmentId));
+  }
+
   private bySeq(seq: number): Message {
-    return toMessage(this.stmt('SELECT * FROM messages WHERE seq = ?').get(seq) as MessageRow);
+    return toMessage(
+      this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE seq = ?`).get(seq) as MessageRow,
+    );
   }
 }

@@ -1,9 +1,9 @@
 /**
- * The attachments of messages, by id (`messages.attachment_ids` holds these ids; table from vault
- * migration 0005). An incoming attachment is recorded as "pending" in the same transaction that stores
- * its message — with its pointer, key included, inside the encrypted DB — and downloaded afterwards
- * (`download`), so receiving never waits for a CDN and a restart resumes pending downloads
- * (`pendingIds`). Once downloaded or rejected the pointer is cleared.
+ * The attachments of messages, by id (table from vault migration 0005; `message_attachments` links them
+ * to their message, migration 0006). An incoming attachment is recorded as "pending" in the same
+ * transaction that stores its message — with its pointer, key included, inside the encrypted DB — and
+ * downloaded afterwards (`download`), so receiving never waits for a CDN and a restart resumes pending
+ * downloads (`pendingIds`). Once downloaded or rejected the pointer is cleared.
  */
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, PreconditionError, ServerError, ValidationError } from '../../errors.js';
@@ -272,7 +272,7 @@ export class AttachmentRecords {
   }
 
   /**
-   * Deletes attachments no message refers to any more (`messages.attachment_ids`): view-once media
+   * Deletes attachments no message refers to any more (`message_attachments`): view-once media
    * after viewing, expired or deleted messages, and attachments whose message was never stored. Only
    * rows older than `graceMs` are touched, so an attachment recorded just before its message row is
    * safe. Returns how many were deleted. Run it after expiry sweeps and at start-up.
@@ -284,10 +284,7 @@ export class AttachmentRecords {
         .prepare(
           `SELECT a.id FROM attachments a
            WHERE a.created_at <= ?
-             AND NOT EXISTS (
-               SELECT 1 FROM messages m, json_each(m.attachment_ids) j
-               WHERE m.attachment_ids IS NOT NULL AND j.value = a.id
-             )`,
+             AND NOT EXISTS (SELECT 1 FROM message_attachments l WHERE l.attachment_id = a.id)`,
         )
         .all(cutoff) as { id: string }[]
     ).map((r) => r.id);

@@ -3,6 +3,7 @@ import { migration0002 } from './0002-signal-stores.js';
 import { migration0003 } from './0003-account-settings.js';
 import { migration0004 } from './0004-messaging.js';
 import { migration0005 } from './0005-attachments.js';
+import { migration0006 } from './0006-message-attachments.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
