@@ -32,6 +32,7 @@ export const conversationPaintBench: BenchModule = {
     if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))) {
       await build({
         configFile: join(import.meta.dirname, '..', 'renderer', 'vite.config.ts'),
+        mode: 'harness',
         logLevel: 'warn',
       });
     }
