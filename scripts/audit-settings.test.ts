@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsStore } from '../src/settings/store.js';
 import { DEFAULT_SETTINGS } from '../src/settings/schema.js';
+import { createTestDir } from '../src/test-support/files.js';
 import { Vault } from '../src/vault/index.js';
 
 const PASSPHRASE = 'audit cli test passphrase 42';
@@ -28,19 +28,18 @@ interface Report {
 }
 
 describe('npm run audit-settings', () => {
-  let dir: string;
-  let profile: string;
+  const testDir = createTestDir('carapace-audit-');
+  const dir = testDir.path;
+  const profile = join(dir, 'profile');
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'carapace-audit-'));
-    profile = join(dir, 'profile');
     // Production KDF parameters: the script opens vaults as the app does, and refuses weaker headers.
     const vault = new Vault(profile);
     await vault.create(Buffer.from(PASSPHRASE));
     new SettingsStore(vault.db).patch({ linkPreviews: true, notificationPrivacy: 'name-and-message' });
     vault.lock('user');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => testDir.dispose());
 
   it('reports a vault profile (passphrase from the environment) and applies the recommendations', () => {
     const before = run(['--profile', profile, '--format', 'json'], {
