@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMMAND_NAMES, EVENT_NAMES } from '../src/api/contract.js';
+import { COMMAND_NAMES, EVENT_NAMES, type ApiResult } from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
 import { TEST_KDF, tempProfile } from '../src/vault/test-support/profile.js';
 import { commandChannel, eventChannel, isContractName } from './channels.js';
@@ -9,7 +9,6 @@ import {
   UNKNOWN_COMMAND,
   createCommandDispatcher,
   isTrustedSender,
-  type ApiResult,
   type SenderFacts,
 } from './ipc-validation.js';
 

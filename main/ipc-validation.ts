@@ -3,14 +3,12 @@
  * allowlist and sender validation. Input and output are parsed in ONE place, the core service
  * (src/api/service.ts), which answers `{ ok, value } | { ok: false, error: { code, message } }`.
  */
-import type { ApiError, ApiResult } from '../src/api/contract.js';
+import type { ApiResult } from '../src/api/contract.js';
 import { toApiError } from '../src/api/errors.js';
 import { isCarapaceError } from '../src/errors.js';
 import { errorFields, log } from '../src/log.js';
 import { isAppUrl } from './app-origin.js';
 import { commandChannel, isContractName } from './channels.js';
-
-export type { ApiError, ApiResult };
 
 /** Codes produced by the adapter itself; every other code comes from the core service. */
 export const INVALID_INPUT = 'INVALID_INPUT';

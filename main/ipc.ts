@@ -17,10 +17,7 @@ export interface IpcDeps {
   eventTarget(): WebContents | undefined;
 }
 
-export function senderFactsOf(
-  event: IpcMainInvokeEvent,
-  isOurs: (contents: WebContents) => boolean,
-): SenderFacts {
+function senderFactsOf(event: IpcMainInvokeEvent, isOurs: (contents: WebContents) => boolean): SenderFacts {
   const frame = event.senderFrame;
   return {
     frameUrl: frame?.url,

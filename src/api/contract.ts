@@ -10,27 +10,16 @@
 import { z } from 'zod';
 import {
   AUTO_LOCK_SECONDS,
-  BLOCK_UNKNOWN_SENDERS,
   DEFAULT_SETTINGS,
   DISAPPEARING_TIMER_SECONDS,
-  NOTIFICATION_PRIVACY,
   durationLabel,
   settingsPatchSchema as SettingsPatchSchema,
   settingsSchema as SettingsSchema,
 } from '../settings/schema.js';
 
 // The settings schema is owned by src/settings (platform-free); re-exported so the UI imports src/api only.
-export {
-  AUTO_LOCK_SECONDS,
-  BLOCK_UNKNOWN_SENDERS,
-  DEFAULT_SETTINGS,
-  DISAPPEARING_TIMER_SECONDS,
-  NOTIFICATION_PRIVACY,
-  durationLabel,
-  SettingsPatchSchema,
-  SettingsSchema,
-};
-export type { NotificationPrivacy, ProxySetting, Settings, SettingsPatch } from '../settings/schema.js';
+export { AUTO_LOCK_SECONDS, DEFAULT_SETTINGS, DISAPPEARING_TIMER_SECONDS, durationLabel };
+export type { ProxySetting, Settings, SettingsPatch } from '../settings/schema.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Results and errors
@@ -45,13 +34,6 @@ export interface ApiError {
   readonly triesRemaining?: number;
 }
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
-
-export const ApiErrorSchema = z.object({
-  code: z.string().max(64),
-  message: z.string().max(1000),
-  retryAfterMs: z.number().int().nonnegative().optional(),
-  triesRemaining: z.number().int().nonnegative().optional(),
-});
 
 /**
  * Stable error codes with the explanation the UI shows. The CarapaceError codes of src/errors.ts plus
@@ -111,7 +93,7 @@ const Ok = z.strictObject({});
 const Passphrase = z.string().min(8).max(1024);
 const Id = z.string().min(1).max(200);
 /** E.164 phone number: + and 7–15 digits. Never logged. */
-export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'Use international format, e.g. +15551234567');
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'Use international format, e.g. +15551234567');
 const Pin = z.string().min(4).max(128);
 const Cursor = z.string().min(1).max(200);
 
@@ -121,11 +103,10 @@ export type VaultState = z.infer<typeof VaultStateSchema>;
 export const LockReasonSchema = z.enum(['user', 'timer', 'suspend', 'shutdown']);
 export type LockReason = z.infer<typeof LockReasonSchema>;
 
-export const VaultStatusSchema = z.object({
+const VaultStatusSchema = z.object({
   state: VaultStateSchema,
   insecureNoPassphrase: z.boolean(),
 });
-export type VaultStatus = z.infer<typeof VaultStatusSchema>;
 
 export const AppInfoSchema = z.object({
   version: z.string(),
@@ -156,8 +137,7 @@ export const RegistrationStepSchema = z.object({
 });
 export type RegistrationStep = z.infer<typeof RegistrationStepSchema>;
 
-export const VerifiedStateSchema = z.enum(['default', 'verified', 'unverified']);
-export type VerifiedState = z.infer<typeof VerifiedStateSchema>;
+const VerifiedStateSchema = z.enum(['default', 'verified', 'unverified']);
 
 export const ConversationSchema = z.object({
   id: z.string(),
@@ -234,14 +214,13 @@ export const MessageSchema = z.object({
 });
 export type Message = z.infer<typeof MessageSchema>;
 
-export const MessagePageSchema = z.object({
+const MessagePageSchema = z.object({
   /** Newest first. */
   messages: z.array(MessageSchema),
   /** Pass as `before` to get the next (older) page; null when there are no older messages. */
   nextCursor: z.string().nullable(),
   total: z.number().int().nonnegative(),
 });
-export type MessagePage = z.infer<typeof MessagePageSchema>;
 
 export const SafetyNumberSchema = z.object({
   conversationId: z.string(),
@@ -274,14 +253,13 @@ export const PinReminderStatusSchema = z.object({
 });
 export type PinReminderStatus = z.infer<typeof PinReminderStatusSchema>;
 
-export const PinReminderAnswerSchema = z.object({
+const PinReminderAnswerSchema = z.object({
   correct: z.boolean(),
   intervalMs: z.number(),
   nextDueAt: z.number(),
 });
-export type PinReminderAnswer = z.infer<typeof PinReminderAnswerSchema>;
 
-export const AuditItemSchema = z.object({
+const AuditItemSchema = z.object({
   id: z.string(),
   title: z.string(),
   status: z.enum(['ok', 'advice']),
@@ -289,7 +267,6 @@ export const AuditItemSchema = z.object({
   /** True when "apply recommended" can fix it without user input. */
   autoFixable: z.boolean(),
 });
-export type AuditItem = z.infer<typeof AuditItemSchema>;
 
 export const AuditReportSchema = z.object({ items: z.array(AuditItemSchema) });
 export type AuditReport = z.infer<typeof AuditReportSchema>;
@@ -571,6 +548,5 @@ export const WireRequestSchema = z.strictObject({
   command: z.string().max(64),
   input: z.unknown(),
 });
-export type WireRequest = z.infer<typeof WireRequestSchema>;
 export type WireMessage =
   { id: number; result: ApiResult<unknown> } | { event: EventName; payload: unknown } | { hello: 'ok' };

@@ -17,7 +17,7 @@ import { VerifiedStatus } from '../../signal/stores.js';
 export const PREVIEW_LENGTH = 80;
 
 /** What the contract shows of an attachment record (no key, no pointer, no file id). */
-export function toApiAttachment(info: AttachmentInfo): ApiAttachment {
+function toApiAttachment(info: AttachmentInfo): ApiAttachment {
   return {
     id: info.id,
     state: info.state,
