@@ -329,7 +329,7 @@ function uuidString(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function guidFromBinary(bytes: Uint8Array | undefined): string | undefined {
+function guidFromBinary(bytes: Uint8Array | undefined): string | undefined {
   return bytes?.length === 16 ? uuidString(bytes) : undefined;
 }
 

@@ -22,7 +22,6 @@ import {
   encryptPadded,
   preKeyBundlesFromJson,
   processPreKeyBundles,
-  type PreKeyBundleDeviceJson,
   type PreKeyBundleJson,
   type ProtocolStoreSet,
 } from '../signal/cipher.js';
@@ -32,8 +31,6 @@ import { StagedStores } from '../signal/staged-stores.js';
 import type { DecryptedEnvelope, EnvelopeDecryptor } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
 
-/** One device's keys as GET /v2/keys/{serviceId}/{deviceId|*} returns them. */
-export type DeviceKeysJson = PreKeyBundleDeviceJson;
 export type PreKeyResponseJson = PreKeyBundleJson;
 
 export interface EncryptedForDevice {

@@ -141,7 +141,7 @@ export interface ReadResult {
   readonly newlyRead: readonly Message[];
 }
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 const STATUS_RANK: Record<MessageStatus, number> = {
   pending: 0,
   failed: 0,

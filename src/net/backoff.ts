@@ -19,12 +19,8 @@ export const CHAT_RECONNECT: BackoffPolicy = { initialMs: 500, maxMs: 30_000, fa
  * d = min(maxMs, initialMs·factor^attempt). The jitter keeps many clients from reconnecting in lockstep
  * after a server restart; the lower half-bound keeps a retry from following a failure immediately.
  */
-export function backoffDelay(
-  attempt: number,
-  policy: BackoffPolicy,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt));
+function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.factor ** attempt);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 

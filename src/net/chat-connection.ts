@@ -73,9 +73,7 @@ export interface ChatCloseInfo {
 }
 
 /** WebSocket close code of mock/Signal servers for rejected credentials. */
-export const CLOSE_CODE_AUTH_FAILED = 3000;
-/** The server replaced this socket by a newer one for the same device. */
-export const CLOSE_CODE_REPLACED = 4409;
+const CLOSE_CODE_AUTH_FAILED = 3000;
 
 interface Pending {
   resolve(response: ChatResponse): void;

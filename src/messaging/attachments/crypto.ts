@@ -27,7 +27,7 @@ import {
 } from 'node:crypto';
 import { AttachmentRejectedError, integrityFailure, MAX_ATTACHMENT_BYTES, tooLarge } from './errors.js';
 
-export const ATTACHMENT_KEY_BYTES = 64;
+const ATTACHMENT_KEY_BYTES = 64;
 const AES_KEY_BYTES = 32;
 const IV_BYTES = 16;
 const MAC_BYTES = 32;

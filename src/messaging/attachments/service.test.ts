@@ -44,7 +44,6 @@ import {
   createAttachmentTransport,
   downloadAttachment,
   prepareOutgoingAttachment,
-  readStoredAttachment,
   storeOutgoingAttachment,
   uploadAttachment,
   type AttachmentTransport,
@@ -198,8 +197,7 @@ describe('attachments on the demo network', () => {
     expect(stored.inlineImage).toBe(false);
     expect(stored.fileName).toBe('holiday.jpg');
     expect(progress.at(-1)).toBe(encrypted.blob.length);
-    const back = readStoredAttachment(vault.files, stored.fileId);
-    expect(back.bytes.equals(plaintext)).toBe(true);
+    expect(vault.files.read(stored.fileId).equals(plaintext)).toBe(true);
   });
 
   it('us → contact: a photo is stripped, uploaded via gRPC form + TUS, and decrypts byte-identical', async () => {
@@ -224,7 +222,7 @@ describe('attachments on the demo network', () => {
     const blob = readFileSync(join(cdnDir, 'attachments', theirs!.attachmentIdentifier!.cdnKey!));
     const decrypted = contactDecrypt(blob, theirs!.key!, theirs!.digest!, theirs!.size!);
     expect(decrypted.equals(prepared.bytes)).toBe(true);
-    expect(decrypted.equals(readStoredAttachment(vault.files, ours.fileId).bytes)).toBe(true);
+    expect(decrypted.equals(vault.files.read(ours.fileId))).toBe(true);
     // What the contact got carries no EXIF, GPS, XMP, ICC or camera data.
     expect(metadataMarkers(decrypted)).toEqual([]);
     // The CDN sees only the padded size.
@@ -240,7 +238,7 @@ describe('attachments on the demo network', () => {
     expect(pointer.fileName).toBe('report.pdf');
     const stored = await downloadAttachment(pointer, transport, vault.files);
     expect(stored.contentType).toBe('application/pdf');
-    expect(readStoredAttachment(vault.files, stored.fileId).bytes.equals(plaintext)).toBe(true);
+    expect(vault.files.read(stored.fileId).equals(plaintext)).toBe(true);
   });
 
   it('a tampered attachment (bad digest/MAC) is rejected and nothing is written', async () => {
@@ -478,7 +476,7 @@ describe('attachments through a SOCKS5 proxy', () => {
       const prepared = await prepareOutgoingAttachment({ bytes: plaintext });
       const pointer = await uploadAttachment(prepared, mixed);
       const stored = await downloadAttachment(pointer, mixed, vault.files);
-      expect(readStoredAttachment(vault.files, stored.fileId).bytes.equals(plaintext)).toBe(true);
+      expect(vault.files.read(stored.fileId).equals(plaintext)).toBe(true);
       const targets = await proxy.waitForConnections(1);
       expect(targets).toContain(`${network.config.cdn['3']!.host}:${network.config.cdn['3']!.port}`);
       expect(direct).toBe(1); // the gRPC session only

@@ -5,7 +5,7 @@
  *            → storeOutgoingAttachment (our copy, encrypted in vault.files)
  *            → uploadAttachment (Signal encryption, gRPC upload form, TUS to CDN 3) → AttachmentPointer
  *   receive: downloadAttachment(pointer) (CDN → incremental decrypt → digest+MAC check → vault.files)
- *   show:    readStoredAttachment(fileId) → bytes + sniffed type, for the API to hand out as a blob: URL
+ *   show:    AttachmentRecords.read(id) → bytes + sniffed type, for the API to hand out as a blob: URL
  *
  * Plaintext never touches the disk outside the vault's encrypted file store, and a download that fails
  * any check writes nothing.
@@ -31,12 +31,9 @@ import { AttachmentDecryptor, encryptAttachment, MAX_ENCRYPTED_ATTACHMENT_BYTES 
 import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES, tooLarge } from './errors.js';
 import { makeThumbnail, stripImageMetadata } from './image.js';
 
-export { MAX_ATTACHMENT_BYTES };
-
 /** AttachmentPointer.flags bits (public values). */
-export const ATTACHMENT_FLAG_VOICE_MESSAGE = 1;
-export const ATTACHMENT_FLAG_BORDERLESS = 2;
-export const ATTACHMENT_FLAG_GIF = 8;
+const ATTACHMENT_FLAG_VOICE_MESSAGE = 1;
+const ATTACHMENT_FLAG_GIF = 8;
 
 const MAX_FILE_NAME_LENGTH = 255;
 
@@ -381,12 +378,4 @@ export function attachmentBytes(bytes: Buffer): AttachmentBytes {
     inlineImage,
     blobType: inlineImage ? contentType : 'application/octet-stream',
   };
-}
-
-/**
- * Reads a stored attachment for the API to hand to the renderer as a blob: URL (revoked on lock).
- * Throws VaultLockedError when locked and VaultFileNotFoundError for an unknown id.
- */
-export function readStoredAttachment(files: EncryptedFileStore, fileId: string): AttachmentBytes {
-  return attachmentBytes(files.read(fileId));
 }
