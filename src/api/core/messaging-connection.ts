@@ -42,12 +42,12 @@ export class MessagingConnection {
 
   /** Connects for a registered account, in the background (failures become `network.status`). */
   start(): Promise<void> {
-    return this.#queue.run(() => this.#start());
+    return this.#run(() => this.#start());
   }
 
   /** The route changed (proxy / Tor setting): tear the connection down and reconnect through it. */
   restart(): Promise<void> {
-    return this.#queue.run(async () => {
+    return this.#run(async () => {
       if (!readAccount(this.deps.kv)) return;
       this.deps.emit('network.status', { status: 'offline', detail: 'route-changed' });
       await this.#stop();
@@ -59,6 +59,13 @@ export class MessagingConnection {
   dispose(): void {
     this.#disposed = true;
     void this.#stop();
+  }
+
+  /** Callers fire and forget: a failure (e.g. the vault locked meanwhile) is logged, never unhandled. */
+  #run(operation: () => Promise<void>): Promise<void> {
+    return this.#queue
+      .run(operation)
+      .catch((error: unknown) => log.warn('api.messaging.lifecycle_failed', errorFields(error)));
   }
 
   async #start(): Promise<void> {
