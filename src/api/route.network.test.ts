@@ -1,0 +1,78 @@
+/**
+ * The session's one network route, end to end on the demo network through a real SOCKS5 proxy
+ * (microsocks): registration, the messaging client and the PIN backup all connect through the route the
+ * settings name, and changing the setting moves the running client to the new route at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
+import { startMicrosocks, type Microsocks } from '../net/socks-testkit.js';
+import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
+import { createCoreService, type CoreService } from './service.js';
+import { nextEvent, value } from './test-support/events.js';
+
+const PASS = 'route test passphrase 31';
+const NUMBER = '+15550003131';
+
+describe('the session route (demo network through microsocks)', () => {
+  let network: DemoNetwork;
+  let proxy: Microsocks;
+  let profile: ReturnType<typeof tempProfile>;
+  let service: CoreService;
+
+  beforeAll(async () => {
+    network = await startDemoNetwork();
+    proxy = await startMicrosocks();
+    profile = tempProfile();
+    service = createCoreService({
+      profileDir: profile.dir,
+      networkConfig: network.config,
+      vault: { kdf: TEST_KDF },
+    });
+    await value(service.call('vault.create', { passphrase: PASS }));
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await proxy?.stop();
+    await network?.close();
+    profile?.dispose();
+  });
+
+  it('registers, connects and backs up the PIN through the proxy; a setting change moves the client', async () => {
+    await value(
+      service.call('settings.update', {
+        patch: { proxy: { mode: 'socks5', host: proxy.host, port: proxy.port } },
+      }),
+    );
+    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
+    await value(
+      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
+    );
+    const afterCaptcha = (await proxy.waitForConnections(1)).length;
+    expect(afterCaptcha).toBeGreaterThan(0);
+
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' }));
+    await online;
+    const afterClient = proxy.connectedTargets().length;
+    expect(afterClient).toBeGreaterThan(afterCaptcha);
+
+    const { pin } = await value(service.call('pin.generate', {}));
+    await value(service.call('pin.set', { pin }));
+    const afterPin = (await proxy.waitForConnections(afterClient + 1)).length;
+    expect(afterPin).toBeGreaterThan(afterClient);
+
+    // Back to direct: the client leaves the proxy's route at once and reconnects without it.
+    const rerouted = nextEvent(service, 'network.status', (p) => p.detail === 'route-changed');
+    const back = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await value(service.call('settings.update', { patch: { proxy: { mode: 'none' } } }));
+    await rerouted;
+    await back;
+    await proxy.stop();
+    const echo = await network.createContact('Echo', { echo: true });
+    const chat = await value(service.call('conversations.start', { serviceId: echo.aci, name: 'Echo' }));
+    const reply = nextEvent(service, 'message.added', (p) => p.message.direction === 'in');
+    await value(service.call('messages.send', { conversationId: chat.id, body: 'direct again' }));
+    await reply;
+  });
+});
