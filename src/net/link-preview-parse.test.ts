@@ -241,6 +241,8 @@ describe('charset', () => {
       'caf\u00e9',
     );
     expect(parse('<meta charset="made-up"><title>caf\u00e9</title>').title).toBe('caf\u00e9');
+    // A page whose tags were readable as ASCII is not UTF-16, whatever it says (the spec's rule).
+    expect(parse('<meta charset="utf-16"><title>caf\u00e9</title>').title).toBe('caf\u00e9');
   });
 
   it('ignores a <meta charset> that comes too late or sits in a comment', () => {

@@ -111,6 +111,8 @@ function prescan(start: Uint8Array): Prescan {
   parser.write(Buffer.from(start.subarray(0, CHARSET_SCAN_BYTES)).toString('latin1'));
   const settled = charset !== undefined || headOver;
   parser.end();
+  // A page read as ASCII cannot be UTF-16: the spec's prescan takes such a declaration to mean UTF-8.
+  if (charset !== undefined && /^utf-16/.test(decoderFor(charset).encoding)) charset = 'utf-8';
   return { ...(charset !== undefined ? { charset } : {}), settled };
 }
 
