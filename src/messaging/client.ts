@@ -12,7 +12,6 @@
 import { SerialQueue } from '../async/serial-queue.js';
 import { NotAvailableError, NotFoundError, PreconditionError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import type { IncomingRequest } from '../net/chat-connection.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { SignalProtocolStores } from '../signal/stores.js';
 import { AttachmentRecords, type AttachmentInfo } from './attachments/records.js';
@@ -25,6 +24,7 @@ import { ClientEmitter, type ClientEvents } from './client-events.js';
 import type { MessagingClientOptions } from './client-options.js';
 import { ChatLink } from './connection.js';
 import { Downloads } from './downloads.js';
+import { inboxHandler } from './inbox.js';
 import { ExpiryTimer, purgeExpired } from './expiry.js';
 import { rotateProfileKey } from './profile-key.js';
 import { Receipts } from './receipts.js';
@@ -36,9 +36,6 @@ import { MessageStore, type Conversation, type ConversationInit, type Message, t
 
 export type { AccountCredentials } from './connection.js';
 export { purgeExpiredMessages } from './expiry.js';
-
-const ENVELOPE_PATH = '/api/v1/message';
-const QUEUE_EMPTY_PATH = '/api/v1/queue/empty';
 
 export class MessagingClient {
   readonly store: MessageStore;
@@ -58,7 +55,6 @@ export class MessagingClient {
   private readonly events = new ClientEmitter();
   private stopped = false;
   private removeLockHook: (() => void) | undefined;
-  private processedSinceEmpty = 0;
 
   private constructor(private readonly options: MessagingClientOptions) {
     const db = options.vault.db;
@@ -71,7 +67,14 @@ export class MessagingClient {
       openSocket,
       keepaliveIntervalMs: options.keepaliveIntervalMs,
       reconnect: options.reconnect !== false,
-      onRequest: (request) => this.onIncoming(request),
+      onRequest: inboxHandler({
+        handleEnvelope: (envelope) => this.receiver.handleEnvelope(envelope),
+        onEnvelope: options.onEnvelope,
+        onQueueEmpty: (processed) => {
+          this.receipts.flush();
+          this.events.emit('queue.empty', { processed });
+        },
+      }),
       onConnectedChange: (connected) => this.events.emit('connection.state', { connected }),
     });
     const files = options.attachments === false ? undefined : options.vault.files;
@@ -356,26 +359,6 @@ export class MessagingClient {
    */
   runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
     return this.lock.run(fn);
-  }
-
-  /** The socket's handler: resolves (→ 200 ack) only once the envelope's result is committed. */
-  private async onIncoming(request: IncomingRequest): Promise<number> {
-    if (request.verb === 'PUT' && request.path === ENVELOPE_PATH) {
-      if (!request.body) return 400;
-      this.options.onEnvelope?.(request.body);
-      const outcome = await this.receiver.handleEnvelope(request.body);
-      this.processedSinceEmpty += 1;
-      log.debug('messaging.receive', { outcome });
-      return 200;
-    }
-    if (request.verb === 'PUT' && request.path === QUEUE_EMPTY_PATH) {
-      const processed = this.processedSinceEmpty;
-      this.processedSinceEmpty = 0;
-      this.receipts.flush();
-      this.events.emit('queue.empty', { processed });
-      return 200;
-    }
-    return 404;
   }
 
   // ---- shutdown -------------------------------------------------------------------------------
