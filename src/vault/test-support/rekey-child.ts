@@ -5,12 +5,13 @@
  */
 import { WrongPassphraseError } from '../../errors.js';
 import { setLogSink } from '../../log.js';
+import { TEST_KDF } from '../../test-support/vault.js';
 import { Vault } from '../vault.js';
 
 const [dir, a, b, memory] = process.argv.slice(2);
 if (!dir || !a || !b || !memory) throw new Error('usage: rekey-child <dir> <passA> <passB> <memoryKiB>');
 setLogSink(() => {});
-const vault = new Vault(dir, { kdf: { memoryKiB: Number(memory), timeCost: 1, parallelism: 1 } });
+const vault = new Vault(dir, { kdf: { ...TEST_KDF, memoryKiB: Number(memory) } });
 let current = Buffer.from(a);
 let next = Buffer.from(b);
 try {
