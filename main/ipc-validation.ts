@@ -11,9 +11,9 @@ import { isAppUrl } from './app-origin.js';
 import { commandChannel, isContractName } from './channels.js';
 
 /** Codes produced by the adapter itself; every other code comes from the core service. */
-export const INVALID_INPUT = 'INVALID_INPUT';
-export const FORBIDDEN_SENDER = 'FORBIDDEN_SENDER';
-export const UNKNOWN_COMMAND = 'UNKNOWN_COMMAND';
+const INVALID_INPUT = 'INVALID_INPUT';
+const FORBIDDEN_SENDER = 'FORBIDDEN_SENDER';
+const UNKNOWN_COMMAND = 'UNKNOWN_COMMAND';
 
 /** What main knows about the frame that sent an IPC message (from `event.senderFrame` and `event.sender`). */
 export interface SenderFacts {
@@ -26,7 +26,7 @@ export interface SenderFacts {
 }
 
 /** Only our own window's top-level frame, showing our app:// origin, may call the core. */
-export function isTrustedSender(facts: SenderFacts): boolean {
+function isTrustedSender(facts: SenderFacts): boolean {
   return facts.fromOurWindow && facts.isTopLevelFrame && isAppUrl(facts.frameUrl);
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATION_PRIVACY } from '../src/settings/schema.js';
-import { APP_NAME, formatNotification, shouldNotify } from './notifications.js';
+import { formatNotification, shouldNotify } from './notifications.js';
+
+const APP_NAME = 'Carapace';
 
 const message = { conversationName: 'Alice', body: 'Meet at 6 by the north gate' };
 

@@ -19,7 +19,7 @@ export interface NotificationContent {
   readonly silent: boolean;
 }
 
-export const APP_NAME = 'Carapace';
+const APP_NAME = 'Carapace';
 const LIMITS = { sender: 64, text: 160 };
 
 export function formatNotification(

@@ -4,13 +4,15 @@ import * as E from '../errors.js';
 import {
   COMMANDS,
   COMMAND_NAMES,
-  ERROR_CODES,
-  EVENT_NAMES,
+  ERROR_EXPLANATIONS,
+  EVENTS,
   buildCarapaceApi,
   explainError,
   isCommandName,
   type CommandName,
 } from './contract.js';
+
+const ERROR_CODES = Object.keys(ERROR_EXPLANATIONS);
 
 describe('api contract', () => {
   it('builds one domain method per command and routes it to the transport', async () => {
@@ -43,7 +45,7 @@ describe('api contract', () => {
     );
     expect(() => api.on('nope' as 'toast', () => {})).toThrow(TypeError);
     expect(typeof api.on('vault.locked', () => {})).toBe('function');
-    expect(EVENT_NAMES).toContain('vault.locked');
+    expect(Object.keys(EVENTS)).toContain('vault.locked');
   });
 
   it('rejects malformed input at the boundary', () => {

@@ -76,9 +76,6 @@ export const ERROR_EXPLANATIONS = {
   DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',
 } as const satisfies Record<string, string>;
 
-export type KnownErrorCode = keyof typeof ERROR_EXPLANATIONS;
-export const ERROR_CODES = Object.keys(ERROR_EXPLANATIONS) as KnownErrorCode[];
-
 /** The user-facing explanation for an error code (a generic line for codes this build does not know). */
 export function explainError(code: string): string {
   return (ERROR_EXPLANATIONS as Record<string, string>)[code] ?? ERROR_EXPLANATIONS.INTERNAL;
@@ -492,7 +489,6 @@ export const EVENTS = {
 } as const;
 
 export type EventName = keyof typeof EVENTS;
-export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]>;
 
 export function isEventName(value: unknown): value is EventName {
