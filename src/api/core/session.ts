@@ -9,13 +9,7 @@ import type {
   Message as ApiMessage,
   Settings,
 } from '../contract.js';
-import {
-  NotAvailableError,
-  NotConnectedError,
-  NotFoundError,
-  NotRegisteredError,
-  ProxyUnavailableError,
-} from '../../errors.js';
+import { NotAvailableError, NotConnectedError, NotFoundError, NotRegisteredError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import { AccountKv } from '../../account/account-kv.js';
 import { readAccountSecurityFacts } from '../../account/pin-service.js';
@@ -24,7 +18,7 @@ import type { RegisteredAccount } from '../../account/registration.js';
 import { MessageStore, type Conversation, type Message } from '../../messaging/store.js';
 import type { MessagingClient } from '../../messaging/client.js';
 import type { ClientConfig } from '../../net/config.js';
-import { DIRECT_ROUTE, NetworkRouteManager } from '../../net/route.js';
+import { NetworkRouteManager } from '../../net/route.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
 import { SettingsStore } from '../../settings/store.js';
 import type { SafetyNumber } from '../../signal/safety-number.js';
@@ -37,22 +31,15 @@ import { MessagingConnection } from './messaging-connection.js';
 import type { PendingRegistration } from './registration.js';
 import { forwardStoreEvents } from './store-events.js';
 
-function unusableRoute(error: unknown): ProxyUnavailableError {
-  log.warn('api.route.unusable', errorFields(error));
-  return new ProxyUnavailableError('The proxy setting cannot be used. Check it in Settings.');
-}
-
 export class Session {
   readonly messages: MessageStore;
   readonly settings: SettingsStore;
   readonly kv: AccountKv;
-  /** Every connection of this session (messaging, registration, PIN backup, attachments) goes through it. */
+  /**
+   * Every connection of this session (messaging, registration, PIN backup, attachments) opens through it.
+   * The settings' proxy schema is the route's schema (src/net/route.ts), so a saved setting is a usable route.
+   */
   readonly #routes: NetworkRouteManager;
-  /** Set while the stored proxy setting is not a usable route: then nothing connects (fail closed). */
-  #routeError: ProxyUnavailableError | undefined;
-  /** The opener every connection of this session uses: always the current route, or refused. */
-  readonly opener: SocketOpener = (target, signal) =>
-    this.#routeError ? Promise.reject(this.#routeError) : this.#routes.opener(target, signal);
   readonly connection: MessagingConnection;
   registration: PendingRegistration | undefined;
   /** The safety number last shown per contact: "mark verified" verifies exactly that key. */
@@ -70,19 +57,13 @@ export class Session {
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
     this.kv = new AccountKv(db);
-    try {
-      this.#routes = new NetworkRouteManager(this.settings.get().proxy);
-    } catch (error) {
-      // Unlock still works; nothing connects until the user fixes the proxy setting.
-      this.#routes = new NetworkRouteManager(DIRECT_ROUTE);
-      this.#routeError = unusableRoute(error);
-    }
+    this.#routes = new NetworkRouteManager(this.settings.get().proxy);
     this.connection = new MessagingConnection({
       vault,
       config,
       settings: this.settings,
       kv: this.kv,
-      openSocket: this.opener,
+      openSocket: this.#routes.opener,
       emit,
       subscribe: (client) => {
         // The client's stores replace ours (one set of libsignal store objects per connection).
@@ -212,7 +193,7 @@ export class Session {
   /** Where account requests go: the configured service, through the session's route (proxy / Tor). */
   endpoint(): { config: ClientConfig; openSocket: SocketOpener } {
     if (!this.config) throw new NotAvailableError('No Signal service is configured in this build.');
-    return { config: this.config, openSocket: this.opener };
+    return { config: this.config, openSocket: this.#routes.opener };
   }
 
   /**
@@ -231,16 +212,12 @@ export class Session {
   /**
    * The proxy setting changed: the new route takes effect at once (setRoute closes every socket of the old
    * route before it first awaits — never a direct socket after Tor is set) and the client reconnects
-   * through it. An unusable route closes everything instead.
+   * through it.
    */
   async followRoute(settings: Readonly<Settings>): Promise<void> {
-    try {
-      await this.#routes.setRoute(settings.proxy);
-      this.#routeError = undefined;
-    } catch (error) {
-      this.#routes.closeAll();
-      this.#routeError = unusableRoute(error);
-    }
+    await this.#routes
+      .setRoute(settings.proxy)
+      .catch((error: unknown) => log.error('api.route.refused', errorFields(error)));
     await this.connection.restart();
   }
 
