@@ -1,7 +1,10 @@
 /**
  * Errors are values with types. Every error the UI may see is a CarapaceError with a stable `code`
- * that src/api maps to a user-facing explanation. Messages never contain secrets, message bodies or
- * phone numbers.
+ * that src/api maps to a user-facing explanation (ERROR_EXPLANATIONS: what happened); the message adds the
+ * specifics or the next step and never repeats the explanation, since the UI shows both. The code says
+ * what happened: INVALID_INPUT only for malformed input, NOT_FOUND, PRECONDITION, BLOCKED, NOT_CONNECTED…
+ * for a well-formed request that cannot be carried out. Messages never contain secrets, message bodies
+ * or phone numbers.
  */
 export abstract class CarapaceError extends Error {
   abstract readonly code: string;

@@ -1,9 +1,11 @@
 /**
  * The core service: the Node-side implementation of the contract (src/api/contract.ts). The Electron IPC
  * adapter (main/) and the web harness (e2e/harness) both call `invoke(command, input)` and forward events;
- * this module is the ONLY place that touches the core modules (vault, settings, account, messaging, …).
+ * this module and the handlers behind it (src/api/core) are the ONLY place that touches the core modules
+ * (vault, settings, account, messaging, …).
  *
- * Every input is parsed with the contract's zod schema before anything reaches the core, and every
+ * Every input is parsed (here, once, for every caller) with the contract's zod schema before anything
+ * reaches the core, and every
  * output is parsed with the output schema (which also strips any field the contract does not name, so an
  * internal object can never leak more than the UI is meant to see). CarapaceErrors map to
  * `{ code, message }` (src/api/errors.ts); anything else becomes INTERNAL with a generic message (details
