@@ -5,9 +5,8 @@
  * (vault, settings, account, messaging, …).
  *
  * Every input is parsed (here, once, for every caller) with the contract's zod schema before anything
- * reaches the core, and every
- * output is parsed with the output schema (which also strips any field the contract does not name, so an
- * internal object can never leak more than the UI is meant to see). CarapaceErrors map to
+ * reaches the core, and every output is parsed with the output schema (which also strips any field the
+ * contract does not name, so an internal object can never leak more than the UI is meant to see). CarapaceErrors map to
  * `{ code, message }` (src/api/errors.ts); anything else becomes INTERNAL with a generic message (details
  * only in the log: error class, code and sanitised throw site). Never imported by the renderer.
  */
