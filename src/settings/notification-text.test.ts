@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NEW_MESSAGE, notificationText } from './notification-text.js';
+import { notificationText } from './notification-text.js';
+
+const NEW_MESSAGE = 'New message';
 
 const limits = { sender: 64, text: 160 };
 const message = { conversationName: 'Alice', body: 'Meet at 6 by the north gate' };

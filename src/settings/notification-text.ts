@@ -5,7 +5,7 @@
 import type { NotificationPrivacy } from './schema.js';
 
 /** The text shown instead of a message body (and of the sender, at the strictest level). */
-export const NEW_MESSAGE = 'New message';
+const NEW_MESSAGE = 'New message';
 
 export interface NotificationText {
   /** The conversation's name; null when the setting hides who wrote. */
