@@ -239,7 +239,7 @@ export const backlogBench: BenchModule = {
     return {
       ratio: largest.ratio,
       ratioMeaning:
-        'sealed-sender backlog drained from the mock server (decrypt + vault commit + ack) ÷ in-process limit (libsignal decrypt + vault insert of the same envelopes, one commit each), messages/second, at the largest backlog; higher is better',
+        'sealed-sender backlog drained from the mock server (decrypt + vault commit + ack) ÷ in-process limit (the same envelopes through the same Receiver without the network: staged libsignal decrypt + one commit each), messages/second, at the largest backlog; higher is better',
       target: '>= 0.5',
       details: {
         points,
