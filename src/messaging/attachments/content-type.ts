@@ -3,6 +3,10 @@
  * extension or declared type lies is shown and saved as what it really is. And the UI must ask before
  * saving or opening anything that could execute (`isPotentiallyExecutable`); nothing is opened
  * automatically.
+ *
+ * Checked against file-type on a generated corpus (content-type.file-type.test.ts): same answers, or the
+ * stricter one. It stays our own code rather than file-type at runtime: it reads at most the first 4 KiB,
+ * synchronously, and its security jobs (markup, scripts, XML in text files) are ones file-type leaves out.
  */
 
 export type SniffedType =
