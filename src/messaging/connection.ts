@@ -15,7 +15,7 @@ import {
 } from '../net/chat-connection.js';
 import type { ClientConfig } from '../net/config.js';
 import type { SocketOpener } from '../net/socket-opener.js';
-import type { ChatRequester } from './sender.js';
+import type { ChatRequester } from './delivery.js';
 
 export interface AccountCredentials {
   readonly aci: string;

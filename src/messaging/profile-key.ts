@@ -7,7 +7,7 @@ import { Aci } from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import { ServerError } from '../errors.js';
 import { log } from '../log.js';
-import type { ChatRequester } from './sender.js';
+import type { ChatRequester } from './delivery.js';
 
 /**
  * Signal's profile-name encryption (public format): AES-256-GCM under the profile key, random 12-byte

@@ -1,29 +1,19 @@
 /**
- * The send pipeline: text messages, delivery/read receipts and typing indicators to a 1:1
- * conversation. Per device: session from a fetched prekey bundle when there is none, encrypt (sealed
- * sender when we hold a sender certificate and the recipient's unidentified-access key, else normal),
- * PUT /v1/messages/{serviceId}; 409 (missing/extra devices) and 410 (stale devices) update the
- * sessions and retry. Outgoing messages are stored first ("pending") and their status updated.
+ * The send pipeline: text messages, attachments, timer changes, delivery/read receipts and typing
+ * indicators to a 1:1 conversation — what to send; Delivery (./delivery.ts) gets it to every device.
+ * Outgoing messages are stored first ("pending") and their status updated.
  *
  * Sending to an identity that changed after it was verified throws UntrustedIdentityError until the
  * user confirms it (`confirmIdentity`).
  */
-import { SenderCertificate } from '@signalapp/libsignal-client';
-import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import {
   BlockedError,
-  CarapaceError,
-  NetworkError,
   NotAvailableError,
   NotFoundError,
-  NotRegisteredError,
-  ProtocolError,
-  ServerError,
   UntrustedIdentityError,
   ValidationError,
 } from '../errors.js';
-import { errorFields, log } from '../log.js';
-import { encodeContent, ReceiptType, TypingAction, type Content } from '../signal/proto/signal-service.js';
+import { ReceiptType, TypingAction, type Content } from '../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { AttachmentRecords } from './attachments/records.js';
 import {
@@ -35,21 +25,9 @@ import {
 } from './attachments/service.js';
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { AttachmentPointer } from '../signal/proto/signal-service.js';
-import type { EncryptedForDevice, MessageEncryptor, PreKeyResponseJson } from './signal-adapter.js';
+import { Delivery, type ChatRequester } from './delivery.js';
+import type { MessageEncryptor } from './signal-adapter.js';
 import type { Conversation, Message, MessageStore } from './store.js';
-
-export interface ChatRequest {
-  readonly verb: 'GET' | 'PUT' | 'POST' | 'DELETE';
-  readonly path: string;
-  readonly body?: Uint8Array;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-export interface ChatResponse {
-  readonly status: number;
-  readonly body?: Uint8Array;
-}
-/** A request over the chat service (the authenticated chat WebSocket, or REST). */
-export type ChatRequester = (request: ChatRequest) => Promise<ChatResponse>;
 
 export interface SenderOptions {
   readonly store: MessageStore;
@@ -94,31 +72,29 @@ export interface OutgoingFile {
 
 const MAX_ATTACHMENTS_PER_MESSAGE = 32;
 
-const MAX_ATTEMPTS = 4;
 const MAX_BODY_LENGTH = 64 * 1024;
 
-function json(body: unknown): Uint8Array {
-  return Buffer.from(JSON.stringify(body), 'utf8');
-}
-
-function parse<T>(response: ChatResponse): T | undefined {
-  if (!response.body || response.body.length === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.from(response.body).toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 export class Sender {
-  /** Sends accepted by the server, by kind (sealed = over the unauthenticated socket with an access key). */
-  readonly stats = { sealed: 0, unsealed: 0 };
   private lastTimestamp = 0;
-  private certificate: { cert: SenderCertificate; expiresAt: number } | undefined;
   private readonly clock: () => number;
+  private readonly delivery: Delivery;
 
   constructor(private readonly options: SenderOptions) {
     this.clock = options.clock ?? Date.now;
+    this.delivery = new Delivery({
+      store: options.store,
+      lock: options.lock,
+      crypto: options.crypto,
+      request: options.request,
+      ...(options.unauthenticatedRequest ? { unauthenticatedRequest: options.unauthenticatedRequest } : {}),
+      clock: this.clock,
+      ...(options.afterPreKeys ? { afterPreKeys: options.afterPreKeys } : {}),
+    });
+  }
+
+  /** Sends accepted by the server, by kind (sealed = over the unauthenticated socket with an access key). */
+  get stats(): { readonly sealed: number; readonly unsealed: number } {
+    return this.delivery.stats;
   }
 
   /** Strictly increasing ms timestamps: the (source, device, timestamp) key must be unique. */
@@ -167,7 +143,7 @@ export class Sender {
       },
     };
     try {
-      await this.deliver(conversation, content, timestamp, { online: false, urgent: true });
+      await this.delivery.deliver(conversation, content, timestamp, { online: false, urgent: true });
     } catch (error) {
       await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
       if (error instanceof UntrustedIdentityError) throw new UntrustedIdentityError(conversationId);
@@ -262,7 +238,7 @@ export class Sender {
           );
         }
         const profileKey = this.options.ownProfileKey?.() ?? null;
-        await this.deliver(
+        await this.delivery.deliver(
           conversation,
           {
             dataMessage: {
@@ -309,7 +285,7 @@ export class Sender {
       }),
     );
     const timestamp = this.nextTimestamp();
-    await this.deliver(
+    await this.delivery.deliver(
       conversation,
       { dataMessage: { timestamp, flags: 2, expireTimer: updated.expireTimerSeconds ?? 0 } },
       timestamp,
@@ -327,7 +303,7 @@ export class Sender {
     const conversation = this.options.store.findConversationByServiceId(serviceId);
     if (!conversation || conversation.isRequest || conversation.blocked) return;
     const timestamp = this.nextTimestamp();
-    await this.deliver(
+    await this.delivery.deliver(
       conversation,
       {
         receiptMessage: {
@@ -344,7 +320,7 @@ export class Sender {
     const conversation = this.conversation(conversationId);
     if (conversation.isRequest || conversation.blocked) return;
     const timestamp = this.nextTimestamp();
-    await this.deliver(
+    await this.delivery.deliver(
       conversation,
       { typingMessage: { timestamp, action: started ? TypingAction.STARTED : TypingAction.STOPPED } },
       timestamp,
@@ -365,184 +341,5 @@ export class Sender {
     const conversation = this.options.store.getConversation(conversationId);
     if (!conversation) throw new NotFoundError('No such conversation.');
     return conversation;
-  }
-
-  // ---- delivery ---------------------------------------------------------------------------------
-
-  private async deliver(
-    conversation: Conversation,
-    content: Content,
-    timestamp: number,
-    flags: { online: boolean; urgent: boolean },
-  ): Promise<void> {
-    const serviceId = conversation.serviceId;
-    const bytes = encodeContent(content);
-    let sealed = await this.sealedMaterial(conversation);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      let devices = this.options.crypto.deviceIds(serviceId);
-      if (devices.length === 0) {
-        await this.fetchPreKeys(serviceId, '*', sealed?.accessKey);
-        devices = this.options.crypto.deviceIds(serviceId);
-        if (devices.length === 0) throw new ProtocolError('The contact has no devices.');
-      }
-      const messages: EncryptedForDevice[] = await this.options.lock.run(async () => {
-        const out: EncryptedForDevice[] = [];
-        for (const deviceId of devices) {
-          out.push(await this.options.crypto.encrypt(serviceId, deviceId, bytes, sealed?.certificate));
-        }
-        return out;
-      });
-      const body = json({
-        messages: messages.map((m) => ({
-          type: m.type,
-          destinationDeviceId: m.destinationDeviceId,
-          destinationRegistrationId: m.destinationRegistrationId,
-          content: Buffer.from(m.content).toString('base64'),
-        })),
-        timestamp,
-        online: flags.online,
-        urgent: flags.urgent,
-      });
-      const response = await this.put(serviceId, body, sealed?.accessKey);
-      if (response.status >= 200 && response.status < 300) {
-        if (sealed) this.stats.sealed += 1;
-        else this.stats.unsealed += 1;
-        log.debug('messaging.send.ok', { devices: messages.length, sealed: sealed !== undefined, attempt });
-        return;
-      }
-      if (response.status === 409) {
-        const mismatch = parse<{ missingDevices?: number[]; extraDevices?: number[] }>(response) ?? {};
-        log.info('messaging.send.mismatched_devices', {
-          missing: mismatch.missingDevices?.length ?? 0,
-          extra: mismatch.extraDevices?.length ?? 0,
-        });
-        await this.options.lock.run(() => {
-          for (const id of mismatch.extraDevices ?? []) this.options.crypto.deleteSession(serviceId, id);
-        });
-        for (const id of mismatch.missingDevices ?? [])
-          await this.fetchPreKeys(serviceId, id, sealed?.accessKey);
-        continue;
-      }
-      if (response.status === 410) {
-        const stale = parse<{ staleDevices?: number[] }>(response)?.staleDevices ?? [];
-        log.info('messaging.send.stale_devices', { stale: stale.length });
-        await this.options.lock.run(() => {
-          for (const id of stale) this.options.crypto.deleteSession(serviceId, id);
-        });
-        for (const id of stale) await this.fetchPreKeys(serviceId, id, sealed?.accessKey);
-        continue;
-      }
-      if (response.status === 401 && sealed) {
-        // Our idea of their access key is wrong (profile key changed): fall back to a normal send.
-        log.info('messaging.send.sealed_refused');
-        sealed = undefined;
-        continue;
-      }
-      if (response.status === 404) throw new NotRegisteredError('The contact is not registered on Signal.');
-      throw new ServerError('The server refused the message.', response.status);
-    }
-    throw new NetworkError('Could not deliver the message after several attempts.');
-  }
-
-  /**
-   * PUT /v1/messages. Sealed sends go over the unauthenticated socket with the access key; if that
-   * socket cannot be reached, the (still sealed) message goes over the authenticated one instead of
-   * failing — the content stays hidden, only the sender is then known to the server.
-   */
-  private async put(serviceId: string, body: Uint8Array, accessKey?: Uint8Array): Promise<ChatResponse> {
-    const path = `/v1/messages/${serviceId}`;
-    const unauthenticated = this.options.unauthenticatedRequest;
-    if (accessKey && unauthenticated) {
-      try {
-        return await unauthenticated({
-          verb: 'PUT',
-          path,
-          body,
-          headers: {
-            'content-type': 'application/json',
-            'unidentified-access-key': Buffer.from(accessKey).toString('base64'),
-          },
-        });
-      } catch (error) {
-        if (!(error instanceof NetworkError)) throw error;
-        log.warn('messaging.send.unauthenticated_unavailable', errorFields(error));
-      }
-    }
-    return this.options.request({ verb: 'PUT', path, body, headers: { 'content-type': 'application/json' } });
-  }
-
-  private async fetchPreKeys(serviceId: string, device: number | '*', accessKey?: Uint8Array): Promise<void> {
-    const useUnauth = accessKey && this.options.unauthenticatedRequest;
-    const request: ChatRequest = {
-      verb: 'GET',
-      path: `/v2/keys/${serviceId}/${device}`,
-      ...(useUnauth
-        ? { headers: { 'unidentified-access-key': Buffer.from(accessKey).toString('base64') } }
-        : {}),
-    };
-    const response = useUnauth
-      ? await this.options.unauthenticatedRequest(request)
-      : await this.options.request(request);
-    if (response.status === 404) throw new NotRegisteredError('The contact is not registered on Signal.');
-    if (response.status !== 200)
-      throw new ServerError('Could not fetch the contact’s keys.', response.status);
-    const keys = parse<PreKeyResponseJson>(response);
-    if (!keys || typeof keys.identityKey !== 'string' || !Array.isArray(keys.devices)) {
-      throw new ProtocolError('Malformed prekey response.');
-    }
-    await this.options.lock.run(async () => {
-      try {
-        await this.options.crypto.processPreKeys(serviceId, keys);
-      } finally {
-        this.options.afterPreKeys?.();
-      }
-    });
-  }
-
-  /**
-   * Sealed sender needs our sender certificate (GET /v1/certificate/delivery, cached until it
-   * expires) and the recipient's unidentified-access key, derived from their profile key.
-   */
-  private async sealedMaterial(
-    conversation: Conversation,
-  ): Promise<{ certificate: SenderCertificate; accessKey: Uint8Array } | undefined> {
-    const profileKey = this.options.store.getProfileKey(conversation.id);
-    if (!profileKey) return undefined;
-    let accessKey: Uint8Array;
-    try {
-      accessKey = new ProfileKey(new Uint8Array(profileKey)).deriveAccessKey();
-    } catch {
-      return undefined;
-    } finally {
-      profileKey.fill(0);
-    }
-    try {
-      const certificate = await this.senderCertificate();
-      return { certificate, accessKey };
-    } catch (error) {
-      if (!(error instanceof CarapaceError)) throw error;
-      log.warn('messaging.send.no_sender_certificate', errorFields(error));
-      return undefined;
-    }
-  }
-
-  private async senderCertificate(): Promise<SenderCertificate> {
-    const now = this.clock();
-    if (this.certificate && this.certificate.expiresAt - 60_000 > now) return this.certificate.cert;
-    const response = await this.options.request({
-      verb: 'GET',
-      path: '/v1/certificate/delivery?includeE164=false',
-    });
-    if (response.status !== 200) throw new ServerError('No sender certificate.', response.status);
-    const body = parse<{ certificate?: string }>(response);
-    if (!body?.certificate) throw new ProtocolError('Malformed sender certificate response.');
-    let cert: SenderCertificate;
-    try {
-      cert = SenderCertificate.deserialize(new Uint8Array(Buffer.from(body.certificate, 'base64')));
-    } catch (error) {
-      throw new ProtocolError('Malformed sender certificate.', { cause: error });
-    }
-    this.certificate = { cert, expiresAt: cert.expiration() };
-    return cert;
   }
 }

@@ -1,10 +1,14 @@
 /**
- * Conversations and the message timeline, over the vault's SQLCipher connection (migration 0004).
+ * Conversations and the message timeline, over the vault's SQLCipher connection (migrations 0004 and
+ * 0006).
  *
  * Every method is synchronous (better-sqlite3). Change events are emitted only once the data is
- * committed: inside a transaction they are buffered and flushed by `commitEvents()` (the receiver's
- * async transaction calls it after COMMIT, `discardEvents()` after ROLLBACK); outside one they fire
- * at once. Nothing here logs bodies, numbers or keys.
+ * committed: inside `transaction()` they are buffered and delivered after COMMIT (dropped on
+ * ROLLBACK); outside one they fire at once. Nothing here logs bodies, numbers or keys.
+ *
+ * Longer than our ~400-line norm on purpose: conversations and messages keep each other's counters
+ * (unread count, last message) in the same transactions, and every SQL query over the two tables is
+ * in this one file.
  */
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -288,7 +292,7 @@ export class MessageStore {
   }
 
   /** Deliver the events buffered during a transaction that has just committed. */
-  commitEvents(): void {
+  private commitEvents(): void {
     const events = this.pending;
     this.pending = [];
     for (const { name, payload } of events) {
