@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
+import { Vault } from '../vault/index.js';
 import { startMicrosocks, type Microsocks } from '../net/socks-testkit.js';
 import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
 import { createCoreService, type CoreService } from './service.js';
@@ -74,5 +75,28 @@ describe('the session route (demo network through microsocks)', () => {
     const reply = nextEvent(service, 'message.added', (p) => p.message.direction === 'in');
     await value(service.call('messages.send', { conversationId: chat.id, body: 'direct again' }));
     await reply;
+  });
+
+  it('fails closed when the stored proxy row cannot be read: no direct fallback until it is set again', async () => {
+    await value(service.call('vault.lock', {}));
+    // A row a looser build could have saved: a password without a username (refused by today's schema).
+    const vault = new Vault(profile.dir, { kdf: TEST_KDF });
+    await vault.unlock(Buffer.from(PASS, 'utf8'));
+    vault.db
+      .prepare("UPDATE settings SET value = ? WHERE key = 'proxy'")
+      .run(JSON.stringify({ mode: 'socks5', host: '127.0.0.1', port: 9, password: 'secret' }));
+    const changed = vault.db.prepare('SELECT changes() AS n').get() as { n: number };
+    expect(changed.n).toBe(1);
+    vault.lock('user');
+
+    const refused = nextEvent(service, 'network.status', (p) => p.status === 'proxy-error');
+    await value(service.call('vault.unlock', { passphrase: PASS }));
+    expect((await refused).detail).toBe('PROXY_UNAVAILABLE');
+    // The screen shows the default (no proxy), but nothing connects until the user sets the proxy again.
+    expect((await value(service.call('settings.get', {}))).proxy).toEqual({ mode: 'none' });
+
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await value(service.call('settings.update', { patch: { proxy: { mode: 'none' } } }));
+    await online;
   });
 });

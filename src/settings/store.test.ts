@@ -135,6 +135,25 @@ describe('SettingsStore', () => {
     expect(new SettingsStore(temp.reopen()).get().linkPreviews).toBe(true);
   });
 
+  it('marks an unreadable proxy row (it must fail closed, not read as "direct") until a proxy is set again', () => {
+    const now = Date.now();
+    const insert = temp.db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)');
+    insert.run('proxy', JSON.stringify({ mode: 'socks5', host: '127.0.0.1', port: 9, password: 'p' }), now);
+    const store = new SettingsStore(temp.db);
+    expect(store.get().proxy).toEqual({ mode: 'none' });
+    expect(store.proxyUnreadable).toBe(true);
+    // Other settings do not repair it; setting the proxy (even to the default shown) does, and persists.
+    store.set('linkPreviews', true);
+    expect(store.proxyUnreadable).toBe(true);
+    store.set('proxy', { mode: 'none' });
+    expect(store.proxyUnreadable).toBe(false);
+    const reopened = new SettingsStore(temp.reopen());
+    expect(reopened.proxyUnreadable).toBe(false);
+    expect(reopened.get().proxy).toEqual({ mode: 'none' });
+    // A readable row and no row at all are both fine.
+    expect(new SettingsStore(createTestDb().db).proxyUnreadable).toBe(false);
+  });
+
   it('notifies listeners with the changed keys only, and not for no-op writes', () => {
     const store = new SettingsStore(temp.db);
     const seen: string[][] = [];

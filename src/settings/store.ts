@@ -3,6 +3,9 @@
  * value as JSON. Every value is validated on read; a row that is unparsable or invalid (an older build, a
  * hand edit, a bug) falls back to its default with a logged warning (the key name only, never the value):
  * the app must always start. Writes are validated and rejected with a typed ValidationError.
+ *
+ * The one exception to "fall back to the default" is the proxy: its default is a direct connection, so a
+ * damaged proxy row must fail closed instead (`proxyUnreadable`) until the user sets the proxy again.
  */
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
@@ -40,6 +43,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export class SettingsStore {
   private readonly listeners = new Set<SettingsListener>();
   private cache: Settings | undefined;
+  #proxyUnreadable = false;
 
   constructor(private readonly db: SqlDatabase) {}
 
@@ -47,6 +51,15 @@ export class SettingsStore {
   get(): Readonly<Settings> {
     this.cache ??= this.load();
     return this.cache;
+  }
+
+  /**
+   * A proxy row is stored but cannot be read (damaged, or saved by a build with looser rules). `get()`
+   * then shows the default (no proxy) — the network layer must refuse to connect instead of going direct.
+   */
+  get proxyUnreadable(): boolean {
+    this.get();
+    return this.#proxyUnreadable;
   }
 
   getValue<K extends SettingKey>(key: K): Settings[K] {
@@ -64,7 +77,12 @@ export class SettingsStore {
     if (!parsed.success) throw new ValidationError(describeZodError(parsed.error));
     const current = this.get();
     const next = applySettingsPatch(current, parsed.data);
-    const changed = SETTING_KEYS.filter((key) => !sameJson(current[key], next[key]));
+    const changed = SETTING_KEYS.filter(
+      // A proxy the user sets again replaces an unreadable row even when it equals the default shown.
+      (key) =>
+        !sameJson(current[key], next[key]) ||
+        (key === 'proxy' && this.#proxyUnreadable && parsed.data.proxy !== undefined),
+    );
     if (changed.length === 0) return current;
     const upsert = this.db.prepare(
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
@@ -75,6 +93,7 @@ export class SettingsStore {
       for (const key of changed) upsert.run(key, JSON.stringify(next[key]), now);
     })();
     this.cache = Object.freeze(next);
+    if (changed.includes('proxy')) this.#proxyUnreadable = false;
     this.emit(this.cache, changed);
     return this.cache;
   }
@@ -115,6 +134,7 @@ export class SettingsStore {
 
   private load(): Settings {
     const result: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+    this.#proxyUnreadable = false;
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as {
       key: string;
       value: string;
@@ -129,12 +149,14 @@ export class SettingsStore {
         raw = JSON.parse(row.value);
       } catch {
         log.warn('settings.invalid_json_defaulted', { key: row.key });
+        if (row.key === 'proxy') this.#proxyUnreadable = true;
         continue;
       }
       const field = settingsSchema.shape[row.key];
       const parsed = field.safeParse(raw);
       if (!parsed.success) {
         log.warn('settings.invalid_value_defaulted', { key: row.key });
+        if (row.key === 'proxy') this.#proxyUnreadable = true;
         continue;
       }
       result[row.key] = parsed.data;

@@ -9,7 +9,13 @@ import type {
   Message as ApiMessage,
   Settings,
 } from '../contract.js';
-import { NotAvailableError, NotConnectedError, NotFoundError, NotRegisteredError } from '../../errors.js';
+import {
+  NotAvailableError,
+  NotConnectedError,
+  NotFoundError,
+  NotRegisteredError,
+  ProxyUnavailableError,
+} from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import { AccountKv } from '../../account/account-kv.js';
 import { readAccountSecurityFacts } from '../../account/pin-service.js';
@@ -40,6 +46,15 @@ export class Session {
    * The settings' proxy schema is the route's schema (src/net/route.ts), so a saved setting is a usable route.
    */
   readonly #routes: NetworkRouteManager;
+  /** The route's opener, refusing while the stored proxy setting is unreadable (never a direct fallback). */
+  readonly #openSocket: SocketOpener = (target, signal) =>
+    this.settings.proxyUnreadable
+      ? Promise.reject(
+          new ProxyUnavailableError(
+            'The saved proxy setting could not be read. Set the proxy again in Settings; Carapace will not connect directly.',
+          ),
+        )
+      : this.#routes.opener(target, signal);
   readonly connection: MessagingConnection;
   registration: PendingRegistration | undefined;
   /** The safety number last shown per contact: "mark verified" verifies exactly that key. */
@@ -63,7 +78,7 @@ export class Session {
       config,
       settings: this.settings,
       kv: this.kv,
-      openSocket: this.#routes.opener,
+      openSocket: this.#openSocket,
       emit,
       subscribe: (client) => {
         // The client's stores replace ours (one set of libsignal store objects per connection).
@@ -193,7 +208,7 @@ export class Session {
   /** Where account requests go: the configured service, through the session's route (proxy / Tor). */
   endpoint(): { config: ClientConfig; openSocket: SocketOpener } {
     if (!this.config) throw new NotAvailableError('No Signal service is configured in this build.');
-    return { config: this.config, openSocket: this.#routes.opener };
+    return { config: this.config, openSocket: this.#openSocket };
   }
 
   /**
