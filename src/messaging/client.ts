@@ -354,8 +354,9 @@ export class MessagingClient {
   }
 
   /**
-   * Run other writes to the vault DB (settings, PIN state, …) in the client's write queue, so they never
-   * land between an envelope's decrypt and its commit (see docs/ARCHITECTURE.md).
+   * Run work that reads or writes protocol state or the timeline (e.g. the API's PIN / account-data
+   * backup) in the client's write queue: never between an envelope's staged decrypt and its commit,
+   * whose writes are based on what the decrypt read (see docs/ARCHITECTURE.md).
    */
   runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
     return this.lock.run(fn);

@@ -122,7 +122,8 @@ export class Receiver {
       const { decryptor } = this.options;
       effects = await lock.run(async () => {
         // Decrypt outside any transaction (its writes are staged), then one synchronous transaction:
-        // protocol state + message + events. The queue keeps other writes out of the gap in between.
+        // protocol state + message + events. The queue keeps every other encrypt/decrypt out of the gap,
+        // so the staged writes never overwrite a session step taken meanwhile.
         const staged = await decryptor.decryptStaged(envelope);
         return store.transaction(() => {
           staged.commit();
