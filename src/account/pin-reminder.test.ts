@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.js';
+import { PreconditionError } from '../errors.js';
 import { createTestDb, type TestDb } from '../test-support/db.js';
 import { AccountKv } from './account-kv.js';
 import { PIN_REMINDER_INTERVALS_MS, PinReminder } from './pin-reminder.js';
@@ -77,7 +77,7 @@ describe('PinReminder', () => {
     expect(reopened.isDue()).toBe(true);
     reopened.clearPin();
     expect(reopened.status().pinSet).toBe(false);
-    expect(() => reopened.answer(PIN)).toThrow(ValidationError);
+    expect(() => reopened.answer(PIN)).toThrow(PreconditionError);
 
     temp.close();
     expect(readFileSync(temp.path).includes(Buffer.from(PIN))).toBe(false);

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   KeyBackupUnavailableError,
   RegistrationLockedError,
-  ValidationError,
+  PreconditionError,
+  ProtocolError,
   WeakPinError,
   WrongPinError,
 } from '../errors.js';
@@ -78,7 +79,7 @@ describe('Signal PIN: set, registration lock, recovery on a fresh profile', () =
     // Policy first: weak PINs are refused or need confirmation.
     await expect(service.setPin('1234')).rejects.toThrow(WeakPinError);
     await expect(service.setPin('739251')).rejects.toThrow(WeakPinError);
-    await expect(service.setRegistrationLock(true)).rejects.toThrow(ValidationError);
+    await expect(service.setRegistrationLock(true)).rejects.toThrow(PreconditionError);
 
     const pin = generateStrongPin();
     const check = await service.setPin(pin);
@@ -128,7 +129,7 @@ describe('Signal PIN: set, registration lock, recovery on a fresh profile', () =
     expect(unlocked.registrationLockToken).toBe(token);
     unlocked.masterKey.fill(0);
     await expect(unlockRegistrationWithPin(new RegistrationLockedError(1000), pin, client)).rejects.toThrow(
-      ValidationError,
+      ProtocolError,
     );
     const recovered = await recoverMasterKey(`  ${pin} `, body.svr2Credentials, client);
     const freshService = new PinService(new AccountKv(newProfile.db), client, client, { now: () => now });

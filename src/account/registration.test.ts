@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistrationLockedError, ValidationError, VerificationCodeError } from '../errors.js';
+import {
+  PreconditionError,
+  RegistrationLockedError,
+  ValidationError,
+  VerificationCodeError,
+} from '../errors.js';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
 import { directSocketOpener } from '../net/direct-opener.js';
@@ -127,7 +132,7 @@ describe('registration as a primary device (real mock server over TLS)', () => {
     const device = await network.server.getDeviceByServiceId(account.aci as never);
     expect(Buffer.from((await device!.getIdentityKey()).serialize())).toEqual(identity);
     // A registered vault is never re-registered.
-    await expect(registerDemoAccount(network, stores)).rejects.toBeInstanceOf(ValidationError);
+    await expect(registerDemoAccount(network, stores)).rejects.toBeInstanceOf(PreconditionError);
   });
 
   it('refuses a malformed number before any network call', async () => {

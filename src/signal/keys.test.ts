@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { KEMPublicKey, PublicKey } from '@signalapp/libsignal-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError, VaultLockedError } from '../errors.js';
+import { PreconditionError, ProtocolError, ValidationError, VaultLockedError } from '../errors.js';
 import { fromBase64 } from './bytes.js';
 import {
   createPrimaryKeys,
@@ -72,7 +72,7 @@ describe('createPrimaryKeys', () => {
 
   it('refuses to overwrite an existing identity', () => {
     createPrimaryKeys(stores, 1);
-    expect(() => createPrimaryKeys(stores, 1)).toThrow(ValidationError);
+    expect(() => createPrimaryKeys(stores, 1)).toThrow(PreconditionError);
   });
 
   it('records the service ids the server assigned', () => {
@@ -151,7 +151,8 @@ describe('replenishPreKeys', () => {
 
   it('rejects nonsense counts and batch sizes with typed errors', () => {
     createPrimaryKeys(stores, 1);
-    expect(() => replenishPreKeys(stores, 'aci', { count: -1, pqCount: 0 })).toThrow(ValidationError);
+    // Counts come from the server: nonsense there is a protocol error, not the user's input.
+    expect(() => replenishPreKeys(stores, 'aci', { count: -1, pqCount: 0 })).toThrow(ProtocolError);
     expect(() => generateOneTimePreKeys(stores, 'aci', 0)).toThrow(ValidationError);
   });
 });

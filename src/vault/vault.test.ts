@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   UnlockThrottledError,
+  PreconditionError,
   ValidationError,
   VaultAlreadyExistsError,
   VaultCorruptError,
@@ -379,7 +380,7 @@ describe('Vault lifecycle', () => {
       again.db.prepare("SELECT value FROM meta WHERE key = 'insecure_no_passphrase'").pluck().get(),
     ).toBe('0');
     again.lock();
-    await expect(vaultAt(dir).unlock()).rejects.toBeInstanceOf(ValidationError);
+    await expect(vaultAt(dir).unlock()).rejects.toBeInstanceOf(PreconditionError);
     const third = vaultAt(dir);
     await third.unlock(pass('now protected'));
     expect(notes(third)).toEqual(['no pass']);
