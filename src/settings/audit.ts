@@ -200,7 +200,8 @@ export function applyRecommended(settings: Settings): Settings {
   };
   let next: Settings = { ...settings };
   for (const entry of auditSettings(settings, neutral)) {
-    if (entry.status === 'advice' && entry.recommendedPatch) next = applySettingsPatch(next, entry.recommendedPatch);
+    if (entry.status === 'advice' && entry.recommendedPatch)
+      next = applySettingsPatch(next, entry.recommendedPatch);
   }
   return settingsSchema.parse(next);
 }
