@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoNetwork, type DemoNetwork } from '../src/demo/network.js';
-import { TEST_KDF } from '../src/vault/test-support/profile.js';
+import { TEST_KDF } from '../src/test-support/vault.js';
 import type { KdfParams } from '../src/vault/index.js';
 import { startHarness, type Harness } from './harness/server.js';
 import type { CoreService } from '../src/api/service.js';

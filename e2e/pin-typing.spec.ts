@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ERROR_EXPLANATIONS } from '../src/api/contract.js';
-import { TEST_KDF } from '../src/vault/test-support/profile.js';
+import { TEST_KDF } from '../src/test-support/vault.js';
 import { cspViolations, expect, snap, test } from './fixtures.js';
 import { startHarness } from './harness/server.js';
 import { createProfile, lock, register, startChat, unlock } from './support/flows.js';

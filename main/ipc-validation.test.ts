@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, EVENTS, type ApiResult } from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
-import { TEST_KDF, tempProfile } from '../src/vault/test-support/profile.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../src/test-support/vault.js';
 import { commandChannel, eventChannel, isContractName } from './channels.js';
 import { createCommandDispatcher, type SenderFacts } from './ipc-validation.js';
 
@@ -113,12 +113,12 @@ describe('createCommandDispatcher', () => {
 });
 
 describe('createCommandDispatcher over the real core service (the one place input is parsed)', () => {
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
   let dispatcher: ReturnType<typeof createCommandDispatcher>;
 
   beforeEach(() => {
-    profile = tempProfile();
+    profile = createTestProfile();
     service = createCoreService({ profileDir: profile.dir, vault: { kdf: TEST_KDF } });
     dispatcher = createCommandDispatcher(COMMAND_NAMES, (command, input) => service.invoke(command, input));
   });

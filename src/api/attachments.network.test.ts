@@ -9,7 +9,7 @@ import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { photoWithMetadata } from '../messaging/attachments/image.test-support.js';
-import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent, value } from './test-support/events.js';
 import type { Message } from './contract.js';
@@ -20,7 +20,7 @@ const NUMBER = '+15550004411';
 
 describe('attachments and view-once through the API (demo network)', () => {
   let network: DemoNetwork;
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
   let cat: DemoContact;
   let conversationId = '';
@@ -58,7 +58,7 @@ describe('attachments and view-once through the API (demo network)', () => {
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    profile = tempProfile();
+    profile = createTestProfile();
     service = createCoreService({
       profileDir: profile.dir,
       networkConfig: network.config,

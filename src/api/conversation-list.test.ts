@@ -8,7 +8,7 @@ import { AccountKv } from '../account/account-kv.js';
 import { MessageStore } from '../messaging/store.js';
 import { SignalProtocolStores, VerifiedStatus } from '../signal/stores.js';
 import { Vault } from '../vault/index.js';
-import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { saveAccount } from './core/account-record.js';
 import { createCoreService, type CoreService } from './service.js';
 
@@ -16,11 +16,11 @@ const PASS = 'conversation list passphrase 9';
 const T0 = 1_700_000_000_000;
 
 describe('conversations.list', () => {
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
 
   beforeEach(() => {
-    profile = tempProfile();
+    profile = createTestProfile();
     service = createCoreService({ profileDir: profile.dir, vault: { kdf: TEST_KDF } });
   });
 

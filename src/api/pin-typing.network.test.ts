@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { setLogSink } from '../log.js';
-import { TEST_KDF, scanTree, tempProfile } from '../vault/test-support/profile.js';
+import { scanTree } from '../test-support/files.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent, value } from './test-support/events.js';
 
@@ -18,8 +19,8 @@ const HOUR = 3_600_000;
 
 describe('typing, PIN, registration lock, reminders and recovery through the API (demo network)', () => {
   let network: DemoNetwork;
-  let profile: ReturnType<typeof tempProfile>;
-  let fresh: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
+  let fresh: TestProfile;
   let service: CoreService;
   let now = Date.now();
   let aci = '';
@@ -31,8 +32,8 @@ describe('typing, PIN, registration lock, reminders and recovery through the API
   beforeAll(async () => {
     setLogSink((level, event, fields) => logLines.push(JSON.stringify({ level, event, ...fields })), 'debug');
     network = await startDemoNetwork({ clock: () => now });
-    profile = tempProfile();
-    fresh = tempProfile();
+    profile = createTestProfile();
+    fresh = createTestProfile();
     service = createCoreService({
       profileDir: profile.dir,
       networkConfig: network.config,

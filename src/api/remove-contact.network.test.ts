@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { AccountKv } from '../account/account-kv.js';
 import { Vault } from '../vault/index.js';
-import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent } from './test-support/events.js';
 
@@ -16,7 +16,7 @@ const NUMBER = '+15550004321';
 
 describe('conversations.removeContact on the demo network', () => {
   let network: DemoNetwork;
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
 
   /** Our stored profile key, read from the vault file itself while the service is locked. */
@@ -37,7 +37,7 @@ describe('conversations.removeContact on the demo network', () => {
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    profile = tempProfile();
+    profile = createTestProfile();
     service = createCoreService({
       profileDir: profile.dir,
       networkConfig: network.config,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { Vault } from '../vault/index.js';
 import { startMicrosocks, type Microsocks } from '../net/socks-testkit.js';
-import { TEST_KDF, tempProfile } from '../vault/test-support/profile.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent, value } from './test-support/events.js';
 
@@ -17,13 +17,13 @@ const NUMBER = '+15550003131';
 describe('the session route (demo network through microsocks)', () => {
   let network: DemoNetwork;
   let proxy: Microsocks;
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
 
   beforeAll(async () => {
     network = await startDemoNetwork();
     proxy = await startMicrosocks();
-    profile = tempProfile();
+    profile = createTestProfile();
     service = createCoreService({
       profileDir: profile.dir,
       networkConfig: network.config,

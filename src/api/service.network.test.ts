@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { setLogSink } from '../log.js';
-import { TEST_KDF, scanTree, tempProfile } from '../vault/test-support/profile.js';
+import { scanTree } from '../test-support/files.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent } from './test-support/events.js';
 import type { Message } from './contract.js';
@@ -15,14 +16,14 @@ const NUMBER = '+15550001234';
 
 describe('core service on the demo network', () => {
   let network: DemoNetwork;
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
   const logLines: string[] = [];
 
   beforeAll(async () => {
     setLogSink((level, event, fields) => logLines.push(JSON.stringify({ level, event, ...fields })), 'debug');
     network = await startDemoNetwork();
-    profile = tempProfile();
+    profile = createTestProfile();
     service = createCoreService({
       profileDir: profile.dir,
       networkConfig: network.config,

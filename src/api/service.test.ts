@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../log.js';
-import { TEST_KDF, scanTree, tempProfile } from '../vault/test-support/profile.js';
+import { scanTree } from '../test-support/files.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { Vault } from '../vault/index.js';
 import { MessageStore } from '../messaging/store.js';
 import { createCoreService, type CoreService } from './service.js';
@@ -9,13 +10,13 @@ import type { EventName } from './contract.js';
 const PASS = 'correct horse battery staple 42';
 
 describe('core service', () => {
-  let profile: ReturnType<typeof tempProfile>;
+  let profile: TestProfile;
   let service: CoreService;
   let events: { event: EventName; payload: unknown }[];
   let logLines: string[];
 
   beforeEach(() => {
-    profile = tempProfile();
+    profile = createTestProfile();
     logLines = [];
     setLogSink((level, event, fields) => logLines.push(JSON.stringify({ level, event, ...fields })), 'debug');
     service = createCoreService({ profileDir: profile.dir, vault: { kdf: TEST_KDF } });

@@ -3,22 +3,22 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { MessageStore, type Message } from './store.js';
-import { createTempVault, type TempVault } from './test-support/temp-db.js';
+import { createTestVault, type TestVault } from '../test-support/vault.js';
 
 const ALICE = '8f0c1a2e-1111-4c4c-9a9a-0123456789ab';
 const ME = '11111111-2222-4333-8444-555555555555';
 
 describe('MessageStore on a real vault (SQLCipher)', () => {
-  let temp: TempVault;
+  let temp: TestVault;
   let now: number;
   let store: MessageStore;
 
   beforeEach(async () => {
-    temp = await createTempVault();
+    temp = await createTestVault();
     now = 1_700_000_000_000;
     store = new MessageStore(temp.db, { clock: () => now });
   });
-  afterEach(() => temp.close());
+  afterEach(() => temp.dispose());
 
   it('stores an incoming message once per (source, device, timestamp)', () => {
     const c = store.getOrCreateConversation(ALICE, { profileName: 'Alice', isContact: true });

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PreconditionError, ValidationError } from '../../errors.js';
-import { scanTree } from '../../vault/test-support/profile.js';
-import { createTempVault, type TempVault } from '../test-support/temp-db.js';
+import { scanTree } from '../../test-support/files.js';
+import { createTestVault, type TestVault } from '../../test-support/vault.js';
 import { MessageStore } from '../store.js';
 import { AttachmentRecords } from './records.js';
 import { prepareOutgoingAttachment, storeOutgoingAttachment } from './service.js';
 
-let temp: TempVault | undefined;
+let temp: TestVault | undefined;
 afterEach(() => {
-  temp?.close();
+  temp?.dispose();
   temp = undefined;
 });
 
 describe('AttachmentRecords at rest', () => {
   it('a pending incoming attachment survives a restart, with its key only inside the encrypted DB', async () => {
-    temp = await createTempVault('carapace-att-rec-');
+    temp = await createTestVault('carapace-att-rec-');
     const key = randomBytes(64);
     const digest = randomBytes(32);
     const records = new AttachmentRecords(temp.vault.db, temp.vault.files);
@@ -45,7 +45,7 @@ describe('AttachmentRecords at rest', () => {
   });
 
   it('rejects malformed ids and deletes idempotently', async () => {
-    temp = await createTempVault('carapace-att-rec-');
+    temp = await createTestVault('carapace-att-rec-');
     const records = new AttachmentRecords(temp.vault.db, temp.vault.files);
     expect(() => records.get('../../etc')).toThrow(ValidationError);
     expect(records.get('0'.repeat(32))).toBeUndefined();
@@ -63,7 +63,7 @@ describe('AttachmentRecords at rest', () => {
   });
 
   it('sweeps attachments no message refers to (viewed view-once, expired, orphaned) and shreds their files', async () => {
-    temp = await createTempVault('carapace-att-rec-');
+    temp = await createTestVault('carapace-att-rec-');
     const { db, files } = temp.vault;
     let now = 1_000_000;
     const records = new AttachmentRecords(db, files, () => now);

@@ -33,10 +33,10 @@ import {
 } from '../../signal/proto/signal-service.js';
 import { SignalProtocolStores } from '../../signal/stores.js';
 import { Vault } from '../../vault/index.js';
-import { scanTree } from '../../vault/test-support/profile.js';
+import { scanTree } from '../../test-support/files.js';
+import { TEST_KDF, TEST_PASSPHRASE } from '../../test-support/vault.js';
 import { SignalAdapter } from '../signal-adapter.js';
 import { registerTestAccount, type TestAccount } from '../test-support/account.js';
-import { TEST_KDF, TEST_PASSPHRASE } from '../test-support/constants.js';
 import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES } from './errors.js';
 import { metadataMarkers, photoWithMetadata } from './image.test-support.js';
 import { AttachmentRecords } from './records.js';

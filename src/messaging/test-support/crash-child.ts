@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseClientConfig } from '../../net/config.js';
 import { Vault } from '../../vault/index.js';
 import { MessagingClient, type AccountCredentials } from '../client.js';
-import { TEST_KDF, TEST_PASSPHRASE } from './constants.js';
+import { TEST_KDF, TEST_PASSPHRASE } from '../../test-support/vault.js';
 
 interface Job {
   readonly profileDir: string;

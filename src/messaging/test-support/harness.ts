@@ -12,7 +12,7 @@ import { Vault } from '../../vault/index.js';
 import { MessagingClient } from '../client.js';
 import type { MessagingClientOptions } from '../client-options.js';
 import { registerTestAccount, type TestAccount } from './account.js';
-import { TEST_KDF, TEST_PASSPHRASE } from './constants.js';
+import { TEST_KDF, TEST_PASSPHRASE } from '../../test-support/vault.js';
 
 export { TEST_KDF, TEST_PASSPHRASE };
 
