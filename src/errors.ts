@@ -205,10 +205,13 @@ export class NotAvailableError extends CarapaceError {
   readonly code = 'NOT_AVAILABLE';
 }
 
-/** Why a link preview could not be made (the message says it in words; `reason` is for code). */
+/** Why a link preview could not be made: for logs and tests only, never shown (a link could probe ports). */
 export type LinkPreviewFailure =
+  | 'invalid-url'
   | 'not-https'
   | 'blocked-host'
+  | 'unreachable'
+  | 'tls'
   | 'http-status'
   | 'not-html'
   | 'not-image'
@@ -217,14 +220,14 @@ export type LinkPreviewFailure =
   | 'timeout'
   | 'no-metadata';
 
+/** Every preview failure carries the same message, so its text tells nothing about the target. */
 export class LinkPreviewError extends CarapaceError {
   readonly code = 'LINK_PREVIEW';
   constructor(
     readonly reason: LinkPreviewFailure,
-    message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('Send the message without a preview, or try again later.', options);
   }
 }
 

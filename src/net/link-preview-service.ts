@@ -4,6 +4,7 @@ import {
   type LinkPreviewLimits,
   type TrustStore,
 } from './link-preview.js';
+import { previewOpener, type PreviewRoutes, type Resolver } from './link-preview-route.js';
 import type { SocketOpener } from './socket-opener.js';
 
 /** The part of the user's settings this service obeys (settings.linkPreviews, default false). */
@@ -13,10 +14,12 @@ export interface LinkPreviewSettings {
 
 export interface LinkPreviewServiceOptions {
   /**
-   * Where connections come from. Pass NetworkRouteManager's live `opener` so previews follow the current
-   * proxy/Tor route exactly like the chat traffic.
+   * Where connections go: the session's NetworkRouteManager, so previews follow the current proxy/Tor
+   * route exactly like the chat traffic (and on the direct route connect only to checked addresses).
    */
-  readonly opener: SocketOpener;
+  readonly routes: PreviewRoutes;
+  /** The name resolver of the direct route (tests inject one; default: the OS resolver). */
+  readonly resolve?: Resolver;
   readonly trustStore?: TrustStore;
   readonly fetchImage?: boolean;
   readonly allowLocalHosts?: boolean;
@@ -30,9 +33,14 @@ export interface LinkPreviewServiceOptions {
  */
 export class LinkPreviewService {
   readonly #options: LinkPreviewServiceOptions;
+  readonly #opener: SocketOpener;
 
   constructor(options: LinkPreviewServiceOptions) {
     this.#options = options;
+    this.#opener = previewOpener(options.routes, {
+      ...(options.resolve !== undefined ? { resolve: options.resolve } : {}),
+      ...(options.allowLocalHosts !== undefined ? { allowLocalHosts: options.allowLocalHosts } : {}),
+    });
   }
 
   async preview(
@@ -42,7 +50,7 @@ export class LinkPreviewService {
   ): Promise<LinkPreview | null> {
     if (settings.linkPreviews !== true) return null;
     return fetchLinkPreview(url, {
-      opener: this.#options.opener,
+      opener: this.#opener,
       ...(this.#options.trustStore !== undefined ? { trustStore: this.#options.trustStore } : {}),
       ...(this.#options.fetchImage !== undefined ? { fetchImage: this.#options.fetchImage } : {}),
       ...(this.#options.allowLocalHosts !== undefined

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  LinkPreviewError,
-  NetworkError,
-  ProxyUnavailableError,
-  ValidationError,
-  type LinkPreviewFailure,
-} from '../errors.js';
+import type { TLSSocket } from 'node:tls';
+import { LinkPreviewError, type LinkPreviewFailure } from '../errors.js';
 import { fetchLinkPreview, LINK_PREVIEW_USER_AGENT, type LinkPreviewOptions } from './link-preview.js';
+import type { Resolver } from './link-preview-route.js';
 import { firstHttpsLink, LinkPreviewService } from './link-preview-service.js';
+import { DIRECT_ROUTE, NetworkRouteManager } from './route.js';
+import { directSocketOpener } from './direct-opener.js';
 import { createSocksOpener } from './socks-opener.js';
 import type { SocketOpener } from './socket-opener.js';
 import {
@@ -38,9 +36,13 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+const GENERIC_MESSAGE = new LinkPreviewError('unreachable').message;
+
+/** The reason is only for logs and tests: every failure shows the same message, whatever happened. */
 function expectPreviewError(error: unknown, reason: LinkPreviewFailure): void {
   expect(error).toBeInstanceOf(LinkPreviewError);
   expect((error as LinkPreviewError).reason).toBe(reason);
+  expect((error as LinkPreviewError).message).toBe(GENERIC_MESSAGE);
 }
 
 describe('link previews through a real microsocks', () => {
@@ -236,7 +238,7 @@ describe('link previews through a real microsocks', () => {
     ]) {
       expectPreviewError(await failure(fetchLinkPreview(url, options)), 'not-https');
     }
-    expect(await failure(fetchLinkPreview('not a url', options))).toBeInstanceOf(ValidationError);
+    expectPreviewError(await failure(fetchLinkPreview('not a url', options)), 'invalid-url');
     expect(newConnections()).toHaveLength(0);
   });
 
@@ -249,6 +251,17 @@ describe('link previews through a real microsocks', () => {
       'https://10.1.2.3/',
       'https://[::1]/',
       'https://[::ffff:192.168.0.1]/',
+      'https://[::127.0.0.1]/', // v4-compatible
+      'https://[64:ff9b::127.0.0.1]/', // NAT64
+      'https://[64:ff9b:1::a00:1]/', // local-use NAT64
+      'https://[fe80::1]/',
+      'https://[fd00::1]/',
+      'https://0.0.0.0/',
+      'https://100.64.0.1/',
+      'https://169.254.169.254/',
+      'https://224.0.0.1/',
+      'https://255.255.255.255/',
+      'https://2130706433/', // 127.0.0.1 as one number (the URL parser normalises it)
       'https://router.localhost/',
       'https://user:secret@example.org/',
     ]) {
@@ -289,24 +302,31 @@ describe('link previews through a real microsocks', () => {
     expectPreviewError(error, 'timeout');
   });
 
-  it('verifies TLS: a certificate outside the trust store fails with NetworkError', async () => {
+  it('verifies TLS: a certificate outside the trust store fails (the one generic error)', async () => {
     const other = makeSelfSignedCert();
     const error = await failure(fetchLinkPreview(`${base}/article`, { ...options, trustStore: other.cert }));
-    expect(error).toBeInstanceOf(NetworkError);
+    expectPreviewError(error, 'tls');
     const systemOnly = await failure(fetchLinkPreview(`${base}/article`, { opener, allowLocalHosts: true }));
-    expect(systemOnly).toBeInstanceOf(NetworkError);
+    expectPreviewError(systemOnly, 'tls');
     expect(newRequests()).toHaveLength(0);
   });
 
-  it('fails closed when the proxy is down: ProxyUnavailableError and zero connections at the site', async () => {
+  it('fails closed when the proxy is down: the generic error and zero connections at the site', async () => {
     const down = createSocksOpener({ host: '127.0.0.1', port: await freePort() });
     const error = await failure(fetchLinkPreview(`${base}/article`, { ...options, opener: down }));
-    expect(error).toBeInstanceOf(ProxyUnavailableError);
+    expectPreviewError(error, 'unreachable');
     expect(newConnections()).toHaveLength(0);
   });
 
   it('LinkPreviewService: previews off (the default) makes no request at all', async () => {
-    const service = new LinkPreviewService({ opener, trustStore: cert.cert, allowLocalHosts: true });
+    const routes = new NetworkRouteManager({
+      mode: 'socks5',
+      host: proxy.host,
+      port: proxy.port,
+      username: 'previews',
+      password: 'pw-for-previews',
+    });
+    const service = new LinkPreviewService({ routes, trustStore: cert.cert, allowLocalHosts: true });
     const loggedBefore = proxy.connectedTargets().length;
     for (const url of [`${base}/article`, `${base}/title-only`, 'https://example.org/']) {
       expect(await service.preview(url, { linkPreviews: false })).toBeNull();
@@ -318,6 +338,108 @@ describe('link previews through a real microsocks', () => {
     const preview = await service.preview(`${base}/title-only`, { linkPreviews: true });
     expect(preview?.title).toBe('Just a title');
     expect(newRequests().map((r) => r.url)).toEqual(['/title-only']);
+  });
+});
+
+describe('link previews on the direct route: the name is resolved once and every address checked', () => {
+  // A stand-in for a public address: the injected direct opener sends it to the local test site, so the
+  // site is reachable only through a name that resolved to a checked, public-looking address.
+  const PUBLIC_ADDRESS = '93.184.216.34';
+  let cert: TestCert;
+  let site: CountingTlsServer;
+  let base: string;
+  let opened: string[];
+  let lookups: string[];
+  let answers: Record<string, readonly string[]>;
+  let routes: NetworkRouteManager;
+  const servernames: Array<string | false | null> = [];
+  const resolve: Resolver = (hostname) => {
+    lookups.push(hostname);
+    const addresses = answers[hostname];
+    return addresses === undefined
+      ? Promise.reject(new Error(`ENOTFOUND ${hostname}`))
+      : Promise.resolve(addresses.map((address) => ({ address })));
+  };
+
+  beforeAll(async () => {
+    cert = makeSelfSignedCert('public.test');
+    site = await startCountingTlsServer(cert, (req, res) => {
+      servernames.push((req.socket as TLSSocket).servername);
+      if (req.url === '/redirect-inside') {
+        res.writeHead(302, { location: `https://inside.test:${site.port}/article` });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(page('<title>Public page</title>'));
+    });
+    base = `https://public.test:${site.port}`;
+    const directOpener: SocketOpener = (target, signal) => {
+      opened.push(target.host);
+      const host = target.host === PUBLIC_ADDRESS ? '127.0.0.1' : target.host;
+      return directSocketOpener({ host, port: target.port }, signal);
+    };
+    routes = new NetworkRouteManager(DIRECT_ROUTE, { directOpener });
+  });
+
+  afterAll(async () => {
+    await site?.close();
+  });
+
+  beforeEach(() => {
+    opened = [];
+    lookups = [];
+    answers = { 'public.test': [PUBLIC_ADDRESS] };
+  });
+
+  const preview = (url: string): Promise<unknown> =>
+    new LinkPreviewService({ routes, resolve, trustStore: cert.cert }).preview(url, { linkPreviews: true });
+
+  it('connects to the checked address, with the name as SNI and Host, after exactly one lookup', async () => {
+    expect(await preview(`${base}/article`)).toEqual({ url: `${base}/article`, title: 'Public page' });
+    expect(lookups).toEqual(['public.test']);
+    expect(opened).toEqual([PUBLIC_ADDRESS]);
+    expect(site.requests.at(-1)?.headers.host).toBe(`public.test:${site.port}`);
+    expect(servernames.at(-1)).toBe('public.test');
+  });
+
+  it('refuses a name resolving to a blocked address (any of its addresses), with zero connections', async () => {
+    const connectionsBefore = site.connections.length;
+    for (const addresses of [
+      ['127.0.0.1'],
+      [PUBLIC_ADDRESS, '127.0.0.1'],
+      ['192.168.1.10'],
+      ['::1'],
+      ['::ffff:127.0.0.1'],
+      ['::127.0.0.1'],
+      ['64:ff9b::7f00:1'],
+      ['fe80::1'],
+    ]) {
+      answers = { 'public.test': addresses };
+      expectPreviewError(await failure(preview(`${base}/article`)), 'blocked-host');
+    }
+    expect(opened).toEqual([]);
+    expect(site.connections.length).toBe(connectionsBefore);
+  });
+
+  it('re-checks every redirect hop: a redirect to a name resolving to 127.0.0.1 is never followed', async () => {
+    answers = { 'public.test': [PUBLIC_ADDRESS], 'inside.test': ['127.0.0.1'] };
+    const requestsBefore = site.requests.length;
+    expectPreviewError(await failure(preview(`${base}/redirect-inside`)), 'blocked-host');
+    expect(lookups).toEqual(['public.test', 'inside.test']);
+    expect(opened).toEqual([PUBLIC_ADDRESS]);
+    expect(site.requests.slice(requestsBefore).map((r) => r.url)).toEqual(['/redirect-inside']);
+  });
+
+  it('an unknown name fails with the same generic error as everything else', async () => {
+    expectPreviewError(await failure(preview(`https://nowhere.test:${site.port}/`)), 'unreachable');
+    expect(opened).toEqual([]);
+  });
+
+  it('a closed port fails with the same generic error (no port probing through messages)', async () => {
+    answers = { 'public.test': [PUBLIC_ADDRESS] };
+    const error = await failure(preview(`https://public.test:${await freePort()}/`));
+    expectPreviewError(error, 'unreachable');
   });
 });
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { LinkPreviewError, NetworkError } from '../errors.js';
+import { LinkPreviewError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { PageMetadataReader } from './link-preview-parse.js';
 import { checkPreviewUrl } from './link-preview-url.js';
@@ -13,8 +13,9 @@ import type { SocketOpener } from './socket-opener.js';
  *
  * Only called for a link the user typed, and only when the user turned previews on (LinkPreviewService
  * enforces the setting; nothing calls this for received messages). Every request:
- * - goes through the given SocketOpener, i.e. through the SOCKS proxy / Tor when one is set (the proxy
- *   resolves the name);
+ * - goes through the given SocketOpener: the app passes previewOpener (link-preview-route.ts), which on
+ *   the direct route resolves the name once and connects only to a checked public address, and through a
+ *   SOCKS proxy / Tor lets the proxy resolve it;
  * - is https only, TLS-verified against the system + bundled CA store (or an injected one in tests),
  *   including after each redirect (at most 3, each re-checked);
  * - is a bare HTTP/1.1 GET: no cookies (none are ever stored), no Referer, no Origin, a User-Agent shared
@@ -64,8 +65,8 @@ export interface LinkPreviewOptions {
   /** Fetch the og:image (default true). An image failure never fails the preview. */
   readonly fetchImage?: boolean;
   /**
-   * Allow loopback / private / link-local IP literals and `localhost` (default false: a typed link must
-   * not make the app probe the user's LAN or this machine). Tests on 127.0.0.1 set it.
+   * Allow blocked IP literals (loopback, private, …) and `localhost` in links and redirects (default false:
+   * a typed link must not make the app probe the user's LAN or this machine). Tests on 127.0.0.1 set it.
    */
   readonly allowLocalHosts?: boolean;
   /** Lower limits (never higher than the defaults). */
@@ -139,9 +140,7 @@ async function openTls(url: URL, context: FetchContext): Promise<tls.TLSSocket> 
     socket.destroy();
     raw.destroy();
     if (context.signal.aborted) throw context.signal.reason;
-    throw new NetworkError(`The secure connection to ${host} failed (certificate or TLS error).`, {
-      cause: error,
-    });
+    throw new LinkPreviewError('tls', { cause: error });
   } finally {
     context.signal.removeEventListener('abort', onAbort);
   }
@@ -165,8 +164,7 @@ async function getOnce<R extends BodyReader>(
       context.signal.removeEventListener('abort', onAbort);
       request.destroy();
       socket.destroy();
-      if (error !== undefined)
-        reject(error instanceof Error ? error : new NetworkError('Link preview failed.'));
+      if (error !== undefined) reject(error instanceof Error ? error : new LinkPreviewError('unreachable'));
       else resolve(value!);
     };
     const onAbort = (): void => finish(context.signal.reason);
@@ -189,7 +187,7 @@ async function getOnce<R extends BodyReader>(
       finish(
         context.signal.aborted
           ? context.signal.reason
-          : new NetworkError('The link preview request failed.', { cause: error }),
+          : new LinkPreviewError('unreachable', { cause: error }),
       ),
     );
     request.on('response', (response) => {
@@ -199,19 +197,17 @@ async function getOnce<R extends BodyReader>(
         try {
           finish(undefined, { redirect: new URL(location, url) });
         } catch (error) {
-          finish(new LinkPreviewError('http-status', 'The site sent an invalid redirect.', { cause: error }));
+          finish(new LinkPreviewError('http-status', { cause: error }));
         }
         return;
       }
       if (status < 200 || status >= 300) {
-        finish(new LinkPreviewError('http-status', `The site answered with HTTP status ${status}.`));
+        finish(new LinkPreviewError('http-status'));
         return;
       }
       const encoding = response.headers['content-encoding'];
       if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-        finish(
-          new LinkPreviewError('not-html', 'The site sent a compressed page although none was asked for.'),
-        );
+        finish(new LinkPreviewError('not-html'));
         return;
       }
       let reader: R;
@@ -224,7 +220,7 @@ async function getOnce<R extends BodyReader>(
       const contentType = response.headers['content-type'] ?? '';
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        finish(new LinkPreviewError('too-large', `The response is larger than ${maxBytes} bytes.`));
+        finish(new LinkPreviewError('too-large'));
         return;
       }
       const chunks: Buffer[] = [];
@@ -232,17 +228,15 @@ async function getOnce<R extends BodyReader>(
       response.on('data', (chunk: Buffer) => {
         total += chunk.length;
         if (total > maxBytes) {
-          finish(new LinkPreviewError('too-large', `The response is larger than ${maxBytes} bytes.`));
+          finish(new LinkPreviewError('too-large'));
           return;
         }
         chunks.push(chunk);
         if (reader.push(chunk)) finish(undefined, { body: Buffer.concat(chunks), contentType, reader });
       });
       response.on('end', () => finish(undefined, { body: Buffer.concat(chunks), contentType, reader }));
-      response.on('error', (error) =>
-        finish(new NetworkError('The link preview download failed.', { cause: error })),
-      );
-      response.on('aborted', () => finish(new NetworkError('The site closed the connection.')));
+      response.on('error', (error) => finish(new LinkPreviewError('unreachable', { cause: error })));
+      response.on('aborted', () => finish(new LinkPreviewError('unreachable')));
     });
     request.end();
   });
@@ -261,16 +255,7 @@ async function getFollowing<R extends BodyReader>(
     const result = await getOnce(url, accept, maxBytes, check, context);
     if ('body' in result) return { url, ...result };
     if (hop >= context.limits.maxRedirects) {
-      throw new LinkPreviewError(
-        'too-many-redirects',
-        `The link redirects more than ${context.limits.maxRedirects} times.`,
-      );
-    }
-    if (result.redirect.protocol !== 'https:') {
-      throw new LinkPreviewError(
-        'not-https',
-        'The link redirects to a page that is not https; no preview is made.',
-      );
+      throw new LinkPreviewError('too-many-redirects');
     }
     url = checkPreviewUrl(result.redirect, context.allowLocalHosts);
   }
@@ -310,7 +295,7 @@ async function fetchImage(imageUrl: string, context: FetchContext): Promise<Link
     (response) => {
       const type = mediaType(response.headers['content-type']);
       if (!(IMAGE_TYPES as readonly string[]).includes(type)) {
-        throw new LinkPreviewError('not-image', 'The preview image is not a PNG, JPEG, GIF or WebP image.');
+        throw new LinkPreviewError('not-image');
       }
       return WHOLE_BODY;
     },
@@ -318,7 +303,7 @@ async function fetchImage(imageUrl: string, context: FetchContext): Promise<Link
   );
   const sniffed = sniffImage(fetched.body);
   if (sniffed === undefined || sniffed !== mediaType(fetched.contentType)) {
-    throw new LinkPreviewError('not-image', 'The preview image bytes do not match an allowed image type.');
+    throw new LinkPreviewError('not-image');
   }
   return { contentType: sniffed, data: new Uint8Array(fetched.body) };
 }
@@ -338,20 +323,24 @@ function clampLimits(limits: Partial<LinkPreviewLimits> | undefined): LinkPrevie
   };
 }
 
+/** Why it failed, for the log: a LinkPreviewError's reason, or what the route reported. */
+function failureOf(error: unknown): LinkPreviewError {
+  if (error instanceof LinkPreviewError) return error;
+  // The route's own failures (proxy down, connection refused, reset) become the one generic error too:
+  // telling them apart would let a typed link probe which ports answer.
+  return new LinkPreviewError('unreachable', { cause: error });
+}
+
 /**
  * Fetches a preview (title, description, optional image bytes) for one https link the user typed.
- * Throws ValidationError (not a link), LinkPreviewError (policy/limits/content), ProxyUnavailableError or
- * ProxyAuthError (route down — never a direct fallback), NetworkError (unreachable, TLS failure).
+ * Every failure is the one LinkPreviewError (its reason is logged, never shown); a caller's abort rethrows
+ * the caller's reason.
  */
 export async function fetchLinkPreview(input: string, options: LinkPreviewOptions): Promise<LinkPreview> {
   const allowLocalHosts = options.allowLocalHosts ?? false;
-  const url = checkPreviewUrl(input, allowLocalHosts);
   const limits = clampLimits(options.limits);
   const controller = new AbortController();
-  const timeoutError = new LinkPreviewError(
-    'timeout',
-    `The link preview took longer than ${limits.timeoutMs / 1000} s.`,
-  );
+  const timeoutError = new LinkPreviewError('timeout');
   const timer = setTimeout(() => controller.abort(timeoutError), limits.timeoutMs);
   const onOuterAbort = (): void => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onOuterAbort();
@@ -364,23 +353,21 @@ export async function fetchLinkPreview(input: string, options: LinkPreviewOption
     limits,
   };
   try {
+    const url = checkPreviewUrl(input, allowLocalHosts);
     const page = await getFollowing(
       url,
       'text/html,application/xhtml+xml;q=0.9',
       limits.maxHtmlBytes,
       (response) => {
-        const contentType = response.headers['content-type'];
-        if (!HTML_TYPES.has(mediaType(contentType))) {
-          throw new LinkPreviewError('not-html', 'The link does not point to a web page.');
+        if (!HTML_TYPES.has(mediaType(response.headers['content-type']))) {
+          throw new LinkPreviewError('not-html');
         }
-        return new PageMetadataReader(contentType);
+        return new PageMetadataReader(response.headers['content-type']);
       },
       context,
     );
     const metadata = page.reader.finish(page.url);
-    if (metadata.title === undefined) {
-      throw new LinkPreviewError('no-metadata', 'The page has no title to preview.');
-    }
+    if (metadata.title === undefined) throw new LinkPreviewError('no-metadata');
     let image: LinkPreviewImage | undefined;
     if ((options.fetchImage ?? true) && metadata.imageUrl !== undefined) {
       try {
@@ -388,7 +375,7 @@ export async function fetchLinkPreview(input: string, options: LinkPreviewOption
       } catch (error) {
         if (controller.signal.aborted && controller.signal.reason !== timeoutError)
           throw controller.signal.reason;
-        log.info('net.link_preview.image_skipped', errorFields(error));
+        log.info('net.link_preview.image_skipped', { reason: failureOf(error).reason });
       }
     }
     return {
@@ -398,8 +385,13 @@ export async function fetchLinkPreview(input: string, options: LinkPreviewOption
       ...(image !== undefined ? { image } : {}),
     };
   } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason === timeoutError) throw timeoutError;
-    throw error;
+    if (options.signal?.aborted === true) throw options.signal.reason;
+    const failure =
+      controller.signal.aborted && controller.signal.reason === timeoutError
+        ? timeoutError
+        : failureOf(error);
+    log.info('net.link_preview.failed', { reason: failure.reason });
+    throw failure;
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onOuterAbort);
