@@ -10,6 +10,7 @@
  * already decrypted → `{ kind: 'duplicate' }`.
  */
 import type { PreKeyBundle } from '@signalapp/libsignal-client';
+import { SerialQueue } from '../../async/serial-queue.js';
 import {
   CiphertextMessageType,
   ContentHint,
@@ -141,12 +142,10 @@ function isDuplicate(error: unknown): boolean {
 export class SignalCipher {
   private readonly now: () => number;
   /** libsignal operations on one store set must not interleave (a ratchet step is read-modify-write). */
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn);
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.queue.run(fn);
   }
 
   constructor(
