@@ -4,7 +4,7 @@
  */
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'carapace';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** `protocol.registerSchemesAsPrivileged` entry (see main/index.ts for why each privilege is set). */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,

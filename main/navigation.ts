@@ -13,7 +13,7 @@ export type NavigationDecision =
 const MAX_EXTERNAL_URL_LENGTH = 2048;
 
 /** An https URL we would hand to the OS browser, normalised, or undefined. */
-export function externalHttpsUrl(url: string): string | undefined {
+function externalHttpsUrl(url: string): string | undefined {
   if (url.length > MAX_EXTERNAL_URL_LENGTH) return undefined;
   const parsed = parseUrl(url);
   if (parsed === undefined || parsed.protocol !== 'https:') return undefined;

@@ -14,12 +14,12 @@ import { PreconditionError, ProtocolError, ServerError, ValidationError } from '
 import { log } from '../log.js';
 import type { MessageStore } from '../messaging/store.js';
 import type { SettingsStore } from '../settings/store.js';
-import { VerifiedStatus, type SignalProtocolStores } from '../signal/stores.js';
+import { VerifiedStatus, type SignalProtocolStores } from '../signal/stores/index.js';
 import { decryptAccountData, encryptAccountData, type AccountData } from './account-data.js';
 import { basicAuthorization, type JsonSend } from './key-backup-client.js';
 import type { SvrCredentials } from './pin-service.js';
 
-export const ACCOUNT_DATA_PATH = '/v1/demo-storage/account-data';
+const ACCOUNT_DATA_PATH = '/v1/demo-storage/account-data';
 
 export interface AccountBackupSources {
   readonly stores: SignalProtocolStores;

@@ -23,7 +23,7 @@ const base64 = z
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
   .max(16_384);
 
-export const accountContactSchema = z
+const accountContactSchema = z
   .object({
     serviceId: z.string().min(1).max(64),
     name: z.string().max(256).optional(),
@@ -60,7 +60,7 @@ export const accountDataSchema = z
 export type AccountData = z.infer<typeof accountDataSchema>;
 
 /** The AES-256-GCM key for account data: HMAC-SHA256(storageKey, label). Caller zeroes it. */
-export function deriveAccountDataKey(storageKey: Uint8Array): Buffer {
+function deriveAccountDataKey(storageKey: Uint8Array): Buffer {
   if (!(storageKey instanceof Uint8Array) || storageKey.length !== 32) {
     throw new ValidationError('The storage key must be 32 bytes.');
   }

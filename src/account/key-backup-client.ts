@@ -41,7 +41,7 @@ export function restJsonSend(rest: { request(request: RestRequest): Promise<Rest
   };
 }
 
-export const credentialsSchema = z.object({
+const credentialsSchema = z.object({
   username: z.string().min(1).max(256),
   password: z.string().min(1).max(512),
 });

@@ -11,9 +11,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AccountEntropyPool } from '@signalapp/libsignal-client/dist/AccountKeys.js';
 import { ValidationError, WrongPinError } from '../errors.js';
 
-export const MASTER_KEY_LENGTH = 32;
+const MASTER_KEY_LENGTH = 32;
 const IV_LENGTH = 16;
-export const WRAPPED_MASTER_KEY_LENGTH = IV_LENGTH + MASTER_KEY_LENGTH;
+const WRAPPED_MASTER_KEY_LENGTH = IV_LENGTH + MASTER_KEY_LENGTH;
 
 function hmac(key: Uint8Array, data: Uint8Array | string): Buffer<ArrayBuffer> {
   return createHmac('sha256', key).update(data).digest();

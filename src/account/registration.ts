@@ -45,7 +45,7 @@ import {
 } from '../signal/keys.js';
 import type { SignalProtocolStores } from '../signal/stores.js';
 
-export const PRIMARY_DEVICE_ID = 1;
+const PRIMARY_DEVICE_ID = 1;
 
 export interface RegisterPrimaryOptions {
   readonly config: ClientConfig;
@@ -341,7 +341,7 @@ async function prepareKeys(
 }
 
 /** `PUT /v2/keys?identity=<kind>` with a body from src/signal/keys.ts. */
-export async function uploadPreKeys(
+async function uploadPreKeys(
   connection: Pick<ChatConnection, 'requestOk'>,
   kind: 'aci' | 'pni',
   upload: PreKeyUpload,
@@ -350,7 +350,7 @@ export async function uploadPreKeys(
 }
 
 /** `GET /v2/keys?identity=<kind>`: the server's one-time prekey counts, for replenishment. */
-export async function fetchPreKeyCounts(
+async function fetchPreKeyCounts(
   connection: Pick<ChatConnection, 'requestJson'>,
   kind: 'aci' | 'pni',
 ): Promise<{ count: number; pqCount: number }> {

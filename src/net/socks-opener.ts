@@ -25,7 +25,7 @@ export interface SocksProxyConfig {
   readonly timeoutMs?: number;
 }
 
-export const DEFAULT_SOCKS_TIMEOUT_MS = 30_000;
+const DEFAULT_SOCKS_TIMEOUT_MS = 30_000;
 
 /** SOCKS5 reply codes (RFC 1928 §6), for messages. */
 const SOCKS5_REPLY_TEXT: Readonly<Record<string, string>> = {

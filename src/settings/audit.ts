@@ -50,8 +50,8 @@ export interface AuditItem {
 }
 
 /** The longest auto-lock the audit accepts as "screen lock on with a timer". */
-export const MAX_RECOMMENDED_AUTO_LOCK_SECONDS = 3600;
-export const RECOMMENDED_AUTO_LOCK_SECONDS = 300;
+const MAX_RECOMMENDED_AUTO_LOCK_SECONDS = 3600;
+const RECOMMENDED_AUTO_LOCK_SECONDS = 300;
 
 function item(
   id: AuditItemId,

@@ -66,14 +66,14 @@ export interface ServerPreKeyCounts {
 
 export const PREKEY_BATCH_SIZE = 100;
 /** Below this many one-time keys (EC or Kyber) on the server we upload a new batch (Signal uses 10). */
-export const PREKEY_MINIMUM = 10;
+const PREKEY_MINIMUM = 10;
 /** Signed and last-resort prekeys are rotated after this age (Signal rotates every 2 days). */
 export const SIGNED_PREKEY_ROTATION_MS = 2 * 24 * 60 * 60 * 1000;
 /** Old signed/last-resort prekeys are kept this long for messages still in flight. */
-export const SIGNED_PREKEY_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
+const SIGNED_PREKEY_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** A registration id: 14 bits, never 0 (as libsignal and the server expect). */
-export function generateRegistrationId(): number {
+function generateRegistrationId(): number {
   return randomInt(1, 0x3fff);
 }
 

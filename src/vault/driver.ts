@@ -15,7 +15,7 @@ const HEX = '0123456789abcdef';
  * `x'<64 hex digits>'` as bytes, built without an intermediate JS string so the caller can zero it.
  * SQLCipher treats a key of exactly this shape as the raw 256-bit key (no PBKDF2 on top).
  */
-export function rawKeySpec(key: Buffer): Buffer {
+function rawKeySpec(key: Buffer): Buffer {
   if (key.length !== KEY_BYTES) throw new RangeError('vault key must be 32 bytes');
   const out = Buffer.alloc(key.length * 2 + 3);
   out[0] = 0x78; // x

@@ -10,7 +10,7 @@ export interface SvrCredentials {
   readonly password: string;
 }
 
-export const SVR_CREDENTIAL_LIFETIME_MS = 30 * 24 * 3_600_000;
+const SVR_CREDENTIAL_LIFETIME_MS = 30 * 24 * 3_600_000;
 
 export class SvrCredentialIssuer {
   private readonly secret: Buffer;

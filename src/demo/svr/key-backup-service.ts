@@ -7,7 +7,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
 
-export const DEFAULT_MAX_TRIES = 10;
+const DEFAULT_MAX_TRIES = 10;
 const ACCESS_KEY_LENGTH = 32;
 const WRAPPED_LENGTH = 48;
 

@@ -10,7 +10,7 @@
  */
 import { ValidationError } from '../../errors.js';
 
-export const MAX_ACCOUNT_BLOB_BYTES = 256 * 1024;
+const MAX_ACCOUNT_BLOB_BYTES = 256 * 1024;
 
 export class DemoStorageService {
   private readonly blobs = new Map<string, { data: Buffer; version: number }>();

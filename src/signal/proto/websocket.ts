@@ -42,8 +42,8 @@ message WebSocketMessage {
 const root = protobuf.parse(PROTO, { keepCase: true }).root;
 const WebSocketMessageType = root.lookupType('carapace.websocket.WebSocketMessage');
 
-export const WS_TYPE_REQUEST = 1;
-export const WS_TYPE_RESPONSE = 2;
+const WS_TYPE_REQUEST = 1;
+const WS_TYPE_RESPONSE = 2;
 
 export interface WsRequestFrame {
   readonly verb: string;
