@@ -9,8 +9,6 @@
 import path from 'node:path';
 import { ValidationError } from '../src/errors.js';
 
-export type NetworkMode = 'demo' | 'production';
-
 export interface NetworkModeInput {
   readonly isPackaged: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -21,8 +19,8 @@ export type NetworkModeResolution =
   | { readonly mode: 'production'; readonly ignoredOverride: boolean }
   | { readonly mode: 'demo'; readonly demoConfigFile: string; readonly ignoredOverride: false };
 
-export const NETWORK_ENV = 'CARAPACE_NETWORK';
-export const DEMO_CONFIG_ENV = 'CARAPACE_DEMO_CONFIG';
+const NETWORK_ENV = 'CARAPACE_NETWORK';
+const DEMO_CONFIG_ENV = 'CARAPACE_DEMO_CONFIG';
 const NETWORK_FLAG = '--network=';
 const DEMO_CONFIG_FLAG = '--demo-config=';
 

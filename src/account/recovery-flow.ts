@@ -3,7 +3,7 @@
  *
  * Setup, after registration — `enablePinAndRegistrationLock`: strong-PIN policy → PinHash → wrapped
  * master key into the key backup (10 tries) → PUT /v1/accounts/registration_lock with the token → the
- * encrypted account data to the storage service (`backUpAccountData`).
+ * encrypted account data to the storage service (when the caller passes `accountData`).
  *
  * Fresh install — `registerWithRecovery`: registerPrimary → 423 RegistrationLockedError (SVR credentials)
  * → ask for the PIN → key backup (WrongPinError with tries left, KeyBackupUnavailableError when deleted)
@@ -26,10 +26,8 @@ import { openChatConnection, type ChatConnection } from '../net/chat-connection.
 import type { ClientConfig } from '../net/config.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import type { SettingsStore } from '../settings/store.js';
-import type { SignalProtocolStores } from '../signal/stores.js';
 import type { AccountData } from './account-data.js';
 import {
-  collectAccountData,
   downloadAccountData,
   restoreAccountData,
   restoreIdentityKeys,
@@ -140,29 +138,6 @@ async function uploadWithService(send: JsonSend, service: PinService, data: Acco
   } finally {
     storageKey.fill(0);
   }
-}
-
-/** Encrypt the account data under the storage key (from the master key in `kv`) and upload it. */
-export async function backUpAccountData(
-  options: Endpoint & {
-    login: AccountLogin;
-    kv: AccountKv;
-    stores: SignalProtocolStores;
-    profile: AccountData['profile'];
-    settings: SettingsStore;
-    messages?: MessageStore;
-  },
-): Promise<number> {
-  const data = collectAccountData({
-    stores: options.stores,
-    profile: options.profile,
-    settings: options.settings,
-    ...(options.messages ? { messages: options.messages } : {}),
-  });
-  return withConnection(options, options.login, async (send) => {
-    const client = createKeyBackupClient(send, () => ({}));
-    return uploadWithService(send, new PinService(options.kv, client), data);
-  });
 }
 
 export interface PinPrompt {

@@ -36,7 +36,8 @@ const root = protobuf.parse(PROTO, { keepCase: false }).root;
 const RequestType = root.lookupType('carapace.grpc.GetUploadFormRequest');
 const ResponseType = root.lookupType('carapace.grpc.GetUploadFormResponse');
 
-export const GET_UPLOAD_FORM_PATH = '/org.signal.chat.attachments.Attachments/GetUploadForm';
+const GET_UPLOAD_FORM_PATH = '/org.signal.chat.attachments.Attachments/GetUploadForm';
+/** The remote-config flag the chat service gates this call behind (the demo server switches it on). */
 export const GET_UPLOAD_FORM_REMOTE_CONFIG = 'grpc.AttachmentsGetUploadForm';
 
 export interface UploadForm {

@@ -14,8 +14,7 @@ import { GrpcStatusError, NetworkError, ProtocolError } from '../errors.js';
 import { LazyHttp2Session, type LazySessionOptions } from './cdn-session.js';
 import { basicAuthHeader, type BasicAuth } from './rest.js';
 
-export const GRPC_STATUS_OK = 0;
-export const GRPC_STATUS_UNAUTHENTICATED = 16;
+const GRPC_STATUS_OK = 0;
 const MAX_GRPC_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export function encodeGrpcFrame(message: Uint8Array): Buffer {
@@ -54,7 +53,7 @@ export interface GrpcCall {
 }
 
 /** One unary call on an open session; resolves with the serialized response message. */
-export function grpcUnary(session: ClientHttp2Session, call: GrpcCall): Promise<Buffer> {
+function grpcUnary(session: ClientHttp2Session, call: GrpcCall): Promise<Buffer> {
   const headers: Record<string, string> = {
     ':method': 'POST',
     ':path': call.path,

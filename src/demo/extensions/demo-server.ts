@@ -25,6 +25,7 @@ import { Proto, Server, type Config, type Device, type PrimaryDevice } from '@si
 import { EnvelopeType } from '@signalapp/mock-server';
 import type { ServiceIdKind } from '@signalapp/mock-server';
 import { log, errorFields } from '../../log.js';
+import { GET_UPLOAD_FORM_REMOTE_CONFIG } from '../../net/grpc-attachments.js';
 import { reclaimNumber, SvrMount } from './svr-routes.js';
 
 const PRIMARY_DEVICE_ID = 1;
@@ -155,7 +156,7 @@ export class DemoServer extends Server {
     this.#window = window;
     this.svr = new SvrMount(options.clock ? { clock: options.clock } : {});
     installRequestHook();
-    this.setRemoteConfig('grpc.AttachmentsGetUploadForm', { enabled: true });
+    this.setRemoteConfig(GET_UPLOAD_FORM_REMOTE_CONFIG, { enabled: true });
   }
 
   override async listen(port: number, host?: string): Promise<void> {
