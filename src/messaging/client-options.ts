@@ -4,7 +4,7 @@ import type { SocketOpener } from '../net/socket-opener.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { SqlDatabase } from '../vault/sql.js';
 import type { AccountCredentials } from './connection.js';
-import type { BlockUnknownSenders } from './receiver.js';
+import type { BlockUnknownSenders } from '../settings/schema.js';
 
 /** The parts of src/vault's Vault the client needs. */
 interface VaultLike {

@@ -25,9 +25,8 @@ import {
   type Envelope,
 } from '../signal/proto/signal-service.js';
 import type { SerialQueue } from '../async/serial-queue.js';
+import type { BlockUnknownSenders } from '../settings/schema.js';
 import type { Conversation, MessageStore } from './store.js';
-
-export type BlockUnknownSenders = 'off' | 'drop' | 'hold-as-request';
 
 /** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
 export type DecryptedEnvelope = EnvelopeDecryptResult;

@@ -5,7 +5,7 @@
  * nothing retroactively; only what the user then reads or writes reaches them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlockUnknownSenders } from './receiver.js';
+import type { BlockUnknownSenders } from '../settings/schema.js';
 import type { MessagingClient } from './client.js';
 import { createHarness, type Harness } from './test-support/harness.js';
 

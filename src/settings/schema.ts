@@ -19,7 +19,7 @@ export const AUTO_LOCK_SECONDS = [0, 60, 300, 900, 1800, 3600, 14_400, 86_400] a
 export const NOTIFICATION_PRIVACY = ['name-and-message', 'name-only', 'no-name-or-message'] as const;
 export type NotificationPrivacy = (typeof NOTIFICATION_PRIVACY)[number];
 
-export const BLOCK_UNKNOWN_SENDERS = ['off', 'drop', 'hold-as-request'] as const;
+const BLOCK_UNKNOWN_SENDERS = ['off', 'drop', 'hold-as-request'] as const;
 export type BlockUnknownSenders = (typeof BLOCK_UNKNOWN_SENDERS)[number];
 
 /** The Tor preset: a local Tor daemon's SOCKS port (the one definition; src/net/route.ts connects to it). */
