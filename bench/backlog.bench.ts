@@ -24,7 +24,7 @@ import { MessagingClient } from '../src/messaging/client.js';
 import { registerTestAccount, type TestAccount } from '../src/messaging/test-support/account.js';
 import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
-import { SignalProtocolStores } from '../src/signal/stores.js';
+import { SignalProtocolStores } from '../src/signal/stores/index.js';
 import { Vault } from '../src/vault/index.js';
 import type { BenchModule } from './types.js';
 

@@ -10,7 +10,7 @@ import { startDemoNetwork } from '../src/demo/network.js';
 import { registerDemoAccount } from '../src/demo/register-demo-account.js';
 import { openChatConnection } from '../src/net/chat-connection.js';
 import { directSocketOpener } from '../src/net/direct-opener.js';
-import { SignalProtocolStores } from '../src/signal/stores.js';
+import { SignalProtocolStores } from '../src/signal/stores/index.js';
 import { openTestDb } from '../src/test-support/db.js';
 import { createTestDir } from '../src/test-support/files.js';
 import type { BenchModule } from './types.js';

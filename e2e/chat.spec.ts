@@ -3,7 +3,7 @@ import { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { expect, snap, test } from './fixtures.js';
 import { createProfile, lock, register, send, startChat, unlock } from './support/flows.js';
 import { Vault } from '../src/vault/index.js';
-import { SignalProtocolStores, VerifiedStatus } from '../src/signal/stores.js';
+import { SignalProtocolStores, VerifiedStatus } from '../src/signal/stores/index.js';
 
 const PASS = 'violet harbor 62 paper moon';
 

@@ -23,7 +23,7 @@ import { directSocketOpener } from '../net/direct-opener.js';
 import { openChatConnection } from '../net/chat-connection.js';
 import { SettingsStore } from '../settings/store.js';
 import { safetyNumberFor } from '../signal/safety-number.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { AccountKv } from './account-kv.js';
 import { collectAccountData, downloadAccountData, uploadAccountData } from './account-backup.js';
 import { basicAuthorization, createKeyBackupClient } from './key-backup-client.js';

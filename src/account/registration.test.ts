@@ -9,7 +9,7 @@ import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { openChatConnection } from '../net/chat-connection.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import { maintainPreKeys, registerPrimary } from './registration.js';

@@ -43,7 +43,7 @@ import {
   type PrimaryKeys,
   type ReplenishOptions,
 } from '../signal/keys.js';
-import type { SignalProtocolStores } from '../signal/stores.js';
+import type { SignalProtocolStores } from '../signal/stores/index.js';
 
 const PRIMARY_DEVICE_ID = 1;
 

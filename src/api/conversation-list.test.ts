@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PrivateKey } from '@signalapp/libsignal-client';
 import { AccountKv } from '../account/account-kv.js';
 import { MessageStore } from '../messaging/store.js';
-import { SignalProtocolStores, VerifiedStatus } from '../signal/stores.js';
+import { SignalProtocolStores, VerifiedStatus } from '../signal/stores/index.js';
 import { Vault } from '../vault/index.js';
 import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { saveAccount } from './core/account-record.js';

@@ -9,7 +9,7 @@ import { openChatConnection, parseJsonBody } from '../net/chat-connection.js';
 import { parseClientConfig } from '../net/config.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import type { PreKeyBundleJson } from '../signal/cipher.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir } from '../test-support/files.js';
 import { SignalCipher, parseTrustRoots } from '../signal/test-support/signal-cipher.js';

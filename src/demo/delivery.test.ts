@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '@signalapp/mock-server';
 import { openChatConnection } from '../net/chat-connection.js';
 import { directSocketOpener } from '../net/direct-opener.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import { startDemoNetwork, type DemoNetwork } from './network.js';

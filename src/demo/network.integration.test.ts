@@ -15,7 +15,7 @@ import {
 import { directSocketOpener } from '../net/direct-opener.js';
 import type { PreKeyBundleJson } from '../signal/cipher.js';
 import { SignalCipher, parseTrustRoots, type DecryptResult } from '../signal/test-support/signal-cipher.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import { startDemoNetwork, type DemoNetwork } from './network.js';

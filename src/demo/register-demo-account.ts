@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { registerPrimary, type RegisteredAccount } from '../account/registration.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import { directSocketOpener } from '../net/direct-opener.js';
-import type { SignalProtocolStores } from '../signal/stores.js';
+import type { SignalProtocolStores } from '../signal/stores/index.js';
 import type { DemoNetwork } from './network.js';
 
 /** The mock server's fixed verification code. */

@@ -10,7 +10,7 @@ import { setLogSink } from '../log.js';
 import { openChatConnection } from '../net/chat-connection.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { decodeEnvelope, encodeEnvelope } from '../signal/proto/signal-service.js';
-import { VerifiedStatus } from '../signal/stores.js';
+import { VerifiedStatus } from '../signal/stores/index.js';
 import type { MessagingClient } from './client.js';
 import { SignalAdapter, type PreKeyResponseJson } from './signal-adapter.js';
 import type { Message } from './store.js';

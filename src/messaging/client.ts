@@ -13,7 +13,7 @@ import { SerialQueue } from '../async/serial-queue.js';
 import { NotAvailableError, NotFoundError, PreconditionError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { directSocketOpener } from '../net/direct-opener.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { AttachmentRecords, type AttachmentInfo } from './attachments/records.js';
 import {
   createAttachmentTransport,

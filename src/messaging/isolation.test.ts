@@ -9,7 +9,7 @@ import { SerialQueue } from '../async/serial-queue.js';
 import type { DemoContact } from '../demo/network.js';
 import { SettingsStore } from '../settings/store.js';
 import { decodeEnvelope, type Envelope } from '../signal/proto/signal-service.js';
-import { SignalProtocolStores } from '../signal/stores.js';
+import { SignalProtocolStores } from '../signal/stores/index.js';
 import { Receiver, type EnvelopeDecryptor } from './receiver.js';
 import { SignalAdapter } from './signal-adapter.js';
 import { MessageStore } from './store.js';

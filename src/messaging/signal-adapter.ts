@@ -1,7 +1,7 @@
 /**
  * The messaging pipeline's crypto seam: EnvelopeDecryptor and MessageEncryptor over the protocol code
  * of src/signal/cipher.ts (decrypt with optional staging, encrypt, prekey processing) and the
- * vault-backed protocol stores of src/signal/stores.ts. The stores read and write the same SQLCipher
+ * vault-backed protocol stores of src/signal/stores/. The stores read and write the same SQLCipher
  * connection the message store uses and keep no cache, so a ratchet step taken while decrypting is
  * committed — or rolled back — together with the message it produced (see receiver.ts).
  *
@@ -9,7 +9,6 @@
  */
 import {
   ErrorCode,
-  LibSignalErrorBase,
   ProtocolAddress,
   PublicKey,
   ContentHint,
@@ -25,8 +24,9 @@ import {
   type PreKeyBundleJson,
   type ProtocolStoreSet,
 } from '../signal/cipher.js';
-import type { IdentityStores, SignalProtocolStores } from '../signal/stores.js';
+import type { IdentityStores, SignalProtocolStores } from '../signal/stores/index.js';
 import { padContent, type Envelope, type EnvelopeType } from '../signal/proto/signal-service.js';
+import { isLibSignalError } from '../signal/libsignal-errors.js';
 import { StagedStores } from '../signal/staged-stores.js';
 import type { DecryptedEnvelope, EnvelopeDecryptor } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
@@ -176,7 +176,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
       );
       return { type, destinationDeviceId: deviceId, destinationRegistrationId, content: body };
     } catch (error) {
-      if (LibSignalErrorBase.is(error, ErrorCode.UntrustedIdentity)) throw this.untrusted(serviceId, error);
+      if (isLibSignalError(error, ErrorCode.UntrustedIdentity)) throw this.untrusted(serviceId, error);
       throw error;
     } finally {
       padded.fill(0);

@@ -23,7 +23,7 @@ import {
 } from './test-support/signal-cipher.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { encodeEnvelope, EnvelopeType, ReceiptType, type Content } from './proto/signal-service.js';
-import { VerifiedStatus } from './stores.js';
+import { VerifiedStatus } from './stores/index.js';
 import { createTestPki, type TestPki } from './test-support/certificates.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import { createParty, deliver, type Party } from './test-support/party.js';

@@ -11,7 +11,7 @@ import {
   setLocalServiceIds,
   SIGNED_PREKEY_ROTATION_MS,
 } from './keys.js';
-import { SignalProtocolStores } from './stores.js';
+import { SignalProtocolStores } from './stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import type { SqlDatabase } from '../vault/sql.js';

@@ -19,7 +19,7 @@ import {
 import { PreconditionError, ProtocolError, ValidationError } from '../errors.js';
 import { log } from '../log.js';
 import { toBase64 } from './bytes.js';
-import type { IdentityKind, SignalProtocolStores } from './stores.js';
+import type { IdentityKind, SignalProtocolStores } from './stores/index.js';
 
 export interface PreKeyJson {
   readonly keyId: number;

@@ -16,7 +16,7 @@ import { parseTrustRoots, SignalCipher } from './test-support/signal-cipher.js';
 import { encodeEnvelope, EnvelopeType } from './proto/signal-service.js';
 import { replenishPreKeys } from './keys.js';
 import { safetyNumberFor } from './safety-number.js';
-import { SignalProtocolStores } from './stores.js';
+import { SignalProtocolStores } from './stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 

@@ -7,7 +7,7 @@ import {
   markVerified,
   safetyNumberFor,
 } from './safety-number.js';
-import { VerifiedStatus } from './stores.js';
+import { VerifiedStatus } from './stores/index.js';
 import { createTestPki } from './test-support/certificates.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import { createParty, deliver, type Party } from './test-support/party.js';

@@ -7,7 +7,7 @@ import { Aci, Fingerprint, PublicKey, ScannableFingerprint } from '@signalapp/li
 import { ProtocolError, ValidationError } from '../errors.js';
 import { log } from '../log.js';
 import { ownBytes } from './bytes.js';
-import { VerifiedStatus, type SignalProtocolStores } from './stores.js';
+import { VerifiedStatus, type SignalProtocolStores } from './stores/index.js';
 
 const ITERATIONS = 5200;
 const SERVICE_ID_VERSION = 2;

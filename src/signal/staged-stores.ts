@@ -30,7 +30,7 @@ import {
   type SignedPreKeyRecord,
 } from '@signalapp/libsignal-client';
 import { ProtocolError } from '../errors.js';
-import type { IdentityStores } from './stores.js';
+import type { IdentityStores } from './stores/index.js';
 
 const key = (address: ProtocolAddress): string => `${address.name()}\u0000${address.deviceId()}`;
 

@@ -11,7 +11,7 @@ import type {
 import type { Conversation, LastMessage, Message } from '../../messaging/store.js';
 import type { AttachmentInfo } from '../../messaging/attachments/records.js';
 import type { AttachmentBytes } from '../../messaging/attachments/service.js';
-import { VerifiedStatus } from '../../signal/stores.js';
+import { VerifiedStatus } from '../../signal/stores/index.js';
 
 /** Characters of a message shown in a conversation's preview and an in-app toast. */
 export const PREVIEW_LENGTH = 80;

@@ -28,7 +28,7 @@ import { NetworkRouteManager } from '../../net/route.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
 import { SettingsStore } from '../../settings/store.js';
 import type { SafetyNumber } from '../../signal/safety-number.js';
-import { SignalProtocolStores } from '../../signal/stores.js';
+import { SignalProtocolStores } from '../../signal/stores/index.js';
 import type { Vault } from '../../vault/index.js';
 import { loginOf, readAccount, saveAccount, type StoredAccount } from './account-record.js';
 import type { Emit } from './context.js';

@@ -31,7 +31,7 @@ import {
   type AttachmentPointer,
   type Content,
 } from '../../signal/proto/signal-service.js';
-import { SignalProtocolStores } from '../../signal/stores.js';
+import { SignalProtocolStores } from '../../signal/stores/index.js';
 import { Vault } from '../../vault/index.js';
 import { scanTree } from '../../test-support/files.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../../test-support/vault.js';

@@ -10,7 +10,7 @@ import { openChatConnection, type ChatConnection } from '../../net/chat-connecti
 import type { ClientConfig } from '../../net/config.js';
 import { directSocketOpener } from '../../net/direct-opener.js';
 import { createPrimaryKeys, setLocalServiceIds } from '../../signal/keys.js';
-import { SignalProtocolStores } from '../../signal/stores.js';
+import { SignalProtocolStores } from '../../signal/stores/index.js';
 import type { SqlDatabase } from '../../vault/sql.js';
 import type { AccountCredentials } from '../client.js';
 

@@ -10,7 +10,7 @@ import { fromBase64 } from '../bytes.js';
 import { encodeEnvelope, EnvelopeType } from '../proto/signal-service.js';
 import type { PreKeyBundleJson } from '../cipher.js';
 import { createPrimaryKeys, setLocalServiceIds, type PrimaryKeys } from '../keys.js';
-import { SignalProtocolStores } from '../stores.js';
+import { SignalProtocolStores } from '../stores/index.js';
 import { openTestDb } from '../../test-support/db.js';
 import { SignalCipher, type OutgoingMessage } from './signal-cipher.js';
 

@@ -49,7 +49,12 @@ import {
   unpadContent,
 } from '../proto/signal-service.js';
 import type { Content, Envelope } from '../proto/signal-service.js';
-import type { IdentityKind, IdentityStores, SaveIdentityResult, SignalProtocolStores } from '../stores.js';
+import type {
+  IdentityKind,
+  IdentityStores,
+  SaveIdentityResult,
+  SignalProtocolStores,
+} from '../stores/index.js';
 
 /** One entry of the `messages` array of `PUT /v1/messages/{serviceId}`. */
 export interface OutgoingMessage {

@@ -1,0 +1,42 @@
+/** Sender keys (groups; kept for completeness of the store set). */
+import { SenderKeyRecord, SenderKeyStore } from '@signalapp/libsignal-client';
+import type { ProtocolAddress, Uuid } from '@signalapp/libsignal-client';
+import type { SqlDatabase } from '../../vault/sql.js';
+import { now, secretFrom, settle, StoreAccess, withSecret, type Guard } from './access.js';
+
+export class SqlSenderKeyStore extends SenderKeyStore {
+  private readonly access: StoreAccess;
+  constructor(db: SqlDatabase, guard: Guard) {
+    super();
+    this.access = new StoreAccess(db, guard);
+  }
+
+  override saveSenderKey(
+    sender: ProtocolAddress,
+    distributionId: Uuid,
+    record: SenderKeyRecord,
+  ): Promise<void> {
+    return settle(() => {
+      withSecret(record.serialize(), (secret) => {
+        this.access
+          .prepare(
+            `INSERT INTO signal_sender_keys (service_id, device_id, distribution_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (service_id, device_id, distribution_id) DO UPDATE SET record = excluded.record,
+           updated_at = excluded.updated_at`,
+          )
+          .run(sender.name(), sender.deviceId(), distributionId, secret, now());
+      });
+    });
+  }
+
+  override getSenderKey(sender: ProtocolAddress, distributionId: Uuid): Promise<SenderKeyRecord | null> {
+    return settle(() => {
+      const row = this.access
+        .prepare(
+          'SELECT record FROM signal_sender_keys WHERE service_id = ? AND device_id = ? AND distribution_id = ?',
+        )
+        .get(sender.name(), sender.deviceId(), distributionId) as { record: Buffer } | undefined;
+      return row ? secretFrom(row.record, (b) => SenderKeyRecord.deserialize(b)) : null;
+    });
+  }
+}
