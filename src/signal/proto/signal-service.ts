@@ -131,10 +131,18 @@ export enum EnvelopeType {
   PLAINTEXT_CONTENT = 8,
 }
 
+/**
+ * Signal's DataMessage.Flags, the whole set: a flag we do not act on still arrives on the wire, and its
+ * value documents what the bit means. Members no code reads yet are tagged `@public` so the unused-member
+ * check (knip) keeps them; every other unused member is still reported.
+ */
 export enum DataMessageFlags {
+  /** @public Protocol value: the sender reset its session (the flag is not read). */
   END_SESSION = 1,
   EXPIRATION_TIMER_UPDATE = 2,
+  /** @public Protocol value: a message that only delivers the sender's profile key (the flag is not read). */
   PROFILE_KEY_UPDATE = 4,
+  /** @public Protocol value: the message was forwarded (the flag is not read). */
   FORWARD = 8,
 }
 
