@@ -11,11 +11,11 @@ import {
   processSenderKeyDistributionMessage,
   SenderKeyDistributionMessage,
 } from '@signalapp/libsignal-client';
+import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecryptionError, ProtocolError, UntrustedIdentityError } from '../errors.js';
 import { setLogSink, type LogFields } from '../log.js';
-import { deriveAccessKey } from './access-key.js';
 import {
   EnvelopeDecryptionError,
   parseTrustRoots,
@@ -271,12 +271,14 @@ describe('SignalCipher: sealed sender', () => {
     expect(lines.filter((l) => l.event === 'signal.decrypt.failed' && l.sealed === true)).toHaveLength(2);
   });
 
-  it('derives the unidentified-access key as the mock server does', async () => {
+  it('derives the unidentified-access key with libsignal (as sends do) as the mock server does', async () => {
     const mockCrypto = (await import('@signalapp/mock-server/src/crypto.js')) as unknown as {
       deriveAccessKey(profileKey: Uint8Array): Uint8Array;
     };
     const profileKey = new Uint8Array(32).map((_, i) => i * 7);
-    expect(toBase64(deriveAccessKey(profileKey))).toBe(toBase64(mockCrypto.deriveAccessKey(profileKey)));
+    expect(toBase64(new ProfileKey(profileKey).deriveAccessKey())).toBe(
+      toBase64(mockCrypto.deriveAccessKey(profileKey)),
+    );
   });
 });
 
