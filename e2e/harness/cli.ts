@@ -7,6 +7,10 @@
  *
  * --profile: the profile directory (default .profiles/harness, git-ignored); --offline: no demo network.
  * Runs until Ctrl+C. Demo contacts' numbers are fake numbers made up by the mock server.
+ *
+ * Started with `node --import tsx/esm` (see package.json), not `tsx`: tsx's CommonJS hook gives the mock
+ * server (CommonJS) a second copy of libsignal-client, while Node's own require(esm) shares ours. Error
+ * checks do not depend on it (src/signal/libsignal-errors.ts); one copy is simply what production runs.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -9,7 +9,6 @@
  */
 import {
   ErrorCode,
-  LibSignalErrorBase,
   ProtocolAddress,
   PublicKey,
   ContentHint,
@@ -27,6 +26,7 @@ import {
 } from '../signal/cipher.js';
 import type { IdentityStores, SignalProtocolStores } from '../signal/stores/index.js';
 import { padContent, type Envelope, type EnvelopeType } from '../signal/proto/signal-service.js';
+import { isLibSignalError } from '../signal/libsignal-errors.js';
 import { StagedStores } from '../signal/staged-stores.js';
 import type { DecryptedEnvelope, EnvelopeDecryptor } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
@@ -176,7 +176,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
       );
       return { type, destinationDeviceId: deviceId, destinationRegistrationId, content: body };
     } catch (error) {
-      if (LibSignalErrorBase.is(error, ErrorCode.UntrustedIdentity)) throw this.untrusted(serviceId, error);
+      if (isLibSignalError(error, ErrorCode.UntrustedIdentity)) throw this.untrusted(serviceId, error);
       throw error;
     } finally {
       padded.fill(0);

@@ -20,7 +20,6 @@ import {
   type ContentHint,
   ErrorCode,
   KEMPublicKey,
-  LibSignalErrorBase,
   PreKeyBundle,
   PreKeySignalMessage,
   ProtocolAddress,
@@ -37,6 +36,7 @@ import {
 } from '@signalapp/libsignal-client';
 import { DecryptionError, ProtocolError } from '../errors.js';
 import { fromBase64 } from './bytes.js';
+import { isLibSignalError } from './libsignal-errors.js';
 import { decodeContent, EnvelopeType, unpadContent } from './proto/signal-service.js';
 import type { Content, Envelope } from './proto/signal-service.js';
 
@@ -106,7 +106,7 @@ export async function processPreKeyBundles(
         stores.identity,
       );
     } catch (error) {
-      throw rejected(error, LibSignalErrorBase.is(error, ErrorCode.UntrustedIdentity));
+      throw rejected(error, isLibSignalError(error, ErrorCode.UntrustedIdentity));
     }
     deviceIds.push(bundle.deviceId());
   }
@@ -226,10 +226,10 @@ export async function decryptEnvelopeWith(
       }
     }
   } catch (error) {
-    if (LibSignalErrorBase.is(error, ErrorCode.DuplicatedMessage)) {
+    if (isLibSignalError(error, ErrorCode.DuplicatedMessage)) {
       return { kind: 'duplicate' };
     }
-    if (LibSignalErrorBase.is(error, ErrorCode.SealedSenderSelfSend)) {
+    if (isLibSignalError(error, ErrorCode.SealedSenderSelfSend)) {
       return { kind: 'duplicate' };
     }
     toDecryptionError(error, 'envelope');
@@ -265,7 +265,7 @@ async function sealedDecrypt(
       lastError = error;
       // libsignal validates the sender certificate before touching any session state, so another
       // configured root may be tried; a duplicate is final.
-      if (LibSignalErrorBase.is(error, ErrorCode.DuplicatedMessage)) throw error;
+      if (isLibSignalError(error, ErrorCode.DuplicatedMessage)) throw error;
     }
   }
   if (lastError instanceof Error) throw lastError;

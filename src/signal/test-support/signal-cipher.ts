@@ -16,7 +16,6 @@ import {
   ContentHint,
   ErrorCode,
   groupDecrypt,
-  LibSignalErrorBase,
   PlaintextContent,
   ProtocolAddress,
   PublicKey,
@@ -40,6 +39,7 @@ import {
   processPreKeyBundles,
   type PreKeyBundleJson,
 } from '../cipher.js';
+import { isLibSignalError, libSignalErrorName } from '../libsignal-errors.js';
 import {
   decodeContent,
   decodeEnvelope,
@@ -141,7 +141,7 @@ function serviceIdFrom(binary: Uint8Array | undefined, text: string | undefined)
 }
 
 function isDuplicate(error: unknown): boolean {
-  return error instanceof LibSignalErrorBase && error.code === ErrorCode.DuplicatedMessage;
+  return isLibSignalError(error, ErrorCode.DuplicatedMessage);
 }
 
 export class SignalCipher {
@@ -259,7 +259,7 @@ export class SignalCipher {
         content: toBase64(body),
       };
     } catch (error) {
-      if (error instanceof LibSignalErrorBase && error.code === ErrorCode.UntrustedIdentity) {
+      if (isLibSignalError(error, ErrorCode.UntrustedIdentity)) {
         throw new UntrustedIdentityError(name);
       }
       if (error instanceof VaultLockedError) throw error;
@@ -331,7 +331,7 @@ export class SignalCipher {
       log.warn('signal.decrypt.failed', {
         envelopeType: type,
         sealed,
-        libsignalCode: root instanceof LibSignalErrorBase ? ErrorCode[root.code] : undefined,
+        libsignalCode: libSignalErrorName(root),
         ...errorFields(failure),
       });
       throw failure;
