@@ -7,7 +7,7 @@
  */
 import type { Device } from '@signalapp/mock-server';
 import { startDemoNetwork } from '../src/demo/network.js';
-import { registerDemoAccount } from '../src/demo/register-demo-account.js';
+import { registerDemoAccount } from '../src/demo/test-support/register-demo-account.js';
 import { openChatConnection } from '../src/net/chat-connection.js';
 import { directSocketOpener } from '../src/net/direct-opener.js';
 import { SignalProtocolStores } from '../src/signal/stores/index.js';

@@ -15,7 +15,7 @@ import {
 } from '../errors.js';
 import { setLogSink } from '../log.js';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
-import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
+import { randomDemoNumber, registerDemoAccount } from '../demo/test-support/register-demo-account.js';
 import { MessagingClient } from '../messaging/client.js';
 import { MessageStore } from '../messaging/store.js';
 import { createTestVault, type TestVault } from '../test-support/vault.js';

@@ -19,7 +19,7 @@ import { setLogSink } from '../log.js';
 import { DEFAULT_SETTINGS } from '../settings/schema.js';
 import { createTestDb, type TestDb } from '../test-support/db.js';
 import { DemoSvr } from '../demo/svr/handler.js';
-import { localSend } from '../demo/svr/local-send.js';
+import { localSend } from '../demo/test-support/svr-local-send.js';
 import { decryptAccountData, encryptAccountData, type AccountData } from './account-data.js';
 import { AccountKv } from './account-kv.js';
 import { createKeyBackupClient, parseRegistrationLockedBody } from './key-backup-client.js';

@@ -6,7 +6,7 @@ import {
   VerificationCodeError,
 } from '../errors.js';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
-import { randomDemoNumber, registerDemoAccount } from '../demo/register-demo-account.js';
+import { randomDemoNumber, registerDemoAccount } from '../demo/test-support/register-demo-account.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { openChatConnection } from '../net/chat-connection.js';
 import { SignalProtocolStores } from '../signal/stores/index.js';

@@ -13,7 +13,7 @@ import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir } from '../test-support/files.js';
 import { SignalCipher, parseTrustRoots } from '../signal/test-support/signal-cipher.js';
-import { registerDemoAccount } from './register-demo-account.js';
+import { registerDemoAccount } from './test-support/register-demo-account.js';
 
 /** The CLI's own bound (CLOSE_LIMIT_MS in cli.ts) plus process start-up and exit slack. */
 const EXIT_LIMIT_MS = 8_000;

@@ -19,7 +19,7 @@ import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
 import { startDemoNetwork, type DemoNetwork } from './network.js';
-import { registerDemoAccount } from './register-demo-account.js';
+import { registerDemoAccount } from './test-support/register-demo-account.js';
 
 interface Client {
   account: RegisteredAccount;

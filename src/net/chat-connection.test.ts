@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../errors.js';
 import type { RegisteredAccount } from '../account/registration.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
-import { registerDemoAccount } from '../demo/register-demo-account.js';
+import { registerDemoAccount } from '../demo/test-support/register-demo-account.js';
 import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';

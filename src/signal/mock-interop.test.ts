@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Aci } from '@signalapp/libsignal-client';
 import { ServiceIdKind } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDemoAccount } from '../demo/register-demo-account.js';
+import { registerDemoAccount } from '../demo/test-support/register-demo-account.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import type { RegisteredAccount } from '../account/registration.js';
 import type { SqlDatabase } from '../vault/sql.js';

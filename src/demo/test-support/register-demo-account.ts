@@ -1,12 +1,13 @@
+/** Test and bench support: a fresh primary account on the demo network, registered the way the app does. */
 import { randomInt } from 'node:crypto';
-import { registerPrimary, type RegisteredAccount } from '../account/registration.js';
-import type { SocketOpener } from '../net/socket-opener.js';
-import { directSocketOpener } from '../net/direct-opener.js';
-import type { SignalProtocolStores } from '../signal/stores/index.js';
-import type { DemoNetwork } from './network.js';
+import { registerPrimary, type RegisteredAccount } from '../../account/registration.js';
+import type { SocketOpener } from '../../net/socket-opener.js';
+import { directSocketOpener } from '../../net/direct-opener.js';
+import type { SignalProtocolStores } from '../../signal/stores/index.js';
+import type { DemoNetwork } from '../network.js';
 
 /** The mock server's fixed verification code. */
-export const DEMO_VERIFICATION_CODE = '111111';
+const DEMO_VERIFICATION_CODE = '111111';
 
 /** A random, well-formed number for a demo account (the mock sends no SMS). */
 export function randomDemoNumber(): string {

@@ -1,9 +1,9 @@
 /**
- * An in-process `JsonSend` onto a DemoSvr (tests, and demos without the TLS server): bodies go through a
+ * Test support: an in-process `JsonSend` onto a DemoSvr (no TLS server): bodies go through a
  * JSON round trip exactly as they would on the wire.
  */
 import type { JsonRequest, JsonResponse, JsonSend } from '../../account/key-backup-client.js';
-import type { DemoSvr } from './handler.js';
+import type { DemoSvr } from '../svr/handler.js';
 
 export function localSend(svr: DemoSvr): JsonSend {
   return (request: JsonRequest): Promise<JsonResponse> => {
