@@ -2,6 +2,10 @@
  * The encrypted vault: one SQLCipher database per profile, keyed by Argon2id(passphrase), plus an
  * encrypted file store. See README/threat model notes in the report for what is and is not protected.
  *
+ * This class is the lifecycle (create, unlock, change passphrase, lock, listeners); the parts live next to
+ * it: unlock-key.ts (which key slot opens the DB), keyed-database.ts (probe/open/create under a raw key),
+ * key-file.ts (the no-passphrase mode) and rekey.ts (the crash-safe rekey).
+ *
  * Profile layout (all 0600 in a 0700 directory):
  *   vault.db (+ -wal, -shm while open)  SQLCipher 4 database, raw 256-bit key
  *   vault.header.json                    non-secret: KDF parameters + salt (current, and pending during a rekey)
@@ -9,38 +13,33 @@
  *   vault.key                            only in the insecure no-passphrase mode: the raw key
  *   files/<id>                           AES-256-GCM ciphertexts, keys in the DB
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PreconditionError,
   UnlockThrottledError,
   ValidationError,
   VaultAlreadyExistsError,
-  VaultCorruptError,
   VaultLockedError,
+  VaultCorruptError,
   VaultNotInitializedError,
   WrongPassphraseError,
 } from '../errors.js';
 import { SerialQueue } from '../async/serial-queue.js';
 import { errorFields, log } from '../log.js';
-import {
-  Database,
-  KEY_BYTES,
-  applyConnectionSettings,
-  applyKey,
-  applyRekey,
-  keyIsCorrect,
-} from './driver.js';
 import { EncryptedFileStore } from './file-store.js';
-import { shredFile, writeFileAtomic } from './fs-util.js';
 import type { KeySlot, VaultHeader } from './header.js';
 import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
 import type { KdfParams } from './kdf.js';
 import { deriveKey, isWeaker, newSalt, resolveKdfParams, storedKdfFloor } from './kdf.js';
+import { createKeyFile, leaveKeyFileMode, shredStaleKeyFile } from './key-file.js';
+import { createDatabase, openReadWrite } from './keyed-database.js';
 import { runMigrations } from './migrate.js';
+import { commitRekey, rekeyPages } from './rekey.js';
 import type { SqlDatabase } from './sql.js';
 import { UnlockThrottle } from './throttle.js';
+import { findUnlockingKey, unlockSlots } from './unlock-key.js';
 
 export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
 export type LockReason = 'user' | 'timer' | 'suspend' | 'shutdown';
@@ -151,9 +150,7 @@ export class Vault {
     return this.serialize(async () => {
       if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
       this.keyBuffers = [];
-      const key = this.track(randomBytes(KEY_BYTES));
-      mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
-      writeFileAtomic(this.keyFilePath, key, 0o600);
+      const key = createKeyFile(this.profileDir, this.keyFilePath, this.tracker);
       this.initialize(key, { kind: 'keyfile' });
       await Promise.resolve();
     });
@@ -171,12 +168,7 @@ export class Vault {
       // readHeader bounds what the header says; a damaged one is VaultCorruptError, never a counted guess.
       const header = readHeader(this.headerPath);
       if (!header) throw new VaultNotInitializedError();
-      const slots = header.pending ? [header.current, header.pending] : [header.current];
-      if (slots.some((slot) => slot.kind === 'argon2id' && isWeaker(slot, this.storedKdfFloor))) {
-        throw new VaultCorruptError(
-          'The vault header asks for weaker key derivation than this build accepts.',
-        );
-      }
+      const slots = unlockSlots(header, this.storedKdfFloor);
       if (!existsSync(this.dbPath)) throw new VaultCorruptError('The vault database is missing.');
       const wait = this.throttle.retryAfterMs();
       if (wait > 0) throw new UnlockThrottledError(wait);
@@ -186,16 +178,8 @@ export class Vault {
       if (passphrase !== undefined && slots.some((s) => s.kind === 'argon2id')) requirePassphrase(passphrase);
       this.keyBuffers = [];
 
-      let found: { slot: KeySlot; key: Buffer } | undefined;
-      for (const slot of slots) {
-        const key = await this.keyForSlot(slot, passphrase);
-        if (!key) continue;
-        if (this.verifyKey(key)) {
-          found = { slot, key };
-          break;
-        }
-        key.fill(0);
-      }
+      const files = { db: this.dbPath, keyFile: this.keyFilePath };
+      const found = await findUnlockingKey(slots, passphrase, files, this.tracker);
       if (!found) {
         const retryAfterMs = this.throttle.recordFailure();
         log.warn('vault.unlock.wrong_passphrase', { failures: this.throttle.failures, retryAfterMs });
@@ -207,7 +191,7 @@ export class Vault {
         throw new VaultLockedError();
       }
 
-      const db = this.openReadWrite(found.key);
+      const db = openReadWrite(this.dbPath, found.key, this.tracker);
       let current = header;
       try {
         if (header.pending) {
@@ -224,7 +208,7 @@ export class Vault {
       }
       this.startSession(db, found.key, current);
       try {
-        if (current.current.kind !== 'keyfile' && existsSync(this.keyFilePath)) shredFile(this.keyFilePath);
+        if (current.current.kind !== 'keyfile') shredStaleKeyFile(this.keyFilePath);
         if (this.lockRequests !== epoch) throw new VaultLockedError();
         if (current.current.kind === 'argon2id' && passphrase && isWeaker(current.current, this.kdf)) {
           // Stored parameters are older/weaker than today's: re-derive with a fresh salt and rekey.
@@ -252,7 +236,7 @@ export class Vault {
 
   /**
    * Atomic rekey to a key derived from `next`. `current` must match (in no-passphrase mode it is ignored
-   * and the vault leaves that mode: the key file is shredded). Crash-safe, see rekeyTo().
+   * and the vault leaves that mode: the key file is shredded). Crash-safe, see rekey.ts.
    */
   changePassphrase(current: Buffer, next: Buffer): Promise<void> {
     return this.serialize(async () => {
@@ -319,77 +303,13 @@ export class Vault {
     this.keyBuffers.push(buffer);
   };
 
-  private async keyForSlot(slot: KeySlot, passphrase: Buffer | undefined): Promise<Buffer | undefined> {
-    if (slot.kind === 'keyfile') {
-      if (!existsSync(this.keyFilePath)) return undefined;
-      const key = this.track(readFileSync(this.keyFilePath));
-      if (key.length !== KEY_BYTES) {
-        key.fill(0);
-        throw new VaultCorruptError('The vault key file is damaged.');
-      }
-      return key;
-    }
-    if (!passphrase) return undefined;
-    return this.track(await deriveKey(passphrase, Buffer.from(slot.salt, 'base64'), slot));
-  }
-
-  /**
-   * Checks a key on a read-only connection: a wrong key fails on the first page (SQLITE_NOTADB, HMAC
-   * mismatch) and a read-only connection never writes or checkpoints, so no file changes.
-   */
-  private verifyKey(key: Buffer): boolean {
-    const probe = new Database(this.dbPath, { readonly: true, fileMustExist: true });
-    try {
-      applyKey(probe, key, this.tracker);
-      return keyIsCorrect(probe);
-    } finally {
-      probe.close();
-    }
-  }
-
-  private openReadWrite(key: Buffer): SqlDatabase {
-    const db = new Database(this.dbPath, { fileMustExist: true });
-    try {
-      applyKey(db, key, this.tracker);
-      if (!keyIsCorrect(db)) throw new VaultCorruptError('The vault key stopped working.');
-      applyConnectionSettings(db);
-      return db;
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-  }
-
   /** First-run: a fresh DB under `key`, migrated, then the header that makes it "exist". */
   private initialize(key: Buffer, slot: KeySlot): void {
     mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
     chmodSync(this.profileDir, 0o700);
-    // No header means no usable vault: anything here is debris of an interrupted first run.
-    for (const suffix of ['', '-wal', '-shm', '-journal']) {
-      if (existsSync(this.dbPath + suffix)) unlinkSync(this.dbPath + suffix);
-    }
-    // SQLite creates files 0644 and gives -wal/-shm the DB file's mode: start from an empty 0600 file.
-    closeSync(openSync(this.dbPath, 'wx', 0o600));
-    const db = new Database(this.dbPath);
     const header = makeHeader(slot);
-    try {
-      applyKey(db, key, this.tracker);
-      if (!keyIsCorrect(db)) throw new VaultCorruptError('Could not key the new vault.');
-      applyConnectionSettings(db);
-      runMigrations(db);
-      const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-      setMeta.run('created_at', String(this.clock()));
-      setMeta.run('insecure_no_passphrase', slot.kind === 'keyfile' ? '1' : '0');
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      writeHeader(this.headerPath, header);
-    } catch (error) {
-      db.close();
-      key.fill(0);
-      for (const suffix of ['', '-wal', '-shm']) {
-        if (existsSync(this.dbPath + suffix)) unlinkSync(this.dbPath + suffix);
-      }
-      throw error;
-    }
+    const files = { db: this.dbPath, header: this.headerPath };
+    const db = createDatabase(files, key, header, this.clock(), this.tracker);
     this.throttle.reset();
     this.startSession(db, key, header);
     log.info('vault.created', { insecure: slot.kind === 'keyfile' });
@@ -408,13 +328,7 @@ export class Vault {
     );
   }
 
-  /**
-   * Crash-safe rekey. Order: (1) header gets `pending` = the new slot (atomic rename); (2) PRAGMA rekey
-   * rewrites every page in ONE SQLite transaction (WAL: uncommitted frames are ignored after a crash,
-   * committed ones are all under the new key); (3) header commits `current` = new slot. A kill at any
-   * point leaves a DB that opens with exactly one of the two keys, and unlock tries both while
-   * `pending` exists, committing whichever works.
-   */
+  /** Crash-safe rekey of the open DB to `newKey` (see rekey.ts); leaves no-passphrase mode if `slot` does. */
   private rekeyTo(slot: KeySlot, newKey: Buffer): void {
     const db = this.connection;
     const header = this.header;
@@ -423,39 +337,12 @@ export class Vault {
       throw new VaultLockedError();
     }
     this.fileStore?.flush();
-    writeHeader(this.headerPath, makeHeader(header.current, slot));
-    // The rekey commit must be on disk before the header names the new key as the only one (power loss,
-    // not just a process kill): FULL makes the WAL commit fsync, the checkpoint then syncs the DB file.
-    db.pragma('synchronous = FULL');
-    try {
-      applyRekey(db, newKey, this.tracker);
-    } catch (error) {
-      // SQLite rolled the rekey transaction back: the DB is still under the current key.
-      db.pragma('synchronous = NORMAL');
-      newKey.fill(0);
-      try {
-        writeHeader(this.headerPath, makeHeader(header.current));
-      } catch (headerError) {
-        log.warn('vault.rekey.header_revert_failed', errorFields(headerError)); // unlock resolves `pending`
-      }
-      throw error;
-    }
+    rekeyPages(db, this.headerPath, header.current, slot, newKey, this.tracker);
     // From here the DB is under the new key, whatever fails next.
     this.key?.fill(0);
     this.key = newKey;
-    db.pragma('synchronous = NORMAL');
-    try {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (error) {
-      log.warn('vault.rekey.checkpoint_failed', errorFields(error)); // the FULL commit is already durable
-    }
-    const committed = makeHeader(slot);
-    writeHeader(this.headerPath, committed);
-    this.header = committed;
-    if (header.current.kind === 'keyfile' && slot.kind !== 'keyfile') {
-      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('insecure_no_passphrase', '0')").run();
-      shredFile(this.keyFilePath);
-    }
+    this.header = commitRekey(db, this.headerPath, slot);
+    if (header.current.kind === 'keyfile' && slot.kind !== 'keyfile') leaveKeyFileMode(db, this.keyFilePath);
   }
 
   private teardown(): void {
