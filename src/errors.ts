@@ -218,7 +218,8 @@ export type LinkPreviewFailure =
   | 'too-large'
   | 'too-many-redirects'
   | 'timeout'
-  | 'no-metadata';
+  | 'no-metadata'
+  | 'cancelled';
 
 /** Every preview failure carries the same message, so its text tells nothing about the target. */
 export class LinkPreviewError extends CarapaceError {

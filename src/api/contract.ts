@@ -16,10 +16,13 @@ import {
   settingsPatchSchema as SettingsPatchSchema,
   settingsSchema as SettingsSchema,
 } from '../settings/schema.js';
+import { firstHttpsLink, PREVIEW_MAX_URL_CHARS } from '../net/link-preview-rules.js';
 
 // The settings schema is owned by src/settings (platform-free); re-exported so the UI imports src/api only.
 export { AUTO_LOCK_SECONDS, DEFAULT_SETTINGS, DISAPPEARING_TIMER_SECONDS, durationLabel };
 export type { ProxySetting, Settings, SettingsPatch } from '../settings/schema.js';
+// The composer finds the link to preview by the same rule the core applies to what is sent.
+export { firstHttpsLink };
 
 // ---------------------------------------------------------------------------------------------------
 // Results and errors
@@ -193,6 +196,18 @@ export const AttachmentBytesSchema = z.object({
 });
 export type AttachmentBytes = z.infer<typeof AttachmentBytesSchema>;
 
+const PREVIEW_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
+/** A fetched link preview (linkPreview.fetch). `url` is the link as typed; the image comes as bytes. */
+export const LinkPreviewSchema = z.object({
+  url: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  /** Fetched by the core (checked by magic bytes); the renderer never gets a URL to load. */
+  image: z.object({ dataBase64: z.string(), contentType: z.enum(PREVIEW_IMAGE_TYPES) }).nullable(),
+});
+export type LinkPreview = z.infer<typeof LinkPreviewSchema>;
+
 export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -356,6 +371,15 @@ export const COMMANDS = {
     MessageSchema,
   ),
   'messages.markRead': command(z.strictObject({ conversationId: Id }), Ok),
+  /**
+   * A preview of a link the user typed (never of a received one). PRECONDITION while the linkPreviews
+   * setting is off (nothing is fetched); a newer call cancels one still running; every fetch failure is
+   * the one LINK_PREVIEW error, whatever the site did.
+   */
+  'linkPreview.fetch': command(
+    z.strictObject({ url: z.string().min(1).max(PREVIEW_MAX_URL_CHARS) }),
+    LinkPreviewSchema,
+  ),
   /** Send files (base64; images are stripped of metadata in the core) with an optional caption. */
   'attachments.send': command(
     z

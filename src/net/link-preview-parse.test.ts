@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_SCAN_BYTES, PageMetadataReader, type PageMetadata } from './link-preview-parse.js';
 import {
-  MAX_DESCRIPTION_CHARS,
-  MAX_SCAN_BYTES,
-  MAX_TITLE_CHARS,
-  PageMetadataReader,
-  type PageMetadata,
-} from './link-preview-parse.js';
+  PREVIEW_MAX_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS,
+  PREVIEW_MAX_TITLE_CHARS as MAX_TITLE_CHARS,
+} from './link-preview-rules.js';
 
 const PAGE_URL = new URL('https://example.org/news/story.html');
 

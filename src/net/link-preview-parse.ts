@@ -9,6 +9,11 @@
 import { MIMEType, TextDecoder } from 'node:util';
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
+import {
+  PREVIEW_MAX_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS,
+  PREVIEW_MAX_TITLE_CHARS as MAX_TITLE_CHARS,
+  PREVIEW_MAX_URL_CHARS as MAX_URL_CHARS,
+} from './link-preview-rules.js';
 
 export interface PageMetadata {
   readonly title?: string;
@@ -17,9 +22,6 @@ export interface PageMetadata {
   readonly imageUrl?: string;
 }
 
-export const MAX_TITLE_CHARS = 300;
-export const MAX_DESCRIPTION_CHARS = 1000;
-const MAX_URL_CHARS = 2048;
 /** Only this much of a page is examined (the metadata lives in <head>). */
 export const MAX_SCAN_BYTES = 1024 * 1024;
 /** `<meta charset>` must appear this early (the spec's prescan looks at 1024 bytes; heads can be long). */

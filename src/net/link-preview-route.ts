@@ -11,7 +11,6 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { LinkPreviewError } from '../errors.js';
 import { isBlockedAddress } from './link-preview-url.js';
-import type { RouteConfig } from './route.js';
 import type { SocketOpener } from './socket-opener.js';
 
 export interface ResolvedAddress {
@@ -23,11 +22,11 @@ export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>
 
 const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-/** The part of NetworkRouteManager previews use: the live opener and enough to know which route it is. */
+/** The session's route as previews see it: its live opener (NetworkRouteManager's) and which kind it is. */
 export interface PreviewRoutes {
   readonly opener: SocketOpener;
-  readonly generation: number;
-  currentRoute(): RouteConfig;
+  /** True only when connections leave directly; false through a proxy, or when unsure (no local lookup). */
+  isDirect(): boolean;
 }
 
 export interface PreviewOpenerOptions {
@@ -65,12 +64,11 @@ export function previewOpener(routes: PreviewRoutes, options: PreviewOpenerOptio
   const resolve = options.resolve ?? systemResolver;
   const allowLocalHosts = options.allowLocalHosts ?? false;
   return async (target, signal) => {
-    const generation = routes.generation;
-    if (routes.currentRoute().mode !== 'direct') return routes.opener(target, signal);
+    // Through a proxy the name goes to it unresolved. If the route turns into a proxy during the lookup
+    // below, the checked address goes through the proxy: the lookup happened while the route was direct,
+    // as if the preview had started a moment earlier. A name is never sent unchecked to a direct route.
+    if (!routes.isDirect()) return routes.opener(target, signal);
     const address = await checkedAddress(target.host, resolve, allowLocalHosts);
-    // A route change during the lookup (e.g. to Tor) must not send a locally resolved name's address
-    // through a route chosen for remote resolution, nor the reverse: fail, the caller may retry.
-    if (routes.generation !== generation) throw new LinkPreviewError('unreachable');
     return routes.opener({ host: address, port: target.port }, signal);
   };
 }

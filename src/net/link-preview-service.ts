@@ -61,17 +61,3 @@ export class LinkPreviewService {
     });
   }
 }
-
-const HTTPS_LINK = /\bhttps:\/\/[^\s<>"'`]+/i;
-
-/** The first https link in a draft the user typed (trailing punctuation dropped), if any. */
-export function firstHttpsLink(draft: string): string | undefined {
-  const match = HTTPS_LINK.exec(draft.slice(0, 10_000))?.[0];
-  if (match === undefined) return undefined;
-  const trimmed = match.replace(/[.,;:!?)\]}]+$/, '');
-  try {
-    return new URL(trimmed).href;
-  } catch {
-    return undefined;
-  }
-}

@@ -55,7 +55,7 @@ export function isBlockedAddress(address: string): boolean {
 }
 
 /** The URL's host without IPv6 brackets or a trailing dot, lower-cased. */
-export function bareHostname(url: URL): string {
+function bareHostname(url: URL): string {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   return host.toLowerCase().replace(/\.$/, '');
 }

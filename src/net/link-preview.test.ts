@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { LinkPreviewError, type LinkPreviewFailure } from '../errors.js';
 import { fetchLinkPreview, LINK_PREVIEW_USER_AGENT, type LinkPreviewOptions } from './link-preview.js';
-import type { Resolver } from './link-preview-route.js';
-import { firstHttpsLink, LinkPreviewService } from './link-preview-service.js';
+import type { PreviewRoutes, Resolver } from './link-preview-route.js';
+import { LinkPreviewService } from './link-preview-service.js';
 import { DIRECT_ROUTE, NetworkRouteManager } from './route.js';
 import { directSocketOpener } from './direct-opener.js';
 import { createSocksOpener } from './socks-opener.js';
@@ -39,6 +39,10 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 const GENERIC_MESSAGE = new LinkPreviewError('unreachable').message;
 
 /** The reason is only for logs and tests: every failure shows the same message, whatever happened. */
+function previewRoutesOf(manager: NetworkRouteManager): PreviewRoutes {
+  return { opener: manager.opener, isDirect: () => manager.currentRoute().mode === 'direct' };
+}
+
 function expectPreviewError(error: unknown, reason: LinkPreviewFailure): void {
   expect(error).toBeInstanceOf(LinkPreviewError);
   expect((error as LinkPreviewError).reason).toBe(reason);
@@ -326,7 +330,11 @@ describe('link previews through a real microsocks', () => {
       username: 'previews',
       password: 'pw-for-previews',
     });
-    const service = new LinkPreviewService({ routes, trustStore: cert.cert, allowLocalHosts: true });
+    const service = new LinkPreviewService({
+      routes: previewRoutesOf(routes),
+      trustStore: cert.cert,
+      allowLocalHosts: true,
+    });
     const loggedBefore = proxy.connectedTargets().length;
     for (const url of [`${base}/article`, `${base}/title-only`, 'https://example.org/']) {
       expect(await service.preview(url, { linkPreviews: false })).toBeNull();
@@ -393,7 +401,9 @@ describe('link previews on the direct route: the name is resolved once and every
   });
 
   const preview = (url: string): Promise<unknown> =>
-    new LinkPreviewService({ routes, resolve, trustStore: cert.cert }).preview(url, { linkPreviews: true });
+    new LinkPreviewService({ routes: previewRoutesOf(routes), resolve, trustStore: cert.cert }).preview(url, {
+      linkPreviews: true,
+    });
 
   it('connects to the checked address, with the name as SNI and Host, after exactly one lookup', async () => {
     expect(await preview(`${base}/article`)).toEqual({ url: `${base}/article`, title: 'Public page' });
@@ -440,15 +450,5 @@ describe('link previews on the direct route: the name is resolved once and every
     answers = { 'public.test': [PUBLIC_ADDRESS] };
     const error = await failure(preview(`https://public.test:${await freePort()}/`));
     expectPreviewError(error, 'unreachable');
-  });
-});
-
-describe('firstHttpsLink', () => {
-  it('finds the first https link the user typed', () => {
-    expect(firstHttpsLink('see https://example.org/a?b=1. thanks')).toBe('https://example.org/a?b=1');
-    expect(firstHttpsLink('(https://example.org/x)')).toBe('https://example.org/x');
-    expect(firstHttpsLink('http://example.org and https://signal.org/blog')).toBe('https://signal.org/blog');
-    expect(firstHttpsLink('no link here')).toBeUndefined();
-    expect(firstHttpsLink('http://only-plain.example')).toBeUndefined();
   });
 });

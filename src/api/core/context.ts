@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { COMMANDS, CommandName, CommandOutput, EventName, EventPayload, Settings } from '../contract.js';
 import type { ClientConfig } from '../../net/config.js';
+import type { LinkPreviewServiceOptions } from '../../net/link-preview-service.js';
 import type { AutoLock, Vault, VaultOptions } from '../../vault/index.js';
 import type { Session } from './session.js';
 
@@ -18,6 +19,8 @@ export interface CoreOptions {
   /** Vault options (tests pass low KDF parameters). */
   vault?: VaultOptions;
   version?: string;
+  /** Link-preview fetch hooks for tests (a local https site: its CA, a name resolver, loopback allowed). */
+  linkPreviews?: Pick<LinkPreviewServiceOptions, 'trustStore' | 'resolve' | 'allowLocalHosts'>;
 }
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;

@@ -8,6 +8,7 @@ import { appHandlers } from './app.js';
 import { attachmentHandlers } from './attachments.js';
 import { auditHandlers } from './audit.js';
 import { conversationHandlers } from './conversations.js';
+import { linkPreviewHandlers } from './link-preview.js';
 import { messageHandlers } from './messages.js';
 import { pinHandlers } from './pin.js';
 import { safetyNumberHandlers } from './safety-number.js';
@@ -24,6 +25,7 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...conversationHandlers(ctx),
     ...messageHandlers(ctx),
     ...attachmentHandlers(ctx),
+    ...linkPreviewHandlers(ctx),
     ...safetyNumberHandlers(ctx),
     ...pinHandlers(ctx),
   };

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { firstHttpsLink, previewBelongsTo } from './link-preview-rules.js';
+
+describe('firstHttpsLink', () => {
+  it('finds the first https link the user typed, exactly as written', () => {
+    expect(firstHttpsLink('see https://example.org/a?b=1. thanks')).toBe('https://example.org/a?b=1');
+    expect(firstHttpsLink('(https://example.org/x)')).toBe('https://example.org/x');
+    expect(firstHttpsLink('http://example.org and https://signal.org/blog')).toBe('https://signal.org/blog');
+    // Not normalised (no trailing slash, case kept): the link must be found in the body that is sent.
+    expect(firstHttpsLink('go to https://Example.ORG now')).toBe('https://Example.ORG');
+    expect(firstHttpsLink('no link here')).toBeUndefined();
+    expect(firstHttpsLink('http://only-plain.example')).toBeUndefined();
+    expect(firstHttpsLink('https://user:pw@example.org/')).toBeUndefined();
+  });
+});
+
+describe('previewBelongsTo (Signal: the preview link must appear in the body)', () => {
+  it('accepts an https link written in the body', () => {
+    expect(previewBelongsTo('https://example.org/a', 'look: https://example.org/a !')).toBe(true);
+  });
+
+  it('refuses a link not in the body, a non-https link, credentials and oversized links', () => {
+    expect(previewBelongsTo('https://example.org/a', 'look: https://example.org/b')).toBe(false);
+    expect(previewBelongsTo('http://example.org/a', 'http://example.org/a')).toBe(false);
+    expect(previewBelongsTo('javascript:alert(1)', 'javascript:alert(1)')).toBe(false);
+    expect(previewBelongsTo('https://u:p@example.org/', 'https://u:p@example.org/')).toBe(false);
+    const long = `https://example.org/${'a'.repeat(3000)}`;
+    expect(previewBelongsTo(long, long)).toBe(false);
+  });
+});
