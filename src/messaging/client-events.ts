@@ -8,7 +8,8 @@ export interface ClientEvents extends StoreEvents {
   typing: TypingEvent;
   /** The server delivered everything it had queued for us. */
   'queue.empty': { readonly processed: number };
-  'connection.state': { readonly connected: boolean };
+  /** `failure`: the error code of the last reconnect attempt while not connected (e.g. PROXY_UNAVAILABLE). */
+  'connection.state': { readonly connected: boolean; readonly failure?: string };
   /** A conversation and its timeline were deleted (removeContact with deleteConversation). */
   'conversation.removed': { readonly id: string };
   /** Upload/download progress of an attachment (bytes of the encrypted blob). */

@@ -75,7 +75,8 @@ export class MessagingClient {
           this.events.emit('queue.empty', { processed });
         },
       }),
-      onConnectedChange: (connected) => this.events.emit('connection.state', { connected }),
+      onConnectedChange: (connected, failure) =>
+        this.events.emit('connection.state', { connected, ...(failure ? { failure } : {}) }),
     });
     const files = options.attachments === false ? undefined : options.vault.files;
     if (files) {
@@ -166,9 +167,11 @@ export class MessagingClient {
     try {
       await client.link.connect();
     } catch (error) {
-      // Not connected: leave nothing behind (lock hook, timers); the caller decides when to retry.
+      // Not connected: leave nothing behind (lock hook, timers, prepared statements); the caller
+      // decides when to retry.
       void client.halt();
       client.removeLockHook?.();
+      client.stores.dispose();
       throw error;
     }
     client.downloads?.resume();

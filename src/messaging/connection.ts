@@ -4,7 +4,7 @@
  * the unauthenticated socket that sealed-sender sends go over, opened on first use. Both take the
  * client's route (direct, SOCKS5, Tor).
  */
-import { NetworkError } from '../errors.js';
+import { CarapaceError, NetworkError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { Backoff, CHAT_RECONNECT } from '../net/backoff.js';
 import {
@@ -34,7 +34,8 @@ interface ChatLinkOptions {
   readonly reconnect: boolean;
   /** Incoming requests on the authenticated socket (the ack waits for it). */
   readonly onRequest: IncomingRequestHandler;
-  readonly onConnectedChange: (connected: boolean) => void;
+  /** `failure`: the error code of a reconnect attempt that failed (the link keeps retrying). */
+  readonly onConnectedChange: (connected: boolean, failure?: string) => void;
 }
 
 /**
@@ -132,6 +133,9 @@ export class ChatLink {
       this.reconnectTimer = undefined;
       this.connect().catch((error: unknown) => {
         log.warn('messaging.reconnect_failed', errorFields(error));
+        if (this.closed) return;
+        // The true state while retrying: a dead proxy is a proxy error, not an endless "connecting".
+        this.options.onConnectedChange(false, error instanceof CarapaceError ? error.code : 'NETWORK');
         this.scheduleReconnect();
       });
     }, this.backoff.next());

@@ -61,9 +61,10 @@ export interface Microsocks {
 }
 
 export async function startMicrosocks(
-  options: { username?: string; password?: string } = {},
+  /** `port`: listen there (e.g. the port of a stopped proxy, to bring "the same proxy" back). */
+  options: { username?: string; password?: string; port?: number } = {},
 ): Promise<Microsocks> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = ['-i', '127.0.0.1', '-p', String(port), '-b', PROXY_EGRESS_ADDRESS];
   if (options.username !== undefined) args.push('-u', options.username, '-P', options.password ?? '');
   const child = spawn(MICROSOCKS_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,18 +2,30 @@
  * The session's messaging client: started in the background once an account exists, restarted when the
  * route changes, stopped on lock. Start/stop run one at a time on a SerialQueue (a quick series of proxy
  * changes must not race), and the client's true state reaches the UI as `network.status`.
+ *
+ * A start that fails (proxy down, server unreachable) is retried with the one backoff policy
+ * (src/net/backoff.ts) through the same route — the route stays fail-closed, so a retry never goes
+ * direct — until it succeeds or the session is disposed; a route change starts over at once with a
+ * fresh backoff. Once started, the client's ChatLink reconnects by itself.
  */
 import { CarapaceError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import { SerialQueue } from '../../async/serial-queue.js';
 import { MessagingClient } from '../../messaging/client.js';
 import type { AccountKv } from '../../account/account-kv.js';
+import { Backoff, CHAT_RECONNECT } from '../../net/backoff.js';
 import type { ClientConfig } from '../../net/config.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
 import type { SettingsStore } from '../../settings/store.js';
 import type { Vault } from '../../vault/index.js';
 import { credentialsOf, readAccount, readOwnProfileKey, saveOwnProfileKey } from './account-record.js';
+import type { EventPayload } from '../contract.js';
 import type { Emit } from './context.js';
+
+type NetworkStatus = EventPayload<'network.status'>['status'];
+
+/** Failures of the proxy itself: the UI says "proxy error", not "connecting". */
+const PROXY_FAILURES: ReadonlySet<string> = new Set(['PROXY_UNAVAILABLE', 'PROXY_AUTH_FAILED']);
 
 export interface MessagingConnectionDeps {
   readonly vault: Vault;
@@ -32,6 +44,10 @@ export class MessagingConnection {
   #unsubscribers: Array<() => void> = [];
   #disposed = false;
   readonly #queue = new SerialQueue();
+  readonly #backoff = new Backoff(CHAT_RECONNECT);
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** The last status sent, so a retry that fails the same way again does not repeat it. */
+  #lastStatus = '';
 
   constructor(private readonly deps: MessagingConnectionDeps) {}
 
@@ -49,15 +65,18 @@ export class MessagingConnection {
   restart(): Promise<void> {
     return this.#run(async () => {
       if (!readAccount(this.deps.kv)) return;
-      this.deps.emit('network.status', { status: 'offline', detail: 'route-changed' });
+      this.#cancelRetry();
+      this.#backoff.reset();
+      this.#status('offline', 'route-changed');
       await this.#stop();
       await this.#start();
     });
   }
 
-  /** On lock: no new start, and the running client stops (its sockets are closed by the route). */
+  /** On lock: no new start or retry, and the running client stops (its sockets are closed by the route). */
   dispose(): void {
     this.#disposed = true;
+    this.#cancelRetry();
     void this.#stop();
   }
 
@@ -68,11 +87,12 @@ export class MessagingConnection {
       .catch((error: unknown) => log.warn('api.messaging.lifecycle_failed', errorFields(error)));
   }
 
-  async #start(): Promise<void> {
-    const { config, kv, settings, emit } = this.deps;
+  async #start(retry = false): Promise<void> {
+    const { config, kv, settings } = this.deps;
     const account = readAccount(kv);
     if (!account || !config || this.#client || this.#disposed) return;
-    emit('network.status', { status: 'connecting' });
+    // A retry keeps showing why the last attempt failed until it succeeds (no flicker per attempt).
+    if (!retry) this.#status('connecting');
     try {
       const client = await MessagingClient.start({
         vault: this.deps.vault,
@@ -89,21 +109,44 @@ export class MessagingConnection {
         return;
       }
       this.#client = client;
+      this.#cancelRetry();
+      this.#backoff.reset();
       this.#unsubscribers = [
         ...this.deps.subscribe(client),
-        client.on('connection.state', ({ connected }) =>
-          emit('network.status', { status: connected ? 'online' : 'connecting' }),
-        ),
+        client.on('connection.state', ({ connected, failure }) => {
+          if (connected) this.#status('online');
+          else if (failure && PROXY_FAILURES.has(failure)) this.#status('proxy-error', failure);
+          else this.#status('connecting', failure);
+        }),
       ];
-      emit('network.status', { status: 'online' });
+      this.#status('online');
     } catch (error) {
       const code = error instanceof CarapaceError ? error.code : 'INTERNAL';
       log.warn('api.messaging.start_failed', errorFields(error));
-      emit('network.status', {
-        status: code === 'PROXY_UNAVAILABLE' || code === 'PROXY_AUTH_FAILED' ? 'proxy-error' : 'offline',
-        detail: code,
-      });
+      this.#status(PROXY_FAILURES.has(code) ? 'proxy-error' : 'offline', code);
+      this.#scheduleRetry();
     }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#disposed || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#run(() => this.#start(true));
+    }, this.#backoff.next());
+    this.#retryTimer.unref();
+  }
+
+  #cancelRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  #status(status: NetworkStatus, detail?: string): void {
+    const key = `${status}:${detail ?? ''}`;
+    if (key === this.#lastStatus) return;
+    this.#lastStatus = key;
+    this.deps.emit('network.status', { status, ...(detail ? { detail } : {}) });
   }
 
   async #stop(): Promise<void> {

@@ -1,0 +1,90 @@
+/**
+ * Issue 13.3: the client recovers on its own when the proxy comes back. On the demo network through a real
+ * SOCKS5 proxy (microsocks): unlock while the proxy is down reports `proxy-error`, and once the same proxy
+ * listens again the client connects without any user action (still only through the proxy); a proxy that
+ * dies mid-session is reported as `proxy-error`, not as a `connecting` that never ends.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
+import { startMicrosocks, type Microsocks } from '../net/socks-testkit.js';
+import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
+import { createCoreService, type CoreService } from './service.js';
+import { nextEvent, value } from './test-support/events.js';
+
+const PASS = 'reconnect test passphrase 13';
+const NUMBER = '+15550001313';
+
+describe('reconnects through the proxy after failures (demo network, microsocks)', () => {
+  let network: DemoNetwork;
+  let proxy: Microsocks;
+  let profile: TestProfile;
+  let service: CoreService;
+  let echoChat: string;
+
+  beforeAll(async () => {
+    network = await startDemoNetwork();
+    proxy = await startMicrosocks();
+    profile = createTestProfile();
+    service = createCoreService({
+      profileDir: profile.dir,
+      networkConfig: network.config,
+      vault: { kdf: TEST_KDF },
+    });
+    await value(service.call('vault.create', { passphrase: PASS }));
+    await value(
+      service.call('settings.update', {
+        patch: { proxy: { mode: 'socks5', host: proxy.host, port: proxy.port } },
+      }),
+    );
+    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
+    await value(
+      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
+    );
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' }));
+    await online;
+    const echo = await network.createContact('Echo', { echo: true });
+    echoChat = (await value(service.call('conversations.start', { serviceId: echo.aci, name: 'Echo' }))).id;
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await proxy?.stop();
+    await network?.close();
+    profile?.dispose();
+  });
+
+  async function roundTrip(body: string): Promise<void> {
+    const reply = nextEvent(service, 'message.added', (p) => p.message.body === `Echo: ${body}`);
+    await value(service.call('messages.send', { conversationId: echoChat, body }));
+    await reply;
+  }
+
+  it('unlocked while the proxy is down: proxy-error, then online once the proxy is back', async () => {
+    await value(service.call('vault.lock', {}));
+    await proxy.stop();
+
+    const refused = nextEvent(service, 'network.status', (p) => p.status === 'proxy-error');
+    await value(service.call('vault.unlock', { passphrase: PASS }));
+    expect((await refused).detail).toBe('PROXY_UNAVAILABLE');
+    const send = await service.call('messages.send', { conversationId: echoChat, body: 'too early' });
+    expect(send.ok ? 'sent' : send.error.code).toBe('NOT_CONNECTED');
+
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    proxy = await startMicrosocks({ port: proxy.port });
+    await online;
+    await roundTrip('back through the proxy');
+    expect(proxy.connectedTargets().length).toBeGreaterThan(0);
+  });
+
+  it('a proxy that dies mid-session is reported as proxy-error, and the client returns with it', async () => {
+    const failed = nextEvent(service, 'network.status', (p) => p.status === 'proxy-error');
+    await proxy.stop();
+    expect((await failed).detail).toBe('PROXY_UNAVAILABLE');
+
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    proxy = await startMicrosocks({ port: proxy.port });
+    await online;
+    await roundTrip('after the proxy died');
+  });
+});
