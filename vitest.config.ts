@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'main/**/*.test.ts', 'scripts/**/*.test.ts', 'renderer/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'main/**/*.test.ts',
+      'e2e/harness/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'renderer/**/*.test.ts',
+    ],
     environment: 'node',
     // Native modules (SQLCipher, argon2, libsignal) are safest in separate processes.
     pool: 'forks',

@@ -2,10 +2,14 @@
  * The web harness (Node, test/demo only — never packaged): serves the built harness page (dist/harness) on
  * http://127.0.0.1:<random port> and implements the same typed API as the Electron IPC adapter over an
  * authenticated loopback WebSocket:
- *   - binds 127.0.0.1 only;
+ *   - binds 127.0.0.1 only, and answers only requests whose Host is 127.0.0.1:<port> (a DNS-rebinding page
+ *     on another name cannot read it);
  *   - the upgrade request's Origin must equal the harness origin (a web page elsewhere cannot connect);
  *   - a 256-bit random token per launch must be the FIRST message (constant-time compare), within 5 s;
  *     the page gets it in the URL's hash fragment (never sent over HTTP, so never in a request line);
+ *     one connection holds it at a time (a second one presenting it is refused while the first is open);
+ *   - before the token a connection may send 16 KiB at most, no frame may announce more, and any protocol
+ *     error (bad frame, bad UTF-8, oversize header) ends that connection only, never the harness;
  *   - then JSON {id, command, input} → {id, result}, and core events as {event, payload}.
  * It serves the harness build (dist/harness: the app plus the WebSocket API client; the Electron bundle in
  * dist/renderer has no such client). The headers and CSP are Electron's (main/csp.ts), except that
@@ -18,6 +22,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { PreAuthLimit } from './pre-auth-limit.js';
 import { MAX_ATTACHMENT_BASE64, WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
 import { createCoreService, type CoreService, type CoreServiceOptions } from '../../src/api/service.js';
 import { contentSecurityPolicy, securityHeaders } from '../../main/csp.js';
@@ -25,9 +30,10 @@ import { contentSecurityPolicy, securityHeaders } from '../../main/csp.js';
 export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/harness', import.meta.url)));
 const AUTH_TIMEOUT_MS = 5000;
 /**
- * Bytes a connection may send before its token is accepted. The token message is ~100 bytes; the large
- * post-auth limit (whole attachments as base64) must not let an unauthenticated local process make the
- * harness buffer a 100+ MiB frame, so the raw socket is cut off past this.
+ * Bytes a connection may send before its token is accepted (in total, so per frame too). The token message
+ * is ~100 bytes; the large post-auth limit (whole attachments as base64) must not let an unauthenticated
+ * local process make the harness buffer, or wait for, a 100+ MiB frame, so the raw socket is cut off past
+ * this or at a frame header that announces more.
  */
 const MAX_PRE_AUTH_BYTES = 16 * 1024;
 /**
@@ -35,6 +41,8 @@ const MAX_PRE_AUTH_BYTES = 16 * 1024;
  * in the contract) plus JSON framing. Loopback only, Origin-checked, and the token must come first.
  */
 const MAX_MESSAGE_BYTES = MAX_ATTACHMENT_BASE64 + 64 * 1024;
+/** Close code for a second connection presenting the token while another holds it. */
+const TOKEN_IN_USE = 4409;
 
 export interface HarnessOptions extends Partial<CoreServiceOptions> {
   profileDir: string;
@@ -103,8 +111,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
 
   let origin = '';
+  let host = '';
   let headers: Record<string, string> = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.host !== host) {
+      res.writeHead(421, headers).end();
+      return;
+    }
     void serveStatic(req, res);
   });
   const serveStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -133,20 +146,25 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const authed = new Set<WebSocket>();
   const preAuthCounters = new WeakMap<WebSocket, () => void>();
   server.on('upgrade', (req, socket, head) => {
-    if (req.url !== '/api' || req.headers.origin !== origin) {
+    // A reset while we answer must not become an unhandled 'error' (ws adds its own once it takes over).
+    socket.on('error', () => socket.destroy());
+    if (req.url !== '/api' || req.headers.origin !== origin || req.headers.host !== host) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
+    const limit = new PreAuthLimit(MAX_PRE_AUTH_BYTES);
+    if (!limit.accepts(head)) {
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      // Counted on the raw socket (ws buffers a whole frame before 'message'); attached only now, after ws
+      // Checked on the raw socket (ws buffers a whole frame before 'message'); attached only now, after ws
       // installed its own reader, so no byte is consumed before it. Removed once the token is accepted.
-      let preAuthBytes = 0;
-      const countPreAuth = (chunk: Buffer): void => {
-        preAuthBytes += chunk.length;
-        if (preAuthBytes > MAX_PRE_AUTH_BYTES) socket.destroy();
+      const checkPreAuth = (chunk: Buffer): void => {
+        if (!limit.accepts(chunk)) socket.destroy();
       };
-      socket.on('data', countPreAuth);
-      preAuthCounters.set(ws, () => socket.off('data', countPreAuth));
+      socket.on('data', checkPreAuth);
+      preAuthCounters.set(ws, () => socket.off('data', checkPreAuth));
       wss.emit('connection', ws, req);
     });
   });
@@ -157,6 +175,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const send = (message: WireMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
+    // A protocol error (bad frame, invalid UTF-8, oversize message) or a reset: ws has already sent its close
+    // code; this peer gets no 30 s closing handshake, and the error goes no further than this connection.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.close(4400, 'text only');
@@ -178,6 +199,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         clearTimeout(timer);
         if (!tokensMatch(token, parsed)) {
           ws.close(4401, 'unauthenticated');
+          return;
+        }
+        if (authed.size > 0) {
+          ws.close(TOKEN_IN_USE, 'token in use');
           return;
         }
         isAuthed = true;
@@ -210,7 +235,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     server.listen(wantedPort ?? 0, '127.0.0.1', () => resolvePromise());
   });
   const port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
+  host = `127.0.0.1:${port}`;
+  origin = `http://${host}`;
   headers = securityHeaders(contentSecurityPolicy(`ws://127.0.0.1:${port}`));
 
   let closed = false;
