@@ -16,8 +16,10 @@
  *    are recorded on the device, so other clients can send to it with sealed sender.
  * 4. Attachment upload forms are served over gRPC only, behind remote config
  *    `grpc.AttachmentsGetUploadForm`, which is switched on.
+ *
+ * The chat-socket request hook (for 3 and the SVR routes) is in chat-socket-hook.ts, the per-device
+ * delivery queues (2) in delivery-queues.ts.
  */
-import { createRequire } from 'node:module';
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { ProfileKeyCommitment } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
@@ -26,55 +28,16 @@ import { EnvelopeType } from '@signalapp/mock-server';
 import type { ServiceIdKind } from '@signalapp/mock-server';
 import { log, errorFields } from '../../log.js';
 import { GET_UPLOAD_FORM_REMOTE_CONFIG } from '../../net/grpc-attachments.js';
+import {
+  hookChatRequests,
+  type MockConnection,
+  type WsRequest,
+  type WsResponse,
+} from './chat-socket-hook.js';
+import { DeliveryQueues } from './delivery-queues.js';
 import { reclaimNumber, SvrMount } from './svr-routes.js';
 
 const PRIMARY_DEVICE_ID = 1;
-
-/** The mock's per-socket connection; only the bits we use. */
-interface MockConnection {
-  readonly server: unknown;
-  readonly device?: Device;
-  sendMessage(message: Buffer | 'empty'): Promise<void>;
-  close(code?: number): void;
-}
-interface WsRequest {
-  readonly verb?: string | null;
-  readonly path?: string | null;
-  readonly body?: Uint8Array | null;
-}
-interface WsResponse {
-  readonly status?: number | null;
-  readonly body?: Uint8Array | null;
-}
-type HandleRequest = (this: MockConnection, request: WsRequest) => Promise<WsResponse>;
-
-const require = createRequire(import.meta.url);
-// Deep import: the Connection class is not exported from the package index. The package has no
-// "exports" map, so this path is stable for the pinned version (27.0.0).
-const connectionModule = require('@signalapp/mock-server/src/server/ws/connection.js') as {
-  Connection: { prototype: { handleRequest: HandleRequest } };
-};
-
-let requestHookInstalled = false;
-/**
- * Observes chat-socket requests of DemoServer instances only (other mock servers in the same process are
- * untouched): after the stock handler answered, `DemoServer.observeRequest` sees request and response.
- */
-function installRequestHook(): void {
-  if (requestHookInstalled) return;
-  requestHookInstalled = true;
-  const proto = connectionModule.Connection.prototype;
-  const original = proto.handleRequest;
-  proto.handleRequest = async function (this: MockConnection, request: WsRequest): Promise<WsResponse> {
-    if (this.server instanceof DemoServer) {
-      const ours = this.server.interceptRequest(this.device, request);
-      if (ours) return ours;
-    }
-    const response = await original.call(this, request);
-    if (this.server instanceof DemoServer) this.server.observeRequest(this.device, request, response);
-    return response;
-  };
-}
 
 function envelopeTypeToProto(type: EnvelopeType): Proto.Envelope.Type {
   switch (type) {
@@ -100,28 +63,6 @@ function parseJson(body: Uint8Array | null | undefined): unknown {
   }
 }
 
-interface Deferred {
-  readonly promise: Promise<void>;
-  resolve(): void;
-  reject(error: Error): void;
-}
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-interface Pending {
-  readonly message: Buffer;
-  readonly done: Deferred;
-  /** The socket this message was last sent on and is awaiting an answer from. */
-  inflightOn?: MockConnection | undefined;
-}
-
 export interface DemoServerOptions {
   /**
    * How many messages may await a device's acknowledgement at once. 1 (default) sends the next message
@@ -136,10 +77,7 @@ export interface DemoServerOptions {
 export class DemoServer extends Server {
   /** ACIs of the simulated phones (the stock handler delivers to those). */
   readonly #simulated = new Set<string>();
-  /** Our own per-device queues of messages not yet acknowledged with 200. */
-  readonly #queues = new Map<Device, Pending[]>();
-  readonly #sockets = new Map<Device, MockConnection>();
-  readonly #announceEmpty = new Set<Device>();
+  readonly #delivery: DeliveryQueues;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #rawSockets = new Set<Socket>();
   /** Messages delivered to registered (non-simulated) devices, for tests and the demo log. */
@@ -147,15 +85,13 @@ export class DemoServer extends Server {
   /** Key backup, registration lock and account-data storage mounted on the chat socket (svr-routes.ts). */
   readonly svr: SvrMount;
 
-  readonly #window: number;
-
   constructor(config: Config, options: DemoServerOptions = {}) {
     super(config);
     const window = options.deliveryWindow ?? 1;
     if (!Number.isInteger(window) || window < 1) throw new Error('deliveryWindow must be a positive integer');
-    this.#window = window;
+    this.#delivery = new DeliveryQueues(window);
     this.svr = new SvrMount(options.clock ? { clock: options.clock } : {});
-    installRequestHook();
+    hookChatRequests(this);
     this.setRemoteConfig(GET_UPLOAD_FORM_REMOTE_CONFIG, { enabled: true });
   }
 
@@ -179,10 +115,7 @@ export class DemoServer extends Server {
     this.#sessions.clear();
     for (const socket of this.#rawSockets) socket.destroy();
     this.#rawSockets.clear();
-    for (const queue of this.#queues.values()) {
-      for (const pending of queue) pending.done.reject(new Error('server closed'));
-    }
-    this.#queues.clear();
+    this.#delivery.dropAll('server closed');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -211,10 +144,7 @@ export class DemoServer extends Server {
       const reclaimed = reclaimNumber(this, options.number);
       if (reclaimed) {
         this.disconnect(reclaimed.old);
-        for (const pending of this.#queues.get(reclaimed.old) ?? []) {
-          pending.done.reject(new Error('re-registered'));
-        }
-        this.#queues.delete(reclaimed.old);
+        this.#delivery.drop(reclaimed.old, 're-registered');
         return super.registerDevice({
           primary: reclaimed.primary as Device,
           password: options.password,
@@ -239,11 +169,7 @@ export class DemoServer extends Server {
    * tests). Returns whether there was one.
    */
   disconnect(device: Device): boolean {
-    const socket = this.#sockets.get(device);
-    if (!socket) return false;
-    this.#sockets.delete(device);
-    socket.close(1012);
-    return true;
+    return this.#delivery.disconnect(device);
   }
 
   /** Stores bytes as a (v2) attachment served at GET /attachments/<key>; returns the key. */
@@ -253,12 +179,12 @@ export class DemoServer extends Server {
 
   /** Whether a registered device currently has a chat socket. */
   isConnected(device: Device): boolean {
-    return this.#sockets.has(device);
+    return this.#delivery.isConnected(device);
   }
 
   /** Number of messages queued for a device and not yet acknowledged by it. */
   pendingCount(device: Device): number {
-    return this.#queues.get(device)?.length ?? 0;
+    return this.#delivery.pendingCount(device);
   }
 
   override async handleMessage(
@@ -312,74 +238,19 @@ export class DemoServer extends Server {
     if (this.#simulated.has(target.aci) || target.deviceId !== PRIMARY_DEVICE_ID) {
       return super.send(target, message);
     }
-    const done = deferred();
-    let queue = this.#queues.get(target);
-    if (!queue) {
-      queue = [];
-      this.#queues.set(target, queue);
-    }
-    queue.push({ message, done });
-    this.#drain(target);
-    return done.promise;
+    return this.#delivery.enqueue(target, message);
   }
 
   override async addWebSocket(device: Device, socket: Parameters<Server['addWebSocket']>[1]): Promise<void> {
     if (this.#simulated.has(device.aci) || device.deviceId !== PRIMARY_DEVICE_ID) {
       return super.addWebSocket(device, socket);
     }
-    const connection = socket as unknown as MockConnection;
-    const existing = this.#sockets.get(device);
-    if (existing && existing !== connection) existing.close(4409);
-    this.#sockets.set(device, connection);
-    this.#announceEmpty.add(device);
-    this.#drain(device);
+    this.#delivery.attach(device, socket as unknown as MockConnection);
   }
 
   override removeWebSocket(device: Device, socket: Parameters<Server['removeWebSocket']>[1]): void {
-    if (this.#sockets.get(device) === (socket as unknown as MockConnection)) this.#sockets.delete(device);
+    this.#delivery.detach(device, socket as unknown as MockConnection);
     super.removeWebSocket(device, socket);
-  }
-
-  /**
-   * Sends queued messages, in queue order, to the device's current socket, keeping at most `window`
-   * awaiting an answer. A message leaves the queue only when the device answered 200; any other outcome
-   * (non-200, socket gone) keeps it queued and drops that socket, so the next connection gets it again.
-   * Once the queue is empty after a (re)connect, "queue empty" is announced.
-   */
-  #drain(device: Device): void {
-    const socket = this.#sockets.get(device);
-    if (!socket) return;
-    const queue = this.#queues.get(device) ?? [];
-    let inflight = 0;
-    for (const pending of queue) if (pending.inflightOn === socket) inflight += 1;
-    for (const pending of queue) {
-      if (inflight >= this.#window) break;
-      if (pending.inflightOn === socket) continue;
-      pending.inflightOn = socket;
-      inflight += 1;
-      socket.sendMessage(pending.message).then(
-        () => {
-          const current = this.#queues.get(device);
-          const index = current?.indexOf(pending) ?? -1;
-          if (index >= 0) {
-            current!.splice(index, 1);
-            pending.done.resolve();
-          }
-          this.#drain(device);
-        },
-        (error: unknown) => {
-          log.debug('demo.delivery.retry', errorFields(error));
-          if (pending.inflightOn === socket) pending.inflightOn = undefined;
-          if (this.#sockets.get(device) === socket) {
-            this.#sockets.delete(device);
-            socket.close(1011);
-          }
-        },
-      );
-    }
-    if (queue.length === 0 && this.#announceEmpty.delete(device)) {
-      socket.sendMessage('empty').catch(() => undefined);
-    }
   }
 
   /** Called by the request hook after the stock handler answered a chat-socket request. */
