@@ -9,6 +9,7 @@
  *   const client = await MessagingClient.start({ vault, config, credentials });
  *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();
  */
+import { AccountKv } from '../account/account-kv.js';
 import { SerialQueue } from '../async/serial-queue.js';
 import { NotAvailableError, NotFoundError, PreconditionError } from '../errors.js';
 import { errorFields, log } from '../log.js';
@@ -75,8 +76,10 @@ export class MessagingClient {
           this.events.emit('queue.empty', { processed });
         },
       }),
-      onConnectedChange: (connected, failure) =>
-        this.events.emit('connection.state', { connected, ...(failure ? { failure } : {}) }),
+      onConnectedChange: (connected, failure) => {
+        if (connected) this.receipts.flush(); // what failed while we were offline goes out now
+        this.events.emit('connection.state', { connected, ...(failure ? { failure } : {}) });
+      },
     });
     const files = options.attachments === false ? undefined : options.vault.files;
     if (files) {
@@ -123,7 +126,7 @@ export class MessagingClient {
       // A fetched bundle with a new identity key is an identity change too: show it in the timeline.
       afterPreKeys: () => this.store.transaction(() => this.receiver.recordIdentityChanges()),
     });
-    this.receipts = new Receipts(this.sender);
+    this.receipts = new Receipts(this.sender, new AccountKv(db));
     this.receiver = new Receiver({
       store: this.store,
       lock: this.lock,
@@ -175,6 +178,7 @@ export class MessagingClient {
       throw error;
     }
     client.downloads?.resume();
+    client.receipts.resume();
     return client;
   }
 
@@ -367,11 +371,11 @@ export class MessagingClient {
 
   // ---- shutdown -------------------------------------------------------------------------------
 
-  /** Stop every timer and socket without waiting (unsent delivery receipts are dropped). */
+  /** Stop every timer and socket without waiting (unsent receipts are saved for the next start). */
   private halt(): Promise<void> {
     this.stopped = true;
     this.expiry.stop();
-    this.receipts.clear();
+    this.receipts.stop();
     const closing = this.link.close();
     this.transport?.close();
     return closing;
