@@ -169,10 +169,10 @@ export class Receiver {
   private queueReceipt(receipt: ReceiptRequest): void {
     const send = this.options.sendReceipt;
     if (!send) return;
-    // After the ack: a receipt that fails to send is not worth a redelivery of the message.
-    setImmediate(() => {
-      send(receipt).catch((error: unknown) => log.warn('messaging.receipt.send_failed', errorFields(error)));
-    });
+    // Handed over in the same task as the commit (the client only queues it; its send happens after
+    // the ack), so a lock right after the commit finds it queued and saves it. A receipt that fails to
+    // send is not worth a redelivery of the message.
+    send(receipt).catch((error: unknown) => log.warn('messaging.receipt.send_failed', errorFields(error)));
   }
 
   /** Synchronous part of the transaction: everything the decrypted content changes. */
