@@ -32,6 +32,13 @@ const fake = vi.hoisted(() => {
       };
       return this.on(name, wrapper);
     }
+    off(name: string, fn: (...args: unknown[]) => unknown): this {
+      this.listeners.set(
+        name,
+        (this.listeners.get(name) ?? []).filter((l) => l !== fn),
+      );
+      return this;
+    }
     emit(name: string, ...args: unknown[]): boolean {
       const list = this.listeners.get(name) ?? [];
       for (const fn of list) fn(...args);
@@ -54,6 +61,9 @@ const fake = vi.hoisted(() => {
     opened: [] as string[],
     sandboxEnabled: false,
     proxy: undefined as unknown,
+    /** Whether a crashed renderer reports `render-process-gone` (a real one does, a little later). */
+    reportsGone: true,
+    relaunched: [] as unknown[],
   };
   class FakeWebContents extends Emitter {
     sent: { channel: string; payload: unknown }[] = [];
@@ -80,6 +90,11 @@ const fake = vi.hoisted(() => {
     }
     forcefullyCrashRenderer() {
       calls.push('crashRenderer');
+      if (!state.reportsGone) return;
+      setTimeout(() => {
+        calls.push('render-process-gone');
+        this.emit('render-process-gone', {}, { reason: 'killed', exitCode: 9 });
+      }, 20);
     }
     loadURL(url: string) {
       calls.push(`loadURL ${url}`);
@@ -88,6 +103,7 @@ const fake = vi.hoisted(() => {
   }
   class FakeBrowserWindow extends Emitter {
     webContents = new FakeWebContents();
+    destroyed = false;
     contentProtection: boolean[] = [];
     contentView = {
       addChildView: () => calls.push('cover'),
@@ -107,7 +123,11 @@ const fake = vi.hoisted(() => {
       return { x: 0, y: 0, width: 800, height: 600 };
     }
     isDestroyed() {
-      return false;
+      return this.destroyed;
+    }
+    destroy() {
+      calls.push('destroyWindow');
+      this.destroyed = true;
     }
     isFocused() {
       return false;
@@ -134,6 +154,7 @@ const fake = vi.hoisted(() => {
     whenReady: () => Promise.resolve(),
     quit: () => undefined,
     exit: () => undefined,
+    relaunch: (options: unknown) => state.relaunched.push(options),
   });
   const electron = {
     app,
@@ -362,7 +383,9 @@ describe('main/index.ts glue', () => {
     expect(await invoke('vault.lock', { reason: 'user' })).toEqual({ ok: true, value: {} });
     await vi.waitFor(() => expect(fake.state.calls).toContain('uncover'));
     const sequence = fake.state.calls.filter((call) =>
-      /^(send carapace:evt:vault\.locked|cover|session\.|crashRenderer|loadURL|uncover)/.test(call),
+      /^(send carapace:evt:vault\.locked|cover|session\.|crashRenderer|render-process-gone|loadURL|uncover)/.test(
+        call,
+      ),
     );
     expect(sequence).toEqual([
       'send carapace:evt:vault.locked',
@@ -370,6 +393,7 @@ describe('main/index.ts glue', () => {
       'session.clearCache',
       'session.clearStorageData',
       'crashRenderer',
+      'render-process-gone',
       'loadURL app://carapace/index.html',
       'uncover',
     ]);
@@ -381,5 +405,38 @@ describe('main/index.ts glue', () => {
       error: { code: 'VAULT_LOCKED' },
     });
     expect(window.contentProtection.at(-1)).toBe(true);
+  });
+
+  it('replaces the window when the crashed renderer never reports it is gone (no page of the old process)', async () => {
+    expect(await invoke('vault.unlock', { passphrase: 'a long enough test passphrase' })).toEqual({
+      ok: true,
+      value: {},
+    });
+    fake.state.reportsGone = false;
+    fake.state.calls.length = 0;
+    const old = window;
+    expect(await invoke('vault.lock', { reason: 'user' })).toEqual({ ok: true, value: {} });
+    await vi.waitFor(() => expect(fake.state.calls).toContain('uncover'), { timeout: 10_000 });
+    const sequence = fake.state.calls.filter((call) =>
+      /^(crashRenderer|loadURL|destroyWindow|uncover)/.test(call),
+    );
+    // The old webContents never loads again; a new window (its own renderer) loads the lock screen.
+    expect(sequence).toEqual([
+      'crashRenderer',
+      'loadURL app://carapace/index.html',
+      'destroyWindow',
+      'uncover',
+    ]);
+    expect(fake.state.windows).toHaveLength(2);
+    window = fake.state.windows[1] as FakeWindow;
+    expect((old as unknown as { destroyed: boolean }).destroyed).toBe(true);
+    expect(window.contentProtection.at(-1)).toBe(true);
+    // IPC now answers the new window only, and events go to it.
+    expect(await invoke('vault.status', {})).toMatchObject({ ok: true, value: { state: 'locked' } });
+    fake.state.reportsGone = true;
+  });
+
+  it('does not relaunch an unpackaged run (npm start limits core dumps; Playwright must keep its app)', () => {
+    expect(fake.state.relaunched).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * the IPC adapter, and OS integration (lock on suspend/screen lock/idle, notifications, content
  * protection). Kept thin: every decision is a plain function in a sibling module with Node unit tests.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   BrowserWindow,
@@ -31,7 +32,8 @@ import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-origin.j
 import { serveAppRequest } from './app-protocol.js';
 import { registerIpc } from './ipc.js';
 import { PROFILE_DIR_ENV, appPaths, resolveNetworkMode, resolveProfileDir } from './launch-config.js';
-import { createLockController, type LockController, type LockReason } from './lock.js';
+import { CORE_DUMP_RELAUNCH_ENV, coreDumpAction, launchWithoutCoreDumps } from './core-dumps.js';
+import { createLockController, restartRenderer, type LockController, type LockReason } from './lock.js';
 import {
   EXTERNAL_LINK_CONFIRM_BUTTON,
   decideNavigation,
@@ -44,6 +46,33 @@ import {
 import { formatNotification, shouldNotify } from './notifications.js';
 import { denyPermissionCheck, denyPermissionRequest } from './permissions.js';
 import { buildWindowOptions, contentProtectionFor, contentProtectionSupported } from './window-options.js';
+
+/** Before anything else: a packaged Linux build with core dumps on relaunches itself without them. */
+function relaunchWithoutCoreDumps(): boolean {
+  let procLimits: string | null = null;
+  try {
+    procLimits = process.platform === 'linux' ? readFileSync('/proc/self/limits', 'utf8') : null;
+  } catch {
+    // Unreadable: counted as enabled.
+  }
+  const action = coreDumpAction({
+    platform: process.platform,
+    isPackaged: app.isPackaged,
+    procLimits,
+    alreadyRelaunched: process.env[CORE_DUMP_RELAUNCH_ENV] === '1',
+  });
+  if (action === 'warn') log.warn('process.core-dumps-enabled');
+  if (action !== 'relaunch') return false;
+  process.env[CORE_DUMP_RELAUNCH_ENV] = '1';
+  // An AppImage's files vanish when this process exits: relaunch the AppImage itself.
+  const target = process.env.APPIMAGE ?? process.execPath;
+  const launch = launchWithoutCoreDumps(process.platform, target, process.argv.slice(1));
+  log.info('process.relaunch-without-core-dumps');
+  app.relaunch({ execPath: launch.command, args: [...launch.args] });
+  app.exit(0);
+  return true;
+}
+const relaunching = relaunchWithoutCoreDumps();
 
 // Must happen before `ready`: app:// behaves like https (standard, secure origin) so the CSP's 'self'
 // and module scripts work, and every renderer is sandboxed even if a window forgot to ask.
@@ -184,6 +213,11 @@ async function notifyIncoming(service: CoreService, message: { conversationId: s
 
 let lock: LockController | undefined;
 
+interface ShellWindow {
+  readonly window: BrowserWindow;
+  readonly cover: { set(covered: boolean): void };
+}
+
 function createCover(window: BrowserWindow): { set(covered: boolean): void } {
   const cover = new View();
   cover.setBackgroundColor('#14161a');
@@ -226,40 +260,58 @@ async function start(): Promise<void> {
     version: app.getVersion(),
   });
 
-  const window = new BrowserWindow(
-    buildWindowOptions({
-      isPackaged: app.isPackaged,
-      preloadPath: paths.preloadPath,
-      platform: process.platform,
-      rendererDir: paths.rendererDir,
-    }),
-  );
-  mainWindow = window;
-  window.once('ready-to-show', () => window.show());
-  applyContentProtection();
-  const cover = createCover(window);
+  const openWindow = (): ShellWindow => {
+    const window = new BrowserWindow(
+      buildWindowOptions({
+        isPackaged: app.isPackaged,
+        preloadPath: paths.preloadPath,
+        platform: process.platform,
+        rendererDir: paths.rendererDir,
+      }),
+    );
+    mainWindow = window;
+    window.once('ready-to-show', () => window.show());
+    applyContentProtection();
+    return { window, cover: createCover(window) };
+  };
+  let current = openWindow();
 
   // Subscribed before the lock controller's listener, so the renderer hears `vault.locked` before its reload.
   const disposeIpc = registerIpc(ipcMain, {
     service,
     isOurWebContents: ourWebContents,
-    eventTarget: () => (window.isDestroyed() ? undefined : window.webContents),
+    eventTarget: () => (current.window.isDestroyed() ? undefined : current.window.webContents),
   });
 
   const controller = createLockController(
     {
-      setContentCovered: (covered) => cover.set(covered),
+      setContentCovered: (covered) => current.cover.set(covered),
       notifyRendererLocked: () => {
         // Already done: the IPC adapter forwarded `vault.locked` (it subscribed first).
       },
       clearSessionData: async () => {
-        await window.webContents.session.clearCache();
-        await window.webContents.session.clearStorageData();
+        await current.window.webContents.session.clearCache();
+        await current.window.webContents.session.clearStorageData();
       },
       reloadRenderer: async () => {
         // A new renderer process, not just a reload: the old heap (strings JS cannot wipe) goes with it.
-        window.webContents.forcefullyCrashRenderer();
-        await window.webContents.loadURL(APP_ENTRY_URL);
+        const { webContents } = current.window;
+        await restartRenderer({
+          crash: () => webContents.forcefullyCrashRenderer(),
+          onGone: (listener) => {
+            webContents.once('render-process-gone', listener);
+            return () => webContents.off('render-process-gone', listener);
+          },
+          load: () => webContents.loadURL(APP_ENTRY_URL),
+          replace: async () => {
+            // The new window first (closing the last one would quit), covered until the lock sequence ends.
+            const old = current;
+            current = openWindow();
+            current.cover.set(true);
+            await current.window.loadURL(APP_ENTRY_URL);
+            old.window.destroy();
+          },
+        });
       },
       lockCore: async (reason) => {
         await service.call('vault.lock', { reason: coreLockReason(reason) });
@@ -291,7 +343,7 @@ async function start(): Promise<void> {
       applyContentProtection();
     } else if (event === 'message.added') {
       const { message } = payload as EventPayload<'message.added'>;
-      if (shouldNotify(message, window.isFocused())) {
+      if (shouldNotify(message, current.window.isFocused())) {
         notifyIncoming(service, message).catch((error: unknown) =>
           log.error('notify.failed', errorFields(error)),
         );
@@ -315,10 +367,12 @@ async function start(): Promise<void> {
       .finally(() => app.quit());
   });
 
-  await window.loadURL(APP_ENTRY_URL);
+  await current.window.loadURL(APP_ENTRY_URL);
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (relaunching) {
+  // app.exit is under way; this instance starts nothing.
+} else if (!app.requestSingleInstanceLock()) {
   // A second instance on the same profile would open the vault twice.
   app.quit();
 } else {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createLockController,
+  restartRenderer,
   idleLockDue,
   shouldLockOnPowerEvent,
   type LockPolicy,
@@ -154,5 +155,49 @@ describe('createLockController', () => {
     lock.onCoreUnlocked();
     await lock.checkIdle();
     expect(fake.steps).toEqual(['lock-core:idle']);
+  });
+});
+
+describe('restartRenderer', () => {
+  function host(options: { reportsGone: boolean; crashThrows?: boolean }) {
+    const steps: string[] = [];
+    let gone: (() => void) | undefined;
+    return {
+      steps,
+      listening: () => gone !== undefined,
+      host: {
+        crash: () => {
+          steps.push('crash');
+          if (options.crashThrows) throw new Error('no renderer');
+          if (options.reportsGone) setTimeout(() => gone?.(), 10);
+        },
+        onGone: (listener: () => void) => {
+          gone = () => {
+            steps.push('gone');
+            listener();
+          };
+          return () => (gone = undefined);
+        },
+        load: () => Promise.resolve(void steps.push('load')),
+        replace: () => Promise.resolve(void steps.push('replace')),
+      },
+    };
+  }
+
+  it('loads the page only after the old renderer is reported gone', async () => {
+    const fake = host({ reportsGone: true });
+    expect(await restartRenderer(fake.host, 1000)).toBe('reloaded');
+    expect(fake.steps).toEqual(['crash', 'gone', 'load']);
+    expect(fake.listening()).toBe(false);
+  });
+
+  it('replaces the window when the renderer is never reported gone, or cannot be crashed', async () => {
+    const silent = host({ reportsGone: false });
+    expect(await restartRenderer(silent.host, 50)).toBe('replaced');
+    expect(silent.steps).toEqual(['crash', 'replace']);
+    expect(silent.listening()).toBe(false);
+    const broken = host({ reportsGone: false, crashThrows: true });
+    expect(await restartRenderer(broken.host, 5000)).toBe('replaced');
+    expect(broken.steps).toEqual(['crash', 'replace']);
   });
 });

@@ -6,9 +6,12 @@
  *   1. cover the window's content at once (nothing readable stays on screen while the rest runs);
  *   2. tell the renderer, which resets every store slice and shows the lock screen;
  *   3. clear the renderer session's HTTP cache and storage;
- *   4. reload the renderer, so its whole JS heap (strings we cannot wipe) is thrown away;
+ *   4. replace the renderer process, so its whole JS heap (strings we cannot wipe) is thrown away: crash it,
+ *      WAIT until it is reported gone, and only then load the page again (a new process); if it is never
+ *      reported gone, replace the window (`restartRenderer`) rather than load into a process that may live;
  *   5. uncover once the fresh renderer has loaded (it starts on the lock screen). If the reload fails the
  *      content stays covered — fail closed.
+ * The crashed renderer must not reach the disk as a core dump: see main/core-dumps.ts.
  * System suspend / screen lock lock the vault when the setting says so, and the system idle time (from
  * powerMonitor) locks it once it reaches the auto-lock timeout.
  */
@@ -44,6 +47,52 @@ export interface LockControllerOptions {
   };
   /** Whether the vault starts locked (it does at app start). */
   readonly initiallyLocked?: boolean;
+}
+
+/** The window's renderer as restartRenderer sees it (main/index.ts binds it to the BrowserWindow). */
+export interface RendererHost {
+  /** webContents.forcefullyCrashRenderer(). */
+  crash(): void;
+  /** Calls `listener` once the renderer process is reported gone; returns an unsubscribe. */
+  onGone(listener: () => void): () => void;
+  /** Loads the app's entry page into the same webContents (a fresh renderer process after a crash). */
+  load(): Promise<void>;
+  /** Fallback: a new window (new webContents, new process) on the entry page; the old one destroyed. */
+  replace(): Promise<void>;
+}
+
+/** How long the old renderer has to be reported gone before the window is replaced instead. */
+const RENDERER_GONE_TIMEOUT_MS = 3000;
+
+/** Step 4 of the lock: a new renderer process, never the old one reloaded. */
+export async function restartRenderer(
+  host: RendererHost,
+  goneTimeoutMs = RENDERER_GONE_TIMEOUT_MS,
+): Promise<'reloaded' | 'replaced'> {
+  let unsubscribe = (): void => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = new Promise<'gone' | 'timeout'>((resolve) => {
+    unsubscribe = host.onGone(() => resolve('gone'));
+    timer = setTimeout(() => resolve('timeout'), goneTimeoutMs);
+  });
+  let gone: 'gone' | 'timeout' | 'crash-failed';
+  try {
+    host.crash();
+    gone = await outcome;
+  } catch (error) {
+    log.warn('lock.renderer-crash-failed', errorFields(error));
+    gone = 'crash-failed';
+  } finally {
+    clearTimeout(timer);
+    unsubscribe();
+  }
+  if (gone === 'gone') {
+    await host.load();
+    return 'reloaded';
+  }
+  if (gone === 'timeout') log.warn('lock.renderer-not-gone', { waitedMs: goneTimeoutMs });
+  await host.replace();
+  return 'replaced';
 }
 
 export function shouldLockOnPowerEvent(_event: PowerEvent, policy: LockPolicy): boolean {

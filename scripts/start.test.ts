@@ -72,7 +72,8 @@ describe('npm start', () => {
       [
         '#!/bin/sh',
         `{ echo "args=$*"; echo "network=$CARAPACE_NETWORK"; echo "profile=$CARAPACE_PROFILE_DIR";`,
-        ` echo "config=$CARAPACE_DEMO_CONFIG"; echo "runAsNode=\${ELECTRON_RUN_AS_NODE:-unset}"; } > "${record}"`,
+        ` echo "config=$CARAPACE_DEMO_CONFIG"; echo "runAsNode=\${ELECTRON_RUN_AS_NODE:-unset}";`,
+        ` echo "core=$(ulimit -c) $(ulimit -H -c)"; } > "${record}"`,
         `cp "$CARAPACE_DEMO_CONFIG" "${record}.config.json"`,
         'exit 0',
         '',
@@ -98,6 +99,8 @@ describe('npm start', () => {
     expect(lines.network).toBe('demo');
     expect(lines.profile).toBe(profile);
     expect(lines.runAsNode).toBe('unset');
+    // Launched with core dumps off (soft and hard), inherited by every process Chromium starts.
+    expect(lines.core).toBe('0 0');
     // The config handed to the app is a valid demo ClientConfig for a loopback server…
     const config = parseClientConfig(JSON.parse(await readFile(`${record}.config.json`, 'utf8')) as unknown);
     expect(config.mode).toBe('demo');

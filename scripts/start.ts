@@ -5,7 +5,8 @@
  *   2. build the renderer (vite) and main + preload (esbuild);
  *   3. start the demo network (mock Signal server on 127.0.0.1) with an echo contact, write its client
  *      config to a private temp file;
- *   4. launch `electron .` in demo mode; when it exits, stop the network and remove the file.
+ *   4. launch `electron .` in demo mode, with core dumps off (main/core-dumps.ts: the lock crashes the renderer
+ *      on purpose); when it exits, stop the network and remove the file.
  * Options: `npm start -- --profile /abs/profile/dir` (default: Electron's per-user data dir);
  * `--skip-renderer-build` reuses an existing dist/renderer (faster relaunch).
  * Env: CARAPACE_NO_ELECTRON_DOWNLOAD=1 skips the download attempt.
@@ -16,6 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchWithoutCoreDumps } from '../main/core-dumps.js';
 import { buildMain } from './build-main.js';
 import { downloadElectron, findElectronBinary, type ElectronBinary } from './electron-binary.js';
 
@@ -115,7 +117,8 @@ async function main(): Promise<number> {
     delete env.ELECTRON_RUN_AS_NODE;
     if (profileDir !== undefined) env.CARAPACE_PROFILE_DIR = profileDir;
     say('launching Electron…');
-    const child = spawn(electron.path, [root], { cwd: root, stdio: 'inherit', env });
+    const launch = launchWithoutCoreDumps(process.platform, electron.path, [root]);
+    const child = spawn(launch.command, [...launch.args], { cwd: root, stdio: 'inherit', env });
     const stop = (): void => void child.kill('SIGTERM');
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
