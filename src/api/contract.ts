@@ -16,7 +16,13 @@ import {
   settingsPatchSchema as SettingsPatchSchema,
   settingsSchema as SettingsSchema,
 } from '../settings/schema.js';
-import { firstHttpsLink, PREVIEW_MAX_URL_CHARS } from '../net/link-preview-rules.js';
+import {
+  firstHttpsLink,
+  PREVIEW_MAX_DESCRIPTION_CHARS,
+  PREVIEW_MAX_IMAGE_BYTES,
+  PREVIEW_MAX_TITLE_CHARS,
+  PREVIEW_MAX_URL_CHARS,
+} from '../net/link-preview-rules.js';
 
 // The settings schema is owned by src/settings (platform-free); re-exported so the UI imports src/api only.
 export { AUTO_LOCK_SECONDS, DEFAULT_SETTINGS, DISAPPEARING_TIMER_SECONDS, durationLabel };
@@ -208,6 +214,17 @@ export const LinkPreviewSchema = z.object({
 });
 export type LinkPreview = z.infer<typeof LinkPreviewSchema>;
 
+/**
+ * A message's link preview as it was sent or received — shown without any fetch. Its image is an
+ * attachment of the message (read with attachments.read), listed here and not in `attachments`.
+ */
+const MessagePreviewSchema = z.object({
+  url: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  image: AttachmentSchema.nullable(),
+});
+
 export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -220,6 +237,7 @@ export const MessageSchema = z.object({
   expireTimerSeconds: z.number().int().nonnegative().nullable(),
   expiresAt: z.number().nullable(),
   attachments: z.array(AttachmentSchema),
+  preview: MessagePreviewSchema.nullable(),
   /** View-once media: opens once (messages.viewOnce), then only the `viewed` marker remains. */
   viewOnce: z.boolean(),
   viewed: z.boolean(),
@@ -366,8 +384,29 @@ export const COMMANDS = {
     }),
     MessagePageSchema,
   ),
+  /**
+   * Send a text, optionally with the link preview the user saw (from linkPreview.fetch): it goes only if
+   * its link appears in the body (Signal's rule), its text bounded and its image stripped of metadata.
+   */
   'messages.send': command(
-    z.strictObject({ conversationId: Id, body: z.string().trim().min(1).max(4000) }),
+    z.strictObject({
+      conversationId: Id,
+      body: z.string().trim().min(1).max(4000),
+      preview: z
+        .strictObject({
+          url: z.string().min(1).max(PREVIEW_MAX_URL_CHARS),
+          // Code points are capped by the core; UTF-16 length is at most twice that.
+          title: z.string().max(PREVIEW_MAX_TITLE_CHARS * 2),
+          description: z
+            .string()
+            .max(PREVIEW_MAX_DESCRIPTION_CHARS * 2)
+            .optional(),
+          imageBase64: Base64.min(1)
+            .max(Math.ceil(PREVIEW_MAX_IMAGE_BYTES / 3) * 4)
+            .optional(),
+        })
+        .optional(),
+    }),
     MessageSchema,
   ),
   'messages.markRead': command(z.strictObject({ conversationId: Id }), Ok),

@@ -13,6 +13,7 @@ import {
   UntrustedIdentityError,
   ValidationError,
 } from '../errors.js';
+import { acceptPreview } from '../net/link-preview-rules.js';
 import { ReceiptType, TypingAction, type Content } from '../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { AttachmentRecords } from './attachments/records.js';
@@ -26,6 +27,7 @@ import {
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { AttachmentPointer } from '../signal/proto/signal-service.js';
 import { Delivery, type ChatRequester } from './delivery.js';
+import { preparePreviewImage, previewField, type OutgoingPreview } from './outgoing-preview.js';
 import type { MessageEncryptor } from './signal-adapter.js';
 import type { Conversation, Message, MessageStore } from './store.js';
 
@@ -104,8 +106,12 @@ export class Sender {
     return this.lastTimestamp;
   }
 
-  /** Store and send a text message. Resolves with the stored message (status sent or failed). */
-  async sendText(conversationId: string, body: string): Promise<Message> {
+  /**
+   * Store and send a text message, with a link preview if it has one whose link is in the body (Signal's
+   * rule; otherwise the preview is dropped, the text still sent). The preview's image is prepared and
+   * uploaded like an attachment. Resolves with the stored message (status sent or failed).
+   */
+  async sendText(conversationId: string, body: string, preview?: OutgoingPreview): Promise<Message> {
     if (typeof body !== 'string' || body.trim().length === 0 || body.length > MAX_BODY_LENGTH) {
       throw new ValidationError('A message needs 1 to 65536 characters of text.');
     }
@@ -114,47 +120,78 @@ export class Sender {
     if (conversation.blocked) throw new BlockedError();
     if (crypto.needsApproval(conversation.serviceId)) throw new UntrustedIdentityError(conversationId);
 
-    const timestamp = this.nextTimestamp();
-    const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
-    const message = await this.options.lock.run(() =>
-      store.transaction(() => {
-        // Writing to someone accepts the conversation (a held request becomes a normal chat).
-        if (conversation.acceptedAt === null || conversation.isRequest) {
-          store.updateConversation(conversationId, { acceptedAt: timestamp, isRequest: false });
-        }
-        return store.insertOutgoing({
-          conversationId,
-          sourceServiceId: local.aci,
-          sourceDevice: local.deviceId,
-          sentAt: timestamp,
-          body,
-          expireTimerSeconds: expireTimer,
-          status: 'pending',
-        });
-      }),
-    );
-    const profileKey = this.options.ownProfileKey?.() ?? null;
-    const content: Content = {
-      dataMessage: {
-        body,
-        timestamp,
-        ...(expireTimer ? { expireTimer } : {}),
-        ...(profileKey ? { profileKey } : {}),
-      },
-    };
+    const accepted = preview ? acceptPreview(preview, body) : undefined;
+    const machinery = this.options.attachments?.();
+    const image = accepted && machinery ? await preparePreviewImage(preview?.image) : undefined;
     try {
-      await this.delivery.deliver(conversation, content, timestamp, { online: false, urgent: true });
-    } catch (error) {
-      await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
-      if (error instanceof UntrustedIdentityError) throw new UntrustedIdentityError(conversationId);
-      throw error;
+      const timestamp = this.nextTimestamp();
+      const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
+      const message = await this.options.lock.run(() =>
+        store.transaction(() => {
+          // Writing to someone accepts the conversation (a held request becomes a normal chat).
+          if (conversation.acceptedAt === null || conversation.isRequest) {
+            store.updateConversation(conversationId, { acceptedAt: timestamp, isRequest: false });
+          }
+          const imageId =
+            image && machinery
+              ? machinery.records.addOutgoing(storeOutgoingAttachment(machinery.files, image))
+              : null;
+          return store.insertOutgoing({
+            conversationId,
+            sourceServiceId: local.aci,
+            sourceDevice: local.deviceId,
+            sentAt: timestamp,
+            body,
+            expireTimerSeconds: expireTimer,
+            status: 'pending',
+            ...(imageId !== null ? { attachmentIds: [imageId] } : {}),
+            ...(accepted ? { preview: { ...accepted, imageAttachmentId: imageId } } : {}),
+          });
+        }),
+      );
+      const profileKey = this.options.ownProfileKey?.() ?? null;
+      let pointer: AttachmentPointer | undefined;
+      try {
+        const imageId = message.preview?.imageAttachmentId;
+        if (image && machinery && imageId) {
+          pointer = await uploadAttachment(image, machinery.transport, {
+            onProgress: (loaded, total) =>
+              this.options.onProgress?.({
+                messageId: message.id,
+                attachmentId: imageId,
+                direction: 'upload',
+                loaded,
+                total,
+              }),
+          });
+        }
+        const content: Content = {
+          dataMessage: {
+            body,
+            timestamp,
+            ...(accepted ? { preview: [previewField(accepted, pointer)] } : {}),
+            ...(expireTimer ? { expireTimer } : {}),
+            ...(profileKey ? { profileKey } : {}),
+          },
+        };
+        await this.delivery.deliver(conversation, content, timestamp, { online: false, urgent: true });
+      } catch (error) {
+        await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
+        if (error instanceof UntrustedIdentityError) throw new UntrustedIdentityError(conversationId);
+        throw error;
+      } finally {
+        pointer?.key?.fill(0);
+      }
+      return this.options.lock.run(() => {
+        const current = store.getMessage(message.id);
+        // A receipt may already have moved it past "sent".
+        if (current && current.status !== 'pending') return current;
+        return store.setStatus(message.id, 'sent');
+      });
+    } finally {
+      image?.bytes.fill(0);
+      image?.thumbnail?.bytes.fill(0);
     }
-    return this.options.lock.run(() => {
-      const current = store.getMessage(message.id);
-      // A receipt may already have moved it past "sent".
-      if (current && current.status !== 'pending') return current;
-      return store.setStatus(message.id, 'sent');
-    });
   }
 
   /**

@@ -53,6 +53,15 @@ export interface ConversationSummary extends Conversation {
   readonly lastMessage: LastMessage | null;
 }
 
+/** A message's link preview (message_previews, vault migration 0007); its text is already bounded. */
+export interface MessagePreview {
+  readonly url: string;
+  readonly title: string;
+  readonly description: string | null;
+  /** The preview's image: one of the message's attachmentIds, or null. */
+  readonly imageAttachmentId: string | null;
+}
+
 export interface Message {
   readonly id: string;
   /** Insertion order; the paging key. */
@@ -73,6 +82,7 @@ export interface Message {
   readonly viewOnce: boolean;
   readonly viewed: boolean;
   readonly attachmentIds: readonly string[];
+  readonly preview: MessagePreview | null;
   readonly eventType: TimelineEventType | null;
   readonly eventData: Readonly<Record<string, unknown>> | null;
 }
@@ -96,6 +106,7 @@ export interface IncomingMessageInput {
   readonly expireTimerSeconds?: number | null;
   readonly viewOnce?: boolean;
   readonly attachmentIds?: readonly string[];
+  readonly preview?: MessagePreview;
 }
 
 export interface OutgoingMessageInput {
@@ -110,6 +121,7 @@ export interface OutgoingMessageInput {
   readonly viewOnce?: boolean;
   /** AttachmentRecords ids of our own stored copies. */
   readonly attachmentIds?: readonly string[];
+  readonly preview?: MessagePreview;
 }
 
 export interface ConversationInit {
@@ -176,6 +188,8 @@ interface MessageRow {
   viewed: number;
   /** JSON array, in order (MESSAGE_COLUMNS). */
   attachment_ids: string;
+  /** JSON object or null (MESSAGE_COLUMNS). */
+  preview: string | null;
   event_type: TimelineEventType | null;
   event_data: string | null;
 }
@@ -199,11 +213,15 @@ interface ConversationRow {
 }
 
 /**
- * A message row with its attachment ids in order (message_attachments, vault migration 0006); select
- * it `FROM messages m`. The correlated aggregate is one index lookup per row.
+ * A message row with its attachment ids in order (message_attachments, vault migration 0006) and its
+ * link preview (message_previews, 0007); select it `FROM messages m`. Each correlated subquery is one
+ * index lookup per row.
  */
 const MESSAGE_COLUMNS = `m.*, (SELECT json_group_array(attachment_id ORDER BY position)
-    FROM message_attachments WHERE message_id = m.id) AS attachment_ids`;
+    FROM message_attachments WHERE message_id = m.id) AS attachment_ids,
+  (SELECT json_object('url', url, 'title', title, 'description', description,
+      'imageAttachmentId', image_attachment_id)
+    FROM message_previews WHERE message_id = m.id) AS preview`;
 
 function toMessage(row: MessageRow): Message {
   return {
@@ -225,6 +243,7 @@ function toMessage(row: MessageRow): Message {
     viewOnce: row.view_once === 1,
     viewed: row.viewed === 1,
     attachmentIds: JSON.parse(row.attachment_ids) as string[],
+    preview: row.preview ? (JSON.parse(row.preview) as MessagePreview) : null,
     eventType: row.event_type,
     eventData: row.event_data ? (JSON.parse(row.event_data) as Record<string, unknown>) : null,
   };
@@ -507,6 +526,7 @@ export class MessageStore {
     );
     if (result.changes === 0) return { inserted: false };
     this.linkAttachments(id, input.attachmentIds);
+    this.linkPreview(id, input.preview);
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt(
       `UPDATE conversations SET unread_count = unread_count + 1, last_message_seq = ?, last_activity_at = ?
@@ -540,6 +560,7 @@ export class MessageStore {
       input.viewOnce ? 1 : 0,
     );
     this.linkAttachments(id, input.attachmentIds);
+    this.linkPreview(id, input.preview);
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt('UPDATE conversations SET last_message_seq = ?, last_activity_at = ? WHERE id = ?').run(
       message.seq,
@@ -763,6 +784,14 @@ export class MessageStore {
       'INSERT INTO message_attachments (message_id, position, attachment_id) VALUES (?, ?, ?)',
     );
     attachmentIds.forEach((attachmentId, position) => link.run(messageId, position, attachmentId));
+  }
+
+  private linkPreview(messageId: string, preview: MessagePreview | undefined): void {
+    if (!preview) return;
+    this.stmt(
+      `INSERT INTO message_previews (message_id, url, title, description, image_attachment_id)
+         VALUES (?, ?, ?, ?, ?)`,
+    ).run(messageId, preview.url, preview.title, preview.description, preview.imageAttachmentId);
   }
 
   private bySeq(seq: number): Message {

@@ -10,6 +10,7 @@ import { MIMEType, TextDecoder } from 'node:util';
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
 import {
+  cleanPreviewText as cleanText,
   PREVIEW_MAX_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS,
   PREVIEW_MAX_TITLE_CHARS as MAX_TITLE_CHARS,
   PREVIEW_MAX_URL_CHARS as MAX_URL_CHARS,
@@ -33,18 +34,6 @@ const TITLE_KEYS = ['og:title', 'twitter:title'];
 const DESCRIPTION_KEYS = ['og:description', 'twitter:description', 'description'];
 const IMAGE_KEYS = ['og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image'];
 const WANTED_META = new Set([...TITLE_KEYS, ...DESCRIPTION_KEYS, ...IMAGE_KEYS]);
-
-// C0/C1 controls, and the directional marks/overrides/isolates that can reorder what the user sees.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-
-/** Single-line, safe-to-display text capped at `max` code points (with an ellipsis). */
-function cleanText(decoded: string, max: number): string | undefined {
-  const text = decoded.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
-  if (text.length === 0) return undefined;
-  const codePoints = Array.from(text);
-  return codePoints.length > max ? `${codePoints.slice(0, max - 1).join('')}\u2026` : text;
-}
 
 /** Decodes an attribute value's character references, reading only as much as a `max`-char field needs. */
 function decodeAttribute(raw: string, max: number): string {

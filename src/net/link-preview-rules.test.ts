@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { firstHttpsLink, previewBelongsTo } from './link-preview-rules.js';
+import {
+  acceptPreview,
+  cleanPreviewText,
+  firstHttpsLink,
+  previewBelongsTo,
+  PREVIEW_MAX_TITLE_CHARS,
+} from './link-preview-rules.js';
 
 describe('firstHttpsLink', () => {
   it('finds the first https link the user typed, exactly as written', () => {
@@ -26,5 +32,35 @@ describe('previewBelongsTo (Signal: the preview link must appear in the body)', 
     expect(previewBelongsTo('https://u:p@example.org/', 'https://u:p@example.org/')).toBe(false);
     const long = `https://example.org/${'a'.repeat(3000)}`;
     expect(previewBelongsTo(long, long)).toBe(false);
+  });
+});
+
+describe('acceptPreview (what a sent or received preview may carry)', () => {
+  it('keeps a preview whose https link is in the body, cleaning and bounding its text', () => {
+    const preview = acceptPreview(
+      {
+        url: 'https://example.org/a',
+        title: `evil\u202etxt.exe\n${'t'.repeat(400)}`,
+        description: '  two\u0000 words ',
+      },
+      'see https://example.org/a',
+    );
+    expect(preview?.url).toBe('https://example.org/a');
+    expect(preview?.title).not.toMatch(/[\u202e\n]/);
+    expect(Array.from(preview?.title ?? '')).toHaveLength(PREVIEW_MAX_TITLE_CHARS);
+    expect(preview?.description).toBe('two words');
+  });
+
+  it('drops a preview for a link the reader cannot see, or with no link', () => {
+    expect(acceptPreview({ url: 'https://elsewhere.example/', title: 'x' }, 'hello')).toBeUndefined();
+    expect(acceptPreview({ title: 'x' }, 'hello https://example.org/')).toBeUndefined();
+  });
+
+  it('bounds text made only of astral characters too', () => {
+    const title = cleanPreviewText('\u{1F980}'.repeat(PREVIEW_MAX_TITLE_CHARS), PREVIEW_MAX_TITLE_CHARS);
+    expect(Array.from(title ?? '')).toHaveLength(PREVIEW_MAX_TITLE_CHARS);
+    expect(title?.endsWith('\u{1F980}')).toBe(true);
+    const longer = cleanPreviewText('\u{1F980}'.repeat(PREVIEW_MAX_TITLE_CHARS + 1), PREVIEW_MAX_TITLE_CHARS);
+    expect(longer?.endsWith('\u2026')).toBe(true);
   });
 });

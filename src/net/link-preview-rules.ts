@@ -12,6 +12,19 @@ export const PREVIEW_MAX_DESCRIPTION_CHARS = 1000;
 /** The preview image's byte cap (fetching stops there; a received one larger than this is not kept). */
 export const PREVIEW_MAX_IMAGE_BYTES = 1024 * 1024;
 
+// C0/C1 controls, and the directional marks/overrides/isolates that can reorder what the user sees.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** Single-line, safe-to-display text capped at `max` code points (with an ellipsis); undefined if empty. */
+export function cleanPreviewText(text: string, max: number): string | undefined {
+  const clean = text.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  if (clean.length === 0) return undefined;
+  // 2·max + 1 UTF-16 units hold more than `max` code points unless they are the whole text.
+  const head = Array.from(clean.slice(0, max * 2 + 1));
+  return head.length > max ? `${head.slice(0, max - 1).join('')}\u2026` : clean;
+}
+
 function isHttpsLink(text: string): boolean {
   if (text.length > PREVIEW_MAX_URL_CHARS) return false;
   try {
@@ -38,4 +51,29 @@ export function firstHttpsLink(draft: string): string | undefined {
   if (match === undefined) return undefined;
   const trimmed = match.replace(/[.,;:!?)\]}]+$/, '');
   return isHttpsLink(trimmed) ? trimmed : undefined;
+}
+
+/** A preview's text as it may be stored, sent and shown. */
+export interface PreviewText {
+  readonly url: string;
+  readonly title: string;
+  readonly description: string | null;
+}
+
+/**
+ * The preview a message may carry (sent or received): its link must be an https link written in the
+ * body, its text is cleaned and bounded; anything else gives undefined (the preview is dropped, the
+ * message is not). A preview without a title shows its link's domain instead.
+ */
+export function acceptPreview(
+  preview: { readonly url?: string; readonly title?: string; readonly description?: string },
+  body: string,
+): PreviewText | undefined {
+  const url = preview.url;
+  if (url === undefined || !previewBelongsTo(url, body)) return undefined;
+  return {
+    url,
+    title: cleanPreviewText(preview.title ?? '', PREVIEW_MAX_TITLE_CHARS) ?? '',
+    description: cleanPreviewText(preview.description ?? '', PREVIEW_MAX_DESCRIPTION_CHARS) ?? null,
+  };
 }

@@ -44,6 +44,10 @@ export function toApiMessage(
   message: Message,
   attachmentInfo: (id: string) => AttachmentInfo | undefined = () => undefined,
 ): ApiMessage {
+  const preview = message.preview;
+  // The preview's image is one of the message's attachments, shown in the preview card only.
+  const previewImageId = preview?.imageAttachmentId ?? null;
+  const previewImage = previewImageId !== null ? attachmentInfo(previewImageId) : undefined;
   return {
     id: message.id,
     conversationId: message.conversationId,
@@ -57,9 +61,15 @@ export function toApiMessage(
     expiresAt: message.expiresAt,
     attachments: message.attachmentIds.flatMap((id) => {
       // A viewed view-once (or expired) attachment is gone: only the message's marker remains.
-      const info = attachmentInfo(id);
+      const info = id === previewImageId ? undefined : attachmentInfo(id);
       return info ? [toApiAttachment(info)] : [];
     }),
+    preview: preview && {
+      url: preview.url,
+      title: preview.title,
+      description: preview.description,
+      image: previewImage ? toApiAttachment(previewImage) : null,
+    },
     viewOnce: message.viewOnce,
     viewed: message.viewed,
   };

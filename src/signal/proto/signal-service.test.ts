@@ -3,8 +3,10 @@ import { ProtocolError } from '../../errors.js';
 import {
   DataMessageFlags,
   decodeContent,
+  decodeDataMessage,
   decodeEnvelope,
   encodeContent,
+  encodeDataMessage,
   encodeEnvelope,
   EnvelopeType,
   padContent,
@@ -83,5 +85,41 @@ describe('signal-service protos', () => {
     expect(Array.from(unpadContent(new Uint8Array([1, 2, 0x80])))).toEqual([1, 2]);
     expect(() => unpadContent(new Uint8Array([1, 2, 0, 0]))).toThrow(ProtocolError);
     expect(() => unpadContent(new Uint8Array([]))).toThrow(ProtocolError);
+  });
+});
+
+describe('DataMessage.preview', () => {
+  it("uses Signal's field numbers: the mock server's own compiled protos read our preview", async () => {
+    const { createRequire } = await import('node:module');
+    const { signalservice } = createRequire(import.meta.url)('@signalapp/mock-server/protos/compiled.js') as {
+      signalservice: {
+        DataMessage: {
+          decode(bytes: Uint8Array): {
+            preview: Array<{
+              url: string | null;
+              title: string | null;
+              description: string | null;
+              image: { cdnKey?: string | null; attachmentIdentifier?: { cdnKey?: string } | null } | null;
+            }>;
+          };
+        };
+      };
+    };
+    const bytes = encodeDataMessage({
+      body: 'see https://example.org/a',
+      timestamp: 1,
+      preview: [
+        {
+          url: 'https://example.org/a',
+          title: 'A title',
+          description: 'About it',
+          image: { cdnKey: 'key-1', cdnNumber: 3 },
+        },
+      ],
+    });
+    const theirs = signalservice.DataMessage.decode(bytes).preview[0];
+    expect(theirs).toMatchObject({ url: 'https://example.org/a', title: 'A title', description: 'About it' });
+    expect(JSON.stringify(theirs?.image)).toContain('key-1');
+    expect(decodeDataMessage(bytes).preview?.[0]).toMatchObject({ url: 'https://example.org/a' });
   });
 });

@@ -67,10 +67,19 @@ message DataMessage {
   optional uint32 expireTimer = 5;
   optional bytes profileKey = 6;
   optional uint64 timestamp = 7;
+  repeated Preview preview = 10;
   optional uint32 requiredProtocolVersion = 12;
   optional bool isViewOnce = 14;
   optional bytes groupV2 = 15;
   optional uint32 expireTimerVersion = 23;
+}
+
+message Preview {
+  optional string url = 1;
+  optional string title = 2;
+  optional AttachmentPointer image = 3;
+  optional string description = 4;
+  optional uint64 date = 5;
 }
 
 message NullMessage {
@@ -200,6 +209,16 @@ export interface AttachmentPointer {
   clientUuid?: Uint8Array;
 }
 
+/** A link preview (Signal shows the first whose url appears in the body). */
+export interface Preview {
+  url?: string;
+  title?: string;
+  image?: AttachmentPointer;
+  description?: string;
+  /** The page's publication date (ms), if the sender knew it. */
+  date?: number;
+}
+
 export interface DataMessage {
   body?: string;
   attachments?: AttachmentPointer[];
@@ -208,6 +227,7 @@ export interface DataMessage {
   expireTimer?: number;
   profileKey?: Uint8Array;
   timestamp?: number;
+  preview?: Preview[];
   requiredProtocolVersion?: number;
   isViewOnce?: boolean;
   groupV2?: Uint8Array;
