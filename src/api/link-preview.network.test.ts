@@ -13,7 +13,7 @@ import {
   type CountingTlsServer,
   type Microsocks,
   type TestCert,
-} from '../net/socks-testkit.js';
+} from '../net/test-support/socks.js';
 import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { value } from './test-support/events.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { Vault } from '../vault/index.js';
-import { startMicrosocks, type Microsocks } from '../net/socks-testkit.js';
+import { startMicrosocks, type Microsocks } from '../net/test-support/socks.js';
 import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import { createCoreService, type CoreService } from './service.js';
 import { nextEvent, value } from './test-support/events.js';

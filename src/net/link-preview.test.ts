@@ -17,7 +17,7 @@ import {
   type CountingTlsServer,
   type Microsocks,
   type TestCert,
-} from './socks-testkit.js';
+} from './test-support/socks.js';
 
 // A valid 1×1 PNG.
 const PNG = Buffer.from(

@@ -15,7 +15,7 @@ import { openChatConnection } from './chat-connection.js';
 import type { ServiceEndpoint } from './config.js';
 import { RestClient } from './rest.js';
 import { NetworkRouteManager, type RouteConfig } from './route.js';
-import { freePort, PROXY_EGRESS_ADDRESS, startMicrosocks, type Microsocks } from './socks-testkit.js';
+import { freePort, PROXY_EGRESS_ADDRESS, startMicrosocks, type Microsocks } from './test-support/socks.js';
 
 interface CountingRelay {
   readonly port: number;

@@ -5,7 +5,7 @@ import { NetworkError, ProxyUnavailableError, ValidationError } from '../errors.
 import { directSocketOpener } from './direct-opener.js';
 import { TOR_SOCKS_HOST, TOR_SOCKS_PORT } from '../settings/schema.js';
 import { NetworkRouteManager, openerForRoute, validateRoute, type RouteChange } from './route.js';
-import { freePort, PROXY_EGRESS_ADDRESS, startMicrosocks, type Microsocks } from './socks-testkit.js';
+import { freePort, PROXY_EGRESS_ADDRESS, startMicrosocks, type Microsocks } from './test-support/socks.js';
 
 interface EchoServer {
   port: number;

@@ -15,7 +15,7 @@ import {
   type CountingTlsServer,
   type Microsocks,
   type TestCert,
-} from './socks-testkit.js';
+} from './test-support/socks.js';
 
 /** HTTPS GET over whatever the opener returns, with TLS verified against the test CA. */
 async function httpsGet(opener: SocketOpener, host: string, port: number, ca: string): Promise<string> {

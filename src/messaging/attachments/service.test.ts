@@ -24,7 +24,7 @@ import { getAttachmentUploadForm } from '../../net/grpc-attachments.js';
 import { GrpcClient } from '../../net/grpc.js';
 import { openerForRoute } from '../../net/route.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
-import { startMicrosocks, type Microsocks } from '../../net/socks-testkit.js';
+import { startMicrosocks, type Microsocks } from '../../net/test-support/socks.js';
 import {
   decodeEnvelope,
   encodeContent,

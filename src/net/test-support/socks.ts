@@ -15,7 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export const MICROSOCKS_PATH = '/usr/bin/microsocks';
+const MICROSOCKS_PATH = '/usr/bin/microsocks';
 /** The source address microsocks uses for its outgoing connections in these tests. */
 export const PROXY_EGRESS_ADDRESS = '127.0.0.2';
 
