@@ -67,6 +67,7 @@ const fake = vi.hoisted(() => {
   };
   class FakeWebContents extends Emitter {
     sent: { channel: string; payload: unknown }[] = [];
+    loads: string[] = [];
     windowOpenHandler: undefined | ((details: { url: string }) => { action: string });
     session = {
       clearCache: () => {
@@ -98,6 +99,7 @@ const fake = vi.hoisted(() => {
     }
     loadURL(url: string) {
       calls.push(`loadURL ${url}`);
+      this.loads.push(url);
       return Promise.resolve();
     }
   }
@@ -218,6 +220,7 @@ interface FakeWindow {
   options: { webPreferences: Record<string, unknown> };
   webContents: EventEmitter & {
     sent: { channel: string; payload: unknown }[];
+    loads: string[];
     windowOpenHandler?: (details: { url: string }) => { action: string };
   };
   contentProtection: boolean[];
@@ -423,13 +426,15 @@ describe('main/index.ts glue', () => {
     // The old webContents never loads again; a new window (its own renderer) loads the lock screen.
     expect(sequence).toEqual([
       'crashRenderer',
-      'loadURL app://carapace/index.html',
       'destroyWindow',
+      'loadURL app://carapace/index.html',
       'uncover',
     ]);
     expect(fake.state.windows).toHaveLength(2);
     window = fake.state.windows[1] as FakeWindow;
     expect((old as unknown as { destroyed: boolean }).destroyed).toBe(true);
+    expect(old.webContents.loads).toHaveLength(2); // start and the first lock; never after this crash
+    expect(window.webContents.loads).toEqual(['app://carapace/index.html']);
     expect(window.contentProtection.at(-1)).toBe(true);
     // IPC now answers the new window only, and events go to it.
     expect(await invoke('vault.status', {})).toMatchObject({ ok: true, value: { state: 'locked' } });

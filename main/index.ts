@@ -304,12 +304,14 @@ async function start(): Promise<void> {
           },
           load: () => webContents.loadURL(APP_ENTRY_URL),
           replace: async () => {
-            // The new window first (closing the last one would quit), covered until the lock sequence ends.
+            // The new window exists first (closing the last one would quit the app), covered until the lock
+            // sequence ends; the old one (and its renderer) goes before the page loads, so Chromium cannot
+            // place the new page in the old process.
             const old = current;
             current = openWindow();
             current.cover.set(true);
-            await current.window.loadURL(APP_ENTRY_URL);
             old.window.destroy();
+            await current.window.loadURL(APP_ENTRY_URL);
           },
         });
       },
