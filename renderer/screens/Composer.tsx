@@ -1,9 +1,15 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { MAX_ATTACHMENT_BYTES, MAX_FILES_PER_MESSAGE, type ApiError } from '../../src/api/contract.js';
+import {
+  MAX_ATTACHMENT_BYTES,
+  MAX_FILES_PER_MESSAGE,
+  type ApiError,
+  type LinkPreview,
+} from '../../src/api/contract.js';
 import { fileToBase64, getApi } from '../bridge.js';
 import { formatSize } from '../components/Attachments.js';
 import { ErrorText } from '../components/ErrorText.js';
-import { addMessage } from '../store.js';
+import { ComposerPreviewCard, useComposerPreview } from '../components/LinkPreview.js';
+import { addMessage, useStore } from '../store.js';
 
 /** While typing, "started" is repeated at this interval; after this long without a keystroke, "stopped". */
 const TYPING_REPEAT_MS = 10_000;
@@ -38,6 +44,16 @@ function useTypingSender(conversationId: string) {
   return { keystroke, stop };
 }
 
+/** The preview as messages.send takes it (the core checks again that its link is in the body). */
+function outgoingPreview(preview: LinkPreview) {
+  return {
+    url: preview.url,
+    title: preview.title,
+    ...(preview.description !== null ? { description: preview.description } : {}),
+    ...(preview.image ? { imageBase64: preview.image.dataBase64 } : {}),
+  };
+}
+
 export function Composer({
   conversationId,
   files,
@@ -55,6 +71,9 @@ export function Composer({
   const fileInputId = useId();
   const viewOnceId = useId();
   const typing = useTypingSender(conversationId);
+  // Previews are for text messages, and only while the user turned them on (nothing is fetched otherwise).
+  const previewsOn = useStore((s) => s.settings?.linkPreviews === true);
+  const linkPreview = useComposerPreview(body, previewsOn && files.length === 0);
   const total = files.reduce((n, f) => n + f.size, 0);
   const tooLarge = total > MAX_ATTACHMENT_BYTES;
   const tooMany = files.length > MAX_FILES_PER_MESSAGE;
@@ -83,7 +102,13 @@ export function Composer({
             ...(text ? { body: text } : {}),
             ...(viewOnce && viewOnceAllowed ? { viewOnce: true } : {}),
           })
-        : await getApi().messages.send({ conversationId, body: text });
+        : await getApi().messages.send({
+            conversationId,
+            body: text,
+            ...(linkPreview.state.status === 'ready'
+              ? { preview: outgoingPreview(linkPreview.state.preview) }
+              : {}),
+          });
     setBusy(false);
     if (!result.ok) {
       setError(result.error);
@@ -104,6 +129,7 @@ export function Composer({
 
   return (
     <form className="composer" onSubmit={(e) => void send(e)}>
+      <ComposerPreviewCard state={linkPreview.state} onRemove={linkPreview.remove} />
       {files.length > 0 ? (
         <ul className="pending-files" aria-label="Files to send">
           {files.map((file, index) => (

@@ -10,6 +10,7 @@ import {
 import { getApi, loadOlder, navigate } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { MessageAttachments } from '../components/Attachments.js';
+import { MessagePreviewCard } from '../components/LinkPreview.js';
 import { upsertConversation, useStore } from '../store.js';
 import { Composer } from './Composer.js';
 import { RemoveContactAction } from './RemoveContact.js';
@@ -30,6 +31,7 @@ function MessageRow({ message }: { message: Message }) {
     <div className={`bubble ${message.direction}`}>
       <MessageAttachments message={message} />
       {message.body ? <p className="bubble-text">{message.body}</p> : null}
+      <MessagePreviewCard message={message} />
       <span className="meta">
         {time.format(message.sentAt)}
         {message.direction === 'out' ? ` · ${message.status}` : ''}
