@@ -12,7 +12,7 @@ import { openChatConnection } from '../net/chat-connection.js';
 import { SignalProtocolStores } from '../signal/stores/index.js';
 import { openTestDb } from '../test-support/db.js';
 import { createTestDir, type TestDir } from '../test-support/files.js';
-import { maintainPreKeys, registerPrimary } from './registration.js';
+import { registerPrimary } from './registration.js';
 
 describe('registration as a primary device (real mock server over TLS)', () => {
   let network: DemoNetwork;
@@ -64,29 +64,6 @@ describe('registration as a primary device (real mock server over TLS)', () => {
       unknown
     >;
     expect(whoami.uuid).toBe(account.aci);
-    await connection.close();
-  });
-
-  it('replenishes one-time prekeys when the server runs low', async () => {
-    const stores = newStores();
-    const account = await registerDemoAccount(network, stores, { oneTimePreKeyCount: 12 });
-    const device = (await network.server.getDeviceByServiceId(account.aci as never))!;
-    const connection = await openChatConnection({
-      endpoint: network.config.chat,
-      trustRootsPem: network.config.tlsTrustRootsPem,
-      openSocket: directSocketOpener,
-      auth: { username: `${account.aci}.1`, password: account.password },
-      keepaliveIntervalMs: 0,
-    });
-    // Enough stock: nothing to do.
-    expect(await maintainPreKeys(connection, stores)).toEqual({ aci: 0, pni: 0 });
-    // Contacts consume keys until fewer than the minimum (10) remain.
-    for (let i = 0; i < 5; i += 1) await device.popSingleUseKey();
-    expect(await device.getPreKeyCount()).toBe(7);
-    expect(await maintainPreKeys(connection, stores, { batchSize: 20 })).toEqual({ aci: 20, pni: 0 });
-    // An upload replaces the server's one-time keys with the new batch (as Signal's server does).
-    expect(await device.getPreKeyCount()).toBe(20);
-    expect(await device.getKyberPreKeyCount()).toBe(20);
     await connection.close();
   });
 

@@ -10,6 +10,8 @@
  *                                                     signed and Kyber last-resort prekeys
  *   PUT   /v2/keys?identity=aci|pni (authenticated)  one-time EC and Kyber prekeys
  *
+ * Keeping the prekeys stocked afterwards is the running client's job (src/messaging/prekey-maintenance.ts).
+ *
  * Key material is generated and persisted in the vault (src/signal/keys.ts) before anything is sent.
  * Nothing here logs the number, the password, the code or keys.
  */
@@ -37,11 +39,9 @@ import {
   createSignedPreKey,
   generateOneTimePreKeys,
   PREKEY_BATCH_SIZE,
-  replenishPreKeys,
   setLocalServiceIds,
   type PreKeyUpload,
   type PrimaryKeys,
-  type ReplenishOptions,
 } from '../signal/keys.js';
 import type { SignalProtocolStores } from '../signal/stores/index.js';
 
@@ -347,41 +347,6 @@ async function uploadPreKeys(
   upload: PreKeyUpload,
 ): Promise<void> {
   await connection.requestOk({ verb: 'PUT', path: `/v2/keys?identity=${kind}`, json: upload });
-}
-
-/** `GET /v2/keys?identity=<kind>`: the server's one-time prekey counts, for replenishment. */
-async function fetchPreKeyCounts(
-  connection: Pick<ChatConnection, 'requestJson'>,
-  kind: 'aci' | 'pni',
-): Promise<{ count: number; pqCount: number }> {
-  const body = (await connection.requestJson({ verb: 'GET', path: `/v2/keys?identity=${kind}` })) as
-    Record<string, unknown> | undefined;
-  if (typeof body?.count !== 'number' || typeof body.pqCount !== 'number') {
-    throw new ProtocolError('Malformed prekey counts');
-  }
-  return { count: body.count, pqCount: body.pqCount };
-}
-
-/**
- * Keeps the server stocked with our prekeys: for ACI and PNI, reads the server's one-time counts, and
- * uploads a new batch (and rotated signed / last-resort keys when due) as src/signal/keys.ts decides.
- * New keys are stored in the vault before upload. Call after each connect and after draining a backlog.
- * Returns how many one-time EC prekeys were uploaded per identity.
- */
-export async function maintainPreKeys(
-  connection: Pick<ChatConnection, 'requestOk' | 'requestJson'>,
-  stores: SignalProtocolStores,
-  options: ReplenishOptions = {},
-): Promise<{ aci: number; pni: number }> {
-  const uploaded = { aci: 0, pni: 0 };
-  for (const kind of ['aci', 'pni'] as const) {
-    const counts = await fetchPreKeyCounts(connection, kind);
-    const upload = replenishPreKeys(stores, kind, counts, options);
-    if (!upload) continue;
-    await uploadPreKeys(connection, kind, upload);
-    uploaded[kind] = upload.preKeys.length;
-  }
-  return uploaded;
 }
 
 function safeJson(body: Uint8Array | undefined): unknown {

@@ -4,6 +4,7 @@ import type { SocketOpener } from '../net/socket-opener.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { SqlDatabase } from '../vault/sql.js';
 import type { AccountCredentials } from './connection.js';
+import type { PreKeyMaintenanceSettings } from './prekey-maintenance.js';
 import type { BlockUnknownSenders } from '../settings/schema.js';
 
 /** The parts of src/vault's Vault the client needs. */
@@ -36,6 +37,8 @@ export interface MessagingClientOptions {
    * (`ownProfileKey` must return it from then on). Without it, rotation is refused.
    */
   readonly saveOwnProfileKey?: (profileKey: Uint8Array) => void | Promise<void>;
-  /** Injectable clock (tests): message times, disappearing-message expiry. Default Date.now. */
+  /** Signal's prekey batch size and top-up minimum unless set (tests use small batches). */
+  readonly preKeys?: PreKeyMaintenanceSettings;
+  /** Injectable clock (tests): message times, disappearing-message expiry, prekey rotation. Default Date.now. */
   readonly clock?: () => number;
 }

@@ -1,9 +1,9 @@
 /**
  * The assembled messaging client for one registered account, a facade over single-purpose parts:
  * ChatLink (chat sockets, reconnect), Receiver (decrypt → commit → ack) and Sender, Receipts (delivery
- * batching, read receipts), ExpiryTimer (disappearing messages), Downloads (incoming attachments) and
- * the profile-key rotation — all over the vault's one connection, their writes through one write queue
- * (see docs/ARCHITECTURE.md). Restarting it from the same vault continues the same libsignal sessions:
+ * batching, read receipts), ExpiryTimer (disappearing messages), Downloads (incoming attachments),
+ * PreKeyMaintenance (our prekeys on the server) and the profile-key rotation — all over the vault's one
+ * connection, their writes through one write queue (see docs/ARCHITECTURE.md). Restarting it from the same vault continues the same libsignal sessions:
  * every piece of state lives in the vault DB.
  *
  *   const client = await MessagingClient.start({ vault, config, credentials });
@@ -27,6 +27,7 @@ import { ChatLink } from './connection.js';
 import { Downloads } from './downloads.js';
 import { inboxHandler } from './inbox.js';
 import { ExpiryTimer, purgeExpired } from './expiry.js';
+import { PreKeyMaintenance } from './prekey-maintenance.js';
 import { rotateProfileKey } from './profile-key.js';
 import { Receipts } from './receipts.js';
 import { Receiver } from './receiver.js';
@@ -53,6 +54,7 @@ export class MessagingClient {
   private readonly link: ChatLink;
   private readonly receipts: Receipts;
   private readonly expiry: ExpiryTimer;
+  private readonly preKeys: PreKeyMaintenance;
   private readonly events = new ClientEmitter();
   private stopped = false;
   private removeLockHook: (() => void) | undefined;
@@ -69,7 +71,11 @@ export class MessagingClient {
       keepaliveIntervalMs: options.keepaliveIntervalMs,
       reconnect: options.reconnect !== false,
       onRequest: inboxHandler({
-        handleEnvelope: (envelope) => this.receiver.handleEnvelope(envelope),
+        handleEnvelope: async (envelope) => {
+          const outcome = await this.receiver.handleEnvelope(envelope);
+          this.preKeys.envelopeHandled();
+          return outcome;
+        },
         onEnvelope: options.onEnvelope,
         onQueueEmpty: (processed) => {
           this.receipts.flush();
@@ -77,7 +83,10 @@ export class MessagingClient {
         },
       }),
       onConnectedChange: (connected, failure) => {
-        if (connected) this.receipts.flush(); // what failed while we were offline goes out now
+        if (connected) {
+          this.receipts.flush(); // what failed while we were offline goes out now
+          this.preKeys.connected();
+        }
         this.events.emit('connection.state', { connected, ...(failure ? { failure } : {}) });
       },
     });
@@ -139,6 +148,14 @@ export class MessagingClient {
       onTyping: (event) => this.events.emit('typing', event),
       ...(this.attachments ? { attachments: this.attachments } : {}),
       onAttachments: (messageId, attachmentIds) => this.downloads?.inBackground(messageId, attachmentIds),
+    });
+    this.preKeys = new PreKeyMaintenance({
+      stores: this.stores,
+      request: this.link.request,
+      queue: this.lock,
+      clock: this.clock,
+      connected: () => this.link.connected,
+      settings: options.preKeys,
     });
     this.expiry = new ExpiryTimer(this.store, this.clock, () => this.lock.run(() => this.purgeExpired()));
     for (const name of [
@@ -375,6 +392,7 @@ export class MessagingClient {
   private halt(): Promise<void> {
     this.stopped = true;
     this.expiry.stop();
+    this.preKeys.stop();
     this.receipts.stop();
     const closing = this.link.close();
     this.transport?.close();

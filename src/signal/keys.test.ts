@@ -116,8 +116,15 @@ describe('replenishPreKeys', () => {
   it('rotates the signed and last-resort prekeys when they are old', () => {
     const first = createPrimaryKeys(stores, 1);
     const later = Date.now() + SIGNED_PREKEY_ROTATION_MS + 1000;
-    const upload = replenishPreKeys(stores, 'pni', { count: 100, pqCount: 100 }, { now: later });
-    expect(upload?.preKeys).toHaveLength(0);
+    const upload = replenishPreKeys(
+      stores,
+      'pni',
+      { count: 100, pqCount: 100 },
+      { now: later, batchSize: 4 },
+    );
+    // An upload replaces the server's one-time keys, so a rotation carries a fresh batch.
+    expect(upload?.preKeys).toHaveLength(4);
+    expect(upload?.pqPreKeys).toHaveLength(4);
     expect(upload?.signedPreKey?.keyId).not.toBe(first.registration.pniSignedPreKey.keyId);
     expect(upload?.pqLastResortPreKey).toBeDefined();
     expect(stores.pni.signedPreKeys.newest()?.id).toBe(upload?.signedPreKey?.keyId);

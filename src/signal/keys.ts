@@ -64,13 +64,16 @@ export interface ServerPreKeyCounts {
   readonly pqCount: number;
 }
 
+// Signal's schedule, from Signal-Desktop ts/textsecure/AccountManager.ts: PRE_KEY_GEN_BATCH_SIZE = 100,
+// PRE_KEY_MINIMUM = 10, SIGNED_PRE_KEY_ROTATION_AGE = 1.5 days, SIGNED_PRE_KEY_ARCHIVE_AGE = 30 days.
+const DAY_MS = 24 * 60 * 60 * 1000;
 export const PREKEY_BATCH_SIZE = 100;
-/** Below this many one-time keys (EC or Kyber) on the server we upload a new batch (Signal uses 10). */
+/** Below this many one-time keys (EC or Kyber) on the server we upload a new batch. */
 const PREKEY_MINIMUM = 10;
-/** Signed and last-resort prekeys are rotated after this age (Signal rotates every 2 days). */
-export const SIGNED_PREKEY_ROTATION_MS = 2 * 24 * 60 * 60 * 1000;
+/** Signed and last-resort prekeys are rotated after this age. */
+export const SIGNED_PREKEY_ROTATION_MS = 1.5 * DAY_MS;
 /** Old signed/last-resort prekeys are kept this long for messages still in flight. */
-const SIGNED_PREKEY_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
+const SIGNED_PREKEY_KEEP_MS = 30 * DAY_MS;
 
 /** A registration id: 14 bits, never 0 (as libsignal and the server expect). */
 function generateRegistrationId(): number {
@@ -215,6 +218,8 @@ export interface ReplenishOptions {
   readonly batchSize?: number;
   readonly now?: number;
   readonly rotateAfterMs?: number;
+  /** Rotate whatever the keys' age (an earlier rotation's upload failed, so the server has the old keys). */
+  readonly forceRotation?: boolean;
 }
 
 /**
@@ -222,6 +227,11 @@ export interface ReplenishOptions {
  * identity: a fresh one-time batch when either count is below the minimum, a new signed prekey and
  * last-resort Kyber key when the current ones are older than the rotation age. New keys are persisted
  * first; the returned body is for `PUT /v2/keys?identity=<kind>`. Null when nothing is needed.
+ *
+ * A rotation carries a fresh one-time batch too: an upload replaces the server's one-time keys (the mock
+ * server replaces them on every upload, even with an empty list; Signal's server on a non-empty one), so a
+ * rotation alone would leave the demo server with none. The replaced keys stay in the vault, so a session
+ * a contact already started from one still decrypts.
  */
 export function replenishPreKeys(
   stores: SignalProtocolStores,
@@ -244,6 +254,7 @@ export function replenishPreKeys(
   const signed = s.signedPreKeys.newest();
   const lastResort = s.kyberPreKeys.newestLastResort();
   const rotate =
+    options.forceRotation === true ||
     !signed ||
     !lastResort ||
     now - signed.createdAt >= rotateAfter ||
@@ -252,7 +263,8 @@ export function replenishPreKeys(
   if (!rotate && !oneTime) return null;
 
   let upload: PreKeyUpload = { preKeys: [], pqPreKeys: [] };
-  if (oneTime) upload = generateOneTimePreKeys(stores, kind, options.batchSize ?? PREKEY_BATCH_SIZE, now);
+  if (oneTime || rotate)
+    upload = generateOneTimePreKeys(stores, kind, options.batchSize ?? PREKEY_BATCH_SIZE, now);
   if (rotate) {
     upload = {
       ...upload,
