@@ -13,6 +13,7 @@
  */
 import { DecryptionError, ProtocolError } from '../errors.js';
 import { errorFields, log } from '../log.js';
+import { acceptPreview, PREVIEW_MAX_IMAGE_BYTES } from '../net/link-preview-rules.js';
 import type { EnvelopeDecryptResult } from '../signal/cipher.js';
 import {
   DataMessageFlags,
@@ -238,7 +239,18 @@ export class Receiver {
     if (store.hasIncoming(sourceServiceId, sourceDevice, sentAt))
       return { outcome: 'duplicate', receipts: [] };
     const attachments = this.options.attachments;
-    const attachmentIds = attachments ? (data.attachments ?? []).map((p) => attachments.addIncoming(p)) : [];
+    const ids = attachments ? (data.attachments ?? []).map((p) => attachments.addIncoming(p)) : [];
+    // Signal's rule: the first preview, only if its https link is in the body (never on view-once media).
+    // Its text is bounded; its image is one more attachment (downloaded, held, expired like the others).
+    // Nothing here fetches anything: the preview is shown from what the sender sent.
+    const sent = data.isViewOnce === true ? undefined : data.preview?.[0];
+    const preview = sent && data.body ? acceptPreview(sent, data.body) : undefined;
+    const image = preview && sent?.image;
+    const imageId =
+      attachments && image && (image.size ?? 0) <= PREVIEW_MAX_IMAGE_BYTES
+        ? attachments.addIncoming(image)
+        : null;
+    const attachmentIds = imageId !== null ? [...ids, imageId] : ids;
     if (!data.body && attachmentIds.length === 0) return { outcome: 'ignored', receipts: [] };
     const { inserted, message } = store.insertIncoming({
       conversationId: conversation.id,
@@ -250,6 +262,7 @@ export class Receiver {
       expireTimerSeconds: data.expireTimer ?? null,
       viewOnce: data.isViewOnce === true,
       attachmentIds,
+      ...(preview ? { preview: { ...preview, imageAttachmentId: imageId } } : {}),
     });
     // (Unreachable for attachments after the hasIncoming check; an orphan row would be swept.)
     if (!inserted) return { outcome: 'duplicate', receipts: [] };
