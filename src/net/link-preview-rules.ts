@@ -36,7 +36,7 @@ function isHttpsLink(text: string): boolean {
 }
 
 /** True when `url` is an https link written out in `body` (Signal's rule for a preview to be shown). */
-export function previewBelongsTo(url: string, body: string): boolean {
+function previewBelongsTo(url: string, body: string): boolean {
   return isHttpsLink(url) && body.includes(url);
 }
 
