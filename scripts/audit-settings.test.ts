@@ -37,7 +37,7 @@ describe('npm run audit-settings', () => {
     const vault = new Vault(profile);
     await vault.create(Buffer.from(PASSPHRASE));
     new SettingsStore(vault.db).patch({ linkPreviews: true, notificationPrivacy: 'name-and-message' });
-    vault.lock('user');
+    vault.lock('shutdown'); // the CLI opens the profile next
   });
   afterAll(() => testDir.dispose());
 
@@ -68,6 +68,19 @@ describe('npm run audit-settings', () => {
     expect(after.stdout).toContain('[advice] Signal PIN set');
     expect(after.code).toBe(2); // PIN, registration lock and proxy still need the user
     expect(after.stdout).not.toContain(PASSPHRASE);
+  });
+
+  it('refuses a profile another process has open, before asking for the passphrase', async () => {
+    const app = new Vault(profile);
+    await app.unlock(Buffer.from(PASSPHRASE));
+    try {
+      const refused = run(['--profile', profile, '--apply'], { env: { CARAPACE_PASSPHRASE: PASSPHRASE } });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/already open in another Carapace process/);
+      expect(refused.stdout).toBe('');
+    } finally {
+      app.lock('shutdown');
+    }
   });
 
   it('fails cleanly on a wrong passphrase', () => {

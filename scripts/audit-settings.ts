@@ -7,7 +7,10 @@
  * a no-echo prompt on a terminal, else from stdin; a vault in no-passphrase mode needs none. `--apply`
  * writes the recommended settings (only those that need no user input) back into the vault.
  * A settings file may be a bare settings object or `{ "settings": {...}, "account": {...facts} }`.
- * Exit codes: 0 report printed, 1 bad input or vault error, 2 with --fail-on-advice when advice remains.
+ * A profile another process has open (the app, the harness) is refused (PROFILE_IN_USE) before the
+ * passphrase is asked for: changes made here would never reach the running app.
+ * Exit codes: 0 report printed, 1 bad input, vault error or profile in use, 2 with --fail-on-advice when
+ * advice remains.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,7 +28,7 @@ import {
 } from '../src/settings/audit.js';
 import { settingsSchema, type Settings } from '../src/settings/schema.js';
 import { describeZodError, SettingsStore } from '../src/settings/store.js';
-import { Vault } from '../src/vault/index.js';
+import { ProfileLock, Vault } from '../src/vault/index.js';
 
 const USAGE = `usage: npm run audit-settings -- (--profile DIR [--apply] | --json FILE) [--format text|json] [--fail-on-advice]`;
 
@@ -168,6 +171,8 @@ async function main(): Promise<number> {
   } else {
     const vault = new Vault(values.profile!);
     if (vault.state === 'uninitialized') throw new UsageError(`no Carapace vault in ${values.profile}`);
+    // Held until this process exits (the OS lets go of it then).
+    ProfileLock.acquire(values.profile!);
     const noPassphrase = vault.insecureNoPassphrase;
     const passphrase = noPassphrase ? undefined : await readPassphrase();
     try {
@@ -184,7 +189,7 @@ async function main(): Promise<number> {
       }
       facts = { ...readAccountSecurityFacts(new AccountKv(vault.db)), noPassphraseMode: noPassphrase };
     } finally {
-      vault.lock('user');
+      vault.lock('shutdown');
     }
   }
 

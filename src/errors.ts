@@ -53,6 +53,14 @@ export class VaultCorruptError extends CarapaceError {
   readonly code = 'VAULT_CORRUPT';
 }
 
+/** Another process (the app, the harness, the CLI) has this profile open; one process per profile. */
+export class ProfileInUseError extends CarapaceError {
+  readonly code = 'PROFILE_IN_USE';
+  constructor() {
+    super('Close the other Carapace window or command that uses this profile, then try again.');
+  }
+}
+
 /** Malformed input only (a wrong type, length or format). A request that is well-formed but cannot be
  * carried out says why with one of the errors below. */
 export class ValidationError extends CarapaceError {

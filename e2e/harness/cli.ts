@@ -6,15 +6,18 @@
  *   npm run harness -- [--profile DIR] [--offline]
  *
  * --profile: the profile directory (default .profiles/harness, git-ignored); --offline: no demo network.
+ * A profile another process has open (the app, another harness, the CLI) is refused at once (exit 1).
  * Runs until Ctrl+C. Demo contacts' numbers are fake numbers made up by the mock server.
  *
  * Started with `node --import tsx/esm` (see package.json), not `tsx`: tsx's CommonJS hook gives the mock
  * server (CommonJS) a second copy of libsignal-client, while Node's own require(esm) shares ours. Error
  * checks do not depend on it (src/signal/libsignal-errors.ts); one copy is simply what production runs.
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { explainError } from '../../src/api/contract.js';
 import { startDemoNetwork, type DemoNetwork } from '../../src/demo/network.js';
+import { ProfileInUseError } from '../../src/errors.js';
+import { ProfileLock } from '../../src/vault/index.js';
 import { startHarness } from './server.js';
 
 function arg(name: string): string | undefined {
@@ -23,7 +26,14 @@ function arg(name: string): string | undefined {
 }
 
 const profileDir = resolve(arg('--profile') ?? '.profiles/harness');
-mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+try {
+  // Creates the directory (0700) and holds the profile until this process exits; the vault shares the hold.
+  ProfileLock.acquire(profileDir);
+} catch (error) {
+  if (!(error instanceof ProfileInUseError)) throw error;
+  process.stderr.write(`harness: ${explainError(error.code)} ${error.message}\n`);
+  process.exit(1);
+}
 const offline = process.argv.includes('--offline');
 
 let network: DemoNetwork | undefined;

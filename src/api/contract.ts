@@ -57,6 +57,7 @@ export const ERROR_EXPLANATIONS = {
   VAULT_NOT_INITIALIZED: 'No encrypted profile exists yet.',
   VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here.',
   VAULT_CORRUPT: 'The encrypted profile is damaged and cannot be opened.',
+  PROFILE_IN_USE: 'This profile is already open in another Carapace process.',
   INVALID_INPUT: 'Some of the input is not valid. Check the highlighted fields.',
   NOT_FOUND: 'Not found — it may have been deleted in the meantime.',
   PRECONDITION: 'That cannot be done at this point.',

@@ -59,7 +59,7 @@ describe('crash safety of the receive pipeline', () => {
     }
     const server = h.network.server;
     while (server.pendingCount(h.device) < BACKLOG) await new Promise((r) => setTimeout(r, 20));
-    h.vault.lock('user'); // the children own the vault now
+    h.vault.lock('shutdown'); // the children own the vault now
 
     const jobPath = join(h.profileDir, 'crash-job.json');
     writeFileSync(

@@ -46,7 +46,7 @@ describe('crash while unlocked', () => {
     const setup = new Vault(profile.dir, { kdf: TEST_KDF });
     await setup.create(Buffer.from('crash recovery'));
     setup.db.exec('CREATE TABLE crash_notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
-    setup.lock();
+    setup.lock('shutdown'); // the child opens the profile next
 
     await crashWhileOpen(200);
     expect(existsSync(join(profile.dir, `${VAULT_FILES.db}-wal`))).toBe(true);

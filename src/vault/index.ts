@@ -15,4 +15,5 @@
 export { Vault } from './vault.js';
 export type { VaultOptions } from './vault.js';
 export { AutoLock } from './auto-lock.js';
+export { ProfileLock } from './profile-lock.js';
 export type { KdfParams } from './kdf.js';

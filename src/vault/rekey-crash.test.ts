@@ -43,6 +43,7 @@ async function openEither(): Promise<{ vault: Vault; which: 'A' | 'B' }> {
       await vault.unlock(Buffer.from(pass));
       return { vault, which };
     } catch (error) {
+      vault.lock('shutdown');
       if (!(error instanceof WrongPassphraseError)) throw error;
     }
   }
@@ -88,7 +89,7 @@ describe('rekey crash safety', () => {
       for (let i = 0; i < ROWS; i++) insert.run(randomBytes(300).toString('base64'));
     })();
     const expected = digest(setup);
-    setup.lock();
+    setup.lock('shutdown'); // the children open the profile next
 
     const outcomes: {
       delayMs: number;
@@ -107,7 +108,7 @@ describe('rekey crash safety', () => {
       expect(digest(vault)).toEqual(expected);
       // Whatever the crash point, recovery commits a single key slot.
       expect(readHeader(join(profile.dir, VAULT_FILES.header))?.pending).toBeUndefined();
-      vault.lock();
+      vault.lock('shutdown');
       expect(existsSync(join(profile.dir, `${VAULT_FILES.db}-wal`))).toBe(false);
       outcomes.push({ delayMs, lastLine, changes, pendingBefore, walBefore, openedWith: which });
     }

@@ -4,13 +4,15 @@
  *
  * This class is the lifecycle (create, unlock, change passphrase, lock, listeners); the parts live next to
  * it: unlock-key.ts (which key slot opens the DB), keyed-database.ts (probe/open/create under a raw key),
- * key-file.ts (the no-passphrase mode) and rekey.ts (the crash-safe rekey).
+ * key-file.ts (the no-passphrase mode), rekey.ts (the crash-safe rekey) and profile-lock.ts (one process
+ * per profile: create and unlock hold the profile first; `lock('shutdown')` lets go of it).
  *
  * Profile layout (all 0600 in a 0700 directory):
  *   vault.db (+ -wal, -shm while open)  SQLCipher 4 database, raw 256-bit key
  *   vault.header.json                    non-secret: KDF parameters + salt (current, and pending during a rekey)
  *   vault.throttle.json                  non-secret: consecutive wrong passphrases and when
  *   vault.key                            only in the insecure no-passphrase mode: the raw key
+ *   vault.lock                           empty; the process that has the profile open holds an OS lock on it
  *   files/<id>                           AES-256-GCM ciphertexts, keys in the DB
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -36,12 +38,14 @@ import { deriveKey, isWeaker, newSalt, resolveKdfParams, storedKdfFloor } from '
 import { createKeyFile, leaveKeyFileMode, shredStaleKeyFile } from './key-file.js';
 import { createDatabase, openReadWrite } from './keyed-database.js';
 import { runMigrations } from './migrate.js';
+import { ProfileLock } from './profile-lock.js';
 import { commitRekey, rekeyPages } from './rekey.js';
 import type { SqlDatabase } from './sql.js';
 import { UnlockThrottle } from './throttle.js';
 import { findUnlockingKey, unlockSlots } from './unlock-key.js';
 
 export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
+/** Why the vault locks; only 'shutdown' also lets go of the profile (a locked app still owns it). */
 export type LockReason = 'user' | 'timer' | 'suspend' | 'shutdown';
 
 export interface VaultOptions {
@@ -77,6 +81,8 @@ export class Vault {
   private key: Buffer | undefined;
   private header: VaultHeader | undefined;
   private fileStore: EncryptedFileStore | undefined;
+  /** This process's hold on the profile, from the first create/unlock until a shutdown. */
+  private profileLock: ProfileLock | undefined;
   /** Every key-material Buffer of the current (or last) session, for the zeroing test hook. */
   private keyBuffers: Buffer[] = [];
   private readonly queue = new SerialQueue();
@@ -136,6 +142,7 @@ export class Vault {
   /** First run with a passphrase. Leaves the vault unlocked. The passphrase Buffer is only read. */
   create(passphrase: Buffer): Promise<void> {
     return this.serialize(async () => {
+      this.holdProfile();
       if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
       requirePassphrase(passphrase);
       this.keyBuffers = [];
@@ -148,6 +155,7 @@ export class Vault {
   /** Explicit, insecure opt-in: a random key kept in a 0600 file. Anyone who can read the profile can read the vault. */
   createWithoutPassphrase(): Promise<void> {
     return this.serialize(async () => {
+      this.holdProfile();
       if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
       this.keyBuffers = [];
       const key = createKeyFile(this.profileDir, this.keyFilePath, this.tracker);
@@ -165,6 +173,8 @@ export class Vault {
     const epoch = this.lockRequests;
     return this.serialize(async () => {
       if (this.connection) return;
+      // Before anything is read or a guess counted: another process with this profile open refuses us.
+      this.holdProfile();
       // readHeader bounds what the header says; a damaged one is VaultCorruptError, never a counted guess.
       const header = readHeader(this.headerPath);
       if (!header) throw new VaultNotInitializedError();
@@ -273,14 +283,20 @@ export class Vault {
 
   /**
    * Locks now: data access is cut, lock hooks run, the DB is closed (SQLite frees its page cache and
-   * key schedule), every key Buffer is zeroed, then `locked` is emitted. A no-op when not unlocked.
+   * key schedule), every key Buffer is zeroed, then `locked` is emitted (only when it was unlocked).
+   * 'shutdown' then lets go of the profile, for another process to open.
    */
   lock(reason: LockReason = 'user'): void {
     this.lockRequests++;
-    if (!this.connection) return;
-    this.teardown();
-    log.info('vault.locked', { reason });
-    this.emit(this.lockedListeners, reason);
+    if (this.connection) {
+      this.teardown();
+      log.info('vault.locked', { reason });
+      this.emit(this.lockedListeners, reason);
+    }
+    if (reason === 'shutdown') {
+      this.profileLock?.release();
+      this.profileLock = undefined;
+    }
   }
 
   /** Test hook: the very Buffer objects that held key material in this (or the last) session. */
@@ -292,6 +308,10 @@ export class Vault {
 
   private serialize<T>(op: () => Promise<T>): Promise<T> {
     return this.queue.run(op);
+  }
+
+  private holdProfile(): void {
+    this.profileLock ??= ProfileLock.acquire(this.profileDir);
   }
 
   private track(buffer: Buffer): Buffer {
