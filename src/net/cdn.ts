@@ -268,7 +268,11 @@ export class CdnClient {
       });
       stream.on('end', () => {
         if (!headers) finish(new NetworkError('The connection closed before the CDN answered'));
-        else finish(undefined);
+        // Shorter than announced: the transfer was cut (e.g. the proxy died), so retry it later; the
+        // file itself is not at fault and must not be rejected as malformed.
+        else if (status === 200 && total > 0 && received < total) {
+          finish(new NetworkError('The CDN transfer ended early'));
+        } else finish(undefined);
       });
       stream.on('error', (error) => finish(new NetworkError('The CDN transfer failed', { cause: error })));
       stream.on('close', () => finish(new NetworkError('The connection closed before the CDN answered')));

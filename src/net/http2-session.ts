@@ -39,8 +39,13 @@ export async function openHttp2Session(options: Http2SessionOptions): Promise<Cl
       reject(error);
     }
     session.once('error', (error) => fail(new NetworkError('HTTP/2 session failed', { cause: error })));
+    // A socket that closes before the server's SETTINGS (e.g. the proxy died) closes the session without
+    // an error: fail now, not after the setup timeout.
+    const closed = (): void => fail(new NetworkError('The connection closed during HTTP/2 setup'));
+    session.once('close', closed);
     session.once('remoteSettings', () => {
       clearTimeout(timer);
+      session.removeListener('close', closed);
       session.removeAllListeners('error');
       // Later session errors surface through the streams; keep one listener so they never crash.
       session.on('error', () => undefined);
