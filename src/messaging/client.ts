@@ -84,7 +84,9 @@ export class MessagingClient {
       }),
       onConnectedChange: (connected, failure) => {
         if (connected) {
-          this.receipts.flush(); // what failed while we were offline goes out now
+          // What failed while we were offline goes out / comes in now (also on the first connect).
+          this.receipts.flush();
+          this.downloads?.resume();
           this.preKeys.connected();
         }
         this.events.emit('connection.state', { connected, ...(failure ? { failure } : {}) });
@@ -194,7 +196,6 @@ export class MessagingClient {
       client.stores.dispose();
       throw error;
     }
-    client.downloads?.resume();
     client.receipts.resume();
     return client;
   }
