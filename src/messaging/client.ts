@@ -31,6 +31,7 @@ import { PreKeyMaintenance } from './prekey-maintenance.js';
 import { rotateProfileKey } from './profile-key.js';
 import { Receipts } from './receipts.js';
 import { Receiver } from './receiver.js';
+import type { OutgoingPreview } from './outgoing-preview.js';
 import { Sender, type OutgoingFile } from './sender.js';
 import { SignalAdapter } from './signal-adapter.js';
 import { discardSentViewOnce, openViewOnce } from './view-once.js';
@@ -236,9 +237,10 @@ export class MessagingClient {
     return this.store.page(conversationId, { before: before ?? null });
   }
 
-  async sendText(conversationId: string, body: string): Promise<Message> {
+  /** Send a text, with the link preview the user saw if its link is in the body (see Sender.sendText). */
+  async sendText(conversationId: string, body: string, preview?: OutgoingPreview): Promise<Message> {
     this.open();
-    return this.sender.sendText(conversationId, body);
+    return this.sender.sendText(conversationId, body, preview);
   }
 
   /**

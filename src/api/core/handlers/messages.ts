@@ -13,10 +13,26 @@ export function messageHandlers(ctx: CoreContext) {
         total: s.messages.countMessages(conversationId),
       });
     },
-    'messages.send': async ({ conversationId, body }) => {
+    'messages.send': async ({ conversationId, body, preview }) => {
       const s = ctx.session();
       s.conversation(conversationId);
-      return s.apiMessage(await s.needClient().sendText(conversationId, body));
+      const image =
+        preview?.imageBase64 !== undefined ? Buffer.from(preview.imageBase64, 'base64') : undefined;
+      try {
+        const sent = await s.needClient().sendText(
+          conversationId,
+          body,
+          preview && {
+            url: preview.url,
+            title: preview.title,
+            ...(preview.description !== undefined ? { description: preview.description } : {}),
+            ...(image !== undefined ? { image } : {}),
+          },
+        );
+        return s.apiMessage(sent);
+      } finally {
+        image?.fill(0);
+      }
     },
     'messages.markRead': async ({ conversationId }) => {
       const s = ctx.session();
