@@ -17,7 +17,7 @@ import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'soak test passphrase 1313';
 const NUMBER = '+15550001399';
-const ROUNDS = 4;
+const ROUNDS = 6;
 const TEXTS_PER_ROUND = 3;
 const SERVER_CHILD = fileURLToPath(new URL('./test-support/soak-network-child.ts', import.meta.url));
 
@@ -83,6 +83,7 @@ describe('soak: proxy and connections killed and restored while contacts send (d
   const chats = new Map<string, string>(); // contact name → conversation id
   /** The contacts' sends: each resolves once the server handed the envelope to us and we acked it. */
   const sends: Array<Promise<unknown>> = [];
+  const aliceTimestamps: number[] = [];
 
   beforeAll(async () => {
     server = new DemoServerProcess();
@@ -125,7 +126,8 @@ describe('soak: proxy and connections killed and restored while contacts send (d
   /** A contact's message to us; not awaited here (we may be offline): it resolves once we acked it. */
   function contactSends(command: Record<string, unknown>): void {
     timestamp += 1; // distinct timestamps: (sender, device, timestamp) identifies a message
-    sends.push(server.call({ ...command, from: command.from, to: ourAci, timestamp }));
+    if (command.from === 'Alice') aliceTimestamps.push(timestamp);
+    sends.push(server.call({ ...command, to: ourAci, timestamp }));
   }
 
   async function page(name: string): Promise<Message[]> {
@@ -184,6 +186,12 @@ describe('soak: proxy and connections killed and restored while contacts send (d
     await eventually(async () =>
       (await page('Echo')).filter((m) => m.direction === 'out').every((m) => m.status === 'read'),
     );
+
+    // Our delivery receipts reach Alice for every message, including those received around a fault.
+    await eventually(async () => {
+      const receipted = new Set(await server.call<number[]>({ op: 'receipts', name: 'Alice' }));
+      return aliceTimestamps.every((ts) => receipted.has(ts));
+    });
 
     const fromAlice = (await page('Alice')).filter((m) => m.direction === 'in').map((m) => m.body);
     expect(fromAlice.sort()).toEqual(expectedAlice.sort());

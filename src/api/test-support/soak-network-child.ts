@@ -7,6 +7,7 @@
  *   parent → { id, op: 'contact', name, echo }                     child → { id, value: { aci } }
  *   parent → { id, op: 'text', from, to, text, sealed, timestamp } child → { id } once we acked it
  *   parent → { id, op: 'file', from, to, body, timestamp }         child → { id } once we acked it
+ *   parent → { id, op: 'receipts', name }  child → { id, value: timestamps } (delivery receipts so far)
  *   parent → { id, op: 'close' }                                   child exits
  * A failure answers { id, error }.
  */
@@ -19,6 +20,7 @@ type Command =
   | { id: number; op: 'contact'; name: string; echo: boolean }
   | { id: number; op: 'text'; from: string; to: string; text: string; sealed: boolean; timestamp: number }
   | { id: number; op: 'file'; from: string; to: string; body: string; timestamp: number }
+  | { id: number; op: 'receipts'; name: string }
   | { id: number; op: 'close' };
 
 process.on('unhandledRejection', (error) => {
@@ -27,6 +29,20 @@ process.on('unhandledRejection', (error) => {
 
 const network = await startDemoNetwork();
 const contacts = new Map<string, DemoContact>();
+/** Timestamps of the messages each contact got a delivery receipt for. */
+const delivered = new Map<string, Set<number>>();
+
+async function deliveryReceipts(name: string): Promise<number[]> {
+  const device = contact(name).device;
+  const seen = delivered.get(name) ?? new Set<number>();
+  delivered.set(name, seen);
+  while (device.getReceiptQueueSize() > 0) {
+    const { receiptMessage } = await device.waitForReceipt();
+    if (Number(receiptMessage.type) === 0 /* DELIVERY */)
+      for (const ts of receiptMessage.timestamp ?? []) seen.add(Number(ts));
+  }
+  return [...seen];
+}
 
 function contact(name: string): DemoContact {
   const found = contacts.get(name);
@@ -68,6 +84,8 @@ async function run(command: Command): Promise<unknown> {
       });
     case 'file':
       return sendFile(command);
+    case 'receipts':
+      return deliveryReceipts(command.name);
     case 'close':
       await network.close();
       process.exit(0);
