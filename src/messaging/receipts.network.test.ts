@@ -6,6 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setLogSink, type LogFields } from '../log.js';
+import { openerForRoute } from '../net/route.js';
+import { startMicrosocks } from '../net/test-support/socks.js';
 import type { MessagingClient } from './client.js';
 import { createHarness, type Harness } from './test-support/harness.js';
 
@@ -62,5 +64,43 @@ describe('receipts survive a lock and a lost socket (demo network)', () => {
     expect(receipt.receiptMessage.timestamp?.map(Number)).toContain(timestamp);
     expect(warnings.filter((w) => w.event.startsWith('messaging.receipt'))).toEqual([]);
     expect(warnings.filter((w) => w.fields.errorName === 'TypeError')).toEqual([]);
+  });
+
+  it('sends a receipt whose send failed while the socket was down, after the reconnect', async () => {
+    const proxy = await startMicrosocks();
+    try {
+      const route = { mode: 'socks5', host: proxy.host, port: proxy.port } as const;
+      client = await h.startClient({ openSocket: openerForRoute(route) });
+      const erin = await h.contact('Erin');
+      await h.sendFromContact(erin, 'hello').acked;
+      await erin.device.waitForReceipt();
+
+      // The socket goes down right after the commit; the batched receipt is sent (and fails) meanwhile.
+      const timestamp = Date.now() + 2000;
+      const committed = new Promise<void>((resolve) => {
+        const off = client!.on('message.added', (message) => {
+          if (message.sentAt !== timestamp) return;
+          off();
+          setImmediate(() => void proxy.stop().then(resolve));
+        });
+      });
+      const envelope = await erin.device.encryptText(h.device, 'as the socket drops', { timestamp });
+      void h.network.server.send(h.device, envelope).catch(() => undefined);
+      await committed;
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the batch (250 ms) fails offline
+      expect(erin.device.getReceiptQueueSize()).toBe(0);
+
+      const back = await startMicrosocks({ port: proxy.port });
+      try {
+        const receipt = await erin.device.waitForReceipt();
+        expect(receipt.receiptMessage.timestamp?.map(Number)).toContain(timestamp);
+      } finally {
+        await client.stop();
+        client = undefined;
+        await back.stop();
+      }
+    } finally {
+      await proxy.stop();
+    }
   });
 });
