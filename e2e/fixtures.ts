@@ -12,6 +12,7 @@ import { TEST_KDF } from '../src/test-support/vault.js';
 import type { KdfParams } from '../src/vault/index.js';
 import { startHarness, type Harness } from './harness/server.js';
 import type { CoreService } from '../src/api/service.js';
+import type { CoreOptions } from '../src/api/core/context.js';
 import { electronAvailable, launchElectronApp } from './electron-app.js';
 
 export interface AppFixtureOptions {
@@ -23,6 +24,8 @@ export interface TestOptions {
   demoNetwork: boolean;
   /** Low Argon2 cost for speed (the first-run spec uses the real defaults). */
   fastKdf: boolean;
+  /** Link-preview fetch hooks for the harness core (a local https test site: its CA, loopback allowed). */
+  linkPreviewHooks: CoreOptions['linkPreviews'];
 }
 
 /** The app's clock (web harness only): tests move it forward to make PIN reminders due. */
@@ -95,6 +98,7 @@ export const test = base.extend<
   appKind: ['web', { option: true, scope: 'worker' }],
   demoNetwork: [false, { option: true }],
   fastKdf: [true, { option: true }],
+  linkPreviewHooks: [undefined, { option: true }],
 
   // eslint-disable-next-line no-empty-pattern
   clock: async ({}, use) => {
@@ -147,7 +151,7 @@ export const test = base.extend<
     { scope: 'worker' },
   ],
 
-  app: async ({ appKind, webBrowser, profileDir, demo, fastKdf, clock }, use, testInfo) => {
+  app: async ({ appKind, webBrowser, profileDir, demo, fastKdf, clock, linkPreviewHooks }, use, testInfo) => {
     if (appKind === 'electron') {
       let launched = await launchElectronApp({ profileDir, ...(demo ? { demoConfig: demo.config } : {}) });
       const handle: AppHandle = {
@@ -177,6 +181,7 @@ export const test = base.extend<
         profileDir,
         ...(demo ? { demoNetwork: demo } : {}),
         ...(fastKdf ? { vault: { kdf: TEST_KDF } } : {}),
+        ...(linkPreviewHooks ? { linkPreviews: linkPreviewHooks } : {}),
         // Offset 0 unless a test moves it (PIN reminders): the same as Date.now.
         clock: () => clock.now(),
       });
