@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SCAN_BYTES, PageMetadataReader, type PageMetadata } from './link-preview-parse.js';
+import { PageMetadataReader, type PageMetadata } from './link-preview-parse.js';
 import {
   PREVIEW_MAX_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS,
   PREVIEW_MAX_TITLE_CHARS as MAX_TITLE_CHARS,
 } from './link-preview-rules.js';
+
+/** The reader's documented bound on the bytes it examines (1 MiB, the HTML download cap). */
+const MAX_SCAN_BYTES = 1024 * 1024;
 
 const PAGE_URL = new URL('https://example.org/news/story.html');
 

@@ -24,7 +24,7 @@ export interface PageMetadata {
 }
 
 /** Only this much of a page is examined (the metadata lives in <head>). */
-export const MAX_SCAN_BYTES = 1024 * 1024;
+const MAX_SCAN_BYTES = 1024 * 1024;
 /** `<meta charset>` must appear this early (the spec's prescan looks at 1024 bytes; heads can be long). */
 const CHARSET_SCAN_BYTES = 2048;
 /** Raw (undecoded) text kept per field: enough for the cap even if every character is a reference. */

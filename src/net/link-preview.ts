@@ -55,7 +55,7 @@ const LINK_PREVIEW_LIMITS: LinkPreviewLimits = Object.freeze({
 });
 
 /** Tor Browser's User-Agent: common to many users, names neither Carapace nor this OS. */
-export const LINK_PREVIEW_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0';
+const LINK_PREVIEW_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 export interface LinkPreviewOptions {
   readonly opener: SocketOpener;
