@@ -12,10 +12,3 @@ export function isLibSignalError(error: unknown, code: ErrorCode): boolean {
   const fields = error as Error & { code?: unknown };
   return fields.code === code && fields.name === ErrorCode[code];
 }
-
-/** The libsignal error's code name (e.g. `DuplicatedMessage`) for logs; undefined for any other error. */
-export function libSignalErrorName(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code } = error as Error & { code?: unknown };
-  return typeof code === 'number' && ErrorCode[code] === error.name ? error.name : undefined;
-}

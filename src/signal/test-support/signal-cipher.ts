@@ -39,7 +39,7 @@ import {
   processPreKeyBundles,
   type PreKeyBundleJson,
 } from '../cipher.js';
-import { isLibSignalError, libSignalErrorName } from '../libsignal-errors.js';
+import { isLibSignalError } from '../libsignal-errors.js';
 import {
   decodeContent,
   decodeEnvelope,
@@ -331,7 +331,11 @@ export class SignalCipher {
       log.warn('signal.decrypt.failed', {
         envelopeType: type,
         sealed,
-        libsignalCode: libSignalErrorName(root),
+        // libsignal's codes are numbers (ours are strings); its error's name is the code's name.
+        libsignalCode:
+          root instanceof Error && typeof (root as { code?: unknown }).code === 'number'
+            ? root.name
+            : undefined,
         ...errorFields(failure),
       });
       throw failure;
