@@ -48,6 +48,11 @@ describe('linkPreview.fetch through the core service', () => {
         res.end(PNG);
         return;
       }
+      if (req.url === '/slow') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.write('<html><head>');
+        return; // never finishes: only a cancellation ends this preview early
+      }
       if (req.url !== '/article') {
         res.writeHead(404, { 'content-type': 'text/html' });
         res.end('<title>Not found</title>');
@@ -118,6 +123,18 @@ describe('linkPreview.fetch through the core service', () => {
       if (!result.ok) messages.add(result.error.message);
     }
     expect(messages.size).toBe(1);
+  });
+
+  it('a newer preview cancels the one still running (the composer only wants the latest link)', async () => {
+    const started = Date.now();
+    const slow = service.call('linkPreview.fetch', { url: `https://localhost:${site.port}/slow` });
+    await expect.poll(() => site.requests.some((r) => r.url === '/slow')).toBe(true);
+    const latest = await value(
+      service.call('linkPreview.fetch', { url: `https://localhost:${site.port}/article` }),
+    );
+    expect(latest.title).toBe('A page');
+    expect(await slow).toMatchObject({ ok: false, error: { code: 'LINK_PREVIEW' } });
+    expect(Date.now() - started).toBeLessThan(5_000); // not the 10 s preview timeout
   });
 
   it('through a SOCKS5 proxy: the proxy resolves the name, nothing is looked up here', async () => {
