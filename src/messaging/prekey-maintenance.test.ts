@@ -107,12 +107,18 @@ describe('prekey maintenance (demo network)', () => {
       now += step;
       const at = now;
       const client = await h.startClient({ clock: () => at, preKeys: { minimum: 2, batchSize: 5 } });
-      await until('a rotated signed prekey on the server', () => {
-        const newest = client.stores.aci.signedPreKeys.newest();
-        return newest?.createdAt === at && serverSignedKeyId(h) === newest.id;
+      // Both identities rotate, ACI then PNI: wait for the PNI upload to reach the server.
+      await until('rotated signed prekeys on the server', () => {
+        const aci = client.stores.aci.signedPreKeys.newest();
+        const pni = client.stores.pni.signedPreKeys.newest();
+        return (
+          aci?.createdAt === at &&
+          serverSignedKeyId(h) === aci.id &&
+          pni?.createdAt === at &&
+          serverSignedKeyId(h, ServiceIdKind.PNI) === pni.id
+        );
       });
-      const pniNewest = client.stores.pni.kyberPreKeys.newestLastResort();
-      expect(pniNewest?.createdAt).toBe(at);
+      expect(client.stores.pni.kyberPreKeys.newestLastResort()?.createdAt).toBe(at);
       seen.push(serverSignedKeyId(h));
       // A rotation upload replaces the server's one-time keys: it carries a fresh batch.
       expect(await h.device.getPreKeyCount(ServiceIdKind.ACI)).toBe(5);
@@ -161,11 +167,11 @@ function received(client: MessagingClient, aci: string): boolean {
   );
 }
 
-/** The ACI signed prekey the mock server holds for our device (read without popping a one-time key). */
-function serverSignedKeyId(h: Harness): number {
+/** The signed prekey the mock server holds for our device (read without popping a one-time key). */
+function serverSignedKeyId(h: Harness, kind = ServiceIdKind.ACI): number {
   const keys = (h.device as unknown as { keys: Map<ServiceIdKind, { signedPreKey: { keyId: number } }> })
     .keys;
-  const aci = keys.get(ServiceIdKind.ACI);
-  if (!aci) throw new Error('the mock server holds no ACI keys for our device');
-  return aci.signedPreKey.keyId;
+  const held = keys.get(kind);
+  if (!held) throw new Error(`the mock server holds no ${kind} keys for our device`);
+  return held.signedPreKey.keyId;
 }
