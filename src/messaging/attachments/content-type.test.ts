@@ -60,6 +60,22 @@ describe('markup detection', () => {
     expect(sniffContentType(notes)).toBe('text/plain');
   });
 
+  it('finds HTML or SVG markup anywhere in the first KiB, not only at its start (issue 12.10)', () => {
+    const lead = 'Meeting notes from Tuesday, nothing to see here.\n'.repeat(8);
+    expect(sniffContentType(Buffer.from(`${lead}<script>fetch('x')</script>`))).toBe('text/html');
+    expect(sniffContentType(Buffer.from(`${lead}<iframe src=x>`))).toBe('text/html');
+    expect(sniffContentType(Buffer.from(`hello\n<img src=x onerror=alert(1)>`))).toBe('text/html');
+    expect(sniffContentType(Buffer.from(`${lead}<svg onload="alert(1)">`))).toBe('image/svg+xml');
+    expect(sniffContentType(Buffer.from(`${lead}<SVG xmlns="http://www.w3.org/2000/svg">`))).toBe(
+      'image/svg+xml',
+    );
+    // Beyond the first KiB: plain text (the sniffer reads a bounded head).
+    expect(sniffContentType(Buffer.from(`${'x'.repeat(1100)}<script>`))).toBe('text/plain');
+    for (const text of ['if a <= b then c', '2 <3 and 4 > 1', 'see <pre>x</pre>', 'use a <bold> word']) {
+      expect(sniffContentType(Buffer.from(text)), text).toBe('text/plain');
+    }
+  });
+
   it('flags XML (XHTML, stylesheets) as active content', () => {
     const xhtml =
       '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>x()</script></html>';
@@ -96,6 +112,29 @@ describe('isPotentiallyExecutable', () => {
       'logo.svg',
       'link.lnk',
       'site.url',
+      // issue 12.10: shortcuts, installers and handlers that run code when opened
+      'remote.rdp',
+      'find.search-ms',
+      'fix.diagcab',
+      'update.cab',
+      'update.msu',
+      'comp.wsc',
+      'comp.sct',
+      'app.jnlp',
+      'query.iqy',
+      'sheet.slk',
+      'notebook.one',
+      'types.ps1xml',
+      'app.xbap',
+      'file.fileloc',
+      'place.inetloc',
+      'link.website',
+      'panel.settingcontent-ms',
+      'app.appref-ms',
+      'lib.library-ms',
+      'conn.searchconnector-ms',
+      'theme.themepack',
+      'x.appinstaller',
       'photo.jpg.exe',
       'evil.exe.',
       'evil.exe ',

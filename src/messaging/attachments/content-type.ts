@@ -107,13 +107,49 @@ const HTML_STARTS = [
   '!--',
 ];
 
+function isTagEnd(char: string): boolean {
+  return char === '>' || char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r';
+}
+
 function looksLikeHtml(head: string): boolean {
   if (head.startsWith('<!doctype html')) return true;
-  return HTML_STARTS.some((tag) => {
-    if (!head.startsWith(`<${tag}`)) return false;
-    const next = head.charAt(tag.length + 1);
-    return next === '>' || next === ' ' || next === '\t' || next === '\n' || next === '\f' || next === '\r';
-  });
+  return HTML_STARTS.some((tag) => head.startsWith(`<${tag}`) && isTagEnd(head.charAt(tag.length + 1)));
+}
+
+/**
+ * Tags that run script or load content when a browser renders the file, looked for ANYWHERE in the head:
+ * a browser told the type (or a user's "open with") renders a page whose markup follows some text.
+ */
+const ACTIVE_TAGS = [
+  ...HTML_STARTS.filter((tag) => tag !== '!--'),
+  '!doctype',
+  'img',
+  'svg',
+  'object',
+  'embed',
+  'meta',
+  'link',
+  'base',
+  'form',
+  'frameset',
+  'frame',
+  'math',
+  'template',
+  'xml',
+  'video',
+  'audio',
+  'input',
+];
+
+/** The first active tag in the head, lower-cased, or undefined. */
+function markupTag(head: string): string | undefined {
+  for (let at = head.indexOf('<'); at >= 0; at = head.indexOf('<', at + 1)) {
+    const tag = ACTIVE_TAGS.find(
+      (name) => head.startsWith(name, at + 1) && isTagEnd(head.charAt(at + 1 + name.length)),
+    );
+    if (tag) return tag;
+  }
+  return undefined;
 }
 
 /** ISO base media (MP4 family) brands that are not plain MP4 video. */
@@ -201,7 +237,11 @@ export function sniffContentType(bytes: Uint8Array): SniffedType {
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
   // Any other XML can be XHTML or carry a stylesheet that runs script when a browser opens it.
   if (head.startsWith('<?xml')) return 'application/xml';
-  return looksLikeHtml(head) ? 'text/html' : 'text/plain';
+  if (looksLikeHtml(head)) return 'text/html';
+  // Markup after some text (issue 12.10): still a page a browser would run.
+  const tag = markupTag(head);
+  if (tag === undefined) return 'text/plain';
+  return tag === 'svg' ? 'image/svg+xml' : 'text/html';
 }
 
 /** Raster images sharp can re-encode (metadata stripping and thumbnails). */
@@ -265,6 +305,52 @@ const EXECUTABLE_EXTENSIONS = new Set([
   'xll',
   'library-ms',
   'settingcontent-ms',
+  // Shortcuts, handlers and installers that run code when opened (issue 12.10)
+  'rdp',
+  'search-ms',
+  'searchconnector-ms',
+  'diagcab',
+  'cab',
+  'msu',
+  'msixbundle',
+  'appxbundle',
+  'appinstaller',
+  'wsc',
+  'sct',
+  'jnlp',
+  'iqy',
+  'slk',
+  'one',
+  'ps1xml',
+  'ps2',
+  'ps2xml',
+  'psc1',
+  'psc2',
+  'msh',
+  'msh1',
+  'msh2',
+  'mshxml',
+  'xbap',
+  'website',
+  'appcontent-ms',
+  'theme',
+  'themepack',
+  'ins',
+  'isp',
+  'job',
+  'hlp',
+  'shb',
+  'shs',
+  'vb',
+  'ws',
+  'mde',
+  'ade',
+  'adp',
+  'accde',
+  'pyz',
+  'pyzw',
+  'udl',
+  'wim',
   // Unix, Linux
   'sh',
   'bash',
@@ -304,6 +390,8 @@ const EXECUTABLE_EXTENSIONS = new Set([
   'applescript',
   'terminal',
   'webloc',
+  'fileloc',
+  'inetloc',
   'dylib',
   'kext',
   'action',
