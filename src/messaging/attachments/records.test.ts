@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PreconditionError, ValidationError } from '../../errors.js';
 import { scanTree } from '../../test-support/files.js';
 import { createTestVault, type TestVault } from '../../test-support/vault.js';
@@ -113,5 +113,45 @@ describe('AttachmentRecords at rest', () => {
     expect(read.inlineImage).toBe(false);
     expect(read.blobType).toBe('application/octet-stream');
     expect(records.get(kept)?.potentiallyExecutable).toBe(true);
+  });
+
+  it('a malformed pointer (bad cdnKey, unknown CDN, no location, short key) fails for good at once, its keys gone (issue 12.10)', async () => {
+    temp = await createTestVault('carapace-att-rec-');
+    const records = new AttachmentRecords(temp.vault.db, temp.vault.files);
+    const key = randomBytes(64);
+    const digest = randomBytes(32);
+    const good = { cdnKey: 'abc', cdnNumber: 3, key, digest, size: 10 };
+    const malformed = [
+      { ...good, cdnKey: '../../v1/accounts' },
+      { ...good, cdnKey: 'a/b' },
+      { ...good, cdnNumber: 7 },
+      { key, digest, size: 10, cdnNumber: 3 }, // no location
+      { ...good, cdnKey: '', cdnId: 0 },
+      { ...good, key: randomBytes(12) },
+      { ...good, digest: randomBytes(3) },
+    ];
+    const ids = malformed.map((pointer) => records.addIncoming(pointer));
+    for (const id of ids) {
+      expect(records.get(id), id).toMatchObject({ state: 'failed', failure: 'malformed' });
+    }
+    expect(records.pendingIds()).toEqual([]);
+    const stored = temp.vault.db
+      .prepare(`SELECT count(*) AS n FROM attachments WHERE pointer IS NOT NULL`)
+      .get() as { n: number };
+    expect(stored.n).toBe(0);
+    expect(records.get(records.addIncoming(good))?.state).toBe('pending');
+  });
+
+  it('reuses its prepared statements: a thousand pointers prepare each statement once (issue 13.4)', async () => {
+    temp = await createTestVault('carapace-att-rec-');
+    const records = new AttachmentRecords(temp.vault.db, temp.vault.files);
+    const prepare = vi.spyOn(temp.vault.db, 'prepare');
+    const pointer = { cdnKey: 'k', cdnNumber: 3, key: randomBytes(64), digest: randomBytes(32), size: 1 };
+    const ids = temp.vault.db.transaction(() =>
+      Array.from({ length: 1000 }, () => records.addIncoming(pointer)),
+    )();
+    for (const id of ids) records.get(id);
+    expect(prepare.mock.calls.length).toBeLessThanOrEqual(2);
+    prepare.mockRestore();
   });
 });

@@ -15,8 +15,10 @@ import {
 } from '../../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../../vault/file-store.js';
 import type { SqlDatabase } from '../../vault/sql.js';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { isInlineImage, isPotentiallyExecutable, type SniffedType } from './content-type.js';
 import { AttachmentRejectedError, type AttachmentFailure } from './errors.js';
+import { pointerFailure } from './pointer-check.js';
 import {
   attachmentBytes,
   downloadAttachment,
@@ -104,6 +106,8 @@ function toInfo(row: Row): AttachmentInfo {
 
 export class AttachmentRecords {
   readonly #inFlight = new Map<string, Promise<AttachmentInfo>>();
+  /** Prepared once per SQL text: one message may carry many pointers (issue 13.4). */
+  readonly #statements = new Map<string, Statement<unknown[]>>();
 
   constructor(
     private readonly db: SqlDatabase,
@@ -111,9 +115,18 @@ export class AttachmentRecords {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  #stmt(sql: string): Statement<unknown[]> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #row(id: string): Row | undefined {
     if (!ID_PATTERN.test(id)) throw new ValidationError('Not an attachment id.');
-    return this.db.prepare('SELECT * FROM attachments WHERE id = ?').get(id) as Row | undefined;
+    return this.#stmt('SELECT * FROM attachments WHERE id = ?').get(id) as Row | undefined;
   }
 
   #mustRow(id: string): Row {
@@ -129,49 +142,50 @@ export class AttachmentRecords {
   addIncoming(pointer: AttachmentPointer): string {
     const id = randomBytes(16).toString('hex');
     const fileName = sanitizeFileName(pointer.fileName);
-    this.db
-      .prepare(
-        `INSERT INTO attachments (id, direction, state, pointer, declared_content_type, file_name, size,
-           width, height, flags, caption, created_at)
-         VALUES (?, 'incoming', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        encodePointer(pointer),
-        pointer.contentType?.slice(0, 100) ?? null,
-        fileName ?? null,
-        pointer.size ?? null,
-        pointer.width ?? null,
-        pointer.height ?? null,
-        pointer.flags ?? 0,
-        pointer.caption?.slice(0, 2000) ?? null,
-        this.clock(),
-      );
+    // A pointer that can never be downloaded fails now, for good, and its keys are not kept.
+    const failure = pointerFailure(pointer);
+    if (failure) log.warn('attachments.pointer_rejected', { failure });
+    this.#stmt(
+      `INSERT INTO attachments (id, direction, state, pointer, failure, declared_content_type, file_name,
+           size, width, height, flags, caption, created_at)
+         VALUES (?, 'incoming', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      failure ? 'failed' : 'pending',
+      failure ? null : encodePointer(pointer),
+      failure ?? null,
+      pointer.contentType?.slice(0, 100) ?? null,
+      fileName ?? null,
+      pointer.size ?? null,
+      pointer.width ?? null,
+      pointer.height ?? null,
+      pointer.flags ?? 0,
+      pointer.caption?.slice(0, 2000) ?? null,
+      this.clock(),
+    );
     return id;
   }
 
   /** Records our own (already stored) copy of a sent attachment. */
   addOutgoing(stored: StoredAttachment): string {
     const id = randomBytes(16).toString('hex');
-    this.db
-      .prepare(
-        `INSERT INTO attachments (id, direction, state, file_id, thumbnail_file_id, content_type, file_name,
+    this.#stmt(
+      `INSERT INTO attachments (id, direction, state, file_id, thumbnail_file_id, content_type, file_name,
            size, width, height, flags, caption, created_at)
          VALUES (?, 'outgoing', 'ready', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        stored.fileId,
-        stored.thumbnailFileId ?? null,
-        stored.contentType,
-        stored.fileName ?? null,
-        stored.size,
-        stored.width ?? null,
-        stored.height ?? null,
-        stored.flags,
-        stored.caption ?? null,
-        this.clock(),
-      );
+    ).run(
+      id,
+      stored.fileId,
+      stored.thumbnailFileId ?? null,
+      stored.contentType,
+      stored.fileName ?? null,
+      stored.size,
+      stored.width ?? null,
+      stored.height ?? null,
+      stored.flags,
+      stored.caption ?? null,
+      this.clock(),
+    );
     return id;
   }
 
@@ -183,9 +197,9 @@ export class AttachmentRecords {
   /** Incoming attachments still to download, oldest first (resume these after start-up). */
   pendingIds(): string[] {
     return (
-      this.db
-        .prepare(`SELECT id FROM attachments WHERE state = 'pending' ORDER BY created_at, rowid`)
-        .all() as { id: string }[]
+      this.#stmt(`SELECT id FROM attachments WHERE state = 'pending' ORDER BY created_at, rowid`).all() as {
+        id: string;
+      }[]
     ).map((r) => r.id);
   }
 
@@ -215,16 +229,21 @@ export class AttachmentRecords {
     if (row.state !== 'pending' || !row.pointer) return toInfo(row);
     let stored: StoredAttachment;
     try {
-      stored = await downloadAttachment(decodePointer(row.pointer), transport, this.files, options);
+      const pointer = decodePointer(row.pointer);
+      // Rows recorded before pointers were checked on arrival are checked here, before any request.
+      const failure = pointerFailure(pointer);
+      if (failure) throw new AttachmentRejectedError(failure, 'The attachment pointer cannot be downloaded.');
+      stored = await downloadAttachment(pointer, transport, this.files, options);
     } catch (error) {
       const permanent =
         error instanceof AttachmentRejectedError ||
         (error instanceof ServerError && error.status >= 400 && error.status < 500);
       if (permanent) {
         const failure = error instanceof AttachmentRejectedError ? error.reason : ('not-found' as const);
-        this.db
-          .prepare(`UPDATE attachments SET state = 'failed', pointer = NULL, failure = ? WHERE id = ?`)
-          .run(failure, id);
+        this.#stmt(`UPDATE attachments SET state = 'failed', pointer = NULL, failure = ? WHERE id = ?`).run(
+          failure,
+          id,
+        );
         log.warn('attachments.download_rejected', { failure });
       } else {
         log.info('attachments.download_retry_later', errorFields(error));
@@ -237,22 +256,20 @@ export class AttachmentRecords {
       if (stored.thumbnailFileId) this.files.delete(stored.thumbnailFileId);
       throw new NotFoundError('The attachment was deleted during its download.');
     }
-    this.db
-      .prepare(
-        `UPDATE attachments SET state = 'ready', pointer = NULL, file_id = ?, thumbnail_file_id = ?,
+    this.#stmt(
+      `UPDATE attachments SET state = 'ready', pointer = NULL, file_id = ?, thumbnail_file_id = ?,
            content_type = ?, file_name = ?, size = ?, width = ?, height = ?, failure = NULL
          WHERE id = ?`,
-      )
-      .run(
-        stored.fileId,
-        stored.thumbnailFileId ?? null,
-        stored.contentType,
-        stored.fileName ?? null,
-        stored.size,
-        stored.width ?? null,
-        stored.height ?? null,
-        id,
-      );
+    ).run(
+      stored.fileId,
+      stored.thumbnailFileId ?? null,
+      stored.contentType,
+      stored.fileName ?? null,
+      stored.size,
+      stored.width ?? null,
+      stored.height ?? null,
+      id,
+    );
     return toInfo(this.#mustRow(id));
   }
 
@@ -280,13 +297,11 @@ export class AttachmentRecords {
   sweepUnreferenced(graceMs = 10 * 60 * 1000): number {
     const cutoff = this.clock() - graceMs;
     const ids = (
-      this.db
-        .prepare(
-          `SELECT a.id FROM attachments a
+      this.#stmt(
+        `SELECT a.id FROM attachments a
            WHERE a.created_at <= ?
              AND NOT EXISTS (SELECT 1 FROM message_attachments l WHERE l.attachment_id = a.id)`,
-        )
-        .all(cutoff) as { id: string }[]
+      ).all(cutoff) as { id: string }[]
     ).map((r) => r.id);
     if (ids.length === 0) return 0;
     this.db.transaction(() => {
@@ -302,7 +317,7 @@ export class AttachmentRecords {
     const row = this.#row(id);
     if (!row) return;
     const run = (): void => {
-      this.db.prepare('DELETE FROM attachments WHERE id = ?').run(id);
+      this.#stmt('DELETE FROM attachments WHERE id = ?').run(id);
       if (row.file_id) this.files.delete(row.file_id);
       if (row.thumbnail_file_id) this.files.delete(row.thumbnail_file_id);
     };
