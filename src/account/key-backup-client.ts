@@ -2,10 +2,22 @@
  * The client half of the demo key-backup / registration-lock routes (src/demo/svr/handler.ts documents
  * them), written against a generic JSON `send` function so the transport (src/net REST client) or an
  * in-process server (tests) can carry it. No sockets here.
+ *
+ * These routes take the PIN-derived access key in the clear: a server holding it can try PINs offline.
+ * That is acceptable only against the local demo network, so `keyBackupClientFor` hands them out for a
+ * demo configuration alone and refuses everywhere else (see `capabilitiesOf` in src/net/config.ts).
  */
 import { z } from 'zod';
-import { KeyBackupUnavailableError, ProtocolError, ServerError, WrongPinError } from '../errors.js';
+import {
+  KeyBackupUnavailableError,
+  NotAvailableError,
+  ProtocolError,
+  ServerError,
+  WrongPinError,
+} from '../errors.js';
+import { capabilitiesOf, type ClientConfig } from '../net/config.js';
 import type { RestRequest, RestResponse } from '../net/rest.js';
+import { demoEnclaveId } from './pin.js';
 import type { KeyBackupClient, RegistrationLockClient, SvrCredentials } from './pin-service.js';
 
 export interface JsonRequest {
@@ -71,8 +83,25 @@ function expectStatus(response: JsonResponse, ok: readonly number[], what: strin
   if (!ok.includes(response.status)) throw new ServerError(`${what} failed.`, response.status);
 }
 
+/** Throws NOT_AVAILABLE unless `config` has a key backup (checked before any connection is opened). */
+export function requirePinBackup(config: ClientConfig): void {
+  if (!capabilitiesOf(config).pinBackup) {
+    throw new NotAvailableError('PIN backup is not available in this build.');
+  }
+}
+
+/** The key-backup transport `config` has: the demo routes on the demo network; none in production. */
+export function keyBackupClientFor(
+  config: ClientConfig,
+  send: JsonSend,
+): KeyBackupClient & RegistrationLockClient {
+  requirePinBackup(config);
+  return createKeyBackupClient(send, () => ({}));
+}
+
 /**
- * A KeyBackupClient + RegistrationLockClient over `send`. `accountHeaders` returns the registered
+ * The demo routes' KeyBackupClient + RegistrationLockClient over `send` (tests; the app goes through
+ * `keyBackupClientFor`). `accountHeaders` returns the registered
  * account's own Authorization header (for /v2/backup/auth and the registration-lock routes).
  */
 export function createKeyBackupClient(
@@ -80,6 +109,7 @@ export function createKeyBackupClient(
   accountHeaders: () => Readonly<Record<string, string>>,
 ): KeyBackupClient & RegistrationLockClient {
   return {
+    enclaveId: demoEnclaveId(),
     async credentials() {
       const response = await send({ method: 'GET', path: '/v2/backup/auth', headers: accountHeaders() });
       expectStatus(response, [200], 'Getting key-backup credentials');

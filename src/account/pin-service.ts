@@ -28,7 +28,7 @@ import {
   unwrapMasterKey,
   wrapMasterKey,
 } from './master-key.js';
-import { demoEnclaveId, hashPinForSvr, wipePinKeys } from './pin.js';
+import { hashPinForSvr, wipePinKeys } from './pin.js';
 import { checkPin, type PinCheck } from './pin-policy.js';
 import { PinReminder, type PinReminderStatus } from './pin-reminder.js';
 
@@ -37,8 +37,10 @@ export interface SvrCredentials {
   readonly password: string;
 }
 
-/** The key-backup service as the client sees it (demo: src/demo/svr routes; see localKeyBackupClient). */
+/** The key-backup service as the client sees it (demo: src/demo/svr routes, see key-backup-client.ts). */
 export interface KeyBackupClient {
+  /** The enclave whose identity salts the PIN hash: part of the transport, so hash and service match. */
+  readonly enclaveId: Uint8Array<ArrayBuffer>;
   /** Fresh SVR credentials for the registered account (GET /v2/backup/auth). */
   credentials(): Promise<SvrCredentials>;
   backup(credentials: SvrCredentials, accessKey: Uint8Array, wrappedMasterKey: Uint8Array): Promise<void>;
@@ -80,16 +82,14 @@ export function readAccountSecurityFacts(kv: AccountKv): {
 
 export class PinService {
   readonly reminders: PinReminder;
-  private readonly enclaveId: Uint8Array<ArrayBuffer>;
 
   constructor(
     private readonly kv: AccountKv,
     private readonly backupClient: KeyBackupClient,
     private readonly lockClient?: RegistrationLockClient,
-    options: { now?: () => number; enclaveId?: Uint8Array<ArrayBuffer> } = {},
+    options: { now?: () => number } = {},
   ) {
     this.reminders = new PinReminder(kv, options.now ? { now: options.now } : {});
-    this.enclaveId = options.enclaveId ?? demoEnclaveId();
   }
 
   status(): PinServiceStatus {
@@ -147,7 +147,7 @@ export class PinService {
       throw new WeakPinError(check.reasons.join(' '));
     }
     const credentials = await this.backupClient.credentials();
-    const keys = hashPinForSvr(pin, credentials.username, this.enclaveId);
+    const keys = hashPinForSvr(pin, credentials.username, this.backupClient.enclaveId);
     const masterKey = this.masterKey();
     const wrapped = wrapMasterKey(keys.encryptionKey, masterKey);
     masterKey.fill(0);
@@ -194,9 +194,8 @@ export async function recoverMasterKey(
   pin: string,
   credentials: SvrCredentials,
   client: KeyBackupClient,
-  enclaveId: Uint8Array<ArrayBuffer> = demoEnclaveId(),
 ): Promise<Buffer> {
-  const keys = hashPinForSvr(pin, credentials.username, enclaveId);
+  const keys = hashPinForSvr(pin, credentials.username, client.enclaveId);
   try {
     const { wrappedMasterKey } = await client.restore(credentials, keys.accessKey);
     return unwrapMasterKey(keys.encryptionKey, wrappedMasterKey);
@@ -219,11 +218,10 @@ export async function unlockRegistrationWithPin(
   error: RegistrationLockedError,
   pin: string,
   client: KeyBackupClient,
-  enclaveId?: Uint8Array<ArrayBuffer>,
 ): Promise<{ masterKey: Buffer; registrationLockToken: string }> {
   if (!error.svr2Credentials) {
     throw new ProtocolError('The server did not send key-backup credentials with the registration lock.');
   }
-  const masterKey = await recoverMasterKey(pin, error.svr2Credentials, client, enclaveId);
+  const masterKey = await recoverMasterKey(pin, error.svr2Credentials, client);
   return { masterKey, registrationLockToken: deriveRegistrationLockToken(masterKey) };
 }

@@ -16,6 +16,7 @@
  */
 import {
   KeyBackupUnavailableError,
+  NotAvailableError,
   RegistrationLockedError,
   ValidationError,
   WrongPinError,
@@ -23,7 +24,7 @@ import {
 import { log } from '../log.js';
 import type { MessageStore } from '../messaging/store.js';
 import { openChatConnection, type ChatConnection } from '../net/chat-connection.js';
-import type { ClientConfig } from '../net/config.js';
+import { capabilitiesOf, type ClientConfig } from '../net/config.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { AccountData } from './account-data.js';
@@ -34,7 +35,7 @@ import {
   uploadAccountData,
 } from './account-backup.js';
 import type { AccountKv } from './account-kv.js';
-import { createKeyBackupClient, type JsonSend } from './key-backup-client.js';
+import { keyBackupClientFor, requirePinBackup, type JsonSend } from './key-backup-client.js';
 import { deriveRecoveryPassword, deriveRegistrationLockToken, deriveStorageKey } from './master-key.js';
 import { checkPin, type PinCheck } from './pin-policy.js';
 import { PinService, recoverMasterKey } from './pin-service.js';
@@ -111,8 +112,9 @@ export interface EnablePinOptions extends Endpoint {
  * the wrapped master key, turn registration lock on, and back up the account data when given.
  */
 export async function enablePinAndRegistrationLock(options: EnablePinOptions): Promise<PinCheck> {
+  requirePinBackup(options.config);
   return withConnection(options, options.login, async (send) => {
-    const client = createKeyBackupClient(send, () => ({}));
+    const client = keyBackupClientFor(options.config, send);
     const service = new PinService(options.kv, client, client, options.now ? { now: options.now } : {});
     const check = await service.setPin(options.pin, options.acceptWeak ? { acceptWeak: true } : {});
     if (options.registrationLock ?? true) await service.setRegistrationLock(true);
@@ -125,8 +127,11 @@ export async function enablePinAndRegistrationLock(options: EnablePinOptions): P
 export async function setRegistrationLock(
   options: Endpoint & { login: AccountLogin; kv: AccountKv; enabled: boolean },
 ): Promise<void> {
+  if (!capabilitiesOf(options.config).registrationLock) {
+    throw new NotAvailableError('Registration lock is not available in this build: it needs PIN backup.');
+  }
   await withConnection(options, options.login, async (send) => {
-    const client = createKeyBackupClient(send, () => ({}));
+    const client = keyBackupClientFor(options.config, send);
     await new PinService(options.kv, client, client).setRegistrationLock(options.enabled);
   });
 }
@@ -190,10 +195,16 @@ export async function registerWithRecovery(
   }
   const credentials = locked.svr2Credentials!;
   log.info('account.recovery.locked');
+  if (!capabilitiesOf(options.config).pinBackup) {
+    // Never a PIN prompt whose answer would have nowhere safe to go.
+    throw new NotAvailableError(
+      'This number has a registration lock, and recovery with the PIN is not available in this build.',
+    );
+  }
   const endpoint = { config: options.config, openSocket: options.openSocket };
 
   const unlocked = await withConnection(endpoint, undefined, async (send) => {
-    const client = createKeyBackupClient(send, () => ({}));
+    const client = keyBackupClientFor(options.config, send);
     let triesRemaining: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       const pin = await options.askPin({
@@ -229,10 +240,7 @@ export async function registerWithRecovery(
     if (data) await restoreIdentityKeys(options.stores, data);
     const pinService = new PinService(
       options.kv,
-      createKeyBackupClient(
-        () => unreachable(),
-        () => ({}),
-      ),
+      keyBackupClientFor(options.config, () => unreachable()),
     );
     pinService.adoptMasterKey(masterKey);
     account = await registerPrimary({
@@ -255,7 +263,7 @@ export async function registerWithRecovery(
   // The PIN is known again: local reminder hash, and the lock re-asserted from the new device.
   const check = checkPin(pin);
   await withConnection(endpoint, account, async (send) => {
-    const client = createKeyBackupClient(send, () => ({}));
+    const client = keyBackupClientFor(options.config, send);
     const service = new PinService(options.kv, client, client);
     service.reminders.setPin(pin, check.bits);
     await service.setRegistrationLock(true);

@@ -122,6 +122,11 @@ export const AppInfoSchema = z.object({
   /** Content protection (screen security) works on macOS and Windows only. */
   screenSecuritySupported: z.boolean(),
   platform: z.string(),
+  /**
+   * What this build can do against its service (src/net/config.ts `capabilitiesOf`). In production PIN
+   * backup and registration lock are off: the UI hides them and says why.
+   */
+  capabilities: z.object({ pinBackup: z.boolean(), registrationLock: z.boolean() }),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

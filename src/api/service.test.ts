@@ -212,6 +212,7 @@ describe('core service', () => {
         networkMode: 'offline',
         screenSecuritySupported: false,
         platform: process.platform,
+        capabilities: { pinBackup: false, registrationLock: false },
       },
     });
     await service.call('vault.create', { passphrase: PASS });

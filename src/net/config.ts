@@ -44,6 +44,25 @@ export interface ClientConfig {
   readonly unidentifiedDeliveryTrustRoots: readonly string[];
 }
 
+/**
+ * What a client can do against its service. Chosen by the configuration, never by fallback: the demo
+ * network's key backup takes the PIN-derived access key in the clear (fine for a local demo, where the
+ * server is ours), while Signal's real key backup (SVR2) is an attested enclave this build does not speak —
+ * so in production PIN backup, and the registration lock that needs it, are refused as NOT_AVAILABLE.
+ */
+export interface ClientCapabilities {
+  /** PIN-protected key backup and recovery with the PIN. */
+  readonly pinBackup: boolean;
+  /** Registration lock (its token comes from the master key the PIN backup protects). */
+  readonly registrationLock: boolean;
+}
+
+/** The capabilities of `config` (no config: nothing that needs a service). */
+export function capabilitiesOf(config: ClientConfig | undefined): ClientCapabilities {
+  const demo = config?.mode === 'demo';
+  return { pinBackup: demo, registrationLock: demo };
+}
+
 function endpoint(value: unknown, field: string): ServiceEndpoint {
   if (typeof value !== 'object' || value === null) throw new ValidationError(`config.${field} is missing`);
   const { host, port, servername } = value as Record<string, unknown>;

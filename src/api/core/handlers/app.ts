@@ -1,6 +1,6 @@
 /** What this build is: version, network mode, platform facts. Answers without an unlocked vault. */
-import type { CoreContext } from '../context.js';
-import type { Handlers } from '../context.js';
+import { capabilitiesOf } from '../../../net/config.js';
+import type { CoreContext, Handlers } from '../context.js';
 
 export function appHandlers({ options, config }: CoreContext) {
   return {
@@ -10,6 +10,7 @@ export function appHandlers({ options, config }: CoreContext) {
         networkMode: config ? config.mode : ('offline' as const),
         screenSecuritySupported: options.platform?.screenSecuritySupported ?? false,
         platform: options.platform?.name ?? process.platform,
+        capabilities: { ...capabilitiesOf(config) },
       }),
   } satisfies Partial<Handlers>;
 }
