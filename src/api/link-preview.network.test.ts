@@ -15,6 +15,7 @@ import {
   type TestCert,
 } from '../net/test-support/socks.js';
 import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
+import { Vault } from '../vault/index.js';
 import { createCoreService, type CoreService } from './service.js';
 import { value } from './test-support/events.js';
 
@@ -148,5 +149,22 @@ describe('linkPreview.fetch through the core service', () => {
     expect(preview.title).toBe('A page');
     expect(lookups).toEqual([]);
     expect(await proxy.waitForConnections(2)).toContain(`localhost:${site.port}`);
+  });
+
+  it('an unreadable stored proxy setting is not "direct": refused with no local lookup and no connection', async () => {
+    await value(service.call('vault.lock', {}));
+    const vault = new Vault(profile.dir, { kdf: TEST_KDF });
+    await vault.unlock(Buffer.from(PASS, 'utf8'));
+    // A row a looser build could have saved: a password without a username (refused by today's schema).
+    vault.db
+      .prepare("UPDATE settings SET value = ? WHERE key = 'proxy'")
+      .run(JSON.stringify({ mode: 'socks5', host: '127.0.0.1', port: 9, password: 'secret' }));
+    vault.lock('user');
+    await value(service.call('vault.unlock', { passphrase: PASS }));
+    const connectionsBefore = site.connections.length;
+    const result = await service.call('linkPreview.fetch', { url: `https://localhost:${site.port}/article` });
+    expect(result).toMatchObject({ ok: false, error: { code: 'LINK_PREVIEW' } });
+    expect(lookups).toEqual([]);
+    expect(site.connections.length).toBe(connectionsBefore);
   });
 });

@@ -212,6 +212,14 @@ export class Session {
   }
 
   /**
+   * Whether connections leave directly right now. Link previews then resolve names themselves and check
+   * every address; through a proxy, or while the proxy setting is unreadable, no name is looked up here.
+   */
+  routeIsDirect(): boolean {
+    return !this.settings.proxyUnreadable && this.#routes.currentRoute().mode === 'direct';
+  }
+
+  /**
    * Other vault writes run between received envelopes, never in the middle of one's commit (see
    * docs/ARCHITECTURE.md): under the client's write lock when a client is running.
    */

@@ -19,11 +19,7 @@ export function linkPreviewHandlers(ctx: CoreContext) {
       }
       const { openSocket } = s.endpoint();
       const service = new LinkPreviewService({
-        routes: {
-          opener: openSocket,
-          // An unreadable proxy setting is not "direct": no local lookup while the opener refuses.
-          isDirect: () => !s.settings.proxyUnreadable && s.settings.get().proxy.mode === 'none',
-        },
+        routes: { opener: openSocket, isDirect: () => s.routeIsDirect() },
         ...ctx.options.linkPreviews,
       });
       running?.abort(new LinkPreviewError('cancelled'));
