@@ -87,4 +87,22 @@ describe('reconnects through the proxy after failures (demo network, microsocks)
     await online;
     await roundTrip('after the proxy died');
   });
+
+  it('stops retrying when the vault locks', async () => {
+    await value(service.call('vault.lock', {}));
+    await proxy.stop();
+    const refused = nextEvent(service, 'network.status', (p) => p.status === 'proxy-error');
+    await value(service.call('vault.unlock', { passphrase: PASS }));
+    await refused;
+    await value(service.call('vault.lock', {}));
+
+    // The proxy is back, but nothing of the locked session may connect through it (retries are 0.25–2 s).
+    proxy = await startMicrosocks({ port: proxy.port });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(proxy.connectedTargets()).toEqual([]);
+
+    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+    await value(service.call('vault.unlock', { passphrase: PASS }));
+    await online;
+  });
 });
