@@ -4,8 +4,29 @@ import { getApi, refreshAccount, refreshPinReminder } from '../../bridge.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { useStore } from '../../store.js';
 
+/** Shown instead of the PIN form when this build has no safe key backup (app.info capabilities). */
+function PinUnavailable() {
+  return (
+    <section className="stack" aria-labelledby="pin-title">
+      <h3 id="pin-title">Signal PIN and registration lock</h3>
+      <p className="muted">
+        PIN backup is not available in this build. Signal keeps PIN backups in an attested secure enclave
+        (SVR2), which Carapace does not speak yet; rather than send anything derived from your PIN to
+        Signal&apos;s chat server, it offers no PIN backup and no registration lock here, and it cannot
+        register a number whose registration lock (set from another Signal app) is still on.
+      </p>
+    </section>
+  );
+}
+
 export function PinSection() {
+  const available = useStore((s) => s.appInfo?.capabilities.pinBackup ?? false);
+  return available ? <PinForm /> : <PinUnavailable />;
+}
+
+function PinForm() {
   const account = useStore((s) => s.account);
+  const lockAvailable = useStore((s) => s.appInfo?.capabilities.registrationLock ?? false);
   const [pin, setPin] = useState('');
   const [lastCheck, setCheck] = useState<PinCheck | null>(null);
   const check = pin ? lastCheck : null;
@@ -114,16 +135,18 @@ export function PinSection() {
           Set PIN
         </button>
       </form>
-      <label htmlFor={ids.lock} className="inline">
-        <input
-          id={ids.lock}
-          type="checkbox"
-          checked={account?.registrationLock ?? false}
-          disabled={!account?.pinSet}
-          onChange={(e) => void setLock(e.target.checked)}
-        />
-        Registration lock (re-registering your number needs the PIN)
-      </label>
+      {lockAvailable ? (
+        <label htmlFor={ids.lock} className="inline">
+          <input
+            id={ids.lock}
+            type="checkbox"
+            checked={account?.registrationLock ?? false}
+            disabled={!account?.pinSet}
+            onChange={(e) => void setLock(e.target.checked)}
+          />
+          Registration lock (re-registering your number needs the PIN)
+        </label>
+      ) : null}
       <ErrorText error={error} />
       {message ? (
         <p className="ok" role="status">
