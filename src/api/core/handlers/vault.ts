@@ -1,4 +1,5 @@
 /** Creating, unlocking, locking the vault and changing its passphrase; the user's activity for auto-lock. */
+import { PreconditionError } from '../../../errors.js';
 import type { CoreContext, Handlers } from '../context.js';
 
 /** Run `fn` with the UTF-8 bytes of a secret string, then zero them. */
@@ -16,14 +17,16 @@ export function vaultHandlers(ctx: CoreContext) {
   return {
     'vault.status': () =>
       Promise.resolve({ state: vault.state, insecureNoPassphrase: vault.insecureNoPassphrase }),
-    'vault.create': async ({ passphrase }) => {
-      await withSecret(passphrase, (bytes) => vault.create(bytes));
+    'vault.create': async (input) => {
+      if ('passphrase' in input) await withSecret(input.passphrase, (bytes) => vault.create(bytes));
+      else await vault.createWithoutPassphrase();
       ctx.openSession();
       return {};
     },
     'vault.unlock': async ({ passphrase }) => {
       if (vault.state === 'unlocked') return {};
-      await withSecret(passphrase, (bytes) => vault.unlock(bytes));
+      if (passphrase === undefined) await vault.unlock();
+      else await withSecret(passphrase, (bytes) => vault.unlock(bytes));
       ctx.openSession();
       return {};
     },
@@ -34,7 +37,12 @@ export function vaultHandlers(ctx: CoreContext) {
     },
     'vault.changePassphrase': async ({ current, next }) => {
       ctx.session();
-      await withSecret(current, (c) => withSecret(next, (n) => vault.changePassphrase(c, n)));
+      // No-passphrase mode has no current passphrase (the vault ignores it there); elsewhere it is required
+      // before any work, so a missing one is never counted as a wrong guess.
+      if (current === undefined && !vault.insecureNoPassphrase) {
+        throw new PreconditionError('Enter your current passphrase.');
+      }
+      await withSecret(current ?? '', (c) => withSecret(next, (n) => vault.changePassphrase(c, n)));
       return {};
     },
     'activity.touch': () => {
