@@ -5,6 +5,55 @@ import { ErrorText } from '../components/ErrorText.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
 import { MIN_PASSPHRASE_BITS } from '../components/strength.js';
 import { usePassphraseBits } from '../components/usePassphraseBits.js';
+import { useStore } from '../store.js';
+
+/**
+ * The explicit, insecure alternative: no passphrase, the database key in a file next to the data. Behind a
+ * disclosure and a confirmation, never the default; the hardening report keeps flagging it.
+ */
+function NoPassphraseOption() {
+  const [understood, setUnderstood] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const ids = { confirm: useId(), explain: useId() };
+
+  const create = async () => {
+    if (!understood || busy) return;
+    setBusy(true);
+    setError(null);
+    const result = await getApi().vault.create({ insecureNoPassphrase: true });
+    setBusy(false);
+    if (!result.ok) return setError(result.error);
+    useStore.setState({ insecureNoPassphrase: true });
+    await afterUnlock();
+  };
+
+  return (
+    <details className="stack">
+      <summary>Insecure: use no passphrase</summary>
+      <p id={ids.explain} className="warning">
+        Without a passphrase the key that encrypts your data is stored in a file next to it. Anyone who can
+        read this computer&apos;s disk — another user, malware, a thief, a backup — can read all your
+        messages. Use this only on a computer whose disk is already encrypted and used by you alone. You can
+        set a passphrase later in Settings.
+      </p>
+      <label htmlFor={ids.confirm} className="inline">
+        <input
+          id={ids.confirm}
+          type="checkbox"
+          checked={understood}
+          onChange={(e) => setUnderstood(e.target.checked)}
+          aria-describedby={ids.explain}
+        />
+        I understand anyone with access to this disk can read my messages
+      </label>
+      <ErrorText error={error} />
+      <button type="button" disabled={!understood || busy} onClick={() => void create()}>
+        {busy ? 'Creating profile…' : 'Create profile without a passphrase (insecure)'}
+      </button>
+    </details>
+  );
+}
 
 /** First run: choose the passphrase that encrypts the whole profile. */
 export function FirstRun() {
@@ -71,6 +120,7 @@ export function FirstRun() {
         <button type="submit" className="primary" disabled={!canSubmit}>
           {busy ? 'Creating encrypted profile…' : 'Create encrypted profile'}
         </button>
+        <NoPassphraseOption />
       </form>
     </main>
   );

@@ -17,14 +17,16 @@ export function Unlock() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const lockReason = useStore((s) => s.lockReason);
+  // No-passphrase mode (insecure, chosen at first run): the key is in a file, so unlocking asks nothing.
+  const noPassphrase = useStore((s) => s.insecureNoPassphrase);
   const id = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!passphrase || busy) return;
+    if ((!passphrase && !noPassphrase) || busy) return;
     setBusy(true);
     setError(null);
-    const result = await getApi().vault.unlock({ passphrase });
+    const result = await getApi().vault.unlock(noPassphrase ? {} : { passphrase });
     setPassphrase('');
     setBusy(false);
     if (!result.ok) {
@@ -39,18 +41,27 @@ export function Unlock() {
       <form className="card" onSubmit={(e) => void submit(e)}>
         <h1 id="unlock-title">Carapace is locked</h1>
         {lockReason ? <p className="muted">{REASONS[lockReason] ?? ''}</p> : null}
-        <label htmlFor={id}>Passphrase</label>
-        <input
-          id={id}
-          type="password"
-          autoComplete="current-password"
-          value={passphrase}
-          onChange={(e) => setPassphrase(e.target.value)}
-          aria-invalid={error !== null}
-          autoFocus
-        />
+        {noPassphrase ? (
+          <p className="warning">
+            This profile has no passphrase (insecure): anyone who can read this disk can read it. Set one in
+            Settings.
+          </p>
+        ) : (
+          <>
+            <label htmlFor={id}>Passphrase</label>
+            <input
+              id={id}
+              type="password"
+              autoComplete="current-password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              aria-invalid={error !== null}
+              autoFocus
+            />
+          </>
+        )}
         <ErrorText error={error} />
-        <button type="submit" className="primary" disabled={!passphrase || busy}>
+        <button type="submit" className="primary" disabled={(!passphrase && !noPassphrase) || busy}>
           {busy ? 'Unlocking…' : 'Unlock'}
         </button>
       </form>
