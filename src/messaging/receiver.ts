@@ -27,6 +27,7 @@ import {
 } from '../signal/proto/signal-service.js';
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { BlockUnknownSenders } from '../settings/schema.js';
+import { boundBody, LONG_TEXT_CONTENT_TYPE, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BODY_BYTES } from './limits.js';
 import type { Conversation, MessageStore } from './store.js';
 
 /** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
@@ -239,26 +240,28 @@ export class Receiver {
     if (store.hasIncoming(sourceServiceId, sourceDevice, sentAt))
       return { outcome: 'duplicate', receipts: [] };
     const attachments = this.options.attachments;
-    const ids = attachments ? (data.attachments ?? []).map((p) => attachments.addIncoming(p)) : [];
+    const ids = attachments ? incomingPointers(data).map((p) => attachments.addIncoming(p)) : [];
+    const body = data.body === undefined ? undefined : boundBody(data.body);
+    if (body !== data.body) log.warn('messaging.receive.body_truncated', { bytes: MAX_BODY_BYTES });
     // Signal's rule: the first preview, only if its https link is in the body (never on view-once media).
     // Its text is bounded; its image is one more attachment (downloaded, held, expired like the others).
     // Nothing here fetches anything: the preview is shown from what the sender sent.
     const sent = data.isViewOnce === true ? undefined : data.preview?.[0];
-    const preview = sent && data.body ? acceptPreview(sent, data.body) : undefined;
+    const preview = sent && body ? acceptPreview(sent, body) : undefined;
     const image = preview && sent?.image;
     const imageId =
       attachments && image && (image.size ?? 0) <= PREVIEW_MAX_IMAGE_BYTES
         ? attachments.addIncoming(image)
         : null;
     const attachmentIds = imageId !== null ? [...ids, imageId] : ids;
-    if (!data.body && attachmentIds.length === 0) return { outcome: 'ignored', receipts: [] };
+    if (!body && attachmentIds.length === 0) return { outcome: 'ignored', receipts: [] };
     const { inserted, message } = store.insertIncoming({
       conversationId: conversation.id,
       sourceServiceId,
       sourceDevice,
       sentAt,
       serverGuid: serverGuid ?? null,
-      body: data.body ?? null,
+      body: body ?? null,
       expireTimerSeconds: data.expireTimer ?? null,
       viewOnce: data.isViewOnce === true,
       attachmentIds,
@@ -335,6 +338,33 @@ export class Receiver {
       { serverGuid: serverGuid ?? null, sentAt: envelope.clientTimestamp ?? undefined },
     );
   }
+}
+
+/**
+ * The pointers of a message worth recording (limits.ts): Signal's long text first (the first
+ * `text/x-signal-plain` pointer within the text limit; it becomes the body once downloaded, see
+ * downloads.ts), then at most MAX_ATTACHMENTS_PER_MESSAGE files. The rest are dropped unread, so a message
+ * carrying thousands of pointers costs no more than one carrying 32.
+ */
+function incomingPointers(data: DataMessage): AttachmentPointer[] {
+  const pointers = data.attachments ?? [];
+  const isLongText = (p: AttachmentPointer): boolean => p.contentType === LONG_TEXT_CONTENT_TYPE;
+  const longText =
+    data.isViewOnce === true
+      ? undefined
+      : pointers.find((p) => isLongText(p) && p.size !== undefined && p.size <= MAX_BODY_BYTES);
+  const files: AttachmentPointer[] = [];
+  for (const pointer of pointers) {
+    if (files.length === MAX_ATTACHMENTS_PER_MESSAGE) break;
+    if (!isLongText(pointer)) files.push(pointer);
+  }
+  if (pointers.length > files.length + (longText ? 1 : 0)) {
+    log.warn('messaging.receive.attachments_dropped', {
+      count: pointers.length,
+      kept: files.length + (longText ? 1 : 0),
+    });
+  }
+  return longText ? [longText, ...files] : files;
 }
 
 function uuidString(bytes: Uint8Array): string {

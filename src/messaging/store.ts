@@ -671,6 +671,22 @@ export class MessageStore {
     });
   }
 
+  /**
+   * Signal's long text arrived (limits.ts): it becomes the message's body and the attachment that carried
+   * it leaves the message (the caller shreds it). No event: the download round reports the message once.
+   * Undefined when the message is gone or no longer holds that attachment.
+   */
+  applyLongText(messageId: string, attachmentId: string, body: string): Message | undefined {
+    return this.transaction(() => {
+      const { changes } = this.stmt(
+        'DELETE FROM message_attachments WHERE message_id = ? AND attachment_id = ?',
+      ).run(messageId, attachmentId);
+      if (changes === 0) return undefined;
+      this.stmt('UPDATE messages SET body = ? WHERE id = ? AND view_once = 0').run(body, messageId);
+      return this.getMessage(messageId);
+    });
+  }
+
   /** Mark a view-once message viewed and drop its body (it may be shown once only). */
   markViewed(messageId: string): Message {
     const { changes } = this.stmt(

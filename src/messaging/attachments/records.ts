@@ -3,7 +3,7 @@
  * to their message, migration 0006). An incoming attachment is recorded as "pending" in the same
  * transaction that stores its message — with its pointer, key included, inside the encrypted DB — and
  * downloaded afterwards (`download`), so receiving never waits for a CDN and a restart resumes pending
- * downloads (`pendingIds`). Once downloaded or rejected the pointer is cleared.
+ * downloads (`pendingDownloads`). Once downloaded or rejected the pointer is cleared.
  */
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, PreconditionError, ServerError, ValidationError } from '../../errors.js';
@@ -194,13 +194,22 @@ export class AttachmentRecords {
     return row ? toInfo(row) : undefined;
   }
 
-  /** Incoming attachments still to download, oldest first (resume these after start-up). */
-  pendingIds(): string[] {
-    return (
-      this.#stmt(`SELECT id FROM attachments WHERE state = 'pending' ORDER BY created_at, rowid`).all() as {
-        id: string;
-      }[]
-    ).map((r) => r.id);
+  /**
+   * Incoming attachments still to download with their message, oldest first, at most `limit` (resume
+   * these after start-up or a lost connection). A held message request's media waits for acceptance
+   * (fetching it would tell the CDN we got it) and is not listed.
+   */
+  pendingDownloads(limit: number): Array<{ attachmentId: string; messageId: string }> {
+    return this.#stmt(
+      `SELECT a.id AS attachmentId, l.message_id AS messageId
+         FROM attachments a
+         JOIN message_attachments l ON l.attachment_id = a.id
+         JOIN messages m ON m.id = l.message_id
+         JOIN conversations c ON c.id = m.conversation_id
+        WHERE a.state = 'pending' AND c.is_request = 0
+        ORDER BY a.created_at, a.rowid
+        LIMIT ?`,
+    ).all(limit) as Array<{ attachmentId: string; messageId: string }>;
   }
 
   /**
