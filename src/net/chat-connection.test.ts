@@ -99,6 +99,30 @@ describe('authenticated chat connection against the mock server', () => {
     await again.close();
   });
 
+  it('a message over the frame limit is acked and skipped once, not a reconnect loop; the next one arrives on the same socket (13.5)', async () => {
+    const bodies: number[] = [];
+    const connection = await openChatConnection({
+      endpoint: network.config.chat,
+      trustRootsPem: network.config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+      auth: { username: `${account.aci}.${account.deviceId}`, password: account.password },
+      keepaliveIntervalMs: 0,
+      maxPayloadBytes: 64 * 1024,
+      onRequest: (request) => {
+        if (request.path === '/api/v1/message') bodies.push(request.body?.length ?? 0);
+        return Promise.resolve();
+      },
+    });
+    const oversize = alice.sendText(account.aci, 'x'.repeat(100 * 1024));
+    const next = alice.sendText(account.aci, 'after');
+    await until(() => bodies.length === 1 && network.server.pendingCount(device) === 0, 'the next message');
+    await Promise.all([oversize, next]);
+    expect(bodies[0]).toBeLessThan(64 * 1024); // the small one; the oversize one never reached the handler
+    expect(connection.isOpen).toBe(true);
+    const info = await connection.close();
+    expect(info.error).toBeUndefined();
+  });
+
   it('keepalives are answered while an incoming message is still being handled', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

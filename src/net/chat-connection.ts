@@ -60,7 +60,10 @@ export interface ChatConnectionOptions {
   /** A keepalive unanswered for this long closes the connection. Default 20 s. */
   readonly keepaliveTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
-  /** Largest accepted WebSocket message. Default 16 MiB. */
+  /**
+   * Largest incoming request handled. Default 16 MiB. A larger one (up to TRANSPORT_LIMIT_FACTOR times
+   * this) is acked and skipped, not handled; beyond that the socket cannot read it and closes.
+   */
   readonly maxPayloadBytes?: number;
   readonly signal?: AbortSignal;
   readonly connectTimeoutMs?: number;
@@ -71,6 +74,14 @@ export interface ChatCloseInfo {
   /** Why we closed or lost it, as a typed error (none for a clean close we asked for). */
   readonly error?: NetworkError | ProtocolError | ServerError;
 }
+
+const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/**
+ * The socket reads messages up to this many times maxPayloadBytes, so a request just over the limit can be
+ * answered (and dropped) instead of closing the connection — which the server would meet by redelivering
+ * the same message on every reconnect, blocking every later one (issue 13.5).
+ */
+const TRANSPORT_LIMIT_FACTOR = 4;
 
 /** WebSocket close code of mock/Signal servers for rejected credentials. */
 const CLOSE_CODE_AUTH_FAILED = 3000;
@@ -226,13 +237,18 @@ export class ChatConnection {
       return;
     }
     const { id, verb, path, headers, body } = frame.request;
+    // An oversize request is answered 200 and never handled. The server deletes a message on a 2xx
+    // answer and redelivers it on every connect otherwise, so acking is the only way to skip it — the
+    // same rule as for undecryptable input (src/messaging/receiver.ts): drop one message, reported,
+    // rather than block every later one. Signal's server refuses such sends; this guards the client
+    // against a server or route that does not.
+    const oversize = bytes.length > (this.#options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+    if (oversize) log.warn('net.chat.oversize_request_skipped', { bytes: bytes.length, verb });
     // One at a time, in order: the answer to request n is sent before request n+1 is handled.
     this.#incoming = this.#incoming.then(async () => {
-      let status = 200;
       const handler = this.#options.onRequest;
-      if (!handler) {
-        status = 404;
-      } else {
+      let status = handler || oversize ? 200 : 404;
+      if (handler && !oversize) {
         try {
           status = (await handler({ verb, path, headers, ...(body ? { body } : {}) })) ?? 200;
         } catch (error) {
@@ -352,7 +368,9 @@ export async function openChatConnection(options: ChatConnectionOptions): Promis
       ws as unknown as {
         setSocket(socket: ClientHttp2Stream, head: Buffer, options: { maxPayload: number }): void;
       }
-    ).setSocket(stream, Buffer.alloc(0), { maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
+    ).setSocket(stream, Buffer.alloc(0), {
+      maxPayload: (options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) * TRANSPORT_LIMIT_FACTOR,
+    });
     return new ChatConnection(session, ws, options);
   } catch (error) {
     closeHttp2Session(session);
