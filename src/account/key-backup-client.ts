@@ -16,6 +16,7 @@ import {
   WrongPinError,
 } from '../errors.js';
 import { capabilitiesOf, type ClientConfig } from '../net/config.js';
+import type { ChatRequester } from '../messaging/delivery.js';
 import type { RestRequest, RestResponse } from '../net/rest.js';
 import { demoEnclaveId } from './pin.js';
 import type { KeyBackupClient, RegistrationLockClient, SvrCredentials } from './pin-service.js';
@@ -51,6 +52,29 @@ export function restJsonSend(rest: { request(request: RestRequest): Promise<Rest
     }
     return { status: response.status, json };
   };
+}
+
+/** A JsonSend over a ChatRequester: the running messaging client's authenticated chat socket. */
+export function requesterJsonSend(request: ChatRequester): JsonSend {
+  return async ({ method, path, headers, body }) => {
+    const response = await request({
+      verb: method,
+      path,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body), 'utf8') } : {}),
+    });
+    return { status: response.status, json: parseJsonBody(response.body) };
+  };
+}
+
+/** A JSON answer's body; undefined when empty or not JSON (the caller's schema then refuses it). */
+function parseJsonBody(body: Uint8Array | undefined): unknown {
+  if (!body || body.length === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 const credentialsSchema = z.object({

@@ -53,6 +53,15 @@ interface Endpoint {
   readonly openSocket: SocketOpener;
 }
 
+interface AccountEndpoint extends Endpoint {
+  readonly login: AccountLogin;
+  /**
+   * The running messaging client's authenticated socket, when one runs: the server keeps one socket per
+   * device, so a second one would displace the client's. Without it a socket is opened for the call.
+   */
+  readonly send?: JsonSend;
+}
+
 /** A JsonSend over a chat connection (requests over the WebSocket). */
 export function chatJsonSend(connection: Pick<ChatConnection, 'request'>): JsonSend {
   return async (request) => {
@@ -93,8 +102,12 @@ async function withConnection<T>(
   }
 }
 
-export interface EnablePinOptions extends Endpoint {
-  readonly login: AccountLogin;
+/** Over the client's socket when given one, else over a socket of its own for this call. */
+function withAccountSend<T>(endpoint: AccountEndpoint, fn: (send: JsonSend) => Promise<T>): Promise<T> {
+  return endpoint.send ? fn(endpoint.send) : withConnection(endpoint, endpoint.login, fn);
+}
+
+export interface EnablePinOptions extends AccountEndpoint {
   /** The vault's account_kv (master key, PIN reminder hash, lock flag). */
   readonly kv: AccountKv;
   readonly pin: string;
@@ -113,7 +126,7 @@ export interface EnablePinOptions extends Endpoint {
  */
 export async function enablePinAndRegistrationLock(options: EnablePinOptions): Promise<PinCheck> {
   requirePinBackup(options.config);
-  return withConnection(options, options.login, async (send) => {
+  return withAccountSend(options, async (send) => {
     const client = keyBackupClientFor(options.config, send);
     const service = new PinService(options.kv, client, client, options.now ? { now: options.now } : {});
     const check = await service.setPin(options.pin, options.acceptWeak ? { acceptWeak: true } : {});
@@ -125,12 +138,12 @@ export async function enablePinAndRegistrationLock(options: EnablePinOptions): P
 
 /** `registrationLock.set`: turn the lock on or off (needs a PIN for on). */
 export async function setRegistrationLock(
-  options: Endpoint & { login: AccountLogin; kv: AccountKv; enabled: boolean },
+  options: AccountEndpoint & { kv: AccountKv; enabled: boolean },
 ): Promise<void> {
   if (!capabilitiesOf(options.config).registrationLock) {
     throw new NotAvailableError('Registration lock is not available in this build: it needs PIN backup.');
   }
-  await withConnection(options, options.login, async (send) => {
+  await withAccountSend(options, async (send) => {
     const client = keyBackupClientFor(options.config, send);
     await new PinService(options.kv, client, client).setRegistrationLock(options.enabled);
   });

@@ -24,6 +24,7 @@ import {
 import { ClientEmitter, type ClientEvents } from './client-events.js';
 import type { MessagingClientOptions } from './client-options.js';
 import { ChatLink } from './connection.js';
+import type { ChatRequester } from './delivery.js';
 import { Downloads } from './downloads.js';
 import { inboxHandler } from './inbox.js';
 import { ExpiryTimer, purgeExpired } from './expiry.js';
@@ -203,6 +204,14 @@ export class MessagingClient {
 
   get connected(): boolean {
     return this.link.connected;
+  }
+
+  /**
+   * Requests of the account (PIN backup, registration lock) on this client's authenticated socket: the
+   * server keeps one per device, so a socket of their own would displace this one.
+   */
+  get accountRequest(): ChatRequester {
+    return this.link.request;
   }
 
   on<E extends keyof ClientEvents>(name: E, listener: (payload: ClientEvents[E]) => void): () => void {

@@ -4,11 +4,24 @@
  */
 import { WeakPinError } from '../../../errors.js';
 import { collectAccountData } from '../../../account/account-backup.js';
+import { requesterJsonSend, type JsonSend } from '../../../account/key-backup-client.js';
 import { checkPin, generateStrongPin } from '../../../account/pin-policy.js';
 import { PinReminder } from '../../../account/pin-reminder.js';
 import { readAccountSecurityFacts } from '../../../account/pin-service.js';
 import { enablePinAndRegistrationLock, setRegistrationLock } from '../../../account/recovery-flow.js';
 import type { CoreContext, Handlers } from '../context.js';
+import type { Session } from '../session.js';
+
+/**
+ * The running client's authenticated socket. The server keeps one socket per device, so a socket of our
+ * own next to the client's would displace it: a client still starting is waited for (or started now), and
+ * only when none can run does the call open its own.
+ */
+async function clientSend(s: Session): Promise<{ send: JsonSend } | Record<string, never>> {
+  if (!s.client) await s.connection.start();
+  const client = s.client;
+  return client ? { send: requesterJsonSend(client.accountRequest) } : {};
+}
 
 export function pinHandlers(ctx: CoreContext) {
   const { clock } = ctx;
@@ -26,9 +39,11 @@ export function pinHandlers(ctx: CoreContext) {
         throw new WeakPinError(check.reasons.join(' '));
       }
       const login = s.login();
+      const send = await clientSend(s);
       await s.exclusive(() =>
         enablePinAndRegistrationLock({
           ...s.endpoint(),
+          ...send,
           login,
           kv: s.kv,
           pin,
@@ -51,7 +66,8 @@ export function pinHandlers(ctx: CoreContext) {
     'registrationLock.set': async ({ enabled }) => {
       const s = ctx.session();
       const login = s.login();
-      await s.exclusive(() => setRegistrationLock({ ...s.endpoint(), login, kv: s.kv, enabled }));
+      const send = await clientSend(s);
+      await s.exclusive(() => setRegistrationLock({ ...s.endpoint(), ...send, login, kv: s.kv, enabled }));
       return s.accountStatus();
     },
     'pin.reminderStatus': () => {
