@@ -140,5 +140,8 @@ describe('PIN backup and registration lock with the production capability set', 
       pinSet: false,
       registrationLock: false,
     });
+    // The hardening report says why instead of asking for a PIN that cannot be set.
+    const audit = await value(service.call('audit.get', {}));
+    expect(audit.items.find((i) => i.id === 'pin-set')?.advice).toMatch(/not available in this build/i);
   });
 });

@@ -106,4 +106,14 @@ describe('hardening audit', () => {
       .map((i) => i.id);
     expect(defaults.sort()).toEqual(['disappearing-default', 'proxy']);
   });
+
+  it('says PIN backup is not available in a build without it, instead of asking for a PIN', () => {
+    const items = auditSettings(DEFAULT_SETTINGS, { ...badFacts, pinBackupAvailable: false });
+    for (const id of ['pin-set', 'pin-strength', 'registration-lock'] as const) {
+      const entry = items.find((i) => i.id === id)!;
+      expect(entry.status, id).toBe('advice');
+      expect(entry.advice, id).toMatch(/not available in this build/i);
+      expect(entry.needsUserAction, id).toBe(false);
+    }
+  });
 });

@@ -22,6 +22,17 @@ export interface AccountFacts {
   readonly registrationLock: boolean;
   /** The vault's opt-in "no passphrase" mode (key kept in a file). */
   readonly noPassphraseMode: boolean;
+  /** False when this build has no PIN backup (app.info capabilities): the PIN items then say so. */
+  readonly pinBackupAvailable?: boolean;
+}
+
+const PIN_BACKUP_UNAVAILABLE =
+  'Not available in this build: Signal keeps PIN backups in an attested enclave (SVR2) that Carapace does ' +
+  'not speak yet, and it sends nothing derived from a PIN to the chat server instead.';
+
+/** A PIN item in a build without PIN backup: still a missing protection, but nothing the user can do. */
+function unavailable(entry: AuditItem): AuditItem {
+  return entry.status === 'ok' ? entry : { ...entry, advice: PIN_BACKUP_UNAVAILABLE, needsUserAction: false };
 }
 
 export type AuditItemId =
@@ -86,7 +97,7 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
         ? settings.autoLockSeconds
         : RECOMMENDED_AUTO_LOCK_SECONDS,
   };
-  return [
+  const pinItems = [
     item(
       'pin-set',
       'Signal PIN set',
@@ -113,6 +124,9 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
       'Turn on registration lock so that someone who takes over your phone number cannot register it ' +
         'without your PIN. It expires after 7 days of inactivity.',
     ),
+  ];
+  return [
+    ...(facts.pinBackupAvailable === false ? pinItems.map(unavailable) : pinItems),
     item(
       'disappearing-default',
       'Disappearing messages by default',

@@ -1,6 +1,7 @@
 /** The hardening report: which settings match the Signal hardening guides, and "apply recommended". */
 import { applyRecommended, auditSettings } from '../../../settings/audit.js';
 import { readAccountSecurityFacts } from '../../../account/pin-service.js';
+import { capabilitiesOf } from '../../../net/config.js';
 import type { AuditReport } from '../../contract.js';
 import type { CoreContext, Handlers } from '../context.js';
 import type { Session } from '../session.js';
@@ -10,6 +11,7 @@ export function auditHandlers(ctx: CoreContext) {
     items: auditSettings(s.settings.get(), {
       ...readAccountSecurityFacts(s.kv),
       noPassphraseMode: ctx.vault.insecureNoPassphrase,
+      pinBackupAvailable: capabilitiesOf(ctx.config).pinBackup,
     }).map((item) => ({
       id: item.id,
       title: item.title,
