@@ -10,6 +10,8 @@
  *   (source, device, timestamp) key recognise it and it is acked without a second row.
  * - Garbage / undecryptable: a content-free marker (and a log line without content) is committed and
  *   the envelope acked, so the server does not redeliver it forever. Never throws for bad input.
+ * - Bounded per message (./limits.ts, Signal's own limits): at most 32 attachment pointers recorded, the
+ *   body cut to 64 KiB, Signal's long-text attachment kept as the body-to-be; downloads run after the ack.
  */
 import { DecryptionError, ProtocolError } from '../errors.js';
 import { errorFields, log } from '../log.js';
