@@ -243,7 +243,8 @@ describe('chat WebSocket against a misbehaving server', () => {
   });
 
   it('an oversized message or a dropped TCP connection closes with a typed error', async () => {
-    const big = await serve({ onWebSocket: (ws) => ws.send(Buffer.alloc(4096, 1)) });
+    // Beyond the socket's read limit (4× maxPayloadBytes; just over maxPayloadBytes is acked and skipped).
+    const big = await serve({ onWebSocket: (ws) => ws.send(Buffer.alloc(8192, 1)) });
     const small = await chat(big, { maxPayloadBytes: 1024 });
     expect((await small.closed).error).toBeInstanceOf(ProtocolError);
     await hostile?.close();
