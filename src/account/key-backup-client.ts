@@ -114,6 +114,13 @@ export function requirePinBackup(config: ClientConfig): void {
   }
 }
 
+/** Throws NOT_AVAILABLE unless `config` has registration lock (it needs the PIN backup). */
+export function requireRegistrationLock(config: ClientConfig): void {
+  if (!capabilitiesOf(config).registrationLock) {
+    throw new NotAvailableError('Registration lock is not available in this build: it needs PIN backup.');
+  }
+}
+
 /** The key-backup transport `config` has: the demo routes on the demo network; none in production. */
 export function keyBackupClientFor(
   config: ClientConfig,

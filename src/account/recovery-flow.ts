@@ -35,7 +35,12 @@ import {
   uploadAccountData,
 } from './account-backup.js';
 import type { AccountKv } from './account-kv.js';
-import { keyBackupClientFor, requirePinBackup, type JsonSend } from './key-backup-client.js';
+import {
+  keyBackupClientFor,
+  requirePinBackup,
+  requireRegistrationLock,
+  type JsonSend,
+} from './key-backup-client.js';
 import { deriveRecoveryPassword, deriveRegistrationLockToken, deriveStorageKey } from './master-key.js';
 import { checkPin, type PinCheck } from './pin-policy.js';
 import { PinService, recoverMasterKey } from './pin-service.js';
@@ -140,9 +145,7 @@ export async function enablePinAndRegistrationLock(options: EnablePinOptions): P
 export async function setRegistrationLock(
   options: AccountEndpoint & { kv: AccountKv; enabled: boolean },
 ): Promise<void> {
-  if (!capabilitiesOf(options.config).registrationLock) {
-    throw new NotAvailableError('Registration lock is not available in this build: it needs PIN backup.');
-  }
+  requireRegistrationLock(options.config);
   await withAccountSend(options, async (send) => {
     const client = keyBackupClientFor(options.config, send);
     await new PinService(options.kv, client, client).setRegistrationLock(options.enabled);

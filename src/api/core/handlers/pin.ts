@@ -4,7 +4,12 @@
  */
 import { WeakPinError } from '../../../errors.js';
 import { collectAccountData } from '../../../account/account-backup.js';
-import { requesterJsonSend, type JsonSend } from '../../../account/key-backup-client.js';
+import {
+  requirePinBackup,
+  requireRegistrationLock,
+  requesterJsonSend,
+  type JsonSend,
+} from '../../../account/key-backup-client.js';
 import { checkPin, generateStrongPin } from '../../../account/pin-policy.js';
 import { PinReminder } from '../../../account/pin-reminder.js';
 import { readAccountSecurityFacts } from '../../../account/pin-service.js';
@@ -39,10 +44,12 @@ export function pinHandlers(ctx: CoreContext) {
         throw new WeakPinError(check.reasons.join(' '));
       }
       const login = s.login();
+      const endpoint = s.endpoint();
+      requirePinBackup(endpoint.config); // NOT_AVAILABLE before the client is even started
       const send = await clientSend(s);
       await s.exclusive(() =>
         enablePinAndRegistrationLock({
-          ...s.endpoint(),
+          ...endpoint,
           ...send,
           login,
           kv: s.kv,
@@ -66,8 +73,10 @@ export function pinHandlers(ctx: CoreContext) {
     'registrationLock.set': async ({ enabled }) => {
       const s = ctx.session();
       const login = s.login();
+      const endpoint = s.endpoint();
+      requireRegistrationLock(endpoint.config);
       const send = await clientSend(s);
-      await s.exclusive(() => setRegistrationLock({ ...s.endpoint(), ...send, login, kv: s.kv, enabled }));
+      await s.exclusive(() => setRegistrationLock({ ...endpoint, ...send, login, kv: s.kv, enabled }));
       return s.accountStatus();
     },
     'pin.reminderStatus': () => {
