@@ -22,7 +22,8 @@ import {
   DEFAULT_SETTINGS,
   type EventPayload,
   type LockReason as CoreLockReason,
-  type Settings,
+  settingsView,
+  type SettingsView,
 } from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
 import type { ClientConfig } from '../src/net/config.js';
@@ -92,7 +93,8 @@ const profileDir = resolveProfileDir({
 if (!app.isPackaged && process.env[PROFILE_DIR_ENV]) app.setPath('userData', `${profileDir}.chromium`);
 
 let mainWindow: BrowserWindow | undefined;
-let settings: Settings = { ...DEFAULT_SETTINGS };
+/** What the shell needs of the settings (lock policy, notifications, content protection): the UI's view. */
+let settings: SettingsView = settingsView(DEFAULT_SETTINGS);
 
 function ourWebContents(contents: WebContents): boolean {
   return mainWindow !== undefined && !mainWindow.isDestroyed() && contents === mainWindow.webContents;
@@ -332,7 +334,7 @@ async function start(): Promise<void> {
     if (event === 'vault.locked') {
       // The lock sequence starts first (it marks the shell locked and covers the window at once).
       const sequence = controller.onCoreLocked();
-      settings = { ...DEFAULT_SETTINGS };
+      settings = settingsView(DEFAULT_SETTINGS);
       applyContentProtection();
       sequence.catch((error: unknown) => log.error('lock.sequence-failed', errorFields(error)));
     } else if (event === 'vault.unlocked') {

@@ -12,7 +12,7 @@ import type {
   Conversation,
   Message,
   PinReminderStatus,
-  Settings,
+  SettingsView,
   VaultState,
 } from '../src/api/contract.js';
 
@@ -42,7 +42,7 @@ const initialAccount: AccountSliceState = { account: null, pinReminder: null };
 
 // ---- settings --------------------------------------------------------------------------------------
 export interface SettingsSliceState {
-  settings: Settings | null;
+  settings: SettingsView | null;
   audit: AuditReport | null;
 }
 const initialSettings: SettingsSliceState = { settings: null, audit: null };

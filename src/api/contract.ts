@@ -13,8 +13,11 @@ import {
   DEFAULT_SETTINGS,
   DISAPPEARING_TIMER_SECONDS,
   durationLabel,
+  proxySettingSchema,
   settingsPatchSchema as SettingsPatchSchema,
   settingsSchema as SettingsSchema,
+  type ProxySetting,
+  type Settings,
 } from '../settings/schema.js';
 import {
   firstHttpsLink,
@@ -26,7 +29,7 @@ import {
 
 // The settings schema is owned by src/settings (platform-free); re-exported so the UI imports src/api only.
 export { AUTO_LOCK_SECONDS, DEFAULT_SETTINGS, DISAPPEARING_TIMER_SECONDS, durationLabel };
-export type { ProxySetting, Settings, SettingsPatch } from '../settings/schema.js';
+export type { Settings } from '../settings/schema.js';
 // The composer finds the link to preview by the same rule the core applies to what is sent.
 export { firstHttpsLink };
 
@@ -308,6 +311,64 @@ export const AuditReportSchema = z.object({ items: z.array(AuditItemSchema) });
 export type AuditReport = z.infer<typeof AuditReportSchema>;
 
 // ---------------------------------------------------------------------------------------------------
+// Settings as the UI sees and changes them. The proxy password is write-only: it stays in the core (the
+// renderer's heap is the least trusted place we have), the view only says whether one is stored.
+
+const Socks5ViewSchema = z.strictObject({
+  mode: z.literal('socks5'),
+  host: z.string(),
+  port: z.number().int(),
+  username: z.string().optional(),
+  hasPassword: z.boolean(),
+});
+/** Every other proxy mode is shown as stored (none of them holds a secret); a socks5 one never passes here. */
+const ProxyViewSchema = z.union([
+  Socks5ViewSchema,
+  proxySettingSchema.refine(
+    (proxy) => proxy.mode !== 'socks5',
+    'A SOCKS5 proxy is shown without its password.',
+  ),
+]);
+export type ProxyView = z.infer<typeof ProxyViewSchema>;
+const SettingsViewSchema = SettingsSchema.extend({ proxy: ProxyViewSchema });
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+/** The settings without the proxy password. */
+export function settingsView(settings: Readonly<Settings>): SettingsView {
+  const { proxy } = settings;
+  if (proxy.mode !== 'socks5') return { ...settings, proxy: { ...proxy } };
+  const { password, ...shown } = proxy;
+  return { ...settings, proxy: { ...shown, hasPassword: password !== undefined } };
+}
+
+/**
+ * A proxy in a settings patch: as stored, except that for SOCKS5 `password: null` removes the stored
+ * password and leaving it out keeps it (only for the same host, port and username — see the handler).
+ */
+const ProxyPatchSchema = z.union([
+  proxySettingSchema,
+  z
+    .strictObject({
+      mode: z.literal('socks5'),
+      host: z.string(),
+      port: z.number(),
+      username: z.string().optional(),
+      password: z.null(),
+    })
+    .superRefine(({ password: _cleared, ...rest }, ctx) => {
+      // The same rule as every stored proxy (src/settings/schema.ts), without the password.
+      for (const issue of proxySettingSchema.safeParse(rest).error?.issues ?? []) {
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      }
+    }),
+]);
+const SettingsUpdateSchema = SettingsPatchSchema.extend({ proxy: ProxyPatchSchema.optional() });
+export type SettingsUpdate = z.infer<typeof SettingsUpdateSchema>;
+/** What a SOCKS5 proxy in a patch may carry beyond a stored one: `password: null`. */
+export type ProxyPatch = NonNullable<SettingsUpdate['proxy']>;
+export type { ProxySetting };
+
+// ---------------------------------------------------------------------------------------------------
 // Commands
 
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
@@ -341,8 +402,8 @@ export const COMMANDS = {
   /** User activity: postpones auto-lock. */
   'activity.touch': command(Empty, Ok),
 
-  'settings.get': command(Empty, SettingsSchema),
-  'settings.update': command(z.strictObject({ patch: SettingsPatchSchema }), SettingsSchema),
+  'settings.get': command(Empty, SettingsViewSchema),
+  'settings.update': command(z.strictObject({ patch: SettingsUpdateSchema }), SettingsViewSchema),
 
   'account.status': command(Empty, AccountStatusSchema),
   'account.startRegistration': command(z.strictObject({ e164: E164 }), RegistrationStepSchema),
@@ -559,7 +620,7 @@ export const EVENTS = {
     status: z.enum(['offline', 'connecting', 'online', 'proxy-error']),
     detail: z.string().optional(),
   }),
-  'settings.changed': z.object({ settings: SettingsSchema }),
+  'settings.changed': z.object({ settings: SettingsViewSchema }),
   /** An in-app notification. The core already applied notification privacy to title/body. */
   toast: z.object({
     kind: z.enum(['message', 'info', 'error']),

@@ -2,8 +2,8 @@ import { useId } from 'react';
 import {
   DISAPPEARING_TIMER_SECONDS,
   durationLabel,
-  type Settings,
-  type SettingsPatch,
+  type SettingsView,
+  type SettingsUpdate,
 } from '../../../src/api/contract.js';
 
 const PRIVACY_LABELS = {
@@ -22,8 +22,8 @@ export function PrivacySection({
   settings,
   update,
 }: {
-  settings: Settings;
-  update: (patch: SettingsPatch) => Promise<boolean>;
+  settings: SettingsView;
+  update: (patch: SettingsUpdate) => Promise<boolean>;
 }) {
   const ids = { disappearing: useId(), previews: useId(), privacy: useId(), unknown: useId() };
   return (

@@ -1,33 +1,40 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { ProxySetting } from '../../../src/api/contract.js';
+import type { ProxyPatch, ProxyView } from '../../../src/api/contract.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { useSettingsUpdate } from './useSettingsUpdate.js';
 
-export function ProxySection({ proxy }: { proxy: ProxySetting }) {
+/**
+ * The route form. The proxy password is write-only: the core never sends it here, the form says whether
+ * one is saved; an empty field keeps it (for the same host, port and username), "Remove" clears it.
+ */
+export function ProxySection({ proxy }: { proxy: ProxyView }) {
   const [update, error] = useSettingsUpdate();
-  const [mode, setMode] = useState<ProxySetting['mode']>(proxy.mode);
+  const [mode, setMode] = useState<ProxyView['mode']>(proxy.mode);
   const [host, setHost] = useState(proxy.mode === 'socks5' ? proxy.host : '');
   const [port, setPort] = useState(proxy.mode === 'socks5' ? String(proxy.port) : '1080');
   const [username, setUsername] = useState(proxy.mode === 'socks5' ? (proxy.username ?? '') : '');
   const [password, setPassword] = useState('');
+  const [removePassword, setRemovePassword] = useState(false);
   const [saved, setSaved] = useState(false);
-  const ids = { host: useId(), port: useId(), user: useId(), pass: useId(), group: useId() };
+  const ids = { host: useId(), port: useId(), user: useId(), pass: useId(), group: useId(), note: useId() };
+  const hasPassword = proxy.mode === 'socks5' && proxy.hasPassword;
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const next: ProxySetting =
+    const next: ProxyPatch =
       mode === 'socks5'
         ? {
             mode,
             host: host.trim(),
             port: Number(port),
             ...(username ? { username } : {}),
-            ...(password ? { password } : {}),
+            ...(password ? { password } : removePassword ? { password: null } : {}),
           }
         : { mode };
     if (await update({ proxy: next })) {
       setPassword('');
+      setRemovePassword(false);
       setSaved(true);
     }
   };
@@ -62,13 +69,35 @@ export function ProxySection({ proxy }: { proxy: ProxySetting }) {
           <input id={ids.port} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
           <label htmlFor={ids.user}>Username (optional)</label>
           <input id={ids.user} value={username} onChange={(e) => setUsername(e.target.value)} />
-          <label htmlFor={ids.pass}>Password (optional)</label>
+          <label htmlFor={ids.pass}>{hasPassword ? 'New password (optional)' : 'Password (optional)'}</label>
           <input
             id={ids.pass}
             type="password"
+            autoComplete="off"
             value={password}
+            disabled={removePassword}
+            aria-describedby={hasPassword ? ids.note : undefined}
             onChange={(e) => setPassword(e.target.value)}
           />
+          {hasPassword ? (
+            <>
+              <p id={ids.note} className="muted" data-testid="proxy-password-saved">
+                A password is saved (it is never shown). Leave the field empty to keep it; it is kept only for
+                the same host, port and username.
+              </p>
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  checked={removePassword}
+                  onChange={(e) => {
+                    setRemovePassword(e.target.checked);
+                    if (e.target.checked) setPassword('');
+                  }}
+                />
+                Remove the saved password
+              </label>
+            </>
+          ) : null}
         </div>
       ) : null}
       <ErrorText error={error} />

@@ -2,8 +2,8 @@ import { useId } from 'react';
 import {
   AUTO_LOCK_SECONDS,
   durationLabel,
-  type Settings,
-  type SettingsPatch,
+  type SettingsView,
+  type SettingsUpdate,
 } from '../../../src/api/contract.js';
 
 /** Auto-lock, lock on suspend, screen security. */
@@ -12,8 +12,8 @@ export function SecuritySection({
   update,
   screenSupported,
 }: {
-  settings: Settings;
-  update: (patch: SettingsPatch) => Promise<boolean>;
+  settings: SettingsView;
+  update: (patch: SettingsUpdate) => Promise<boolean>;
   screenSupported: boolean;
 }) {
   const ids = { autolock: useId(), suspend: useId(), screen: useId() };

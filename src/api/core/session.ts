@@ -3,11 +3,12 @@
  * route and the messaging connection, a registration in progress, the safety numbers last shown — in one
  * object created on unlock and dropped as a whole on lock.
  */
-import type {
-  AccountStatus,
-  Conversation as ApiConversation,
-  Message as ApiMessage,
-  Settings,
+import {
+  settingsView,
+  type AccountStatus,
+  type Conversation as ApiConversation,
+  type Message as ApiMessage,
+  type Settings,
 } from '../contract.js';
 import {
   NotAvailableError,
@@ -97,7 +98,8 @@ export class Session {
     });
     this.#unsubscribers.push(
       ...forwardStoreEvents(this.messages, this, emit),
-      this.settings.onChange((next) => emit('settings.changed', { settings: { ...next } })),
+      // The UI's view: the proxy password never leaves the core.
+      this.settings.onChange((next) => emit('settings.changed', { settings: settingsView(next) })),
     );
   }
 
