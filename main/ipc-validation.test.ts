@@ -137,11 +137,16 @@ describe('createCommandDispatcher over the real core service (the one place inpu
 
   it('invalid input → INVALID_INPUT from the service, and the message does not echo the value', async () => {
     const secret = 'sekrit-passphrase-that-must-not-echo';
-    for (const args of [[{ passphrase: 42 }], [{ passphrase: secret, extra: secret }], [secret], [null]]) {
+    for (const args of [[{ passphrase: 42 }], [{ passphrase: secret, extra: secret }], [secret]]) {
       const result = await dispatcher.dispatch('vault.unlock', ours, args);
       expect(result, JSON.stringify(args)).toMatchObject({ ok: false, error: { code: INVALID_INPUT } });
       expect(JSON.stringify(result)).not.toContain(secret);
     }
+    // No input at all: creating a vault needs a passphrase or the explicit insecure choice.
+    expect(await dispatcher.dispatch('vault.create', ours, [null])).toMatchObject({
+      ok: false,
+      error: { code: INVALID_INPUT },
+    });
     const phone = await dispatcher.dispatch('account.startRegistration', ours, [
       { e164: '0099-not-a-number' },
     ]);
