@@ -16,7 +16,6 @@ import {
   proxySettingSchema,
   settingsPatchSchema as SettingsPatchSchema,
   settingsSchema as SettingsSchema,
-  type ProxySetting,
   type Settings,
 } from '../settings/schema.js';
 import {
@@ -366,7 +365,6 @@ const SettingsUpdateSchema = SettingsPatchSchema.extend({ proxy: ProxyPatchSchem
 export type SettingsUpdate = z.infer<typeof SettingsUpdateSchema>;
 /** What a SOCKS5 proxy in a patch may carry beyond a stored one: `password: null`. */
 export type ProxyPatch = NonNullable<SettingsUpdate['proxy']>;
-export type { ProxySetting };
 
 // ---------------------------------------------------------------------------------------------------
 // Commands
