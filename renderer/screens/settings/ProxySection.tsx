@@ -79,26 +79,26 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
             aria-describedby={hasPassword ? ids.note : undefined}
             onChange={(e) => setPassword(e.target.value)}
           />
-          {hasPassword ? (
-            <>
-              <p id={ids.note} className="muted" data-testid="proxy-password-saved">
-                A password is saved (it is never shown). Leave the field empty to keep it; it is kept only for
-                the same host, port and username.
-              </p>
-              <label className="inline">
-                <input
-                  type="checkbox"
-                  checked={removePassword}
-                  onChange={(e) => {
-                    setRemovePassword(e.target.checked);
-                    if (e.target.checked) setPassword('');
-                  }}
-                />
-                Remove the saved password
-              </label>
-            </>
-          ) : null}
         </div>
+      ) : null}
+      {mode === 'socks5' && hasPassword ? (
+        <>
+          <p id={ids.note} className="muted" data-testid="proxy-password-saved">
+            A password is saved (it is never shown). Leave the field empty to keep it; it is kept only for the
+            same host, port and username.
+          </p>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={removePassword}
+              onChange={(e) => {
+                setRemovePassword(e.target.checked);
+                if (e.target.checked) setPassword('');
+              }}
+            />
+            Remove the saved password
+          </label>
+        </>
       ) : null}
       <ErrorText error={error} />
       <button type="submit">Save proxy</button>
