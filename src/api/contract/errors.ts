@@ -1,0 +1,59 @@
+/** The contract's result shape and every error code with its one user-facing sentence. */
+
+/** Every error the UI can receive. `code` is a CarapaceError code (src/errors.ts) or one below. */
+export interface ApiError {
+  readonly code: string;
+  readonly message: string;
+  /** For UNLOCK_THROTTLED / WRONG_PASSPHRASE: how long until the next try is allowed. */
+  readonly retryAfterMs?: number;
+  /** For WRONG_PIN: tries the key backup has left before it is deleted. */
+  readonly triesRemaining?: number;
+}
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/**
+ * Stable error codes with the explanation the UI shows. The CarapaceError codes of src/errors.ts plus
+ * INTERNAL (an unexpected failure; details stay in the core) and DISCONNECTED (the UI lost its connection
+ * to the core). The UI shows the explanation and the error's message together, so the two never say the
+ * same thing: the explanation names what happened, the message the specifics or what to do.
+ */
+export const ERROR_EXPLANATIONS = {
+  VAULT_LOCKED: 'Carapace is locked.',
+  WRONG_PASSPHRASE: 'That passphrase is not correct.',
+  UNLOCK_THROTTLED: 'Too many wrong passphrases.',
+  VAULT_NOT_INITIALIZED: 'No encrypted profile exists yet.',
+  VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here.',
+  VAULT_CORRUPT: 'The encrypted profile is damaged and cannot be opened.',
+  PROFILE_IN_USE: 'This profile is already open in another Carapace process.',
+  INVALID_INPUT: 'Some of the input is not valid. Check the highlighted fields.',
+  NOT_FOUND: 'Not found — it may have been deleted in the meantime.',
+  PRECONDITION: 'That cannot be done at this point.',
+  BLOCKED: 'This contact is blocked.',
+  NOT_CONNECTED: 'Carapace is not connected to the Signal service right now.',
+  PROXY_UNAVAILABLE: 'The proxy cannot be reached. Carapace will not connect without it.',
+  PROXY_AUTH_FAILED: 'The proxy refused the username or password.',
+  NETWORK: 'The network is not reachable right now.',
+  SERVER: 'The Signal server returned an error. Try again later.',
+  PROTOCOL: 'The server sent something Carapace could not understand.',
+  DECRYPTION_FAILED: 'A message could not be decrypted.',
+  UNTRUSTED_IDENTITY: 'The safety number with this contact changed.',
+  NOT_REGISTERED: 'This device is not registered yet.',
+  REGISTRATION_LOCKED: 'This number is protected by a registration lock.',
+  WRONG_VERIFICATION_CODE: 'That verification code is not correct.',
+  WRONG_PIN: 'That PIN is not correct.',
+  KEY_BACKUP_UNAVAILABLE: 'The PIN-protected key backup is gone.',
+  VAULT_FILE_NOT_FOUND: 'A stored file is missing from the encrypted profile.',
+  LINK_PREVIEW: 'No preview could be made for that link.',
+  WEAK_PIN: 'That PIN is too easy to guess. Choose a longer one.',
+  ATTACHMENT: 'The attachment could not be processed.',
+  ALREADY_VIEWED: 'This view-once media was already opened.',
+  CONFIRMATION_REQUIRED: 'This file type can run code on your computer. Confirm before saving it.',
+  NOT_AVAILABLE: 'This is not available in this build or configuration.',
+  INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
+  DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',
+} as const satisfies Record<string, string>;
+
+/** The user-facing explanation for an error code (a generic line for codes this build does not know). */
+export function explainError(code: string): string {
+  return (ERROR_EXPLANATIONS as Record<string, string>)[code] ?? ERROR_EXPLANATIONS.INTERNAL;
+}
