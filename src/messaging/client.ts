@@ -3,8 +3,9 @@
  * ChatLink (chat sockets, reconnect), Receiver (decrypt → commit → ack) and Sender, Receipts (delivery
  * batching, read receipts), ExpiryTimer (disappearing messages), Downloads (incoming attachments),
  * PreKeyMaintenance (our prekeys on the server) and the profile-key rotation — all over the vault's one
- * connection, their writes through one write queue (see docs/ARCHITECTURE.md). Restarting it from the same vault continues the same libsignal sessions:
- * every piece of state lives in the vault DB.
+ * connection, their writes through one write queue (see docs/ARCHITECTURE.md). Restarting it from the
+ * same vault continues the same libsignal sessions: every piece of state lives in the vault DB. A little
+ * over the ~400-line norm because it is the one public surface: one short method per command it serves.
  *
  *   const client = await MessagingClient.start({ vault, config, credentials });
  *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();

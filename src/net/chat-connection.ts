@@ -1,3 +1,9 @@
+/**
+ * The chat service's WebSocket (Signal's WebSocketResources protocol) over our own HTTP/2 transport via
+ * RFC 8441 extended CONNECT: requests we send with their responses, requests the server sends us (answered
+ * only after their handler resolved — the ack), keepalive, and bounded frames. One job, slightly over the
+ * ~400-line norm: the framing, request tracking and close handling belong together.
+ */
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import { WebSocket } from 'ws';
 import { NetworkError, ProtocolError, ServerError } from '../errors.js';

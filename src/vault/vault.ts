@@ -1,6 +1,6 @@
 /**
  * The encrypted vault: one SQLCipher database per profile, keyed by Argon2id(passphrase), plus an
- * encrypted file store. See README/threat model notes in the report for what is and is not protected.
+ * encrypted file store. README's "The vault" and "Threat model" say what is and is not protected.
  *
  * This class is the lifecycle (create, unlock, change passphrase, lock, listeners); the parts live next to
  * it: unlock-key.ts (which key slot opens the DB), keyed-database.ts (probe/open/create under a raw key),
