@@ -37,10 +37,8 @@ test('hardening report flags weak settings and "apply recommended" fixes what ne
   await expect(page.getByLabel('Notification content')).toHaveValue('no-name-or-message');
   await expect(page.getByLabel('Disappearing messages (default for new chats)')).toHaveValue('604800');
 
-  // The PIN strength check answers as you type; the generator gives a strong one.
-  await page.getByLabel('New PIN').fill('1234');
-  await expect(page.getByText(/This PIN is refused/)).toBeVisible();
-  await page.getByRole('button', { name: 'Generate strong PIN' }).click();
-  await expect(page.getByText(/Strong PIN/)).toBeVisible();
-  expect((await page.getByLabel('New PIN').inputValue()).length).toBeGreaterThanOrEqual(20);
+  // This profile has no Signal service (offline harness), so there is no safe key backup: the PIN form is
+  // replaced by the reason (the PIN checks and generator are covered on the demo network in pin-typing.spec).
+  await expect(page.getByText(/PIN backup is not available in this build/)).toBeVisible();
+  await expect(page.getByLabel('New PIN')).toHaveCount(0);
 });
