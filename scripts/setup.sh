@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium xvfb microsocks)
+# nginx + its stream module: the Signal TLS proxy tests start their own relay (never the system service).
+APT_PACKAGES=(chromium xvfb microsocks nginx libnginx-mod-stream)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -16,6 +17,10 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian starts nginx on port 80 when it is installed; the tests need only the binary.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && systemctl is-active -q nginx; then
+    $SUDO systemctl disable --now nginx
+  fi
 fi
 
 echo "setup: npm ci"

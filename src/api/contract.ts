@@ -17,10 +17,14 @@ import {
   DEFAULT_SETTINGS,
   DISAPPEARING_TIMER_SECONDS,
   durationLabel,
+  parseSignalProxyLink,
+  SIGNAL_TLS_PROXY_DEFAULT_PORT,
 } from '../settings/schema.js';
 
 // The settings schema is owned by src/settings (platform-free); re-exported so the UI imports src/api only.
 export { AUTO_LOCK_SECONDS, DEFAULT_SETTINGS, DISAPPEARING_TIMER_SECONDS, durationLabel };
+// The settings' proxy form reads pasted proxy links by the settings' own rule.
+export { parseSignalProxyLink, SIGNAL_TLS_PROXY_DEFAULT_PORT };
 export type { Settings } from '../settings/schema.js';
 // The composer finds the link to preview by the same rule the core applies to what is sent.
 export { firstHttpsLink };

@@ -1,10 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { NetworkError, ValidationError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { proxySettingSchema, TOR_SOCKS_HOST, TOR_SOCKS_PORT, type ProxySetting } from '../settings/schema.js';
+import {
+  proxySettingSchema,
+  SIGNAL_TLS_PROXY_DEFAULT_PORT,
+  TOR_SOCKS_HOST,
+  TOR_SOCKS_PORT,
+  type ProxySetting,
+} from '../settings/schema.js';
 import { directSocketOpener } from './direct-opener.js';
 import type { NetTarget, SocketOpener } from './socket-opener.js';
 import { createSocksOpener } from './socks-opener.js';
+import { createTlsProxyOpener } from './tls-proxy-opener.js';
 
 /**
  * Network routes: how every outbound connection of the app leaves this machine.
@@ -12,6 +19,7 @@ import { createSocksOpener } from './socks-opener.js';
  * - `direct`: plain TCP (the OS resolves names).
  * - `socks5`: through a SOCKS5 proxy; names are resolved by the proxy; fails closed.
  * - `tor`: the Tor preset, SOCKS5 at TOR_SOCKS_HOST:TOR_SOCKS_PORT (from the settings schema).
+ * - `signal-tls-proxy`: TLS to a Signal TLS proxy, which relays the pinned TLS inside it by its SNI; fails closed.
  *
  * A route is the settings' proxy choice: it is validated by the settings schema (one rule, so a setting the
  * store accepted is never refused here), and `{ mode: 'none' }`, the settings' spelling, means `direct`.
@@ -19,7 +27,8 @@ import { createSocksOpener } from './socks-opener.js';
 export type RouteConfig =
   | { readonly mode: 'direct' }
   | Readonly<Extract<ProxySetting, { mode: 'socks5' }>>
-  | { readonly mode: 'tor' };
+  | { readonly mode: 'tor' }
+  | Readonly<Extract<ProxySetting, { mode: 'signal-tls-proxy' }>>;
 
 export const DIRECT_ROUTE: RouteConfig = Object.freeze({ mode: 'direct' });
 
@@ -35,8 +44,16 @@ export function validateRoute(input: unknown): RouteConfig {
 }
 
 function sameRoute(a: RouteConfig, b: RouteConfig): boolean {
-  if (a.mode !== 'socks5' || b.mode !== 'socks5') return a.mode === b.mode;
-  return a.host === b.host && a.port === b.port && a.username === b.username && a.password === b.password;
+  if (a.mode === 'socks5' && b.mode === 'socks5') {
+    return a.host === b.host && a.port === b.port && a.username === b.username && a.password === b.password;
+  }
+  if (a.mode === 'signal-tls-proxy' && b.mode === 'signal-tls-proxy') {
+    return (
+      a.host === b.host &&
+      (a.port ?? SIGNAL_TLS_PROXY_DEFAULT_PORT) === (b.port ?? SIGNAL_TLS_PROXY_DEFAULT_PORT)
+    );
+  }
+  return a.mode === b.mode;
 }
 
 export interface OpenerOptions {
@@ -44,9 +61,14 @@ export interface OpenerOptions {
   readonly directOpener?: SocketOpener;
   /** SOCKS connect + handshake timeout. */
   readonly socksTimeoutMs?: number;
+  /**
+   * Tests only (never from settings): the CA that signs a local Signal TLS proxy's certificate, trusted
+   * instead of the public CAs. See src/net/tls-proxy-opener.ts.
+   */
+  readonly tlsProxyTrustRootsPem?: readonly string[];
 }
 
-/** The SocketOpener for a route. A SOCKS/Tor opener never falls back to a direct connection. */
+/** The SocketOpener for a route. A proxy (SOCKS, Tor, Signal TLS proxy) never falls back to a direct connection. */
 export function openerForRoute(route: RouteConfig, options: OpenerOptions = {}): SocketOpener {
   const checked = validateRoute(route);
   const timeout = options.socksTimeoutMs !== undefined ? { timeoutMs: options.socksTimeoutMs } : {};
@@ -63,6 +85,14 @@ export function openerForRoute(route: RouteConfig, options: OpenerOptions = {}):
       });
     case 'tor':
       return createSocksOpener({ host: TOR_SOCKS_HOST, port: TOR_SOCKS_PORT, ...timeout });
+    case 'signal-tls-proxy':
+      return createTlsProxyOpener({
+        host: checked.host,
+        port: checked.port ?? SIGNAL_TLS_PROXY_DEFAULT_PORT,
+        ...(options.tlsProxyTrustRootsPem !== undefined
+          ? { trustRootsPem: options.tlsProxyTrustRootsPem }
+          : {}),
+      });
   }
 }
 

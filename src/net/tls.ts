@@ -1,7 +1,8 @@
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { NetworkError } from '../errors.js';
+import { NetworkError, ProxyUnavailableError } from '../errors.js';
 import type { ServiceEndpoint } from './config.js';
 import type { SocketOpener } from './socket-opener.js';
+import { isTlsProxyStream } from './tls-proxy-opener.js';
 
 export interface TlsOptions {
   readonly endpoint: ServiceEndpoint;
@@ -46,7 +47,7 @@ export async function openTls(options: TlsOptions): Promise<TLSSocket> {
       signal?.removeEventListener('abort', onAbort);
       tls.removeListener('error', onError);
     }
-    function fail(error: NetworkError): void {
+    function fail(error: NetworkError | ProxyUnavailableError): void {
       if (settled) return;
       settled = true;
       cleanup();
@@ -55,6 +56,17 @@ export async function openTls(options: TlsOptions): Promise<TLSSocket> {
       reject(error);
     }
     function onError(error: Error): void {
+      // A Signal TLS proxy's relay closes the stream on a name it does not serve, before any answer.
+      if (isTlsProxyStream(raw) && !isCertificateError(error)) {
+        fail(
+          new ProxyUnavailableError(
+            `The Signal TLS proxy did not relay the connection to ${servername}: it does not serve this ` +
+              'server, or cannot reach it. Carapace never connects without the proxy.',
+            { cause: error },
+          ),
+        );
+        return;
+      }
       fail(new NetworkError('TLS connection to the server failed', { cause: error }));
     }
     tls.once('error', onError);
@@ -74,6 +86,12 @@ export async function openTls(options: TlsOptions): Promise<TLSSocket> {
       resolve(tls);
     });
   });
+}
+
+/** The peer answered with a certificate we refuse (as opposed to the stream closing before an answer). */
+function isCertificateError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|ISSUER|ALTNAME/.test(code);
 }
 
 function isIp(name: string): boolean {

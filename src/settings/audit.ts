@@ -26,6 +26,13 @@ export interface AccountFacts {
   readonly pinBackupAvailable?: boolean;
 }
 
+/** What the proxy item says for each route in use. */
+const PROXY_IN_USE: Readonly<Record<Exclude<Settings['proxy']['mode'], 'none'>, string>> = {
+  tor: 'Traffic goes through Tor.',
+  socks5: 'Traffic goes through your SOCKS5 proxy.',
+  'signal-tls-proxy': 'Traffic goes through your Signal TLS proxy (it hides Signal from your network).',
+};
+
 const PIN_BACKUP_UNAVAILABLE =
   'Not available in this build: Signal keeps PIN backups in an attested enclave (SVR2) that Carapace does ' +
   'not speak yet, and it sends nothing derived from a PIN to the chat server instead.';
@@ -166,9 +173,12 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
       'proxy',
       'Proxy or Tor',
       settings.proxy.mode !== 'none',
-      settings.proxy.mode === 'tor' ? 'Traffic goes through Tor.' : 'Traffic goes through your SOCKS5 proxy.',
+      settings.proxy.mode === 'none' ? '' : PROXY_IN_USE[settings.proxy.mode],
       'Route Carapace through Tor (a local Tor on 127.0.0.1:9050) or a SOCKS5 proxy to hide your IP ' +
-        'address from the Signal servers and your network. This needs a running Tor or a proxy address.',
+        'address from the Signal servers and your network. This needs a running Tor or a proxy address. ' +
+        'Where Signal is blocked, use a Signal TLS proxy (paste its link, like https://signal.tube/#host): ' +
+        "your network then sees only a connection to the proxy; the proxy's operator sees your IP address " +
+        'and when you connect, never your messages.',
     ),
     item(
       'screen-security',

@@ -86,8 +86,62 @@ export const proxySettingSchema = z.discriminatedUnion('mode', [
       path: ['password'],
     }),
   z.object({ mode: z.literal('tor') }).strict(),
+  // A Signal TLS proxy (signalapp/Signal-TLS-Proxy): TLS to `host`, Signal's own TLS inside it.
+  z
+    .object({
+      mode: z.literal('signal-tls-proxy'),
+      host: proxyHostSchema,
+      port: proxyPortSchema.optional(),
+    })
+    .strict(),
 ]);
 export type ProxySetting = z.infer<typeof proxySettingSchema>;
+
+/** A Signal TLS proxy listens on 443 unless its link or the user names another port. */
+export const SIGNAL_TLS_PROXY_DEFAULT_PORT = 443;
+
+/** The hosts Signal's apps put in proxy links; anything else is not a Signal proxy link. */
+const PROXY_LINK_HOST = 'signal.tube';
+
+export type SignalProxyLinkResult =
+  | { readonly ok: true; readonly proxy: Extract<ProxySetting, { mode: 'signal-tls-proxy' }> }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * Reads a proxy link as Signal shares them — `https://signal.tube/#<host>` or `sgnl://signal.tube?host=<host>`
+ * (a `:port` after the host is kept) — into the proxy setting. The host is checked by the setting's own rule,
+ * so a link is accepted exactly when typing its host would be.
+ */
+export function parseSignalProxyLink(link: string): SignalProxyLinkResult {
+  const fail = (error: string): SignalProxyLinkResult => ({ ok: false, error });
+  let url: URL;
+  try {
+    url = new URL(link.trim());
+  } catch {
+    return fail('This is not a link. Paste a proxy link like https://signal.tube/#proxy.example.org.');
+  }
+  let address: string | null;
+  if (url.protocol === 'https:' && url.hostname === PROXY_LINK_HOST) {
+    address = url.hash.length > 1 ? decodeURIComponent(url.hash.slice(1)) : null;
+  } else if (url.protocol === 'sgnl:' && url.hostname === PROXY_LINK_HOST) {
+    address = url.searchParams.get('host');
+  } else {
+    return fail('This is not a Signal proxy link (https://signal.tube/#… or sgnl://signal.tube?host=…).');
+  }
+  if (address === null || address.trim() === '') return fail('The proxy link names no proxy host.');
+  const withPort = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address.trim());
+  const host = withPort?.[1] ?? address;
+  const port = withPort?.[2] === undefined ? undefined : Number(withPort[2]);
+  const parsed = proxySettingSchema.safeParse({
+    mode: 'signal-tls-proxy',
+    host,
+    ...(port === undefined ? {} : { port }),
+  });
+  if (!parsed.success || parsed.data.mode !== 'signal-tls-proxy') {
+    return fail(parsed.error?.issues[0]?.message ?? 'The proxy link is not valid.');
+  }
+  return { ok: true, proxy: parsed.data };
+}
 
 export const settingsSchema = z
   .object({
@@ -125,7 +179,7 @@ export function applySettingsPatch(settings: Readonly<Settings>, patch: Settings
  *   to other devices, recorded in screen shares and kept in the OS notification database in plaintext,
  *   outside our encrypted vault. The safe default shows only "new message"; the user can opt in to more.
  * - screen security ON (content protection against screenshots/recording where the OS supports it).
- * - proxy none: a SOCKS host needs user input; Tor needs a running Tor daemon.
+ * - proxy none: a SOCKS host or a Signal TLS proxy needs user input; Tor needs a running Tor daemon.
  * - unknown senders `hold-as-request`: like Signal's message requests, no receipts and no profile key
  *   are sent to a stranger until the user accepts; `drop` is stricter.
  */

@@ -1,7 +1,26 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { ProxyPatch, ProxyView } from '../../../src/api/contract.js';
+import {
+  parseSignalProxyLink,
+  SIGNAL_TLS_PROXY_DEFAULT_PORT,
+  type ProxyPatch,
+  type ProxyView,
+} from '../../../src/api/contract.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { useSettingsUpdate } from './useSettingsUpdate.js';
+
+const MODE_LABELS: Readonly<Record<ProxyView['mode'], string>> = {
+  none: 'Direct',
+  socks5: 'SOCKS5 proxy',
+  tor: 'Tor (127.0.0.1:9050)',
+  'signal-tls-proxy': 'Signal TLS proxy',
+};
+
+/** The port field's first text: the saved port; a Signal TLS proxy's is optional (empty means 443). */
+function initialPort(proxy: ProxyView): string {
+  if (proxy.mode === 'socks5') return String(proxy.port);
+  if (proxy.mode === 'signal-tls-proxy') return proxy.port === undefined ? '' : String(proxy.port);
+  return '1080';
+}
 
 /**
  * The route form. The proxy password is write-only: the core never sends it here, the form says whether
@@ -10,29 +29,65 @@ import { useSettingsUpdate } from './useSettingsUpdate.js';
 export function ProxySection({ proxy }: { proxy: ProxyView }) {
   const [update, error] = useSettingsUpdate();
   const [mode, setMode] = useState<ProxyView['mode']>(proxy.mode);
-  const [host, setHost] = useState(proxy.mode === 'socks5' ? proxy.host : '');
-  const [port, setPort] = useState(proxy.mode === 'socks5' ? String(proxy.port) : '1080');
+  const [host, setHost] = useState(
+    proxy.mode === 'socks5' || proxy.mode === 'signal-tls-proxy' ? proxy.host : '',
+  );
+  const [port, setPort] = useState(initialPort(proxy));
+  const [link, setLink] = useState('');
+  const [linkError, setLinkError] = useState<string | null>(null);
   const [username, setUsername] = useState(proxy.mode === 'socks5' ? (proxy.username ?? '') : '');
   const [password, setPassword] = useState('');
   const [removePassword, setRemovePassword] = useState(false);
   const [saved, setSaved] = useState(false);
-  const ids = { host: useId(), port: useId(), user: useId(), pass: useId(), group: useId(), note: useId() };
+  const ids = {
+    host: useId(),
+    port: useId(),
+    user: useId(),
+    pass: useId(),
+    group: useId(),
+    note: useId(),
+    link: useId(),
+    linkError: useId(),
+  };
   const hasPassword = proxy.mode === 'socks5' && proxy.hasPassword;
+
+  /** A pasted proxy link fills host and port; the field says why one cannot be used. */
+  const readLink = (text: string) => {
+    setLink(text);
+    if (text.trim() === '') {
+      setLinkError(null);
+      return;
+    }
+    const result = parseSignalProxyLink(text);
+    if (!result.ok) {
+      setLinkError(result.error);
+      return;
+    }
+    setLinkError(null);
+    setHost(result.proxy.host);
+    setPort(result.proxy.port === undefined ? '' : String(result.proxy.port));
+  };
+
+  const routeOf = (): ProxyPatch => {
+    if (mode === 'socks5') {
+      return {
+        mode,
+        host: host.trim(),
+        port: Number(port),
+        ...(username ? { username } : {}),
+        ...(password ? { password } : removePassword ? { password: null } : {}),
+      };
+    }
+    if (mode === 'signal-tls-proxy') {
+      return { mode, host: host.trim(), ...(port.trim() ? { port: Number(port) } : {}) };
+    }
+    return { mode };
+  };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const next: ProxyPatch =
-      mode === 'socks5'
-        ? {
-            mode,
-            host: host.trim(),
-            port: Number(port),
-            ...(username ? { username } : {}),
-            ...(password ? { password } : removePassword ? { password: null } : {}),
-          }
-        : { mode };
-    if (await update({ proxy: next })) {
+    if (await update({ proxy: routeOf() })) {
       setPassword('');
       setRemovePassword(false);
       setSaved(true);
@@ -48,7 +103,7 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
       </p>
       <fieldset>
         <legend>Route</legend>
-        {(['none', 'socks5', 'tor'] as const).map((m) => (
+        {(['none', 'socks5', 'tor', 'signal-tls-proxy'] as const).map((m) => (
           <label key={m} className="inline">
             <input
               type="radio"
@@ -57,7 +112,7 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
               checked={mode === m}
               onChange={() => setMode(m)}
             />
-            {m === 'none' ? 'Direct' : m === 'socks5' ? 'SOCKS5 proxy' : 'Tor (127.0.0.1:9050)'}
+            {MODE_LABELS[m]}
           </label>
         ))}
       </fieldset>
@@ -80,6 +135,40 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </div>
+      ) : null}
+      {mode === 'signal-tls-proxy' ? (
+        <>
+          <p className="muted">
+            For networks that block Signal. Your network sees only a connection to the proxy; its operator
+            sees your IP address and when you connect, never your messages (they stay encrypted to Signal).
+          </p>
+          <div className="grid2">
+            <label htmlFor={ids.link}>Paste a proxy link</label>
+            <input
+              id={ids.link}
+              value={link}
+              placeholder="https://signal.tube/#proxy.example.org"
+              aria-invalid={linkError !== null}
+              aria-describedby={linkError !== null ? ids.linkError : undefined}
+              onChange={(e) => readLink(e.target.value)}
+            />
+            <label htmlFor={ids.host}>Proxy host</label>
+            <input id={ids.host} value={host} onChange={(e) => setHost(e.target.value)} />
+            <label htmlFor={ids.port}>Port (optional)</label>
+            <input
+              id={ids.port}
+              inputMode="numeric"
+              value={port}
+              placeholder={String(SIGNAL_TLS_PROXY_DEFAULT_PORT)}
+              onChange={(e) => setPort(e.target.value)}
+            />
+          </div>
+          {linkError !== null ? (
+            <p className="error" role="alert" id={ids.linkError}>
+              {linkError}
+            </p>
+          ) : null}
+        </>
       ) : null}
       {mode === 'socks5' && hasPassword ? (
         <>

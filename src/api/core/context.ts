@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { COMMANDS, CommandName, CommandOutput, EventName, EventPayload, Settings } from '../contract.js';
 import type { ClientConfig } from '../../net/config.js';
 import type { LinkPreviewServiceOptions } from '../../net/link-preview-service.js';
+import type { OpenerOptions } from '../../net/route.js';
 import type { AutoLock, Vault, VaultOptions } from '../../vault/index.js';
 import type { Session } from './session.js';
 
@@ -21,6 +22,8 @@ export interface CoreOptions {
   version?: string;
   /** Link-preview fetch hooks for tests (a local https site: its CA, a name resolver, loopback allowed). */
   linkPreviews?: Pick<LinkPreviewServiceOptions, 'trustStore' | 'resolve' | 'allowLocalHosts'>;
+  /** Route hooks for tests (the CA of a local Signal TLS proxy); settings can never set them. */
+  routes?: Pick<OpenerOptions, 'tlsProxyTrustRootsPem'>;
 }
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;

@@ -51,7 +51,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       } catch (error) {
         log.warn('api.purge_expired_failed', errorFields(error));
       }
-      session = new Session(vault, config, clock, emit);
+      session = new Session(vault, config, clock, emit, options.routes);
       applyAutoLock(session.settings.get());
       autoLock.touch();
       void session.connection.start();

@@ -25,7 +25,7 @@ import type { RegisteredAccount } from '../../account/registration.js';
 import { MessageStore, type Conversation, type Message } from '../../messaging/store.js';
 import type { MessagingClient } from '../../messaging/client.js';
 import type { ClientConfig } from '../../net/config.js';
-import { NetworkRouteManager } from '../../net/route.js';
+import { NetworkRouteManager, type OpenerOptions } from '../../net/route.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
 import { SettingsStore } from '../../settings/store.js';
 import type { SafetyNumber } from '../../signal/safety-number.js';
@@ -68,12 +68,13 @@ export class Session {
     private readonly config: ClientConfig | undefined,
     clock: () => number,
     emit: Emit,
+    routeOptions: OpenerOptions = {},
   ) {
     const db = vault.db;
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
     this.kv = new AccountKv(db);
-    this.#routes = new NetworkRouteManager(this.settings.get().proxy);
+    this.#routes = new NetworkRouteManager(this.settings.get().proxy, routeOptions);
     this.connection = new MessagingConnection({
       vault,
       config,
