@@ -9,8 +9,8 @@ import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { photoWithMetadata } from '../messaging/attachments/image.test-support.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 import type { Message } from './contract.js';
 import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
@@ -20,7 +20,7 @@ const NUMBER = '+15550004411';
 
 describe('attachments and view-once through the API (demo network)', () => {
   let network: DemoNetwork;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
   let cat: DemoContact;
   let conversationId = '';
@@ -58,21 +58,10 @@ describe('attachments and view-once through the API (demo network)', () => {
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: network.config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: network.config });
+    service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
-    const step1 = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step1.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    ourAci = (await value(service.call('account.submitCode', { sessionId: step1.sessionId, code: '111111' })))
-      .aci!;
-    await online;
+    ourAci = (await registerThroughService(service, NUMBER)).aci!;
     cat = await network.createContact('Cat');
     conversationId = (await value(service.call('conversations.start', { serviceId: cat.aci, name: 'Cat' })))
       .id;
@@ -82,9 +71,8 @@ describe('attachments and view-once through the API (demo network)', () => {
   });
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await network?.close();
-    profile?.dispose();
   });
 
   it('sends an image with progress; our copy reads back as an inline image', async () => {

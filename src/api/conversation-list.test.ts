@@ -8,29 +8,29 @@ import { AccountKv } from '../account/account-kv.js';
 import { MessageStore } from '../messaging/store.js';
 import { SignalProtocolStores, VerifiedStatus } from '../signal/stores/index.js';
 import { Vault } from '../vault/index.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
+import { TEST_KDF } from '../test-support/vault.js';
 import { saveAccount } from './core/account-record.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, type TestCore } from './test-support/core.js';
 
 const PASS = 'conversation list passphrase 9';
 const T0 = 1_700_000_000_000;
 
 describe('conversations.list', () => {
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
 
   beforeEach(() => {
-    profile = createTestProfile();
-    service = createCoreService({ profileDir: profile.dir, vault: { kdf: TEST_KDF } });
+    core = createTestCore();
+    service = core.service;
   });
 
   afterEach(async () => {
-    await service.close();
-    profile.dispose();
+    await core.dispose();
   });
 
   it('lists newest activity first with the last message as preview and each verified state', async () => {
-    const vault = new Vault(profile.dir, { kdf: TEST_KDF });
+    const vault = new Vault(core.profile.dir, { kdf: TEST_KDF });
     await vault.create(Buffer.from(PASS));
     const at = (t: number) => new MessageStore(vault.db, { clock: () => T0 + t });
     const incoming = (conversationId: string, serviceId: string, t: number, body: string | null) =>

@@ -7,16 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '@signalapp/mock-server';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
-import { nextEvent, value } from './test-support/events.js';
+import type { CoreService } from './service.js';
+import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
+import { value } from './test-support/events.js';
 
 const PASS = 'one socket test passphrase 19';
 const NUMBER = '+15550006633';
 
 describe('PIN and registration lock over the running client’s chat socket', () => {
   let network: DemoNetwork;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
   /** Authenticated sockets the server accepted, per device. */
   const accepted = new Map<Device, number>();
@@ -29,26 +29,15 @@ describe('PIN and registration lock over the running client’s chat socket', ()
       accepted.set(device, (accepted.get(device) ?? 0) + 1);
       return add(device, socket);
     };
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: network.config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: network.config });
+    service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
-    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' }));
-    await online;
+    await registerThroughService(service, NUMBER);
   });
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await network?.close();
-    profile?.dispose();
   });
 
   it('pin.set and registrationLock.set open no second authenticated socket', async () => {

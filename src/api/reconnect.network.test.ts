@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { startMicrosocks, type Microsocks } from '../net/test-support/socks.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'reconnect test passphrase 13';
@@ -17,41 +17,30 @@ const NUMBER = '+15550001313';
 describe('reconnects through the proxy after failures (demo network, microsocks)', () => {
   let network: DemoNetwork;
   let proxy: Microsocks;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
   let echoChat: string;
 
   beforeAll(async () => {
     network = await startDemoNetwork();
     proxy = await startMicrosocks();
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: network.config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: network.config });
+    service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
     await value(
       service.call('settings.update', {
         patch: { proxy: { mode: 'socks5', host: proxy.host, port: proxy.port } },
       }),
     );
-    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' }));
-    await online;
+    await registerThroughService(service, NUMBER);
     const echo = await network.createContact('Echo', { echo: true });
     echoChat = (await value(service.call('conversations.start', { serviceId: echo.aci, name: 'Echo' }))).id;
   });
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await proxy?.stop();
     await network?.close();
-    profile?.dispose();
   });
 
   async function roundTrip(body: string): Promise<void> {

@@ -10,8 +10,8 @@ import type { Http2SecureServer } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { PROXY_EGRESS_ADDRESS, startMicrosocks, type Microsocks } from '../net/test-support/socks.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'registration route test passphrase 5';
@@ -20,7 +20,7 @@ const NUMBER = '+15550008181';
 describe('a proxy set during registration', () => {
   let network: DemoNetwork;
   let proxy: Microsocks;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
   /** The peer address of every TCP connection the demo server accepts. */
   const peers: string[] = [];
@@ -30,20 +30,15 @@ describe('a proxy set during registration', () => {
     proxy = await startMicrosocks();
     const https = (network.server as unknown as { https: Http2SecureServer }).https;
     https.on('connection', (socket: Socket) => peers.push(socket.remoteAddress ?? ''));
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: network.config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: network.config });
+    service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
   });
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await proxy?.stop();
     await network?.close();
-    profile?.dispose();
   });
 
   it('the code step does not finish over the old direct socket; the next try goes through the proxy', async () => {

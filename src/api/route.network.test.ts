@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { Vault } from '../vault/index.js';
 import { startMicrosocks, type Microsocks } from '../net/test-support/socks.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
+import { TEST_KDF } from '../test-support/vault.js';
+import type { CoreService } from './service.js';
+import { createTestCore, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'route test passphrase 31';
@@ -17,26 +18,21 @@ const NUMBER = '+15550003131';
 describe('the session route (demo network through microsocks)', () => {
   let network: DemoNetwork;
   let proxy: Microsocks;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
 
   beforeAll(async () => {
     network = await startDemoNetwork();
     proxy = await startMicrosocks();
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: network.config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: network.config });
+    service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
   });
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await proxy?.stop();
     await network?.close();
-    profile?.dispose();
   });
 
   it('registers, connects and backs up the PIN through the proxy; a setting change moves the client', async () => {
@@ -81,7 +77,7 @@ describe('the session route (demo network through microsocks)', () => {
   it('fails closed when the stored proxy row cannot be read: no direct fallback until it is set again', async () => {
     await value(service.call('vault.lock', {}));
     // A row a looser build could have saved: a password without a username (refused by today's schema).
-    const vault = new Vault(profile.dir, { kdf: TEST_KDF });
+    const vault = new Vault(core.profile.dir, { kdf: TEST_KDF });
     await vault.unlock(Buffer.from(PASS, 'utf8'));
     vault.db
       .prepare("UPDATE settings SET value = ? WHERE key = 'proxy'")

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { startMicrosocks, type Microsocks } from '../net/test-support/socks.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'settings secrets test passphrase';
@@ -19,7 +19,7 @@ const SECRET = 'proxy-secret-12-5-Zq8';
 describe('the proxy password never leaves the core (demo network, microsocks with auth)', () => {
   let network: DemoNetwork;
   let proxy: Microsocks;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
   /** Every event the UI would receive, as the JSON that crosses the bridge. */
   const wire: string[] = [];
@@ -27,21 +27,16 @@ describe('the proxy password never leaves the core (demo network, microsocks wit
   beforeAll(async () => {
     network = await startDemoNetwork();
     proxy = await startMicrosocks({ username: USER, password: SECRET });
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: network.config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: network.config });
+    service = core.service;
     service.onEvent((event, payload) => wire.push(JSON.stringify({ event, payload })));
     await value(service.call('vault.create', { passphrase: PASS }));
   });
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await proxy?.stop();
     await network?.close();
-    profile?.dispose();
   });
 
   const socks = () => ({ mode: 'socks5' as const, host: proxy.host, port: proxy.port, username: USER });
@@ -61,13 +56,7 @@ describe('the proxy password never leaves the core (demo network, microsocks wit
   });
 
   it('the route still authenticates with the stored password: registration and chat go through the proxy', async () => {
-    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' }));
-    await online;
+    await registerThroughService(service, NUMBER);
     expect(proxy.connectedTargets().length).toBeGreaterThan(0);
 
     // Saving the same proxy without retyping the password keeps it (the form never holds it).

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '../net/config.js';
 import { startMicrosocks, type Microsocks } from '../net/test-support/socks.js';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import type { Message } from './contract.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'soak test passphrase 1313';
@@ -76,7 +76,7 @@ class DemoServerProcess {
 describe('soak: proxy and connections killed and restored while contacts send (demo network)', () => {
   let server: DemoServerProcess;
   let proxy: Microsocks;
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
   let ourAci = '';
   let timestamp = Date.now();
@@ -89,26 +89,15 @@ describe('soak: proxy and connections killed and restored while contacts send (d
     server = new DemoServerProcess();
     const config = await server.ready;
     proxy = await startMicrosocks();
-    profile = createTestProfile();
-    service = createCoreService({
-      profileDir: profile.dir,
-      networkConfig: config,
-      vault: { kdf: TEST_KDF },
-    });
+    core = createTestCore({ networkConfig: config });
+    service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
     await value(
       service.call('settings.update', {
         patch: { proxy: { mode: 'socks5', host: proxy.host, port: proxy.port } },
       }),
     );
-    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    ourAci = (await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' })))
-      .aci!;
-    await online;
+    ourAci = (await registerThroughService(service, NUMBER)).aci!;
     for (const name of ['Alice', 'Bob', 'Echo']) {
       const { aci } = await server.call<{ aci: string }>({ op: 'contact', name, echo: name === 'Echo' });
       const chat = await value(service.call('conversations.start', { serviceId: aci, name }));
@@ -117,10 +106,9 @@ describe('soak: proxy and connections killed and restored while contacts send (d
   }, 60_000);
 
   afterAll(async () => {
-    await service?.close();
+    await core?.dispose();
     await proxy?.stop();
     await server?.close();
-    profile?.dispose();
   });
 
   /** A contact's message to us; not awaited here (we may be offline): it resolves once we acked it. */

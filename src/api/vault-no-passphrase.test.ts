@@ -4,23 +4,22 @@
  * by the hardening report, and left by setting a passphrase.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
-import { createCoreService, type CoreService } from './service.js';
+import type { CoreService } from './service.js';
+import { createTestCore, type TestCore } from './test-support/core.js';
 
 const PASS = 'a passphrase set later 42';
 
 describe('no-passphrase mode through the API', () => {
-  let profile: TestProfile;
+  let core: TestCore;
   let service: CoreService;
 
   beforeEach(() => {
-    profile = createTestProfile();
-    service = createCoreService({ profileDir: profile.dir, vault: { kdf: TEST_KDF } });
+    core = createTestCore();
+    service = core.service;
   });
 
   afterEach(async () => {
-    await service.close();
-    profile.dispose();
+    await core.dispose();
   });
 
   it('is an explicit choice: never together with a passphrase, never by omission', async () => {
