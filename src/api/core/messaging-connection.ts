@@ -64,7 +64,8 @@ export class MessagingConnection {
   /** The route changed (proxy / Tor setting): tear the connection down and reconnect through it. */
   restart(): Promise<void> {
     return this.#run(async () => {
-      if (!readAccount(this.deps.kv)) return;
+      // After a lock the vault's database is closed: touch nothing of it.
+      if (this.#disposed || !readAccount(this.deps.kv)) return;
       this.#cancelRetry();
       this.#backoff.reset();
       this.#status('offline', 'route-changed');
@@ -89,8 +90,9 @@ export class MessagingConnection {
 
   async #start(retry = false): Promise<void> {
     const { config, kv, settings } = this.deps;
+    if (this.#disposed || this.#client || !config) return;
     const account = readAccount(kv);
-    if (!account || !config || this.#client || this.#disposed) return;
+    if (!account) return;
     // A retry keeps showing why the last attempt failed until it succeeds (no flicker per attempt).
     if (!retry) this.#status('connecting');
     try {
