@@ -128,7 +128,10 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
   carapace.on('identity.changed', () => {
     void refreshConversations();
   });
-  carapace.on('network.status', ({ status }) => useStore.setState({ network: status }));
+  carapace.on('network.status', ({ status }) => {
+    networkEvents += 1;
+    useStore.setState({ network: status });
+  });
   carapace.on('settings.changed', ({ settings }) => useStore.setState({ settings }));
   carapace.on('toast', (toast) => {
     if (useStore.getState().vaultState !== 'unlocked') return;
@@ -153,6 +156,16 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
   if (status.value.state === 'unlocked') await afterUnlock();
 }
 
+/** Counts `network.status` events, so an answer that an event overtook does not overwrite it. */
+let networkEvents = 0;
+
+/** The connection state now: a window opened while connected gets no event until the next change. */
+async function refreshNetworkStatus(): Promise<void> {
+  const before = networkEvents;
+  const result = await getApi().network.status();
+  if (result.ok && networkEvents === before) useStore.setState({ network: result.value.status });
+}
+
 let loading: Promise<void> | null = null;
 
 /** Loads what the main screens need once the vault is open (one load at a time). */
@@ -169,7 +182,7 @@ async function loadAfterUnlock(): Promise<void> {
   const [settings, account] = await Promise.all([carapace.settings.get(), carapace.account.status()]);
   if (settings.ok) useStore.setState({ settings: settings.value });
   if (account.ok) useStore.setState({ account: account.value });
-  await Promise.all([refreshConversations(), refreshPinReminder()]);
+  await Promise.all([refreshConversations(), refreshPinReminder(), refreshNetworkStatus()]);
 }
 
 export async function refreshPinReminder(): Promise<void> {

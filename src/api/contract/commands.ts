@@ -35,6 +35,7 @@ import {
   VaultStatusSchema,
 } from './models.js';
 import { SettingsUpdateSchema, SettingsViewSchema } from './settings-view.js';
+import { EVENTS } from './events.js';
 
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output } as const;
@@ -43,6 +44,11 @@ function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) 
 /** Every command: name → { input, output } zod schemas. The name is `<namespace>.<method>`. */
 export const COMMANDS = {
   'app.info': command(Empty, AppInfoSchema),
+  /**
+   * The connection state now (the `network.status` event's payload): a window that opens while connected
+   * would otherwise show "offline" until the next change. "offline" while locked.
+   */
+  'network.status': command(Empty, EVENTS['network.status']),
 
   'vault.status': command(Empty, VaultStatusSchema),
   /**

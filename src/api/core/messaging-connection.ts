@@ -46,14 +46,20 @@ export class MessagingConnection {
   readonly #queue = new SerialQueue();
   readonly #backoff = new Backoff(CHAT_RECONNECT);
   #retryTimer: NodeJS.Timeout | undefined;
-  /** The last status sent, so a retry that fails the same way again does not repeat it. */
-  #lastStatus = '';
+  /** The last status sent: a retry that fails the same way again does not repeat it, and a window opened
+   * later asks for it (`network.status`) instead of showing "offline" until the next change. */
+  #current: EventPayload<'network.status'> = { status: 'offline' };
 
   constructor(private readonly deps: MessagingConnectionDeps) {}
 
   /** The running client; undefined while not connected (no account, offline, or failed to start). */
   get client(): MessagingClient | undefined {
     return this.#client;
+  }
+
+  /** The connection's state as last sent to the UI. */
+  get status(): EventPayload<'network.status'> {
+    return this.#current;
   }
 
   /** Connects for a registered account, in the background (failures become `network.status`). */
@@ -145,10 +151,9 @@ export class MessagingConnection {
   }
 
   #status(status: NetworkStatus, detail?: string): void {
-    const key = `${status}:${detail ?? ''}`;
-    if (key === this.#lastStatus) return;
-    this.#lastStatus = key;
-    this.deps.emit('network.status', { status, ...(detail ? { detail } : {}) });
+    if (status === this.#current.status && detail === this.#current.detail) return;
+    this.#current = { status, ...(detail ? { detail } : {}) };
+    this.deps.emit('network.status', this.#current);
   }
 
   async #stop(): Promise<void> {

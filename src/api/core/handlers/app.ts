@@ -1,8 +1,12 @@
-/** What this build is: version, network mode, platform facts. Answers without an unlocked vault. */
+/**
+ * What this build is (version, network mode, platform facts) and the connection state now. Both answer
+ * without an unlocked vault.
+ */
+import { VaultLockedError } from '../../../errors.js';
 import { capabilitiesOf } from '../../../net/config.js';
 import type { CoreContext, Handlers } from '../context.js';
 
-export function appHandlers({ options, config }: CoreContext) {
+export function appHandlers({ options, config, session }: CoreContext) {
   return {
     'app.info': () =>
       Promise.resolve({
@@ -12,5 +16,13 @@ export function appHandlers({ options, config }: CoreContext) {
         platform: options.platform?.name ?? process.platform,
         capabilities: { ...capabilitiesOf(config) },
       }),
+    'network.status': () => {
+      try {
+        return Promise.resolve(session().connection.status);
+      } catch (error) {
+        if (error instanceof VaultLockedError) return Promise.resolve({ status: 'offline' as const });
+        throw error;
+      }
+    },
   } satisfies Partial<Handlers>;
 }
