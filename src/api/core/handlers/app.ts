@@ -6,7 +6,8 @@ import { VaultLockedError } from '../../../errors.js';
 import { capabilitiesOf } from '../../../net/config.js';
 import type { CoreContext, Handlers } from '../context.js';
 
-export function appHandlers({ options, config, session }: CoreContext) {
+export function appHandlers(ctx: CoreContext) {
+  const { options, config } = ctx;
   return {
     'app.info': () =>
       Promise.resolve({
@@ -18,7 +19,7 @@ export function appHandlers({ options, config, session }: CoreContext) {
       }),
     'network.status': () => {
       try {
-        return Promise.resolve(session().connection.status);
+        return Promise.resolve(ctx.session().connection.status);
       } catch (error) {
         if (error instanceof VaultLockedError) return Promise.resolve({ status: 'offline' as const });
         throw error;
