@@ -160,7 +160,7 @@ describe('createCommandDispatcher over the real core service (the one place inpu
   it('passes the service’s typed errors through with their facts', async () => {
     expect(await dispatcher.dispatch('conversations.list', ours, [{}])).toEqual({
       ok: false,
-      error: { code: 'VAULT_LOCKED', message: 'Unlock it with your passphrase.' },
+      error: { code: 'VAULT_LOCKED', message: 'Carapace is locked; unlock it with your passphrase.' },
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Errors are values with types. Every error the UI may see is a CarapaceError with a stable `code`
- * that src/api maps to a user-facing explanation (ERROR_EXPLANATIONS: what happened); the message adds the
- * specifics or the next step and never repeats the explanation, since the UI shows both. The code says
+ * that src/api maps to a user-facing explanation (ERROR_EXPLANATIONS). An error with a fixed wording says
+ * it in ONE sentence, the same as its code's explanation (errors.test.ts checks it), so the UI shows it
+ * once; any other message carries specifics (a status, a field) that the UI shows after the explanation. The code says
  * what happened: INVALID_INPUT only for malformed input, NOT_FOUND, PRECONDITION, BLOCKED, NOT_CONNECTED…
  * for a well-formed request that cannot be carried out. Messages never contain secrets, message bodies
  * or phone numbers.
@@ -17,35 +18,35 @@ export abstract class CarapaceError extends Error {
 export class VaultLockedError extends CarapaceError {
   readonly code = 'VAULT_LOCKED';
   constructor() {
-    super('Unlock it with your passphrase.');
+    super('Carapace is locked; unlock it with your passphrase.');
   }
 }
 
 export class WrongPassphraseError extends CarapaceError {
   readonly code = 'WRONG_PASSPHRASE';
   constructor(readonly retryAfterMs: number) {
-    super('Check it and try again.');
+    super('That passphrase is not correct.');
   }
 }
 
 export class UnlockThrottledError extends CarapaceError {
   readonly code = 'UNLOCK_THROTTLED';
   constructor(readonly retryAfterMs: number) {
-    super('Each further wrong passphrase makes the wait longer.');
+    super('Too many wrong passphrases; each further wrong one makes the wait longer.');
   }
 }
 
 export class VaultNotInitializedError extends CarapaceError {
   readonly code = 'VAULT_NOT_INITIALIZED';
   constructor() {
-    super('Create a passphrase to start.');
+    super('No encrypted profile exists yet; create a passphrase to start.');
   }
 }
 
 export class VaultAlreadyExistsError extends CarapaceError {
   readonly code = 'VAULT_ALREADY_EXISTS';
   constructor() {
-    super('Unlock it instead.');
+    super('An encrypted profile already exists here; unlock it instead.');
   }
 }
 
@@ -57,7 +58,7 @@ export class VaultCorruptError extends CarapaceError {
 export class ProfileInUseError extends CarapaceError {
   readonly code = 'PROFILE_IN_USE';
   constructor() {
-    super('Close the other Carapace window or command that uses this profile, then try again.');
+    super('This profile is open in another Carapace window or command; close that, then try again.');
   }
 }
 
@@ -81,15 +82,15 @@ export class PreconditionError extends CarapaceError {
 export class BlockedError extends CarapaceError {
   readonly code = 'BLOCKED';
   constructor() {
-    super('Unblock them first to send messages.');
+    super('This contact is blocked; unblock them to send messages.');
   }
 }
 
 /** The messaging connection to the Signal service is not up (yet, or any more). */
 export class NotConnectedError extends CarapaceError {
   readonly code = 'NOT_CONNECTED';
-  constructor(message = 'Try again once Carapace shows it is connected.') {
-    super(message);
+  constructor() {
+    super('Carapace is not connected to the Signal service right now; try again once it shows "Connected".');
   }
 }
 
@@ -138,7 +139,7 @@ export class DecryptionError extends CarapaceError {
 export class UntrustedIdentityError extends CarapaceError {
   readonly code = 'UNTRUSTED_IDENTITY';
   constructor(readonly conversationId: string) {
-    super('Compare it, then confirm before sending.');
+    super('The safety number with this contact changed; compare it, then confirm before sending.');
   }
 }
 
@@ -154,21 +155,22 @@ export class RegistrationLockedError extends CarapaceError {
     /** SVR2 backup credentials from the server's 423 answer, to restore the PIN-protected master key. */
     readonly svr2Credentials?: { readonly username: string; readonly password: string },
   ) {
-    super('Enter your Signal PIN.', options);
+    super('This number is protected by a registration lock; enter your Signal PIN.', options);
   }
 }
 
 export class VerificationCodeError extends CarapaceError {
   readonly code = 'WRONG_VERIFICATION_CODE';
   constructor() {
-    super('Check the code and try again.');
+    super('That verification code is not correct; check the SMS and try again.');
   }
 }
 
 export class WrongPinError extends CarapaceError {
   readonly code = 'WRONG_PIN';
   constructor(readonly triesRemaining: number) {
-    super(`${triesRemaining} tries remain before the backup is deleted.`);
+    // The UI shows the tries left from `triesRemaining`, on their own line.
+    super('That PIN is not correct.');
   }
 }
 
@@ -180,11 +182,8 @@ export class WeakPinError extends CarapaceError {
 export class KeyBackupUnavailableError extends CarapaceError {
   readonly code = 'KEY_BACKUP_UNAVAILABLE';
   constructor(readonly reason: 'deleted' | 'missing') {
-    super(
-      reason === 'deleted'
-        ? 'It was deleted after too many wrong PINs; account data cannot be recovered.'
-        : 'None was made for this account.',
-    );
+    // One sentence for both reasons: the UI says the same; `reason` is for the code and tests.
+    super('There is no PIN-protected key backup (none was made, or too many wrong PINs deleted it).');
   }
 }
 
@@ -196,7 +195,7 @@ export class AttachmentError extends CarapaceError {
 export class AlreadyViewedError extends CarapaceError {
   readonly code = 'ALREADY_VIEWED';
   constructor() {
-    super('It has been deleted.');
+    super('This view-once media was already opened and has been deleted.');
   }
 }
 
@@ -204,7 +203,7 @@ export class AlreadyViewedError extends CarapaceError {
 export class VaultFileNotFoundError extends CarapaceError {
   readonly code = 'VAULT_FILE_NOT_FOUND';
   constructor() {
-    super('It may have been deleted.');
+    super('A stored file is missing from the encrypted profile; it may have been deleted.');
   }
 }
 
@@ -236,7 +235,7 @@ export class LinkPreviewError extends CarapaceError {
     readonly reason: LinkPreviewFailure,
     options?: { cause?: unknown },
   ) {
-    super('Send the message without a preview, or try again later.', options);
+    super('No preview could be made for that link; send without one, or try again later.', options);
   }
 }
 

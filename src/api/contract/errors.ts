@@ -14,39 +14,41 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 /**
  * Stable error codes with the explanation the UI shows. The CarapaceError codes of src/errors.ts plus
  * INTERNAL (an unexpected failure; details stay in the core) and DISCONNECTED (the UI lost its connection
- * to the core). The UI shows the explanation and the error's message together, so the two never say the
- * same thing: the explanation names what happened, the message the specifics or what to do.
+ * to the core). Each is one sentence. A CarapaceError with a fixed wording has this same sentence as its
+ * message, and the UI shows it once; a message with specifics (a server status, a field) follows it.
  */
 export const ERROR_EXPLANATIONS = {
-  VAULT_LOCKED: 'Carapace is locked.',
+  VAULT_LOCKED: 'Carapace is locked; unlock it with your passphrase.',
   WRONG_PASSPHRASE: 'That passphrase is not correct.',
-  UNLOCK_THROTTLED: 'Too many wrong passphrases.',
-  VAULT_NOT_INITIALIZED: 'No encrypted profile exists yet.',
-  VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here.',
+  UNLOCK_THROTTLED: 'Too many wrong passphrases; each further wrong one makes the wait longer.',
+  VAULT_NOT_INITIALIZED: 'No encrypted profile exists yet; create a passphrase to start.',
+  VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here; unlock it instead.',
   VAULT_CORRUPT: 'The encrypted profile is damaged and cannot be opened.',
-  PROFILE_IN_USE: 'This profile is already open in another Carapace process.',
+  PROFILE_IN_USE: 'This profile is open in another Carapace window or command; close that, then try again.',
   INVALID_INPUT: 'Some of the input is not valid. Check the highlighted fields.',
   NOT_FOUND: 'Not found — it may have been deleted in the meantime.',
   PRECONDITION: 'That cannot be done at this point.',
-  BLOCKED: 'This contact is blocked.',
-  NOT_CONNECTED: 'Carapace is not connected to the Signal service right now.',
+  BLOCKED: 'This contact is blocked; unblock them to send messages.',
+  NOT_CONNECTED:
+    'Carapace is not connected to the Signal service right now; try again once it shows "Connected".',
   PROXY_UNAVAILABLE: 'The proxy cannot be reached. Carapace will not connect without it.',
   PROXY_AUTH_FAILED: 'The proxy refused the username or password.',
   NETWORK: 'The network is not reachable right now.',
   SERVER: 'The Signal server returned an error. Try again later.',
   PROTOCOL: 'The server sent something Carapace could not understand.',
   DECRYPTION_FAILED: 'A message could not be decrypted.',
-  UNTRUSTED_IDENTITY: 'The safety number with this contact changed.',
+  UNTRUSTED_IDENTITY: 'The safety number with this contact changed; compare it, then confirm before sending.',
   NOT_REGISTERED: 'This device is not registered yet.',
-  REGISTRATION_LOCKED: 'This number is protected by a registration lock.',
-  WRONG_VERIFICATION_CODE: 'That verification code is not correct.',
+  REGISTRATION_LOCKED: 'This number is protected by a registration lock; enter your Signal PIN.',
+  WRONG_VERIFICATION_CODE: 'That verification code is not correct; check the SMS and try again.',
   WRONG_PIN: 'That PIN is not correct.',
-  KEY_BACKUP_UNAVAILABLE: 'The PIN-protected key backup is gone.',
-  VAULT_FILE_NOT_FOUND: 'A stored file is missing from the encrypted profile.',
-  LINK_PREVIEW: 'No preview could be made for that link.',
+  KEY_BACKUP_UNAVAILABLE:
+    'There is no PIN-protected key backup (none was made, or too many wrong PINs deleted it).',
+  VAULT_FILE_NOT_FOUND: 'A stored file is missing from the encrypted profile; it may have been deleted.',
+  LINK_PREVIEW: 'No preview could be made for that link; send without one, or try again later.',
   WEAK_PIN: 'That PIN is too easy to guess. Choose a longer one.',
   ATTACHMENT: 'The attachment could not be processed.',
-  ALREADY_VIEWED: 'This view-once media was already opened.',
+  ALREADY_VIEWED: 'This view-once media was already opened and has been deleted.',
   CONFIRMATION_REQUIRED: 'This file type can run code on your computer. Confirm before saving it.',
   NOT_AVAILABLE: 'This is not available in this build or configuration.',
   INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
