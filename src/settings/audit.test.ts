@@ -116,4 +116,19 @@ describe('hardening audit', () => {
       expect(entry.needsUserAction, id).toBe(false);
     }
   });
+
+  it('never ticks screen security where it cannot work: not available here, nothing to apply', () => {
+    const items = auditSettings(
+      { ...DEFAULT_SETTINGS, screenSecurity: true },
+      {
+        ...goodFacts,
+        screenSecurityAvailable: false,
+      },
+    );
+    const entry = items.find((i) => i.id === 'screen-security');
+    expect(entry?.status).toBe('advice');
+    expect(entry?.advice).toMatch(/^Not available here/);
+    expect(entry?.recommendedPatch).toBeUndefined();
+    expect(entry?.needsUserAction).toBe(false);
+  });
 });

@@ -24,6 +24,8 @@ export interface AccountFacts {
   readonly noPassphraseMode: boolean;
   /** False when this build has no PIN backup (app.info capabilities): the PIN items then say so. */
   readonly pinBackupAvailable?: boolean;
+  /** False where the platform has no content protection (Linux, the web harness; app.info). */
+  readonly screenSecurityAvailable?: boolean;
 }
 
 /** What the proxy item says for each route in use. */
@@ -36,6 +38,10 @@ const PROXY_IN_USE: Readonly<Record<Exclude<Settings['proxy']['mode'], 'none'>, 
 const PIN_BACKUP_UNAVAILABLE =
   'Not available in this build: Signal keeps PIN backups in an attested enclave (SVR2) that Carapace does ' +
   'not speak yet, and it sends nothing derived from a PIN to the chat server instead.';
+
+const SCREEN_SECURITY_UNAVAILABLE =
+  'Not available here: this system offers no protection against screenshots and screen recording (it ' +
+  'works on macOS and Windows). Keep Carapace out of screen shares yourself.';
 
 /** A PIN item in a build without PIN backup: still a missing protection, but nothing the user can do. */
 function unavailable(entry: AuditItem): AuditItem {
@@ -180,15 +186,24 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
         "your network then sees only a connection to the proxy; the proxy's operator sees your IP address " +
         'and when you connect, never your messages.',
     ),
-    item(
-      'screen-security',
-      'Screen security on',
-      settings.screenSecurity,
-      'The window is protected from screenshots and screen recording (macOS and Windows).',
-      'Turn on screen security to keep the window out of screenshots and screen recordings ' +
-        '(effective on macOS and Windows).',
-      { screenSecurity: true },
-    ),
+    // Where it cannot work, the setting protects nothing: never a ✓, and nothing the user can turn on.
+    facts.screenSecurityAvailable === false
+      ? {
+          id: 'screen-security',
+          title: 'Screen security on',
+          status: 'advice',
+          advice: SCREEN_SECURITY_UNAVAILABLE,
+          needsUserAction: false,
+        }
+      : item(
+          'screen-security',
+          'Screen security on',
+          settings.screenSecurity,
+          'The window is protected from screenshots and screen recording (macOS and Windows).',
+          'Turn on screen security to keep the window out of screenshots and screen recordings ' +
+            '(effective on macOS and Windows).',
+          { screenSecurity: true },
+        ),
     item(
       'unknown-senders',
       'Unknown senders blocked',

@@ -47,15 +47,18 @@ export function SecuritySection({
         <input
           id={ids.screen}
           type="checkbox"
-          checked={settings.screenSecurity}
+          // Where it cannot work it is off and cannot be turned on: a ticked box would promise protection.
+          checked={screenSupported && settings.screenSecurity}
+          disabled={!screenSupported}
+          aria-describedby={screenSupported ? undefined : `${ids.screen}-note`}
           onChange={(e) => void update({ screenSecurity: e.target.checked })}
         />
         Screen security (block screenshots and screen recording of Carapace)
       </label>
       {!screenSupported ? (
-        <p className="hint" data-testid="screen-security-note">
-          Screen security is not available on Linux (or in the web harness): the system offers no content
-          protection. It works on macOS and Windows.
+        <p className="hint" id={`${ids.screen}-note`} data-testid="screen-security-note">
+          Not available here: screen security is not available on Linux (or in the web harness), the system
+          offers no content protection. It works on macOS and Windows.
         </p>
       ) : null}
     </section>

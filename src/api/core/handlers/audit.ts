@@ -12,6 +12,7 @@ export function auditHandlers(ctx: CoreContext) {
       ...readAccountSecurityFacts(s.kv),
       noPassphraseMode: ctx.vault.insecureNoPassphrase,
       pinBackupAvailable: capabilitiesOf(ctx.config).pinBackup,
+      screenSecurityAvailable: ctx.options.platform?.screenSecuritySupported ?? false,
     }).map((item) => ({
       id: item.id,
       title: item.title,
