@@ -5,7 +5,7 @@ import {
   type ApiError,
   type LinkPreview,
 } from '../../src/api/contract.js';
-import { fileToBase64, getApi } from '../bridge.js';
+import { fileToBase64, getApi, navigate } from '../bridge.js';
 import { formatSize } from '../components/Attachments.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { ComposerPreviewCard, useComposerPreview } from '../components/LinkPreview.js';
@@ -52,6 +52,39 @@ function outgoingPreview(preview: LinkPreview) {
     ...(preview.description !== null ? { description: preview.description } : {}),
     ...(preview.image ? { imageBase64: preview.image.dataBase64 } : {}),
   };
+}
+
+/** The route (proxy or Tor) is down: nothing can be sent until it is fixed, because Carapace never goes direct. */
+const ROUTE_FAILURES: ReadonlySet<string> = new Set(['PROXY_UNAVAILABLE', 'PROXY_AUTH_FAILED']);
+
+/** Opens the settings at the proxy form (the section marks itself with data-section="proxy"). */
+function openProxySettings(): void {
+  navigate({ name: 'settings' });
+  requestAnimationFrame(() => {
+    const section = document.querySelector<HTMLElement>('[data-section="proxy"]');
+    section?.scrollIntoView({ block: 'start' });
+    section?.querySelector<HTMLElement>('input:checked')?.focus();
+  });
+}
+
+/**
+ * A send refused because the route is down. The text stays in the composer (nothing is queued: a queued
+ * message would leave by itself later, when the user may no longer want it to) and the way to fix it is
+ * one click away.
+ */
+function NotSentRouteDown({ error }: { error: ApiError }) {
+  const what =
+    error.code === 'PROXY_AUTH_FAILED'
+      ? 'the proxy refused the username or password'
+      : 'the proxy (or Tor) cannot be reached';
+  return (
+    <p className="error" role="alert" data-error-code={error.code}>
+      Not sent: {what}, and Carapace never connects directly instead. Your message stays here.{' '}
+      <button type="button" onClick={openProxySettings}>
+        Proxy settings
+      </button>
+    </p>
+  );
 }
 
 export function Composer({
@@ -206,7 +239,11 @@ export function Composer({
       >
         Send
       </button>
-      <ErrorText error={error} />
+      {error && ROUTE_FAILURES.has(error.code) ? (
+        <NotSentRouteDown error={error} />
+      ) : (
+        <ErrorText error={error} />
+      )}
     </form>
   );
 }

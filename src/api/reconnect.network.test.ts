@@ -57,7 +57,7 @@ describe('reconnects through the proxy after failures (demo network, microsocks)
     await value(service.call('vault.unlock', { passphrase: PASS }));
     expect((await refused).detail).toBe('PROXY_UNAVAILABLE');
     const send = await service.call('messages.send', { conversationId: echoChat, body: 'too early' });
-    expect(send.ok ? 'sent' : send.error.code).toBe('NOT_CONNECTED');
+    expect(send.ok ? 'sent' : send.error.code).toBe('PROXY_UNAVAILABLE');
 
     const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
     proxy = await startMicrosocks({ port: proxy.port });

@@ -104,7 +104,7 @@ describe('core service on the demo network', () => {
     });
     expect(await proxyError).toMatchObject({ detail: 'PROXY_UNAVAILABLE' });
     const failed = await service.call('messages.send', { conversationId, body: 'must not leave' });
-    expect(failed).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
+    expect(failed).toMatchObject({ ok: false, error: { code: 'PROXY_UNAVAILABLE' } });
     const back = nextEvent(service, 'network.status', (p) => p.status === 'online');
     await service.call('settings.update', { patch: { proxy: { mode: 'none' } } });
     await back;

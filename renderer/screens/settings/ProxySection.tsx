@@ -95,7 +95,7 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
   };
 
   return (
-    <form onSubmit={(e) => void save(e)} className="stack" aria-labelledby={ids.group}>
+    <form onSubmit={(e) => void save(e)} className="stack" aria-labelledby={ids.group} data-section="proxy">
       <h3 id={ids.group}>Proxy</h3>
       <p className="muted">
         With a proxy set, every connection goes through it; if it is down, Carapace does not connect at all

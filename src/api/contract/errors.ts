@@ -31,7 +31,7 @@ export const ERROR_EXPLANATIONS = {
   BLOCKED: 'This contact is blocked; unblock them to send messages.',
   NOT_CONNECTED:
     'Carapace is not connected to the Signal service right now; try again once it shows "Connected".',
-  PROXY_UNAVAILABLE: 'The proxy cannot be reached. Carapace will not connect without it.',
+  PROXY_UNAVAILABLE: 'The proxy (or Tor) cannot be reached, and Carapace never connects directly instead.',
   PROXY_AUTH_FAILED: 'The proxy refused the username or password.',
   NETWORK: 'The network is not reachable right now.',
   SERVER: 'The Signal server returned an error. Try again later.',

@@ -8,7 +8,8 @@
  * direct — until it succeeds or the session is disposed; a route change starts over at once with a
  * fresh backoff. Once started, the client's ChatLink reconnects by itself.
  */
-import { CarapaceError } from '../../errors.js';
+import { CarapaceError, NotConnectedError, ProxyAuthError, ProxyUnavailableError } from '../../errors.js';
+import { ERROR_EXPLANATIONS } from '../contract.js';
 import { errorFields, log } from '../../log.js';
 import { SerialQueue } from '../../async/serial-queue.js';
 import { MessagingClient } from '../../messaging/client.js';
@@ -60,6 +61,17 @@ export class MessagingConnection {
   /** The connection's state as last sent to the UI. */
   get status(): EventPayload<'network.status'> {
     return this.#current;
+  }
+
+  /**
+   * Why there is no client, as the error a send answers: the proxy (or Tor) when that is what failed —
+   * the user must fix the route, since Carapace never goes direct — otherwise "not connected".
+   */
+  whyNotConnected(): CarapaceError {
+    if (this.#current.status !== 'proxy-error') return new NotConnectedError();
+    return this.#current.detail === 'PROXY_AUTH_FAILED'
+      ? new ProxyAuthError(ERROR_EXPLANATIONS.PROXY_AUTH_FAILED)
+      : new ProxyUnavailableError(ERROR_EXPLANATIONS.PROXY_UNAVAILABLE);
   }
 
   /** Connects for a registered account, in the background (failures become `network.status`). */

@@ -10,13 +10,7 @@ import {
   type Message as ApiMessage,
   type Settings,
 } from '../contract.js';
-import {
-  NotAvailableError,
-  NotConnectedError,
-  NotFoundError,
-  NotRegisteredError,
-  ProxyUnavailableError,
-} from '../../errors.js';
+import { NotAvailableError, NotFoundError, NotRegisteredError, ProxyUnavailableError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import { AccountKv } from '../../account/account-kv.js';
 import { readAccountSecurityFacts } from '../../account/pin-service.js';
@@ -183,7 +177,7 @@ export class Session {
   needClient(): MessagingClient {
     if (!this.account) throw new NotRegisteredError('Register this device before sending messages.');
     const client = this.client;
-    if (!client) throw new NotConnectedError();
+    if (!client) throw this.connection.whyNotConnected();
     return client;
   }
 
