@@ -2,12 +2,71 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../src/api/contract.js';
 import { getApi, navigate, refreshAccount } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
+import { useStore } from '../store.js';
 
 type Step =
   | { name: 'phone' }
   | { name: 'captcha'; sessionId: string }
   | { name: 'code'; sessionId: string }
   | { name: 'pin'; sessionId: string };
+
+/** The demo network's mock server takes any captcha token and always sends this code. */
+const DEMO_CAPTCHA = 'demo-captcha-token';
+const DEMO_CODE = '111111';
+/** Signal's captcha page; solving it yields a `signalcaptcha://…` link to paste here. */
+const CAPTCHA_URL = 'https://signalcaptchas.org/registration/generate.html';
+const CAPTCHA_SCHEME = 'signalcaptcha://';
+
+/** The token Signal wants: a pasted `signalcaptcha://…` link works as well as the bare token. */
+function captchaToken(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.startsWith(CAPTCHA_SCHEME) ? trimmed.slice(CAPTCHA_SCHEME.length) : trimmed;
+}
+
+/** What to enter at each step, for a person who has never registered a Signal device. */
+function StepHint({ step, demo }: { step: Step['name']; demo: boolean }) {
+  if (step === 'captcha') {
+    return demo ? (
+      <p className="hint" role="note">
+        On the demo network any captcha token works; one is filled in for you. Press Continue.
+      </p>
+    ) : (
+      <p className="hint" role="note">
+        Signal asks for a captcha to stop automated sign-ups.{' '}
+        <a href={CAPTCHA_URL} target="_blank" rel="noopener noreferrer">
+          Open the Signal captcha page
+        </a>{' '}
+        in your browser (it does not go through Carapace&apos;s proxy or Tor), solve it, then copy the link
+        behind &quot;Open Signal&quot; (it starts with signalcaptcha://) and paste it here.
+      </p>
+    );
+  }
+  if (step === 'code') {
+    return demo ? (
+      <p className="hint" role="note">
+        On the demo network no SMS is sent: the code is always {DEMO_CODE}, filled in for you.
+      </p>
+    ) : (
+      <p className="hint" role="note">
+        Signal has sent a 6-digit code by SMS to the number you entered. Enter it here.
+      </p>
+    );
+  }
+  if (step === 'pin') {
+    return (
+      <p className="hint" role="note">
+        This number has a registration lock. Enter the Signal PIN you set on your other device: it unlocks the
+        number and restores your identity, contacts and settings (never messages). After 10 wrong PINs the
+        backup is deleted and only waiting out the lock helps.
+      </p>
+    );
+  }
+  return demo ? (
+    <p className="hint" role="note">
+      On the demo network any number in international format works, e.g. +15551234567; nothing is sent to it.
+    </p>
+  ) : null;
+}
 
 /**
  * Register this computer as a standalone Signal device: phone number → captcha → SMS code, and — when
@@ -19,6 +78,7 @@ export function Registration() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const demo = useStore((st) => st.appInfo?.networkMode === 'demo');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -29,16 +89,20 @@ export function Registration() {
       if (step.name === 'phone') {
         const result = await api.account.startRegistration({ e164: value.trim() });
         if (!result.ok) return setError(result.error);
-        setValue('');
+        const next = result.value.next === 'captcha' ? DEMO_CAPTCHA : DEMO_CODE;
+        setValue(demo ? next : '');
         setStep(
           result.value.next === 'captcha'
             ? { name: 'captcha', sessionId: result.value.sessionId }
             : { name: 'code', sessionId: result.value.sessionId },
         );
       } else if (step.name === 'captcha') {
-        const result = await api.account.submitCaptcha({ sessionId: step.sessionId, captcha: value.trim() });
+        const result = await api.account.submitCaptcha({
+          sessionId: step.sessionId,
+          captcha: captchaToken(value),
+        });
         if (!result.ok) return setError(result.error);
-        setValue('');
+        setValue(demo ? DEMO_CODE : '');
         setStep({ name: 'code', sessionId: step.sessionId });
       } else {
         const result =
@@ -89,13 +153,7 @@ export function Registration() {
           onChange={(e) => setValue(e.target.value)}
           autoFocus
         />
-        {step.name === 'pin' ? (
-          <p className="hint" role="note">
-            This number has a registration lock. Enter the Signal PIN you set on your other device: it unlocks
-            the number and restores your identity, contacts and settings (never messages). After 10 wrong PINs
-            the backup is deleted and only waiting out the lock helps.
-          </p>
-        ) : null}
+        <StepHint step={step.name} demo={demo} />
         <ErrorText error={error} />
         {error?.triesRemaining !== undefined ? (
           <p className="error" data-testid="pin-tries">
