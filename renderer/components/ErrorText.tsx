@@ -1,4 +1,5 @@
 import { explainError, type ApiError } from '../../src/api/contract.js';
+import { fieldNames } from './field-errors.js';
 
 /**
  * A typed error, said once: the code's one-sentence explanation, and the core's message only when it adds
@@ -6,6 +7,7 @@ import { explainError, type ApiError } from '../../src/api/contract.js';
  */
 export function ErrorText({ error, id }: { error: ApiError | null; id?: string }) {
   if (!error) return null;
+  if (error.fields !== undefined) return <InvalidFields error={error} id={id} />;
   const explanation = explainError(error.code);
   let detail = error.message && error.message !== explanation ? error.message : null;
   // The core's message already begins with the explanation: say it once.
@@ -20,6 +22,18 @@ export function ErrorText({ error, id }: { error: ApiError | null; id?: string }
           Try again in {Math.ceil(error.retryAfterMs / 1000)} s.
         </span>
       ) : null}
+    </p>
+  );
+}
+
+/** A refusal naming fields: their labels, never the contract's paths or the schema's wording. */
+function InvalidFields({ error, id }: { error: ApiError; id: string | undefined }) {
+  const names = fieldNames(error);
+  return (
+    <p className="error" role="alert" id={id} data-error-code={error.code}>
+      {names.length > 0
+        ? `${names.join(', ')}: not valid; check the marked field${names.length > 1 ? 's' : ''}.`
+        : explainError(error.code)}
     </p>
   );
 }

@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../src/api/contract.js';
 import { getApi, navigate, refreshAccount } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
+import { isInvalidField, useFocusFirstInvalid } from '../components/field-errors.js';
 import { useStore } from '../store.js';
 
 type Step =
@@ -79,6 +80,8 @@ export function Registration() {
   const [busy, setBusy] = useState(false);
   const id = useId();
   const demo = useStore((st) => st.appInfo?.networkMode === 'demo');
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(error, formRef);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -134,6 +137,8 @@ export function Registration() {
     pin: ['Signal PIN', 'password', ''],
   } as const;
   const [label, type, placeholder] = labels[step.name];
+  /** The contract field each step's input fills (INVALID_INPUT names it). */
+  const field = { phone: 'e164', captcha: 'captcha', code: 'code', pin: 'pin' }[step.name];
 
   return (
     <div className="panel" aria-labelledby="reg-title">
@@ -142,7 +147,7 @@ export function Registration() {
         Carapace registers as its own Signal device (recommended: no phone to link, nothing mirrored). Your
         number is used only to register and is never logged.
       </p>
-      <form onSubmit={(e) => void submit(e)} className="stack">
+      <form ref={formRef} onSubmit={(e) => void submit(e)} className="stack">
         <label htmlFor={id}>{label}</label>
         <input
           id={id}
@@ -150,6 +155,7 @@ export function Registration() {
           placeholder={placeholder}
           value={value}
           autoComplete="off"
+          aria-invalid={isInvalidField(error, field)}
           onChange={(e) => setValue(e.target.value)}
           autoFocus
         />

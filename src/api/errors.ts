@@ -25,11 +25,34 @@ export function internalError(): ApiError {
   return { code: 'INTERNAL', message: ERROR_EXPLANATIONS.INTERNAL };
 }
 
-/** INVALID_INPUT naming the offending fields and the rule, never the rejected value (a passphrase, a number). */
+/**
+ * The issues that say what is wrong: a union's own issue ("no branch matched") is replaced by the issues
+ * of the branch that came closest (the fewest issues; e.g. the SOCKS5 branch when mode is socks5).
+ */
+function leafIssues(
+  issues: readonly z.core.$ZodIssue[],
+  base: readonly PropertyKey[] = [],
+): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    const path = [...base, ...issue.path];
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path }];
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.length === 0 ? [{ ...issue, path }] : leafIssues(closest, path);
+  });
+}
+
+/**
+ * INVALID_INPUT naming the offending fields and the rule, never the rejected value (a passphrase, a number).
+ * `fields` are the fields' paths (`patch.proxy.port`): the UI says them in words and marks those inputs.
+ */
 export function invalidInput(error: z.ZodError): ApiError {
-  const message = error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'input'}: ${issue.message}`)
-    .join('; ');
-  return { code: 'INVALID_INPUT', message: message.slice(0, 300) };
+  const issues = leafIssues(error.issues).slice(0, 5);
+  const pathOf = (issue: z.core.$ZodIssue): string => issue.path.map(String).join('.');
+  const message = issues.map((issue) => `${pathOf(issue) || 'input'}: ${issue.message}`).join('; ');
+  const fields = [...new Set(issues.map(pathOf).filter((path) => path !== ''))];
+  return {
+    code: 'INVALID_INPUT',
+    message: message.slice(0, 300),
+    ...(fields.length > 0 ? { fields: fields.map((field) => field.slice(0, 100)) } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import {
   parseSignalProxyLink,
   SIGNAL_TLS_PROXY_DEFAULT_PORT,
@@ -6,6 +6,7 @@ import {
   type ProxyView,
 } from '../../../src/api/contract.js';
 import { ErrorText } from '../../components/ErrorText.js';
+import { isInvalidField, useFocusFirstInvalid } from '../../components/field-errors.js';
 import { useSettingsUpdate } from './useSettingsUpdate.js';
 
 const MODE_LABELS: Readonly<Record<ProxyView['mode'], string>> = {
@@ -28,6 +29,9 @@ function initialPort(proxy: ProxyView): string {
  */
 export function ProxySection({ proxy }: { proxy: ProxyView }) {
   const [update, error] = useSettingsUpdate();
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(error, formRef);
+  const invalid = (field: string) => isInvalidField(error, `patch.proxy.${field}`);
   const [mode, setMode] = useState<ProxyView['mode']>(proxy.mode);
   const [host, setHost] = useState(
     proxy.mode === 'socks5' || proxy.mode === 'signal-tls-proxy' ? proxy.host : '',
@@ -95,7 +99,13 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
   };
 
   return (
-    <form onSubmit={(e) => void save(e)} className="stack" aria-labelledby={ids.group} data-section="proxy">
+    <form
+      ref={formRef}
+      onSubmit={(e) => void save(e)}
+      className="stack"
+      aria-labelledby={ids.group}
+      data-section="proxy"
+    >
       <h3 id={ids.group}>Proxy</h3>
       <p className="muted">
         With a proxy set, every connection goes through it; if it is down, Carapace does not connect at all
@@ -119,11 +129,27 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
       {mode === 'socks5' ? (
         <div className="grid2">
           <label htmlFor={ids.host}>Host</label>
-          <input id={ids.host} value={host} onChange={(e) => setHost(e.target.value)} />
+          <input
+            id={ids.host}
+            value={host}
+            aria-invalid={invalid('host')}
+            onChange={(e) => setHost(e.target.value)}
+          />
           <label htmlFor={ids.port}>Port</label>
-          <input id={ids.port} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
+          <input
+            id={ids.port}
+            inputMode="numeric"
+            value={port}
+            aria-invalid={invalid('port')}
+            onChange={(e) => setPort(e.target.value)}
+          />
           <label htmlFor={ids.user}>Username (optional)</label>
-          <input id={ids.user} value={username} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            id={ids.user}
+            value={username}
+            aria-invalid={invalid('username')}
+            onChange={(e) => setUsername(e.target.value)}
+          />
           <label htmlFor={ids.pass}>{hasPassword ? 'New password (optional)' : 'Password (optional)'}</label>
           <input
             id={ids.pass}
@@ -131,6 +157,7 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
             autoComplete="off"
             value={password}
             disabled={removePassword}
+            aria-invalid={invalid('password')}
             aria-describedby={hasPassword ? ids.note : undefined}
             onChange={(e) => setPassword(e.target.value)}
           />
@@ -153,12 +180,18 @@ export function ProxySection({ proxy }: { proxy: ProxyView }) {
               onChange={(e) => readLink(e.target.value)}
             />
             <label htmlFor={ids.host}>Proxy host</label>
-            <input id={ids.host} value={host} onChange={(e) => setHost(e.target.value)} />
+            <input
+              id={ids.host}
+              value={host}
+              aria-invalid={invalid('host')}
+              onChange={(e) => setHost(e.target.value)}
+            />
             <label htmlFor={ids.port}>Port (optional)</label>
             <input
               id={ids.port}
               inputMode="numeric"
               value={port}
+              aria-invalid={invalid('port')}
               placeholder={String(SIGNAL_TLS_PROXY_DEFAULT_PORT)}
               onChange={(e) => setPort(e.target.value)}
             />

@@ -8,6 +8,8 @@ export interface ApiError {
   readonly retryAfterMs?: number;
   /** For WRONG_PIN: tries the key backup has left before it is deleted. */
   readonly triesRemaining?: number;
+  /** For INVALID_INPUT: the paths of the fields at fault (`patch.proxy.port`); the UI names them in words. */
+  readonly fields?: readonly string[];
 }
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
@@ -25,7 +27,7 @@ export const ERROR_EXPLANATIONS = {
   VAULT_ALREADY_EXISTS: 'An encrypted profile already exists here; unlock it instead.',
   VAULT_CORRUPT: 'The encrypted profile is damaged and cannot be opened.',
   PROFILE_IN_USE: 'This profile is open in another Carapace window or command; close that, then try again.',
-  INVALID_INPUT: 'Some of the input is not valid. Check the highlighted fields.',
+  INVALID_INPUT: 'Some of the input is not valid.',
   NOT_FOUND: 'Not found — it may have been deleted in the meantime.',
   PRECONDITION: 'That cannot be done at this point.',
   BLOCKED: 'This contact is blocked; unblock them to send messages.',

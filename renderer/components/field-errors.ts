@@ -1,0 +1,39 @@
+/**
+ * INVALID_INPUT in words: the core names the fields at fault by their contract path (`patch.proxy.port`);
+ * the UI says them as the form labels them and marks those inputs (aria-invalid, focus on the first).
+ */
+import { useEffect, type RefObject } from 'react';
+import type { ApiError } from '../../src/api/contract.js';
+
+/** Contract path → the label the form shows. A path not here is not named (never an internal name). */
+const FIELD_NAMES: Readonly<Record<string, string>> = {
+  e164: 'Phone number',
+  captcha: 'Captcha token',
+  code: 'Verification code',
+  pin: 'Signal PIN',
+  passphrase: 'Passphrase',
+  current: 'Current passphrase',
+  next: 'New passphrase',
+  'patch.proxy.host': 'Host',
+  'patch.proxy.port': 'Port',
+  'patch.proxy.username': 'Username',
+  'patch.proxy.password': 'Password',
+};
+
+/** The human names of the fields an error is about ([] when it names none this UI knows). */
+export function fieldNames(error: ApiError): string[] {
+  return [...new Set((error.fields ?? []).flatMap((path) => FIELD_NAMES[path] ?? []))];
+}
+
+/** Whether `path` is one of the fields an INVALID_INPUT error is about (for `aria-invalid`). */
+export function isInvalidField(error: ApiError | null, path: string): boolean {
+  return error?.code === 'INVALID_INPUT' && (error.fields?.includes(path) ?? false);
+}
+
+/** After a refusal that names fields, focus the first input the form marked invalid. */
+export function useFocusFirstInvalid(error: ApiError | null, form: RefObject<HTMLFormElement | null>): void {
+  useEffect(() => {
+    if (error?.code !== 'INVALID_INPUT') return;
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [error, form]);
+}
