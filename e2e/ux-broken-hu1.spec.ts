@@ -128,3 +128,21 @@ test('validation errors name the field in words and mark it', async ({ app }) =>
   await expect(port).toBeFocused();
   await snap(page, 'validation-proxy-port');
 });
+
+test.describe('registration input', () => {
+  test.use({ demoNetwork: true });
+
+  test('a malformed phone number is named "Phone number", marked and focused', async ({ app }) => {
+    const { page } = app;
+    await createProfile(page, PASS);
+    await page.getByRole('button', { name: 'Register' }).click();
+    const phone = page.getByLabel('Phone number', { exact: true });
+    await phone.fill('0099 not a number');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Phone number: not valid');
+    await expect(alert).not.toContainText('e164');
+    await expect(phone).toHaveAttribute('aria-invalid', 'true');
+    await expect(phone).toBeFocused();
+  });
+});
