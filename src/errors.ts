@@ -3,8 +3,8 @@
  * that src/api maps to a user-facing explanation (ERROR_EXPLANATIONS). An error with a fixed wording says
  * it in ONE sentence, the same as its code's explanation (src/api/contract.test.ts checks it), so the UI
  * shows it once; any other message carries specifics (a status, a field) shown after the explanation.
- * The code says what happened: INVALID_INPUT only for malformed input, NOT_FOUND, PRECONDITION, BLOCKED, NOT_CONNECTED…
- * for a well-formed request that cannot be carried out. Messages never contain secrets, message bodies
+ * The code says what happened: INVALID_INPUT only for malformed input, NOT_FOUND, PRECONDITION, BLOCKED,
+ * NOT_CONNECTED… for a well-formed request that cannot be carried out. Messages never contain secrets, message bodies
  * or phone numbers.
  */
 export abstract class CarapaceError extends Error {
