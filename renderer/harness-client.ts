@@ -4,6 +4,9 @@
  * (`#token=<hex>`; fragments are never sent over HTTP); it is removed from the address bar at once.
  * Protocol: first message = the token (JSON string), then {id, command, input} → {id, result} and
  * {event, payload} pushed by the core.
+ * A reload of the same tab: the hello carries a single-use reload ticket, kept in this tab's history entry
+ * (history.state — never the address bar, another tab or an HTTP request) and sent as {reloadTicket}
+ * instead of the token; each login replaces it. The harness lets it expire soon after the page goes away.
  */
 import {
   buildCarapaceApi,
@@ -18,13 +21,42 @@ interface Pending {
   resolve: (result: ApiResult<unknown>) => void;
 }
 
+/** The launch token, or this tab's reload ticket: what the first message presents. */
+type Credential = string | { reloadTicket: string };
+
+const HEX_256 = /^[0-9a-f]{64}$/;
+/** Close code of the harness while another connection holds the session (the reloaded page's old socket). */
+const SESSION_IN_USE = 4409;
+const RELOAD_RETRIES = 10;
+const RELOAD_RETRY_MS = 200;
+
 function readHarnessToken(hash: string): string | null {
   const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
   const token = params.get('token');
-  return token && /^[0-9a-f]{64}$/.test(token) ? token : null;
+  return token && HEX_256.test(token) ? token : null;
 }
 
-async function connectHarness(token: string, url: string): Promise<CarapaceApi> {
+function readReloadTicket(): string | null {
+  const state: unknown = window.history.state;
+  if (typeof state !== 'object' || state === null) return null;
+  const ticket = (state as { carapaceReloadTicket?: unknown }).carapaceReloadTicket;
+  return typeof ticket === 'string' && HEX_256.test(ticket) ? ticket : null;
+}
+
+/** Keeps the next ticket in this history entry only (replacing the spent one); the URL stays as it is. */
+function keepReloadTicket(ticket: string | null): void {
+  const state: unknown = window.history.state;
+  const rest = typeof state === 'object' && state !== null ? state : {};
+  window.history.replaceState({ ...rest, carapaceReloadTicket: ticket }, '');
+}
+
+class HarnessRefused extends Error {
+  constructor(readonly code: number) {
+    super('harness connection failed');
+  }
+}
+
+async function connectHarness(credential: Credential, url: string): Promise<CarapaceApi> {
   // The harness's loopback API channel only. In Electron the preload provides window.carapace and the
   // CSP (connect-src 'none') would refuse any socket anyway.
   // eslint-disable-next-line no-restricted-globals
@@ -40,12 +72,12 @@ async function connectHarness(token: string, url: string): Promise<CarapaceApi> 
   });
 
   await new Promise<void>((resolve, reject) => {
-    const fail = (): void => reject(new Error('harness connection failed'));
+    const fail = (): void => reject(new HarnessRefused(0));
     socket.addEventListener('error', fail, { once: true });
     socket.addEventListener(
       'open',
       () => {
-        socket.send(JSON.stringify(token));
+        socket.send(JSON.stringify(credential));
       },
       { once: true },
     );
@@ -53,15 +85,19 @@ async function connectHarness(token: string, url: string): Promise<CarapaceApi> 
       socket.removeEventListener('message', onHello);
       socket.removeEventListener('error', fail);
       try {
-        const data = JSON.parse(String(event.data)) as { hello?: string };
-        if (data.hello === 'ok') resolve();
-        else fail();
+        const data = JSON.parse(String(event.data)) as { hello?: string; reloadTicket?: unknown };
+        if (data.hello !== 'ok') {
+          fail();
+          return;
+        }
+        keepReloadTicket(typeof data.reloadTicket === 'string' ? data.reloadTicket : null);
+        resolve();
       } catch {
         fail();
       }
     };
     socket.addEventListener('message', onHello);
-    socket.addEventListener('close', fail, { once: true });
+    socket.addEventListener('close', (event) => reject(new HarnessRefused(event.code)), { once: true });
   });
 
   socket.addEventListener('message', (event: MessageEvent) => {
@@ -107,12 +143,34 @@ async function connectHarness(token: string, url: string): Promise<CarapaceApi> 
   return buildCarapaceApi(invoke, subscribe);
 }
 
-/** In the harness: take the token from the hash, scrub it from the URL, connect to ws://<host>/api. */
+/** A reload: the old page's socket may still be closing, so "in use" is retried briefly (unspent). */
+async function reconnectWithTicket(ticket: string, url: string): Promise<CarapaceApi> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectHarness({ reloadTicket: ticket }, url);
+    } catch (error) {
+      if (!(error instanceof HarnessRefused) || error.code !== SESSION_IN_USE || attempt >= RELOAD_RETRIES)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, RELOAD_RETRY_MS));
+    }
+  }
+}
+
+/**
+ * In the harness: take the token from the hash (and scrub it from the URL), or on a reload this tab's
+ * ticket (spent now: a second reload needs the next one), and connect to ws://<host>/api.
+ */
 export async function installHarnessApi(): Promise<boolean> {
-  const token = readHarnessToken(window.location.hash);
-  if (!token) return false;
-  window.history.replaceState(null, '', window.location.pathname + window.location.search);
   const url = `ws://${window.location.host}/api`;
-  window.carapace = await connectHarness(token, url);
+  const token = readHarnessToken(window.location.hash);
+  if (token) {
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    window.carapace = await connectHarness(token, url);
+    return true;
+  }
+  const ticket = readReloadTicket();
+  if (!ticket) return false;
+  keepReloadTicket(null);
+  window.carapace = await reconnectWithTicket(ticket, url);
   return true;
 }

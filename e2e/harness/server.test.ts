@@ -116,17 +116,44 @@ function nextJson(ws: WebSocket): Promise<unknown> {
   );
 }
 
-/** A well-behaved client that has presented the token. */
-async function goodClient(h: Harness): Promise<WebSocket> {
+async function openSocket(h: Harness): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${h.port}/api`, { origin: h.origin });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const hello = nextJson(ws);
-  ws.send(JSON.stringify(tokenOf(h)));
-  expect(await hello).toEqual({ hello: 'ok' });
   return ws;
+}
+
+/** Presents a credential (the token, or {reloadTicket}); returns the hello's next reload ticket. */
+async function login(ws: WebSocket, credential: unknown): Promise<string> {
+  const hello = nextJson(ws);
+  ws.send(JSON.stringify(credential));
+  const answer = (await hello) as { hello?: string; reloadTicket?: string };
+  expect(answer.hello).toBe('ok');
+  expect(answer.reloadTicket).toMatch(/^[0-9a-f]{64}$/);
+  return answer.reloadTicket ?? '';
+}
+
+/** A well-behaved client that has presented the token. */
+async function goodClient(h: Harness): Promise<WebSocket> {
+  const ws = await openSocket(h);
+  await login(ws, tokenOf(h));
+  return ws;
+}
+
+async function closeSocket(ws: WebSocket): Promise<void> {
+  const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  ws.close();
+  await gone;
+}
+
+/** The close code a fresh connection gets for presenting `credential`. */
+async function refusal(h: Harness, credential: unknown): Promise<number> {
+  const ws = await openSocket(h);
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.send(JSON.stringify(credential));
+  return closed;
 }
 
 async function assertServes(h: Harness): Promise<void> {
@@ -212,6 +239,24 @@ describe('web harness: who may connect', () => {
     const gone = new Promise<void>((resolve) => first.once('close', () => resolve()));
     first.close();
     await gone;
+    await assertServes(harness);
+  });
+
+  it('a reload ticket reopens the session once, only the newest one, only after its connection closed', async () => {
+    const first = await openSocket(harness);
+    const ticket = await login(first, tokenOf(harness));
+    // While the page's socket is open, a ticket is refused unspent ("in use": the reloaded page retries).
+    expect(await refusal(harness, { reloadTicket: ticket })).toBe(4409);
+    await closeSocket(first);
+
+    const reloaded = await openSocket(harness);
+    const next = await login(reloaded, { reloadTicket: ticket });
+    expect(next).not.toBe(ticket);
+    await closeSocket(reloaded);
+    // Single use: the spent ticket opens nothing; a wrong guess spends the newest one too.
+    expect(await refusal(harness, { reloadTicket: ticket })).toBe(4401);
+    expect(await refusal(harness, { reloadTicket: next })).toBe(4401);
+    expect(await refusal(harness, { reloadTicket: next, extra: 1 })).toBe(4401);
     await assertServes(harness);
   });
 });

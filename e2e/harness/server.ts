@@ -8,6 +8,11 @@
  *   - a 256-bit random token per launch must be the FIRST message (constant-time compare), within 5 s;
  *     the page gets it in the URL's hash fragment (never sent over HTTP, so never in a request line);
  *     one connection holds it at a time (a second one presenting it is refused while the first is open);
+ *   - a reload of the same tab reconnects with a reload ticket instead: the harness sends a fresh random
+ *     ticket with each accepted login, the page keeps it in its own history entry (history.state: not in
+ *     the address bar, not in another tab, not sent over HTTP) and may present {reloadTicket} as its first
+ *     message. A ticket is single-use (any attempt spends it), only the newest one is valid, and it expires
+ *     RELOAD_WINDOW_MS after its connection closed — a copy found later (session-restore files) opens nothing;
  *   - before the token a connection may send 16 KiB at most, no frame may announce more, and any protocol
  *     error (bad frame, bad UTF-8, oversize header) ends that connection only, never the harness;
  *   - then JSON {id, command, input} → {id, result}, and core events as {event, payload}.
@@ -43,6 +48,8 @@ const MAX_PRE_AUTH_BYTES = 16 * 1024;
 const MAX_MESSAGE_BYTES = MAX_ATTACHMENT_BASE64 + 64 * 1024;
 /** Close code for a second connection presenting the token while another holds it. */
 const TOKEN_IN_USE = 4409;
+/** How long after its connection closed a reload ticket still opens a new one (a reload takes far less). */
+const RELOAD_WINDOW_MS = 10_000;
 
 export interface HarnessOptions extends Partial<CoreServiceOptions> {
   profileDir: string;
@@ -85,6 +92,19 @@ function resolveStaticPath(root: string, urlPath: string): string | null {
   const full = normalize(join(root, relative));
   if (full !== root && !full.startsWith(root + sep)) return null;
   return full;
+}
+
+/** The newest reload ticket: valid while its connection is open and RELOAD_WINDOW_MS after it closed. */
+interface ReloadTicket {
+  readonly value: Buffer;
+  validUntil: number;
+}
+
+function ticketOf(message: unknown): string | null {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
+  const keys = Object.keys(message);
+  const ticket = (message as { reloadTicket?: unknown }).reloadTicket;
+  return keys.length === 1 && typeof ticket === 'string' ? ticket : null;
 }
 
 function tokensMatch(expected: Buffer, received: unknown): boolean {
@@ -144,6 +164,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const authed = new Set<WebSocket>();
+  let reloadTicket: ReloadTicket | undefined;
+  /** The first message: the launch token, or the newest unexpired reload ticket (spent by any attempt). */
+  const credentialValid = (message: unknown): boolean => {
+    const ticket = ticketOf(message);
+    if (ticket === null) return tokensMatch(token, message);
+    const current = reloadTicket;
+    reloadTicket = undefined;
+    return current !== undefined && Date.now() <= current.validUntil && tokensMatch(current.value, ticket);
+  };
   const preAuthCounters = new WeakMap<WebSocket, () => void>();
   server.on('upgrade', (req, socket, head) => {
     // A reset while we answer must not become an unhandled 'error' (ws adds its own once it takes over).
@@ -197,7 +226,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       }
       if (!isAuthed) {
         clearTimeout(timer);
-        if (!tokensMatch(token, parsed)) {
+        // A reload's ticket arriving before the old page's socket has closed is refused unspent (the
+        // page retries); a ticket is checked, and spent, only when it could open the session.
+        if (authed.size > 0 && ticketOf(parsed) !== null) {
+          ws.close(TOKEN_IN_USE, 'token in use');
+          return;
+        }
+        if (!credentialValid(parsed)) {
           ws.close(4401, 'unauthenticated');
           return;
         }
@@ -208,7 +243,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         isAuthed = true;
         preAuthCounters.get(ws)?.();
         authed.add(ws);
-        send({ hello: 'ok' });
+        const ticketHex = randomBytes(32).toString('hex');
+        const issued: ReloadTicket = { value: Buffer.from(ticketHex, 'utf8'), validUntil: Infinity };
+        reloadTicket = issued;
+        ws.once('close', () => {
+          issued.validUntil = Date.now() + RELOAD_WINDOW_MS;
+        });
+        send({ hello: 'ok', reloadTicket: ticketHex });
         return;
       }
       const request = WireRequestSchema.safeParse(parsed);

@@ -46,11 +46,16 @@ export function buildCarapaceApi(invoke: Invoke, subscribe: Subscribe): Carapace
   return { ...api, on } as unknown as CarapaceApi;
 }
 
-/** Wire format of the harness WebSocket (JSON). The first client message is the token (a string). */
+/**
+ * Wire format of the harness WebSocket (JSON). The first client message is the token (a string) or, on a
+ * reload of the same tab, {reloadTicket} (e2e/harness/server.ts); the hello carries the next ticket.
+ */
 export const WireRequestSchema = z.strictObject({
   id: z.number().int().nonnegative(),
   command: z.string().max(64),
   input: z.unknown(),
 });
 export type WireMessage =
-  { id: number; result: ApiResult<unknown> } | { event: EventName; payload: unknown } | { hello: 'ok' };
+  | { id: number; result: ApiResult<unknown> }
+  | { event: EventName; payload: unknown }
+  | { hello: 'ok'; reloadTicket: string };
