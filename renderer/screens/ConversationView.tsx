@@ -54,6 +54,8 @@ export function ConversationView() {
     })),
   );
   const parentRef = useRef<HTMLDivElement>(null);
+  const innerRef = useRef<HTMLDivElement>(null);
+  const lastScrollHeight = useRef(0);
   const stickToBottom = useRef(true);
   const [error, setError] = useState<ApiError | null>(null);
   const [files, setFiles] = useState<File[]>([]);
@@ -93,10 +95,28 @@ export function ConversationView() {
     if (stickToBottom.current) scrollToNewest();
   }, [lastId]);
 
+  // Images (and previews) load after the rows were placed: while the user is at the bottom, keep the
+  // newest message in view as the content grows, or the chat opens with its last messages below the fold.
+  const conversationShown = Boolean(openId && conversation);
+  useEffect(() => {
+    const inner = innerRef.current;
+    if (!inner) return;
+    const observer = new ResizeObserver(() => {
+      const el = parentRef.current;
+      if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(inner);
+    return () => observer.disconnect();
+  }, [conversationShown]);
+
   const onScroll = () => {
     const el = parentRef.current;
     if (!el) return;
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    // A scroll that comes with a change of content height is layout (rows measured, images loaded), not
+    // the user: it must not unpin the view from the newest message.
+    if (el.scrollHeight === lastScrollHeight.current)
+      stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    lastScrollHeight.current = el.scrollHeight;
     if (el.scrollTop < 300 && nextCursor) {
       void loadOlder().then((added) => {
         if (added > 0) virtualizer.scrollToIndex(added, { align: 'start' });
@@ -252,7 +272,7 @@ export function ConversationView() {
         data-total={total}
       >
         {nextCursor ? <p className="muted older">Scroll up for older messages</p> : null}
-        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="timeline-inner" ref={innerRef} style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => {
             const message = messages[item.index];
             if (!message) return null;
