@@ -62,6 +62,13 @@ test('issue 17 #6: the chat fits the minimum window (640×480) and 480 px wide, 
     await snap(page, `min-window-${size.width}x${size.height}`);
     expect(await layoutProblems(page, buttons), `${size.width}×${size.height}`).toEqual([]);
   }
+  // The other screens at the narrowest size: no sideways scroll, Lock inside the window.
+  for (const screen of ['Settings', 'Hardening report', 'Safety number']) {
+    await page.getByRole('button', { name: screen, exact: true }).click();
+    await snap(page, `min-window-480-${screen.toLowerCase().replace(/ /g, '-')}`);
+    expect(await layoutProblems(page, ['Lock Carapace now']), screen).toEqual([]);
+    await page.getByRole('button', { name: 'Chats', exact: true }).click();
+  }
 });
 
 test('issue 17 #7: keyboard focus on "Attach files" is visible', async ({ app, profileDir }) => {
