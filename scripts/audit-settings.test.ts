@@ -76,7 +76,10 @@ describe('npm run audit-settings', () => {
     try {
       const refused = run(['--profile', profile, '--apply'], { env: { CARAPACE_PASSPHRASE: PASSPHRASE } });
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/already open in another Carapace process/);
+      // Said once (the CLI applies the UI's rule: the message only when it adds to the explanation).
+      expect(refused.stderr).toBe(
+        'audit-settings: This profile is open in another Carapace window or command; close that, then try again.\n',
+      );
       expect(refused.stdout).toBe('');
     } finally {
       app.lock('shutdown');

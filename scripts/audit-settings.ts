@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AccountKv } from '../src/account/account-kv.js';
 import { readAccountSecurityFacts } from '../src/account/pin-service.js';
-import { explainError } from '../src/api/contract.js';
+import { sayError } from '../src/api/contract.js';
 import { isCarapaceError } from '../src/errors.js';
 import {
   applyRecommended,
@@ -211,7 +211,7 @@ main().then(
       error instanceof UsageError
         ? error.message
         : isCarapaceError(error)
-          ? `${explainError(error.code)} ${error.message}`
+          ? Object.values(sayError(error.code, error.message)).filter(Boolean).join(' ')
           : `unexpected error: ${error instanceof Error ? error.name : typeof error}`;
     process.stderr.write(`audit-settings: ${message}\n`);
     process.exitCode = 1;

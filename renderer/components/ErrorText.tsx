@@ -1,4 +1,4 @@
-import { explainError, type ApiError } from '../../src/api/contract.js';
+import { explainError, sayError, type ApiError } from '../../src/api/contract.js';
 import { fieldNames } from './field-errors.js';
 
 /**
@@ -8,10 +8,7 @@ import { fieldNames } from './field-errors.js';
 export function ErrorText({ error, id }: { error: ApiError | null; id?: string }) {
   if (!error) return null;
   if (error.fields !== undefined) return <InvalidFields error={error} id={id} />;
-  const explanation = explainError(error.code);
-  let detail = error.message && error.message !== explanation ? error.message : null;
-  // The core's message already begins with the explanation: say it once.
-  if (detail?.startsWith(explanation)) detail = detail.slice(explanation.length).trim() || null;
+  const { explanation, detail } = sayError(error.code, error.message);
   return (
     <p className="error" role="alert" id={id} data-error-code={error.code}>
       {explanation}

@@ -61,3 +61,15 @@ export const ERROR_EXPLANATIONS = {
 export function explainError(code: string): string {
   return (ERROR_EXPLANATIONS as Record<string, string>)[code] ?? ERROR_EXPLANATIONS.INTERNAL;
 }
+
+/**
+ * A typed error said once: the code's one-sentence explanation, and the core's message only when it adds
+ * specifics (an error with a fixed wording has the explanation as its message; a message that begins with
+ * the explanation keeps only the rest). The one rule for every place that shows an error (UI, CLI).
+ */
+export function sayError(code: string, message: string): { explanation: string; detail: string | null } {
+  const explanation = explainError(code);
+  let detail = message && message !== explanation ? message : null;
+  if (detail?.startsWith(explanation)) detail = detail.slice(explanation.length).trim() || null;
+  return { explanation, detail };
+}
