@@ -72,7 +72,9 @@ test('a typed link gets a preview card that is sent; received previews are shown
   await box.fill('');
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  await page.getByLabel(/Generate link previews/).check();
+  // A controlled checkbox: its state changes when the core answers, so click and then wait.
+  await page.getByLabel(/Generate link previews/).click();
+  await expect(page.getByLabel(/Generate link previews/)).toBeChecked();
   await page.getByRole('button', { name: 'Chats', exact: true }).click();
   await page
     .getByRole('complementary', { name: 'Conversations' })
