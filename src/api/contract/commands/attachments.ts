@@ -1,0 +1,56 @@
+/** Commands for attachments: send, read, save. */
+import { z } from 'zod';
+import {
+  AttachmentBytesSchema,
+  Base64,
+  Id,
+  MAX_ATTACHMENT_BASE64,
+  MAX_FILES_PER_MESSAGE,
+  MessageSchema,
+} from '../models.js';
+import { command } from './command.js';
+
+export const ATTACHMENTS_COMMANDS = {
+  'attachments.send': command(
+    z
+      .strictObject({
+        conversationId: Id,
+        files: z
+          .array(
+            z.strictObject({
+              dataBase64: Base64.min(1).max(MAX_ATTACHMENT_BASE64),
+              fileName: z.string().min(1).max(255).optional(),
+            }),
+          )
+          .min(1)
+          .max(MAX_FILES_PER_MESSAGE),
+        body: z.string().trim().max(4000).optional(),
+        /** One photo or video the contact can open once. */
+        viewOnce: z.boolean().optional(),
+      })
+      .refine((input) => input.files.reduce((n, f) => n + f.dataBase64.length, 0) <= MAX_ATTACHMENT_BASE64, {
+        message: 'The files are larger than 100 MiB together.',
+      })
+      .refine((input) => !input.viewOnce || input.files.length === 1, {
+        message: 'View-once takes exactly one photo or video.',
+      }),
+    MessageSchema,
+  ),
+  /** The bytes of a downloaded attachment to show (blob: URL in the renderer, revoked on lock). */
+  'attachments.read': command(
+    z.strictObject({ attachmentId: Id, which: z.enum(['full', 'thumbnail']).optional() }),
+    AttachmentBytesSchema,
+  ),
+  /**
+   * The bytes to save as a file (the renderer offers a download link; nothing is opened). A potentially
+   * executable file needs `confirmExecutable: true`, else CONFIRMATION_REQUIRED.
+   */
+  'attachments.save': command(
+    z.strictObject({ attachmentId: Id, confirmExecutable: z.boolean().optional() }),
+    z.object({
+      dataBase64: z.string(),
+      fileName: z.string(),
+      blobType: z.literal('application/octet-stream'),
+    }),
+  ),
+} as const;
