@@ -1,5 +1,6 @@
 /** The value schemas commands and events carry (DTOs): what the UI may know of vaults, accounts, messages… */
 import { z } from 'zod';
+import { MESSAGE_EXTRA_FIELDS } from './models/message-extras.js';
 
 export const Empty = z.strictObject({});
 export const Ok = z.strictObject({});
@@ -75,6 +76,8 @@ export const ConversationSchema = z.object({
   isRequest: z.boolean(),
   /** In our contacts (started by us or accepted). False after `conversations.removeContact` kept the history. */
   isContact: z.boolean(),
+  /** Marked unread by the user (messages.markUnread) until it is read again; the UI shows a dot. */
+  markedUnread: z.boolean().default(false),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -154,6 +157,7 @@ export const MessageSchema = z.object({
   /** View-once media: opens once (messages.viewOnce), then only the `viewed` marker remains. */
   viewOnce: z.boolean(),
   viewed: z.boolean(),
+  ...MESSAGE_EXTRA_FIELDS,
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -162,6 +166,8 @@ export const MessagePageSchema = z.object({
   messages: z.array(MessageSchema),
   /** Pass as `before` to get the next (older) page; null when there are no older messages. */
   nextCursor: z.string().nullable(),
+  /** Pass as `after` to get the next newer page; absent or null when this page holds the newest message. */
+  newerCursor: z.string().nullable().optional(),
   total: z.number().int().nonnegative(),
 });
 
@@ -213,3 +219,5 @@ const AuditItemSchema = z.object({
 
 export const AuditReportSchema = z.object({ items: z.array(AuditItemSchema) });
 export type AuditReport = z.infer<typeof AuditReportSchema>;
+
+export * from './models/message-extras.js';

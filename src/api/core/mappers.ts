@@ -72,6 +72,21 @@ export function toApiMessage(
     },
     viewOnce: message.viewOnce,
     viewed: message.viewed,
+    quote: null,
+    reactions: [],
+    editedAt: null,
+    deleted: false,
+    timerChange: timerChange(message),
+  };
+}
+
+/** Who set a chat's timer to what, from a timer-changed event's data ({ seconds, byThem }). */
+function timerChange(message: Message): ApiMessage['timerChange'] {
+  if (message.eventType !== 'timer-changed' || message.eventData === null) return null;
+  const seconds = message.eventData['seconds'];
+  return {
+    setByYou: message.eventData['byThem'] !== true,
+    seconds: typeof seconds === 'number' && seconds > 0 ? seconds : null,
   };
 }
 
@@ -122,5 +137,6 @@ export function toApiConversation(
     blocked: conversation.blocked,
     isRequest: conversation.isRequest,
     isContact: conversation.isContact,
+    markedUnread: false,
   };
 }

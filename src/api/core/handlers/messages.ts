@@ -1,5 +1,10 @@
 /** A conversation's timeline: paging, sending text, read state, typing indicators. */
+import { NotAvailableError } from '../../../errors.js';
 import type { CoreContext, Handlers } from '../context.js';
+
+function notYet(): never {
+  throw new NotAvailableError('Not available yet (issue 14 in progress).');
+}
 
 export function messageHandlers(ctx: CoreContext) {
   return {
@@ -10,6 +15,7 @@ export function messageHandlers(ctx: CoreContext) {
       return Promise.resolve({
         messages: page.messages.map((m) => s.apiMessage(m)),
         nextCursor: page.nextCursor,
+        newerCursor: null,
         total: s.messages.countMessages(conversationId),
       });
     },
@@ -38,6 +44,20 @@ export function messageHandlers(ctx: CoreContext) {
       const s = ctx.session();
       s.conversation(conversationId);
       // With a client, read receipts go out too (never for held message requests).
+      if (s.client) await s.client.markRead(conversationId);
+      else s.messages.markRead(conversationId);
+      return {};
+    },
+    'messages.around': () => Promise.resolve(notYet()),
+    'messages.react': () => Promise.resolve(notYet()),
+    'messages.deleteForEveryone': () => Promise.resolve(notYet()),
+    'messages.deleteForMe': () => Promise.resolve(notYet()),
+    'messages.edit': () => Promise.resolve(notYet()),
+    'messages.markUnread': () => Promise.resolve(notYet()),
+    'messages.setVisible': async ({ conversationId }) => {
+      if (conversationId === null) return {};
+      const s = ctx.session();
+      s.conversation(conversationId);
       if (s.client) await s.client.markRead(conversationId);
       else s.messages.markRead(conversationId);
       return {};
