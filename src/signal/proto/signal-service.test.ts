@@ -123,3 +123,92 @@ describe('DataMessage.preview', () => {
     expect(decodeDataMessage(bytes).preview?.[0]).toMatchObject({ url: 'https://example.org/a' });
   });
 });
+
+describe('quote, reaction, delete and edit (issue 14)', () => {
+  interface TheirContent {
+    decode(bytes: Uint8Array): { content: Record<string, unknown> | null };
+    encode(value: unknown): Uint8Array;
+  }
+  async function theirContent(): Promise<TheirContent> {
+    const { createRequire } = await import('node:module');
+    const required = createRequire(import.meta.url)('@signalapp/mock-server/protos/compiled.js') as {
+      signalservice: { Content: TheirContent };
+    };
+    return required.signalservice.Content;
+  }
+
+  it("uses Signal's field numbers: the mock server's compiled protos read what we encode", async () => {
+    const Content = await theirContent();
+    const bytes = encodeContent({
+      dataMessage: {
+        body: 'reply',
+        timestamp: 10,
+        quote: {
+          id: 1_763_000_000_001,
+          authorAci: 'aci-1',
+          text: 'original',
+          attachments: [{ contentType: 'image/png', fileName: 'a.png' }],
+        },
+        reaction: { emoji: '👍', remove: true, targetAuthorAci: 'aci-2', targetSentTimestamp: 7 },
+        delete: { targetSentTimestamp: 8 },
+        expireTimerVersion: 3,
+      },
+    });
+    const data = Content.decode(bytes).content?.['dataMessage'];
+    expect(data).toMatchObject({
+      quote: { id: 1_763_000_000_001n, authorAci: 'aci-1', text: 'original' },
+      reaction: { emoji: '👍', remove: true, targetAuthorAci: 'aci-2', targetSentTimestamp: 7n },
+      delete: { targetSentTimestamp: 8n },
+      expireTimerVersion: 3,
+    });
+    expect((data as { quote: { attachments: unknown[] } }).quote.attachments[0]).toMatchObject({
+      contentType: 'image/png',
+      fileName: 'a.png',
+    });
+
+    const edit = Content.decode(
+      encodeContent({ editMessage: { targetSentTimestamp: 3, dataMessage: { body: 'new', timestamp: 4 } } }),
+    ).content?.['editMessage'];
+    expect(edit).toMatchObject({ targetSentTimestamp: 3n, dataMessage: { body: 'new', timestamp: 4n } });
+  });
+
+  it('reads what Signal encodes, skipping the fields we do not model (body ranges, stickers)', async () => {
+    const Content = await theirContent();
+    const bytes = Content.encode({
+      content: {
+        dataMessage: {
+          body: 'hi',
+          timestamp: 5n,
+          quote: {
+            id: 4n,
+            authorAciBinary: new Uint8Array(16).fill(1),
+            text: 'q',
+            bodyRanges: [{ start: 0, length: 1, style: 1 }],
+            attachments: [
+              {
+                contentType: 'video/mp4',
+                thumbnail: { attachmentIdentifier: { cdnKey: 'k' }, cdnNumber: 3 },
+              },
+            ],
+          },
+          reaction: {
+            emoji: '❤️',
+            targetAuthorAciBinary: new Uint8Array(16).fill(2),
+            targetSentTimestamp: 6n,
+          },
+          bodyRanges: [{ start: 0, length: 2, style: 2 }],
+          sticker: { packId: new Uint8Array(16), packKey: new Uint8Array(32), stickerId: 1 },
+        },
+      },
+    });
+    const data = decodeContent(bytes).dataMessage;
+    expect(data?.body).toBe('hi');
+    expect(data?.quote).toMatchObject({ id: 4, text: 'q' });
+    expect(data?.quote?.authorAciBinary?.byteLength).toBe(16);
+    expect(data?.quote?.attachments?.[0]).toMatchObject({
+      contentType: 'video/mp4',
+      thumbnail: { cdnKey: 'k' },
+    });
+    expect(data?.reaction).toMatchObject({ emoji: '❤️', targetSentTimestamp: 6 });
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * The subset of Signal's service protobufs a 1:1 text client needs, written from the public field
- * numbers (Signal's SignalService.proto, as served and parsed by @signalapp/mock-server 27). Messages
- * we do not handle (sync, calls, stories, edits...) are kept as opaque bytes so they still round-trip
- * and can be recognised. Parsed with protobufjs; malformed bytes become a ProtocolError.
+ * numbers (Signal's SignalService.proto, as served and parsed by @signalapp/mock-server 27; the quote,
+ * reaction, delete and edit fields checked against its compiled copy). Messages we do not handle (sync,
+ * calls, stories...) are kept as opaque bytes so they still round-trip and can be recognised; fields we
+ * do not list (quote body ranges, stickers, payments) are skipped by the decoder, harmlessly. Parsed with protobufjs; malformed bytes become a ProtocolError.
  */
 import protobuf from 'protobufjs';
 import { ProtocolError } from '../../errors.js';
@@ -51,7 +52,12 @@ message Content {
   optional bytes decryptionErrorMessage = 8;
   optional bytes storyMessage = 9;
   optional bytes pniSignatureMessage = 10;
-  optional bytes editMessage = 11;
+  optional EditMessage editMessage = 11;
+}
+
+message EditMessage {
+  optional uint64 targetSentTimestamp = 1;
+  optional DataMessage dataMessage = 2;
 }
 
 message DataMessage {
@@ -67,11 +73,45 @@ message DataMessage {
   optional uint32 expireTimer = 5;
   optional bytes profileKey = 6;
   optional uint64 timestamp = 7;
+  optional Quote quote = 8;
   repeated Preview preview = 10;
   optional uint32 requiredProtocolVersion = 12;
   optional bool isViewOnce = 14;
   optional bytes groupV2 = 15;
+  optional Reaction reaction = 16;
+  optional Delete delete = 17;
   optional uint32 expireTimerVersion = 23;
+
+  message Quote {
+    enum Type {
+      NORMAL = 0;
+      GIFT_BADGE = 1;
+      POLL = 2;
+    }
+    message QuotedAttachment {
+      optional string contentType = 1;
+      optional string fileName = 2;
+      optional AttachmentPointer thumbnail = 3;
+    }
+    optional uint64 id = 1;
+    optional string text = 3;
+    repeated QuotedAttachment attachments = 4;
+    optional string authorAci = 5;
+    optional Type type = 7;
+    optional bytes authorAciBinary = 8;
+  }
+
+  message Reaction {
+    optional string emoji = 1;
+    optional bool remove = 2;
+    optional string targetAuthorAci = 4;
+    optional uint64 targetSentTimestamp = 5;
+    optional bytes targetAuthorAciBinary = 6;
+  }
+
+  message Delete {
+    optional uint64 targetSentTimestamp = 1;
+  }
 }
 
 message Preview {
@@ -219,6 +259,37 @@ export interface Preview {
   date?: number;
 }
 
+/** One attachment of a quoted message as the quote describes it (the thumbnail is a pointer). */
+export interface QuotedAttachment {
+  contentType?: string;
+  fileName?: string;
+  thumbnail?: AttachmentPointer;
+}
+
+/** The message a reply quotes: `id` is its sent timestamp, the author its ACI (string or binary). */
+export interface Quote {
+  id?: number;
+  text?: string;
+  attachments?: QuotedAttachment[];
+  authorAci?: string;
+  type?: number;
+  authorAciBinary?: Uint8Array;
+}
+
+/** One reaction: `remove` takes the sender's reaction (with this emoji) off the target. */
+export interface Reaction {
+  emoji?: string;
+  remove?: boolean;
+  targetAuthorAci?: string;
+  targetSentTimestamp?: number;
+  targetAuthorAciBinary?: Uint8Array;
+}
+
+/** Delete for everyone (remote delete) of the sender's own message sent at `targetSentTimestamp`. */
+export interface Delete {
+  targetSentTimestamp?: number;
+}
+
 export interface DataMessage {
   body?: string;
   attachments?: AttachmentPointer[];
@@ -227,11 +298,21 @@ export interface DataMessage {
   expireTimer?: number;
   profileKey?: Uint8Array;
   timestamp?: number;
+  quote?: Quote;
   preview?: Preview[];
   requiredProtocolVersion?: number;
   isViewOnce?: boolean;
   groupV2?: Uint8Array;
+  reaction?: Reaction;
+  delete?: Delete;
+  /** Signal's timer version: a timer change with a lower version than the chat's does not apply. */
   expireTimerVersion?: number;
+}
+
+/** An edit of the sender's own message sent at `targetSentTimestamp`: the new DataMessage. */
+export interface EditMessage {
+  targetSentTimestamp?: number;
+  dataMessage?: DataMessage;
 }
 
 export interface ReceiptMessage {
@@ -260,7 +341,7 @@ export interface Content {
   decryptionErrorMessage?: Uint8Array;
   storyMessage?: Uint8Array;
   pniSignatureMessage?: Uint8Array;
-  editMessage?: Uint8Array;
+  editMessage?: EditMessage;
 }
 
 const root = protobuf.parse(PROTO, { keepCase: true }).root;
