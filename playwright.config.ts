@@ -5,6 +5,9 @@
  * - electron: the real app through Playwright's _electron (e2e/electron-app.ts); every test is skipped
  *   with the reason when no Electron binary exists (as on this build machine).
  * `npm run test:e2e` builds the renderer first.
+ * Output for an engineer: the list reporter, then why tests were skipped (e2e/support/skip-reasons-reporter);
+ * a failed test keeps its trace and a screenshot; the app's JSON logs go to a file per test (e2e/fixtures.ts),
+ * attached to the HTML report (playwright-report/, `npx playwright show-report`) with the screenshots.
  */
 import { defineConfig } from '@playwright/test';
 import type { AppFixtureOptions } from './e2e/fixtures.js';
@@ -18,10 +21,14 @@ export default defineConfig<AppFixtureOptions>({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  reporter: [
+    ['list'],
+    ['./e2e/support/skip-reasons-reporter.ts'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }],
+  ],
   use: {
-    trace: 'off',
-    screenshot: 'off',
+    trace: 'retain-on-failure',
+    screenshot: { mode: 'only-on-failure', fullPage: true },
     video: 'off',
   },
   projects: [

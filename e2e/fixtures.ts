@@ -2,9 +2,11 @@
  * The one E2E fixture: each test gets a fresh profile directory, the app started on it (web: the harness +
  * Debian chromium; electron: _electron via e2e/electron-app.ts, skipped with the reason when no binary
  * exists), optionally the local demo network, CSP-violation tracking, and a time-limited close.
+ * The core's JSON log lines (harness and demo network run in the test's process) go to a file per test,
+ * attached to the report, never to the reporter's output.
  */
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoNetwork, type DemoNetwork } from '../src/demo/network.js';
@@ -14,6 +16,7 @@ import { startHarness, type Harness } from './harness/server.js';
 import type { CoreService } from '../src/api/service.js';
 import type { CoreOptions } from '../src/api/core/context.js';
 import { electronAvailable, launchElectronApp } from './electron-app.js';
+import { setLogSink, type LogLevel } from '../src/log.js';
 
 export interface AppFixtureOptions {
   appKind: 'web' | 'electron';
@@ -63,11 +66,18 @@ async function withinLimit(work: Promise<unknown>, what: string): Promise<void> 
   clearTimeout(timer);
 }
 
-/** Saves a screenshot under e2e/artifacts (git-ignored). */
+/** Saves a full-page screenshot under e2e/artifacts (git-ignored) and attaches it to the test's report. */
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await test.info().attach(name, { path, contentType: 'image/png' });
 }
+
+/** The level the app logs at in E2E runs (to the per-test file, so `info` costs no reporter noise). */
+const E2E_LOG_LEVEL = (process.env.CARAPACE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+/** Between tests the worker's own lines go to stderr again, at the app's usual level. */
+const RUNNER_LOG_LEVEL = (process.env.CARAPACE_LOG_LEVEL as LogLevel | undefined) ?? 'warn';
 
 // Browser-side code as strings: the Node tsconfig has no DOM types.
 const CSP_TRACKER = `
@@ -88,6 +98,7 @@ export async function cspViolations(page: Page): Promise<string[]> {
 export const test = base.extend<
   {
     electronGate: void;
+    appLog: string;
     profileDir: string;
     demo: DemoNetwork | undefined;
     clock: TestClock;
@@ -114,6 +125,24 @@ export const test = base.extend<
     await use(dir);
     rmSync(root, { recursive: true, force: true });
   },
+
+  // The app's log lines for this test, as JSON lines in the test's output dir (attached when not empty).
+  // Auto fixtures are set up before the others, so the demo network's and the harness's lines land here too.
+  appLog: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use, testInfo) => {
+      const file = testInfo.outputPath('app-log.jsonl');
+      mkdirSync(testInfo.outputDir, { recursive: true });
+      setLogSink((level, event, fields) => {
+        appendFileSync(file, `${JSON.stringify({ t: new Date().toISOString(), level, event, ...fields })}\n`);
+      }, E2E_LOG_LEVEL);
+      await use(file);
+      setLogSink(undefined, RUNNER_LOG_LEVEL);
+      if (existsSync(file))
+        await testInfo.attach('app-log', { path: file, contentType: 'application/x-ndjson' });
+    },
+    { auto: true },
+  ],
 
   demo: async ({ demoNetwork }, use) => {
     if (!demoNetwork) {
