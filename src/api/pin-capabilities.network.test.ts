@@ -94,9 +94,13 @@ describe('PIN backup and registration lock with the production capability set', 
 
   it('app.info says which capabilities the build has', async () => {
     const demo = await value(core(network.config).call('app.info', {}));
-    expect(demo.capabilities).toEqual({ pinBackup: true, registrationLock: true });
+    expect(demo.capabilities).toEqual({ pinBackup: true, registrationLock: true, phoneNumberLookup: true });
     const prod = await value(core(production).call('app.info', {}));
-    expect(prod.capabilities).toEqual({ pinBackup: false, registrationLock: false });
+    expect(prod.capabilities).toEqual({
+      pinBackup: false,
+      registrationLock: false,
+      phoneNumberLookup: false,
+    });
   });
 
   it('registering a locked number: NOT_AVAILABLE, and the PIN goes nowhere', async () => {

@@ -212,7 +212,7 @@ describe('core service', () => {
         networkMode: 'offline',
         screenSecuritySupported: false,
         platform: process.platform,
-        capabilities: { pinBackup: false, registrationLock: false },
+        capabilities: { pinBackup: false, registrationLock: false, phoneNumberLookup: false },
       },
     });
     await service.call('vault.create', { passphrase: PASS });

@@ -55,12 +55,17 @@ export interface ClientCapabilities {
   readonly pinBackup: boolean;
   /** Registration lock (its token comes from the master key the PIN backup protects). */
   readonly registrationLock: boolean;
+  /**
+   * Finding people by phone number. Signal does it through CDSI, an attested enclave this build does not
+   * speak (and the mock server lacks); the demo network answers from a small labelled directory instead.
+   */
+  readonly phoneNumberLookup: boolean;
 }
 
 /** The capabilities of `config` (no config: nothing that needs a service). */
 export function capabilitiesOf(config: ClientConfig | undefined): ClientCapabilities {
   const demo = config?.mode === 'demo';
-  return { pinBackup: demo, registrationLock: demo };
+  return { pinBackup: demo, registrationLock: demo, phoneNumberLookup: demo };
 }
 
 function endpoint(value: unknown, field: string): ServiceEndpoint {

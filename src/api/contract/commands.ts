@@ -10,6 +10,7 @@ import { ACCOUNT_COMMANDS } from './commands/account.js';
 import { CONVERSATIONS_COMMANDS } from './commands/conversations.js';
 import { MESSAGES_COMMANDS } from './commands/messages.js';
 import { ATTACHMENTS_COMMANDS } from './commands/attachments.js';
+import { USERNAME_COMMANDS } from './commands/username.js';
 
 export const COMMANDS = {
   ...APP_COMMANDS,
@@ -19,6 +20,7 @@ export const COMMANDS = {
   ...CONVERSATIONS_COMMANDS,
   ...MESSAGES_COMMANDS,
   ...ATTACHMENTS_COMMANDS,
+  ...USERNAME_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

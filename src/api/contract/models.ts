@@ -34,7 +34,12 @@ export const AppInfoSchema = z.object({
    * What this build can do against its service (src/net/config.ts `capabilitiesOf`). In production PIN
    * backup and registration lock are off: the UI hides them and says why.
    */
-  capabilities: z.object({ pinBackup: z.boolean(), registrationLock: z.boolean() }),
+  capabilities: z.object({
+    pinBackup: z.boolean(),
+    registrationLock: z.boolean(),
+    /** Finding people by phone number (the demo network's directory); off in production (no CDSI here). */
+    phoneNumberLookup: z.boolean().default(false),
+  }),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
@@ -221,3 +226,4 @@ export const AuditReportSchema = z.object({ items: z.array(AuditItemSchema) });
 export type AuditReport = z.infer<typeof AuditReportSchema>;
 
 export * from './models/message-extras.js';
+export * from './models/account-extras.js';

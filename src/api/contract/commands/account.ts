@@ -1,4 +1,7 @@
-/** Commands for the account: registration, Signal PIN, registration lock. */
+/**
+ * Commands for the account: registration, Signal PIN, registration lock, the account screen's details, our
+ * profile name and phone-number privacy.
+ */
 import { z } from 'zod';
 import {
   AccountStatusSchema,
@@ -11,6 +14,11 @@ import {
   PinReminderStatusSchema,
   RegistrationStepSchema,
 } from '../models.js';
+import {
+  AccountDetailsSchema,
+  PhoneNumberSharingSchema,
+  ProfileSetInputSchema,
+} from '../models/account-extras.js';
 import { command } from './command.js';
 
 export const ACCOUNT_COMMANDS = {
@@ -43,4 +51,22 @@ export const ACCOUNT_COMMANDS = {
   'pin.reminderStatus': command(Empty, PinReminderStatusSchema),
   /** Answer a reminder: checked against the local hash; wrong → reminded sooner, right → later. */
   'pin.answerReminder': command(z.strictObject({ pin: z.string().min(1).max(128) }), PinReminderAnswerSchema),
+
+  /** Everything the account screen shows: number, Signal ID, device, username + link, profile, privacy. */
+  'account.details': command(Empty, AccountDetailsSchema),
+  /**
+   * Our profile name (and about), encrypted with our profile key and uploaded with its commitment; contacts
+   * who hold our profile key see it. INVALID_INPUT when a field is too long once encoded.
+   */
+  'profile.set': command(ProfileSetInputSchema, AccountDetailsSchema),
+  /** "Who can see my number": carried in our encrypted profile (uploaded at once). */
+  'privacy.setPhoneNumberSharing': command(
+    z.strictObject({ sharing: PhoneNumberSharingSchema }),
+    AccountDetailsSchema,
+  ),
+  /**
+   * "Who can find me by number". `privacy.discoverabilityApplies` in the answer says whether the service
+   * has it now or it is sent at the next registration.
+   */
+  'privacy.setDiscoverable': command(z.strictObject({ discoverable: z.boolean() }), AccountDetailsSchema),
 } as const;

@@ -1,23 +1,17 @@
 /** Commands for conversations: list, start, open, per-chat state, safety numbers. */
 import { z } from 'zod';
 import { DISAPPEARING_TIMER_SECONDS } from '../../../settings/schema.js';
-import { ConversationSchema, E164, Empty, Id, MessagePageSchema, SafetyNumberSchema } from '../models.js';
+import { ConversationSchema, Empty, Id, MessagePageSchema, SafetyNumberSchema } from '../models.js';
+import { StartConversationInputSchema } from '../models/account-extras.js';
 import { command } from './command.js';
 
 export const CONVERSATIONS_COMMANDS = {
   'conversations.list': command(Empty, z.array(ConversationSchema)),
-  /** Start (or find) a 1:1 conversation by phone number or by ACI service id. */
-  'conversations.start': command(
-    z.union([
-      z.strictObject({ e164: E164 }),
-      z.strictObject({
-        serviceId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
-        /** A local name for the contact (kept in the vault only). */
-        name: z.string().trim().min(1).max(100).optional(),
-      }),
-    ]),
-    ConversationSchema,
-  ),
+  /**
+   * Start (or find) a 1:1 conversation by username, username link, phone number (with consent; demo
+   * network only — elsewhere NOT_AVAILABLE suggesting a username) or ACI service id.
+   */
+  'conversations.start': command(StartConversationInputSchema, ConversationSchema),
   /**
    * Remove a (stale) contact: they stop getting our profile key — it is rotated (new key uploaded, the
    * old one they hold no longer opens our profile) and only our remaining contacts get the new one.

@@ -11,8 +11,10 @@ import { conversationHandlers } from './conversations.js';
 import { linkPreviewHandlers } from './link-preview.js';
 import { messageHandlers } from './messages.js';
 import { pinHandlers } from './pin.js';
+import { profileHandlers } from './profile.js';
 import { safetyNumberHandlers } from './safety-number.js';
 import { settingsHandlers } from './settings.js';
+import { usernameHandlers } from './username.js';
 import { vaultHandlers } from './vault.js';
 
 export function createHandlers(ctx: CoreContext): Handlers {
@@ -28,5 +30,7 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...linkPreviewHandlers(ctx),
     ...safetyNumberHandlers(ctx),
     ...pinHandlers(ctx),
+    ...profileHandlers(ctx),
+    ...usernameHandlers(ctx),
   };
 }
