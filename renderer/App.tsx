@@ -2,7 +2,6 @@ import { useStore } from './store.js';
 import { FirstRun } from './screens/FirstRun.js';
 import { Unlock } from './screens/Unlock.js';
 import { Main } from './screens/Main.js';
-import { Toasts } from './components/Toasts.js';
 
 export function App() {
   const vaultState = useStore((s) => s.vaultState);
@@ -19,10 +18,5 @@ export function App() {
   }
   if (vaultState === 'uninitialized') return <FirstRun />;
   if (vaultState === 'locked') return <Unlock />;
-  return (
-    <>
-      <Main />
-      <Toasts />
-    </>
-  );
+  return <Main />;
 }

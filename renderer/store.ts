@@ -6,7 +6,6 @@
  */
 import { create } from 'zustand';
 import type {
-  AccountDetails,
   AccountStatus,
   AppInfo,
   AuditReport,
@@ -38,10 +37,8 @@ export interface AccountSliceState {
   account: AccountStatus | null;
   /** Whether a PIN reminder is due (never the PIN or its hash). */
   pinReminder: PinReminderStatus | null;
-  /** The account screen's data (number, Signal ID, username and link, profile, privacy); loaded there. */
-  accountDetails: AccountDetails | null;
 }
-const initialAccount: AccountSliceState = { account: null, pinReminder: null, accountDetails: null };
+const initialAccount: AccountSliceState = { account: null, pinReminder: null };
 
 // ---- settings --------------------------------------------------------------------------------------
 export interface SettingsSliceState {
@@ -95,7 +92,6 @@ export type View =
   | { name: 'safety-number'; conversationId: string }
   | { name: 'settings' }
   | { name: 'hardening' }
-  | { name: 'account' }
   | { name: 'registration' };
 export interface UiState {
   view: View;
@@ -231,7 +227,9 @@ export function setTransfer(attachmentId: string, progress: TransferProgress): v
 let toastSeq = 0;
 export function pushToast(toast: Omit<Toast, 'id'>): number {
   const id = ++toastSeq;
-  useStore.setState((state) => ({ toasts: [...state.toasts.slice(-3), { ...toast, id }] }));
+  useStore.setState((state) => ({ toasts: [...state.toasts.slice(1 - TOAST_CAP), { ...toast, id }] }));
+/** At most this many toasts at once: a new one pushes the oldest out instead of piling up. */
+const TOAST_CAP = 3;
   return id;
 }
 export function dismissToast(id: number): void {
