@@ -6,6 +6,7 @@
  */
 import { create } from 'zustand';
 import type {
+  AccountDetails,
   AccountStatus,
   AppInfo,
   AuditReport,
@@ -37,8 +38,10 @@ export interface AccountSliceState {
   account: AccountStatus | null;
   /** Whether a PIN reminder is due (never the PIN or its hash). */
   pinReminder: PinReminderStatus | null;
+  /** The account screen's data (number, Signal ID, username and link, profile, privacy); loaded there. */
+  accountDetails: AccountDetails | null;
 }
-const initialAccount: AccountSliceState = { account: null, pinReminder: null };
+const initialAccount: AccountSliceState = { account: null, pinReminder: null, accountDetails: null };
 
 // ---- settings --------------------------------------------------------------------------------------
 export interface SettingsSliceState {
@@ -92,6 +95,7 @@ export type View =
   | { name: 'safety-number'; conversationId: string }
   | { name: 'settings' }
   | { name: 'hardening' }
+  | { name: 'account' }
   | { name: 'registration' };
 export interface UiState {
   view: View;

@@ -33,7 +33,7 @@ export async function register(page: Page, number: string): Promise<void> {
 }
 
 export async function startChat(page: Page, serviceId: string, name: string): Promise<void> {
-  await page.getByLabel('New chat (phone number or Signal ID)').fill(serviceId);
+  await page.getByLabel('New chat', { exact: true }).fill(serviceId);
   await page.getByLabel('Name (optional, kept only on this computer)').fill(name);
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByRole('heading', { name })).toBeVisible();

@@ -18,6 +18,13 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   'patch.proxy.port': 'Port',
   'patch.proxy.username': 'Username',
   'patch.proxy.password': 'Password',
+  nickname: 'Username',
+  discriminator: 'Number',
+  username: 'Username',
+  usernameLink: 'Username link',
+  givenName: 'First name',
+  familyName: 'Last name',
+  about: 'About',
 };
 
 /** The human names of the fields an error is about ([] when it names none this UI knows). */

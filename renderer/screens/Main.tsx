@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { getApi, navigate } from '../bridge.js';
 import { Toasts } from '../components/Toasts.js';
 import { useStore, type View } from '../store.js';
+import { AccountScreen } from './Account.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
 import { Hardening } from './Hardening.js';
@@ -12,6 +13,7 @@ import { SettingsScreen } from './Settings.js';
 
 const NAV: { view: View; label: string }[] = [
   { view: { name: 'chats' }, label: 'Chats' },
+  { view: { name: 'account' }, label: 'Account' },
   { view: { name: 'settings' }, label: 'Settings' },
   { view: { name: 'hardening' }, label: 'Hardening report' },
 ];
@@ -84,6 +86,7 @@ export function Main() {
           {view.name === 'chats' ? <ConversationView /> : null}
           {view.name === 'settings' ? <SettingsScreen /> : null}
           {view.name === 'hardening' ? <Hardening /> : null}
+          {view.name === 'account' ? <AccountScreen /> : null}
           {view.name === 'registration' ? <Registration /> : null}
           {view.name === 'safety-number' ? <SafetyNumberScreen conversationId={view.conversationId} /> : null}
         </section>
