@@ -228,12 +228,12 @@ export function setTransfer(attachmentId: string, progress: TransferProgress): v
   useStore.setState((state) => ({ transfers: { ...state.transfers, [attachmentId]: progress } }));
 }
 
+/** At most this many toasts at once: a new one pushes the oldest out instead of piling up. */
+const TOAST_CAP = 3;
 let toastSeq = 0;
 export function pushToast(toast: Omit<Toast, 'id'>): number {
   const id = ++toastSeq;
   useStore.setState((state) => ({ toasts: [...state.toasts.slice(1 - TOAST_CAP), { ...toast, id }] }));
-/** At most this many toasts at once: a new one pushes the oldest out instead of piling up. */
-const TOAST_CAP = 3;
   return id;
 }
 export function dismissToast(id: number): void {
