@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import { applyKey } from '../vault/driver.js';
 import { readHeader } from '../vault/header.js';
-import { deriveKey } from '../vault/kdf.js';
+import { vaultKeyFromHeader } from '../vault/test-support/decrypted-copy.js';
 import { VAULT_FILES } from '../vault/vault.js';
 import { purgeExpiredMessages, type MessagingClient } from './client.js';
 import { createHarness, TEST_PASSPHRASE, type Harness } from './test-support/harness.js';
@@ -63,9 +63,8 @@ describe('disappearing messages (demo network, injectable clock)', () => {
       const copy = join(scratch, 'copy.db');
       copyFileSync(dbPath, copy);
       const header = readHeader(join(h.profileDir, VAULT_FILES.header));
-      const slot = header!.current;
-      if (slot.kind !== 'argon2id') throw new Error('test vault uses a passphrase');
-      const key = await deriveKey(Buffer.from(TEST_PASSPHRASE), Buffer.from(slot.salt, 'base64'), slot);
+      const key = await vaultKeyFromHeader(header!, TEST_PASSPHRASE);
+      if (!key) throw new Error('the test passphrase opens the vault');
       const db = new Database(copy);
       try {
         applyKey(db, key);

@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 /** Suffix of every temp file we create; leftovers from a crash are removed on the next unlock. */
 export const TEMP_SUFFIX = '.tmp';
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

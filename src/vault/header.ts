@@ -1,21 +1,33 @@
 /**
  * The vault header: a small, non-secret, versioned JSON file beside the DB saying how to get the key.
- * `current` is the key source the DB is encrypted with. `pending` exists only while a rekey is under way:
- * if a crash interrupts it, unlock tries `current` first, then `pending`, and commits whichever works.
+ *
+ * Version 2 (written by this build): `current` names the Argon2id salt and parameters and carries the
+ * random vault key wrapped under them (key-wrap.ts); `duress` is ALWAYS present — a wrap made with the
+ * duress passphrase under the same salt and parameters, or random bytes of the same length when none is
+ * set — so an examiner cannot tell whether a duress passphrase exists. `pending` exists only while a
+ * rekey is under way: if a crash interrupts it, unlock tries `current` first, then `pending`, and commits
+ * whichever works. `erasing` exists only if a duress erase was interrupted after its commit point: the DB
+ * files present belong to the erased vault and the next unlock finishes destroying them.
+ * Version 1 (older builds) had no wrap (the Argon2id output was the DB key) and no duress slot; it is read,
+ * and the next unlock migrates it (a rekey to a random wrapped key).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { VaultCorruptError } from '../errors.js';
 import { writeFileAtomic } from './fs-util.js';
 import type { KdfParams } from './kdf.js';
 import { SALT_BYTES, kdfParamsProblem } from './kdf.js';
+import { isWrap, randomWrap } from './key-wrap.js';
 
 export const HEADER_FORMAT = 'carapace-vault';
-export const HEADER_VERSION = 1;
+export const HEADER_VERSION = 2;
+const LEGACY_VERSION = 1;
 
 export interface Argon2Slot extends KdfParams {
   readonly kind: 'argon2id';
   /** base64 of 16 random bytes. */
   readonly salt: string;
+  /** The vault key wrapped under this slot's key; absent only in a version-1 slot (derived key = DB key). */
+  readonly wrapped?: string;
 }
 
 /** "No passphrase" mode: a random key in a 0600 file (explicit, insecure opt-in). */
@@ -27,9 +39,13 @@ export type KeySlot = Argon2Slot | KeyFileSlot;
 
 export interface VaultHeader {
   readonly format: typeof HEADER_FORMAT;
-  readonly version: typeof HEADER_VERSION;
+  readonly version: typeof HEADER_VERSION | typeof LEGACY_VERSION;
   readonly current: KeySlot;
   readonly pending?: KeySlot;
+  /** Version 2: the duress slot (a wrap, or random bytes of the same length). */
+  readonly duress?: string;
+  /** Set only between a duress erase's commit point and its end (see the module comment). */
+  readonly erasing?: true;
 }
 
 /** A header is a few hundred bytes; anything much larger is damage (and not worth reading). */
@@ -44,23 +60,27 @@ function isSalt(value: unknown): value is string {
   );
 }
 
-function parseSlot(value: unknown): KeySlot {
+function parseSlot(value: unknown, legacy: boolean): KeySlot {
   const slot = value as Record<string, unknown> | null;
   if (slot?.kind === 'keyfile') return { kind: 'keyfile' };
   if (slot?.kind !== 'argon2id') throw new VaultCorruptError('The vault header has an unknown key slot.');
-  const { salt, memoryKiB, timeCost, parallelism } = slot;
+  const { salt, memoryKiB, timeCost, parallelism, wrapped } = slot;
   if (!isSalt(salt)) throw new VaultCorruptError('The vault header has a damaged salt.');
   const problem = kdfParamsProblem({ memoryKiB, timeCost, parallelism });
   if (problem !== undefined)
     throw new VaultCorruptError(`The vault header's key parameters are unusable (${problem}).`);
+  if (wrapped !== undefined && !isWrap(wrapped))
+    throw new VaultCorruptError('The vault header has a damaged key.');
+  if (wrapped === undefined && !legacy) throw new VaultCorruptError('The vault header has no key.');
   // kdfParamsProblem checked each is a safe integer in range.
-  return {
-    kind: 'argon2id',
-    salt,
+  const params = {
     memoryKiB: memoryKiB as number,
     timeCost: timeCost as number,
     parallelism: parallelism as number,
   };
+  return wrapped === undefined
+    ? { kind: 'argon2id', salt, ...params }
+    : { kind: 'argon2id', salt, ...params, wrapped };
 }
 
 /**
@@ -75,13 +95,26 @@ function parseHeader(text: string): VaultHeader {
     throw new VaultCorruptError('The vault header is not valid JSON.', { cause: error });
   }
   if (raw?.format !== HEADER_FORMAT) throw new VaultCorruptError('Not a Carapace vault header.');
+  if (raw.version === LEGACY_VERSION) {
+    const current = parseSlot(raw.current, true);
+    return raw.pending === undefined
+      ? { format: HEADER_FORMAT, version: LEGACY_VERSION, current }
+      : { format: HEADER_FORMAT, version: LEGACY_VERSION, current, pending: parseSlot(raw.pending, true) };
+  }
   if (raw.version !== HEADER_VERSION) {
     throw new VaultCorruptError('This vault was written by a newer Carapace (unknown header version).');
   }
-  const current = parseSlot(raw.current);
-  return raw.pending === undefined
-    ? { format: HEADER_FORMAT, version: HEADER_VERSION, current }
-    : { format: HEADER_FORMAT, version: HEADER_VERSION, current, pending: parseSlot(raw.pending) };
+  // A migration from version 1 may leave a version-1 `current` beside a wrapped `pending`.
+  const current = parseSlot(raw.current, raw.pending !== undefined);
+  const pending = raw.pending === undefined ? undefined : parseSlot(raw.pending, false);
+  if (!isWrap(raw.duress)) throw new VaultCorruptError('The vault header has a damaged slot.');
+  if (raw.erasing !== undefined && raw.erasing !== true)
+    throw new VaultCorruptError('Not a Carapace vault header.');
+  return makeHeader(current, {
+    duress: raw.duress,
+    ...(pending ? { pending } : {}),
+    ...(raw.erasing ? { erasing: true } : {}),
+  });
 }
 
 export function readHeader(path: string): VaultHeader | undefined {
@@ -94,18 +127,29 @@ export function writeHeader(path: string, header: VaultHeader): void {
   writeFileAtomic(path, Buffer.from(`${JSON.stringify(header, null, 2)}\n`, 'utf8'), 0o600);
 }
 
-export function makeHeader(current: KeySlot, pending?: KeySlot): VaultHeader {
-  return pending
-    ? { format: HEADER_FORMAT, version: HEADER_VERSION, current, pending }
-    : { format: HEADER_FORMAT, version: HEADER_VERSION, current };
+/** A version-2 header; the duress slot is random unless given (fields in one fixed order). */
+export function makeHeader(
+  current: KeySlot,
+  extra: { readonly pending?: KeySlot; readonly duress?: string; readonly erasing?: true } = {},
+): VaultHeader {
+  return {
+    format: HEADER_FORMAT,
+    version: HEADER_VERSION,
+    current,
+    ...(extra.pending ? { pending: extra.pending } : {}),
+    duress: extra.duress ?? randomWrap(),
+    ...(extra.erasing ? { erasing: true as const } : {}),
+  };
 }
 
-export function argon2Slot(params: KdfParams, salt: Buffer): Argon2Slot {
+/** A wrapped Argon2id slot (fields in one fixed order, so every header has the same shape). */
+export function argon2Slot(params: KdfParams, salt: Buffer | string, wrapped: string): Argon2Slot {
   return {
     kind: 'argon2id',
-    salt: salt.toString('base64'),
+    salt: typeof salt === 'string' ? salt : salt.toString('base64'),
     memoryKiB: params.memoryKiB,
     timeCost: params.timeCost,
     parallelism: params.parallelism,
+    wrapped,
   };
 }

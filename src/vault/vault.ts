@@ -4,18 +4,21 @@
  *
  * This class is the lifecycle (create, unlock, change passphrase, lock, listeners); the parts live next to
  * it: unlock-key.ts (which key slot opens the DB), keyed-database.ts (probe/open/create under a raw key),
- * key-file.ts (the no-passphrase mode), rekey.ts (the crash-safe rekey) and profile-lock.ts (one process
- * per profile: create and unlock hold the profile first; `lock('shutdown')` lets go of it).
+ * key-file.ts (the no-passphrase mode), rekey.ts (the crash-safe rekey), erase.ts (the crypto-erase behind the
+ * duress passphrase and the panic wipe), calibrate.ts (Argon2id cost tuned to the machine at creation) and
+ * profile-lock.ts (one process per profile: create and unlock hold the profile first; `lock('shutdown')`
+ * lets go of it).
  *
  * Profile layout (all 0600 in a 0700 directory):
  *   vault.db (+ -wal, -shm while open)  SQLCipher 4 database, raw 256-bit key
- *   vault.header.json                    non-secret: KDF parameters + salt (current, and pending during a rekey)
+ *   vault.header.json                    KDF parameters + salt, the wrapped vault key (current, and pending
+ *                                        during a rekey) and the duress slot (random when unset)
  *   vault.throttle.json                  non-secret: consecutive wrong passphrases and when
  *   vault.key                            only in the insecure no-passphrase mode: the raw key
  *   vault.lock                           empty; the process that has the profile open holds an OS lock on it
  *   files/<id>                           AES-256-GCM ciphertexts, keys in the DB
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -30,19 +33,30 @@ import {
 } from '../errors.js';
 import { SerialQueue } from '../async/serial-queue.js';
 import { errorFields, log } from '../log.js';
+import { DEFAULT_CALIBRATION, calibrateKdf, timeDerivation, type Calibration } from './calibrate.js';
+import { KEY_BYTES } from './driver.js';
+import { commitErase, destroyVaultData, type VaultPaths } from './erase.js';
 import { EncryptedFileStore } from './file-store.js';
-import type { KeySlot, VaultHeader } from './header.js';
+import type { Argon2Slot, KeySlot, VaultHeader } from './header.js';
 import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
 import type { KdfParams } from './kdf.js';
-import { deriveKey, isWeaker, newSalt, resolveKdfParams, storedKdfFloor } from './kdf.js';
+import { isWeaker, newSalt, resolveKdfParams, storedKdfFloor } from './kdf.js';
 import { createKeyFile, leaveKeyFileMode, shredStaleKeyFile } from './key-file.js';
+import { randomWrap, unwrapKey, wrapKey } from './key-wrap.js';
 import { createDatabase, openReadWrite } from './keyed-database.js';
 import { runMigrations } from './migrate.js';
 import { ProfileLock } from './profile-lock.js';
 import { commitRekey, rekeyPages } from './rekey.js';
 import type { SqlDatabase } from './sql.js';
 import { UnlockThrottle } from './throttle.js';
-import { findUnlockingKey, unlockSlots } from './unlock-key.js';
+import {
+  checkSlotFloor,
+  findUnlockingKey,
+  passphraseKek,
+  slotOpensWith,
+  type DeriveCost,
+  type UnlockMatch,
+} from './unlock-key.js';
 
 export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
 /** Why the vault locks; only 'shutdown' also lets go of the profile (a locked app still owns it). */
@@ -54,6 +68,11 @@ export interface VaultOptions {
    * configured below KDF_FLOOR also reads headers below it (storedKdfFloor), the app's never does.
    */
   kdf?: Partial<KdfParams>;
+  /**
+   * Tune new keys' Argon2id cost to this machine (calibrate.ts). Default: on, with a 1 s target, unless
+   * `kdf` is given (tests); tests that exercise it pass a small target and floor.
+   */
+  calibrate?: Calibration | false;
   /** Milliseconds since the epoch; injectable for throttling tests. */
   clock?: () => number;
 }
@@ -66,9 +85,22 @@ export const VAULT_FILES = Object.freeze({
   filesDir: 'files',
 });
 
+/** What the hardening report and the recalibration offer need to know about the current key's cost. */
+export interface KdfStatus {
+  /** CPU time of one derivation over all its lanes: what one guess costs an attacker on one core. */
+  readonly guessCpuMs: number;
+  /** Wall time of the last unlock's derivation. */
+  readonly unlockMs: number;
+  /** The machine derives much faster than the calibration target: a stronger calibration is offered. */
+  readonly recalibrationOffered: boolean;
+}
+
+const DURESS_META = 'duress_passphrase_set';
+
 export class Vault {
   readonly profileDir: string;
   private readonly kdf: KdfParams;
+  private readonly calibration: Calibration | undefined;
   /** The weakest stored parameters unlock accepts (see storedKdfFloor). */
   private readonly storedKdfFloor: KdfParams;
   private readonly clock: () => number;
@@ -76,11 +108,14 @@ export class Vault {
   private readonly dbPath: string;
   private readonly headerPath: string;
   private readonly keyFilePath: string;
+  private readonly paths: VaultPaths;
 
   private connection: SqlDatabase | undefined;
   private key: Buffer | undefined;
   private header: VaultHeader | undefined;
   private fileStore: EncryptedFileStore | undefined;
+  /** The cost of the current key's derivation, measured at create/unlock (undefined without a passphrase). */
+  private deriveCost: DeriveCost | undefined;
   /** This process's hold on the profile, from the first create/unlock until a shutdown. */
   private profileLock: ProfileLock | undefined;
   /** Every key-material Buffer of the current (or last) session, for the zeroing test hook. */
@@ -94,12 +129,22 @@ export class Vault {
   constructor(profileDir: string, options: VaultOptions = {}) {
     this.profileDir = profileDir;
     this.kdf = resolveKdfParams(options.kdf);
+    this.calibration =
+      options.calibrate === false || (options.calibrate === undefined && options.kdf !== undefined)
+        ? undefined
+        : (options.calibrate ?? DEFAULT_CALIBRATION);
     this.storedKdfFloor = storedKdfFloor(this.kdf);
     this.clock = options.clock ?? Date.now;
     this.dbPath = join(profileDir, VAULT_FILES.db);
     this.headerPath = join(profileDir, VAULT_FILES.header);
     this.keyFilePath = join(profileDir, VAULT_FILES.keyFile);
     this.throttle = new UnlockThrottle(join(profileDir, VAULT_FILES.throttle), this.clock);
+    this.paths = {
+      db: this.dbPath,
+      keyFile: this.keyFilePath,
+      throttle: join(profileDir, VAULT_FILES.throttle),
+      filesDir: join(profileDir, VAULT_FILES.filesDir),
+    };
   }
 
   get state(): VaultState {
@@ -146,9 +191,13 @@ export class Vault {
       if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
       requirePassphrase(passphrase);
       this.keyBuffers = [];
-      const salt = newSalt();
-      const key = this.track(await deriveKey(passphrase, salt, this.kdf));
-      this.initialize(key, argon2Slot(this.kdf, salt));
+      this.destroyDebris();
+      const params = this.calibration ? await calibrateKdf(this.calibration) : this.kdf;
+      const { slot, key } = await this.newSlot(passphrase, params, newSalt());
+      this.initialize(key, makeHeader(slot));
+      this.announce('vault.created');
+      // The first unlock measures it too; until then the creation's derivation is the figure.
+      this.deriveCost = await this.measure(params);
     });
   }
 
@@ -158,8 +207,10 @@ export class Vault {
       this.holdProfile();
       if (this.state !== 'uninitialized') throw new VaultAlreadyExistsError();
       this.keyBuffers = [];
+      this.destroyDebris();
       const key = createKeyFile(this.profileDir, this.keyFilePath, this.tracker);
-      this.initialize(key, { kind: 'keyfile' });
+      this.initialize(key, makeHeader({ kind: 'keyfile' }));
+      this.announce('vault.created');
       await Promise.resolve();
     });
   }
@@ -178,10 +229,12 @@ export class Vault {
       // readHeader bounds what the header says; a damaged one is VaultCorruptError, never a counted guess.
       const header = readHeader(this.headerPath);
       if (!header) throw new VaultNotInitializedError();
-      const slots = unlockSlots(header, this.storedKdfFloor);
-      if (!existsSync(this.dbPath)) throw new VaultCorruptError('The vault database is missing.');
+      checkSlotFloor(header, this.storedKdfFloor);
+      if (!header.erasing && !existsSync(this.dbPath))
+        throw new VaultCorruptError('The vault database is missing.');
       const wait = this.throttle.retryAfterMs();
       if (wait > 0) throw new UnlockThrottledError(wait);
+      const slots = header.pending ? [header.current, header.pending] : [header.current];
       if (passphrase === undefined && !slots.some((s) => s.kind === 'keyfile')) {
         throw new PreconditionError('This vault needs its passphrase.');
       }
@@ -189,13 +242,25 @@ export class Vault {
       this.keyBuffers = [];
 
       const files = { db: this.dbPath, keyFile: this.keyFilePath };
-      const found = await findUnlockingKey(slots, passphrase, files, this.tracker);
-      if (!found) {
+      const { match, cost } = await findUnlockingKey(header, passphrase, files, this.tracker);
+      if (!match) {
         const retryAfterMs = this.throttle.recordFailure();
         log.warn('vault.unlock.wrong_passphrase', { failures: this.throttle.failures, retryAfterMs });
         throw new WrongPassphraseError(retryAfterMs);
       }
       this.throttle.reset();
+      if (match.kind === 'duress' || header.erasing) {
+        // The erase goes ahead even if a lock was requested meanwhile: it is what the user asked for.
+        this.eraseToFresh(match, header);
+        this.deriveCost = cost;
+        if (this.lockRequests !== epoch) {
+          this.teardown();
+          throw new VaultLockedError();
+        }
+        this.announce('vault.unlocked');
+        return;
+      }
+      const found = match;
       if (this.lockRequests !== epoch) {
         found.key.fill(0);
         throw new VaultLockedError();
@@ -206,7 +271,7 @@ export class Vault {
       try {
         if (header.pending) {
           // A rekey was interrupted: whichever key opened the DB is now the only valid one.
-          current = makeHeader(found.slot);
+          current = makeHeader(found.slot, header.duress ? { duress: header.duress } : {});
           writeHeader(this.headerPath, current);
           log.warn('vault.rekey.recovered', { completed: found.slot === header.pending });
         }
@@ -217,17 +282,20 @@ export class Vault {
         throw error;
       }
       this.startSession(db, found.key, current);
+      this.deriveCost = cost;
       try {
         if (current.current.kind !== 'keyfile') shredStaleKeyFile(this.keyFilePath);
         if (this.lockRequests !== epoch) throw new VaultLockedError();
-        if (current.current.kind === 'argon2id' && passphrase && isWeaker(current.current, this.kdf)) {
-          // Stored parameters are older/weaker than today's: re-derive with a fresh salt and rekey.
-          const salt = newSalt();
-          const upgraded = this.track(await deriveKey(passphrase, salt, this.kdf));
+        const stored = current.current;
+        if (stored.kind === 'argon2id' && passphrase && (isWeaker(stored, this.kdf) || !stored.wrapped)) {
+          // Stored parameters are older/weaker than today's, or the header predates wrapped keys (version
+          // 1): a new random key under a fresh salt, and a rekey.
+          const params = isWeaker(stored, this.kdf) ? this.kdf : stored;
+          const next = await this.newSlot(passphrase, params, newSalt());
           if (this.connection !== db || this.lockRequests !== epoch) throw new VaultLockedError();
           try {
-            this.rekeyTo(argon2Slot(this.kdf, salt), upgraded);
-            log.info('vault.kdf.upgraded', { memoryKiB: this.kdf.memoryKiB, timeCost: this.kdf.timeCost });
+            this.rekeyTo(next.slot, next.key, randomWrap());
+            log.info('vault.kdf.upgraded', { memoryKiB: params.memoryKiB, timeCost: params.timeCost });
           } catch (error) {
             // Not worth locking the user out over (e.g. a full disk: a rekey rewrites the whole DB into
             // the WAL). The vault stays usable under its current key; the next unlock tries again.
@@ -239,45 +307,133 @@ export class Vault {
         if (this.connection === db) this.teardown();
         throw error;
       }
-      log.info('vault.unlocked', { insecure: current.current.kind === 'keyfile' });
-      this.emit(this.unlockedListeners, undefined);
+      this.announce('vault.unlocked');
     });
   }
 
   /**
-   * Atomic rekey to a key derived from `next`. `current` must match (in no-passphrase mode it is ignored
-   * and the vault leaves that mode: the key file is shredded). Crash-safe, see rekey.ts.
+   * Atomic rekey to a new random key held under `next`. `current` must match (in no-passphrase mode it is
+   * ignored and the vault leaves that mode: the key file is shredded). Crash-safe, see rekey.ts. The salt
+   * and parameters stay, so a duress passphrase stays valid; `next` must differ from it.
    */
   changePassphrase(current: Buffer, next: Buffer): Promise<void> {
     return this.serialize(async () => {
-      if (!this.connection || !this.key || !this.header) throw new VaultLockedError();
+      const { header, session } = await this.requirePassphraseMatch(current);
       requirePassphrase(next);
-      const session = this.connection;
-      if (this.header.current.kind === 'argon2id') {
-        const wait = this.throttle.retryAfterMs();
-        if (wait > 0) throw new UnlockThrottledError(wait);
-        const slot = this.header.current;
-        const candidate = this.track(await deriveKey(current, Buffer.from(slot.salt, 'base64'), slot));
-        if (this.connection !== session || !this.key) {
-          candidate.fill(0);
-          throw new VaultLockedError();
+      const stored = header.current;
+      if (stored.kind === 'argon2id' && stored.wrapped !== undefined) {
+        const kek = await passphraseKek(next, stored, this.tracker);
+        const opensDuress = unwrapKey(kek, header.duress ?? randomWrap(), 'duress');
+        if (opensDuress) {
+          opensDuress.fill(0);
+          throw new ValidationError('The new passphrase must differ from the duress passphrase.');
         }
-        const matches = timingSafeEqual(candidate, this.key);
-        candidate.fill(0);
-        if (!matches) {
-          const retryAfterMs = this.throttle.recordFailure();
-          throw new WrongPassphraseError(retryAfterMs);
-        }
-        this.throttle.reset();
+        const key = this.track(randomBytes(KEY_BYTES));
+        this.requireSession(session, key);
+        this.rekeyTo(
+          argon2Slot(stored, stored.salt, wrapKey(kek, key, 'key')),
+          key,
+          header.duress ?? randomWrap(),
+        );
+      } else {
+        const { slot, key } = await this.newSlot(next, this.kdf, newSalt());
+        this.requireSession(session, key);
+        this.rekeyTo(slot, key, randomWrap());
       }
-      const salt = newSalt();
-      const nextKey = this.track(await deriveKey(next, salt, this.kdf));
-      if (this.connection !== session) {
-        nextKey.fill(0);
-        throw new VaultLockedError();
-      }
-      this.rekeyTo(argon2Slot(this.kdf, salt), nextKey);
       log.info('vault.passphrase.changed', {});
+    });
+  }
+
+  /**
+   * A duress passphrase: entered at unlock it erases this vault and opens a fresh, empty one under it.
+   * Needs the current passphrase; must differ from it. The header's duress slot changes in place (it is
+   * always there), and the DB records that one is set (the header must not say).
+   */
+  setDuressPassphrase(current: Buffer, duress: Buffer): Promise<void> {
+    return this.serialize(async () => {
+      const { header, session } = await this.requirePassphraseMatch(current);
+      const stored = header.current;
+      if (stored.kind !== 'argon2id' || stored.wrapped === undefined) {
+        throw new PreconditionError('Set a passphrase first.');
+      }
+      requirePassphrase(duress);
+      if (duress.length === current.length && timingSafeEqual(duress, current)) {
+        throw new ValidationError('The duress passphrase must differ from your passphrase.');
+      }
+      const kek = await passphraseKek(duress, stored, this.tracker);
+      const filler = randomBytes(KEY_BYTES);
+      const slot = wrapKey(kek, filler, 'duress');
+      filler.fill(0);
+      this.requireSession(session);
+      this.writeDuress(header, slot, true);
+      log.info('vault.settings.changed', {});
+    });
+  }
+
+  /** Removes the duress passphrase (its slot becomes random bytes again). Needs the current passphrase. */
+  clearDuressPassphrase(current: Buffer): Promise<void> {
+    return this.serialize(async () => {
+      const { header, session } = await this.requirePassphraseMatch(current);
+      this.requireSession(session);
+      this.writeDuress(header, randomWrap(), false);
+      log.info('vault.settings.changed', {});
+    });
+  }
+
+  /** Whether a duress passphrase is set (known only inside the unlocked vault). */
+  get duressPassphraseSet(): boolean {
+    return this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DURESS_META) === '1';
+  }
+
+  /** The current key's derivation cost, and whether a stronger calibration is offered (unlocked only). */
+  get kdfStatus(): KdfStatus | undefined {
+    if (!this.connection || !this.deriveCost || !this.calibration) return undefined;
+    const { wallMs, cpuMs } = this.deriveCost;
+    const stored = this.header?.current;
+    const atBounds = stored?.kind === 'argon2id' && stored.memoryKiB >= 1024 * 1024;
+    return {
+      guessCpuMs: Math.round(cpuMs),
+      unlockMs: Math.round(wallMs),
+      recalibrationOffered: !atBounds && wallMs < this.calibration.targetMs / 2,
+    };
+  }
+
+  /**
+   * Calibrates Argon2id again for this machine and rekeys under the new parameters (fresh salt). A duress
+   * passphrase is bound to the old parameters, so it is cleared: returns whether one was.
+   */
+  recalibrateKdf(passphrase: Buffer): Promise<{ duressCleared: boolean }> {
+    return this.serialize(async () => {
+      const { session } = await this.requirePassphraseMatch(passphrase);
+      const calibration = this.calibration ?? DEFAULT_CALIBRATION;
+      const params = await calibrateKdf(calibration);
+      const duressCleared = this.duressPassphraseSet;
+      const { slot, key } = await this.newSlot(passphrase, params, newSalt());
+      this.requireSession(session, key);
+      this.rekeyTo(slot, key, randomWrap());
+      this.deriveCost = await this.measure(params);
+      log.info('vault.kdf.upgraded', { memoryKiB: params.memoryKiB, timeCost: params.timeCost });
+      return { duressCleared };
+    });
+  }
+
+  /**
+   * The panic wipe: locks if unlocked, then crypto-erases the profile (erase.ts) — the header goes first
+   * (the commit point), then every vault file. Afterwards the profile is uninitialized. The caller decides
+   * who may ask (the app: an unlocked session and a typed confirmation; the CLI: the passphrase or the
+   * user's opt-in).
+   */
+  erase(): Promise<void> {
+    return this.serialize(async () => {
+      this.holdProfile();
+      this.lockRequests++;
+      const wasUnlocked = this.connection !== undefined;
+      if (wasUnlocked) this.teardown();
+      commitErase(this.headerPath, undefined);
+      destroyVaultData(this.paths);
+      log.info('vault.locked', { reason: 'user' });
+      if (wasUnlocked) this.emit(this.lockedListeners, 'user');
+      await Promise.resolve();
     });
   }
 
@@ -323,17 +479,103 @@ export class Vault {
     this.keyBuffers.push(buffer);
   };
 
-  /** First-run: a fresh DB under `key`, migrated, then the header that makes it "exist". */
-  private initialize(key: Buffer, slot: KeySlot): void {
+  /**
+   * First run: a fresh DB under `key`, migrated, then the header that makes it "exist". The caller has
+   * destroyed any debris (destroyDebris).
+   */
+  private initialize(key: Buffer, header: VaultHeader): void {
     mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
     chmodSync(this.profileDir, 0o700);
-    const header = makeHeader(slot);
     const files = { db: this.dbPath, header: this.headerPath };
     const db = createDatabase(files, key, header, this.clock(), this.tracker);
     this.throttle.reset();
     this.startSession(db, key, header);
-    log.info('vault.created', { insecure: slot.kind === 'keyfile' });
-    this.emit(this.unlockedListeners, undefined);
+  }
+
+  /**
+   * Duress: the commit point names a fresh vault under the duress passphrase (its key-encryption key
+   * is at hand: no second Argon2id run), marked `erasing`; then the old vault's files are destroyed and the
+   * fresh, empty one is created, whose header drops the mark. An `erasing` header found at unlock (a
+   * crash after the commit point) resumes here with the fresh key. Logs like a normal unlock.
+   */
+  private eraseToFresh(match: UnlockMatch, header: VaultHeader): void {
+    let fresh: VaultHeader;
+    let key: Buffer;
+    if (match.kind === 'duress') {
+      key = this.track(randomBytes(KEY_BYTES));
+      const slot = argon2Slot(match.slot, match.slot.salt, wrapKey(match.kek, key, 'key'));
+      const duress = randomWrap();
+      fresh = makeHeader(slot, { duress });
+      commitErase(this.headerPath, makeHeader(slot, { duress, erasing: true }));
+    } else {
+      key = match.key;
+      fresh = makeHeader(header.current, header.duress ? { duress: header.duress } : {});
+    }
+    destroyVaultData(this.paths);
+    this.initialize(key, fresh);
+  }
+
+  /** Without a header anything here is debris of an interrupted first run or erase: destroy it. */
+  private destroyDebris(): void {
+    if (existsSync(this.profileDir)) destroyVaultData(this.paths);
+  }
+
+  /** A new random vault key, wrapped under `passphrase` with these parameters and salt (one Argon2id run). */
+  private async newSlot(
+    passphrase: Buffer,
+    params: KdfParams,
+    salt: Buffer,
+  ): Promise<{ slot: Argon2Slot; key: Buffer }> {
+    const base64 = salt.toString('base64');
+    const kek = await passphraseKek(passphrase, { ...params, salt: base64 }, this.tracker);
+    const key = this.track(randomBytes(KEY_BYTES));
+    const slot = argon2Slot(params, base64, wrapKey(kek, key, 'key'));
+    kek.fill(0);
+    return { slot, key };
+  }
+
+  /** The derivation cost of `params` on this machine now (for the report and the recalibration offer). */
+  private async measure(params: KdfParams): Promise<DeriveCost> {
+    const cpu = process.cpuUsage();
+    const wallMs = await timeDerivation(params);
+    const used = process.cpuUsage(cpu);
+    return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+  }
+
+  /**
+   * The unlocked vault's header, once `current` is proven to be its passphrase (throttled like unlock;
+   * in no-passphrase mode nothing is checked).
+   */
+  private async requirePassphraseMatch(
+    current: Buffer,
+  ): Promise<{ header: VaultHeader; session: SqlDatabase }> {
+    if (!this.connection || !this.key || !this.header) throw new VaultLockedError();
+    const { header, connection: session, key } = this;
+    if (header.current.kind === 'keyfile') return { header, session };
+    const wait = this.throttle.retryAfterMs();
+    if (wait > 0) throw new UnlockThrottledError(wait);
+    const matches = await slotOpensWith(header.current, current, key, this.tracker);
+    this.requireSession(session);
+    if (!matches) throw new WrongPassphraseError(this.throttle.recordFailure());
+    this.throttle.reset();
+    return { header, session };
+  }
+
+  /** Throws VaultLockedError (zeroing `key`) if the session an operation started in has ended. */
+  private requireSession(session: SqlDatabase, key?: Buffer): void {
+    if (this.connection === session && this.key) return;
+    key?.fill(0);
+    throw new VaultLockedError();
+  }
+
+  /** The header's duress slot changes in place; the DB records whether one is set. */
+  private writeDuress(header: VaultHeader, duress: string, set: boolean): void {
+    const next = makeHeader(header.current, { duress });
+    writeHeader(this.headerPath, next);
+    this.header = next;
+    this.db
+      .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+      .run(DURESS_META, set ? '1' : '0');
   }
 
   private startSession(db: SqlDatabase, key: Buffer, header: VaultHeader): void {
@@ -348,8 +590,11 @@ export class Vault {
     );
   }
 
-  /** Crash-safe rekey of the open DB to `newKey` (see rekey.ts); leaves no-passphrase mode if `slot` does. */
-  private rekeyTo(slot: KeySlot, newKey: Buffer): void {
+  /**
+   * Crash-safe rekey of the open DB to `newKey` (see rekey.ts); leaves no-passphrase mode if `slot` does.
+   * A `duress` other than the header's (random: the old one is not valid under new parameters) clears it.
+   */
+  private rekeyTo(slot: KeySlot, newKey: Buffer, duress: string): void {
     const db = this.connection;
     const header = this.header;
     if (!db || !header) {
@@ -357,11 +602,14 @@ export class Vault {
       throw new VaultLockedError();
     }
     this.fileStore?.flush();
-    rekeyPages(db, this.headerPath, header.current, slot, newKey, this.tracker);
+    rekeyPages(db, this.headerPath, header, { slot, duress }, newKey, this.tracker);
     // From here the DB is under the new key, whatever fails next.
     this.key?.fill(0);
     this.key = newKey;
-    this.header = commitRekey(db, this.headerPath, slot);
+    this.header = commitRekey(db, this.headerPath, { slot, duress });
+    if (duress !== header.duress) {
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '0')").run(DURESS_META);
+    }
     if (header.current.kind === 'keyfile' && slot.kind !== 'keyfile') leaveKeyFileMode(db, this.keyFilePath);
   }
 
@@ -390,6 +638,11 @@ export class Vault {
     this.key = undefined;
     this.header = undefined;
     this.fileStore = undefined;
+  }
+
+  private announce(event: 'vault.created' | 'vault.unlocked'): void {
+    log.info(event, { insecure: this.header?.current.kind === 'keyfile' });
+    this.emit(this.unlockedListeners, undefined);
   }
 
   private emit<A>(listeners: Set<(arg: A) => void>, arg: A): void {
