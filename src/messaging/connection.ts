@@ -32,7 +32,7 @@ interface ChatLinkOptions {
   readonly keepaliveIntervalMs: number | undefined;
   /** Reconnect after a lost authenticated socket. */
   readonly reconnect: boolean;
-  /** Incoming requests on the authenticated socket (the ack waits for it). */
+  /** Incoming requests on the authenticated socket, started as they arrive (each ack waits for its own). */
   readonly onRequest: IncomingRequestHandler;
   /** `failure`: the error code of a reconnect attempt that failed (the link keeps retrying). */
   readonly onConnectedChange: (connected: boolean, failure?: string) => void;
@@ -109,6 +109,8 @@ export class ChatLink {
       ...this.socketOptions,
       auth: { username: `${credentials.aci}.${credentials.deviceId}`, password: credentials.password },
       onRequest: this.options.onRequest,
+      // Envelopes reach the inbox as they arrive: the Receiver batches the server's delivery window.
+      concurrentIncoming: true,
     });
     if (this.closed) {
       await connection.close();

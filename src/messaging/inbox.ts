@@ -1,7 +1,9 @@
 /**
  * What the server sends us on the authenticated chat socket: envelopes (acked with 200 only once the
- * Receiver committed their result — the socket sends the answer after this handler resolved) and
- * "queue empty" after the backlog; anything else is 404.
+ * Receiver committed their result — the socket sends each answer after its handler resolved) and
+ * "queue empty" after the backlog; anything else is 404. The socket hands envelopes over as they arrive,
+ * without waiting for the previous answer (ChatConnectionOptions.concurrentIncoming), so the Receiver can
+ * decrypt and commit the server's delivery window as one batch; "queue empty" waits for them all.
  */
 import { log } from '../log.js';
 import type { IncomingRequestHandler } from '../net/chat-connection.js';
@@ -18,16 +20,25 @@ export function inboxHandler(options: {
   readonly onQueueEmpty: (processed: number) => void;
 }): IncomingRequestHandler {
   let processedSinceEmpty = 0;
+  const inFlight = new Set<Promise<unknown>>();
   return async (request) => {
     if (request.verb === 'PUT' && request.path === ENVELOPE_PATH) {
       if (!request.body) return 400;
       options.onEnvelope?.(request.body);
-      const outcome = await options.handleEnvelope(request.body);
-      processedSinceEmpty += 1;
-      log.debug('messaging.receive', { outcome });
-      return 200;
+      const handled = options.handleEnvelope(request.body);
+      inFlight.add(handled);
+      try {
+        const outcome = await handled;
+        processedSinceEmpty += 1;
+        log.debug('messaging.receive', { outcome });
+        return 200;
+      } finally {
+        inFlight.delete(handled);
+      }
     }
     if (request.verb === 'PUT' && request.path === QUEUE_EMPTY_PATH) {
+      // The backlog before this marker is received only when every envelope of it is committed.
+      await Promise.allSettled([...inFlight]);
       const processed = processedSinceEmpty;
       processedSinceEmpty = 0;
       options.onQueueEmpty(processed);

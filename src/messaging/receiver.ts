@@ -1,8 +1,10 @@
 /**
- * The receive pipeline: one incoming Envelope from the chat socket at a time → decrypt (libsignal, its
- * store writes staged in memory) → decode Content → ONE synchronous vault transaction: the staged
- * protocol state + message / receipt / timer update / identity-change event → only then does
- * `handleEnvelope` resolve, and only then does the socket ack (200). See docs/ARCHITECTURE.md.
+ * The receive pipeline: incoming Envelopes from the chat socket, in batches (./receive-window.ts: those
+ * that arrive while the previous batch is worked on) → decrypt each in order (libsignal, its store writes
+ * staged in memory, each seeing the ones before it) → decode Content → ONE synchronous vault transaction
+ * for the batch: per envelope, in order, the staged protocol state + message / receipt / timer update /
+ * identity-change event → only then do the envelopes' `handleEnvelope` calls resolve, and only then does
+ * the socket ack them (200). See docs/ARCHITECTURE.md.
  *
  * - Crash before COMMIT: nothing of this envelope is on disk (not even the ratchet step), the server
  *   still holds it and redelivers; decrypting it again works.
@@ -29,19 +31,27 @@ import {
 } from '../signal/proto/signal-service.js';
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { BlockUnknownSenders } from '../settings/schema.js';
+import { ReceiveWindow, type Batched } from './receive-window.js';
 import { boundBody, LONG_TEXT_CONTENT_TYPE, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BODY_BYTES } from './limits.js';
 import type { Conversation, MessageStore } from './store.js';
+import type { IncomingMeaning } from './incoming-meaning.js';
 
 /** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
 export type DecryptedEnvelope = EnvelopeDecryptResult;
 
+/** A decrypt whose protocol-state writes are staged in memory; `commit()` applies them synchronously. */
+export interface StagedDecrypt {
+  readonly result: DecryptedEnvelope;
+  commit(): void;
+}
+
 /** The crypto seam (src/signal/cipher.ts behind an adapter; see ./signal-adapter.ts). */
 export interface EnvelopeDecryptor {
   /**
-   * Decrypt with the protocol-state writes staged in memory; `commit()` applies them synchronously, so
-   * no SQL transaction is open across the async decrypt.
+   * Decrypt with the protocol-state writes staged, so no SQL transaction is open across the async
+   * decrypt. `after`: the batch's previous staged decrypt, whose writes this one must see.
    */
-  decryptStaged(envelope: Envelope): Promise<{ result: DecryptedEnvelope; commit(): void }>;
+  decryptStaged(envelope: Envelope, after?: StagedDecrypt): Promise<StagedDecrypt>;
   /** Identity-change records the decrypt produced, still to be shown in a conversation. */
   pendingIdentityChanges(): ReadonlyArray<{ id: number; serviceId: string; wasVerified: boolean }>;
   consumeIdentityChanges(ids: readonly number[]): void;
@@ -51,7 +61,7 @@ export interface EnvelopeDecryptor {
 export interface ReceiptRequest {
   readonly conversationId: string;
   readonly serviceId: string;
-  readonly kind: 'delivery';
+  readonly kind: 'delivery' | 'read';
   readonly timestamps: readonly number[];
 }
 
@@ -81,7 +91,25 @@ export interface ReceiverOptions {
   readonly attachments?: { addIncoming(pointer: AttachmentPointer): string };
   /** After commit (and before the ack resolves): a stored message whose attachments are to download. */
   readonly onAttachments?: (messageId: string, attachmentIds: readonly string[]) => void;
+  /** Reactions, deletes for everyone, edits and quotes (./incoming-meaning.ts); without it, ignored. */
+  readonly meaning?: IncomingMeaning;
+  /** The chat open and visible on screen: what arrives there is read at once. */
+  readonly isVisible?: (conversationId: string) => boolean;
 }
+
+/**
+ * Most envelopes decrypted and committed together: bounds how long a batch holds the write queue (a send
+ * waits behind at most one batch) while a backlog still costs one commit per 64 messages.
+ */
+const MAX_BATCH = 64;
+
+interface Incoming {
+  readonly envelope: Envelope;
+  readonly serverGuid: string | undefined;
+}
+
+const isContentError = (error: unknown): boolean =>
+  error instanceof DecryptionError || error instanceof ProtocolError;
 
 interface Effects {
   outcome: ReceiveOutcome;
@@ -91,17 +119,25 @@ interface Effects {
 }
 
 export class Receiver {
-  /** Counters for tests, the bench and diagnostics (no content). */
-  readonly stats = { stored: 0, duplicate: 0, failed: 0, dropped: 0, other: 0 };
+  /** Counters for tests, the bench and diagnostics (no content); `batches`: committed transactions. */
+  readonly stats = { stored: 0, duplicate: 0, failed: 0, dropped: 0, other: 0, batches: 0 };
+  private readonly window: ReceiveWindow<Incoming, ReceiveOutcome>;
 
-  constructor(private readonly options: ReceiverOptions) {}
+  constructor(private readonly options: ReceiverOptions) {
+    this.window = new ReceiveWindow({
+      lock: options.lock,
+      max: MAX_BATCH,
+      run: (batch) => this.receiveBatch(batch),
+    });
+  }
 
   /**
    * Process one envelope. Resolves once its result is committed (the caller acks then); rejects only
-   * when the vault itself failed (locked, disk error), in which case the caller must NOT ack.
+   * when the vault itself failed (locked, disk error), in which case the caller must NOT ack. Envelopes
+   * handed in without waiting for each other are received as one batch.
    */
   async handleEnvelope(bytes: Uint8Array): Promise<ReceiveOutcome> {
-    const { store, lock } = this.options;
+    const { store } = this.options;
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(bytes);
@@ -120,43 +156,81 @@ export class Receiver {
       return 'duplicate';
     }
 
-    let effects: Effects;
+    return this.window.add({ envelope, serverGuid });
+  }
+
+  /**
+   * One batch, as one item of the write queue: decrypt each envelope after the one before (staged and
+   * chained, no transaction open across an await), then ONE synchronous transaction commits, in order,
+   * each envelope's protocol state with what its content changes (or a failure marker); only then are
+   * the callers resolved. If the transaction throws for one envelope's content (a replayed last-resort
+   * key), nothing of the batch was committed: each envelope is received again on its own.
+   */
+  private async receiveBatch(batch: ReadonlyArray<Batched<Incoming, ReceiveOutcome>>): Promise<void> {
+    const { store, decryptor } = this.options;
+    const ready: Array<{ waiting: Batched<Incoming, ReceiveOutcome>; staged: StagedDecrypt | undefined }> =
+      [];
+    let head: StagedDecrypt | undefined;
+    for (const waiting of batch) {
+      try {
+        head = await decryptor.decryptStaged(waiting.item.envelope, head);
+        ready.push({ waiting, staged: head });
+      } catch (error) {
+        if (!isContentError(error)) {
+          waiting.reject(error);
+          continue;
+        }
+        // Undecryptable or malformed: nothing of it is staged; a content-free marker is committed
+        // instead so the failure is visible and the envelope can be acked.
+        logDecryptionFailure(error, waiting.item.envelope);
+        ready.push({ waiting, staged: undefined });
+      }
+    }
+    let effects: Effects[];
     try {
-      const { decryptor } = this.options;
-      effects = await lock.run(async () => {
-        // Decrypt outside any transaction (its writes are staged), then one synchronous transaction:
-        // protocol state + message + events. The queue keeps every other encrypt/decrypt out of the gap,
-        // so the staged writes never overwrite a session step taken meanwhile.
-        const staged = await decryptor.decryptStaged(envelope);
-        return store.transaction(() => {
-          staged.commit();
-          const result = this.apply(envelope, serverGuid, staged.result);
+      effects = store.transaction(() =>
+        ready.map(({ waiting: { item }, staged }) => {
+          let result: Effects = { outcome: 'failed', receipts: [] };
+          if (staged) {
+            staged.commit();
+            result = this.apply(item.envelope, item.serverGuid, staged.result);
+          } else {
+            this.recordFailure(item.envelope, item.serverGuid);
+          }
           this.recordIdentityChanges();
           return result;
-        });
-      });
-    } catch (error) {
-      if (!(error instanceof DecryptionError) && !(error instanceof ProtocolError)) throw error;
-      // Undecryptable or malformed content: roll back whatever the attempt touched, then commit a
-      // content-free marker so the failure is visible and the envelope can be acked.
-      log.warn('messaging.receive.decryption_failed', {
-        ...errorFields(error),
-        envelopeType: envelope.type,
-        sealed: envelope.type === EnvelopeType.UNIDENTIFIED_SENDER,
-      });
-      await lock.run(() =>
-        store.transaction(() => {
-          this.recordFailure(envelope, serverGuid);
-          this.recordIdentityChanges();
         }),
       );
-      this.stats.failed += 1;
-      return 'failed';
+    } catch (error) {
+      if (!isContentError(error)) throw error; // the vault failed: no envelope of the batch is acked
+      if (ready.length > 1) {
+        for (const { waiting } of ready) await this.receiveBatch([waiting]);
+        return;
+      }
+      const [only] = ready;
+      if (!only?.staged) throw error; // the failure marker itself could not be stored
+      logDecryptionFailure(error, only.waiting.item.envelope);
+      effects = [
+        store.transaction(() => {
+          this.recordFailure(only.waiting.item.envelope, only.waiting.item.serverGuid);
+          this.recordIdentityChanges();
+          return { outcome: 'failed', receipts: [] };
+        }),
+      ];
     }
+    this.stats.batches += 1;
+    ready.forEach(({ waiting }, i) => {
+      const result = effects[i];
+      if (result) waiting.resolve(this.afterCommit(result));
+    });
+  }
 
+  /** What follows a committed envelope, in the same task as the commit: counters, hooks, receipts. */
+  private afterCommit(effects: Effects): ReceiveOutcome {
     if (effects.outcome === 'stored') this.stats.stored += 1;
     else if (effects.outcome === 'duplicate') this.stats.duplicate += 1;
     else if (effects.outcome === 'dropped') this.stats.dropped += 1;
+    else if (effects.outcome === 'failed') this.stats.failed += 1;
     else this.stats.other += 1;
     if (effects.typing) this.options.onTyping?.(effects.typing);
     if (effects.downloads) {
@@ -214,6 +288,11 @@ export class Receiver {
       };
     }
 
+    // Reactions, deletes and edits change a message of an existing chat (held requests included).
+    const change =
+      existing && this.options.meaning?.applyChange(existing, sourceServiceId, content, envelope);
+    if (change) return { outcome: change, receipts: [] };
+
     const data = content.dataMessage;
     if (!data || data.groupV2) return none; // sync, call, story, group messages: not handled (yet)
 
@@ -238,6 +317,9 @@ export class Receiver {
     if (isTimerUpdate || !hasContent) {
       return { outcome: timerChanged ? 'timer' : 'ignored', receipts: [] };
     }
+    // The message disappears by the chat's timer as it stands after Signal's version rules (applyTimer),
+    // also when the sender's copy carried none or a stale one.
+    const chatTimer = store.getConversation(conversation.id)?.expireTimerSeconds ?? null;
 
     if (store.hasIncoming(sourceServiceId, sourceDevice, sentAt))
       return { outcome: 'duplicate', receipts: [] };
@@ -257,6 +339,10 @@ export class Receiver {
         : null;
     const attachmentIds = imageId !== null ? [...ids, imageId] : ids;
     if (!body && attachmentIds.length === 0) return { outcome: 'ignored', receipts: [] };
+    const meaning = this.options.meaning;
+    const quote = meaning?.quote(data.quote, sourceServiceId);
+    const deleted = meaning?.deletedBeforeArrival(sourceServiceId, sentAt) === true;
+    const read = !held && !deleted && this.options.isVisible?.(conversation.id) === true;
     const { inserted, message } = store.insertIncoming({
       conversationId: conversation.id,
       sourceServiceId,
@@ -264,10 +350,13 @@ export class Receiver {
       sentAt,
       serverGuid: serverGuid ?? null,
       body: body ?? null,
-      expireTimerSeconds: data.expireTimer ?? null,
+      expireTimerSeconds: chatTimer,
       viewOnce: data.isViewOnce === true,
       attachmentIds,
       ...(preview ? { preview: { ...preview, imageAttachmentId: imageId } } : {}),
+      ...(quote ? { quote } : {}),
+      ...(read ? { read } : {}),
+      ...(deleted ? { deleted } : {}),
     });
     // (Unreachable for attachments after the hasIncoming check; an orphan row would be swept.)
     if (!inserted) return { outcome: 'duplicate', receipts: [] };
@@ -280,18 +369,33 @@ export class Receiver {
             kind: 'delivery',
             timestamps: [sentAt],
           },
+          ...(read
+            ? [
+                {
+                  conversationId: conversation.id,
+                  serviceId: sourceServiceId,
+                  kind: 'read' as const,
+                  timestamps: [sentAt],
+                },
+              ]
+            : []),
         ];
     return {
       outcome: 'stored',
       receipts,
       // A held request's media is not fetched until accepted (fetching would tell the CDN we got it).
-      ...(message && attachmentIds.length > 0 && !held
+      ...(message && attachmentIds.length > 0 && !held && !deleted
         ? { downloads: { messageId: message.id, attachmentIds } }
         : {}),
     };
   }
 
-  /** A timer carried by a message that differs from the conversation's becomes the chat's timer. */
+  /**
+   * A timer carried by a message that differs from the conversation's becomes the chat's timer — unless
+   * its Signal timer version is lower than the chat's (a stale change from before ours). A message
+   * without a version comes from a client without versions: its timer update applies, its plain message
+   * without a timer keeps ours.
+   */
   private applyTimer(
     conversation: Conversation,
     data: DataMessage,
@@ -301,10 +405,18 @@ export class Receiver {
     const { store } = this.options;
     const isTimerUpdate = ((data.flags ?? 0) & DataMessageFlags.EXPIRATION_TIMER_UPDATE) !== 0;
     const incoming = data.expireTimer && data.expireTimer > 0 ? data.expireTimer : null;
-    if (!isTimerUpdate && incoming === conversation.expireTimerSeconds) return false;
-    if (!isTimerUpdate && incoming === null) return false; // an old client without timers: keep ours
-    if (incoming === conversation.expireTimerSeconds) return false;
-    store.updateConversation(conversation.id, { expireTimerSeconds: incoming });
+    const version = data.expireTimerVersion ?? 0;
+    if (version > 0 && version < conversation.expireTimerVersion) {
+      log.info('messaging.receive.change_ignored', { change: 'timer', reason: 'stale-version' });
+      return false;
+    }
+    const newer = version > conversation.expireTimerVersion ? { expireTimerVersion: version } : {};
+    if (!isTimerUpdate && incoming === null && version === 0) return false; // an old client: keep ours
+    if (incoming === conversation.expireTimerSeconds) {
+      if (version > conversation.expireTimerVersion) store.updateConversation(conversation.id, newer);
+      return false;
+    }
+    store.updateConversation(conversation.id, { expireTimerSeconds: incoming, ...newer });
     store.addEvent(
       conversation.id,
       'timer-changed',
@@ -384,4 +496,12 @@ export function serviceIdFromBinary(bytes: Uint8Array | undefined): string | und
   if (bytes.length === 16) return uuidString(bytes);
   if (bytes.length === 17 && bytes[0] === 0x01) return `PNI:${uuidString(bytes.subarray(1))}`;
   return undefined;
+}
+
+function logDecryptionFailure(error: unknown, envelope: Envelope): void {
+  log.warn('messaging.receive.decryption_failed', {
+    ...errorFields(error),
+    envelopeType: envelope.type,
+    sealed: envelope.type === EnvelopeType.UNIDENTIFIED_SENDER,
+  });
 }

@@ -28,7 +28,7 @@ import type { IdentityStores, SignalProtocolStores } from '../signal/stores/inde
 import { padContent, type Envelope, type EnvelopeType } from '../signal/proto/signal-service.js';
 import { isLibSignalError } from '../signal/libsignal-errors.js';
 import { StagedStores } from '../signal/staged-stores.js';
-import type { DecryptedEnvelope, EnvelopeDecryptor } from './receiver.js';
+import type { DecryptedEnvelope, EnvelopeDecryptor, StagedDecrypt } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
 
 export type PreKeyResponseJson = PreKeyBundleJson;
@@ -60,6 +60,18 @@ export interface MessageEncryptor {
 
 const b64 = (value: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(value, 'base64'));
 
+class AdapterStaged implements StagedDecrypt {
+  constructor(
+    readonly result: DecryptedEnvelope,
+    private readonly staged: StagedStores,
+    readonly heads: ReadonlyMap<IdentityStores, StagedStores>,
+  ) {}
+
+  commit(): void {
+    this.staged.commit();
+  }
+}
+
 export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
   private readonly trustRoots: PublicKey[];
 
@@ -90,13 +102,17 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
   /**
    * Decrypt without writing to the vault: libsignal's store writes are staged in memory, and
    * `commit()` applies them synchronously (call it inside the transaction that stores the result).
-   * On error nothing was written, so there is nothing to roll back.
+   * `after` (a staged decrypt of this adapter, not yet committed) makes this one read its writes: a
+   * batch chains its decrypts and commits them in order. On error nothing was staged for this envelope.
    */
-  async decryptStaged(envelope: Envelope): Promise<{ result: DecryptedEnvelope; commit(): void }> {
+  async decryptStaged(envelope: Envelope, after?: StagedDecrypt): Promise<StagedDecrypt> {
     const { stores, localServiceId } = this.ours(envelope);
-    const staged = new StagedStores(stores);
+    // The newest stager of each store set (ACI, PNI) in the chain so far.
+    const heads = new Map(after instanceof AdapterStaged ? after.heads : []);
+    const staged = new StagedStores(stores, heads.get(stores));
     const result = await this.decryptWith(envelope, staged, localServiceId);
-    return { result, commit: () => staged.commit() };
+    heads.set(stores, staged);
+    return new AdapterStaged(result, staged, heads);
   }
 
   private decryptWith(

@@ -32,7 +32,7 @@ export interface IncomingRequest {
  * Decides the answer to an incoming request. The response (200 unless another status is returned) is
  * sent only after the returned promise resolved, so the server keeps a message until the handler has
  * committed it. A throwing handler answers 500, and the server keeps the message for redelivery.
- * Requests are handled one at a time, in arrival order.
+ * Requests are handled one at a time, in arrival order (see `concurrentIncoming`).
  */
 export type IncomingRequestHandler = (request: IncomingRequest) => Promise<number | void>;
 
@@ -61,6 +61,12 @@ export interface ChatConnectionOptions {
   /** Credentials (`aci.deviceId` : password); without them the socket is unauthenticated. */
   readonly auth?: BasicAuth;
   readonly onRequest?: IncomingRequestHandler;
+  /**
+   * Start each incoming request's handler as it arrives (still in arrival order), without waiting for
+   * the previous answer; each answer goes out when its own handler resolved. Lets the inbox batch the
+   * server's delivery window (src/messaging/inbox.ts). Default: one at a time.
+   */
+  readonly concurrentIncoming?: boolean;
   /** Interval of GET /v1/keepalive; 0 turns keepalive off. Default 30 s. */
   readonly keepaliveIntervalMs?: number;
   /** A keepalive unanswered for this long closes the connection. Default 20 s. */
@@ -250,8 +256,9 @@ export class ChatConnection {
     // against a server or route that does not.
     const oversize = bytes.length > (this.#options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
     if (oversize) log.warn('net.chat.oversize_request_skipped', { bytes: bytes.length, verb });
-    // One at a time, in order: the answer to request n is sent before request n+1 is handled.
-    this.#incoming = this.#incoming.then(async () => {
+    // One at a time, in order: the answer to request n is sent before request n+1 is handled — or,
+    // with concurrentIncoming, each handler starts now (in order) and answers when it is done.
+    const handle = async (): Promise<void> => {
       const handler = this.#options.onRequest;
       let status = handler || oversize ? 200 : 404;
       if (handler && !oversize) {
@@ -264,7 +271,9 @@ export class ChatConnection {
       }
       if (!this.isOpen) return; // not acknowledged: the server redelivers on the next connection
       this.#ws.send(encodeWsResponse({ id, status, headers: [] }), { binary: true });
-    });
+    };
+    if (this.#options.concurrentIncoming) void handle();
+    else this.#incoming = this.#incoming.then(handle);
   }
 
   #onResponse(response: WsResponseFrame): void {

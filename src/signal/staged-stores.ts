@@ -10,8 +10,10 @@
  * receiver then applies the staged writes and the message together in one SYNCHRONOUS transaction
  * (`commit()`), during which no other code can run.
  *
- * Reads see the staged writes (a decrypt may read what it just wrote). Secrets: staged records are
- * libsignal objects (native memory), dropped with the stager.
+ * Reads see the staged writes (a decrypt may read what it just wrote), and those of the stager it
+ * follows (`previous`): a batch of decrypts chains them, each seeing the ones before it, and commits them
+ * in order in one transaction (src/messaging/receiver.ts). Secrets: staged records are libsignal objects
+ * (native memory), dropped with the stager.
  */
 import {
   Direction,
@@ -36,7 +38,7 @@ const key = (address: ProtocolAddress): string => `${address.name()}\u0000${addr
 
 class StagedSessions extends SessionStore {
   readonly saved = new Map<string, { serviceId: string; deviceId: number; record: SessionRecord }>();
-  constructor(private readonly base: IdentityStores['sessions']) {
+  constructor(private readonly base: Pick<SessionStore, 'getSession'>) {
     super();
   }
   override saveSession(name: ProtocolAddress, record: SessionRecord): Promise<void> {
@@ -60,7 +62,12 @@ class StagedSessions extends SessionStore {
 
 class StagedIdentity extends IdentityKeyStore {
   readonly saved = new Map<string, PublicKey>();
-  constructor(private readonly base: IdentityStores['identity']) {
+  constructor(
+    private readonly base: Pick<
+      IdentityKeyStore,
+      'getIdentityKey' | 'getLocalRegistrationId' | 'isTrustedIdentity' | 'getIdentity'
+    >,
+  ) {
     super();
   }
   override getIdentityKey(): Promise<PrivateKey> {
@@ -93,7 +100,7 @@ class StagedIdentity extends IdentityKeyStore {
 
 class StagedPreKeys extends PreKeyStore {
   readonly removed = new Set<number>();
-  constructor(private readonly base: IdentityStores['preKeys']) {
+  constructor(private readonly base: Pick<PreKeyStore, 'getPreKey'>) {
     super();
   }
   override savePreKey(): Promise<void> {
@@ -110,7 +117,7 @@ class StagedPreKeys extends PreKeyStore {
 }
 
 class StagedSignedPreKeys extends SignedPreKeyStore {
-  constructor(private readonly base: IdentityStores['signedPreKeys']) {
+  constructor(private readonly base: Pick<SignedPreKeyStore, 'getSignedPreKey'>) {
     super();
   }
   override saveSignedPreKey(): Promise<void> {
@@ -123,7 +130,10 @@ class StagedSignedPreKeys extends SignedPreKeyStore {
 
 class StagedKyberPreKeys extends KyberPreKeyStore {
   readonly used: Array<{ id: number; signedPreKeyId: number; baseKey: PublicKey }> = [];
-  constructor(private readonly base: IdentityStores['kyberPreKeys']) {
+  constructor(
+    private readonly base: Pick<KyberPreKeyStore, 'getKyberPreKey'>,
+    private readonly isLastResort: (id: number) => boolean | null,
+  ) {
     super();
   }
   override saveKyberPreKey(): Promise<void> {
@@ -131,7 +141,7 @@ class StagedKyberPreKeys extends KyberPreKeyStore {
   }
   override getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
     // A one-time Kyber prekey marked used in this decrypt is gone (last-resort keys stay).
-    if (this.used.some((u) => u.id === id) && this.base.isLastResort(id) === false) {
+    if (this.used.some((u) => u.id === id) && this.isLastResort(id) === false) {
       return Promise.reject(new ProtocolError('No Kyber prekey with that id.'));
     }
     return this.base.getKyberPreKey(id);
@@ -142,7 +152,10 @@ class StagedKyberPreKeys extends KyberPreKeyStore {
   }
 }
 
-/** One decrypt's view of a store set: reads through to the vault, writes kept until `commit()`. */
+/**
+ * One decrypt's view of a store set: reads through `previous` (the stager before it in a batch, same
+ * store set) to the vault, writes kept until `commit()`.
+ */
 export class StagedStores {
   readonly sessions: StagedSessions;
   readonly identity: StagedIdentity;
@@ -150,17 +163,24 @@ export class StagedStores {
   readonly signedPreKeys: StagedSignedPreKeys;
   readonly kyberPreKeys: StagedKyberPreKeys;
 
-  constructor(private readonly base: IdentityStores) {
-    this.sessions = new StagedSessions(base.sessions);
-    this.identity = new StagedIdentity(base.identity);
-    this.preKeys = new StagedPreKeys(base.preKeys);
-    this.signedPreKeys = new StagedSignedPreKeys(base.signedPreKeys);
-    this.kyberPreKeys = new StagedKyberPreKeys(base.kyberPreKeys);
+  constructor(
+    private readonly base: IdentityStores,
+    previous?: StagedStores,
+  ) {
+    const reads = previous ?? base;
+    this.sessions = new StagedSessions(reads.sessions);
+    this.identity = new StagedIdentity(reads.identity);
+    this.preKeys = new StagedPreKeys(reads.preKeys);
+    this.signedPreKeys = new StagedSignedPreKeys(reads.signedPreKeys);
+    this.kyberPreKeys = new StagedKyberPreKeys(reads.kyberPreKeys, (id) =>
+      base.kyberPreKeys.isLastResort(id),
+    );
   }
 
   /**
-   * Write everything staged through the vault stores, synchronously. Call inside the transaction that
-   * stores the decrypt's result; a throw (e.g. a last-resort Kyber key replayed) must roll it back.
+   * Write what THIS stager staged through the vault stores, synchronously (a batch commits its chain in
+   * order). Call inside the transaction that stores the decrypt's result; a throw (e.g. a last-resort
+   * Kyber key replayed) must roll it back.
    */
   commit(): void {
     for (const [serviceId, publicKey] of this.identity.saved) {

@@ -39,8 +39,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { cdnDir?: string } = {}): Promise<Harness> {
-  const network = await startDemoNetwork(options.cdnDir ? { cdnDir: options.cdnDir } : {});
+export async function createHarness(
+  options: { cdnDir?: string; deliveryWindow?: number } = {},
+): Promise<Harness> {
+  const network = await startDemoNetwork({
+    ...(options.cdnDir ? { cdnDir: options.cdnDir } : {}),
+    ...(options.deliveryWindow ? { deliveryWindow: options.deliveryWindow } : {}),
+  });
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-msg-profile-'));
   let vault = new Vault(profileDir, { kdf: TEST_KDF });
   await vault.create(Buffer.from(TEST_PASSPHRASE));
