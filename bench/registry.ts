@@ -1,6 +1,7 @@
 import { attachmentsBench } from './attachments.bench.js';
 import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
+import { memoryWipeBench } from './memory-wipe.bench.js';
 import { pinBench } from './pin.bench.js';
 import { transportBench } from './transport.bench.js';
 import type { BenchModule } from './types.js';
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly BenchModule[] = [
   conversationPaintBench,
   attachmentsBench,
   transportBench,
+  memoryWipeBench,
 ];

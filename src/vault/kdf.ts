@@ -11,6 +11,7 @@
  */
 import argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
+import { argon2RawHash } from './argon2-hygiene.js';
 import { KEY_BYTES } from './driver.js';
 
 export interface KdfParams {
@@ -93,7 +94,7 @@ export function newSalt(): Buffer {
  * The returned Buffer belongs to the caller, who must `fill(0)` it when done.
  */
 export async function deriveKey(passphrase: Buffer, salt: Buffer, params: KdfParams): Promise<Buffer> {
-  return argon2.hash(passphrase, {
+  return argon2RawHash(passphrase, {
     type: argon2.argon2id,
     raw: true,
     hashLength: KEY_BYTES,

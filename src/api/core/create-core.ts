@@ -9,6 +9,7 @@ import { VaultLockedError } from '../../errors.js';
 import { purgeExpiredMessages } from '../../messaging/client.js';
 import { AutoLock, Vault } from '../../vault/index.js';
 import type { CoreContext, CoreOptions, Emit, Handlers } from './context.js';
+import { clearFreedMemory } from './freed-memory.js';
 import { createHandlers } from './handlers/index.js';
 import { Session } from './session.js';
 
@@ -18,6 +19,7 @@ export interface Core {
 }
 
 export function createCore(options: CoreOptions, emit: Emit): Core {
+  clearFreedMemory();
   const clock = options.clock ?? Date.now;
   const vault = new Vault(options.profileDir, { ...(options.clock ? { clock } : {}), ...options.vault });
   const autoLock = new AutoLock(vault, { timeoutMs: DEFAULT_SETTINGS.autoLockSeconds * 1000 });
