@@ -1,5 +1,5 @@
 import { explainError, sayError, type ApiError } from '../../src/api/contract.js';
-import { fieldNames } from './field-errors.js';
+import { fieldNames, fieldReason } from './field-errors.js';
 
 /**
  * A typed error, said once: the code's one-sentence explanation, and the core's message only when it adds
@@ -23,14 +23,20 @@ export function ErrorText({ error, id }: { error: ApiError | null; id?: string }
   );
 }
 
-/** A refusal naming fields: their labels, never the contract's paths or the schema's wording. */
+/**
+ * A refusal naming fields: their labels, never the contract's paths or the schema's wording; a rule the core
+ * checked itself (libsignal's username rules) comes with its own sentence, said after the label.
+ */
 function InvalidFields({ error, id }: { error: ApiError; id: string | undefined }) {
   const names = fieldNames(error);
+  const reason = fieldReason(error);
   return (
     <p className="error" role="alert" id={id} data-error-code={error.code}>
-      {names.length > 0
-        ? `${names.join(', ')}: not valid; check the marked field${names.length > 1 ? 's' : ''}.`
-        : explainError(error.code)}
+      {names.length === 0
+        ? (reason ?? explainError(error.code))
+        : reason
+          ? `${names.join(', ')}: ${reason}`
+          : `${names.join(', ')}: not valid; check the marked field${names.length > 1 ? 's' : ''}.`}
     </p>
   );
 }

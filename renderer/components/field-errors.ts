@@ -32,6 +32,15 @@ export function fieldNames(error: ApiError): string[] {
   return [...new Set((error.fields ?? []).flatMap((path) => FIELD_NAMES[path] ?? []))];
 }
 
+/**
+ * The core's own sentence for a rule a library checked (a username too short, a damaged link), or null.
+ * A schema refusal's message is the schema's wording (`path: rule`) and is never shown.
+ */
+export function fieldReason(error: ApiError): string | null {
+  const schemaWording = (error.fields ?? []).some((path) => error.message.startsWith(`${path}: `));
+  return schemaWording || !error.message ? null : error.message;
+}
+
 /** Whether `path` is one of the fields an INVALID_INPUT error is about (for `aria-invalid`). */
 export function isInvalidField(error: ApiError | null, path: string): boolean {
   return error?.code === 'INVALID_INPUT' && (error.fields?.includes(path) ?? false);

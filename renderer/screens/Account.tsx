@@ -38,8 +38,7 @@ export function AccountScreen() {
           {details.registered ? (
             <>
               <UsernameSection details={details} />
-              {/* Keyed by the saved profile: the form starts from what the core keeps after a save. */}
-              <ProfileSection key={JSON.stringify(details.profile)} profile={details.profile} />
+              <ProfileSection profile={details.profile} />
               <PhonePrivacySection privacy={details.privacy} />
             </>
           ) : (
