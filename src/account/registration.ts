@@ -64,6 +64,8 @@ export interface RegisterPrimaryOptions {
   readonly profileKey?: Uint8Array;
   /** Registration-lock token (hex) when re-registering a locked number (from the master key). */
   readonly registrationLock?: string;
+  /** "Who can find me by number": everybody (true) or nobody (false, the default). */
+  readonly discoverableByPhoneNumber?: boolean;
   /** Registration recovery password (base64, from the master key); random when absent. */
   readonly recoveryPassword?: string;
   /** One-time prekeys per identity to upload. Default 100. */
@@ -217,7 +219,7 @@ export async function registerPrimary(options: RegisterPrimaryOptions): Promise<
           ...(options.registrationLock ? { registrationLock: options.registrationLock } : {}),
           unidentifiedAccessKey: Array.from(accessKey),
           unrestrictedUnidentifiedAccess: false,
-          discoverableByPhoneNumber: false,
+          discoverableByPhoneNumber: options.discoverableByPhoneNumber ?? false,
           recoveryPassword,
         },
         skipDeviceTransfer: true,

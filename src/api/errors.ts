@@ -11,6 +11,8 @@ export function toApiError(error: unknown): ApiError {
   if (!isCarapaceError(error)) return internalError();
   const retry = (error as { retryAfterMs?: unknown }).retryAfterMs;
   const tries = (error as { triesRemaining?: unknown }).triesRemaining;
+  // INVALID_INPUT found by the core (a library rule) names its form fields like a schema error does.
+  const fields = (error as { fields?: unknown }).fields;
   return {
     code: error.code,
     message: error.message.slice(0, 1000),
@@ -18,6 +20,9 @@ export function toApiError(error: unknown): ApiError {
       ? { retryAfterMs: Math.max(0, Math.ceil(retry)) }
       : {}),
     ...(typeof tries === 'number' && Number.isInteger(tries) && tries >= 0 ? { triesRemaining: tries } : {}),
+    ...(Array.isArray(fields) && fields.every((f) => typeof f === 'string')
+      ? { fields: fields.slice(0, 5).map((f: string) => f.slice(0, 100)) }
+      : {}),
   };
 }
 

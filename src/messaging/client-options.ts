@@ -37,6 +37,8 @@ export interface MessagingClientOptions {
    * (`ownProfileKey` must return it from then on). Without it, rotation is refused.
    */
   readonly saveOwnProfileKey?: (profileKey: Uint8Array) => void | Promise<void>;
+  /** `PUT /v1/profile`'s body for a profile key: our name etc. re-encrypted, so a rotation keeps them. */
+  readonly profileBody?: (profileKey: Uint8Array) => Uint8Array;
   /** Signal's prekey batch size and top-up minimum unless set (tests use small batches). */
   readonly preKeys?: PreKeyMaintenanceSettings;
   /** Injectable clock (tests): message times, disappearing-message expiry, prekey rotation. Default Date.now. */

@@ -30,20 +30,24 @@ export async function rotateProfileKey(options: {
   readonly aci: string;
   readonly request: ChatRequester;
   readonly save: (profileKey: Uint8Array) => void | Promise<void>;
+  /** Our whole profile under the new key (name, about…); without it, an empty name. */
+  readonly profileBody?: (profileKey: Uint8Array) => Uint8Array;
 }): Promise<void> {
   const key = new Uint8Array(randomBytes(32));
   try {
     const profileKey = new ProfileKey(key);
     const aci = Aci.parseFromServiceIdString(options.aci);
-    const body = Buffer.from(
-      JSON.stringify({
-        commitment: Buffer.from(profileKey.getCommitment(aci).serialize()).toString('base64'),
-        version: profileKey.getProfileKeyVersion(aci).toString(),
-        name: encryptEmptyProfileName(key).toString('base64'),
-        avatar: false,
-        sameAvatar: false,
-      }),
-    );
+    const body =
+      options.profileBody?.(key) ??
+      Buffer.from(
+        JSON.stringify({
+          commitment: Buffer.from(profileKey.getCommitment(aci).serialize()).toString('base64'),
+          version: profileKey.getProfileKeyVersion(aci).toString(),
+          name: encryptEmptyProfileName(key).toString('base64'),
+          avatar: false,
+          sameAvatar: false,
+        }),
+      );
     const response = await options.request({
       verb: 'PUT',
       path: '/v1/profile',

@@ -20,6 +20,7 @@ import type { SocketOpener } from '../../net/socket-opener.js';
 import type { SettingsStore } from '../../settings/store.js';
 import type { Vault } from '../../vault/index.js';
 import { credentialsOf, readAccount, readOwnProfileKey, saveOwnProfileKey } from './account-record.js';
+import { profileContentOf, profileUploadBody } from '../../account/own-profile.js';
 import type { EventPayload } from '../contract.js';
 import type { Emit } from './context.js';
 
@@ -123,6 +124,7 @@ export class MessagingConnection {
         defaultExpireTimer: () => settings.get().disappearingDefaultSeconds || null,
         ownProfileKey: () => readOwnProfileKey(kv),
         saveOwnProfileKey: (profileKey) => saveOwnProfileKey(kv, profileKey),
+        profileBody: (profileKey) => profileUploadBody(account.aci, profileKey, profileContentOf(kv)),
       });
       if (this.#disposed) {
         await client.stop();

@@ -13,6 +13,7 @@ import {
   type CarapaceError,
 } from '../../errors.js';
 import { log } from '../../log.js';
+import { readPhonePrivacy } from '../../account/own-profile.js';
 import {
   registerWithRecovery,
   type PinPrompt,
@@ -73,6 +74,7 @@ export async function submitCaptcha(
     messages: s.messages,
     number: pending.e164,
     captcha,
+    discoverableByPhoneNumber: readPhonePrivacy(s.kv).discoverableByPhoneNumber,
     maxCodeAttempts: 5,
     getVerificationCode: (attempt) => {
       pending.code = deferred();

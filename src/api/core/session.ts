@@ -31,6 +31,7 @@ import { toApiConversation, toApiMessage, verifiedState } from './mappers.js';
 import { MessagingConnection } from './messaging-connection.js';
 import type { PendingRegistration } from './registration.js';
 import { forwardStoreEvents } from './store-events.js';
+import { watchContactProfiles } from './contact-profile-watch.js';
 
 export class Session {
   readonly messages: MessageStore;
@@ -82,6 +83,7 @@ export class Session {
         this.#ownStores = undefined;
         return [
           ...forwardStoreEvents(client, this, emit),
+          ...watchContactProfiles(client, this.kv, clock),
           client.on('typing', ({ conversationId, started }) => emit('typing', { conversationId, started })),
           client.on('attachment.progress', (event) => emit('attachment.progress', { ...event })),
           client.on('conversation.removed', ({ id }) => {

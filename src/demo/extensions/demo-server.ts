@@ -35,6 +35,7 @@ import {
   type WsResponse,
 } from './chat-socket-hook.js';
 import { DeliveryQueues } from './delivery-queues.js';
+import { DemoDirectory } from './directory.js';
 import { reclaimNumber, SvrMount } from './svr-routes.js';
 
 const PRIMARY_DEVICE_ID = 1;
@@ -84,6 +85,8 @@ export class DemoServer extends Server {
   deliveredCount = 0;
   /** Key backup, registration lock and account-data storage mounted on the chat socket (svr-routes.ts). */
   readonly svr: SvrMount;
+  /** DEMO ONLY phone-number directory (directory.ts): stands in for CDSI, which the mock lacks. */
+  readonly directory = new DemoDirectory();
 
   constructor(config: Config, options: DemoServerOptions = {}) {
     super(config);
@@ -129,7 +132,10 @@ export class DemoServer extends Server {
 
   /** Before the stock router: the SVR / registration-lock / storage routes (svr-routes.ts). */
   interceptRequest(device: Device | undefined, request: WsRequest): WsResponse | undefined {
-    return this.svr.intercept(device, request, (id) => this.#verifiedNumber(id));
+    return (
+      this.directory.intercept(device, request) ??
+      this.svr.intercept(device, request, (id) => this.#verifiedNumber(id))
+    );
   }
 
   /** The number of a verification session that is verified (no lock answer, no SVR credentials before). */
@@ -161,6 +167,7 @@ export class DemoServer extends Server {
   ): Promise<PrimaryDevice> {
     const primary = await super.createPrimaryDevice(options);
     this.#simulated.add(primary.device.aci);
+    this.directory.addSimulated(primary.device.number, primary.device.aci);
     return primary;
   }
 
@@ -264,6 +271,7 @@ export class DemoServer extends Server {
         const key = body?.accountAttributes?.unidentifiedAccessKey;
         if (typeof result?.uuid === 'string') {
           this.svr.registered(request, result.uuid, (id) => this.#verifiedNumber(id));
+          this.directory.registered(body, result.uuid, (id) => this.#verifiedNumber(id));
         }
         if (typeof result?.uuid === 'string' && Array.isArray(key) && key.length === 16) {
           const aci = result.uuid;

@@ -11,7 +11,7 @@ export const UsernameText = z.string().trim().min(1).max(64);
  * A username link as Signal shares it: `https://signal.me/#eu/<base64url>` (the text of its QR code; the
  * renderer decodes a QR image itself and sends the text).
  */
-export const UsernameLinkText = z.string().trim().min(1).max(512);
+const UsernameLinkText = z.string().trim().min(1).max(512);
 
 const ServiceIdText = z
   .string()
@@ -26,7 +26,7 @@ export type PhoneNumberSharing = z.infer<typeof PhoneNumberSharingSchema>;
  * = stored here and sent when this device registers (again), because the service offers no way to change
  * it on a registered account (the demo network's mock server takes it only at registration).
  */
-export const DiscoverabilityAppliesSchema = z.enum(['server', 'next-registration']);
+const DiscoverabilityAppliesSchema = z.enum(['server', 'next-registration']);
 
 export const AccountDetailsSchema = z.object({
   registered: z.boolean(),
@@ -76,7 +76,6 @@ export const UsernameReservationSchema = z.object({
 export type UsernameReservation = z.infer<typeof UsernameReservationSchema>;
 
 export const UsernameLinkSchema = z.object({ url: z.string() });
-export type UsernameLink = z.infer<typeof UsernameLinkSchema>;
 
 export const ProfileSetInputSchema = z.strictObject({
   /** Our first name as contacts see it (encrypted with our profile key; the server never reads it). */

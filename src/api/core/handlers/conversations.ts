@@ -1,28 +1,12 @@
 /** The conversation list and one conversation's state: start, open, timer, request, block, remove. */
-import { NotAvailableError } from '../../../errors.js';
 import { log } from '../../../log.js';
 import type { CoreContext, Handlers } from '../context.js';
+import { startConversation } from '../start-conversation.js';
 
 export function conversationHandlers(ctx: CoreContext) {
   return {
     'conversations.list': () => Promise.resolve(ctx.session().listConversations()),
-    'conversations.start': (input) => {
-      const s = ctx.session();
-      if (!('serviceId' in input)) {
-        throw new NotAvailableError(
-          'Start the chat with their Signal ID: finding contacts by phone number comes later.',
-        );
-      }
-      const serviceId = input.serviceId.toLowerCase();
-      const conversation =
-        s.messages.findConversationByServiceId(serviceId) ??
-        s.messages.getOrCreateConversation(serviceId, {
-          isContact: true,
-          acceptedAt: ctx.clock(),
-          ...(input.name ? { profileName: input.name } : {}),
-        });
-      return Promise.resolve(s.apiConversation(conversation));
-    },
+    'conversations.start': (input) => startConversation(ctx, input),
     'conversations.removeContact': async ({ conversationId, deleteHistory }) => {
       const s = ctx.session();
       s.conversation(conversationId);

@@ -1,30 +1,32 @@
 /** The account screen: details, our profile name, phone-number privacy (issue 16). */
-import { NotAvailableError } from '../../../errors.js';
+import { savePhonePrivacy, readPhonePrivacy } from '../../../account/own-profile.js';
+import { accountDetails } from '../account-details.js';
 import type { CoreContext, Handlers } from '../context.js';
-
-const notYet = () => Promise.reject(new NotAvailableError('Profiles are being built; not available yet.'));
+import { uploadOwnProfile } from '../own-profile-upload.js';
 
 export function profileHandlers(ctx: CoreContext) {
   return {
-    'account.details': () => {
-      const status = ctx.session().accountStatus();
-      return Promise.resolve({
-        registered: status.registered,
-        e164: status.e164,
-        aci: status.aci,
-        deviceId: status.deviceId,
-        username: null,
-        usernameLink: null,
-        profile: { givenName: null, familyName: null, about: null },
-        privacy: {
-          phoneNumberSharing: 'nobody' as const,
-          discoverableByPhoneNumber: false,
-          discoverabilityApplies: 'next-registration' as const,
-        },
+    'account.details': () => Promise.resolve(accountDetails(ctx.session())),
+    'profile.set': async ({ givenName, familyName, about }) => {
+      const s = ctx.session();
+      await uploadOwnProfile(s, {
+        profile: { givenName, familyName: familyName || null, about: about || null },
       });
+      return accountDetails(s);
     },
-    'profile.set': notYet,
-    'privacy.setPhoneNumberSharing': notYet,
-    'privacy.setDiscoverable': notYet,
+    'privacy.setPhoneNumberSharing': async ({ sharing }) => {
+      const s = ctx.session();
+      await uploadOwnProfile(s, { privacy: { ...readPhonePrivacy(s.kv), phoneNumberSharing: sharing } });
+      return accountDetails(s);
+    },
+    'privacy.setDiscoverable': async ({ discoverable }) => {
+      const s = ctx.session();
+      // Sent with the next registration (see account-details.ts); the answer says so.
+      await s.exclusive(() => {
+        savePhonePrivacy(s.kv, { ...readPhonePrivacy(s.kv), discoverableByPhoneNumber: discoverable });
+        return Promise.resolve();
+      });
+      return accountDetails(s);
+    },
   } satisfies Partial<Handlers>;
 }

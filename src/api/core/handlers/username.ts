@@ -1,15 +1,23 @@
-/** Our username and its link (issue 16). */
-import { NotAvailableError } from '../../../errors.js';
+/** Our username and its link (issue 16): reserve → confirm, delete, link create/reset. */
 import type { CoreContext, Handlers } from '../context.js';
+import { withUsernames } from '../username-access.js';
+import { accountDetails } from '../account-details.js';
 
-const notYet = () => Promise.reject(new NotAvailableError('Usernames are being built; not available yet.'));
-
-export function usernameHandlers(_ctx: CoreContext) {
+export function usernameHandlers(ctx: CoreContext) {
   return {
-    'username.reserve': notYet,
-    'username.confirm': notYet,
-    'username.delete': notYet,
-    'usernameLink.create': notYet,
-    'usernameLink.reset': notYet,
+    'username.reserve': ({ nickname, discriminator }) =>
+      withUsernames(ctx.session(), (u) => u.reserve(nickname, discriminator)),
+    'username.confirm': async ({ username }) => {
+      const s = ctx.session();
+      await withUsernames(s, (u) => u.confirm(username));
+      return accountDetails(s);
+    },
+    'username.delete': async () => {
+      const s = ctx.session();
+      await withUsernames(s, (u) => u.delete());
+      return accountDetails(s);
+    },
+    'usernameLink.create': async () => ({ url: await withUsernames(ctx.session(), (u) => u.link()) }),
+    'usernameLink.reset': async () => ({ url: await withUsernames(ctx.session(), (u) => u.resetLink()) }),
   } satisfies Partial<Handlers>;
 }

@@ -1,0 +1,138 @@
+/**
+ * Contacts' profile names: their versioned profile (`GET /v1/profile/<aci>/<version>`) fetched with the
+ * profile key they gave us, the name decrypted and shown as the conversation's title. Fetched when a
+ * contact's profile key is new or changed, and again after PROFILE_REFRESH_MS (a renamed contact keeps
+ * their key). A profile that cannot be read (not there, undecryptable, too long, not UTF-8) leaves the name
+ * as it was and is not asked again for that key until the refresh time; nothing throws to the caller.
+ */
+import { Aci } from '@signalapp/libsignal-client';
+import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
+import { z } from 'zod';
+import { errorFields, log } from '../log.js';
+import type { ChatRequester } from '../messaging/delivery.js';
+import type { Conversation, MessageStore } from '../messaging/store.js';
+import type { AccountKv } from './account-kv.js';
+import { decryptProfileName, type ProfileDecryptFailure } from './profile-crypto.js';
+
+const PROFILE_REFRESH_MS = 6 * 60 * 60 * 1000;
+const FETCHED_KEY = 'account.contactProfilesFetched';
+const MAX_PROFILE_BODY = 64 * 1024;
+
+const FetchedSchema = z.record(z.string(), z.object({ version: z.string(), at: z.number() }));
+
+const ProfileAnswerSchema = z.object({ name: z.string().max(4096).nullish() }).passthrough();
+
+export type ProfileFetchResult = 'updated' | 'unchanged' | 'no-key' | ProfileDecryptFailure | 'not-found';
+
+export interface ContactProfileDeps {
+  readonly messages: MessageStore;
+  readonly kv: AccountKv;
+  readonly request: ChatRequester;
+  /** Runs vault writes between received envelopes (the client's write queue). */
+  readonly exclusive: (write: () => void) => Promise<void>;
+  readonly clock: () => number;
+}
+
+function versionOf(serviceId: string, key: Uint8Array): string | undefined {
+  try {
+    return new ProfileKey(Buffer.from(key))
+      .getProfileKeyVersion(Aci.parseFromServiceIdString(serviceId))
+      .toString();
+  } catch {
+    return undefined;
+  }
+}
+
+export class ContactProfiles {
+  /** Conversation ids with a fetch running or queued: one at a time each. */
+  readonly #inFlight = new Set<string>();
+  /** The key version last derived per conversation (derived again only when the key changes). */
+  readonly #versions = new Map<string, { key: Buffer; version: string | undefined }>();
+  #fetchedCache: z.infer<typeof FetchedSchema> | undefined;
+
+  constructor(private readonly deps: ContactProfileDeps) {}
+
+  /** Whether the conversation's profile should be (re)fetched now (cheap: runs on every message). */
+  due(conversation: Conversation): boolean {
+    if (this.#inFlight.has(conversation.id)) return false;
+    const key = this.deps.messages.getProfileKey(conversation.id);
+    if (!key) return false;
+    const version = this.#version(conversation, key);
+    if (!version) return false;
+    const fetched = this.#fetched()[conversation.id];
+    return fetched?.version !== version || this.deps.clock() - fetched.at >= PROFILE_REFRESH_MS;
+  }
+
+  /** Fetches, decrypts and stores one contact's name. Network errors throw; bad profiles are results. */
+  async refresh(conversationId: string): Promise<ProfileFetchResult> {
+    const conversation = this.deps.messages.getConversation(conversationId);
+    const key = this.deps.messages.getProfileKey(conversationId);
+    if (!conversation || !key) return 'no-key';
+    const version = this.#version(conversation, key);
+    if (!version) return 'no-key';
+    this.#inFlight.add(conversationId);
+    try {
+      const result = await this.#fetch(conversation, key, version);
+      await this.deps.exclusive(() => {
+        const fetched = this.#fetched();
+        fetched[conversationId] = { version, at: this.deps.clock() };
+        this.deps.kv.setJson(FETCHED_KEY, fetched);
+        if (typeof result === 'string') return;
+        if (this.deps.messages.getConversation(conversationId)?.profileName === result.name) return;
+        this.deps.messages.updateConversation(conversationId, { profileName: result.name });
+      });
+      if (typeof result === 'string') log.info('account.profile_unreadable', { failure: result });
+      return typeof result === 'string' ? result : result.changed ? 'updated' : 'unchanged';
+    } finally {
+      this.#inFlight.delete(conversationId);
+    }
+  }
+
+  /** Refreshes in the background; failures are logged (class only), never thrown. */
+  refreshInBackground(conversation: Conversation): void {
+    if (!this.due(conversation)) return;
+    this.refresh(conversation.id).catch((error: unknown) =>
+      log.warn('account.profile_fetch_failed', errorFields(error)),
+    );
+  }
+
+  async #fetch(
+    conversation: Conversation,
+    key: Uint8Array,
+    version: string,
+  ): Promise<{ name: string; changed: boolean } | ProfileDecryptFailure | 'not-found'> {
+    const response = await this.deps.request({
+      verb: 'GET',
+      path: `/v1/profile/${encodeURIComponent(conversation.serviceId)}/${encodeURIComponent(version)}`,
+    });
+    if (response.status === 404) return 'not-found';
+    if (response.status !== 200 || !response.body || response.body.length > MAX_PROFILE_BODY) {
+      return 'malformed';
+    }
+    let answer: z.infer<typeof ProfileAnswerSchema>;
+    try {
+      answer = ProfileAnswerSchema.parse(JSON.parse(Buffer.from(response.body).toString('utf8')));
+    } catch {
+      return 'malformed';
+    }
+    if (!answer.name) return 'not-found';
+    const decrypted = decryptProfileName(Buffer.from(answer.name, 'base64'), key);
+    if (!decrypted.ok) return decrypted.failure;
+    const { givenName, familyName } = decrypted.value;
+    const name = (familyName ? `${givenName} ${familyName}` : givenName).slice(0, 200);
+    return { name, changed: conversation.profileName !== name };
+  }
+
+  #version(conversation: Conversation, key: Buffer): string | undefined {
+    const known = this.#versions.get(conversation.id);
+    if (known?.key.equals(key)) return known.version;
+    const version = versionOf(conversation.serviceId, key);
+    this.#versions.set(conversation.id, { key: Buffer.from(key), version });
+    return version;
+  }
+
+  #fetched(): z.infer<typeof FetchedSchema> {
+    this.#fetchedCache ??= this.deps.kv.getJson(FETCHED_KEY, FetchedSchema) ?? {};
+    return this.#fetchedCache;
+  }
+}
