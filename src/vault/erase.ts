@@ -31,6 +31,7 @@ export interface VaultPaths {
   readonly keyFile: string;
   readonly throttle: string;
   readonly filesDir: string;
+  readonly panicOptIn: string;
 }
 
 function overwrite(fd: number, length: number): void {
@@ -75,7 +76,7 @@ export function commitErase(headerPath: string, next: VaultHeader | undefined): 
 export function destroyVaultData(paths: VaultPaths): void {
   for (const suffix of ['-wal', '-shm', '-journal', '']) destroyFile(paths.db + suffix, HEAD_BYTES);
   destroyFile(paths.keyFile, HEAD_BYTES);
-  if (existsSync(paths.throttle)) unlinkSync(paths.throttle);
+  for (const path of [paths.throttle, paths.panicOptIn]) if (existsSync(path)) unlinkSync(path);
   if (existsSync(paths.filesDir)) {
     // Each file is AES-GCM under a key that was in the DB: deleting is enough.
     for (const name of readdirSync(paths.filesDir)) unlinkSync(join(paths.filesDir, name));

@@ -16,10 +16,11 @@
  *   vault.throttle.json                  non-secret: consecutive wrong passphrases and when
  *   vault.key                            only in the insecure no-passphrase mode: the raw key
  *   vault.lock                           empty; the process that has the profile open holds an OS lock on it
+ *   vault.panic-optin                    empty; only if the CLI panic wipe may run without the passphrase
  *   files/<id>                           AES-256-GCM ciphertexts, keys in the DB
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PreconditionError,
@@ -37,6 +38,7 @@ import { DEFAULT_CALIBRATION, calibrateKdf, timeDerivation, type Calibration } f
 import { KEY_BYTES } from './driver.js';
 import { commitErase, destroyVaultData, type VaultPaths } from './erase.js';
 import { EncryptedFileStore } from './file-store.js';
+import { writeFileAtomic } from './fs-util.js';
 import type { Argon2Slot, KeySlot, VaultHeader } from './header.js';
 import { argon2Slot, makeHeader, readHeader, writeHeader } from './header.js';
 import type { KdfParams } from './kdf.js';
@@ -83,6 +85,11 @@ export const VAULT_FILES = Object.freeze({
   throttle: 'vault.throttle.json',
   keyFile: 'vault.key',
   filesDir: 'files',
+  /**
+   * Present = the user lets `npm run panic` erase the profile without the passphrase. Outside the DB
+   * because that CLI cannot open the DB without it; it tells a reader of the disk only this choice.
+   */
+  panicOptIn: 'vault.panic-optin',
 });
 
 /** What the hardening report and the recalibration offer need to know about the current key's cost. */
@@ -144,6 +151,7 @@ export class Vault {
       keyFile: this.keyFilePath,
       throttle: join(profileDir, VAULT_FILES.throttle),
       filesDir: join(profileDir, VAULT_FILES.filesDir),
+      panicOptIn: join(profileDir, VAULT_FILES.panicOptIn),
     };
   }
 
@@ -378,6 +386,18 @@ export class Vault {
       this.writeDuress(header, randomWrap(), false);
       log.info('vault.settings.changed', {});
     });
+  }
+
+  /** Whether `npm run panic` may erase this profile without the passphrase (readable while locked). */
+  get panicWithoutPassphrase(): boolean {
+    return existsSync(this.paths.panicOptIn);
+  }
+
+  /** Allows or forbids the passphrase-less CLI panic wipe (only from the unlocked app). */
+  setPanicWithoutPassphrase(enabled: boolean): void {
+    if (!this.connection) throw new VaultLockedError();
+    if (enabled) writeFileAtomic(this.paths.panicOptIn, Buffer.alloc(0), 0o600);
+    else if (existsSync(this.paths.panicOptIn)) unlinkSync(this.paths.panicOptIn);
   }
 
   /** Whether a duress passphrase is set (known only inside the unlocked vault). */
