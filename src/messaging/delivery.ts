@@ -70,8 +70,22 @@ export class Delivery {
     timestamp: number,
     flags: { online: boolean; urgent: boolean },
   ): Promise<void> {
-    const serviceId = conversation.serviceId;
+    // The plaintext is zeroed once sent: a freed Buffer's memory is not (memory-wipe measurement).
     const bytes = encodeContent(content);
+    try {
+      await this.deliverEncoded(conversation, bytes, timestamp, flags);
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  private async deliverEncoded(
+    conversation: Conversation,
+    bytes: Uint8Array,
+    timestamp: number,
+    flags: { online: boolean; urgent: boolean },
+  ): Promise<void> {
+    const serviceId = conversation.serviceId;
     let sealed = await this.sealedMaterial(conversation);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       let devices = this.options.crypto.deviceIds(serviceId);
