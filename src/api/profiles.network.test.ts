@@ -6,7 +6,11 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountKv } from '../account/account-kv.js';
+import { decryptProfileName } from '../account/profile-crypto.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
+import { TEST_KDF } from '../test-support/vault.js';
+import { Vault } from '../vault/index.js';
 import type { CoreService } from './service.js';
 import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
@@ -17,7 +21,9 @@ const HOURS = 60 * 60 * 1000;
 /** As the mock's simulated phones encrypt a name (AES-GCM under their profile key, unpadded). */
 function encryptName(contact: DemoContact, plain: Buffer): Buffer {
   const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', contact.device.profileKey.serialize(), nonce);
+  // The mock's own libsignal copy types its key; only its bytes matter here.
+  const key = (contact.device.profileKey as unknown as { serialize(): Uint8Array }).serialize();
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
   return Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
@@ -128,6 +134,38 @@ describe('profile names on the demo network', () => {
     expect((await value(a.service.call('account.details', {}))).profile.givenName).toBe('Alice');
   });
 
+  it('a key rotation keeps our name on the server; the contact refetches on the new key', async () => {
+    const stale = await network.createContact('Stale Contact');
+    const staleChat = await value(a.service.call('conversations.start', { serviceId: stale.aci }));
+    await value(
+      a.service.call('conversations.removeContact', { conversationId: staleChat.id, deleteHistory: true }),
+    );
+    // Our rotated key, read from the vault file itself while locked.
+    await value(a.service.call('vault.lock', {}));
+    const vault = new Vault(a.profile.dir, { kdf: TEST_KDF });
+    await vault.unlock(Buffer.from(PASS));
+    const key = Buffer.from(new AccountKv(vault.db).getBlob('api.profileKey') ?? Buffer.alloc(0));
+    vault.lock('user');
+    const online = nextEvent(a.service, 'network.status', (p) => p.status === 'online');
+    await value(a.service.call('vault.unlock', { passphrase: PASS }));
+    await online;
+    const stored = (await network.server.getDeviceByServiceId(aliceAci as never))?.profileName;
+    expect(decryptProfileName(stored ?? Buffer.alloc(0), key)).toEqual({
+      ok: true,
+      value: { givenName: 'Alice', familyName: 'Example' },
+    });
+    key.fill(0);
+
+    await value(a.service.call('profile.set', { givenName: 'Alicia', familyName: 'Example' }));
+    const retitled = nextEvent(
+      b.service,
+      'conversation.updated',
+      (p) => p.conversation.title === 'Alicia Example',
+    );
+    await send(a.service, bobAci, 'new key, new name');
+    await retitled;
+  });
+
   it('phone-number privacy: sharing is uploaded in the profile; findability waits for the next registration', async () => {
     const shared = await value(a.service.call('privacy.setPhoneNumberSharing', { sharing: 'everybody' }));
     expect(shared.privacy).toMatchObject({
@@ -141,6 +179,6 @@ describe('profile names on the demo network', () => {
       discoverabilityApplies: 'next-registration',
     });
     // The name survived both uploads.
-    expect(findable.profile.givenName).toBe('Alice');
+    expect(findable.profile.givenName).toBe('Alicia');
   });
 });
