@@ -128,4 +128,16 @@ test('choose a username, see its link and QR code, reset the link; refusals mark
   await page.getByRole('button', { name: 'Chats', exact: true }).click();
   await openAccount(page);
   await expect(page.getByLabel('First name')).toHaveValue('Ada');
+
+  // "Who can find me by number": the answer says where it takes effect.
+  const findMe = page.getByRole('group', { name: 'Who can find me by number' });
+  await findMe.getByLabel('Nobody (only by username or link)').click();
+  await expect(findMe.getByLabel('Nobody (only by username or link)')).toBeChecked();
+  await expect(findMe.getByText(/applies this now|next time this device registers/)).toBeVisible();
+
+  // Deleting the username asks first, then the link and QR code are gone.
+  await page.getByRole('button', { name: 'Delete username…' }).click();
+  await page.getByRole('button', { name: 'Delete now' }).click();
+  await expect(page.getByText('No username yet')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('img', { name: 'QR code of your username link' })).toHaveCount(0);
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import QRCode from 'qrcode';
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { createProfile, register } from './support/flows.js';
 import { coreAccountWithUsername, demoNumber, type CoreAccount } from './support/other-accounts.js';
 
@@ -115,7 +116,9 @@ test('one clear error per failure: not found, invalid username, damaged link, a 
 
   await startWith(page, 'https://signal.me/#eu/AAAA');
   await expect(alert).toHaveAttribute('data-error-code', 'INVALID_INPUT');
+  await expect(alert).toHaveText(/^Username link: /);
   await snap(page, 'new-chat-bad-link');
+  await expectNoSeriousViolations(page, 'new chat with an error');
 
   const noQr = join(files, 'no-qr.png');
   // A 1×1 PNG: a picture, but no code in it.

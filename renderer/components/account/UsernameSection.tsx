@@ -7,18 +7,33 @@ import { loadAccountDetails, keepDetails } from './details.js';
 import { QrImage } from './QrImage.js';
 import { UsernameForm } from './UsernameForm.js';
 
-/** Our username, its link and QR code (create, reset), and the form to choose or change it. */
+type Confirmable = 'reset' | 'delete';
+const CONFIRM = {
+  reset: {
+    label: 'Reset the link',
+    warning: 'The current link and QR code will stop working.',
+    action: 'Reset now',
+  },
+  delete: {
+    label: 'Delete the username',
+    warning: 'Nobody can find you by it any more, and its link and QR code stop working.',
+    action: 'Delete now',
+  },
+} as const satisfies Record<Confirmable, { label: string; warning: string; action: string }>;
+
+/** Our username, its link and QR code (create, reset, delete), and the form to choose or change it. */
 export function UsernameSection({ details }: { details: AccountDetails }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [confirmReset, setConfirmReset] = useState(false);
+  /** A step that breaks what others hold (the old link, QR code or username) waits for a second click. */
+  const [confirming, setConfirming] = useState<Confirmable | null>(null);
 
   const run = async (work: () => Promise<ApiError | null>) => {
     setBusy(true);
     setError(null);
     const failed = await work();
     setBusy(false);
-    setConfirmReset(false);
+    setConfirming(null);
     if (failed) setError(failed);
   };
   // The link commands answer only the link: reload the details so the screen shows the one the core keeps.
@@ -57,29 +72,34 @@ export function UsernameSection({ details }: { details: AccountDetails }) {
             </dd>
           </dl>
           {usernameLink !== null ? <QrImage text={usernameLink} alt="QR code of your username link" /> : null}
-          {confirmReset ? (
-            <div className="row" role="group" aria-label="Reset the link">
-              <span>The current link and QR code will stop working.</span>
-              <button type="button" disabled={busy} onClick={() => void linkCommand('reset')}>
-                Reset now
+          {confirming ? (
+            <div className="row" role="group" aria-label={CONFIRM[confirming].label}>
+              <span>{CONFIRM[confirming].warning}</span>
+              <button
+                type="button"
+                className={confirming === 'delete' ? 'danger' : undefined}
+                disabled={busy}
+                onClick={() =>
+                  void (confirming === 'reset'
+                    ? linkCommand('reset')
+                    : run(async () => keepDetails(await getApi().username.delete())))
+                }
+              >
+                {CONFIRM[confirming].action}
               </button>
-              <button type="button" onClick={() => setConfirmReset(false)}>
-                Keep it
+              <button type="button" onClick={() => setConfirming(null)}>
+                Cancel
               </button>
             </div>
           ) : (
             <div className="row">
               {usernameLink !== null ? (
-                <button type="button" disabled={busy} onClick={() => setConfirmReset(true)}>
+                <button type="button" disabled={busy} onClick={() => setConfirming('reset')}>
                   Reset link…
                 </button>
               ) : null}
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void run(async () => keepDetails(await getApi().username.delete()))}
-              >
-                Delete username
+              <button type="button" disabled={busy} onClick={() => setConfirming('delete')}>
+                Delete username…
               </button>
             </div>
           )}
