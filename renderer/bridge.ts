@@ -212,6 +212,7 @@ export async function openConversation(conversationId: string): Promise<ApiResul
     openId: conversation.id,
     messages: page.messages.slice().reverse(),
     nextCursor: page.nextCursor,
+    newerCursor: page.newerCursor ?? null,
     total: page.total,
     loadingOlder: false,
   });

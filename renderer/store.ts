@@ -61,6 +61,11 @@ export interface TimelineState {
   openId: string | null;
   messages: Message[];
   nextCursor: string | null;
+  /**
+   * Set while the loaded window ends before the newest message (after a jump to a quoted message): newer
+   * pages load on scrolling down, and arriving messages are not appended to the wrong place.
+   */
+  newerCursor: string | null;
   total: number;
   loadingOlder: boolean;
 }
@@ -68,6 +73,7 @@ const initialTimeline: TimelineState = {
   openId: null,
   messages: [],
   nextCursor: null,
+  newerCursor: null,
   total: 0,
   loadingOlder: false,
 };
@@ -181,6 +187,11 @@ export function removeConversation(conversationId: string): void {
   });
 }
 
+/** No chat open (marked unread from the list while it was open: Signal closes it). */
+export function closeConversation(): void {
+  useStore.setState({ ...initialTimeline });
+}
+
 export function setConversations(list: readonly Conversation[]): void {
   const conversations: Record<string, Conversation> = {};
   for (const conversation of list) conversations[conversation.id] = conversation;
@@ -191,6 +202,8 @@ export function addMessage(message: Message): void {
   useStore.setState((state) => {
     if (state.openId !== message.conversationId) return {};
     if (state.messages.some((m) => m.id === message.id)) return {};
+    // A window of older messages is shown: the new one loads with the newer pages.
+    if (state.newerCursor !== null) return { total: state.total + 1 };
     return { messages: [...state.messages, message], total: state.total + 1 };
   });
 }

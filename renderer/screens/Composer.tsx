@@ -9,6 +9,8 @@ import { fileToBase64, getApi, navigate } from '../bridge.js';
 import { formatSize } from '../components/Attachments.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { ComposerPreviewCard, useComposerPreview } from '../components/LinkPreview.js';
+import { editMessage } from '../components/conversation/actions.js';
+import { ComposerModeBar, type ComposerMode } from '../components/conversation/ComposerMode.js';
 import { addMessage, useStore } from '../store.js';
 
 /** While typing, "started" is repeated at this interval; after this long without a keystroke, "stopped". */
@@ -89,14 +91,33 @@ function NotSentRouteDown({ error }: { error: ApiError }) {
 
 export function Composer({
   conversationId,
-  files,
+  contactName,
+  files: chosenFiles,
   setFiles,
+  mode,
+  onModeDone,
 }: {
   conversationId: string;
+  contactName: string;
   files: File[];
   setFiles: (update: (current: File[]) => File[]) => void;
+  /** Replying to or editing a message; files wait (a reply or an edit carries text only). */
+  mode: ComposerMode | null;
+  onModeDone: () => void;
 }) {
   const [body, setBody] = useState('');
+  const [modeShown, setModeShown] = useState(mode);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const files = mode ? [] : chosenFiles;
+  // Adjusted while rendering: an edit starts from the message's text, and leaving it clears the text.
+  if (modeShown !== mode) {
+    setModeShown(mode);
+    if (mode?.kind === 'edit') setBody(mode.message.body);
+    else if (modeShown?.kind === 'edit') setBody('');
+  }
+  useEffect(() => {
+    if (mode) textRef.current?.focus();
+  }, [mode]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [viewOnce, setViewOnce] = useState(false);
@@ -106,7 +127,7 @@ export function Composer({
   const typing = useTypingSender(conversationId);
   // Previews are for text messages, and only while the user turned them on (nothing is fetched otherwise).
   const previewsOn = useStore((s) => s.settings?.linkPreviews === true);
-  const linkPreview = useComposerPreview(body, previewsOn && files.length === 0);
+  const linkPreview = useComposerPreview(body, previewsOn && files.length === 0 && mode?.kind !== 'edit');
   const total = files.reduce((n, f) => n + f.size, 0);
   const tooLarge = total > MAX_ATTACHMENT_BYTES;
   const tooMany = files.length > MAX_FILES_PER_MESSAGE;
@@ -122,6 +143,13 @@ export function Composer({
     setBusy(true);
     setError(null);
     typing.stop();
+    if (mode?.kind === 'edit') {
+      const failure = await editMessage(mode.message, text);
+      setBusy(false);
+      if (failure) return setError(failure);
+      onModeDone();
+      return;
+    }
     const result =
       files.length > 0
         ? await getApi().attachments.send({
@@ -138,6 +166,7 @@ export function Composer({
         : await getApi().messages.send({
             conversationId,
             body: text,
+            ...(mode?.kind === 'reply' ? { replyTo: mode.message.id } : {}),
             ...(linkPreview.state.status === 'ready'
               ? { preview: outgoingPreview(linkPreview.state.preview) }
               : {}),
@@ -148,12 +177,18 @@ export function Composer({
       return;
     }
     setBody('');
-    setFiles(() => []);
+    if (mode) onModeDone();
+    else setFiles(() => []);
     setViewOnce(false);
     addMessage(result.value);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Escape' && mode) {
+      event.preventDefault();
+      onModeDone();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       void send();
@@ -162,6 +197,7 @@ export function Composer({
 
   return (
     <form className="composer" onSubmit={(e) => void send(e)}>
+      {mode ? <ComposerModeBar mode={mode} contactName={contactName} onCancel={onModeDone} /> : null}
       <ComposerPreviewCard state={linkPreview.state} onRemove={linkPreview.remove} />
       {files.length > 0 ? (
         <ul className="pending-files" aria-label="Files to send">
@@ -203,24 +239,31 @@ export function Composer({
           ) : null}
         </ul>
       ) : null}
-      <label htmlFor={fileInputId} className="button attach">
-        Attach files
-      </label>
-      <input
-        id={fileInputId}
-        type="file"
-        multiple
-        className="visually-hidden"
-        onChange={(e) => {
-          const picked = Array.from(e.target.files ?? []);
-          e.target.value = '';
-          if (picked.length > 0) setFiles((current) => [...current, ...picked]);
-        }}
-      />
+      {mode ? (
+        <span />
+      ) : (
+        <>
+          <label htmlFor={fileInputId} className="button attach">
+            Attach files
+          </label>
+          <input
+            id={fileInputId}
+            type="file"
+            multiple
+            className="visually-hidden"
+            onChange={(e) => {
+              const picked = Array.from(e.target.files ?? []);
+              e.target.value = '';
+              if (picked.length > 0) setFiles((current) => [...current, ...picked]);
+            }}
+          />
+        </>
+      )}
       <label htmlFor={id} className="visually-hidden">
         Message
       </label>
       <textarea
+        ref={textRef}
         id={id}
         rows={2}
         placeholder="Message (Enter to send, Shift+Enter for a new line)"
@@ -237,7 +280,7 @@ export function Composer({
         className="primary"
         disabled={(!body.trim() && files.length === 0) || busy || tooLarge || tooMany}
       >
-        Send
+        {mode?.kind === 'edit' ? 'Save' : 'Send'}
       </button>
       {error && ROUTE_FAILURES.has(error.code) ? (
         <NotSentRouteDown error={error} />

@@ -1,9 +1,35 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useStore } from '../store.js';
+import { setVisibleConversation } from '../components/conversation/actions.js';
+import type { ComposerMode } from '../components/conversation/ComposerMode.js';
 import { ConversationHeader } from '../components/conversation/ConversationHeader.js';
 import { ConversationNotices } from '../components/conversation/ConversationNotices.js';
 import { Timeline } from '../components/conversation/Timeline.js';
 import { Composer } from './Composer.js';
+
+/**
+ * Reading state: the core is told which chat is open AND visible (the window shown and focused), so what
+ * arrives there is read at once; none while hidden, blurred, or when the chat closes.
+ */
+function useVisibleConversation(openId: string | null): void {
+  useEffect(() => {
+    if (!openId) return;
+    const update = () => {
+      const visible = document.visibilityState === 'visible' && document.hasFocus();
+      void setVisibleConversation(visible ? openId : null);
+    };
+    update();
+    window.addEventListener('focus', update);
+    window.addEventListener('blur', update);
+    document.addEventListener('visibilitychange', update);
+    return () => {
+      window.removeEventListener('focus', update);
+      window.removeEventListener('blur', update);
+      document.removeEventListener('visibilitychange', update);
+      void setVisibleConversation(null);
+    };
+  }, [openId]);
+}
 
 /** The open chat: header, what needs a decision, the timeline, the composer (files may be dropped on it). */
 export function ConversationView() {
@@ -12,11 +38,15 @@ export function ConversationView() {
   const [files, setFiles] = useState<File[]>([]);
   const [filesFor, setFilesFor] = useState(openId);
   const [dragging, setDragging] = useState(false);
-  // Files chosen for one conversation are dropped when another opens (adjusted while rendering).
+  const [mode, setMode] = useState<ComposerMode | null>(null);
+  // Files and a reply/edit in progress belong to one conversation: dropped when another opens (adjusted
+  // while rendering).
   if (filesFor !== openId) {
     setFilesFor(openId);
     setFiles([]);
+    setMode(null);
   }
+  useVisibleConversation(openId);
 
   if (!openId || !conversation) {
     return (
@@ -44,8 +74,15 @@ export function ConversationView() {
     >
       <ConversationHeader conversation={conversation} />
       <ConversationNotices conversation={conversation} />
-      <Timeline conversation={conversation} />
-      <Composer conversationId={conversation.id} files={files} setFiles={setFiles} />
+      <Timeline conversation={conversation} onCompose={setMode} />
+      <Composer
+        conversationId={conversation.id}
+        contactName={conversation.title}
+        files={files}
+        setFiles={setFiles}
+        mode={mode}
+        onModeDone={() => setMode(null)}
+      />
     </div>
   );
 }

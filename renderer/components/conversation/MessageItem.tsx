@@ -1,37 +1,132 @@
-import type { Message } from '../../../src/api/contract.js';
+import { durationLabel, type Conversation, type Message } from '../../../src/api/contract.js';
 import { MessageAttachments } from '../Attachments.js';
 import { MessagePreviewCard } from '../LinkPreview.js';
 import { DaySeparator } from './DaySeparator.js';
 import { sameDay } from './format.js';
+import { MessageActions, type MessageActionHandlers } from './MessageActions.js';
 import { MessageMeta } from './MessageMeta.js';
+import { QuoteBlock } from './QuoteBlock.js';
+import { Reactions } from './Reactions.js';
 
-function eventText(message: Message): string {
+/** A timeline event as one line; a timer change says who set it to what, as Signal does. */
+function eventText(message: Message, contactName: string): string {
   switch (message.kind) {
     case 'identity-changed':
       return 'The safety number with this contact changed.';
-    case 'timer-changed':
-      return 'The disappearing-messages timer changed.';
+    case 'timer-changed': {
+      const change = message.timerChange;
+      if (!change) return 'The disappearing-messages timer changed.';
+      const who = change.setByYou ? 'You' : contactName;
+      return change.seconds
+        ? `${who} set disappearing messages to ${durationLabel(change.seconds)}.`
+        : `${who} turned off disappearing messages.`;
+    }
     default:
       return 'A message could not be decrypted.';
   }
 }
 
-/** One timeline row: a day separator when the day changes, then the message (a bubble) or an event line. */
-export function MessageItem({ message, previous }: { message: Message; previous: Message | undefined }) {
+export interface MessageItemProps {
+  message: Message;
+  previous: Message | undefined;
+  conversation: Conversation;
+  highlighted: boolean;
+  /** The actions menu is open on this message (above it when the message is low in the view). */
+  menu: { placeAbove: boolean } | null;
+  handlers: MessageActionHandlers & {
+    onOpenMenu: () => void;
+    onJump: (messageId: string) => void;
+  };
+}
+
+/**
+ * One timeline row: a day separator when the day changes, then the message — quote, content or the
+ * "deleted" tombstone, time/edited/ticks, reactions — or an event line. The message itself is focusable
+ * (arrow keys move between messages) and opens its actions menu with Enter or the context-menu key.
+ */
+export function MessageItem({
+  message,
+  previous,
+  conversation,
+  highlighted,
+  menu,
+  handlers,
+}: MessageItemProps) {
   const newDay = !previous || !sameDay(previous.sentAt, message.sentAt);
+  const separator = newDay ? <DaySeparator at={message.sentAt} /> : null;
+  if (message.kind !== 'text') {
+    return (
+      <>
+        {separator}
+        <div className="timeline-event" tabIndex={-1} data-message-id={message.id}>
+          {eventText(message, conversation.title)}
+        </div>
+      </>
+    );
+  }
   return (
     <>
-      {newDay ? <DaySeparator at={message.sentAt} /> : null}
-      {message.kind === 'text' ? (
+      {separator}
+      <div
+        className={`message ${message.direction}${highlighted ? ' highlighted' : ''}`}
+        tabIndex={-1}
+        data-message-id={message.id}
+        role="article"
+        aria-roledescription="message"
+        aria-keyshortcuts="Enter ContextMenu Shift+F10"
+        onContextMenu={(e) => {
+          if (e.target instanceof HTMLElement && e.target.closest('.message-menu')) return;
+          e.preventDefault();
+          handlers.onOpenMenu();
+        }}
+      >
         <div className={`bubble ${message.direction}`}>
-          <MessageAttachments message={message} />
-          {message.body ? <p className="bubble-text">{message.body}</p> : null}
-          <MessagePreviewCard message={message} />
+          <span className="visually-hidden">
+            {message.direction === 'out' ? 'You:' : `${conversation.title}:`}
+          </span>
+          {message.quote && !message.deleted ? (
+            <QuoteBlock quote={message.quote} contactName={conversation.title} onJump={handlers.onJump} />
+          ) : null}
+          {message.deleted ? (
+            <p className="bubble-text tombstone">
+              {message.direction === 'out' ? 'You deleted this message.' : 'This message was deleted.'}
+            </p>
+          ) : (
+            <>
+              <MessageAttachments message={message} />
+              {message.body ? <p className="bubble-text">{message.body}</p> : null}
+              <MessagePreviewCard message={message} />
+            </>
+          )}
           <MessageMeta message={message} />
         </div>
-      ) : (
-        <div className="timeline-event">{eventText(message)}</div>
-      )}
+        {message.deleted ? null : (
+          <Reactions
+            groups={message.reactions}
+            contactName={conversation.title}
+            onToggle={(emoji, remove) => handlers.onReact(emoji, remove)}
+          />
+        )}
+        <button
+          type="button"
+          className="message-actions-button"
+          tabIndex={-1}
+          aria-label="Message actions"
+          aria-haspopup="menu"
+          aria-expanded={menu !== null}
+          onClick={handlers.onOpenMenu}
+        >
+          ⋯
+        </button>
+        {menu ? (
+          <MessageActions
+            message={message}
+            conversation={conversation}
+            placeAbove={menu.placeAbove}
+            handlers={handlers}
+          />
+        ) : null}
+      </div>
     </>
   );
 }

@@ -9,6 +9,11 @@ export function MessageMeta({ message }: { message: Message }) {
       <time dateTime={new Date(message.sentAt).toISOString()} title={fullDateTime(message.sentAt)}>
         {compactTime(message.sentAt)}
       </time>
+      {message.editedAt && !message.deleted ? (
+        <span className="edited" title={`Edited ${fullDateTime(message.editedAt)}`}>
+          edited
+        </span>
+      ) : null}
       {message.expiresAt ? (
         <span className="meta-timer" title="Disappearing message">
           <svg viewBox="0 0 12 12" width="11" height="11" aria-hidden="true" focusable="false">
