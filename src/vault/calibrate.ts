@@ -9,7 +9,7 @@ import { deriveKey, kdfParamsProblem, newSalt, type KdfParams } from './kdf.js';
 
 const DEFAULT_UNLOCK_TARGET_MS = 1000;
 /** Calibration never asks for more than 1 GiB (half of RFC 9106's first option) or 12 passes. */
-const MAX_CALIBRATED_MEMORY_KIB = 1024 * 1024;
+export const MAX_CALIBRATED_MEMORY_KIB = 1024 * 1024;
 const MAX_CALIBRATED_TIME_COST = 12;
 
 export interface Calibration {

@@ -34,7 +34,13 @@ import {
 } from '../errors.js';
 import { SerialQueue } from '../async/serial-queue.js';
 import { errorFields, log } from '../log.js';
-import { DEFAULT_CALIBRATION, calibrateKdf, timeDerivation, type Calibration } from './calibrate.js';
+import {
+  DEFAULT_CALIBRATION,
+  MAX_CALIBRATED_MEMORY_KIB,
+  calibrateKdf,
+  timeDerivation,
+  type Calibration,
+} from './calibrate.js';
 import { KEY_BYTES } from './driver.js';
 import { commitErase, destroyVaultData, type VaultPaths } from './erase.js';
 import { EncryptedFileStore } from './file-store.js';
@@ -407,14 +413,16 @@ export class Vault {
 
   /** The current key's derivation cost, and whether a stronger calibration is offered (unlocked only). */
   get kdfStatus(): KdfStatus | undefined {
-    if (!this.connection || !this.deriveCost || !this.calibration) return undefined;
+    if (!this.connection || !this.deriveCost) return undefined;
     const { wallMs, cpuMs } = this.deriveCost;
     const stored = this.header?.current;
-    const atBounds = stored?.kind === 'argon2id' && stored.memoryKiB >= 1024 * 1024;
+    const atBounds = stored?.kind === 'argon2id' && stored.memoryKiB >= MAX_CALIBRATED_MEMORY_KIB;
+    const target = this.calibration?.targetMs;
     return {
       guessCpuMs: Math.round(cpuMs),
       unlockMs: Math.round(wallMs),
-      recalibrationOffered: !atBounds && wallMs < this.calibration.targetMs / 2,
+      // Only where this vault calibrates (the app; not tests or fixed-parameter vaults).
+      recalibrationOffered: target !== undefined && !atBounds && wallMs < target / 2,
     };
   }
 
