@@ -215,6 +215,11 @@ export class MessagingClient {
     return this.link.request;
   }
 
+  /** Requests on the unauthenticated socket (with a contact's access key, e.g. their profile). */
+  get anonymousRequest(): ChatRequester {
+    return this.link.unauthenticatedRequest;
+  }
+
   on<E extends keyof ClientEvents>(name: E, listener: (payload: ClientEvents[E]) => void): () => void {
     return this.events.on(name, listener);
   }
