@@ -17,6 +17,9 @@ import { errorFields, log } from '../log.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { SignalProtocolStores } from '../signal/stores/index.js';
 import { AttachmentRecords, type AttachmentInfo } from './attachments/records.js';
+import { MessageChanges } from './changes.js';
+import { IncomingMeaning } from './incoming-meaning.js';
+import { MessageMeaning } from './meaning.js';
 import {
   createAttachmentTransport,
   type AttachmentBytes,
@@ -59,6 +62,9 @@ export class MessagingClient {
   private readonly expiry: ExpiryTimer;
   private readonly preKeys: PreKeyMaintenance;
   private readonly events = new ClientEmitter();
+  private readonly changes: MessageChanges;
+  /** The chat open and visible on screen (messages arriving there are read at once), or null. */
+  private visibleConversationId: string | null = null;
   private stopped = false;
   private removeLockHook: (() => void) | undefined;
 
@@ -141,15 +147,28 @@ export class MessagingClient {
       afterPreKeys: () => this.store.transaction(() => this.receiver.recordIdentityChanges()),
     });
     this.receipts = new Receipts(this.sender, new AccountKv(db));
+    const meaning = new MessageMeaning(db, this.store, this.attachments, files);
+    this.changes = new MessageChanges({
+      store: this.store,
+      meaning,
+      sender: this.sender,
+      lock: this.lock,
+      clock: this.clock,
+      ourAci: aci,
+      attachmentInfo: (id) => this.attachments?.get(id),
+    });
     this.receiver = new Receiver({
       store: this.store,
       lock: this.lock,
       decryptor: adapter,
       blockUnknownSenders: options.blockUnknownSenders ?? (() => 'off'),
       sendReceipt: (receipt) => {
-        this.receipts.queueDelivery(receipt.serviceId, receipt.timestamps);
+        if (receipt.kind === 'read') this.receipts.sendRead(receipt.serviceId, receipt.timestamps);
+        else this.receipts.queueDelivery(receipt.serviceId, receipt.timestamps);
         return Promise.resolve();
       },
+      meaning: new IncomingMeaning(meaning, aci, this.clock),
+      isVisible: (conversationId) => conversationId === this.visibleConversationId,
       onTyping: (event) => this.events.emit('typing', event),
       ...(this.attachments ? { attachments: this.attachments } : {}),
       onAttachments: (messageId, attachmentIds) => this.downloads?.inBackground(messageId, attachmentIds),
@@ -252,10 +271,59 @@ export class MessagingClient {
     return this.store.page(conversationId, { before: before ?? null });
   }
 
-  /** Send a text, with the link preview the user saw if its link is in the body (see Sender.sendText). */
-  async sendText(conversationId: string, body: string, preview?: OutgoingPreview): Promise<Message> {
+  /**
+   * Send a text, with the link preview the user saw if its link is in the body (see Sender.sendText),
+   * replying to `replyTo` (a message of this chat, quoted as Signal encodes it) if given.
+   */
+  async sendText(
+    conversationId: string,
+    body: string,
+    preview?: OutgoingPreview,
+    replyTo?: string,
+  ): Promise<Message> {
     this.open();
-    return this.sender.sendText(conversationId, body, preview);
+    const quote = replyTo !== undefined ? this.changes.quoteOf(conversationId, replyTo) : undefined;
+    return this.sender.sendText(conversationId, body, preview, quote);
+  }
+
+  /** Our one reaction on a message (see MessageChanges.react). */
+  async react(messageId: string, emoji: string, remove = false): Promise<Message> {
+    this.open();
+    return this.changes.react(messageId, emoji, remove);
+  }
+
+  /** Delete one of our sent messages for everyone, within Signal's 24 hours. */
+  async deleteForEveryone(messageId: string): Promise<Message> {
+    this.open();
+    return this.changes.deleteForEveryone(messageId);
+  }
+
+  /** Edit one of our sent text messages (24 hours, 10 edits; only the latest text is kept). */
+  async edit(messageId: string, body: string): Promise<Message> {
+    this.open();
+    return this.changes.edit(messageId, body);
+  }
+
+  /** Delete a message from this device only, shredded like a disappearing one. */
+  async deleteForMe(messageId: string): Promise<void> {
+    this.open();
+    return this.changes.deleteForMe(messageId);
+  }
+
+  /** Signal's "mark as unread": a flag until the chat is read again (no receipt is withdrawn). */
+  async markUnread(conversationId: string): Promise<Conversation> {
+    this.open();
+    return this.lock.run(() => this.store.updateConversation(conversationId, { markedUnread: true }));
+  }
+
+  /**
+   * The chat open and visible on screen, or null: it is marked read now, and what arrives there while
+   * it stays visible is read at once (read receipt, no unread count, no toast).
+   */
+  async setVisible(conversationId: string | null): Promise<void> {
+    this.open();
+    this.visibleConversationId = conversationId;
+    if (conversationId !== null) await this.markRead(conversationId);
   }
 
   /**

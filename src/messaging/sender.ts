@@ -1,6 +1,7 @@
 /**
- * The send pipeline: text messages, attachments, timer changes, delivery/read receipts and typing
- * indicators to a 1:1 conversation — what to send; Delivery (./delivery.ts) gets it to every device.
+ * The send pipeline: text messages (and replies), attachments, timer changes, delivery/read receipts and
+ * typing indicators to a 1:1 conversation — what to send; Delivery (./delivery.ts) gets it to every device.
+ * Reactions, deletes for everyone and edits are in ./changes.ts.
  * Outgoing messages are stored first ("pending") and their status updated.
  *
  * Sending to an identity that changed after it was verified throws UntrustedIdentityError until the
@@ -14,7 +15,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { acceptPreview } from '../net/link-preview-rules.js';
-import { ReceiptType, TypingAction, type Content } from '../signal/proto/signal-service.js';
+import { ReceiptType, TypingAction, type Content, type Quote } from '../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { AttachmentRecords } from './attachments/records.js';
 import {
@@ -28,6 +29,7 @@ import type { SerialQueue } from '../async/serial-queue.js';
 import type { AttachmentPointer } from '../signal/proto/signal-service.js';
 import { Delivery, type ChatRequester } from './delivery.js';
 import { preparePreviewImage, previewField, type OutgoingPreview } from './outgoing-preview.js';
+import type { QuoteInput } from './message-meaning.js';
 import type { MessageEncryptor } from './signal-adapter.js';
 import type { Conversation, Message, MessageStore } from './store.js';
 
@@ -111,7 +113,12 @@ export class Sender {
    * rule; otherwise the preview is dropped, the text still sent). The preview's image is prepared and
    * uploaded like an attachment. Resolves with the stored message (status sent or failed).
    */
-  async sendText(conversationId: string, body: string, preview?: OutgoingPreview): Promise<Message> {
+  async sendText(
+    conversationId: string,
+    body: string,
+    preview?: OutgoingPreview,
+    quote?: { readonly proto: Quote; readonly stored: QuoteInput },
+  ): Promise<Message> {
     if (typeof body !== 'string' || body.trim().length === 0 || body.length > MAX_BODY_LENGTH) {
       throw new ValidationError('A message needs 1 to 65536 characters of text.');
     }
@@ -146,6 +153,7 @@ export class Sender {
             status: 'pending',
             ...(imageId !== null ? { attachmentIds: [imageId] } : {}),
             ...(accepted ? { preview: { ...accepted, imageAttachmentId: imageId } } : {}),
+            ...(quote ? { quote: quote.stored } : {}),
           });
         }),
       );
@@ -170,7 +178,8 @@ export class Sender {
             body,
             timestamp,
             ...(accepted ? { preview: [previewField(accepted, pointer)] } : {}),
-            ...(expireTimer ? { expireTimer } : {}),
+            ...(quote ? { quote: quote.proto } : {}),
+            ...this.timerFields(conversation, expireTimer),
             ...(profileKey ? { profileKey } : {}),
           },
         };
@@ -283,7 +292,7 @@ export class Sender {
               attachments: pointers,
               timestamp,
               ...(viewOnce ? { isViewOnce: true } : {}),
-              ...(expireTimer ? { expireTimer } : {}),
+              ...this.timerFields(conversation, expireTimer),
               ...(profileKey ? { profileKey } : {}),
             },
           },
@@ -310,13 +319,20 @@ export class Sender {
     }
   }
 
-  /** Change a chat's disappearing timer and tell the contact (a DataMessage with the timer flag). */
+  /**
+   * Change a chat's disappearing timer and tell the contact (a DataMessage with the timer flag). Our
+   * change takes the next timer version (Signal's rule), so a contact's older change cannot undo it.
+   */
   async setExpireTimer(conversationId: string, seconds: number | null): Promise<Conversation> {
     const { store } = this.options;
     const conversation = this.conversation(conversationId);
     const updated = await this.options.lock.run(() =>
       store.transaction(() => {
-        const next = store.updateConversation(conversationId, { expireTimerSeconds: seconds });
+        const current = store.getConversation(conversationId) ?? conversation;
+        const next = store.updateConversation(conversationId, {
+          expireTimerSeconds: seconds,
+          expireTimerVersion: current.expireTimerVersion + 1,
+        });
         store.addEvent(conversationId, 'timer-changed', { seconds: next.expireTimerSeconds, byThem: false });
         return next;
       }),
@@ -324,11 +340,43 @@ export class Sender {
     const timestamp = this.nextTimestamp();
     await this.delivery.deliver(
       conversation,
-      { dataMessage: { timestamp, flags: 2, expireTimer: updated.expireTimerSeconds ?? 0 } },
+      {
+        dataMessage: {
+          timestamp,
+          flags: 2,
+          expireTimer: updated.expireTimerSeconds ?? 0,
+          expireTimerVersion: updated.expireTimerVersion,
+        },
+      },
       timestamp,
       { online: false, urgent: false },
     );
     return updated;
+  }
+
+  /** Every outgoing DataMessage carries the chat's timer and its version, as Signal's clients do. */
+  timerFields(
+    conversation: Conversation,
+    expireTimer: number | null,
+  ): { expireTimer?: number; expireTimerVersion?: number } {
+    const current = this.options.store.getConversation(conversation.id) ?? conversation;
+    return {
+      ...(expireTimer ? { expireTimer } : {}),
+      ...(current.expireTimerVersion > 0 ? { expireTimerVersion: current.expireTimerVersion } : {}),
+    };
+  }
+
+  /**
+   * Deliver a DataMessage that changes an earlier message (reaction, delete, edit: ./changes.ts) to the
+   * chat's contact; `content` gets the timestamp.
+   */
+  async deliverChange(conversation: Conversation, content: (timestamp: number) => Content): Promise<number> {
+    const { crypto } = this.options;
+    if (conversation.blocked) throw new BlockedError();
+    if (crypto.needsApproval(conversation.serviceId)) throw new UntrustedIdentityError(conversation.id);
+    const timestamp = this.nextTimestamp();
+    await this.delivery.deliver(conversation, content(timestamp), timestamp, { online: false, urgent: true });
+    return timestamp;
   }
 
   async sendReceipt(

@@ -14,6 +14,14 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SqlDatabase } from '../vault/sql.js';
+import {
+  MEANING_COLUMNS,
+  parseQuote,
+  parseReactions,
+  type QuoteInput,
+  type StoredQuote,
+  type StoredReaction,
+} from './message-meaning.js';
 
 export type MessageDirection = 'in' | 'out';
 export type MessageKind = 'message' | 'event';
@@ -38,6 +46,10 @@ export interface Conversation {
   readonly lastActivityAt: number | null;
   readonly safetyNumberChanged: boolean;
   readonly createdAt: number;
+  /** Signal's disappearing-timer version (a lower one from the contact does not override ours). */
+  readonly expireTimerVersion: number;
+  /** The user's "mark as unread", until the chat is read again. */
+  readonly markedUnread: boolean;
 }
 
 /** What a conversation list shows of the newest timeline entry. */
@@ -85,6 +97,13 @@ export interface Message {
   readonly preview: MessagePreview | null;
   readonly eventType: TimelineEventType | null;
   readonly eventData: Readonly<Record<string, unknown>> | null;
+  readonly quote: StoredQuote | null;
+  readonly reactions: readonly StoredReaction[];
+  /** When the latest edit was sent; null = never edited. Only the latest text is kept. */
+  readonly editedAt: number | null;
+  readonly editCount: number;
+  /** A delete-for-everyone tombstone: its content is gone. */
+  readonly deleted: boolean;
 }
 
 export interface StoreEvents {
@@ -107,6 +126,11 @@ export interface IncomingMessageInput {
   readonly viewOnce?: boolean;
   readonly attachmentIds?: readonly string[];
   readonly preview?: MessagePreview;
+  readonly quote?: QuoteInput;
+  /** Arrives into the chat that is open and visible: read at once (no unread count, no toast). */
+  readonly read?: boolean;
+  /** Its delete-for-everyone came first: stored as a tombstone only (pass no body or attachments). */
+  readonly deleted?: boolean;
 }
 
 export interface OutgoingMessageInput {
@@ -122,6 +146,7 @@ export interface OutgoingMessageInput {
   /** AttachmentRecords ids of our own stored copies. */
   readonly attachmentIds?: readonly string[];
   readonly preview?: MessagePreview;
+  readonly quote?: QuoteInput;
 }
 
 export interface ConversationInit {
@@ -143,6 +168,8 @@ export type ConversationPatch = Partial<
     | 'blocked'
     | 'expireTimerSeconds'
     | 'safetyNumberChanged'
+    | 'expireTimerVersion'
+    | 'markedUnread'
   >
 >;
 
@@ -150,6 +177,8 @@ export interface Page {
   readonly messages: readonly Message[];
   /** Pass as `before` to get the next (older) page; null when this is the oldest page. */
   readonly nextCursor: string | null;
+  /** Pass as `after` to get the next newer page; null when this page holds the newest message. */
+  readonly newerCursor: string | null;
 }
 
 export interface ReadResult {
@@ -192,6 +221,13 @@ interface MessageRow {
   preview: string | null;
   event_type: TimelineEventType | null;
   event_data: string | null;
+  edited_at: number | null;
+  edit_count: number;
+  deleted: number;
+  /** JSON object or null (MEANING_COLUMNS). */
+  quote: string | null;
+  /** JSON array (MEANING_COLUMNS). */
+  reactions: string;
 }
 
 interface ConversationRow {
@@ -210,6 +246,8 @@ interface ConversationRow {
   last_activity_at: number | null;
   safety_number_changed: number;
   created_at: number;
+  expire_timer_version: number;
+  marked_unread: number;
 }
 
 /**
@@ -221,7 +259,7 @@ const MESSAGE_COLUMNS = `m.*, (SELECT json_group_array(attachment_id ORDER BY po
     FROM message_attachments WHERE message_id = m.id) AS attachment_ids,
   (SELECT json_object('url', url, 'title', title, 'description', description,
       'imageAttachmentId', image_attachment_id)
-    FROM message_previews WHERE message_id = m.id) AS preview`;
+    FROM message_previews WHERE message_id = m.id) AS preview, ${MEANING_COLUMNS}`;
 
 function toMessage(row: MessageRow): Message {
   return {
@@ -246,6 +284,11 @@ function toMessage(row: MessageRow): Message {
     preview: row.preview ? (JSON.parse(row.preview) as MessagePreview) : null,
     eventType: row.event_type,
     eventData: row.event_data ? (JSON.parse(row.event_data) as Record<string, unknown>) : null,
+    quote: parseQuote(row.quote),
+    reactions: parseReactions(row.reactions),
+    editedAt: row.edited_at,
+    editCount: row.edit_count,
+    deleted: row.deleted === 1,
   };
 }
 
@@ -265,6 +308,8 @@ function toConversation(row: ConversationRow): Conversation {
     lastActivityAt: row.last_activity_at,
     safetyNumberChanged: row.safety_number_changed === 1,
     createdAt: row.created_at,
+    expireTimerVersion: row.expire_timer_version,
+    markedUnread: row.marked_unread === 1,
   };
 }
 
@@ -428,6 +473,8 @@ export class MessageStore {
       blocked: 'blocked',
       expireTimerSeconds: 'expire_timer_seconds',
       safetyNumberChanged: 'safety_number_changed',
+      expireTimerVersion: 'expire_timer_version',
+      markedUnread: 'marked_unread',
     };
     const sets: string[] = [];
     const values: Array<string | number | null> = [];
@@ -507,10 +554,14 @@ export class MessageStore {
   insertIncoming(input: IncomingMessageInput): { inserted: boolean; message?: Message } {
     const now = this.clock();
     const id = randomUUID();
+    const timer = checkTimer(input.expireTimerSeconds);
+    // Read at arrival (the chat is on screen) or a tombstone: the countdown starts now, nothing unread.
+    const read = input.read === true || input.deleted === true;
     const result = this.stmt(
       `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, server_guid,
-           source_service_id, source_device, body, status, read, expire_timer_seconds, view_once)
-         VALUES (?, ?, 'message', 'in', ?, ?, ?, ?, ?, ?, 'received', 0, ?, ?)
+           source_service_id, source_device, body, status, read, expire_timer_seconds, expires_at, view_once,
+           deleted)
+         VALUES (?, ?, 'message', 'in', ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
     ).run(
       id,
@@ -520,18 +571,24 @@ export class MessageStore {
       input.serverGuid ?? null,
       input.sourceServiceId,
       input.sourceDevice,
-      input.body,
-      checkTimer(input.expireTimerSeconds),
+      input.deleted ? null : input.body,
+      read ? 1 : 0,
+      timer,
+      read && timer !== null ? now + timer * 1000 : null,
       input.viewOnce ? 1 : 0,
+      input.deleted ? 1 : 0,
     );
     if (result.changes === 0) return { inserted: false };
-    this.linkAttachments(id, input.attachmentIds);
-    this.linkPreview(id, input.preview);
+    if (!input.deleted) {
+      this.linkAttachments(id, input.attachmentIds);
+      this.linkPreview(id, input.preview);
+      this.linkQuote(id, input.quote);
+    }
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt(
-      `UPDATE conversations SET unread_count = unread_count + 1, last_message_seq = ?, last_activity_at = ?
+      `UPDATE conversations SET unread_count = unread_count + ?, last_message_seq = ?, last_activity_at = ?
          WHERE id = ?`,
-    ).run(message.seq, now, input.conversationId);
+    ).run(read ? 0 : 1, message.seq, now, input.conversationId);
     this.emit('message.added', message);
     this.emit('conversation.updated', this.mustConversation(input.conversationId));
     return { inserted: true, message };
@@ -561,6 +618,7 @@ export class MessageStore {
     );
     this.linkAttachments(id, input.attachmentIds);
     this.linkPreview(id, input.preview);
+    this.linkQuote(id, input.quote);
     const message = this.bySeq(Number(result.lastInsertRowid));
     this.stmt('UPDATE conversations SET last_message_seq = ?, last_activity_at = ? WHERE id = ?').run(
       message.seq,
@@ -665,7 +723,10 @@ export class MessageStore {
         `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND read = 0 AND direction = 'in'
              AND kind = 'message'`,
       ).get(conversationId) as { n: number };
-      this.stmt('UPDATE conversations SET unread_count = ? WHERE id = ?').run(unread.n, conversationId);
+      this.stmt('UPDATE conversations SET unread_count = ?, marked_unread = 0 WHERE id = ?').run(
+        unread.n,
+        conversationId,
+      );
       this.emit('conversation.updated', this.mustConversation(conversationId));
       return { newlyRead };
     });
@@ -700,18 +761,51 @@ export class MessageStore {
     return message;
   }
 
-  /** Newest first, 50 rows a page (cursor-based: pass the previous page's nextCursor as `before`). */
-  page(conversationId: string, options: { before?: string | null; limit?: number } = {}): Page {
+  /**
+   * Newest first, 50 rows a page (cursor-based: pass the previous page's nextCursor as `before`, or its
+   * newerCursor as `after` to walk towards the newest, e.g. from a quoted message).
+   */
+  page(
+    conversationId: string,
+    options: { before?: string | null; after?: string | null; limit?: number } = {},
+  ): Page {
     const limit = options.limit ?? PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('Invalid page size.');
+    const seqOf = (m: Message | undefined): string | null => (m ? String(m.seq) : null);
+    if (options.after) {
+      const rows = this.stmt(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
+      ).all(conversationId, parseCursor(options.after), limit + 1) as MessageRow[];
+      const messages = rows.slice(0, limit).map(toMessage).reverse();
+      const oldest = messages[messages.length - 1];
+      return {
+        messages,
+        nextCursor: oldest && this.hasSeq(conversationId, '<', oldest.seq) ? seqOf(oldest) : null,
+        newerCursor: rows.length > limit ? seqOf(messages[0]) : null,
+      };
+    }
     const before = options.before ? parseCursor(options.before) : Number.MAX_SAFE_INTEGER;
     const rows = this.stmt(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ).all(conversationId, before, limit + 1) as MessageRow[];
     const more = rows.length > limit;
     const messages = rows.slice(0, limit).map(toMessage);
-    const last = messages[messages.length - 1];
-    return { messages, nextCursor: more && last ? String(last.seq) : null };
+    const newest = messages[0];
+    return {
+      messages,
+      nextCursor: more ? seqOf(messages[messages.length - 1]) : null,
+      newerCursor:
+        options.before && newest && this.hasSeq(conversationId, '>', newest.seq) ? seqOf(newest) : null,
+    };
+  }
+
+  private hasSeq(conversationId: string, op: '<' | '>', seq: number): boolean {
+    return (
+      this.stmt(`SELECT 1 FROM messages WHERE conversation_id = ? AND seq ${op} ? LIMIT 1`).get(
+        conversationId,
+        seq,
+      ) !== undefined
+    );
   }
 
   /** Delete every message whose disappearing timer ran out (secure_delete overwrites the rows). */
@@ -727,16 +821,7 @@ export class MessageStore {
         touched.add(row.conversation_id);
         this.emit('message.removed', { id: row.id, conversationId: row.conversation_id });
       }
-      for (const conversationId of touched) {
-        this.stmt(
-          `UPDATE conversations SET
-               last_message_seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = @id),
-               unread_count = (SELECT COUNT(*) FROM messages WHERE conversation_id = @id AND read = 0
-                 AND direction = 'in' AND kind = 'message')
-             WHERE id = @id`,
-        ).run({ id: conversationId });
-        this.emit('conversation.updated', this.mustConversation(conversationId));
-      }
+      for (const conversationId of touched) this.refreshCounters(conversationId);
       return rows.length;
     });
   }
@@ -808,6 +893,52 @@ export class MessageStore {
       `INSERT INTO message_previews (message_id, url, title, description, image_attachment_id)
          VALUES (?, ?, ?, ?, ?)`,
     ).run(messageId, preview.url, preview.title, preview.description, preview.imageAttachmentId);
+  }
+
+  private linkQuote(messageId: string, quote: QuoteInput | undefined): void {
+    if (!quote) return;
+    this.stmt(
+      `INSERT INTO message_quotes (message_id, author_service_id, sent_at, text, has_attachment,
+           attachment_content_type, attachment_file_name, attachment_has_thumbnail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      messageId,
+      quote.authorServiceId,
+      quote.sentAt,
+      quote.text,
+      quote.attachment ? 1 : 0,
+      quote.attachment?.contentType ?? null,
+      quote.attachment?.fileName ?? null,
+      quote.attachment?.hasThumbnail ? 1 : 0,
+    );
+  }
+
+  /**
+   * For the writers of ./reactions.ts, ./edits.ts, ./remote-delete.ts (their own SQL on the same
+   * connection, inside this store's transaction): the message as it is now, announced as updated.
+   */
+  changed(messageId: string): Message {
+    const message = this.getMessage(messageId);
+    if (!message) throw new NotFoundError('No such message.');
+    this.emit('message.updated', message);
+    return message;
+  }
+
+  /** For ./remote-delete.ts: a message left the timeline (deleted for me); counters follow. */
+  removed(removed: { readonly id: string; readonly conversationId: string }): void {
+    this.emit('message.removed', removed);
+    this.refreshCounters(removed.conversationId);
+  }
+
+  private refreshCounters(conversationId: string): void {
+    this.stmt(
+      `UPDATE conversations SET
+           last_message_seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = @id),
+           unread_count = (SELECT COUNT(*) FROM messages WHERE conversation_id = @id AND read = 0
+             AND direction = 'in' AND kind = 'message')
+         WHERE id = @id`,
+    ).run({ id: conversationId });
+    this.emit('conversation.updated', this.mustConversation(conversationId));
   }
 
   private bySeq(seq: number): Message {

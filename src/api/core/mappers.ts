@@ -72,12 +72,34 @@ export function toApiMessage(
     },
     viewOnce: message.viewOnce,
     viewed: message.viewed,
-    quote: null,
-    reactions: [],
-    editedAt: null,
-    deleted: false,
+    quote: message.quote && {
+      authorIsYou: message.quote.authorIsYou,
+      sentAt: message.quote.sentAt,
+      messageId: message.quote.foundId,
+      found: message.quote.foundId !== null,
+      text: message.quote.text,
+      attachment: message.quote.attachment,
+    },
+    reactions: reactionGroups(message),
+    editedAt: message.editedAt,
+    deleted: message.deleted,
     timerChange: timerChange(message),
   };
+}
+
+/** Reactions grouped by emoji, in the order each emoji first appeared. */
+function reactionGroups(message: Message): ApiMessage['reactions'] {
+  const groups = new Map<string, ApiMessage['reactions'][number]>();
+  for (const r of [...message.reactions].sort((a, b) => a.reactedAt - b.reactedAt)) {
+    const group = groups.get(r.emoji) ?? { emoji: r.emoji, count: 0, includesYou: false, reactors: [] };
+    groups.set(r.emoji, {
+      ...group,
+      count: group.count + 1,
+      includesYou: group.includesYou || r.fromYou,
+      reactors: [...group.reactors, { fromYou: r.fromYou, reactedAt: r.reactedAt }],
+    });
+  }
+  return [...groups.values()];
 }
 
 /** Who set a chat's timer to what, from a timer-changed event's data ({ seconds, byThem }). */
@@ -137,6 +159,6 @@ export function toApiConversation(
     blocked: conversation.blocked,
     isRequest: conversation.isRequest,
     isContact: conversation.isContact,
-    markedUnread: false,
+    markedUnread: conversation.markedUnread,
   };
 }

@@ -5,6 +5,7 @@ import { migration0004 } from './0004-messaging.js';
 import { migration0005 } from './0005-attachments.js';
 import { migration0006 } from './0006-message-attachments.js';
 import { migration0007 } from './0007-message-previews.js';
+import { migration0008 } from './0008-message-meaning.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];

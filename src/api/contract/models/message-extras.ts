@@ -3,9 +3,15 @@
  * delete-for-everyone tombstone and who set a chat's timer. Platform-free zod only; re-exported from ../models.ts. Imports nothing from ../models.ts (no cycle).
  */
 import { z } from 'zod';
+import {
+  isSingleEmoji,
+  MAX_EDITS,
+  MESSAGE_CHANGE_WINDOW_MS,
+  QUOTE_TEXT_MAX_CHARS,
+} from '../../../messaging/meaning-rules.js';
 
-/** Characters of a quoted message's text that a quote carries (core-side cut). */
-export const QUOTE_TEXT_MAX_CHARS = 500;
+// Signal's limits, the same numbers the core applies (the UI offers edit / delete for everyone within them).
+export { isSingleEmoji, MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS, QUOTE_TEXT_MAX_CHARS };
 
 /** The first attachment of a quoted message, as Signal describes it (no bytes, no pointer). */
 const QuotedAttachmentSchema = z.object({
@@ -14,6 +20,7 @@ const QuotedAttachmentSchema = z.object({
   /** The quote carried a thumbnail (not shown yet: the core does not download quote thumbnails). */
   hasThumbnail: z.boolean(),
 });
+export type QuotedAttachment = z.infer<typeof QuotedAttachmentSchema>;
 
 /** The message a reply quotes, as the sender described it. */
 const QuoteSchema = z.object({
@@ -74,13 +81,3 @@ export const MESSAGE_EXTRA_FIELDS = {
   /** Set on `timer-changed` events; null otherwise. */
   timerChange: TimerChangeSchema.nullable().default(null),
 } as const;
-
-/**
- * One emoji, as a reaction carries it: a single grapheme that is a pictograph, a flag or a keycap. The one
- * rule for what we send and what we accept (a received reaction with anything else is ignored).
- */
-export function isSingleEmoji(value: string): boolean {
-  if (value.length === 0 || value.length > 32) return false;
-  const graphemes = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(value)];
-  return graphemes.length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(value);
-}
