@@ -28,6 +28,11 @@ export interface ContactProfileDeps {
   readonly messages: MessageStore;
   readonly kv: AccountKv;
   readonly request: ChatRequester;
+  /**
+   * The unauthenticated socket: the fetch carries the contact's access key instead of our login, so the
+   * server does not learn whose profile we read (as Signal does); our login only when it refuses the key.
+   */
+  readonly anonymousRequest?: ChatRequester;
   /** Runs vault writes between received envelopes (the client's write queue). */
   readonly exclusive: (write: () => void) => Promise<void>;
   readonly clock: () => number;
@@ -101,10 +106,16 @@ export class ContactProfiles {
     key: Uint8Array,
     version: string,
   ): Promise<{ name: string; changed: boolean } | ProfileDecryptFailure | 'not-found'> {
-    const response = await this.deps.request({
-      verb: 'GET',
-      path: `/v1/profile/${encodeURIComponent(conversation.serviceId)}/${encodeURIComponent(version)}`,
-    });
+    const path = `/v1/profile/${encodeURIComponent(conversation.serviceId)}/${encodeURIComponent(version)}`;
+    const accessKey = Buffer.from(new ProfileKey(Buffer.from(key)).deriveAccessKey()).toString('base64');
+    let response = this.deps.anonymousRequest
+      ? await this.deps.anonymousRequest({
+          verb: 'GET',
+          path,
+          headers: { 'unidentified-access-key': accessKey },
+        })
+      : undefined;
+    if (!response || response.status === 401) response = await this.deps.request({ verb: 'GET', path });
     if (response.status === 404) return 'not-found';
     if (response.status !== 200 || !response.body || response.body.length > MAX_PROFILE_BODY) {
       return 'malformed';

@@ -19,7 +19,7 @@ const PASS = 'profiles test passphrase 16';
 const HOURS = 60 * 60 * 1000;
 
 /** As the mock's simulated phones encrypt a name (AES-GCM under their profile key, unpadded). */
-function encryptName(contact: DemoContact, plain: Buffer): Buffer {
+function encryptName(contact: DemoContact, plain: Buffer): Buffer<ArrayBuffer> {
   const nonce = randomBytes(12);
   // The mock's own libsignal copy types its key; only its bytes matter here.
   const key = (contact.device.profileKey as unknown as { serialize(): Uint8Array }).serialize();
@@ -34,6 +34,8 @@ describe('profile names on the demo network', () => {
   let aliceAci = '';
   let bobAci = '';
   let offset = 0;
+  /** Every profile fetch the server saw: whose, and whether it came with a login. */
+  const profileFetches: Array<{ serviceId: string; withLogin: boolean }> = [];
 
   async function register(service: CoreService, e164: string): Promise<string> {
     await value(service.call('vault.create', { passphrase: PASS }));
@@ -49,6 +51,12 @@ describe('profile names on the demo network', () => {
 
   beforeAll(async () => {
     network = await startDemoNetwork();
+    const intercept = network.server.interceptRequest.bind(network.server);
+    network.server.interceptRequest = (device, request) => {
+      const match = request.verb === 'GET' ? /^\/v1\/profile\/([^/]+)\//.exec(request.path ?? '') : null;
+      if (match?.[1]) profileFetches.push({ serviceId: match[1], withLogin: device !== undefined });
+      return intercept(device, request);
+    };
     a = createTestCore({ networkConfig: network.config, clock: () => Date.now() + offset });
     b = createTestCore({ networkConfig: network.config });
     aliceAci = await register(a.service, '+15550016101');
@@ -79,6 +87,10 @@ describe('profile names on the demo network', () => {
     await send(a.service, bobAci, 'hello from Alice');
     const { conversation } = await titled;
     expect(conversation.serviceId).toBe(aliceAci);
+    // Fetched with Alice's access key on the unauthenticated socket: the server does not learn who asked.
+    expect(profileFetches.filter((f) => f.serviceId === aliceAci)).toEqual([
+      { serviceId: aliceAci, withLogin: false },
+    ]);
   });
 
   it("a simulated phone's name shows here once it shares its key; a rename shows at the next refresh", async () => {
@@ -115,7 +127,7 @@ describe('profile names on the demo network', () => {
       const contact = await network.createContact(name, { echo: true });
       const device = await network.server.getDeviceByServiceId(contact.aci as never);
       if (!device) throw new Error('no device');
-      device.profileName = name === 'Garbled' ? plain : encryptName(contact, plain);
+      device.profileName = name === 'Garbled' ? Buffer.from(plain) : encryptName(contact, plain);
       const start = await value(a.service.call('conversations.start', { serviceId: contact.aci }));
       const reply = nextEvent(a.service, 'message.added', (p) => p.message.body === 'Echo: are you there');
       await value(a.service.call('messages.send', { conversationId: start.id, body: 'are you there' }));

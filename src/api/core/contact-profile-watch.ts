@@ -16,6 +16,7 @@ export function watchContactProfiles(
     messages: client.store,
     kv,
     request: client.accountRequest,
+    anonymousRequest: client.anonymousRequest,
     exclusive: (write) => client.runExclusive(write),
     clock,
   });
