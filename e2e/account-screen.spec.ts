@@ -29,6 +29,10 @@ async function screenshots(page: Page, name: string): Promise<void> {
     ]) {
       await page.setViewportSize(size);
       await snap(page, `${name}-${size.width}x${size.height}-${colorScheme}`);
+      // The screen scrolls inside its panel: a second picture with the username, link and QR code.
+      await page.getByRole('img', { name: 'QR code of your username link' }).scrollIntoViewIfNeeded();
+      await snap(page, `${name}-qr-${size.width}x${size.height}-${colorScheme}`);
+      await page.getByRole('heading', { name: 'Account', exact: true }).scrollIntoViewIfNeeded();
     }
     await expectNoSeriousViolations(page, `${name} (${colorScheme})`);
   }
