@@ -47,8 +47,10 @@ describe('vault duress and panic commands', () => {
     await service.call('vault.lock', {});
 
     expect(await service.call('vault.unlock', { passphrase: DURESS })).toEqual({ ok: true, value: {} });
+    // Like any fresh profile: no duress passphrase, nothing else set.
     const status = await service.call('vault.status', {});
-    expect(status).toEqual({ ok: true, value: { state: 'unlocked', insecureNoPassphrase: false } });
+    expect(status).toMatchObject({ ok: true, value: { state: 'unlocked', insecureNoPassphrase: false } });
+    expect(status.ok && Object.keys(status.value).sort()).toEqual(['insecureNoPassphrase', 'kdf', 'state']);
     expect(await service.call('account.status', {})).toMatchObject({
       ok: true,
       value: { registered: false },
@@ -67,10 +69,16 @@ describe('vault duress and panic commands', () => {
       ok: true,
       value: {},
     });
-    expect(await service.call('vault.status', {})).toEqual({
-      ok: true,
-      value: { state: 'unlocked', insecureNoPassphrase: false },
-    });
+    const status = await service.call('vault.status', {});
+    expect(status.ok && status.value.duressPassphraseSet).toBeUndefined();
+  });
+
+  it('the hardening report says what a passphrase guess costs an attacker per core', async () => {
+    const report = await service.call('audit.get', {});
+    const item = report.ok ? report.value.items.find((i) => i.id === 'kdf-cost') : undefined;
+    // TEST_KDF is cheap on purpose: the report calls it out and points to the recalibration.
+    expect(item).toMatchObject({ status: 'advice', autoFixable: false });
+    expect(item?.advice).toMatch(/^A guess costs an attacker only about \d+ ms per core\./);
   });
 
   it('the panic wipe needs the typed confirmation, erases, and the profile starts over', async () => {

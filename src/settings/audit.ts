@@ -26,7 +26,12 @@ export interface AccountFacts {
   readonly pinBackupAvailable?: boolean;
   /** False where the platform has no content protection (Linux, the web harness; app.info). */
   readonly screenSecurityAvailable?: boolean;
+  /** CPU ms one passphrase guess costs an attacker on one core (the vault's Argon2id); absent without one. */
+  readonly guessCostMs?: number | undefined;
 }
+
+/** Below this a guess is cheap enough to want a recalibration (today's floor costs ≈ 0.3–0.5 s here). */
+const MIN_GUESS_COST_MS = 500;
 
 /** What the proxy item says for each route in use. */
 const PROXY_IN_USE: Readonly<Record<Exclude<Settings['proxy']['mode'], 'none'>, string>> = {
@@ -59,7 +64,8 @@ export type AuditItemId =
   | 'proxy'
   | 'screen-security'
   | 'unknown-senders'
-  | 'passphrase';
+  | 'passphrase'
+  | 'kdf-cost';
 
 export interface AuditItem {
   readonly id: AuditItemId;
@@ -223,6 +229,18 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
       'Set a passphrase: in no-passphrase mode the database key is kept in a file next to the data, so ' +
         'anyone with access to the disk can read everything.',
     ),
+    ...(facts.guessCostMs === undefined
+      ? []
+      : [
+          item(
+            'kdf-cost',
+            'Passphrase guesses are expensive',
+            facts.guessCostMs >= MIN_GUESS_COST_MS,
+            `A guess costs an attacker about ${Math.round(facts.guessCostMs)} ms per core.`,
+            `A guess costs an attacker only about ${Math.round(facts.guessCostMs)} ms per core. Recalibrate ` +
+              'the key derivation for this computer (Settings → Danger zone).',
+          ),
+        ]),
   ];
 }
 

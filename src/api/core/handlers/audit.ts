@@ -11,6 +11,7 @@ export function auditHandlers(ctx: CoreContext) {
     items: auditSettings(s.settings.get(), {
       ...readAccountSecurityFacts(s.kv),
       noPassphraseMode: ctx.vault.insecureNoPassphrase,
+      guessCostMs: ctx.vault.kdfStatus?.guessCpuMs,
       pinBackupAvailable: capabilitiesOf(ctx.config).pinBackup,
       screenSecurityAvailable: ctx.options.platform?.screenSecuritySupported ?? false,
     }).map((item) => ({
