@@ -1,19 +1,25 @@
-import { useState } from 'react';
+import { useState, type MouseEvent } from 'react';
 
-/** Copies `text` to the clipboard and says so (or that copying was refused) next to the button. */
+/**
+ * Copies `text` to the clipboard and says so next to the button. Where the clipboard is refused (the
+ * Electron shell denies every permission), the value shown just before the button is selected instead,
+ * for the keyboard shortcut.
+ */
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [said, setSaid] = useState<string | null>(null);
-  const copy = async () => {
+  const copy = async (event: MouseEvent<HTMLButtonElement>) => {
+    const shown = event.currentTarget.previousElementSibling;
     try {
       await navigator.clipboard.writeText(text);
       setSaid('Copied.');
     } catch {
-      setSaid('Copying was refused; select the text and copy it instead.');
+      if (shown) window.getSelection()?.selectAllChildren(shown);
+      setSaid('Selected: press Ctrl+C (⌘C on a Mac) to copy.');
     }
   };
   return (
     <>
-      <button type="button" onClick={() => void copy()} aria-label={label}>
+      <button type="button" onClick={(e) => void copy(e)} aria-label={label}>
         Copy
       </button>
       <span className="copy-status" role="status">
