@@ -1,21 +1,22 @@
 /**
  * Backlog benchmark (like Signal-Desktop's startup benchmark): a simulated contact on the local mock
  * server queues N sealed-sender messages while we are offline; then the messaging client connects and
- * drains them — decrypt + vault commit + ack, one envelope at a time, as the server delivers them.
- * Swept over N (default 1,000 / 5,000 / 10,000; override with CARAPACE_BENCH_BACKLOG="1000,5000").
+ * drains them — decrypt + vault commit + ack — as the server delivers them with its delivery window open
+ * (WINDOW envelopes ahead of our acks, as a real server pipelines), so the Receiver commits each batch in
+ * one transaction and then acks it. Swept over N (default 1,000 / 5,000 / 10,000; override with
+ * CARAPACE_BENCH_BACKLOG="1000,5000") and fitted (time over N, least squares) for the steady rate.
  *
  * Beside it, in the same run, the in-process limit: the very same envelopes (captured as they arrived)
- * handed to the app's own Receiver on a copy of the vault taken before the drain — staged libsignal
- * decrypt + one synchronous commit per message (the durability the pipeline needs before each ack) —
- * with no network; best of two passes. The ratio is thus what the socket, framing and ack cost.
- * ratio = pipeline msgs/s ÷ limit msgs/s at the largest N (target ≥ 0.5).
+ * handed to the app's own Receiver on a copy of the vault taken before the drain — the same batches and
+ * the same durability (nothing resolves before its batch committed) — with no network; best of two
+ * passes. Also the unbatched receive (each envelope awaited: one commit per message, the wave-1/2 design)
+ * to show what batching buys. ratio = pipeline msgs/s ÷ limit msgs/s at the largest N (target ≥ 0.8;
+ * absolute target ≥ 1,500 msg/s at 10,000).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { SerialQueue } from '../src/async/serial-queue.js';
 import { Receiver } from '../src/messaging/receiver.js';
 import { SignalAdapter } from '../src/messaging/signal-adapter.js';
@@ -26,19 +27,28 @@ import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
 import { SignalProtocolStores } from '../src/signal/stores/index.js';
 import { Vault } from '../src/vault/index.js';
+import { fitRate } from './fit.js';
+import { ServerProcess } from './server-process.js';
 import type { BenchModule } from './types.js';
+
+/** Envelopes the demo server sends ahead of our acks (its default is 1, one round trip per message). */
+const WINDOW = 128;
 
 interface Point {
   readonly messages: number;
   readonly pipelineMs: number;
   readonly pipelinePerSecond: number;
+  readonly pipelineCpuMs: number;
+  readonly pipelineBatches: number;
   readonly limitMs: number;
   readonly limitCpuMs: number;
   readonly limitPassesMs: readonly number[];
-  readonly pipelineCpuMs: number;
   readonly limitPerSecond: number;
+  readonly unbatchedMs: number;
+  readonly unbatchedPerSecond: number;
   readonly ratio: number;
   readonly queueMs: number;
+  readonly loadAverage: number;
 }
 
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
@@ -52,73 +62,16 @@ function sizes(): number[] {
   return parsed;
 }
 
-/** Least-squares slope of time over messages → steady-state messages per second. */
-function fitPerSecond(points: readonly Point[], key: 'pipelineMs' | 'limitMs'): number | null {
-  if (points.length < 2) return null;
-  const xs = points.map((p) => p.messages);
-  const ys = points.map((p) => p[key]);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < xs.length; i += 1) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  const slopeMs = num / den;
-  return slopeMs > 0 ? round(1000 / slopeMs) : null;
-}
-
-const SERVER_CHILD = fileURLToPath(
-  new URL('../src/messaging/test-support/demo-server-child.ts', import.meta.url),
-);
-
-/** The demo network in its own process (as in production, the server's CPU is not ours). */
-class ServerProcess {
-  private readonly child: ChildProcess;
-  private readonly waiting = new Map<string, Array<(message: Record<string, unknown>) => void>>();
-
-  constructor() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', SERVER_CHILD], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: { ...process.env, CARAPACE_LOG_LEVEL: 'error' },
-    });
-    this.child.on('message', (raw) => {
-      const message = raw as Record<string, unknown>;
-      const type = String(message.type);
-      if (type === 'error') throw new Error(`demo server child: ${String(message.message)}`);
-      const next = this.waiting.get(type)?.shift();
-      next?.(message);
-    });
-  }
-
-  next(type: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => {
-      const list = this.waiting.get(type) ?? [];
-      list.push(resolve);
-      this.waiting.set(type, list);
-    });
-  }
-
-  send(message: Record<string, unknown>): void {
-    this.child.send(message);
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.send({ type: 'close' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-/** The app's Receiver over the captured envelopes (staged decrypt, one commit each), no network. */
+/**
+ * The app's Receiver over the captured envelopes, no network: `batched` hands them all in at once (the
+ * Receiver commits them 64 per transaction, as in the pipeline), otherwise each is awaited (one commit each).
+ */
 async function runLimit(
   snapshotDir: string,
   captured: readonly Uint8Array[],
   account: TestAccount,
   config: ClientConfig,
+  batched: boolean,
 ): Promise<{ ms: number; cpuMs: number }> {
   const vault = new Vault(snapshotDir, { kdf: TEST_KDF });
   await vault.unlock(Buffer.from(TEST_PASSPHRASE));
@@ -133,12 +86,14 @@ async function runLimit(
     });
     const started = performance.now();
     const cpuStart = process.cpuUsage();
-    for (const bytes of captured) {
-      const outcome = await receiver.handleEnvelope(bytes);
-      if (outcome !== 'stored') throw new Error(`limit: unexpected outcome ${outcome}`);
-    }
+    const outcomes = batched
+      ? await Promise.all(captured.map((bytes) => receiver.handleEnvelope(bytes)))
+      : [];
+    if (!batched) for (const bytes of captured) outcomes.push(await receiver.handleEnvelope(bytes));
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuStart);
+    const unexpected = outcomes.find((outcome) => outcome !== 'stored');
+    if (unexpected) throw new Error(`limit: unexpected outcome ${unexpected}`);
     return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     vault.lock('shutdown');
@@ -146,9 +101,9 @@ async function runLimit(
 }
 
 async function measure(messages: number): Promise<Point> {
-  const server = new ServerProcess();
+  const server = new ServerProcess(WINDOW);
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-bench-profile-'));
-  const snapshotDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')));
+  const snapshotDirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')));
   try {
     const ready = await server.next('ready');
     const config = parseClientConfig(ready.config);
@@ -194,15 +149,18 @@ async function measure(messages: number): Promise<Point> {
     const cpu = process.cpuUsage(cpuStart);
     const pipelineCpuMs = (cpu.user + cpu.system) / 1000;
     const stored = client.receiver.stats.stored;
+    const pipelineBatches = client.receiver.stats.batches;
     await client.stop();
     vault.lock('shutdown');
     if (stored !== messages) throw new Error(`pipeline stored ${stored} of ${messages}`);
 
-    // Limit: the same envelopes, same crypto and store, in-process, on copies of the pre-drain vault;
-    // best of two passes, so a burst of load from other processes does not lower the limit.
-    const passes = [await runLimit(snapshotDirs[0]!, captured, account, config)];
-    passes.push(await runLimit(snapshotDirs[1]!, captured, account, config));
+    // Limit: the same envelopes, same crypto, store and batches, in-process, on copies of the pre-drain
+    // vault; best of two passes, so a burst of load from other processes does not lower the limit.
+    const loadAverage = loadavg()[0] ?? 0;
+    const passes = [await runLimit(snapshotDirs[0]!, captured, account, config, true)];
+    passes.push(await runLimit(snapshotDirs[1]!, captured, account, config, true));
     const limit = passes.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    const unbatched = await runLimit(snapshotDirs[2]!, captured, account, config, false);
     const pipelinePerSecond = (messages * 1000) / pipelineMs;
     const limitPerSecond = (captured.length * 1000) / limit.ms;
     return {
@@ -210,12 +168,16 @@ async function measure(messages: number): Promise<Point> {
       pipelineMs: round(pipelineMs),
       pipelinePerSecond: round(pipelinePerSecond),
       pipelineCpuMs: round(pipelineCpuMs),
+      pipelineBatches,
       limitMs: round(limit.ms),
       limitPerSecond: round(limitPerSecond),
       limitCpuMs: round(limit.cpuMs),
       limitPassesMs: passes.map((p) => round(p.ms)),
+      unbatchedMs: round(unbatched.ms),
+      unbatchedPerSecond: round((captured.length * 1000) / unbatched.ms),
       ratio: round(pipelinePerSecond / limitPerSecond, 3),
       queueMs: round(queueMs),
+      loadAverage: round(loadAverage, 2),
     };
   } finally {
     await server.close();
@@ -231,7 +193,7 @@ export const backlogBench: BenchModule = {
     for (const n of sizes()) {
       const point = await measure(n);
       process.stdout.write(
-        `  backlog ${n}: pipeline ${point.pipelinePerSecond} msg/s, limit ${point.limitPerSecond} msg/s, ratio ${point.ratio}\n`,
+        `  backlog ${n}: pipeline ${point.pipelinePerSecond} msg/s (${point.pipelineBatches} batches), limit ${point.limitPerSecond} msg/s, unbatched ${point.unbatchedPerSecond} msg/s, ratio ${point.ratio}, load ${point.loadAverage}\n`,
       );
       points.push(point);
     }
@@ -239,14 +201,16 @@ export const backlogBench: BenchModule = {
     return {
       ratio: largest.ratio,
       ratioMeaning:
-        'sealed-sender backlog drained from the mock server (decrypt + vault commit + ack) ÷ in-process limit (the same envelopes through the same Receiver without the network: staged libsignal decrypt + one commit each), messages/second, at the largest backlog; higher is better',
-      target: '>= 0.5',
+        'sealed-sender backlog drained from the mock server in its own process (decrypt + vault commit per batch + ack after commit) ÷ in-process limit (the same envelopes through the same Receiver and batches without the network), messages/second, at the largest backlog; higher is better',
+      target: '>= 0.8, and >= 1,500 msg/s at 10,000 messages',
       details: {
         points,
-        fittedPipelinePerSecond: fitPerSecond(points, 'pipelineMs'),
-        fittedLimitPerSecond: fitPerSecond(points, 'limitMs'),
+        deliveryWindow: WINDOW,
+        fittedPipeline: fitRate(points.map((p) => ({ count: p.messages, ms: p.pipelineMs }))),
+        fittedLimit: fitRate(points.map((p) => ({ count: p.messages, ms: p.limitMs }))),
+        fittedUnbatched: fitRate(points.map((p) => ({ count: p.messages, ms: p.unbatchedMs }))),
         notes:
-          'The demo server runs in its own process (in production the server is remote) and delivers one envelope at a time, waiting for its ack; the pipeline time includes TLS/HTTP2/WebSocket round trips, the connect and batched delivery receipts. Vault: SQLCipher, WAL, synchronous=NORMAL; test KDF parameters (KDF cost is not part of the measurement). Both measured in the same run; on a loaded shared machine the ratio moves by ±0.2 between runs.',
+          'The demo server runs in its own process (in production the server is remote) and keeps deliveryWindow envelopes in flight ahead of our acks; the Receiver decrypts what arrived while the previous batch was worked on (at most 64), commits it in ONE transaction, then the socket acks each (ack-after-commit; SIGKILL exactly-once: src/messaging/crash.test.ts). The pipeline time includes the connect, TLS/HTTP2/WebSocket framing and batched delivery receipts. Vault: SQLCipher, WAL, synchronous=NORMAL; test KDF parameters. loadAverage: 1-minute load when the point was measured (2 shared cores). fitted*: least-squares time over messages (rate ± its standard error, fixed cost, R²).',
       },
     };
   },

@@ -5,7 +5,7 @@
  *   parent → { type: 'contact', name }                         child → { type: 'contact', aci }
  *   parent → { type: 'queue', to, from, count, base }          child → { type: 'queued' } then { type: 'acked' }
  *   parent → { type: 'close' }                                 child exits
- * On start the child sends { type: 'ready', config }.
+ * On start the child sends { type: 'ready', config }. argv[2]: the server's delivery window (default 1).
  */
 import type { Device } from '@signalapp/mock-server';
 import { startDemoNetwork, type DemoContact } from '../../demo/network.js';
@@ -19,7 +19,7 @@ const send = (message: unknown): void => {
   process.send?.(message);
 };
 
-const network = await startDemoNetwork();
+const network = await startDemoNetwork({ deliveryWindow: Number(process.argv[2] ?? '1') });
 const contacts = new Map<string, DemoContact>();
 const sessions = new Set<string>();
 

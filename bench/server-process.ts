@@ -1,0 +1,50 @@
+/**
+ * The demo network in its own process for the benchmarks (as in production, the server's CPU is not
+ * ours), driven over IPC (src/messaging/test-support/demo-server-child.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SERVER_CHILD = fileURLToPath(
+  new URL('../src/messaging/test-support/demo-server-child.ts', import.meta.url),
+);
+
+export class ServerProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<string, Array<(message: Record<string, unknown>) => void>>();
+
+  /** `deliveryWindow`: envelopes the server sends ahead of our acks (the demo default is 1). */
+  constructor(deliveryWindow = 1) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', SERVER_CHILD, String(deliveryWindow)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: { ...process.env, CARAPACE_LOG_LEVEL: 'error' },
+    });
+    this.child.on('message', (raw) => {
+      const message = raw as Record<string, unknown>;
+      const type = String(message.type);
+      if (type === 'error') throw new Error(`demo server child: ${String(message.message)}`);
+      const next = this.waiting.get(type)?.shift();
+      next?.(message);
+    });
+  }
+
+  next(type: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      const list = this.waiting.get(type) ?? [];
+      list.push(resolve);
+      this.waiting.set(type, list);
+    });
+  }
+
+  send(message: Record<string, unknown>): void {
+    this.child.send(message);
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.send({ type: 'close' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
