@@ -3,6 +3,8 @@ import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
 import { memoryWipeBench } from './memory-wipe.bench.js';
 import { pinBench } from './pin.bench.js';
+import { scaleBench } from './scale.bench.js';
+import { sendBench } from './send.bench.js';
 import { transportBench } from './transport.bench.js';
 import type { BenchModule } from './types.js';
 import { vaultBench } from './vault.bench.js';
@@ -11,6 +13,8 @@ import { vaultBench } from './vault.bench.js';
 export const BENCHMARKS: readonly BenchModule[] = [
   vaultBench,
   backlogBench,
+  sendBench,
+  scaleBench,
   pinBench,
   conversationPaintBench,
   attachmentsBench,

@@ -1,0 +1,167 @@
+/**
+ * Scale benchmark: do the costs a user waits for stay flat as history grows? Two profiles — 10
+ * conversations / 1,000 messages and 1,000 conversations / 100,000 messages (100 each, newest activity
+ * spread over them) — and through the app's own API core (createCoreService, offline, no network):
+ *   - unlock → conversation list ready: `vault.unlock` then `conversations.list` (what the UI shows first);
+ *   - open a conversation: `conversation.open` (its newest page + the conversation) — the most active one.
+ * Each is the median of ROUNDS lock/unlock cycles, the two profiles alternated so load bursts hit both.
+ * ratio = large ÷ small for unlock → list (target ≤ 1.5); the open ratio is in `details` (same target).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createCoreService, type CoreService } from '../src/api/service.js';
+import { MessageStore } from '../src/messaging/store.js';
+import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
+import { Vault } from '../src/vault/index.js';
+import type { BenchModule } from './types.js';
+
+const ROUNDS = 9;
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** A profile with `conversations` × `perConversation` incoming messages; returns the newest conversation. */
+async function seed(dir: string, conversations: number, perConversation: number): Promise<string> {
+  const vault = new Vault(dir, { kdf: TEST_KDF });
+  await vault.create(Buffer.from(TEST_PASSPHRASE));
+  try {
+    const store = new MessageStore(vault.db);
+    const base = Date.now() - conversations * perConversation * 1000;
+    let newest = '';
+    // Interleaved like real traffic: message i of every conversation, then message i + 1 …
+    const ids = store.transaction(() =>
+      Array.from({ length: conversations }, (_, c) => {
+        const serviceId = randomUUID();
+        return {
+          serviceId,
+          id: store.getOrCreateConversation(serviceId, { profileName: `Contact ${c}`, isContact: true }).id,
+        };
+      }),
+    );
+    for (let i = 0; i < perConversation; i += 1) {
+      store.transaction(() => {
+        ids.forEach(({ id, serviceId }, c) => {
+          store.insertIncoming({
+            conversationId: id,
+            sourceServiceId: serviceId,
+            sourceDevice: 1,
+            sentAt: base + (i * conversations + c) * 1000,
+            body: `message ${i} of conversation ${c}, about as long as a chat line`,
+          });
+          newest = id;
+        });
+      });
+    }
+    return newest;
+  } finally {
+    vault.lock('shutdown');
+  }
+}
+
+async function call<T>(service: CoreService, name: string, input: unknown): Promise<T> {
+  const result = (await (service.call as (n: string, i: unknown) => Promise<unknown>)(name, input)) as
+    { ok: true; value: T } | { ok: false; error: { code: string } };
+  if (!result.ok) throw new Error(`scale bench: ${name} failed with ${result.error.code}`);
+  return result.value;
+}
+
+interface Sample {
+  readonly unlockToListMs: number;
+  readonly openMs: number;
+}
+
+interface Seeded {
+  readonly name: string;
+  readonly conversations: number;
+  readonly perConversation: number;
+  readonly newest: string;
+  readonly service: CoreService;
+  readonly seedMs: number;
+  readonly samples: Sample[];
+}
+
+async function sample(service: CoreService, conversationId: string, expected: number): Promise<Sample> {
+  const start = performance.now();
+  await call(service, 'vault.unlock', { passphrase: TEST_PASSPHRASE });
+  const list = await call<unknown[]>(service, 'conversations.list', {});
+  const unlockToListMs = performance.now() - start;
+  if (list.length !== expected)
+    throw new Error(`scale bench: ${list.length} conversations, expected ${expected}`);
+  const openStart = performance.now();
+  await call(service, 'conversation.open', { conversationId, limit: 50 });
+  const openMs = performance.now() - openStart;
+  await call(service, 'vault.lock', { reason: 'user' });
+  return { unlockToListMs, openMs };
+}
+
+export const scaleBench: BenchModule = {
+  name: 'scale',
+  async run() {
+    const root = mkdtempSync(join(tmpdir(), 'carapace-bench-scale-'));
+    const profiles = [
+      { name: 'small', conversations: 10, perConversation: 100 },
+      { name: 'large', conversations: 1_000, perConversation: 100 },
+    ] as const;
+    const services: CoreService[] = [];
+    try {
+      const seeded: Seeded[] = [];
+      for (const profile of profiles) {
+        const dir = join(root, profile.name);
+        const seedStart = performance.now();
+        const newest = await seed(dir, profile.conversations, profile.perConversation);
+        const service = createCoreService({ profileDir: dir, vault: { kdf: TEST_KDF } });
+        services.push(service);
+        seeded.push({
+          ...profile,
+          newest,
+          service,
+          seedMs: performance.now() - seedStart,
+          samples: [] as Sample[],
+        });
+      }
+      const loadBefore = loadavg()[0] ?? 0;
+      for (let r = 0; r <= ROUNDS; r += 1) {
+        for (const profile of seeded) {
+          const s = await sample(profile.service, profile.newest, profile.conversations);
+          if (r > 0) profile.samples.push(s); // round 0 warms up (JIT, page cache)
+        }
+      }
+      const [small, large] = seeded as [Seeded, Seeded];
+      const summary = (p: Seeded) => ({
+        conversations: p.conversations,
+        messages: p.conversations * p.perConversation,
+        unlockToListMedianMs: round(median(p.samples.map((s) => s.unlockToListMs))),
+        openMedianMs: round(median(p.samples.map((s) => s.openMs))),
+        unlockToListSamplesMs: p.samples.map((s) => round(s.unlockToListMs, 1)),
+        openSamplesMs: p.samples.map((s) => round(s.openMs, 1)),
+        seedMs: round(p.seedMs, 0),
+      });
+      const smallSummary = summary(small);
+      const largeSummary = summary(large);
+      return {
+        ratio: round(largeSummary.unlockToListMedianMs / smallSummary.unlockToListMedianMs, 3),
+        ratioMeaning:
+          'unlock → conversation list ready (vault.unlock + conversations.list through the API core) with 1,000 conversations / 100,000 messages ÷ 10 / 1,000; lower is better, 1.0 = history size does not matter',
+        target: '≤ 1.5 (and ≤ 1.5 for opening a conversation)',
+        details: {
+          openRatio: round(largeSummary.openMedianMs / smallSummary.openMedianMs, 3),
+          small: smallSummary,
+          large: largeSummary,
+          rounds: ROUNDS,
+          loadAverage: round(loadBefore),
+          notes:
+            'Offline profiles (no account, no network), test KDF parameters (the KDF is the same for both, so it dilutes the ratio a little: see the absolute medians). The conversation list is one query for the conversations with their newest entries (the correlated MAX(seq) answered from the (conversation_id, seq) index); a conversation opens with its newest 50 rows.',
+        },
+      };
+    } finally {
+      for (const service of services) await service.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
