@@ -3,6 +3,7 @@
  * profiles and a simulated phone find each other by username and by username link; the mock verifies
  * the zero-knowledge proof of every confirm; reset and delete take effect; hostile input is typed.
  */
+import { usernames } from '@signalapp/libsignal-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import type { AccountDetails } from './contract.js';
@@ -55,6 +56,21 @@ describe('usernames and username links on the demo network', () => {
       b.service.call('conversations.start', { usernameLink: details.usernameLink ?? '' }),
     );
     expect(byLink.id).toBe(byName.id);
+    // The other way round: a contact holding only our link (as Signal's apps do it with libsignal)
+    // finds the handle's ciphertext on the server and decrypts our username with the link's entropy.
+    const bytes = Buffer.from(
+      (details.usernameLink ?? '').slice('https://signal.me/#eu/'.length),
+      'base64url',
+    );
+    const hex = bytes.subarray(32).toString('hex');
+    const handle = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const ciphertext = await network.server.lookupByUsernameLink(handle);
+    expect(
+      usernames.decryptUsernameLink({
+        entropy: Buffer.from(bytes.subarray(0, 32)),
+        encryptedUsername: Buffer.from(ciphertext ?? []),
+      }),
+    ).toBe(reserved.username);
     // Survives in the vault: the details read back the same.
     expect(await value(a.service.call('account.details', {}))).toMatchObject({
       username: reserved.username,
