@@ -10,7 +10,11 @@ describe('INVALID_INPUT in words', () => {
     };
     expect(fieldNames(library)).toEqual(['Username']);
     expect(fieldReason(library)).toBe('The name part is too short (at least 3 characters).');
-    const schema = { code: 'INVALID_INPUT', message: 'discriminator: Digits only', fields: ['discriminator'] };
+    const schema = {
+      code: 'INVALID_INPUT',
+      message: 'discriminator: Digits only',
+      fields: ['discriminator'],
+    };
     expect(fieldNames(schema)).toEqual(['Number']);
     expect(fieldReason(schema)).toBeNull();
   });
