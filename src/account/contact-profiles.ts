@@ -81,6 +81,10 @@ export class ContactProfiles {
       await this.deps.exclusive(() => {
         const fetched = this.#fetched();
         fetched[conversationId] = { version, at: this.deps.clock() };
+        // Conversations deleted since are dropped, so the record stays as small as the contact list.
+        for (const id of Object.keys(fetched)) {
+          if (!this.deps.messages.getConversation(id)) delete fetched[id];
+        }
         this.deps.kv.setJson(FETCHED_KEY, fetched);
         if (typeof result === 'string') return;
         if (this.deps.messages.getConversation(conversationId)?.profileName === result.name) return;
