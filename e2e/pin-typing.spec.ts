@@ -99,6 +99,10 @@ test('PIN + registration lock; a due reminder asks for it; a NEW profile recover
   const pin = await pinInput.inputValue();
   expect(pin.length).toBeGreaterThanOrEqual(16);
   await page.getByRole('button', { name: 'Set PIN' }).click();
+  // The confirm step: typed again, and written down (issue 17: safer secret entry).
+  await page.getByLabel('Repeat the PIN').fill(pin);
+  await page.getByLabel('I have written this PIN down somewhere safe').check();
+  await page.getByRole('button', { name: 'Save PIN' }).click();
   await expect(page.getByText('PIN saved.')).toBeVisible({ timeout: 20_000 });
   await expect(pinInput).toHaveValue('');
 

@@ -3,6 +3,7 @@
  * on the current page, failing on any serious or critical violation with what and where, so the report
  * names the rule and the element, not just a count. Minor/moderate findings are attached, not failed.
  */
+import { writeFileSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
@@ -29,10 +30,10 @@ export async function expectNoSeriousViolations(page: Page, label: string): Prom
   const serious = results.violations.filter((v) => FAILING_IMPACTS.has(v.impact ?? ''));
   const minor = results.violations.filter((v) => !FAILING_IMPACTS.has(v.impact ?? ''));
   if (minor.length > 0) {
-    await test.info().attach(`axe ${label} (minor)`, {
-      body: minor.map(describe).join('\n'),
-      contentType: 'text/plain',
-    });
+    // A file, not an inline body: the list reporter prints only its path.
+    const path = test.info().outputPath(`axe-minor-${label.replace(/[^\w]+/g, '-')}.txt`);
+    writeFileSync(path, minor.map(describe).join('\n'));
+    await test.info().attach(`axe ${label} (minor)`, { path, contentType: 'text/plain' });
   }
   expect(serious.map(describe).join('\n'), `serious accessibility violations on ${label}`).toBe('');
 }

@@ -5,6 +5,7 @@ import { ErrorText } from '../components/ErrorText.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
 import { MIN_PASSPHRASE_BITS } from '../components/strength.js';
 import { usePassphraseBits } from '../components/usePassphraseBits.js';
+import { startGuide } from '../guide.js';
 import { useStore } from '../store.js';
 
 /**
@@ -25,6 +26,7 @@ function NoPassphraseOption() {
     setBusy(false);
     if (!result.ok) return setError(result.error);
     useStore.setState({ insecureNoPassphrase: true });
+    startGuide();
     await afterUnlock();
   };
 
@@ -81,6 +83,7 @@ export function FirstRun() {
       setError(result.error);
       return;
     }
+    startGuide();
     await afterUnlock();
   };
 

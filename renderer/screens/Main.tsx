@@ -1,10 +1,12 @@
 import { useShallow } from 'zustand/react/shallow';
 import { getApi, navigate } from '../bridge.js';
 import { Toasts } from '../components/Toasts.js';
+import { useGuide } from '../guide.js';
 import { useStore, type View } from '../store.js';
 import { AccountScreen } from './Account.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
+import { Guide } from './Guide.js';
 import { Hardening } from './Hardening.js';
 import { PinReminderPrompt } from './PinReminder.js';
 import { Registration } from './Registration.js';
@@ -26,18 +28,21 @@ const NETWORK_LABELS = {
 } as const;
 
 export function Main() {
-  const { view, appInfo, registered, network } = useStore(
+  const { view, openId, appInfo, registered, network } = useStore(
     useShallow((s) => ({
       view: s.view,
+      openId: s.openId,
       appInfo: s.appInfo,
       registered: s.account?.registered ?? false,
       network: s.network,
     })),
   );
+  // The guided first run takes the empty chat pane until it is finished or closed.
+  const guiding = useGuide((g) => g.step !== null) && view.name === 'chats' && openId === null;
   return (
     <div className="app">
       <header className="topbar">
-        <span className="brand">Carapace</span>
+        <h1 className="brand">Carapace</h1>
         {appInfo?.networkMode === 'demo' ? (
           <span className="badge demo" title="Connected to the local demo network, not Signal">
             Demo network
@@ -81,15 +86,15 @@ export function Main() {
           <ConversationList />
           <Toasts />
         </div>
-        <section className="content" aria-live="off">
+        <main className="content" aria-live="off">
           {registered ? <PinReminderPrompt /> : null}
-          {view.name === 'chats' ? <ConversationView /> : null}
+          {view.name === 'chats' ? guiding ? <Guide /> : <ConversationView /> : null}
           {view.name === 'settings' ? <SettingsScreen /> : null}
           {view.name === 'hardening' ? <Hardening /> : null}
           {view.name === 'account' ? <AccountScreen /> : null}
           {view.name === 'registration' ? <Registration /> : null}
           {view.name === 'safety-number' ? <SafetyNumberScreen conversationId={view.conversationId} /> : null}
-        </section>
+        </main>
       </div>
     </div>
   );

@@ -20,6 +20,8 @@ const NO_QR = 'No QR code was found in that picture. Try a sharper or larger ima
  */
 export function NewChat() {
   const numbersAvailable = useStore((s) => s.appInfo?.capabilities.phoneNumberLookup ?? false);
+  // Nobody can be reached before this computer is registered (issue 17: guided first run).
+  const registered = useStore((s) => s.account?.registered ?? false);
   const [text, setText] = useState('');
   const [name, setName] = useState('');
   const [consent, setConsent] = useState(false);
@@ -81,9 +83,11 @@ export function NewChat() {
     <form ref={form} className="new-chat" onSubmit={submit}>
       <label htmlFor={ids.input}>New chat</label>
       <p className="hint" id={ids.hint}>
-        {numbersAvailable
-          ? 'A username (name.42), a username link, a phone number or a Signal ID.'
-          : 'A username (name.42), a username link or a Signal ID.'}
+        {!registered
+          ? 'Register this computer first (Register, at the top); then you can start chats.'
+          : numbersAvailable
+            ? 'A username (name.42), a username link, a phone number or a Signal ID.'
+            : 'A username (name.42), a username link or a Signal ID.'}
       </p>
       <input
         id={ids.input}
@@ -94,6 +98,7 @@ export function NewChat() {
         aria-describedby={`${ids.hint}${problem ? ` ${ids.error}` : ''}`}
         aria-invalid={invalid ? true : undefined}
         value={text}
+        disabled={!registered}
         onChange={(e) => setText(e.target.value)}
       />
       {isNumber ? (
@@ -114,7 +119,7 @@ export function NewChat() {
         </>
       ) : null}
       <div className="row">
-        <button type="submit" disabled={!target || busy || (isNumber && !consent)}>
+        <button type="submit" disabled={!registered || !target || busy || (isNumber && !consent)}>
           {busy ? 'Starting…' : 'Start'}
         </button>
         <label className="button qr-file" htmlFor={ids.file}>

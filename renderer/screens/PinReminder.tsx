@@ -32,7 +32,7 @@ export function PinReminderPrompt() {
   const later = Math.round((outcome?.intervalMs ?? 0) / 1000);
   return (
     <section className="warning pin-reminder" aria-labelledby={ids.title}>
-      <h3 id={ids.title}>PIN reminder</h3>
+      <h2 id={ids.title}>PIN reminder</h2>
       {outcome ? (
         <>
           <p role="status">

@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../src/api/contract.js';
 import { getApi, navigate, refreshAccount } from '../bridge.js';
+import { Busy } from '../components/Busy.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { isInvalidField, useFocusFirstInvalid } from '../components/field-errors.js';
 import { useStore } from '../store.js';
@@ -69,11 +70,20 @@ function StepHint({ step, demo }: { step: Step['name']; demo: boolean }) {
   ) : null;
 }
 
+/** What the person waits for at each step (a request to Signal; the PIN step also runs Argon2). */
+const WAITING: Record<Step['name'], string> = {
+  phone: 'Asking the Signal service to start a registration…',
+  captcha: 'Sending the captcha…',
+  code: 'Checking the code and creating this device’s keys…',
+  pin: 'Checking the PIN and restoring your account (this takes a few seconds)…',
+};
+
 /**
  * Register this computer as a standalone Signal device: phone number → captcha → SMS code, and — when
  * the number has a registration lock — the Signal PIN, which also restores the account data.
+ * `onRegistered` (the guided first run) replaces the default of opening the chats.
  */
-export function Registration() {
+export function Registration({ onRegistered }: { onRegistered?: () => void }) {
   const [step, setStep] = useState<Step>({ name: 'phone' });
   const [value, setValue] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -123,7 +133,8 @@ export function Registration() {
         }
         setValue('');
         await refreshAccount();
-        navigate({ name: 'chats' });
+        if (onRegistered) onRegistered();
+        else navigate({ name: 'chats' });
       }
     } finally {
       setBusy(false);
@@ -169,6 +180,7 @@ export function Registration() {
         <button type="submit" className="primary" disabled={!value.trim() || busy}>
           {step.name === 'code' ? 'Register' : step.name === 'pin' ? 'Unlock with PIN' : 'Continue'}
         </button>
+        {busy ? <Busy text={WAITING[step.name]} /> : null}
       </form>
     </div>
   );
