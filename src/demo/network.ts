@@ -7,7 +7,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { loadCertificates, ReceiptType, type Device, type PrimaryDevice } from '@signalapp/mock-server';
+import {
+  EMPTY_DATA_MESSAGE,
+  loadCertificates,
+  ReceiptType,
+  type Device,
+  type PrimaryDevice,
+} from '@signalapp/mock-server';
 import type { ClientConfig } from '../net/config.js';
 import { NotFoundError } from '../errors.js';
 import { log, errorFields } from '../log.js';
@@ -133,13 +139,17 @@ class Contact implements DemoContact {
         continue; // the queue's idle timeout, or stop()
       }
       if (this.#stopped || (entry as unknown) === STOP) return;
-      await this.#reply(entry.source, entry.body, entry.dataMessage.timestamp);
+      await this.#reply(entry.source, entry.body, entry.dataMessage);
     }
   }
 
-  async #reply(source: Device, body: string, timestamp: unknown): Promise<void> {
+  async #reply(
+    source: Device,
+    body: string,
+    received: Awaited<ReturnType<PrimaryDevice['waitForMessage']>>['dataMessage'],
+  ): Promise<void> {
     try {
-      const messageTimestamp = Number(timestamp ?? 0);
+      const messageTimestamp = Number(received.timestamp ?? 0);
       if (messageTimestamp > 0) {
         await this.device.sendReceipt(source, {
           type: ReceiptType.Delivery,
@@ -153,7 +163,22 @@ class Contact implements DemoContact {
       if (body.length > 0) {
         // With our profile key, as a real contact shares it: the recipient can then reach Echo with sealed
         // sender (access key derived from it) and fetch Echo's profile.
-        await this.device.sendText(source, `Echo: ${body}`, { withProfileKey: true });
+        // Like a Signal phone, the reply carries the chat's disappearing timer (and its version) as it
+        // received them, so Echo's replies in a timed chat disappear too.
+        await this.device.sendRaw(source, {
+          content: {
+            dataMessage: {
+              ...EMPTY_DATA_MESSAGE,
+              body: `Echo: ${body}`,
+              profileKey: this.device.profileKey.serialize(),
+              timestamp: BigInt(Date.now()),
+              expireTimer: received.expireTimer ?? null,
+              expireTimerVersion: received.expireTimerVersion ?? null,
+            },
+          },
+          pniSignatureMessage: null,
+          senderKeyDistributionMessage: null,
+        });
         this.echoed += 1;
       }
     } catch (error) {

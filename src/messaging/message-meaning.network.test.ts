@@ -5,7 +5,7 @@
  * timer versions, reading state — both directions, with the hostile cases of the issue.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import type { MessagingClient } from './client.js';
 import type { Message } from './store.js';
@@ -260,6 +260,26 @@ describe('what messages mean (issue 14, demo network)', () => {
     let update = await contact.device.waitForMessage();
     while (!((update.dataMessage.flags ?? 0) & 2)) update = await contact.device.waitForMessage();
     expect(update.dataMessage).toMatchObject({ expireTimer: 3600, expireTimerVersion: 3 });
+  });
+
+  it('the demo Echo honours the chat’s timer: its reply carries the timer and version it received', async () => {
+    const echo = await h.contact('Echo', { echo: true });
+    const chat = client.conversation(echo.aci);
+    await client.setExpireTimer(chat.id, 300);
+    const sendRaw = vi.spyOn(echo.device, 'sendRaw');
+    await client.sendText(chat.id, 'in a 5-minute chat');
+    await vi.waitFor(() => expect(sendRaw).toHaveBeenCalled(), { timeout: 10_000 });
+    const reply = sendRaw.mock.calls[0]![1] as { content: { dataMessage: Record<string, unknown> } };
+    expect(reply.content.dataMessage).toMatchObject({
+      body: 'Echo: in a 5-minute chat',
+      expireTimer: 300,
+      expireTimerVersion: 1,
+    });
+    await vi.waitFor(() =>
+      expect(client.store.page(chat.id).messages.find((m) => m.body?.startsWith('Echo:'))).toMatchObject({
+        expireTimerSeconds: 300,
+      }),
+    );
   });
 
   it('reading state: what arrives in the visible chat is read at once (receipt sent, nothing unread); mark unread', async () => {

@@ -55,7 +55,10 @@ export function forwardStoreEvents(
       if (message.kind === 'event' && message.eventType === 'identity-changed') {
         emit('identity.changed', { conversationId: message.conversationId });
       }
-      if (message.kind === 'message' && message.direction === 'in') emit('toast', toastFor(target, message));
+      // No toast for what arrived read (into the chat on screen) or as a deleted tombstone.
+      if (message.kind === 'message' && message.direction === 'in' && !message.read) {
+        emit('toast', toastFor(target, message));
+      }
     }),
     source.on('message.updated', (message) =>
       emit('message.updated', { message: target.apiMessage(message) }),

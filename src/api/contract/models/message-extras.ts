@@ -1,17 +1,14 @@
 /**
  * What a message MEANS beyond its text (issue 14): the quote it replies to, reactions, edits, the
- * delete-for-everyone tombstone and who set a chat's timer. Platform-free zod only; re-exported from ../models.ts. Imports nothing from ../models.ts (no cycle).
+ * delete-for-everyone tombstone and who set a chat's timer. Platform-free zod only; re-exported from
+ * ../models.ts. Imports nothing from ../models.ts (no cycle).
  */
 import { z } from 'zod';
-import {
-  isSingleEmoji,
-  MAX_EDITS,
-  MESSAGE_CHANGE_WINDOW_MS,
-  QUOTE_TEXT_MAX_CHARS,
-} from '../../../messaging/meaning-rules.js';
+import { isSingleEmoji, MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS } from '../../../messaging/meaning-rules.js';
 
-// Signal's limits, the same numbers the core applies (the UI offers edit / delete for everyone within them).
-export { isSingleEmoji, MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS, QUOTE_TEXT_MAX_CHARS };
+// Signal's limits, the same numbers the core applies: the UI offers edit (MAX_EDITS) and delete for
+// everyone only within MESSAGE_CHANGE_WINDOW_MS of sending, and checks a typed reaction with isSingleEmoji.
+export { isSingleEmoji, MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS };
 
 /** The first attachment of a quoted message, as Signal describes it (no bytes, no pointer). */
 const QuotedAttachmentSchema = z.object({
