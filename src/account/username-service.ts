@@ -53,6 +53,8 @@ export class UsernameService {
     private readonly accounts: AccountsGrpc,
     private readonly kv: AccountKv,
     private readonly write: VaultWrite,
+    /** Our ACI (authenticated use): a confirm repeated after a lost answer is recognised as ours. */
+    private readonly ownAci?: string,
   ) {}
 
   /** Holds the first free candidate for us; INVALID_INPUT (taken) when none is free. */
@@ -79,10 +81,17 @@ export class UsernameService {
       linkCiphertext: link.ciphertext,
     });
     if (answer.kind === 'not-available') throw new FieldValidationError(TAKEN, ['username']);
-    if (answer.kind === 'reservation-not-found') {
+    if (answer.kind === 'confirmed') {
+      await this.#save({ username, link: { entropy: b64(link.entropy), handle: answer.linkHandle } });
+      return;
+    }
+    // Already ours (a repeated confirm, or the answer to the first was lost): give it a fresh link.
+    const holder = this.ownAci ? await this.accounts.lookupUsernameHash(hash) : undefined;
+    if (holder === undefined || holder !== this.ownAci?.toLowerCase()) {
       throw new PreconditionError('Reserve that username first; a reservation lasts only a few minutes.');
     }
-    await this.#save({ username, link: { entropy: b64(link.entropy), handle: answer.linkHandle } });
+    const handle = await this.accounts.setUsernameLink(link.ciphertext, false);
+    await this.#save({ username, link: handle ? { entropy: b64(link.entropy), handle } : null });
   }
 
   async delete(): Promise<void> {

@@ -42,10 +42,15 @@ describe('usernames and username links on the demo network', () => {
   it('reserve → confirm (proof verified by the mock) → the other profile finds it by name and by link', async () => {
     const reserved = await value(a.service.call('username.reserve', { nickname: 'alice_sixteen' }));
     expect(reserved.username).toBe(`alice_sixteen.${reserved.discriminator}`);
-    const details: AccountDetails = await value(
+    let details: AccountDetails = await value(
       a.service.call('username.confirm', { username: reserved.username }),
     );
     expect(details).toMatchObject({ username: reserved.username, aci: aliceAci });
+    // A repeated confirm (a double click, or the first answer lost) is recognised as ours: a fresh link.
+    const again = await value(a.service.call('username.confirm', { username: reserved.username }));
+    expect(again.username).toBe(reserved.username);
+    expect(again.usernameLink).not.toBe(details.usernameLink);
+    details = again;
     expect(details.usernameLink).toMatch(/^https:\/\/signal\.me\/#eu\/[A-Za-z0-9_-]{64}$/);
     // The server holds only the hash; the mock checked the proof before it confirmed.
     expect(await network.server.lookupByUsername(reserved.username)).toBe(aliceAci);

@@ -20,7 +20,7 @@ export async function withUsernames<T>(
     const auth = login ? { username: `${login.aci}.${login.deviceId}`, password: login.password } : undefined;
     const accounts = new AccountsGrpc(grpc, auth);
     return await use(
-      new UsernameService(accounts, s.kv, (write) => s.exclusive(() => Promise.resolve(write()))),
+      new UsernameService(accounts, s.kv, (write) => s.exclusive(() => Promise.resolve(write())), login?.aci),
     );
   } finally {
     grpc.close();
