@@ -5,6 +5,7 @@
  * the next unlock finishes an interrupted erase). Never a half-erased vault that opens with the real one.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,7 +113,7 @@ describe('duress erase crash safety', () => {
             coerced.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'notes'").pluck().get(),
           ).toBe(0);
           coerced.lock('shutdown');
-          expect(readHeader(join(profile.dir, VAULT_FILES.header))?.erasing).toBeUndefined();
+          expect(existsSync(join(profile.dir, 'vault.fresh.db'))).toBe(false);
         }
         if (finished) expect(result).toBe('erased');
         outcomes.push({ delayMs, finished, result });

@@ -14,7 +14,10 @@ import {
   WrongPassphraseError,
 } from '../errors.js';
 import { createDatabase } from './keyed-database.js';
-import { readHeader } from './header.js';
+import { commitErase, buildSpare, FRESH_DB, stageFresh } from './erase.js';
+import { argon2Slot, makeHeader, readHeader, type Argon2Slot } from './header.js';
+import { wrapKey } from './key-wrap.js';
+import { passphraseKek } from './unlock-key.js';
 import { deriveKey } from './kdf.js';
 import { listFiles, scanTree } from '../test-support/files.js';
 import { createTestProfile, TEST_KDF } from '../test-support/vault.js';
@@ -162,11 +165,17 @@ describe('duress passphrase', () => {
     const fresh = decryptedCopy(dbPath, newKey!);
     expect(fresh).toBeDefined();
     for (const needle of needles) expect(fresh!.includes(needle)).toBe(false);
-    // The real passphrase opens nothing; the header has no erase mark and a duress slot as always.
+    // The real passphrase opens nothing; the profile looks like any other: same files, a duress slot.
     await expect(vaultAt(dir).unlock(pass(REAL))).rejects.toBeInstanceOf(WrongPassphraseError);
-    const header = readHeader(join(dir, VAULT_FILES.header))!;
-    expect(header.erasing).toBeUndefined();
-    expect(header.duress).toBeDefined();
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, VAULT_FILES.header), 'utf8')) as object)).toEqual([
+      'format',
+      'version',
+      'current',
+      'duress',
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(
+      [VAULT_FILES.db, VAULT_FILES.filesDir, VAULT_FILES.header, 'vault.lock', VAULT_FILES.throttle].sort(),
+    );
     // The new profile keeps working under the duress passphrase, as a normal one.
     const again = vaultAt(dir);
     await again.unlock(pass(DURESS));
@@ -179,19 +188,32 @@ describe('duress passphrase', () => {
     const { vault, oldKey } = await seededVault(dir);
     await vault.setDuressPassphrase(pass(REAL), pass(DURESS));
     vault.lock();
-    // The commit point without the rest: what a kill right after the header rename leaves.
-    const coerced = vaultAt(dir);
-    await coerced.unlock(pass(DURESS));
-    const committed = readFileSync(join(dir, VAULT_FILES.header), 'utf8');
-    coerced.lock('shutdown');
-    const withMark = JSON.stringify({ ...(JSON.parse(committed) as object), erasing: true });
-    writeFileSync(join(dir, VAULT_FILES.header), withMark);
-    writeFileSync(join(dir, VAULT_FILES.db), randomBytes(8192)); // debris standing in for the old DB
-    await expect(vaultAt(dir).unlock(pass(REAL))).rejects.toBeInstanceOf(WrongPassphraseError);
+    // The commit point without the rest — what a kill right after the header rename leaves: the spare staged
+    // as vault.fresh.db, the header naming its key under the duress passphrase, the old vault still there.
+    const headerPath = join(dir, VAULT_FILES.header);
+    const before = readHeader(headerPath)!;
+    const slot = before.current as Argon2Slot;
+    const spare = buildSpare(dir, Date.now(), () => undefined);
+    const kek = await passphraseKek(pass(DURESS), slot, () => undefined);
+    const paths = {
+      db: join(dir, VAULT_FILES.db),
+      fresh: join(dir, FRESH_DB),
+      keyFile: join(dir, VAULT_FILES.keyFile),
+      throttle: join(dir, VAULT_FILES.throttle),
+      filesDir: join(dir, VAULT_FILES.filesDir),
+      panicOptIn: join(dir, VAULT_FILES.panicOptIn),
+    };
+    stageFresh(spare, paths);
+    commitErase(headerPath, makeHeader(argon2Slot(slot, slot.salt, wrapKey(kek, spare.key, 'key'))));
+    expect(decryptedCopy(paths.db, oldKey)?.includes(needles[0]!)).toBe(true); // not destroyed yet…
+    await expect(vaultAt(dir).unlock(pass(REAL))).rejects.toBeInstanceOf(WrongPassphraseError); // …but dead
     const resumed = vaultAt(dir);
     await resumed.unlock(pass(DURESS));
-    expect(readHeader(join(dir, VAULT_FILES.header))?.erasing).toBeUndefined();
-    expect(resumed.db.prepare('SELECT count(*) FROM meta').pluck().get()).toBeGreaterThan(0);
+    expect(existsSync(paths.fresh)).toBe(false);
+    expect(resumed.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe(
+      0,
+    );
+    expect(readdirSync(paths.filesDir)).toEqual([]);
     expect(decryptedCopy(join(dir, VAULT_FILES.db), oldKey)).toBeUndefined();
   });
 

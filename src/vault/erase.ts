@@ -5,6 +5,14 @@
  * (salt and first pages of the DB, its WAL and shared memory) are overwritten, and every vault file is
  * deleted, with fsyncs. On SSDs and copy-on-write file systems old blocks may survive the overwrite; they
  * are ciphertext under a key that no longer exists anywhere.
+ *
+ * The duress erase must take as long as a normal unlock, so the fresh vault it opens is built before the
+ * passphrase is known: EVERY passphrase unlock builds a spare, empty, migrated DB under a random key while
+ * Argon2id runs on the thread pool (buildSpare), and a normal unlock deletes it. A duress unlock renames it
+ * to `vault.fresh.db`, commits a header holding the spare's key wrapped under the duress passphrase,
+ * destroys the old vault and renames the spare into place (finishDuressErase). Killed after the commit, the
+ * next unlock finds `vault.db` does not open under the header's key but `vault.fresh.db` does, and
+ * finishes; killed before, `vault.fresh.db` is debris of a vault that still opens normally.
  */
 import {
   closeSync,
@@ -13,21 +21,30 @@ import {
   fsyncSync,
   openSync,
   readdirSync,
+  renameSync,
   rmdirSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { fsyncDir } from './fs-util.js';
+import { Database, KEY_BYTES, applyConnectionSettings, applyKey, type KeyBufferTracker } from './driver.js';
+import { fsyncDir, TEMP_SUFFIX } from './fs-util.js';
 import { writeHeader, type VaultHeader } from './header.js';
+import { runMigrations } from './migrate.js';
 
 /** The SQLCipher file header (salt) and the first pages, where the schema and the first rows live. */
 const HEAD_BYTES = 64 * 1024;
 
+/** Where a duress erase keeps the fresh vault between its commit point and its end. */
+export const FRESH_DB = 'vault.fresh.db';
+const SPARE_PREFIX = '.vault.spare-';
+
 /** The files a vault keeps beside its header. */
 export interface VaultPaths {
   readonly db: string;
+  /** The fresh vault of an unfinished duress erase (FRESH_DB). */
+  readonly fresh: string;
   readonly keyFile: string;
   readonly throttle: string;
   readonly filesDir: string;
@@ -72,9 +89,14 @@ export function commitErase(headerPath: string, next: VaultHeader | undefined): 
   }
 }
 
-/** After the commit point (or on debris of an interrupted one): destroys every vault file but the header. */
-export function destroyVaultData(paths: VaultPaths): void {
+/**
+ * After the commit point (or on debris of an interrupted one): destroys every vault file but the header —
+ * and but the fresh vault of a duress erase when `keepFresh`.
+ */
+export function destroyVaultData(paths: VaultPaths, keepFresh = false): void {
   for (const suffix of ['-wal', '-shm', '-journal', '']) destroyFile(paths.db + suffix, HEAD_BYTES);
+  if (!keepFresh) destroyFile(paths.fresh, HEAD_BYTES);
+  removeSpares(dirname(paths.db));
   destroyFile(paths.keyFile, HEAD_BYTES);
   for (const path of [paths.throttle, paths.panicOptIn]) if (existsSync(path)) unlinkSync(path);
   if (existsSync(paths.filesDir)) {
@@ -84,4 +106,68 @@ export function destroyVaultData(paths: VaultPaths): void {
     rmdirSync(paths.filesDir);
   }
   fsyncDir(dirname(paths.db));
+}
+
+/** A spare vault: an empty, migrated DB (WAL checkpointed, closed) under a random key, at a temp path. */
+export interface Spare {
+  readonly path: string;
+  readonly key: Buffer;
+}
+
+/** Builds a spare beside the vault (see the module comment); the caller zeroes its key. */
+export function buildSpare(profileDir: string, createdAt: number, track: KeyBufferTracker): Spare {
+  const path = join(profileDir, `${SPARE_PREFIX}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  const key = randomBytes(KEY_BYTES);
+  track(key);
+  closeSync(openSync(path, 'wx', 0o600));
+  try {
+    const db = new Database(path);
+    try {
+      applyKey(db, key, track);
+      applyConnectionSettings(db);
+      runMigrations(db);
+      const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      setMeta.run('created_at', String(createdAt));
+      setMeta.run('insecure_no_passphrase', '0');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    removeSpares(profileDir);
+    throw error;
+  }
+  return { path, key };
+}
+
+/** Deletes every spare (this unlock's and any a crash left behind); they hold nothing but empty tables. */
+export function removeSpares(profileDir: string): void {
+  for (const name of readdirSync(profileDir)) {
+    if (name.startsWith(SPARE_PREFIX)) unlinkSync(join(profileDir, name));
+  }
+}
+
+/**
+ * Duress, before the commit point: the spare becomes `vault.fresh.db` (durably, so a crash right after the
+ * commit finds it). Then the caller commits a header naming the spare's key.
+ */
+export function stageFresh(spare: Spare, paths: VaultPaths): void {
+  renameSync(spare.path, paths.fresh);
+  fsyncDir(dirname(paths.fresh));
+}
+
+/** After the commit point: destroys the old vault and puts the fresh one in its place. */
+export function finishDuressErase(paths: VaultPaths): void {
+  destroyVaultData(paths, true);
+  renameSync(paths.fresh, paths.db);
+  fsyncDir(dirname(paths.db));
+}
+
+/**
+ * No duress: this unlock's spare goes, and with `staleFresh` (vault.db opened under the header's key) the
+ * debris of an erase that never committed.
+ */
+export function discardSpares(paths: VaultPaths, staleFresh: boolean): void {
+  removeSpares(dirname(paths.db));
+  if (staleFresh && existsSync(paths.fresh)) unlinkSync(paths.fresh);
 }

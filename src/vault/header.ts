@@ -6,8 +6,7 @@
  * duress passphrase under the same salt and parameters, or random bytes of the same length when none is
  * set — so an examiner cannot tell whether a duress passphrase exists. `pending` exists only while a
  * rekey is under way: if a crash interrupts it, unlock tries `current` first, then `pending`, and commits
- * whichever works. `erasing` exists only if a duress erase was interrupted after its commit point: the DB
- * files present belong to the erased vault and the next unlock finishes destroying them.
+ * whichever works. Nothing else is ever written: a header says nothing about a duress erase (erase.ts).
  * Version 1 (older builds) had no wrap (the Argon2id output was the DB key) and no duress slot; it is read,
  * and the next unlock migrates it (a rekey to a random wrapped key).
  */
@@ -44,8 +43,6 @@ export interface VaultHeader {
   readonly pending?: KeySlot;
   /** Version 2: the duress slot (a wrap, or random bytes of the same length). */
   readonly duress?: string;
-  /** Set only between a duress erase's commit point and its end (see the module comment). */
-  readonly erasing?: true;
 }
 
 /** A header is a few hundred bytes; anything much larger is damage (and not worth reading). */
@@ -108,13 +105,7 @@ function parseHeader(text: string): VaultHeader {
   const current = parseSlot(raw.current, raw.pending !== undefined);
   const pending = raw.pending === undefined ? undefined : parseSlot(raw.pending, false);
   if (!isWrap(raw.duress)) throw new VaultCorruptError('The vault header has a damaged slot.');
-  if (raw.erasing !== undefined && raw.erasing !== true)
-    throw new VaultCorruptError('Not a Carapace vault header.');
-  return makeHeader(current, {
-    duress: raw.duress,
-    ...(pending ? { pending } : {}),
-    ...(raw.erasing ? { erasing: true } : {}),
-  });
+  return makeHeader(current, { duress: raw.duress, ...(pending ? { pending } : {}) });
 }
 
 export function readHeader(path: string): VaultHeader | undefined {
@@ -130,7 +121,7 @@ export function writeHeader(path: string, header: VaultHeader): void {
 /** A version-2 header; the duress slot is random unless given (fields in one fixed order). */
 export function makeHeader(
   current: KeySlot,
-  extra: { readonly pending?: KeySlot; readonly duress?: string; readonly erasing?: true } = {},
+  extra: { readonly pending?: KeySlot; readonly duress?: string } = {},
 ): VaultHeader {
   return {
     format: HEADER_FORMAT,
@@ -138,7 +129,6 @@ export function makeHeader(
     current,
     ...(extra.pending ? { pending: extra.pending } : {}),
     duress: extra.duress ?? randomWrap(),
-    ...(extra.erasing ? { erasing: true as const } : {}),
   };
 }
 

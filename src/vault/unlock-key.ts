@@ -6,6 +6,7 @@
  * work. A wrong guess changes no vault file.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { VaultCorruptError } from '../errors.js';
 import type { KeyBufferTracker } from './driver.js';
 import type { Argon2Slot, KeySlot, VaultHeader } from './header.js';
@@ -14,9 +15,12 @@ import { readKeyFile } from './key-file.js';
 import { verifyKey } from './keyed-database.js';
 import { unwrapKey, wrappingKey } from './key-wrap.js';
 
-/** What the passphrase opened: the vault (with the slot that did), or the duress slot. */
+/**
+ * What the passphrase opened: the vault (with the slot that did; `inFresh` when the key opens the fresh
+ * vault of an unfinished duress erase instead of `vault.db`), or the duress slot.
+ */
 export type UnlockMatch =
-  | { readonly kind: 'vault'; readonly slot: KeySlot; readonly key: Buffer }
+  | { readonly kind: 'vault'; readonly slot: KeySlot; readonly key: Buffer; readonly inFresh: boolean }
   | {
       readonly kind: 'duress';
       /** The duress passphrase's key-encryption key under `slot`'s salt and parameters. */
@@ -73,14 +77,11 @@ class Derivations {
   }
 }
 
-/**
- * The slot whose key opens the DB, the duress slot, or undefined (every rejected key is zeroed). In an
- * `erasing` header the GCM tag alone authenticates the key: its DB does not exist yet.
- */
+/** The slot whose key opens the DB, the duress slot, or undefined (every rejected key is zeroed). */
 export async function findUnlockingKey(
   header: VaultHeader,
   passphrase: Buffer | undefined,
-  files: { readonly db: string; readonly keyFile: string },
+  files: { readonly db: string; readonly fresh: string; readonly keyFile: string },
   track: KeyBufferTracker,
 ): Promise<{ match: UnlockMatch | undefined; cost: DeriveCost | undefined }> {
   const derivations = passphrase ? new Derivations(passphrase, track) : undefined;
@@ -107,19 +108,23 @@ export async function findUnlockingKey(
     derivations?.zero();
   }
   const cost = derivations?.cost;
-  if (header.erasing) {
-    const first = candidates.shift();
-    for (const other of candidates) other.key.fill(0);
-    return { match: first ? { kind: 'vault', ...first } : undefined, cost };
-  }
-  let match: UnlockMatch | undefined;
+  let match: Extract<UnlockMatch, { kind: 'vault' }> | undefined;
   for (const candidate of candidates) {
-    if (!match && verifyKey(files.db, candidate.key, track)) match = { kind: 'vault', ...candidate };
-    else candidate.key.fill(0);
+    if (existsSync(files.db) && verifyKey(files.db, candidate.key, track)) {
+      match = { kind: 'vault', ...candidate, inFresh: false };
+      break;
+    }
   }
+  // A duress erase killed after its commit point: the header's key opens only the fresh vault.
+  const first = candidates[0];
+  const wrapped = header.current.kind === 'argon2id' && header.current.wrapped !== undefined;
+  if (!match && first?.slot === header.current && wrapped && existsSync(files.fresh)) {
+    if (verifyKey(files.fresh, first.key, track)) match = { kind: 'vault', ...first, inFresh: true };
+  }
+  for (const candidate of candidates) if (candidate.key !== match?.key) candidate.key.fill(0);
   if (duress) {
     // The probe a normal unlock makes, with the same cost (its answer does not matter).
-    if (candidates.length === 0) verifyKey(files.db, duress.key, track);
+    if (candidates.length === 0 && existsSync(files.db)) verifyKey(files.db, duress.key, track);
     duress.key.fill(0);
     if (!match) return { match: { kind: 'duress', kek: duress.kek, slot: duress.slot }, cost };
   }

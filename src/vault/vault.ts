@@ -42,7 +42,17 @@ import {
   type Calibration,
 } from './calibrate.js';
 import { KEY_BYTES } from './driver.js';
-import { commitErase, destroyVaultData, type VaultPaths } from './erase.js';
+import {
+  buildSpare,
+  commitErase,
+  destroyVaultData,
+  discardSpares,
+  finishDuressErase,
+  FRESH_DB,
+  stageFresh,
+  type Spare,
+  type VaultPaths,
+} from './erase.js';
 import { EncryptedFileStore } from './file-store.js';
 import { writeFileAtomic } from './fs-util.js';
 import type { Argon2Slot, KeySlot, VaultHeader } from './header.js';
@@ -154,6 +164,7 @@ export class Vault {
     this.throttle = new UnlockThrottle(join(profileDir, VAULT_FILES.throttle), this.clock);
     this.paths = {
       db: this.dbPath,
+      fresh: join(profileDir, FRESH_DB),
       keyFile: this.keyFilePath,
       throttle: join(profileDir, VAULT_FILES.throttle),
       filesDir: join(profileDir, VAULT_FILES.filesDir),
@@ -244,8 +255,9 @@ export class Vault {
       const header = readHeader(this.headerPath);
       if (!header) throw new VaultNotInitializedError();
       checkSlotFloor(header, this.storedKdfFloor);
-      if (!header.erasing && !existsSync(this.dbPath))
+      if (!existsSync(this.dbPath) && !existsSync(this.paths.fresh)) {
         throw new VaultCorruptError('The vault database is missing.');
+      }
       const wait = this.throttle.retryAfterMs();
       if (wait > 0) throw new UnlockThrottledError(wait);
       const slots = header.pending ? [header.current, header.pending] : [header.current];
@@ -255,17 +267,34 @@ export class Vault {
       if (passphrase !== undefined && slots.some((s) => s.kind === 'argon2id')) requirePassphrase(passphrase);
       this.keyBuffers = [];
 
-      const files = { db: this.dbPath, keyFile: this.keyFilePath };
-      const { match, cost } = await findUnlockingKey(header, passphrase, files, this.tracker);
+      const files = { db: this.dbPath, fresh: this.paths.fresh, keyFile: this.keyFilePath };
+      const finding = findUnlockingKey(header, passphrase, files, this.tracker);
+      // While Argon2id runs on the thread pool, the spare a duress erase would open: built by EVERY
+      // passphrase unlock, so both passphrases do the same work (erase.ts).
+      const spare = passphrase && header.duress ? this.tryBuildSpare() : undefined;
+      let found: Awaited<typeof finding>;
+      try {
+        found = await finding;
+      } catch (error) {
+        spare?.key.fill(0);
+        discardSpares(this.paths, false);
+        throw error;
+      }
+      const { match, cost } = found;
+      if (match?.kind !== 'duress') {
+        spare?.key.fill(0);
+        // vault.fresh.db is debris only once vault.db opened: otherwise it may be an unfinished erase's.
+        discardSpares(this.paths, match?.kind === 'vault' && !match.inFresh);
+      }
       if (!match) {
         const retryAfterMs = this.throttle.recordFailure();
         log.warn('vault.unlock.wrong_passphrase', { failures: this.throttle.failures, retryAfterMs });
         throw new WrongPassphraseError(retryAfterMs);
       }
       this.throttle.reset();
-      if (match.kind === 'duress' || header.erasing) {
+      if (match.kind === 'duress') {
         // The erase goes ahead even if a lock was requested meanwhile: it is what the user asked for.
-        this.eraseToFresh(match, header);
+        this.eraseToFresh(match, spare);
         this.deriveCost = cost;
         if (this.lockRequests !== epoch) {
           this.teardown();
@@ -274,28 +303,28 @@ export class Vault {
         this.announce('vault.unlocked');
         return;
       }
-      const found = match;
+      if (match.inFresh) finishDuressErase(this.paths); // killed after its commit point: finish it
       if (this.lockRequests !== epoch) {
-        found.key.fill(0);
+        match.key.fill(0);
         throw new VaultLockedError();
       }
 
-      const db = openReadWrite(this.dbPath, found.key, this.tracker);
+      const db = openReadWrite(this.dbPath, match.key, this.tracker);
       let current = header;
       try {
         if (header.pending) {
           // A rekey was interrupted: whichever key opened the DB is now the only valid one.
-          current = makeHeader(found.slot, header.duress ? { duress: header.duress } : {});
+          current = makeHeader(match.slot, header.duress ? { duress: header.duress } : {});
           writeHeader(this.headerPath, current);
-          log.warn('vault.rekey.recovered', { completed: found.slot === header.pending });
+          log.warn('vault.rekey.recovered', { completed: match.slot === header.pending });
         }
         runMigrations(db);
       } catch (error) {
         db.close();
-        found.key.fill(0);
+        match.key.fill(0);
         throw error;
       }
-      this.startSession(db, found.key, current);
+      this.startSession(db, match.key, current);
       this.deriveCost = cost;
       try {
         if (current.current.kind !== 'keyfile') shredStaleKeyFile(this.keyFilePath);
@@ -521,26 +550,28 @@ export class Vault {
   }
 
   /**
-   * Duress: the commit point names a fresh vault under the duress passphrase (its key-encryption key
-   * is at hand: no second Argon2id run), marked `erasing`; then the old vault's files are destroyed and the
-   * fresh, empty one is created, whose header drops the mark. An `erasing` header found at unlock (a
-   * crash after the commit point) resumes here with the fresh key. Logs like a normal unlock.
+   * Duress (erase.ts): the spare becomes the fresh vault; the commit point is the header naming its key,
+   * wrapped under the duress passphrase's key-encryption key (at hand: no second Argon2id run); then the
+   * old vault is destroyed and the fresh one opened. Logs like a normal unlock.
    */
-  private eraseToFresh(match: UnlockMatch, header: VaultHeader): void {
-    let fresh: VaultHeader;
-    let key: Buffer;
-    if (match.kind === 'duress') {
-      key = this.track(randomBytes(KEY_BYTES));
-      const slot = argon2Slot(match.slot, match.slot.salt, wrapKey(match.kek, key, 'key'));
-      const duress = randomWrap();
-      fresh = makeHeader(slot, { duress });
-      commitErase(this.headerPath, makeHeader(slot, { duress, erasing: true }));
-    } else {
-      key = match.key;
-      fresh = makeHeader(header.current, header.duress ? { duress: header.duress } : {});
+  private eraseToFresh(match: Extract<UnlockMatch, { kind: 'duress' }>, built: Spare | undefined): void {
+    const spare = built ?? buildSpare(this.profileDir, this.clock(), this.tracker);
+    const header = makeHeader(argon2Slot(match.slot, match.slot.salt, wrapKey(match.kek, spare.key, 'key')));
+    stageFresh(spare, this.paths);
+    commitErase(this.headerPath, header);
+    finishDuressErase(this.paths);
+    const db = openReadWrite(this.dbPath, spare.key, this.tracker);
+    this.startSession(db, spare.key, header);
+  }
+
+  /** A spare for a possible duress erase, or undefined if it cannot be built now (a full disk: built later). */
+  private tryBuildSpare(): Spare | undefined {
+    try {
+      return buildSpare(this.profileDir, this.clock(), this.tracker);
+    } catch (error) {
+      log.warn('vault.unlock.spare_failed', errorFields(error));
+      return undefined;
     }
-    destroyVaultData(this.paths);
-    this.initialize(key, fresh);
   }
 
   /** Without a header anything here is debris of an interrupted first run or erase: destroy it. */
