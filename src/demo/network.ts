@@ -170,7 +170,7 @@ class Contact implements DemoContact {
             dataMessage: {
               ...EMPTY_DATA_MESSAGE,
               body: `Echo: ${body}`,
-              profileKey: this.device.profileKey.serialize(),
+              profileKey: (this.device.profileKey as { serialize(): Uint8Array<ArrayBuffer> }).serialize(),
               timestamp: BigInt(Date.now()),
               expireTimer: received.expireTimer ?? null,
               expireTimerVersion: received.expireTimerVersion ?? null,
