@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorText } from '../components/ErrorText.js';
 import { useStore } from '../store.js';
+import { DangerZoneSection } from './settings/DangerZoneSection.js';
 import { PassphraseSection } from './settings/PassphraseSection.js';
 import { PinSection } from './settings/PinSection.js';
 import { PrivacySection } from './settings/PrivacySection.js';
@@ -22,9 +23,13 @@ export function SettingsScreen() {
       <ErrorText error={error} />
       <PrivacySection settings={settings} update={update} />
       <SecuritySection settings={settings} update={update} screenSupported={screenSupported} />
-      <ProxySection proxy={settings.proxy} />
+      {/* The hardening report's "Open the setting" for the proxy lands here. */}
+      <div id="proxy-settings" tabIndex={-1}>
+        <ProxySection proxy={settings.proxy} />
+      </div>
       <PinSection />
       <PassphraseSection />
+      <DangerZoneSection />
     </div>
   );
 }

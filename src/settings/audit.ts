@@ -73,11 +73,36 @@ export interface AuditItem {
   readonly status: 'ok' | 'advice';
   /** What to do and why (shown for advice; for ok items, what is in place). */
   readonly advice: string;
+  /** Why this protection matters, whatever its status (the report shows it for OK items too). */
+  readonly why: string;
   /** The settings change "apply recommended" makes; absent when it needs the user. */
   readonly recommendedPatch?: SettingsPatch;
   /** True when only the user can fix it (PIN, passphrase, proxy host, registration lock). */
   readonly needsUserAction: boolean;
 }
+
+/** Why each protection matters, in one sentence a workshop room can follow. */
+const WHY: Readonly<Record<AuditItemId, string>> = {
+  'pin-set':
+    'Without a PIN, your account key has no backup and whoever takes over your phone number can register it.',
+  'pin-strength': 'The PIN guards your key backup: a short one falls quickly if the enclave is ever broken.',
+  'registration-lock': 'It stops someone who hijacks your number (a SIM swap) from registering it as you.',
+  'disappearing-default':
+    'A message that no longer exists cannot be read from a lost, seized or backed-up device.',
+  'link-previews':
+    'Making a preview contacts the linked site: it learns your IP address before you even send the link.',
+  'screen-lock': 'A locked Carapace keeps everything encrypted while you step away or the computer sleeps.',
+  'notification-privacy':
+    'Notifications leave the encrypted vault: the lock screen, screen shares and the system history show them.',
+  proxy:
+    'Without a proxy or Tor, the Signal servers and your network see your IP address and when you connect.',
+  'screen-security': 'Screenshot and screen-recording tools could otherwise capture your conversations.',
+  'unknown-senders':
+    'Strangers (spam, phishing, harassment) do not learn that you read them, and do not get your profile.',
+  passphrase: 'Without a passphrase, anyone who can read the disk can read every message.',
+  'kdf-cost':
+    'The cost of one guess decides how long a stolen copy of the vault resists passphrase guessing.',
+};
 
 /** The longest auto-lock the audit accepts as "screen lock on with a timer". */
 const MAX_RECOMMENDED_AUTO_LOCK_SECONDS = 3600;
@@ -96,6 +121,7 @@ function item(
     title,
     status: ok ? 'ok' : 'advice',
     advice: ok ? okText : adviceText,
+    why: WHY[id],
     ...(ok || !patch ? {} : { recommendedPatch: patch }),
     needsUserAction: !ok && !patch,
   };
@@ -199,6 +225,7 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
           title: 'Screen security on',
           status: 'advice',
           advice: SCREEN_SECURITY_UNAVAILABLE,
+          why: WHY['screen-security'],
           needsUserAction: false,
         }
       : item(

@@ -1,5 +1,6 @@
 /** The value schemas commands and events carry (DTOs): what the UI may know of vaults, accounts, messages… */
 import { z } from 'zod';
+import { SettingChangeSchema } from './models/audit-extras.js';
 import { MESSAGE_EXTRA_FIELDS } from './models/message-extras.js';
 
 export const Empty = z.strictObject({});
@@ -220,10 +221,17 @@ const AuditItemSchema = z.object({
   advice: z.string(),
   /** True when "apply recommended" can fix it without user input. */
   autoFixable: z.boolean(),
+  /** Why the protection matters, shown for OK items too. */
+  why: z.string().optional(),
 });
 
-export const AuditReportSchema = z.object({ items: z.array(AuditItemSchema) });
+export const AuditReportSchema = z.object({
+  items: z.array(AuditItemSchema),
+  /** After "apply recommended" or its undo: exactly the settings it changed. */
+  changes: z.array(SettingChangeSchema).optional(),
+});
 export type AuditReport = z.infer<typeof AuditReportSchema>;
 
 export * from './models/message-extras.js';
 export * from './models/account-extras.js';
+export * from './models/audit-extras.js';

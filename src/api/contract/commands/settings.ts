@@ -9,5 +9,11 @@ export const SETTINGS_COMMANDS = {
   'settings.update': command(z.strictObject({ patch: SettingsUpdateSchema }), SettingsViewSchema),
 
   'audit.get': command(Empty, AuditReportSchema),
+  /** Applies what needs no input; the answer's `changes` lists exactly what changed (undo puts it back). */
   'audit.applyRecommended': command(Empty, AuditReportSchema),
+  /**
+   * Puts back the settings the last "apply recommended" of this session changed; `changes` says what.
+   * PRECONDITION when there is nothing to undo (none applied, already undone, or locked since).
+   */
+  'audit.undoRecommended': command(Empty, AuditReportSchema),
 } as const;
