@@ -918,12 +918,14 @@ export class MessageStore {
 
   /**
    * For the writers of ./reactions.ts, ./edits.ts, ./remote-delete.ts (their own SQL on the same
-   * connection, inside this store's transaction): the message as it is now, announced as updated.
+   * connection, inside this store's transaction): the message as it is now, announced as updated — with
+   * its conversation, whose list preview may have been that text (edited, or deleted for everyone).
    */
   changed(messageId: string): Message {
     const message = this.getMessage(messageId);
     if (!message) throw new NotFoundError('No such message.');
     this.emit('message.updated', message);
+    this.emit('conversation.updated', this.mustConversation(message.conversationId));
     return message;
   }
 
