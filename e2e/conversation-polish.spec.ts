@@ -175,7 +175,7 @@ test.describe('toasts', () => {
     await startChat(page, bea.aci, 'Bea');
     await send(page, 'hello bea');
     const timeline = page.getByRole('log', { name: 'Messages with Bea' });
-    await expect(timeline.getByText('Bea: hello bea')).toBeVisible({ timeout: 20_000 });
+    await expect(timeline.getByText('Echo: hello bea')).toBeVisible({ timeout: 20_000 });
 
     // Echo writes five times while Bea's chat is open: at most three toasts, the newest last.
     const account = await app.service().call('account.status', {});
@@ -203,7 +203,7 @@ test.describe('toasts', () => {
           const t = await box(toast);
           for (const area of keepClear) expect(overlaps(t, area), `${size.width}×${size.height}`).toBe(false);
         }
-        await expectFits(page, timeline.getByText('Bea: hello bea'));
+        await expectFits(page, timeline.getByText('Echo: hello bea'));
         await snap(page, `polish-toasts-${size.width}x${size.height}-${scheme}`);
       }
     }

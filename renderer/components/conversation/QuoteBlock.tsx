@@ -33,7 +33,7 @@ export function QuoteBlock({
   const { author, text } = quoteParts(quote, contactName);
   const content = (
     <>
-      <span className="quote-author">{author}</span>
+      <span className="quote-author">{author}</span>{' '}
       {text ? <span className="quote-text">{text}</span> : null}
     </>
   );

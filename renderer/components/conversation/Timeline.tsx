@@ -73,11 +73,14 @@ export function Timeline({
     scrollToNewest();
   }, [conversation.id]);
 
-  // Follow new messages while the user is at the bottom.
-  const lastId = messages[messages.length - 1]?.id;
+  // Follow new messages while the user is at the bottom; a message we send always brings us there.
+  const last = messages[messages.length - 1];
+  const lastId = last?.id;
+  const lastIsOurs = last?.direction === 'out';
   useEffect(() => {
+    if (lastIsOurs) stickToBottom.current = true;
     if (stickToBottom.current && newerCursor === null) scrollToNewest();
-  }, [lastId, newerCursor]);
+  }, [lastId, lastIsOurs, newerCursor]);
 
   // Images (and previews) load after the rows were placed: while the user is at the bottom, keep the
   // newest message in view as the content grows, or the chat opens with its last messages below the fold.
