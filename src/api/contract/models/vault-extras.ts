@@ -24,3 +24,4 @@ export const VaultStatusDetailSchema = VaultStatusSchema.extend({
 
 /** What the user types to confirm the panic wipe (the UI asks for exactly this word). */
 export const ERASE_CONFIRMATION = 'ERASE';
+export type VaultStatusDetail = z.infer<typeof VaultStatusDetailSchema>;
