@@ -32,6 +32,12 @@ export interface OwnUsername {
   readonly linkUrl: string | null;
 }
 
+/** Someone found by username or link: their ACI and the username that found them. */
+interface FoundUsername {
+  readonly aci: string;
+  readonly username: string;
+}
+
 export function readOwnUsername(kv: AccountKv): OwnUsername | null {
   const stored = kv.getJson(USERNAME_KEY, StoredUsernameSchema);
   if (!stored) return null;
@@ -119,23 +125,24 @@ export class UsernameService {
     return usernameLinkUrl(link.entropy, handle);
   }
 
-  /** The ACI holding a typed username; NOT_FOUND when no one does. */
-  async findByUsername(text: string): Promise<string> {
-    const aci = await this.accounts.lookupUsernameHash(parseUsername(text).hash);
+  /** The ACI holding a typed username (with the username as typed); NOT_FOUND when no one does. */
+  async findByUsername(text: string): Promise<FoundUsername> {
+    const { username, hash } = parseUsername(text);
+    const aci = await this.accounts.lookupUsernameHash(hash);
     if (!aci) throw new NotFoundError('No one has that username.');
-    return aci;
+    return { aci, username };
   }
 
   /** The ACI behind a username link (pasted or scanned): its username decrypted, then looked up. */
-  async findByLink(text: string): Promise<string> {
+  async findByLink(text: string): Promise<FoundUsername> {
     const { entropy, handle } = parseUsernameLink(text);
     const ciphertext = await this.accounts.lookupUsernameLink(handle);
     if (!ciphertext)
       throw new NotFoundError('That username link is not in use any more (it may have been reset).');
-    const { hash } = decryptUsernameFromLink(entropy, ciphertext);
+    const { username, hash } = decryptUsernameFromLink(entropy, ciphertext);
     const aci = await this.accounts.lookupUsernameHash(hash);
     if (!aci) throw new NotFoundError('The username of that link is not in use any more.');
-    return aci;
+    return { aci, username };
   }
 
   #stored(): StoredUsername {

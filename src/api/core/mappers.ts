@@ -131,8 +131,12 @@ export function verifiedState(status: VerifiedStatus | undefined): ApiConversati
   return 'default';
 }
 
-export function conversationTitle(conversation: Conversation): string {
-  return conversation.profileName ?? conversation.e164 ?? 'Unknown contact';
+/**
+ * A chat's title: the contact's profile name (or the local name given when it was started, which their
+ * profile name replaces once fetched), their number, the username they were found by, else unknown.
+ */
+export function conversationTitle(conversation: Conversation, username: string | null): string {
+  return conversation.profileName ?? conversation.e164 ?? username ?? 'Unknown contact';
 }
 
 /** The conversation list's preview of its last message: text, "Attachment", or nothing for events. */
@@ -145,10 +149,11 @@ export function toApiConversation(
   conversation: Conversation,
   last: LastMessage | null,
   verified: ApiConversation['verified'],
+  username: string | null,
 ): ApiConversation {
   return {
     id: conversation.id,
-    title: conversationTitle(conversation),
+    title: conversationTitle(conversation, username),
     serviceId: conversation.serviceId,
     unreadCount: conversation.unreadCount,
     lastMessageAt: last ? last.receivedAt : conversation.lastActivityAt,

@@ -13,6 +13,7 @@ import {
 import { NotAvailableError, NotFoundError, NotRegisteredError, ProxyUnavailableError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import { AccountKv } from '../../account/account-kv.js';
+import { ContactUsernames } from '../../account/contact-usernames.js';
 import { readAccountSecurityFacts } from '../../account/pin-service.js';
 import type { AccountLogin } from '../../account/recovery-flow.js';
 import type { RegisteredAccount } from '../../account/registration.js';
@@ -27,7 +28,7 @@ import { SignalProtocolStores } from '../../signal/stores/index.js';
 import type { Vault } from '../../vault/index.js';
 import { loginOf, readAccount, saveAccount, type StoredAccount } from './account-record.js';
 import type { Emit } from './context.js';
-import { toApiConversation, toApiMessage, verifiedState } from './mappers.js';
+import { conversationTitle, toApiConversation, toApiMessage, verifiedState } from './mappers.js';
 import { MessagingConnection } from './messaging-connection.js';
 import type { PendingRegistration } from './registration.js';
 import { forwardStoreEvents } from './store-events.js';
@@ -37,6 +38,8 @@ export class Session {
   readonly messages: MessageStore;
   readonly settings: SettingsStore;
   readonly kv: AccountKv;
+  /** The usernames contacts were found by: a chat's title until their profile name is known. */
+  readonly contactUsernames: ContactUsernames;
   /**
    * Every connection of this session (messaging, registration, PIN backup, attachments) opens through it.
    * The settings' proxy schema is the route's schema (src/net/route.ts), so a saved setting is a usable route.
@@ -69,6 +72,7 @@ export class Session {
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
     this.kv = new AccountKv(db);
+    this.contactUsernames = new ContactUsernames(this.kv, (id) => !!this.messages.getConversation(id));
     this.#routes = new NetworkRouteManager(this.settings.get().proxy, routeOptions);
     this.connection = new MessagingConnection({
       vault,
@@ -150,7 +154,11 @@ export class Session {
         verified = 'default';
       }
     }
-    return toApiConversation(conversation, lastMessage, verified);
+    return toApiConversation(conversation, lastMessage, verified, this.contactUsernames.of(conversation.id));
+  }
+
+  conversationTitle(conversation: Conversation): string {
+    return conversationTitle(conversation, this.contactUsernames.of(conversation.id));
   }
 
   /** The conversation list: one query for the conversations with their last messages, one for identities. */
@@ -166,7 +174,12 @@ export class Session {
     return this.messages
       .listConversationSummaries()
       .map((summary) =>
-        toApiConversation(summary, summary.lastMessage, verifiedState(statuses.get(summary.serviceId))),
+        toApiConversation(
+          summary,
+          summary.lastMessage,
+          verifiedState(statuses.get(summary.serviceId)),
+          this.contactUsernames.of(summary.id),
+        ),
       );
   }
 

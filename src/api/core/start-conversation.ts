@@ -11,9 +11,10 @@ import { withUsernames } from './username-access.js';
 
 type StartInput = Parameters<Handler<'conversations.start'>>[0];
 
-async function serviceIdOf(ctx: CoreContext, input: StartInput): Promise<string> {
+/** The ACI named by the input, and the username that found it (kept as the title's fallback). */
+async function whoIs(ctx: CoreContext, input: StartInput): Promise<{ aci: string; username?: string }> {
   const s = ctx.session();
-  if ('serviceId' in input) return input.serviceId;
+  if ('serviceId' in input) return { aci: input.serviceId };
   if ('username' in input) {
     return withUsernames(s, (u) => u.findByUsername(input.username), { authenticated: false });
   }
@@ -21,11 +22,12 @@ async function serviceIdOf(ctx: CoreContext, input: StartInput): Promise<string>
     return withUsernames(s, (u) => u.findByLink(input.usernameLink), { authenticated: false });
   }
   assertPhoneLookupAllowed(ctx.config, input.lookupConsent === true);
-  return lookUpPhoneNumber(s.needClient().accountRequest, input.e164);
+  return { aci: await lookUpPhoneNumber(s.needClient().accountRequest, input.e164) };
 }
 
 export async function startConversation(ctx: CoreContext, input: StartInput): Promise<ApiConversation> {
-  const serviceId = (await serviceIdOf(ctx, input)).toLowerCase();
+  const found = await whoIs(ctx, input);
+  const serviceId = found.aci.toLowerCase();
   const s = ctx.session();
   const name = 'name' in input ? input.name : undefined;
   const conversation =
@@ -35,5 +37,9 @@ export async function startConversation(ctx: CoreContext, input: StartInput): Pr
       acceptedAt: ctx.clock(),
       ...(name ? { profileName: name } : {}),
     });
+  const { username } = found;
+  if (username) {
+    await s.exclusive(() => Promise.resolve(s.contactUsernames.remember(conversation.id, username)));
+  }
   return s.apiConversation(conversation);
 }

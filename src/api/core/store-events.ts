@@ -13,7 +13,7 @@ import type {
 import type { SettingsStore } from '../../settings/store.js';
 import { notificationText } from '../../settings/notification-text.js';
 import type { Emit } from './context.js';
-import { PREVIEW_LENGTH, conversationTitle } from './mappers.js';
+import { PREVIEW_LENGTH } from './mappers.js';
 
 /** Anything that re-emits the store's events: the store itself, or the running client. */
 export interface StoreEventSource {
@@ -25,6 +25,7 @@ export interface StoreEventTarget {
   readonly settings: SettingsStore;
   apiMessage(message: Message): ApiMessage;
   apiConversation(conversation: Conversation): ApiConversation;
+  conversationTitle(conversation: Conversation): string;
 }
 
 function toastFor(target: StoreEventTarget, message: Message): EventPayload<'toast'> {
@@ -32,7 +33,7 @@ function toastFor(target: StoreEventTarget, message: Message): EventPayload<'toa
   const { sender, text } = notificationText(
     target.settings.get().notificationPrivacy,
     {
-      conversationName: conversation ? conversationTitle(conversation) : 'Someone',
+      conversationName: conversation ? target.conversationTitle(conversation) : 'Someone',
       body: message.body ?? undefined,
     },
     { sender: 200, text: PREVIEW_LENGTH },
