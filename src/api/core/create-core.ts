@@ -9,7 +9,7 @@ import { VaultLockedError } from '../../errors.js';
 import { purgeExpiredMessages } from '../../messaging/client.js';
 import { AutoLock, Vault } from '../../vault/index.js';
 import type { CoreContext, CoreOptions, Emit, Handlers } from './context.js';
-import { clearFreedMemory } from './freed-memory.js';
+import { clearFreedMemory, overwriteYoungGeneration } from './freed-memory.js';
 import { createHandlers } from './handlers/index.js';
 import { Session } from './session.js';
 
@@ -67,6 +67,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
     vault.addLockHook(dropSession),
     vault.onLocked((reason) => {
       dropSession();
+      overwriteYoungGeneration();
       emit('vault.locked', { reason });
     }),
     vault.onUnlocked(() => emit('vault.unlocked', {})),
