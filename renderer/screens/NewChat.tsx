@@ -43,7 +43,7 @@ export function NewChat() {
   const start = async (chosen: ChatTarget): Promise<void> => {
     setBusy(true);
     setProblem(null);
-    const result = await getApi().conversations.start(toInput(chosen, name.trim()));
+    const result = await getApi().conversations.start(toInput(chosen, name.trim(), consent));
     setBusy(false);
     if (!result.ok) {
       setProblem({ api: result.error });
@@ -78,7 +78,8 @@ export function NewChat() {
   };
 
   const invalid = apiError?.code === 'INVALID_INPUT' || apiError?.code === 'NOT_FOUND';
-  const isNumber = target?.kind === 'e164';
+  // Consent is asked only where a number can be looked up; elsewhere the core says to use a username.
+  const askConsent = numbersAvailable && target?.kind === 'e164';
   return (
     <form ref={form} className="new-chat" onSubmit={submit}>
       <label htmlFor={ids.input}>New chat</label>
@@ -101,7 +102,7 @@ export function NewChat() {
         disabled={!registered}
         onChange={(e) => setText(e.target.value)}
       />
-      {isNumber ? (
+      {askConsent ? (
         <label className="inline consent" htmlFor={ids.consent}>
           <input
             id={ids.consent}
@@ -119,7 +120,7 @@ export function NewChat() {
         </>
       ) : null}
       <div className="row">
-        <button type="submit" disabled={!registered || !target || busy || (isNumber && !consent)}>
+        <button type="submit" disabled={!registered || !target || busy || (askConsent && !consent)}>
           {busy ? 'Starting…' : 'Start'}
         </button>
         <label className="button qr-file" htmlFor={ids.file}>
@@ -145,7 +146,7 @@ export function NewChat() {
   );
 }
 
-function toInput(target: ChatTarget, name: string) {
+function toInput(target: ChatTarget, name: string, consent: boolean) {
   switch (target.kind) {
     case 'serviceId':
       return { serviceId: target.serviceId, ...(name ? { name } : {}) };
@@ -154,7 +155,7 @@ function toInput(target: ChatTarget, name: string) {
     case 'username':
       return { username: target.username };
     case 'e164':
-      // Only sent once the consent box is ticked (Start is disabled until then).
-      return { e164: target.e164, lookupConsent: true as const };
+      // Where numbers can be looked up, Start waits for the consent box.
+      return { e164: target.e164, ...(consent ? { lookupConsent: true as const } : {}) };
   }
 }

@@ -94,4 +94,14 @@ describe('finding people by phone number', () => {
     );
     expect(directoryRequests.length).toBe(before);
   });
+
+  it('production: no consent is asked where nothing can be looked up — NOT_AVAILABLE, not PRECONDITION', async () => {
+    const prod = core(true);
+    await value(prod.service.call('vault.create', { passphrase: PASS }));
+    const before = directoryRequests.length;
+    const result = await prod.service.call('conversations.start', { e164: '+15550016202' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+    expect(!result.ok && result.error.message).toMatch(/use a username/);
+    expect(directoryRequests.length).toBe(before);
+  });
 });

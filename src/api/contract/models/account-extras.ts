@@ -95,8 +95,9 @@ export const StartConversationInputSchema = z.union([
   z.strictObject({
     e164: z.string().regex(/^\+[1-9]\d{6,14}$/, 'Use international format, e.g. +15551234567'),
     /**
-     * Looking a number up sends it to the service (hashed, on Signal's real directory): the user must
-     * agree each time; without it the core answers PRECONDITION and looks nothing up.
+     * Looking a number up sends it to the service (hashed, on Signal's real directory): where this build
+     * can look numbers up (capability `phoneNumberLookup`) the user must agree each time — without it the
+     * core answers PRECONDITION and looks nothing up. Elsewhere the answer is NOT_AVAILABLE, with or without.
      */
     lookupConsent: z.literal(true).optional(),
   }),
