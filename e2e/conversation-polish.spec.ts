@@ -8,6 +8,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { randomInt } from 'node:crypto';
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { createProfile, lock, register, send, startChat, unlock } from './support/flows.js';
 import { seedTimeline } from './support/seed-timeline.js';
 
@@ -144,6 +145,7 @@ test('day separators, compact times, ticks with names, header and encryption not
       await expectFits(page, log.getByText('still sending', { exact: true }));
       await snap(page, `polish-chat-${size.width}x${size.height}-${scheme}`);
     }
+    await expectNoSeriousViolations(page, `conversation polish (${scheme})`);
   }
 
   // Someone who is not in our contacts: no "Remove contact…", and the header and notice still say who.

@@ -3,6 +3,7 @@
  * contact (a tombstone stays, the text is gone from the page), and for me (the message leaves).
  */
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { chatWithContacts, contactDeletes, contactSays } from './support/contact-actions.js';
 import { send } from './support/flows.js';
 import { chooseAction, messageWith, timelineWith } from './support/message-actions.js';
@@ -26,6 +27,7 @@ test('delete for everyone both ways leaves a tombstone; delete for me removes', 
   const dialog = page.getByRole('alertdialog', { name: 'Delete this message?' });
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await snap(page, 'delete-confirm-1280x800');
+  await expectNoSeriousViolations(page, 'delete confirmation');
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await expect(oops).toBeVisible();

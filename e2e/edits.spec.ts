@@ -3,6 +3,7 @@
  * the contact's phone gets Signal's edit; the contact's edit replaces its text.
  */
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { chatWithContacts, contactEdits, contactSays } from './support/contact-actions.js';
 import { send } from './support/flows.js';
 import { chooseAction, messageWith, timelineWith } from './support/message-actions.js';
@@ -52,6 +53,7 @@ test('edit ours (Escape cancels), see the contact’s edit, both marked edited',
   await expect(timeline.getByText('meet at the statoin')).toHaveCount(0);
 
   await snap(page, 'edits-1280x800');
+  await expectNoSeriousViolations(page, 'edited messages');
   await page.setViewportSize({ width: 640, height: 480 });
   await snap(page, 'edits-640x480');
 });

@@ -3,6 +3,7 @@
  * contact's reactions shown with who reacted; all from the keyboard; the contact's phone gets ours.
  */
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { chatWithContacts, contactReacts, contactSays, ourSentAt } from './support/contact-actions.js';
 import { chooseAction, messageWith, openActions, timelineWith } from './support/message-actions.js';
 
@@ -49,6 +50,7 @@ test('react, replace, any emoji, remove; the contact’s reactions named', async
   await expect(reactions.getByRole('button', { name: '🦀 from you; press to remove yours' })).toBeVisible();
   await expect(reactions.getByRole('button', { name: '👍 from Dana' })).toBeVisible();
   await snap(page, 'reactions-1280x800');
+  await expectNoSeriousViolations(page, 'reactions');
 
   // Pressing our own chip removes it.
   await reactions.getByRole('button', { name: '🦀 from you; press to remove yours' }).click();
@@ -63,6 +65,7 @@ test('react, replace, any emoji, remove; the contact’s reactions named', async
   const ours = messageWith(timeline, 'hello Dana');
   await expect(ours.getByRole('button', { name: '😂 from Dana' })).toBeVisible({ timeout: 20_000 });
   await openActions(ours);
+  await expectNoSeriousViolations(page, 'message actions menu');
   await page.keyboard.press('Escape');
   await expect(page.getByRole('menu', { name: 'Message actions' })).toHaveCount(0);
   await expect(ours).toBeFocused();

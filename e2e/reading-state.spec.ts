@@ -4,6 +4,7 @@
  * until opened; a contact's timer change is a timeline line saying who set what.
  */
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { chatWithContacts, contactSays, contactSetsTimer } from './support/contact-actions.js';
 import { messageWith, timelineWith } from './support/message-actions.js';
 
@@ -42,6 +43,7 @@ test('open chat reads at once; others count and toast; mark as unread; timer lin
   await chatButton('Dana').click();
   await chatButton('Bea').focus();
   await page.keyboard.press('Shift+F10');
+  await expectNoSeriousViolations(page, 'chat list menu');
   await page.getByRole('menuitem', { name: 'Mark as unread' }).press('Enter');
   await expect(chatButton('Bea')).toContainText('Marked unread');
   await expect(chatButton('Bea')).toBeFocused();

@@ -4,6 +4,7 @@
  * have says "Original message not found".
  */
 import { expect, snap, test } from './fixtures.js';
+import { expectNoSeriousViolations } from './support/axe.js';
 import { chatWithContacts, contactReplies, contactSays, ourSentAt } from './support/contact-actions.js';
 import { chooseAction, messageWith, timelineWith } from './support/message-actions.js';
 
@@ -43,6 +44,7 @@ test('replies both ways, jump to the quoted message, original not found', async 
   const composer = page.getByRole('textbox', { name: 'Message', exact: true });
   await expect(composer).toBeFocused();
   await snap(page, 'replies-composer-1280x800');
+  await expectNoSeriousViolations(page, 'composer replying');
   await page.keyboard.type('noon');
   await page.keyboard.press('Enter');
   const ourReply = messageWith(timeline, 'noon');
