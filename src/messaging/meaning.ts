@@ -111,10 +111,11 @@ export class MessageMeaning {
 
   /** True (and forgotten) when a delete for this message came before it: store it as a tombstone. */
   takePendingDelete(authorServiceId: string, sentAt: number, now: number): boolean {
-    this.forgetOldDeletes(now);
+    // One primary-key probe per incoming message; expired rows are swept by the next rememberDelete.
     const { changes } = this.stmt(
-      'DELETE FROM pending_remote_deletes WHERE author_service_id = ? AND target_sent_at = ?',
-    ).run(authorServiceId, sentAt);
+      `DELETE FROM pending_remote_deletes WHERE author_service_id = ? AND target_sent_at = ?
+         AND received_at >= ?`,
+    ).run(authorServiceId, sentAt, now - PENDING_DELETE_TTL_MS);
     return changes > 0;
   }
 
