@@ -5,9 +5,13 @@
  * timer versions, reading state — both directions, with the hostile cases of the issue.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import type { MessagingClient } from './client.js';
+import { mockAttachment, mockCrypto } from './attachments/mock-contact.test-support.js';
 import type { Message } from './store.js';
 import { contactEdits, contactSendsData, plaintextVaultDb } from './test-support/contact-changes.js';
 import { createHarness, type Harness } from './test-support/harness.js';
@@ -18,15 +22,18 @@ const marker = (what: string): string => `${what}-MARKER-${randomBytes(6).toStri
 describe('what messages mean (issue 14, demo network)', () => {
   let h: Harness;
   let client: MessagingClient;
+  let cdnDir: string;
   let now = Date.now();
   const clock = (): number => now;
 
   beforeAll(async () => {
-    h = await createHarness();
+    cdnDir = mkdtempSync(join(tmpdir(), 'carapace-meaning-cdn-'));
+    h = await createHarness({ cdnDir });
     client = await h.startClient({ clock });
   });
   afterAll(async () => {
     await h?.close();
+    rmSync(cdnDir, { recursive: true, force: true });
   });
 
   /** A contact with sessions both ways and a chat; returns it and the chat id. */
@@ -122,6 +129,33 @@ describe('what messages mean (issue 14, demo network)', () => {
     const old = await contactSendsData(h, contact, { body: 'old news' }, Date.now() - 25 * HOUR);
     await contactSendsData(h, contact, { delete: { targetSentTimestamp: BigInt(old) } });
     expect(bySentAt(conversationId, old)).toMatchObject({ deleted: false, body: 'old news' });
+  });
+
+  it('delete for everyone erases the attachments too: rows gone, files shredded, the marker nowhere', async () => {
+    const { contact, conversationId } = await chatWith('Att');
+    const secret = marker('ATTACHMENT-DELETE');
+    const encrypted = mockCrypto.encryptAttachment(
+      Buffer.concat([Buffer.from(`%PDF-1.4\n${secret}`), randomBytes(2000)]),
+    );
+    const cdnKey = `del-${randomBytes(8).toString('hex')}`;
+    await h.network.server.storeAttachmentOnCdn(3, cdnKey, encrypted.blob);
+    const sentAt = await contactSendsData(h, contact, {
+      body: secret,
+      attachments: [{ ...mockAttachment.attachmentToPointer(cdnKey, encrypted), cdnNumber: 3 }],
+    });
+    const message = bySentAt(conversationId, sentAt)!;
+    const attachmentId = message.attachmentIds[0]!;
+    await client.downloadAll(message.id, [attachmentId]);
+    expect(client.attachmentInfo(attachmentId)?.state).toBe('ready');
+    const files = (): number => readdirSync(join(h.profileDir, 'files')).length;
+    const before = files();
+
+    await contactSendsData(h, contact, { delete: { targetSentTimestamp: BigInt(sentAt) } });
+    await Promise.resolve(); // the file store shreds once the receive transaction committed
+    expect(bySentAt(conversationId, sentAt)).toMatchObject({ deleted: true, body: null, attachmentIds: [] });
+    expect(client.attachmentInfo(attachmentId)).toBeUndefined();
+    expect(files()).toBe(before - 1);
+    expect((await plaintextVaultDb(h)).includes(Buffer.from(secret))).toBe(false);
   });
 
   it('a delete that arrives before its message: the message never shows', async () => {
