@@ -303,7 +303,17 @@ describe('main/index.ts glue', () => {
       requestingUrl: 'app://carapace/index.html',
       isMainFrame: true,
     });
-    expect(results).toEqual([false, false]); // notifications too: main shows them, the renderer needs none
+    fake.state.permissionRequest!(
+      null,
+      'clipboard-sanitized-write',
+      (allowed: boolean) => results.push(allowed),
+      {
+        requestingUrl: 'app://carapace/index.html',
+        isMainFrame: true,
+      },
+    );
+    // Notifications too: main shows them, the renderer needs none. Only Copy (clipboard write) is ours.
+    expect(results).toEqual([false, false, true]);
     expect(fake.state.permissionCheck!(null, 'geolocation', 'app://carapace', { isMainFrame: true })).toBe(
       false,
     );

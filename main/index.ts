@@ -45,7 +45,7 @@ import {
   type NavigationDecision,
 } from './navigation.js';
 import { formatNotification, shouldNotify } from './notifications.js';
-import { denyPermissionCheck, denyPermissionRequest } from './permissions.js';
+import { decidePermissionCheck, decidePermissionRequest } from './permissions.js';
 import { buildWindowOptions, contentProtectionFor, contentProtectionSupported } from './window-options.js';
 
 /** Before anything else: a packaged Linux build with core dumps on relaunches itself without them. */
@@ -139,8 +139,8 @@ app.on('web-contents-created', (_event, contents) => {
 
 async function hardenSession(): Promise<void> {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler(denyPermissionRequest);
-  ses.setPermissionCheckHandler(denyPermissionCheck);
+  ses.setPermissionRequestHandler(decidePermissionRequest);
+  ses.setPermissionCheckHandler(decidePermissionCheck);
   ses.setDevicePermissionHandler(() => false);
   ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   // The renderer has no network: only app://, data: and our blob: URLs load.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLogSink, type LogFields } from '../src/log.js';
-import { denyPermissionCheck, denyPermissionRequest } from './permissions.js';
+import { decidePermissionCheck, decidePermissionRequest } from './permissions.js';
 
 // Chromium's permission names, plus ones it may add later (unknown names must be denied too).
 const PERMISSIONS = [
@@ -26,19 +26,21 @@ const PERMISSIONS = [
   'unknown',
   'Notifications',
 ];
+/** Everything but clipboard write, which our own page gets (tested on its own below). */
+const OTHERS = PERMISSIONS.filter((p) => p !== 'clipboard-sanitized-write');
 const REQUESTERS = ['app://carapace/index.html', 'app://carapace/', 'https://evil.example/', '', undefined];
 
 describe('renderer permission policy', () => {
   afterEach(() => setLogSink(undefined));
 
-  it('denies every permission request, notifications included, even from our own top-level page', () => {
+  it('denies every other permission request, notifications and clipboard read included, even from our own top-level page', () => {
     const logged: [string, LogFields][] = [];
     setLogSink((_level, event, fields) => logged.push([event, fields]));
-    for (const permission of PERMISSIONS) {
+    for (const permission of OTHERS) {
       for (const requestingUrl of REQUESTERS) {
         for (const isMainFrame of [true, false]) {
           const answers: boolean[] = [];
-          denyPermissionRequest(null, permission, (granted) => answers.push(granted), {
+          decidePermissionRequest(null, permission, (granted) => answers.push(granted), {
             requestingUrl,
             isMainFrame,
           });
@@ -47,14 +49,61 @@ describe('renderer permission policy', () => {
       }
     }
     // Each request is logged by permission name only (never the requesting URL).
-    expect(logged).toHaveLength(PERMISSIONS.length * REQUESTERS.length * 2);
+    expect(logged).toHaveLength(OTHERS.length * REQUESTERS.length * 2);
     expect(logged[0]).toEqual(['renderer.permission-denied', { permission: 'notifications' }]);
   });
 
-  it('answers every permission check with "denied"', () => {
-    for (const permission of PERMISSIONS) {
+  it("grants clipboard write (Copy) to our own page's main frame, asked or checked, and nothing else", () => {
+    const granted = (
+      requestingUrl: string | undefined,
+      isMainFrame: boolean,
+      permission = 'clipboard-sanitized-write',
+    ) => {
+      const answers: boolean[] = [];
+      decidePermissionRequest(null, permission, (ok) => answers.push(ok), { requestingUrl, isMainFrame });
+      return answers;
+    };
+    expect(granted('app://carapace/index.html', true)).toEqual([true]);
+    expect(granted('app://carapace/', true)).toEqual([true]);
+    expect(
+      decidePermissionCheck(null, 'clipboard-sanitized-write', 'app://carapace', { isMainFrame: true }),
+    ).toBe(true);
+    // Not another origin, not a frame inside ours, not without details, not a look-alike, never reading.
+    for (const url of [
+      'https://evil.example/',
+      'app://carapace.evil/',
+      'app://user@carapace/',
+      'file:///x',
+      '',
+    ]) {
+      expect(granted(url, true), url).toEqual([false]);
+    }
+    expect(granted('app://carapace/index.html', false)).toEqual([false]);
+    expect(granted('app://carapace/index.html', true, 'clipboard-read')).toEqual([false]);
+    const noDetails: boolean[] = [];
+    decidePermissionRequest(null, 'clipboard-sanitized-write', (ok) => noDetails.push(ok));
+    expect(noDetails).toEqual([false]);
+    expect(
+      decidePermissionCheck(null, 'clipboard-sanitized-write', 'https://evil.example', { isMainFrame: true }),
+    ).toBe(false);
+    expect(
+      decidePermissionCheck(null, 'clipboard-sanitized-write', 'app://carapace', { isMainFrame: false }),
+    ).toBe(false);
+    expect(decidePermissionCheck(null, 'clipboard-sanitized-write', 'app://carapace')).toBe(false);
+    expect(decidePermissionCheck(null, 'clipboard-read', 'app://carapace', { isMainFrame: true })).toBe(
+      false,
+    );
+  });
+
+  it('answers every other permission check with "denied", even for our own main frame', () => {
+    for (const permission of OTHERS) {
       for (const requestingOrigin of REQUESTERS) {
-        expect(denyPermissionCheck(null, permission, requestingOrigin), permission).toBe(false);
+        for (const isMainFrame of [true, false]) {
+          expect(decidePermissionCheck(null, permission, requestingOrigin, { isMainFrame }), permission).toBe(
+            false,
+          );
+        }
+        expect(decidePermissionCheck(null, permission, requestingOrigin), permission).toBe(false);
       }
     }
   });
