@@ -4,11 +4,11 @@
  * ../models.ts. Imports nothing from ../models.ts (no cycle).
  */
 import { z } from 'zod';
-import { isSingleEmoji, MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS } from '../../../messaging/meaning-rules.js';
+import { isSingleEmoji, MESSAGE_CHANGE_WINDOW_MS } from '../../../messaging/meaning-rules.js';
 
-// Signal's limits, the same numbers the core applies: the UI offers edit (MAX_EDITS) and delete for
-// everyone only within MESSAGE_CHANGE_WINDOW_MS of sending, and checks a typed reaction with isSingleEmoji.
-export { isSingleEmoji, MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS };
+// Signal's rules, the same the core applies: the UI offers edit and delete for everyone only within
+// MESSAGE_CHANGE_WINDOW_MS of sending, and checks a typed reaction with isSingleEmoji.
+export { isSingleEmoji, MESSAGE_CHANGE_WINDOW_MS };
 
 /** The first attachment of a quoted message, as Signal describes it (no bytes, no pointer). */
 const QuotedAttachmentSchema = z.object({
@@ -17,7 +17,6 @@ const QuotedAttachmentSchema = z.object({
   /** The quote carried a thumbnail (not shown yet: the core does not download quote thumbnails). */
   hasThumbnail: z.boolean(),
 });
-export type QuotedAttachment = z.infer<typeof QuotedAttachmentSchema>;
 
 /** The message a reply quotes, as the sender described it. */
 const QuoteSchema = z.object({
@@ -62,7 +61,6 @@ const TimerChangeSchema = z.object({
   /** Null = off. */
   seconds: z.number().int().nonnegative().nullable(),
 });
-export type TimerChange = z.infer<typeof TimerChangeSchema>;
 
 /**
  * The fields issue 14 adds to MessageSchema; all defaulted, so older producers stay valid.
