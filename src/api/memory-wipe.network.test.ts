@@ -34,9 +34,10 @@ describe('memory wipe on lock, measured', () => {
   it('after lock the core process holds no key material and no reachable marker; the rest is within the ceilings', async () => {
     const { unlocked, locked, heapSnapshot } = await measureMemoryWipe();
 
-    // The needles are right: while unlocked the vault key and every marker are found.
+    // The needles are right: while unlocked the vault key and the messages (in SQLite's page cache) are
+    // found. The passphrase and the PIN may already be gone: nothing keeps them once used.
     expect(unlocked.counts['vaultKey.raw']).toBeGreaterThan(0);
-    for (const marker of ['passphrase', 'pin', 'sentOneByte', 'receivedOneByte'])
+    for (const marker of ['sentOneByte', 'receivedOneByte'])
       expect(unlocked.counts[`${marker}.oneByte`], marker).toBeGreaterThan(0);
 
     const keyMaterial = Object.entries(locked.counts).filter(([name]) =>
