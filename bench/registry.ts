@@ -2,6 +2,7 @@ import { attachmentsBench } from './attachments.bench.js';
 import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
 import { memoryWipeBench } from './memory-wipe.bench.js';
+import { openRichConversationBench } from './open-rich-conversation.bench.js';
 import { pinBench } from './pin.bench.js';
 import { scaleBench } from './scale.bench.js';
 import { sendBench } from './send.bench.js';
@@ -20,4 +21,5 @@ export const BENCHMARKS: readonly BenchModule[] = [
   attachmentsBench,
   transportBench,
   memoryWipeBench,
+  openRichConversationBench,
 ];

@@ -31,8 +31,8 @@ export class MessageMeaning {
   /** A text message of this chat by (author, sent time) — our own when the author is us. */
   findTarget(conversationId: string, authorServiceId: string, sentAt: number): Message | undefined {
     const row = this.stmt(
-      `SELECT id FROM messages WHERE conversation_id = ? AND direction IN ('in', 'out') AND sent_at = ?
-         AND kind = 'message' AND source_service_id = ? LIMIT 1`,
+      `SELECT id FROM messages INDEXED BY messages_sent_at WHERE conversation_id = ?
+         AND direction IN ('in', 'out') AND sent_at = ? AND kind = 'message' AND source_service_id = ? LIMIT 1`,
     ).get(conversationId, sentAt, authorServiceId) as { id: string } | undefined;
     return row ? this.store.getMessage(row.id) : undefined;
   }

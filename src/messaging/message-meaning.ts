@@ -34,14 +34,16 @@ const CONTACT = '(SELECT service_id FROM conversations WHERE id = m.conversation
 
 /**
  * Selected with `m.*` FROM messages m. The original of a quote is found by (conversation, author, sent
- * time) among messages that are not tombstones — the messages_sent_at index answers it; an expired or
- * deleted original is simply not found.
+ * time) among messages that are not tombstones — an expired or deleted original is simply not found. The
+ * lookup names the messages_sent_at index: left to itself the planner walked the conversation's whole
+ * timeline per quote (25 ms a page of 50 in a 10,000-message chat instead of 1 ms).
  */
 export const MEANING_COLUMNS = `(SELECT json_object('authorServiceId', q.author_service_id,
       'authorIsYou', q.author_service_id <> ${CONTACT}, 'sentAt', q.sent_at,
       'text', q.text, 'hasAttachment', q.has_attachment, 'contentType', q.attachment_content_type,
       'fileName', q.attachment_file_name, 'hasThumbnail', q.attachment_has_thumbnail,
-      'foundId', (SELECT t.id FROM messages t WHERE t.conversation_id = m.conversation_id
+      'foundId', (SELECT t.id FROM messages t INDEXED BY messages_sent_at
+          WHERE t.conversation_id = m.conversation_id
           AND t.direction IN ('in', 'out') AND t.sent_at = q.sent_at AND t.kind = 'message'
           AND t.source_service_id = q.author_service_id AND t.deleted = 0 LIMIT 1))
     FROM message_quotes q WHERE q.message_id = m.id) AS quote,
