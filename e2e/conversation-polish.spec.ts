@@ -91,7 +91,7 @@ test('day separators, compact times, ticks with names, header and encryption not
 
   // The header says who this is; the encryption notice opens the chat's history.
   await expect(page.getByRole('heading', { name: 'Ada Lovelace', level: 2 })).toBeVisible();
-  await expect(log.getByRole('note', { name: 'End-to-end encryption' })).toContainText(
+  await expect(log.locator('.encryption-notice')).toContainText(
     'Messages with Ada Lovelace are end-to-end encrypted',
   );
 

@@ -3,7 +3,7 @@ import type { Conversation } from '../../../src/api/contract.js';
 /** At the very start of a chat's history (Signal's "conversation hero"): what protects these messages. */
 export function EncryptionNotice({ conversation }: { conversation: Conversation }) {
   return (
-    <div className="encryption-notice" role="note" aria-label="End-to-end encryption">
+    <div className="encryption-notice">
       <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
         <rect x="3" y="7" width="10" height="7.5" rx="1.5" className="lock-body" />
         <path d="M5.2 7V5a2.8 2.8 0 0 1 5.6 0v2" className="lock-shackle" />
