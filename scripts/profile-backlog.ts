@@ -5,8 +5,9 @@
  * pre-drain vault, one commit per message and batched, with each stage timed: decode + duplicate check,
  * libsignal decrypt (staged), applying the staged protocol state, the message writes (Receiver.apply),
  * BEGIN/COMMIT, and the rest (queueing, promise turns) — in CPU time of this process (process.cpuUsage),
- * so other load on a shared machine inflates it less than wall time. Optionally writes a V8 CPU profile
- * of the batched pass (read it with scripts/profile-summary.ts). A diagnostic, not a benchmark.
+ * so other load on a shared machine inflates it less than wall time. With --cpu-prof, writes V8 CPU
+ * profiles of the batched pass (<out>) and of the drain through the network (<out>.pipeline.cpuprofile);
+ * read them with scripts/profile-summary.ts. A diagnostic, not a benchmark.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -89,23 +90,14 @@ async function pass(
     const apply = internals.apply.bind(receiver);
     internals.apply = (...args: unknown[]) => timed('apply', () => apply(...args));
 
-    const session = profileOut && batched ? new Session() : undefined;
-    if (session) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
     const start = cpuMs();
     const wallStart = performance.now();
-    if (batched) await Promise.all(captured.map((bytes) => receiver.handleEnvelope(bytes)));
-    else for (const bytes of captured) await receiver.handleEnvelope(bytes);
+    await profiled(batched ? profileOut : undefined, async () => {
+      if (batched) await Promise.all(captured.map((bytes) => receiver.handleEnvelope(bytes)));
+      else for (const bytes of captured) await receiver.handleEnvelope(bytes);
+    });
     const total = cpuMs() - start;
     const wall = performance.now() - wallStart;
-    if (session && profileOut) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(profileOut, JSON.stringify(profile));
-      session.disconnect();
-    }
     const n = captured.length;
     const us = (ms: number): number => Math.round((ms * 1000) / n);
     const inTransaction = spent.stagedCommit + spent.apply;
@@ -121,6 +113,22 @@ async function pass(
     };
   } finally {
     vault.lock('shutdown');
+  }
+}
+
+/** Runs `work` under the V8 profiler when a profile was asked for, writing it to `out`. */
+async function profiled<T>(out: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!out) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(out, JSON.stringify(profile));
+    session.disconnect();
   }
 }
 
@@ -148,19 +156,26 @@ try {
   vault = new Vault(profileDir, { kdf: TEST_KDF });
   await vault.unlock(Buffer.from(TEST_PASSPHRASE));
   const captured: Uint8Array[] = [];
-  const client = await MessagingClient.start({
-    vault,
-    config,
-    credentials: account,
-    keepaliveIntervalMs: 0,
-    onEnvelope: (bytes) => captured.push(new Uint8Array(bytes)),
+  const drainCpu = cpuMs();
+  const client = await profiled(profileOut && `${profileOut}.pipeline.cpuprofile`, async () => {
+    const started = await MessagingClient.start({
+      vault,
+      config,
+      credentials: account,
+      keepaliveIntervalMs: 0,
+      onEnvelope: (bytes) => captured.push(new Uint8Array(bytes)),
+    });
+    await acked;
+    return started;
   });
-  await acked;
+  const pipelineCpuUsPerMessage = Math.round(((cpuMs() - drainCpu) * 1000) / messages);
+  const pipelineBatches = client.receiver.stats.batches;
   await client.stop();
   vault.lock('shutdown');
   const [unbatchedDir, batchedDir] = copies as [string, string];
   const result = {
     messages,
+    pipeline: { cpuUsPerMessage: pipelineCpuUsPerMessage, batches: pipelineBatches },
     unbatched: await pass(unbatchedDir, captured, account, config, false),
     batched: await pass(batchedDir, captured, account, config, true),
   };
