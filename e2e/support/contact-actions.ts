@@ -13,7 +13,7 @@ import { createProfile, register, send, startChat } from './flows.js';
 const PASS = 'saffron kettle 83 window frost';
 
 /** The contact sends one DataMessage with these fields to us; returns its sent timestamp. */
-export async function contactSendsData(
+async function contactSendsData(
   contact: DemoContact,
   toAci: string,
   fields: Record<string, unknown>,

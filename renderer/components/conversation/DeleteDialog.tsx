@@ -2,7 +2,7 @@ import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ApiError, Conversation, Message } from '../../../src/api/contract.js';
 import { ErrorText } from '../ErrorText.js';
 import { deleteForEveryone, deleteForMe } from './actions.js';
-import { allowedActions } from './MessageActions.js';
+import { allowedActions } from './message-rules.js';
 
 /**
  * "Delete message?": for me (this computer only) or — our own sent message — for everyone (their Signal

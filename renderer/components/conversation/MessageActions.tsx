@@ -1,32 +1,9 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import {
-  isSingleEmoji,
-  MESSAGE_CHANGE_WINDOW_MS,
-  type Conversation,
-  type Message,
-} from '../../../src/api/contract.js';
+import { isSingleEmoji, type Conversation, type Message } from '../../../src/api/contract.js';
+import { allowedActions } from './message-rules.js';
 
 /** Signal's quick reactions; any other emoji can be typed. */
 const QUICK_REACTIONS = ['❤️', '👍', '👎', '😂', '😮', '😢'] as const;
-
-/**
- * What can be done with a message (the core checks again and refuses with a sentence). Edit and delete for
- * everyone only within Signal's window after sending, as Signal's apps offer them.
- */
-export function allowedActions(message: Message, conversation: Conversation, now = Date.now()) {
-  const live = message.kind === 'text' && !message.deleted;
-  const sent =
-    message.direction === 'out' &&
-    ['sent', 'delivered', 'read'].includes(message.status) &&
-    now - message.sentAt < MESSAGE_CHANGE_WINDOW_MS;
-  const writable = !conversation.isRequest && !conversation.blocked;
-  return {
-    react: live && writable,
-    reply: live && writable && !message.viewOnce,
-    edit: live && writable && sent && !message.viewOnce && message.body !== '',
-    deleteForEveryone: live && sent,
-  };
-}
 
 export interface MessageActionHandlers {
   onReact: (emoji: string, remove: boolean) => void;
