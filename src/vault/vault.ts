@@ -38,7 +38,6 @@ import {
   DEFAULT_CALIBRATION,
   MAX_CALIBRATED_MEMORY_KIB,
   calibrateKdf,
-  timeDerivation,
   type Calibration,
 } from './calibrate.js';
 import { KEY_BYTES } from './driver.js';
@@ -218,11 +217,12 @@ export class Vault {
       this.keyBuffers = [];
       this.destroyDebris();
       const params = this.calibration ? await calibrateKdf(this.calibration) : this.kdf;
-      const { slot, key } = await this.newSlot(passphrase, params, newSalt());
+      const { slot, key, cost } = await this.newSlot(passphrase, params, newSalt());
       this.initialize(key, makeHeader(slot));
-      this.announce('vault.created');
       // The first unlock measures it too; until then the creation's derivation is the figure.
-      this.deriveCost = await this.measure(params);
+      this.deriveCost = cost;
+      // Nothing may be awaited after this: the API opens its session as soon as create resolves.
+      this.announce('vault.created');
     });
   }
 
@@ -465,10 +465,10 @@ export class Vault {
       const calibration = this.calibration ?? DEFAULT_CALIBRATION;
       const params = await calibrateKdf(calibration);
       const duressCleared = this.duressPassphraseSet;
-      const { slot, key } = await this.newSlot(passphrase, params, newSalt());
+      const { slot, key, cost } = await this.newSlot(passphrase, params, newSalt());
       this.requireSession(session, key);
       this.rekeyTo(slot, key, randomWrap());
-      this.deriveCost = await this.measure(params);
+      this.deriveCost = cost;
       log.info('vault.kdf.upgraded', { memoryKiB: params.memoryKiB, timeCost: params.timeCost });
       return { duressCleared };
     });
@@ -579,26 +579,25 @@ export class Vault {
     if (existsSync(this.profileDir)) destroyVaultData(this.paths);
   }
 
-  /** A new random vault key, wrapped under `passphrase` with these parameters and salt (one Argon2id run). */
+  /**
+   * A new random vault key, wrapped under `passphrase` with these parameters and salt (one Argon2id run,
+   * whose cost is measured for the report and the recalibration offer).
+   */
   private async newSlot(
     passphrase: Buffer,
     params: KdfParams,
     salt: Buffer,
-  ): Promise<{ slot: Argon2Slot; key: Buffer }> {
+  ): Promise<{ slot: Argon2Slot; key: Buffer; cost: DeriveCost }> {
     const base64 = salt.toString('base64');
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     const kek = await passphraseKek(passphrase, { ...params, salt: base64 }, this.tracker);
+    const used = process.cpuUsage(cpu);
+    const cost = { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
     const key = this.track(randomBytes(KEY_BYTES));
     const slot = argon2Slot(params, base64, wrapKey(kek, key, 'key'));
     kek.fill(0);
-    return { slot, key };
-  }
-
-  /** The derivation cost of `params` on this machine now (for the report and the recalibration offer). */
-  private async measure(params: KdfParams): Promise<DeriveCost> {
-    const cpu = process.cpuUsage();
-    const wallMs = await timeDerivation(params);
-    const used = process.cpuUsage(cpu);
-    return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+    return { slot, key, cost };
   }
 
   /**
