@@ -100,9 +100,10 @@ test.describe('on the demo network', () => {
 
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const next = 'juniper anchor 29 velvet dune';
-    await page.getByLabel('Current passphrase').fill(PASS);
-    await page.getByLabel('New passphrase', { exact: true }).fill(next);
-    const repeat = page.getByLabel('Repeat new passphrase');
+    const form = page.getByRole('form', { name: 'Passphrase', exact: true });
+    await form.getByLabel('Current passphrase').fill(PASS);
+    await form.getByLabel('New passphrase', { exact: true }).fill(next);
+    const repeat = form.getByLabel('Repeat new passphrase');
     await repeat.fill(`${next} `);
     await expect(page.getByText('The new passphrases do not match.')).toBeVisible();
     await expect(repeat).toHaveAttribute('aria-invalid', 'true');

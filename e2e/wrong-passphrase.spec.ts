@@ -35,9 +35,11 @@ test('changing the passphrase: the old one stops working, the new one opens the 
   await createProfile(page, PASS);
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const next = 'indigo paddle 71 winter sun';
-  await page.getByLabel('Current passphrase').fill(PASS);
-  await page.getByLabel('New passphrase', { exact: true }).fill(next);
-  await page.getByLabel('Repeat new passphrase').fill(next);
+  // The passphrase form (the danger zone has its own "Current passphrase").
+  const form = page.getByRole('form', { name: 'Passphrase', exact: true });
+  await form.getByLabel('Current passphrase').fill(PASS);
+  await form.getByLabel('New passphrase', { exact: true }).fill(next);
+  await form.getByLabel('Repeat new passphrase').fill(next);
   await page.getByRole('button', { name: 'Change passphrase' }).click();
   await expect(page.getByText('Passphrase changed.')).toBeVisible({ timeout: 30_000 });
   await lock(page);

@@ -102,6 +102,7 @@ export type View =
   | { name: 'settings' }
   | { name: 'hardening' }
   | { name: 'account' }
+  | { name: 'workshop' }
   | { name: 'registration' };
 export interface UiState {
   view: View;

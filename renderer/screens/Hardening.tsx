@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiError, AuditReport, SettingChange } from '../../src/api/contract.js';
 import { getApi } from '../bridge.js';
+import { ChangeList } from '../components/ChangeList.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { openSetting, type SettingTarget } from '../components/focus-setting.js';
 import { useStore } from '../store.js';
@@ -19,24 +20,6 @@ const SETTING_OF: Readonly<Record<string, SettingTarget>> = {
   proxy: { headingId: 'proxy-settings' },
   passphrase: { label: 'New passphrase', headingId: 'passphrase-title' },
 };
-
-/** What the last "apply recommended" (or its undo) changed, setting by setting. */
-function ChangeList({ title, changes }: { title: string; changes: readonly SettingChange[] }) {
-  return (
-    <div className="changes" role="status">
-      <p>{changes.length === 0 ? 'Nothing needed changing.' : title}</p>
-      {changes.length > 0 ? (
-        <ul>
-          {changes.map((c) => (
-            <li key={c.key}>
-              {c.label}: {c.from} → <strong>{c.to}</strong>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
 
 /**
  * The hardening report: each protection with why it matters (OK items too), advice linked to its setting,

@@ -12,6 +12,7 @@ import { PinReminderPrompt } from './PinReminder.js';
 import { Registration } from './Registration.js';
 import { SafetyNumberScreen } from './SafetyNumber.js';
 import { SettingsScreen } from './Settings.js';
+import { Workshop } from './Workshop.js';
 
 const NAV: { view: View; label: string }[] = [
   { view: { name: 'chats' }, label: 'Chats' },
@@ -60,6 +61,16 @@ export function Main() {
               {item.label}
             </button>
           ))}
+          {appInfo?.capabilities.workshop ? (
+            <button
+              type="button"
+              className={view.name === 'workshop' ? 'nav active' : 'nav'}
+              aria-current={view.name === 'workshop' ? 'page' : undefined}
+              onClick={() => navigate({ name: 'workshop' })}
+            >
+              Workshop
+            </button>
+          ) : null}
           {!registered ? (
             <button type="button" className="nav" onClick={() => navigate({ name: 'registration' })}>
               Register
@@ -92,6 +103,7 @@ export function Main() {
           {view.name === 'settings' ? <SettingsScreen /> : null}
           {view.name === 'hardening' ? <Hardening /> : null}
           {view.name === 'account' ? <AccountScreen /> : null}
+          {view.name === 'workshop' ? <Workshop /> : null}
           {view.name === 'registration' ? <Registration /> : null}
           {view.name === 'safety-number' ? <SafetyNumberScreen conversationId={view.conversationId} /> : null}
         </main>

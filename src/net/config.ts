@@ -60,12 +60,14 @@ export interface ClientCapabilities {
    * speak (and the mock server lacks); the demo network answers from a small labelled directory instead.
    */
   readonly phoneNumberLookup: boolean;
+  /** The trainer's workshop panel (presets to show settings before/after); demo network only. */
+  readonly workshop: boolean;
 }
 
 /** The capabilities of `config` (no config: nothing that needs a service). */
 export function capabilitiesOf(config: ClientConfig | undefined): ClientCapabilities {
   const demo = config?.mode === 'demo';
-  return { pinBackup: demo, registrationLock: demo, phoneNumberLookup: demo };
+  return { pinBackup: demo, registrationLock: demo, phoneNumberLookup: demo, workshop: demo };
 }
 
 function endpoint(value: unknown, field: string): ServiceEndpoint {

@@ -11,6 +11,7 @@ import { CONVERSATIONS_COMMANDS } from './commands/conversations.js';
 import { MESSAGES_COMMANDS } from './commands/messages.js';
 import { ATTACHMENTS_COMMANDS } from './commands/attachments.js';
 import { USERNAME_COMMANDS } from './commands/username.js';
+import { WORKSHOP_COMMANDS } from './commands/workshop.js';
 
 export const COMMANDS = {
   ...APP_COMMANDS,
@@ -21,6 +22,7 @@ export const COMMANDS = {
   ...MESSAGES_COMMANDS,
   ...ATTACHMENTS_COMMANDS,
   ...USERNAME_COMMANDS,
+  ...WORKSHOP_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

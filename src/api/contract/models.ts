@@ -40,6 +40,8 @@ export const AppInfoSchema = z.object({
     registrationLock: z.boolean(),
     /** Finding people by phone number (the demo network's directory); off in production (no CDSI here). */
     phoneNumberLookup: z.boolean().default(false),
+    /** The trainer's workshop panel (demo network only). */
+    workshop: z.boolean().default(false),
   }),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;

@@ -16,6 +16,7 @@ import { safetyNumberHandlers } from './safety-number.js';
 import { settingsHandlers } from './settings.js';
 import { usernameHandlers } from './username.js';
 import { vaultHandlers } from './vault.js';
+import { workshopHandlers } from './workshop.js';
 
 export function createHandlers(ctx: CoreContext): Handlers {
   return {
@@ -32,5 +33,6 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...pinHandlers(ctx),
     ...profileHandlers(ctx),
     ...usernameHandlers(ctx),
+    ...workshopHandlers(ctx),
   };
 }
