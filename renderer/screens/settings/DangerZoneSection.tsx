@@ -89,7 +89,7 @@ function DuressForm({ set, onChange }: { set: boolean; onChange: () => Promise<v
         cannot help against a copy of the disk taken before, data an SSD keeps after deletion, or someone who
         watches your screen.
       </p>
-      <label htmlFor={ids.current}>Current passphrase</label>
+      <label htmlFor={ids.current}>Your passphrase, to confirm it is you</label>
       <input
         id={ids.current}
         type="password"
@@ -163,7 +163,7 @@ function KdfCost({ status, onChange }: { status: VaultStatusDetail; onChange: ()
             This computer is much faster than the setting was made for: recalibrating makes every guess cost
             more (it re-encrypts the vault).
           </p>
-          <label htmlFor={id}>Passphrase</label>
+          <label htmlFor={id}>Your passphrase, to recalibrate</label>
           <input
             id={id}
             type="password"
