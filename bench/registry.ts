@@ -1,6 +1,7 @@
 import { attachmentsBench } from './attachments.bench.js';
 import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
+import { duressBench } from './duress.bench.js';
 import { memoryWipeBench } from './memory-wipe.bench.js';
 import { openRichConversationBench } from './open-rich-conversation.bench.js';
 import { pinBench } from './pin.bench.js';
@@ -21,5 +22,6 @@ export const BENCHMARKS: readonly BenchModule[] = [
   attachmentsBench,
   transportBench,
   memoryWipeBench,
+  duressBench,
   openRichConversationBench,
 ];
