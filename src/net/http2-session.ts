@@ -13,6 +13,13 @@ export interface Http2SessionOptions {
 }
 
 /**
+ * How much the server may send ahead of what we consumed, per stream and per connection. HTTP/2's default
+ * (64 KiB) capped the chat socket at ≈ 14–27 sealed-sender envelopes (≈ 2.3 KiB each) in flight, so the
+ * Receiver's batches stayed small whatever the server's delivery window (bench/backlog.bench.ts).
+ */
+const RECEIVE_WINDOW_BYTES = 1 << 20;
+
+/**
  * SocketOpener → pinned TLS (ALPN h2) → HTTP/2 session. Node's http2 never opens its own connection here
  * (`createConnection` hands it our socket), so routing (SOCKS/Tor) and pinning cannot be bypassed.
  * Resolves once the server's SETTINGS arrived, so `remoteSettings.enableConnectProtocol` is known.
@@ -26,7 +33,10 @@ export async function openHttp2Session(options: Http2SessionOptions): Promise<Cl
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
   const authority = `https://${formatHost(options.endpoint.servername ?? options.endpoint.host)}:${options.endpoint.port}`;
-  const session = connect(authority, { createConnection: () => tls });
+  const session = connect(authority, {
+    createConnection: () => tls,
+    settings: { initialWindowSize: RECEIVE_WINDOW_BYTES },
+  });
   return new Promise<ClientHttp2Session>((resolve, reject) => {
     const timer = setTimeout(
       () => fail(new NetworkError('HTTP/2 setup timed out')),
@@ -45,6 +55,7 @@ export async function openHttp2Session(options: Http2SessionOptions): Promise<Cl
     session.once('close', closed);
     session.once('remoteSettings', () => {
       clearTimeout(timer);
+      session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
       session.removeListener('close', closed);
       session.removeAllListeners('error');
       // Later session errors surface through the streams; keep one listener so they never crash.
