@@ -23,13 +23,23 @@ export function formatSize(bytes: number | null): string {
 function Progress({ attachment }: { attachment: Attachment }) {
   const transfer = useStore((s) => s.transfers[attachment.id]);
   const label = `${transfer?.direction === 'upload' ? 'Uploading' : 'Downloading'} ${attachment.fileName ?? 'attachment'}`;
+  // Bytes and percent as text too: a bar alone says nothing about a 90 MiB file on a slow proxy.
+  const percent = transfer?.total ? Math.floor((transfer.loaded / transfer.total) * 100) : null;
   return (
-    <progress
-      className="transfer"
-      aria-label={label}
-      max={transfer?.total || 1}
-      value={transfer ? transfer.loaded : undefined}
-    />
+    <span className="transfer-progress">
+      <progress
+        className="transfer"
+        aria-label={label}
+        max={transfer?.total || 1}
+        value={transfer ? transfer.loaded : undefined}
+      />
+      {transfer ? (
+        <span className="muted transfer-bytes">
+          {formatSize(transfer.loaded)}
+          {transfer.total ? ` of ${formatSize(transfer.total)} (${percent} %)` : ''}
+        </span>
+      ) : null}
+    </span>
   );
 }
 

@@ -1,4 +1,6 @@
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { getApi } from '../bridge.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { useStore } from '../store.js';
 import { DangerZoneSection } from './settings/DangerZoneSection.js';
@@ -14,6 +16,17 @@ export function SettingsScreen() {
   const { settings, appInfo } = useStore(useShallow((s) => ({ settings: s.settings, appInfo: s.appInfo })));
   // Privacy and security save through one updater, so their last error shows once, under the title.
   const [update, error] = useSettingsUpdate();
+  // The load after unlock can miss them (a request that raced the vault opening): ask again here rather
+  // than say "Loading" forever.
+  const missing = settings === null;
+  useEffect(() => {
+    if (!missing) return;
+    void getApi()
+      .settings.get()
+      .then((result) => {
+        if (result.ok) useStore.setState({ settings: result.value });
+      });
+  }, [missing]);
   if (!settings) return <p className="muted">Loading settings…</p>;
   const screenSupported = appInfo?.screenSecuritySupported ?? false;
 
