@@ -68,7 +68,7 @@ export function MessageItem({
     <>
       {separator}
       <div
-        className={`message ${message.direction}${highlighted ? ' highlighted' : ''}`}
+        className={`timeline-message ${message.direction}${highlighted ? ' highlighted' : ''}`}
         tabIndex={-1}
         data-message-id={message.id}
         role="article"

@@ -170,7 +170,7 @@ export function Timeline({
     }
     const opens =
       event.key === 'Enter' || event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey);
-    if (opens && onMessage && current.classList.contains('message')) {
+    if (opens && onMessage && current.classList.contains('timeline-message')) {
       event.preventDefault();
       openMenu(current.dataset.messageId ?? '');
     }
