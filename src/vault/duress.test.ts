@@ -204,7 +204,7 @@ describe('duress passphrase', () => {
       panicOptIn: join(dir, VAULT_FILES.panicOptIn),
     };
     stageFresh(spare, paths);
-    commitErase(headerPath, makeHeader(argon2Slot(slot, slot.salt, wrapKey(kek, spare.key, 'key'))));
+    commitErase(headerPath, makeHeader(argon2Slot(slot, slot.salt, wrapKey(kek, spare.key, 'key'))))();
     expect(decryptedCopy(paths.db, oldKey)?.includes(needles[0]!)).toBe(true); // not destroyed yet…
     await expect(vaultAt(dir).unlock(pass(REAL))).rejects.toBeInstanceOf(WrongPassphraseError); // …but dead
     const resumed = vaultAt(dir);

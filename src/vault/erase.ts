@@ -23,11 +23,12 @@ import {
   readdirSync,
   renameSync,
   rmdirSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Database, KEY_BYTES, applyConnectionSettings, applyKey, type KeyBufferTracker } from './driver.js';
 import { fsyncDir, TEMP_SUFFIX } from './fs-util.js';
 import { writeHeader, type VaultHeader } from './header.js';
@@ -39,6 +40,8 @@ const HEAD_BYTES = 64 * 1024;
 /** Where a duress erase keeps the fresh vault between its commit point and its end. */
 export const FRESH_DB = 'vault.fresh.db';
 const SPARE_PREFIX = '.vault.spare-';
+/** The old vault's files, moved aside by a duress erase until they are destroyed (right after it). */
+const ERASED_PREFIX = '.vault.erased-';
 
 /** The files a vault keeps beside its header. */
 export interface VaultPaths {
@@ -72,10 +75,11 @@ function destroyFile(path: string, limit: number): void {
 
 /**
  * The commit point: the header becomes `next` (a fresh profile's) or disappears (panic wipe), atomically.
- * The old header's inode is kept open across the replace and overwritten afterwards, so its wrapped key
- * does not linger in freed blocks of a file system that writes in place.
+ * The old header's inode is kept open across the replace; the returned function overwrites it (now or
+ * after the unlock answered), so its wrapped key does not linger in freed blocks of a file system that
+ * writes in place.
  */
-export function commitErase(headerPath: string, next: VaultHeader | undefined): void {
+export function commitErase(headerPath: string, next: VaultHeader | undefined): () => void {
   const old = existsSync(headerPath) ? openSync(headerPath, 'r+') : undefined;
   try {
     if (next) writeHeader(headerPath, next);
@@ -83,10 +87,18 @@ export function commitErase(headerPath: string, next: VaultHeader | undefined): 
       unlinkSync(headerPath);
       fsyncDir(dirname(headerPath));
     }
-    if (old !== undefined) overwrite(old, fstatSync(old).size);
-  } finally {
+  } catch (error) {
     if (old !== undefined) closeSync(old);
+    throw error;
   }
+  return () => {
+    if (old === undefined) return;
+    try {
+      overwrite(old, fstatSync(old).size);
+    } finally {
+      closeSync(old);
+    }
+  };
 }
 
 /**
@@ -140,20 +152,54 @@ export function buildSpare(profileDir: string, createdAt: number, track: KeyBuff
   return { path, key };
 }
 
-/** Deletes every spare (this unlock's and any a crash left behind); they hold nothing but empty tables. */
+/**
+ * Deletes every spare (this unlock's and any a crash left behind: they hold nothing but empty tables) and
+ * destroys what a duress erase moved aside and did not get to destroy.
+ */
 export function removeSpares(profileDir: string): void {
   for (const name of readdirSync(profileDir)) {
     if (name.startsWith(SPARE_PREFIX)) unlinkSync(join(profileDir, name));
   }
+  destroyErased(profileDir);
 }
 
 /**
- * Duress, before the commit point: the spare becomes `vault.fresh.db` (durably, so a crash right after the
- * commit finds it). Then the caller commits a header naming the spare's key.
+ * Duress, right after the commit point, with renames only: the old vault's files move aside and the fresh
+ * vault takes `vault.db`'s place (one directory fsync); destroyErased does the slow part afterwards.
+ */
+export function swapInFresh(paths: VaultPaths): void {
+  const dir = dirname(paths.db);
+  const tag = randomBytes(4).toString('hex');
+  const suffixes = ['-wal', '-shm', '-journal', ''].map((suffix) => paths.db + suffix);
+  for (const path of [...suffixes, paths.keyFile, paths.throttle, paths.panicOptIn, paths.filesDir]) {
+    if (existsSync(path)) renameSync(path, join(dir, `${ERASED_PREFIX}${tag}-${basename(path)}`));
+  }
+  renameSync(paths.fresh, paths.db);
+  fsyncDir(dir);
+}
+
+/** Destroys the files swapInFresh moved aside: first pages overwritten, then deleted; the file store deleted. */
+export function destroyErased(profileDir: string): void {
+  let found = false;
+  for (const name of readdirSync(profileDir)) {
+    if (!name.startsWith(ERASED_PREFIX)) continue;
+    found = true;
+    const path = join(profileDir, name);
+    if (statSync(path).isDirectory()) {
+      for (const file of readdirSync(path)) unlinkSync(join(path, file));
+      rmdirSync(path);
+    } else destroyFile(path, HEAD_BYTES);
+  }
+  if (found) fsyncDir(profileDir);
+}
+
+/**
+ * Duress, before the commit point: the spare becomes `vault.fresh.db` (durable with the commit, so a crash
+ * right after it finds the file). Then the caller commits a header naming the spare's key.
  */
 export function stageFresh(spare: Spare, paths: VaultPaths): void {
+  // No fsync of its own: the commit's header replace fsyncs this directory after it.
   renameSync(spare.path, paths.fresh);
-  fsyncDir(dirname(paths.fresh));
 }
 
 /** After the commit point: destroys the old vault and puts the fresh one in its place. */

@@ -44,11 +44,13 @@ import { KEY_BYTES } from './driver.js';
 import {
   buildSpare,
   commitErase,
+  destroyErased,
   destroyVaultData,
   discardSpares,
   finishDuressErase,
   FRESH_DB,
   stageFresh,
+  swapInFresh,
   type Spare,
   type VaultPaths,
 } from './erase.js';
@@ -486,7 +488,7 @@ export class Vault {
       this.lockRequests++;
       const wasUnlocked = this.connection !== undefined;
       if (wasUnlocked) this.teardown();
-      commitErase(this.headerPath, undefined);
+      commitErase(this.headerPath, undefined)();
       destroyVaultData(this.paths);
       log.info('vault.locked', { reason: 'user' });
       if (wasUnlocked) this.emit(this.lockedListeners, 'user');
@@ -558,10 +560,21 @@ export class Vault {
     const spare = built ?? buildSpare(this.profileDir, this.clock(), this.tracker);
     const header = makeHeader(argon2Slot(match.slot, match.slot.salt, wrapKey(match.kek, spare.key, 'key')));
     stageFresh(spare, this.paths);
-    commitErase(this.headerPath, header);
-    finishDuressErase(this.paths);
+    const shredOldHeader = commitErase(this.headerPath, header);
+    swapInFresh(this.paths);
     const db = openReadWrite(this.dbPath, spare.key, this.tracker);
     this.startSession(db, spare.key, header);
+    // Overwriting and deleting the old files is slow and not what makes them unreadable (the commit did
+    // that): done right after the unlock answers, so its time does not tell which passphrase was typed. A
+    // crash before it leaves `.vault.erased-*`, destroyed by the next unlock.
+    setImmediate(() => {
+      try {
+        shredOldHeader();
+        destroyErased(this.profileDir);
+      } catch (error) {
+        log.warn('vault.cleanup_failed', errorFields(error));
+      }
+    });
   }
 
   /** A spare for a possible duress erase, or undefined if it cannot be built now (a full disk: built later). */
