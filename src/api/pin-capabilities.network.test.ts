@@ -94,12 +94,18 @@ describe('PIN backup and registration lock with the production capability set', 
 
   it('app.info says which capabilities the build has', async () => {
     const demo = await value(core(network.config).call('app.info', {}));
-    expect(demo.capabilities).toEqual({ pinBackup: true, registrationLock: true, phoneNumberLookup: true });
+    expect(demo.capabilities).toEqual({
+      pinBackup: true,
+      registrationLock: true,
+      phoneNumberLookup: true,
+      workshop: true,
+    });
     const prod = await value(core(production).call('app.info', {}));
     expect(prod.capabilities).toEqual({
       pinBackup: false,
       registrationLock: false,
       phoneNumberLookup: false,
+      workshop: false,
     });
   });
 

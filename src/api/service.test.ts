@@ -212,7 +212,12 @@ describe('core service', () => {
         networkMode: 'offline',
         screenSecuritySupported: false,
         platform: process.platform,
-        capabilities: { pinBackup: false, registrationLock: false, phoneNumberLookup: false },
+        capabilities: {
+          pinBackup: false,
+          registrationLock: false,
+          phoneNumberLookup: false,
+          workshop: false,
+        },
       },
     });
     await service.call('vault.create', { passphrase: PASS });
