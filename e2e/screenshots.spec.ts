@@ -60,7 +60,7 @@ test('README screenshots', async ({ app, demo }) => {
   await startChat(page, ada.aci, 'Ada');
   await send(page, 'Are we still on for the workshop at 10?');
   await expect(
-    page.getByRole('log', { name: 'Messages with Ada' }).getByText(/^Ada: Are we still on/),
+    page.getByRole('log', { name: 'Messages with Ada' }).getByText(/^Echo: Are we still on/),
   ).toBeVisible({
     timeout: 20_000,
   });
