@@ -564,6 +564,7 @@ export class Vault {
     swapInFresh(this.paths);
     const db = openReadWrite(this.dbPath, spare.key, this.tracker);
     this.startSession(db, spare.key, header);
+    this.fileStore?.sweep(); // the same tail as a normal unlock
     // Overwriting and deleting the old files is slow and not what makes them unreadable (the commit did
     // that): done right after the unlock answers, so its time does not tell which passphrase was typed. A
     // crash before it leaves `.vault.erased-*`, destroyed by the next unlock.
