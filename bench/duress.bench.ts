@@ -4,8 +4,10 @@
  * profile (a few thousand rows, some files) keyed with parameters calibrated to this machine (the app's
  * default: ≈ 1 s). Runs alternate normal/duress so load drifts hit both alike.
  *
- * ratio = |median(duress) − median(normal)| / median(normal): what the wall time tells an observer about
- * which passphrase was typed. Target ≤ 0.05. Also reported: the calibrated parameters and unlock time.
+ * ratio = |median of the paired differences (duress − normal, the two runs of a pair back to back)| /
+ * median(normal): what the wall time tells an observer about which passphrase was typed. Paired, because
+ * on a shared machine the load moves single runs by more than the effect (the difference of the two
+ * medians is in details too). Target ≤ 0.05. Also reported: the calibrated parameters and unlock time.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +18,7 @@ import { Vault } from '../src/vault/index.js';
 import { calibrateKdf } from '../src/vault/calibrate.js';
 import type { BenchModule } from './types.js';
 
-const PAIRS = 9;
+const PAIRS = 15;
 const ROWS = 5000;
 const FILES = 40;
 const REAL = 'the real passphrase of the duress bench';
@@ -66,23 +68,26 @@ export const duressBench: BenchModule = {
       }
       const normalMs = median(times.normal);
       const duressMs = median(times.duress);
-      const ratio = Math.abs(duressMs - normalMs) / normalMs;
+      const pairedMs = median(times.duress.map((d, i) => d - (times.normal[i] ?? d)));
+      const ratio = Math.abs(pairedMs) / normalMs;
       process.stdout.write(
         `  duress: calibrated argon2id ${kdf.memoryKiB / 1024} MiB, t=${kdf.timeCost}, p=${kdf.parallelism}; ` +
           `unlock median normal ${normalMs.toFixed(0)} ms, duress ${duressMs.toFixed(0)} ms ` +
-          `(difference ${(ratio * 100).toFixed(1)} % of the normal median)\n`,
+          `(paired difference ${pairedMs.toFixed(0)} ms = ${(ratio * 100).toFixed(1)} % of the normal median)\n`,
       );
       return {
         ratio: Math.round(ratio * 1000) / 1000,
         ratioMeaning:
-          '|median duress unlock − median normal unlock| / median normal unlock, on copies of one profile ' +
-          '(lower is better: the wall time says less about which passphrase was typed)',
+          '|median of paired (duress − normal) unlock times| / median normal unlock, on copies of one ' +
+          'profile (lower is better: the wall time says less about which passphrase was typed)',
         target: '≤ 0.05',
         details: {
           calibratedKdf: kdf,
           calibratedUnlockMsMedian: round1(normalMs),
           normalUnlockMsMedian: round1(normalMs),
           duressUnlockMsMedian: round1(duressMs),
+          pairedDifferenceMsMedian: round1(pairedMs),
+          differenceOfMedians: Math.round((Math.abs(duressMs - normalMs) / normalMs) * 1000) / 1000,
           normalUnlockMs: times.normal.map(round1),
           duressUnlockMs: times.duress.map(round1),
           profile: `${ROWS} rows of ~270 bytes, ${FILES} files of 32 KiB, duress passphrase set`,
