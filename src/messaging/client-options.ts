@@ -23,6 +23,8 @@ export interface MessagingClientOptions {
   readonly openSocket?: SocketOpener;
   /** Settings hooks (src/settings); read on use so changes apply at once. */
   readonly blockUnknownSenders?: () => BlockUnknownSenders;
+  /** Send read receipts and show the contacts' (Signal's reciprocity rule). Default true. */
+  readonly readReceipts?: () => boolean;
   readonly defaultExpireTimer?: () => number | null;
   readonly ownProfileKey?: () => Uint8Array | null;
   readonly keepaliveIntervalMs?: number;

@@ -146,7 +146,8 @@ export class MessagingClient {
       // A fetched bundle with a new identity key is an identity change too: show it in the timeline.
       afterPreKeys: () => this.store.transaction(() => this.receiver.recordIdentityChanges()),
     });
-    this.receipts = new Receipts(this.sender, new AccountKv(db));
+    const readReceipts = options.readReceipts ?? (() => true);
+    this.receipts = new Receipts(this.sender, new AccountKv(db), readReceipts);
     const meaning = new MessageMeaning(db, this.store, this.attachments, files);
     this.changes = new MessageChanges({
       store: this.store,
@@ -162,6 +163,7 @@ export class MessagingClient {
       lock: this.lock,
       decryptor: adapter,
       blockUnknownSenders: options.blockUnknownSenders ?? (() => 'off'),
+      readReceipts,
       sendReceipt: (receipt) => {
         if (receipt.kind === 'read') this.receipts.sendRead(receipt.serviceId, receipt.timestamps);
         else this.receipts.queueDelivery(receipt.serviceId, receipt.timestamps);

@@ -1,7 +1,8 @@
 /**
  * Receipts we send: delivery receipts batched per contact (as Signal clients do: a 1,000-message
  * backlog then costs a handful of receipt sends instead of 1,000 encrypt + PUT round trips), read
- * receipts at once. A receipt never un-acks a message, but it is not dropped either:
+ * receipts at once — only while the "Read receipts" setting is on (read on each send, so turning it off
+ * also drops read receipts still queued). A receipt never un-acks a message, but it is not dropped either:
  *
  * - a send that fails because we are offline (socket down, proxy gone, the chat socket displaced by
  *   the PIN step) goes back into the queue and is sent after the next connect;
@@ -53,6 +54,8 @@ export class Receipts {
   constructor(
     private readonly sender: Pick<Sender, 'sendReceipt'>,
     private readonly saved: Pick<AccountKv, 'getJson' | 'setJson' | 'delete'>,
+    /** The "Read receipts" setting. */
+    private readonly readReceipts: () => boolean,
   ) {}
 
   /** Queue delivery receipts; sent after BATCH_WAIT_MS, at BATCH_MAX per contact, or on flush(). */
@@ -70,7 +73,7 @@ export class Receipts {
   }
 
   sendRead(serviceId: string, timestamps: readonly number[]): void {
-    if (timestamps.length === 0) return;
+    if (timestamps.length === 0 || !this.readReceipts()) return;
     this.add('read', serviceId, timestamps);
     if (!this.stopped) this.flush();
   }
@@ -117,6 +120,8 @@ export class Receipts {
 
   private take(): Batch[] {
     const batches: Batch[] = [];
+    // Read receipts queued (or saved offline) before the setting was turned off are not sent.
+    if (!this.readReceipts()) this.pending.read.clear();
     for (const kind of ['delivery', 'read'] as const) {
       for (const [serviceId, set] of this.pending[kind])
         batches.push({ kind, serviceId, timestamps: [...set] });

@@ -81,6 +81,8 @@ export interface ReceiverOptions {
   readonly decryptor: EnvelopeDecryptor;
   /** Read on every envelope, so a settings change applies at once. */
   readonly blockUnknownSenders: () => BlockUnknownSenders;
+  /** The "Read receipts" setting, read on every receipt: off, the contacts' read state is not shown. */
+  readonly readReceipts?: () => boolean;
   /** Delivery receipts for accepted messages; called after commit, its failure never un-acks. */
   readonly sendReceipt?: (request: ReceiptRequest) => Promise<void>;
   readonly onTyping?: (event: TypingEvent) => void;
@@ -270,7 +272,9 @@ export class Receiver {
           : content.receiptMessage.type === ReceiptType.VIEWED
             ? 'viewed'
             : 'delivery';
-      store.applyReceipt(sourceServiceId, kind, content.receiptMessage.timestamp ?? []);
+      // Signal's reciprocity rule: while we send no read receipts, theirs (read, viewed) are not shown.
+      if (kind === 'delivery' || this.options.readReceipts?.() !== false)
+        store.applyReceipt(sourceServiceId, kind, content.receiptMessage.timestamp ?? []);
       return { outcome: 'receipt', receipts: [] };
     }
 

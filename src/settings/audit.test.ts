@@ -17,6 +17,7 @@ const weakest: Settings = {
   screenSecurity: false,
   proxy: { mode: 'none' },
   blockUnknownSenders: 'off',
+  readReceipts: true,
 };
 const badFacts: AccountFacts = { pinSet: false, registrationLock: false, noPassphraseMode: true };
 const goodFacts: AccountFacts = {
@@ -72,6 +73,7 @@ describe('hardening audit', () => {
       screenSecurity: true,
       proxy: { mode: 'none' }, // needs a host or a running Tor: never switched on by itself
       blockUnknownSenders: 'hold-as-request',
+      readReceipts: true, // a choice between people, as in Signal: the audit leaves it alone
     });
     const remaining = auditSettings(fixed, badFacts)
       .filter((i) => i.status === 'advice')

@@ -153,6 +153,7 @@ export const settingsSchema = z
     screenSecurity: z.boolean(),
     proxy: proxySettingSchema,
     blockUnknownSenders: z.enum(BLOCK_UNKNOWN_SENDERS),
+    readReceipts: z.boolean(),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -182,6 +183,9 @@ export function applySettingsPatch(settings: Readonly<Settings>, patch: Settings
  * - proxy none: a SOCKS host or a Signal TLS proxy needs user input; Tor needs a running Tor daemon.
  * - unknown senders `hold-as-request`: like Signal's message requests, no receipts and no profile key
  *   are sent to a stranger until the user accepts; `drop` is stricter.
+ * - read receipts ON, as in Signal: contacts see when we read their messages and we see when they read
+ *   ours. Off works both ways (Signal's reciprocity rule): we send none and show none of theirs; delivery
+ *   receipts go either way.
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   disappearingDefaultSeconds: 0,
@@ -192,6 +196,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   screenSecurity: true,
   proxy: Object.freeze({ mode: 'none' }),
   blockUnknownSenders: 'hold-as-request',
+  readReceipts: true,
 });
 
 /** Human labels for the timers, for the settings screen and the audit. */

@@ -15,6 +15,7 @@ const LABELS: Readonly<Record<ChangeableKey, string>> = {
   notificationPrivacy: 'Notification content',
   screenSecurity: 'Screen security',
   blockUnknownSenders: 'Messages from unknown senders',
+  readReceipts: 'Read receipts',
 };
 
 const VALUE_WORDS: Readonly<Record<string, string>> = {

@@ -121,6 +121,7 @@ export class MessagingConnection {
         credentials: credentialsOf(account),
         openSocket: this.deps.openSocket,
         blockUnknownSenders: () => settings.get().blockUnknownSenders,
+        readReceipts: () => settings.get().readReceipts,
         defaultExpireTimer: () => settings.get().disappearingDefaultSeconds || null,
         ownProfileKey: () => readOwnProfileKey(kv),
         saveOwnProfileKey: (profileKey) => saveOwnProfileKey(kv, profileKey),
