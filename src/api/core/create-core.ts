@@ -57,6 +57,9 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       applyAutoLock(session.settings.get());
       autoLock.touch();
       void session.connection.start();
+      // Announced here, not when the vault opens: the UI loads its screens on this event, so the session
+      // must already answer (announced earlier, a window asking at once got VAULT_LOCKED).
+      emit('vault.unlocked', {});
     },
     dropSession,
     applyAutoLock,
@@ -70,7 +73,6 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       overwriteYoungGeneration();
       emit('vault.locked', { reason });
     }),
-    vault.onUnlocked(() => emit('vault.unlocked', {})),
   ];
 
   return {
