@@ -6,6 +6,7 @@ import { migration0005 } from './0005-attachments.js';
 import { migration0006 } from './0006-message-attachments.js';
 import { migration0007 } from './0007-message-previews.js';
 import { migration0008 } from './0008-message-meaning.js';
+import { migration0009 } from './0009-indexes.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];

@@ -7,8 +7,8 @@ import type { Migration } from './types.js';
  *   bodies included — so a 10,000-message chat opened ≈ 20× slower than a 10-message one; the count is
  *   now answered from this index alone (still one entry per message, but ~30× less to read and decrypt).
  */
-export const migration0011: Migration = {
-  version: 11,
+export const migration0009: Migration = {
+  version: 9,
   name: 'indexes',
   up(db) {
     db.exec(`CREATE INDEX messages_conversation_kind ON messages (conversation_id, kind);`);

@@ -1,17 +1,17 @@
 /**
- * Migration 0011 on a real SQLCipher vault: the message count of a conversation (what a page's `total`
+ * Migration 0009 on a real SQLCipher vault: the message count of a conversation (what a page's `total`
  * says) is answered from an index alone, not by reading every message row. Asserted on the query plan
  * and the result, never on timing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageStore } from '../../messaging/store.js';
 import { createTestVault, type TestVault } from '../../test-support/vault.js';
-import { migration0011 } from './0011-indexes.js';
+import { MIGRATIONS } from './index.js';
 
 const ALICE = '8f0c1a2e-1111-4c4c-9a9a-0123456789ab';
 const COUNT_SQL = `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND kind = 'message'`;
 
-describe('migration 0011 (indexes)', () => {
+describe('migration 0009 (indexes)', () => {
   let temp: TestVault;
   beforeEach(async () => {
     temp = await createTestVault();
@@ -23,8 +23,12 @@ describe('migration 0011 (indexes)', () => {
       .map((row) => row.detail)
       .join('; ');
 
+  it('is registered after 0008', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(MIGRATIONS[8]?.name).toBe('indexes');
+  });
+
   it('counts a conversation’s messages from the (conversation_id, kind) index only', () => {
-    if (!plan().includes('messages_conversation_kind')) migration0011.up(temp.db);
     expect(plan()).toContain('USING COVERING INDEX messages_conversation_kind');
 
     const store = new MessageStore(temp.db);
