@@ -156,7 +156,7 @@ export function buildSpare(profileDir: string, createdAt: number, track: KeyBuff
  * Deletes every spare (this unlock's and any a crash left behind: they hold nothing but empty tables) and
  * destroys what a duress erase moved aside and did not get to destroy.
  */
-export function removeSpares(profileDir: string): void {
+function removeSpares(profileDir: string): void {
   for (const name of readdirSync(profileDir)) {
     if (name.startsWith(SPARE_PREFIX)) unlinkSync(join(profileDir, name));
   }

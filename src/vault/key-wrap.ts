@@ -13,7 +13,7 @@ const TAG_BYTES = 16;
 const WRAPPED_BYTES = NONCE_BYTES + KEY_BYTES + TAG_BYTES;
 
 /** What a wrap is for (its AAD): a vault key slot, or the duress slot. A wrap cannot be moved between them. */
-export type WrapRole = 'key' | 'duress';
+type WrapRole = 'key' | 'duress';
 
 /** The key-encryption key for one Argon2id output (caller zeroes it). */
 export function wrappingKey(derived: Buffer): Buffer {

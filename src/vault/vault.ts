@@ -110,7 +110,7 @@ export const VAULT_FILES = Object.freeze({
 });
 
 /** What the hardening report and the recalibration offer need to know about the current key's cost. */
-export interface KdfStatus {
+interface KdfStatus {
   /** CPU time of one derivation over all its lanes: what one guess costs an attacker on one core. */
   readonly guessCpuMs: number;
   /** Wall time of the last unlock's derivation. */
