@@ -18,6 +18,7 @@ import type { ClientConfig } from '../net/config.js';
 import { NotFoundError } from '../errors.js';
 import { log, errorFields } from '../log.js';
 import { DemoServer } from './extensions/demo-server.js';
+import { workshopScenarioRunner } from './workshop-scenarios.js';
 
 export interface DemoNetworkOptions {
   /** Interface to bind; only loopback makes sense for a demo. Default 127.0.0.1. */
@@ -228,16 +229,22 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
   const echoLoops: Promise<void>[] = [];
   let closed = false;
 
+  const createContact = async (
+    name: string,
+    contactOptions: DemoContactOptions = {},
+  ): Promise<DemoContact> => {
+    const device = await server.createPrimaryDevice({ profileName: name });
+    const contact = new Contact(name, device, server);
+    contacts.push(contact);
+    if (contactOptions.echo) echoLoops.push(contact.runEcho());
+    return contact;
+  };
+  server.workshop.setRunner(workshopScenarioRunner({ server, contacts: () => contacts, createContact }));
+
   return {
     config,
     server,
-    async createContact(name: string, contactOptions: DemoContactOptions = {}): Promise<DemoContact> {
-      const device = await server.createPrimaryDevice({ profileName: name });
-      const contact = new Contact(name, device, server);
-      contacts.push(contact);
-      if (contactOptions.echo) echoLoops.push(contact.runEcho());
-      return contact;
-    },
+    createContact,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -26,7 +26,10 @@ type HandleRequest = (this: MockConnection, request: WsRequest) => Promise<WsRes
 
 /** What a hooked server implements. */
 interface RequestObserver {
-  interceptRequest(device: Device | undefined, request: WsRequest): WsResponse | undefined;
+  interceptRequest(
+    device: Device | undefined,
+    request: WsRequest,
+  ): WsResponse | Promise<WsResponse> | undefined;
   observeRequest(device: Device | undefined, request: WsRequest, response: WsResponse): void;
 }
 

@@ -37,6 +37,7 @@ import {
 import { DeliveryQueues } from './delivery-queues.js';
 import { DemoDirectory } from './directory.js';
 import { reclaimNumber, SvrMount } from './svr-routes.js';
+import { WorkshopControl } from './workshop-control.js';
 
 const PRIMARY_DEVICE_ID = 1;
 
@@ -87,6 +88,8 @@ export class DemoServer extends Server {
   readonly svr: SvrMount;
   /** DEMO ONLY phone-number directory (directory.ts): stands in for CDSI, which the mock lacks. */
   readonly directory = new DemoDirectory();
+  /** The trainer's scenario route (workshop-control.ts); the demo network sets its runner. */
+  readonly workshop = new WorkshopControl();
 
   constructor(config: Config, options: DemoServerOptions = {}) {
     super(config);
@@ -131,9 +134,13 @@ export class DemoServer extends Server {
   }
 
   /** Before the stock router: the SVR / registration-lock / storage routes (svr-routes.ts). */
-  interceptRequest(device: Device | undefined, request: WsRequest): WsResponse | undefined {
+  interceptRequest(
+    device: Device | undefined,
+    request: WsRequest,
+  ): WsResponse | Promise<WsResponse> | undefined {
     return (
       this.directory.intercept(device, request) ??
+      this.workshop.intercept(device, request) ??
       this.svr.intercept(device, request, (id) => this.#verifiedNumber(id))
     );
   }

@@ -14,10 +14,22 @@ const WorkshopStateSchema = z.object({
   changes: z.array(SettingChangeSchema),
 });
 
+/** What the demo network's simulated contacts can do to this profile, for a room to watch. */
+const WorkshopScenarioSchema = z.enum(['message-request', 'view-once-photo', 'disappearing-chat']);
+
 export const WORKSHOP_COMMANDS = {
   'workshop.status': command(Empty, WorkshopStateSchema),
   /** Keeps the current settings and applies the preset; PRECONDITION when it is on already. */
   'workshop.typicalDefaults': command(Empty, WorkshopStateSchema),
   /** Puts back the settings kept by `workshop.typicalDefaults`; PRECONDITION when there are none. */
   'workshop.restore': command(Empty, WorkshopStateSchema),
+  /**
+   * A simulated contact acts on this profile: a new stranger writes (a message request, or nothing when
+   * unknown senders are blocked), a contact sends a view-once photo, or sets a disappearing timer and
+   * writes. Answers once the contact has sent; the messages arrive as usual. Needs a registered profile.
+   */
+  'workshop.trigger': command(
+    z.strictObject({ scenario: WorkshopScenarioSchema }),
+    z.object({ contact: z.string() }),
+  ),
 } as const;

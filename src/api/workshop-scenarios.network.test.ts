@@ -1,0 +1,95 @@
+/**
+ * Issue 17 missing #4 (c): on the demo network the trainer's workshop makes simulated contacts act on this
+ * profile through the demo server's control route (reached over our own chat socket): a new stranger's
+ * message request, a view-once photo and a disappearing-message chat from a known contact.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
+import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
+import { nextEvent, value } from './test-support/events.js';
+
+const PASS = 'workshop scenario passphrase 17';
+
+describe('workshop scenarios on the demo network', () => {
+  let network: DemoNetwork;
+  let core: TestCore;
+  let echo: DemoContact;
+  let echoConversationId: string;
+
+  beforeAll(async () => {
+    network = await startDemoNetwork();
+    echo = await network.createContact('Echo', { echo: true });
+    core = createTestCore({ networkConfig: network.config });
+    await value(core.service.call('vault.create', { passphrase: PASS }));
+    await registerThroughService(core.service, '+15550001717');
+    const started = await value(
+      core.service.call('conversations.start', { serviceId: echo.aci, name: 'Echo' }),
+    );
+    echoConversationId = started.id;
+    const reply = nextEvent(core.service, 'message.added', (p) => p.message.body === 'Echo: hello');
+    await value(core.service.call('messages.send', { conversationId: echoConversationId, body: 'hello' }));
+    await reply;
+  });
+
+  afterAll(async () => {
+    await core?.dispose();
+    await network?.close();
+  });
+
+  it('a new stranger writes each time: a message request', async () => {
+    for (const name of ['Stranger 1', 'Stranger 2']) {
+      const arrived = nextEvent(
+        core.service,
+        'message.added',
+        (p) => p.message.direction === 'in' && p.message.body.startsWith('Hi! We have not met'),
+      );
+      expect(await value(core.service.call('workshop.trigger', { scenario: 'message-request' }))).toEqual({
+        contact: name,
+      });
+      const { message } = await arrived;
+      const conversations = await value(core.service.call('conversations.list', {}));
+      const request = conversations.find((c) => c.id === message.conversationId);
+      expect(request?.isRequest).toBe(true);
+      expect(request?.serviceId).not.toBe(echo.aci);
+    }
+  });
+
+  it('a known contact sends a view-once photo', async () => {
+    const arrived = nextEvent(
+      core.service,
+      'message.added',
+      (p) => p.message.conversationId === echoConversationId && p.message.viewOnce,
+    );
+    expect(await value(core.service.call('workshop.trigger', { scenario: 'view-once-photo' }))).toEqual({
+      contact: 'Echo',
+    });
+    const { message } = await arrived;
+    expect(message).toMatchObject({ viewOnce: true, viewed: false });
+    expect(message.attachments).toHaveLength(1);
+  });
+
+  it('a known contact sets a disappearing timer and writes', async () => {
+    const arrived = nextEvent(
+      core.service,
+      'message.added',
+      (p) => p.message.conversationId === echoConversationId && p.message.body.includes('disappears'),
+    );
+    await value(core.service.call('workshop.trigger', { scenario: 'disappearing-chat' }));
+    const { message } = await arrived;
+    // The countdown starts when it is read, as in Signal.
+    expect(message.expireTimerSeconds).toBe(300);
+    const conversations = await value(core.service.call('conversations.list', {}));
+    expect(conversations.find((c) => c.id === echoConversationId)?.expireTimerSeconds).toBe(300);
+  });
+
+  it('is refused before registration (no chat socket to the demo network)', async () => {
+    const other = createTestCore({ networkConfig: network.config });
+    try {
+      await value(other.service.call('vault.create', { passphrase: PASS }));
+      const result = await other.service.call('workshop.trigger', { scenario: 'message-request' });
+      expect(result.ok).toBe(false);
+    } finally {
+      await other.dispose();
+    }
+  });
+});
