@@ -13,6 +13,10 @@ test('settings persist across a restart of the app on the same profile', async (
   await expect(page.getByLabel(/Generate link previews/)).not.toBeChecked();
   await expect(page.getByLabel('Notification content')).toHaveValue('no-name-or-message');
   await expect(page.getByTestId('screen-security-note')).toContainText('not available on Linux');
+  await expect(page.getByLabel('Send read receipts')).toBeChecked(); // Signal's default
+
+  await page.getByLabel('Send read receipts').click();
+  await expect(page.getByLabel('Send read receipts')).not.toBeChecked();
 
   await page.getByLabel('Disappearing messages (default for new chats)').selectOption('604800');
   await page.getByLabel('Notification content').selectOption('name-only');
@@ -43,5 +47,6 @@ test('settings persist across a restart of the app on the same profile', async (
   await expect(page.getByLabel('Host')).toHaveValue('10.0.0.7');
   await expect(page.getByLabel('Port')).toHaveValue('9150');
   await expect(page.getByLabel(/Generate link previews/)).not.toBeChecked();
+  await expect(page.getByLabel('Send read receipts')).not.toBeChecked();
   await snap(page, 'settings-after-restart');
 });

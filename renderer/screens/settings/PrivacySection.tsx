@@ -17,7 +17,7 @@ const UNKNOWN_LABELS = {
   drop: 'Drop messages from unknown senders',
 } as const;
 
-/** Disappearing-message default, link previews, unknown senders, notification content. */
+/** Disappearing-message default, link previews, read receipts, unknown senders, notification content. */
 export function PrivacySection({
   settings,
   update,
@@ -25,7 +25,14 @@ export function PrivacySection({
   settings: SettingsView;
   update: (patch: SettingsUpdate) => Promise<boolean>;
 }) {
-  const ids = { disappearing: useId(), previews: useId(), privacy: useId(), unknown: useId() };
+  const ids = {
+    disappearing: useId(),
+    previews: useId(),
+    readReceipts: useId(),
+    readReceiptsHint: useId(),
+    privacy: useId(),
+    unknown: useId(),
+  };
   return (
     <section className="stack" aria-labelledby="privacy-title">
       <h3 id="privacy-title">Privacy</h3>
@@ -56,6 +63,21 @@ export function PrivacySection({
         />
         Generate link previews (fetches the page: the site learns your IP unless you use a proxy)
       </label>
+
+      <label htmlFor={ids.readReceipts} className="inline">
+        <input
+          id={ids.readReceipts}
+          type="checkbox"
+          checked={settings.readReceipts}
+          aria-describedby={ids.readReceiptsHint}
+          onChange={(e) => void update({ readReceipts: e.target.checked })}
+        />
+        Send read receipts
+      </label>
+      <p id={ids.readReceiptsHint} className="muted">
+        Off: contacts do not see when you read their messages, and you do not see when they read yours
+        (delivery receipts still go both ways).
+      </p>
 
       <label htmlFor={ids.unknown}>Messages from unknown senders</label>
       <select
