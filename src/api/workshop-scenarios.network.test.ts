@@ -54,6 +54,35 @@ describe('workshop scenarios on the demo network', () => {
     }
   });
 
+  it('a known contact reinstalls with a new identity key: safety number changed', async () => {
+    const before = await value(core.service.call('safetyNumber.get', { conversationId: echoConversationId }));
+    const notice = nextEvent(
+      core.service,
+      'message.added',
+      (p) => p.message.conversationId === echoConversationId && p.message.kind === 'identity-changed',
+    );
+    const text = nextEvent(
+      core.service,
+      'message.added',
+      (p) => p.message.conversationId === echoConversationId && p.message.body.includes('reinstalled'),
+    );
+    expect(await value(core.service.call('workshop.trigger', { scenario: 'safety-number-change' }))).toEqual({
+      contact: 'Echo',
+    });
+    await notice;
+    await text;
+    const after = await value(core.service.call('safetyNumber.get', { conversationId: echoConversationId }));
+    expect(after.digits).not.toBe(before.digits);
+    const conversations = await value(core.service.call('conversations.list', {}));
+    expect(conversations.find((c) => c.id === echoConversationId)?.safetyNumberChanged).toBe(true);
+    // Echo still answers under its new key.
+    const reply = nextEvent(core.service, 'message.added', (p) => p.message.body === 'Echo: still you?');
+    await value(
+      core.service.call('messages.send', { conversationId: echoConversationId, body: 'still you?' }),
+    );
+    await reply;
+  });
+
   it('a known contact sends a view-once photo', async () => {
     const arrived = nextEvent(
       core.service,

@@ -5,7 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
+import {
+  IdentityKeyPair,
+  type PrivateKey,
+  type ProtocolAddress,
+  type PublicKey,
+} from '@signalapp/libsignal-client';
+import { EMPTY_DATA_MESSAGE, ServiceIdKind, type Device } from '@signalapp/mock-server';
 import sharp from 'sharp';
 import type { DemoServer } from './extensions/demo-server.js';
 import type { ScenarioRunner, WorkshopScenario } from './extensions/workshop-control.js';
@@ -38,6 +44,40 @@ async function samplePhoto(): Promise<Buffer> {
     .toBuffer();
 }
 
+/** The simulated phone's internals a re-registration replaces (the mock has no API for it). */
+interface PhoneInternals {
+  privateKey: PrivateKey;
+  publicKey: PublicKey;
+  readonly identity: Map<
+    ServiceIdKind,
+    {
+      updateIdentityKey(key: PrivateKey): Promise<void>;
+      saveIdentity(a: ProtocolAddress, k: PublicKey): Promise<unknown>;
+    }
+  >;
+  readonly sessions: { readonly sessions: Map<string, unknown> };
+  generateKeys(device: Device, kind: ServiceIdKind): Promise<Parameters<Device['setKeys']>[1]>;
+}
+
+/**
+ * The contact reinstalls Signal: a new ACI identity key and fresh prekeys on the server, and no sessions,
+ * so its next message starts a new session under the new key (what a recipient sees as "safety number
+ * changed").
+ */
+async function reRegister(contact: DemoContact): Promise<void> {
+  const phone = contact.device as unknown as PhoneInternals;
+  const pair = IdentityKeyPair.generate();
+  phone.privateKey = pair.privateKey;
+  phone.publicKey = pair.publicKey;
+  const identity = phone.identity.get(ServiceIdKind.ACI);
+  if (!identity) throw new Error('simulated phone without an ACI identity');
+  await identity.updateIdentityKey(pair.privateKey);
+  await identity.saveIdentity(contact.device.device.address, pair.publicKey);
+  phone.sessions.sessions.clear();
+  const device = contact.device.device;
+  await device.setKeys(ServiceIdKind.ACI, await phone.generateKeys(device, ServiceIdKind.ACI));
+}
+
 export function workshopScenarioRunner(world: ScenarioWorld): ScenarioRunner {
   let strangers = 0;
   const strangerNames = new Set<string>();
@@ -64,6 +104,12 @@ export function workshopScenarioRunner(world: ScenarioWorld): ScenarioRunner {
       const stranger = await world.createContact(name);
       await stranger.sendText(toAci, 'Hi! We have not met — can I ask you something?');
       return name;
+    },
+    'safety-number-change': async (toAci) => {
+      const from = await friend();
+      await reRegister(from);
+      await from.sendText(toAci, 'I reinstalled Signal — same number, new safety number.');
+      return from.name;
     },
     'view-once-photo': async (toAci) => {
       const from = await friend();

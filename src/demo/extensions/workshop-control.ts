@@ -14,7 +14,12 @@ import type { Device } from '@signalapp/mock-server';
 import { errorFields, log } from '../../log.js';
 import type { WsRequest, WsResponse } from './chat-socket-hook.js';
 
-export const WORKSHOP_SCENARIOS = ['message-request', 'view-once-photo', 'disappearing-chat'] as const;
+export const WORKSHOP_SCENARIOS = [
+  'message-request',
+  'safety-number-change',
+  'view-once-photo',
+  'disappearing-chat',
+] as const;
 export type WorkshopScenario = (typeof WORKSHOP_SCENARIOS)[number];
 
 /** Runs one scenario against `targetAci`; resolves with the acting contact's name. */

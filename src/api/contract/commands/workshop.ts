@@ -15,7 +15,12 @@ const WorkshopStateSchema = z.object({
 });
 
 /** What the demo network's simulated contacts can do to this profile, for a room to watch. */
-const WorkshopScenarioSchema = z.enum(['message-request', 'view-once-photo', 'disappearing-chat']);
+const WorkshopScenarioSchema = z.enum([
+  'message-request',
+  'safety-number-change',
+  'view-once-photo',
+  'disappearing-chat',
+]);
 
 export const WORKSHOP_COMMANDS = {
   'workshop.status': command(Empty, WorkshopStateSchema),
@@ -25,7 +30,8 @@ export const WORKSHOP_COMMANDS = {
   'workshop.restore': command(Empty, WorkshopStateSchema),
   /**
    * A simulated contact acts on this profile: a new stranger writes (a message request, or nothing when
-   * unknown senders are blocked), a contact sends a view-once photo, or sets a disappearing timer and
+   * unknown senders are blocked), a contact reinstalls with a new identity key (safety number
+   * changed) and writes, a contact sends a view-once photo, or sets a disappearing timer and
    * writes. Answers once the contact has sent; the messages arrive as usual. Needs a registered profile.
    */
   'workshop.trigger': command(
