@@ -29,6 +29,7 @@ import {
 import { settingsSchema, type Settings } from '../src/settings/schema.js';
 import { describeZodError, SettingsStore } from '../src/settings/store.js';
 import { ProfileLock, Vault } from '../src/vault/index.js';
+import { PassphraseCancelled, readPassphrase } from './read-passphrase.js';
 
 const USAGE = `usage: npm run audit-settings -- (--profile DIR [--apply] | --json FILE) [--format text|json] [--fail-on-advice]`;
 
@@ -42,60 +43,6 @@ const factsSchema = z
   .strict();
 
 class UsageError extends Error {}
-
-async function readPassphrase(): Promise<Buffer> {
-  const fromEnv = process.env.CARAPACE_PASSPHRASE;
-  if (fromEnv !== undefined) return Buffer.from(fromEnv, 'utf8');
-  const stdin = process.stdin;
-  if (stdin.isTTY) {
-    process.stderr.write('Vault passphrase: ');
-    stdin.setRawMode(true);
-    stdin.resume();
-    const chunks: Buffer[] = [];
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const onData = (data: Buffer) => {
-          for (const byte of data) {
-            if (byte === 0x0d || byte === 0x0a) return done();
-            if (byte === 0x03) return fail(new UsageError('cancelled'));
-            if (byte === 0x7f || byte === 0x08) {
-              chunks.pop();
-              continue;
-            }
-            chunks.push(Buffer.from([byte]));
-          }
-        };
-        const cleanup = () => {
-          stdin.off('data', onData);
-          stdin.setRawMode(false);
-          stdin.pause();
-          process.stderr.write('\n');
-        };
-        const done = () => {
-          cleanup();
-          resolve();
-        };
-        const fail = (error: Error) => {
-          cleanup();
-          reject(error);
-        };
-        stdin.on('data', onData);
-      });
-      return Buffer.concat(chunks);
-    } finally {
-      for (const chunk of chunks) chunk.fill(0);
-    }
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(chunk as Buffer);
-  const all = Buffer.concat(chunks);
-  for (const chunk of chunks) chunk.fill(0);
-  let end = all.length;
-  while (end > 0 && (all[end - 1] === 0x0a || all[end - 1] === 0x0d)) end -= 1;
-  const passphrase = Buffer.from(all.subarray(0, end));
-  all.fill(0);
-  return passphrase;
-}
 
 function fromJsonFile(path: string): { settings: Settings; facts: AccountFacts; factsKnown: boolean } {
   let raw: unknown;
@@ -208,7 +155,7 @@ main().then(
   },
   (error: unknown) => {
     const message =
-      error instanceof UsageError
+      error instanceof UsageError || error instanceof PassphraseCancelled
         ? error.message
         : isCarapaceError(error)
           ? Object.values(sayError(error.code, error.message)).filter(Boolean).join(' ')

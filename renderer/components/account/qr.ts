@@ -1,9 +1,9 @@
 /**
  * QR codes in the renderer only: a username link is drawn as a data: URL (allowed by img-src, so no object
  * URL outlives the screen), and read back from an image FILE the user picks (decoded from the canvas's
- * pixels with jsQR — nothing is uploaded, no camera is used).
+ * pixels with jsQR — nothing is uploaded, no camera is used). jsQR is loaded only when a picture is read, so
+ * the app's entry chunk does not carry it.
  */
-import jsQR from 'jsqr';
 import QRCode from 'qrcode';
 
 export const QR_SIZE = 220;
@@ -31,6 +31,7 @@ export async function readQrFromImage(file: Blob): Promise<string | null> {
     if (!context) return null;
     context.drawImage(bitmap, 0, 0, width, height);
     const { data } = context.getImageData(0, 0, width, height);
+    const { default: jsQR } = await import('jsqr');
     return jsQR(data, width, height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
   } finally {
     bitmap.close();
