@@ -1,7 +1,8 @@
 /**
  * Issue 17 missing #4 (c): on the demo network the trainer's workshop makes simulated contacts act on this
  * profile through the demo server's control route (reached over our own chat socket): a new stranger's
- * message request, a view-once photo and a disappearing-message chat from a known contact.
+ * message request, a safety-number change, a view-once photo and a disappearing-message chat from a known
+ * contact; and (d) what a contact receives of a photo with GPS EXIF, next to the original's metadata.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
@@ -111,12 +112,27 @@ describe('workshop scenarios on the demo network', () => {
     expect(conversations.find((c) => c.id === echoConversationId)?.expireTimerSeconds).toBe(300);
   });
 
+  it('what a contact receives: GPS, camera and date on the original, none in what Echo decrypted', async () => {
+    const demo = await value(core.service.call('workshop.metadataDemo', {}));
+    expect(demo).toEqual({
+      contact: 'Echo',
+      original: {
+        gps: '48.85823° N, 2.29452° E',
+        camera: 'WorkshopPhone Camera 12 Pro',
+        takenAt: '2026:11:30 14:02:11',
+        exif: true,
+      },
+      received: { gps: null, camera: null, takenAt: null, exif: false },
+    });
+  });
+
   it('is refused before registration (no chat socket to the demo network)', async () => {
     const other = createTestCore({ networkConfig: network.config });
     try {
       await value(other.service.call('vault.create', { passphrase: PASS }));
       const result = await other.service.call('workshop.trigger', { scenario: 'message-request' });
       expect(result.ok).toBe(false);
+      expect((await other.service.call('workshop.metadataDemo', {})).ok).toBe(false);
     } finally {
       await other.dispose();
     }

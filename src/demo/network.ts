@@ -18,7 +18,7 @@ import type { ClientConfig } from '../net/config.js';
 import { NotFoundError } from '../errors.js';
 import { log, errorFields } from '../log.js';
 import { DemoServer } from './extensions/demo-server.js';
-import { workshopScenarioRunner } from './workshop-scenarios.js';
+import { workshopWorld } from './workshop-scenarios.js';
 
 export interface DemoNetworkOptions {
   /** Interface to bind; only loopback makes sense for a demo. Default 127.0.0.1. */
@@ -48,6 +48,8 @@ export interface DemoContact {
   readonly number: string | undefined;
   /** Number of messages the echo loop answered. */
   readonly echoed: number;
+  /** Attachments the echo loop received (contacts without one read nothing). */
+  readonly receivedAttachments: readonly ReceivedAttachment[];
   /**
    * Sends a text message to a registered account (by ACI), first building a session from one of the
    * account's uploaded prekeys when the contact has none yet (a simulated phone does not fetch bundles).
@@ -55,6 +57,17 @@ export interface DemoContact {
   sendText(toAci: string, text: string, options?: { sealed?: boolean; timestamp?: number }): Promise<void>;
   /** Builds a session to `toAci` from its uploaded prekeys unless one exists. Returns the target device. */
   ensureSession(toAci: string): Promise<Device>;
+}
+
+/** An attachment pointer a simulated contact received, and from whom. */
+export interface ReceivedAttachment {
+  readonly fromAci: string;
+  readonly pointer: {
+    attachmentIdentifier?: { cdnKey?: string | null } | null;
+    key?: Uint8Array | null;
+    digest?: Uint8Array | null;
+    size?: number | null;
+  };
 }
 
 export interface DemoNetwork {
@@ -99,6 +112,8 @@ function wakeMessageQueue(device: PrimaryDevice): void {
 
 class Contact implements DemoContact {
   echoed = 0;
+  /** Attachment pointers this contact's echo loop received, oldest first (the workshop reads them). */
+  readonly receivedAttachments: ReceivedAttachment[] = [];
   #stopped = false;
   constructor(
     readonly name: string,
@@ -140,6 +155,9 @@ class Contact implements DemoContact {
         continue; // the queue's idle timeout, or stop()
       }
       if (this.#stopped || (entry as unknown) === STOP) return;
+      for (const pointer of entry.dataMessage.attachments ?? []) {
+        this.receivedAttachments.push({ fromAci: entry.source.aci, pointer });
+      }
       await this.#reply(entry.source, entry.body, entry.dataMessage);
     }
   }
@@ -239,7 +257,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
     if (contactOptions.echo) echoLoops.push(contact.runEcho());
     return contact;
   };
-  server.workshop.setRunner(workshopScenarioRunner({ server, contacts: () => contacts, createContact }));
+  server.workshop.setWorld(workshopWorld({ server, cdnDir, contacts: () => contacts, createContact }));
 
   return {
     config,

@@ -3,7 +3,9 @@
  * (the route is src/demo/extensions/workshop-control.ts). Each run is bounded (a few sends) and repeatable:
  * a second message request comes from a new stranger.
  */
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
   IdentityKeyPair,
@@ -14,8 +16,8 @@ import {
 import { EMPTY_DATA_MESSAGE, ServiceIdKind, type Device } from '@signalapp/mock-server';
 import sharp from 'sharp';
 import type { DemoServer } from './extensions/demo-server.js';
-import type { ScenarioRunner, WorkshopScenario } from './extensions/workshop-control.js';
-import type { DemoContact } from './network.js';
+import type { WorkshopScenario, WorkshopWorld } from './extensions/workshop-control.js';
+import type { DemoContact, ReceivedAttachment } from './network.js';
 
 const require = createRequire(import.meta.url);
 // The mock's own attachment code, as a real phone would use its own (not ours).
@@ -33,6 +35,8 @@ const EXPIRATION_TIMER_UPDATE = 2;
 
 export interface ScenarioWorld {
   readonly server: DemoServer;
+  /** The mock CDN's directory (where uploaded blobs land). */
+  readonly cdnDir: string;
   /** The simulated contacts so far, oldest first (the first is the one a demo profile knows: Echo). */
   contacts(): readonly DemoContact[];
   createContact(name: string): Promise<DemoContact>;
@@ -78,7 +82,31 @@ async function reRegister(contact: DemoContact): Promise<void> {
   await device.setKeys(ServiceIdKind.ACI, await phone.generateKeys(device, ServiceIdKind.ACI));
 }
 
-export function workshopScenarioRunner(world: ScenarioWorld): ScenarioRunner {
+/** Finds an uploaded blob by its CDN key anywhere under the mock CDN's directory. */
+async function findBlob(dir: string, cdnKey: string): Promise<Buffer | undefined> {
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name === cdnKey) return readFile(join(entry.parentPath, entry.name));
+  }
+  return undefined;
+}
+
+/** What the contact's phone does with a pointer: check the digest and MAC, decrypt, drop the padding. */
+async function decryptReceived(cdnDir: string, { pointer }: ReceivedAttachment): Promise<Buffer | undefined> {
+  const { key, digest, size } = pointer;
+  const cdnKey = pointer.attachmentIdentifier?.cdnKey;
+  if (!cdnKey || key?.length !== 64 || !digest || typeof size !== 'number') return undefined;
+  const blob = await findBlob(cdnDir, cdnKey);
+  if (!blob || blob.length < 48) return undefined;
+  if (!timingSafeEqual(createHash('sha256').update(blob).digest(), Buffer.from(digest))) return undefined;
+  const iv = blob.subarray(0, 16);
+  const body = blob.subarray(16, blob.length - 32);
+  const mac = createHmac('sha256', Buffer.from(key).subarray(32)).update(iv).update(body).digest();
+  if (!timingSafeEqual(mac, blob.subarray(blob.length - 32))) return undefined;
+  const decipher = createDecipheriv('aes-256-cbc', Buffer.from(key).subarray(0, 32), iv);
+  return Buffer.concat([decipher.update(body), decipher.final()]).subarray(0, size);
+}
+
+export function workshopWorld(world: ScenarioWorld): WorkshopWorld {
   let strangers = 0;
   const strangerNames = new Set<string>();
 
@@ -132,5 +160,17 @@ export function workshopScenarioRunner(world: ScenarioWorld): ScenarioRunner {
     },
   };
 
-  return (scenario, toAci) => scenarios[scenario](toAci);
+  return {
+    run: (scenario, toAci) => scenarios[scenario](toAci),
+    async friend(fromAci) {
+      const contact = await friend();
+      const received = contact.receivedAttachments.filter((a) => a.fromAci === fromAci);
+      return { aci: contact.aci, name: contact.name, received: received.length };
+    },
+    async receivedPhoto(fromAci) {
+      const contact = await friend();
+      const newest = contact.receivedAttachments.filter((a) => a.fromAci === fromAci).at(-1);
+      return newest ? decryptReceived(world.cdnDir, newest) : undefined;
+    },
+  };
 }

@@ -1,29 +1,56 @@
 /**
- * Asks the demo network's workshop route (src/demo/extensions/workshop-control.ts) over our authenticated
- * chat socket — our transport, like every other request — to run a scenario against this account. Demo
- * code is never imported: the route is spoken to as a service.
+ * Speaks to the demo network's workshop routes (src/demo/extensions/workshop-control.ts) over our
+ * authenticated chat socket — our transport, like every other request — to run a scenario against this
+ * account or read back what a simulated contact received. Demo code is never imported: the routes are
+ * spoken to as a service.
  */
 import { z } from 'zod';
-import { ProtocolError, ServerError } from '../../errors.js';
-import type { ChatRequester } from '../../messaging/delivery.js';
+import { NotFoundError, ProtocolError, ServerError } from '../../errors.js';
+import type { ChatRequester, ChatRequest } from '../../messaging/delivery.js';
 
-const SCENARIO_PATH = '/carapace-demo/v1/workshop/scenario';
-const AnswerSchema = z.object({ contact: z.string().min(1).max(100) });
+const PREFIX = '/carapace-demo/v1/workshop/';
 
-/** Runs `scenario`; resolves with the simulated contact's name once it has sent. */
-export async function triggerScenario(request: ChatRequester, scenario: string): Promise<string> {
-  const response = await request({
-    verb: 'POST',
-    path: SCENARIO_PATH,
-    body: Buffer.from(JSON.stringify({ scenario })),
-    headers: { 'content-type': 'application/json' },
-  });
+async function ask<T>(request: ChatRequester, call: ChatRequest, schema: z.ZodType<T>): Promise<T> {
+  const response = await request(call);
+  if (response.status === 404) throw new NotFoundError('The simulated contact has not received it yet.');
   if (response.status !== 200) {
-    throw new ServerError('The demo network could not run that scenario.', response.status);
+    throw new ServerError('The demo network could not do that workshop step.', response.status);
   }
   try {
-    return AnswerSchema.parse(JSON.parse(Buffer.from(response.body ?? []).toString('utf8'))).contact;
+    return schema.parse(JSON.parse(Buffer.from(response.body ?? []).toString('utf8')));
   } catch (error) {
     throw new ProtocolError('The demo network sent a malformed answer.', { cause: error });
   }
+}
+
+/** Runs `scenario`; resolves with the simulated contact's name once it has sent. */
+export async function triggerScenario(request: ChatRequester, scenario: string): Promise<string> {
+  const body = Buffer.from(JSON.stringify({ scenario }));
+  const answer = await ask(
+    request,
+    { verb: 'POST', path: `${PREFIX}scenario`, body, headers: { 'content-type': 'application/json' } },
+    z.object({ contact: z.string().min(1).max(100) }),
+  );
+  return answer.contact;
+}
+
+const FriendSchema = z.object({
+  aci: z.string().regex(/^[0-9a-f-]{36}$/i),
+  name: z.string().min(1).max(100),
+  received: z.number().int().nonnegative(),
+});
+
+/** The known simulated contact, and how many attachments it has received from us so far. */
+export function workshopFriend(request: ChatRequester): Promise<z.infer<typeof FriendSchema>> {
+  return ask(request, { verb: 'GET', path: `${PREFIX}friend` }, FriendSchema);
+}
+
+/** The newest attachment the known contact received from us, as its phone decrypted it. */
+export async function receivedPhoto(request: ChatRequester): Promise<Buffer> {
+  const answer = await ask(
+    request,
+    { verb: 'GET', path: `${PREFIX}received-photo` },
+    z.object({ dataBase64: z.string().max(10_000_000) }),
+  );
+  return Buffer.from(answer.dataBase64, 'base64');
 }

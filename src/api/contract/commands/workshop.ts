@@ -22,6 +22,14 @@ const WorkshopScenarioSchema = z.enum([
   'disappearing-chat',
 ]);
 
+/** The fields a phone writes into a photo, as read from its EXIF block (null: not there). */
+const PhotoMetadataSchema = z.object({
+  gps: z.string().nullable(),
+  camera: z.string().nullable(),
+  takenAt: z.string().nullable(),
+  exif: z.boolean(),
+});
+
 export const WORKSHOP_COMMANDS = {
   'workshop.status': command(Empty, WorkshopStateSchema),
   /** Keeps the current settings and applies the preset; PRECONDITION when it is on already. */
@@ -37,5 +45,14 @@ export const WORKSHOP_COMMANDS = {
   'workshop.trigger': command(
     z.strictObject({ scenario: WorkshopScenarioSchema }),
     z.object({ contact: z.string() }),
+  ),
+  /**
+   * Sends a sample photo with GPS, camera and date in its EXIF to the demo network's known contact (Echo)
+   * through the ordinary attachments path, and answers the original's metadata next to what the contact
+   * decrypted. Needs a registered profile.
+   */
+  'workshop.metadataDemo': command(
+    Empty,
+    z.object({ contact: z.string(), original: PhotoMetadataSchema, received: PhotoMetadataSchema }),
   ),
 } as const;

@@ -8,6 +8,7 @@ import { TYPICAL_DEFAULTS } from '../../../settings/presets.js';
 import { applySettingsPatch, type Settings } from '../../../settings/schema.js';
 import { describeChanges, revertPatch } from '../../../settings/setting-changes.js';
 import type { CoreContext, Handlers } from '../context.js';
+import { sendPhotoToFriend } from '../workshop-metadata.js';
 import { triggerScenario } from '../workshop-scenario.js';
 import type { Session } from '../session.js';
 
@@ -55,6 +56,7 @@ export function workshopHandlers(ctx: CoreContext) {
       kept = undefined;
       return Promise.resolve({ typicalDefaults: false, changes });
     },
+    'workshop.metadataDemo': () => sendPhotoToFriend(ctx, session()),
     'workshop.trigger': async ({ scenario }) => ({
       contact: await triggerScenario(session().needClient().accountRequest, scenario),
     }),
