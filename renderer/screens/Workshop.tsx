@@ -4,13 +4,16 @@ import { getApi, navigate } from '../bridge.js';
 import { ChangeList } from '../components/ChangeList.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { useStore } from '../store.js';
+import { MetadataDemo } from './workshop/MetadataDemo.js';
+import { Scenarios } from './workshop/Scenarios.js';
 
 type Shown = { title: string; changes: SettingChange[] };
 
 /**
  * The trainer's workshop (demo network only): switch this profile to what a typical messenger ships with
  * and back, and apply the recommended settings with an undo — each switch lists exactly what it changed,
- * so a room can see every protection before and after in the hardening report.
+ * so a room can see every protection before and after in the hardening report; simulated contacts act out
+ * scenarios, and a photo with GPS shows what a contact receives.
  */
 export function Workshop() {
   const [typical, setTypical] = useState<boolean | null>(null);
@@ -113,6 +116,8 @@ export function Workshop() {
         </div>
       </section>
       {shown ? <ChangeList title={shown.title} changes={shown.changes} /> : null}
+      <Scenarios />
+      <MetadataDemo />
     </div>
   );
 }
