@@ -16,13 +16,14 @@ describe('workshop scenarios on the demo network', () => {
   let core: TestCore;
   let echo: DemoContact;
   let echoConversationId: string;
+  let ourAci: string;
 
   beforeAll(async () => {
     network = await startDemoNetwork();
     echo = await network.createContact('Echo', { echo: true });
     core = createTestCore({ networkConfig: network.config });
     await value(core.service.call('vault.create', { passphrase: PASS }));
-    await registerThroughService(core.service, '+15550001717');
+    ourAci = (await registerThroughService(core.service, '+15550001717')).aci ?? '';
     const started = await value(
       core.service.call('conversations.start', { serviceId: echo.aci, name: 'Echo' }),
     );
@@ -52,6 +53,29 @@ describe('workshop scenarios on the demo network', () => {
       const request = conversations.find((c) => c.id === message.conversationId);
       expect(request?.isRequest).toBe(true);
       expect(request?.serviceId).not.toBe(echo.aci);
+    }
+  });
+
+  it('with unknown senders dropped, the stranger’s message never shows', async () => {
+    await value(core.service.call('settings.update', { patch: { blockUnknownSenders: 'drop' } }));
+    try {
+      const before = (await value(core.service.call('conversations.list', {}))).length;
+      expect(await value(core.service.call('workshop.trigger', { scenario: 'message-request' }))).toEqual({
+        contact: 'Stranger 3',
+      });
+      // The server delivers to us in order: once Echo's later message is here, the stranger's was handled.
+      const barrier = nextEvent(
+        core.service,
+        'message.added',
+        (p) => p.message.body === 'after the stranger',
+      );
+      await echo.sendText(ourAci, 'after the stranger');
+      await barrier;
+      expect(await value(core.service.call('conversations.list', {}))).toHaveLength(before);
+    } finally {
+      await value(
+        core.service.call('settings.update', { patch: { blockUnknownSenders: 'hold-as-request' } }),
+      );
     }
   });
 

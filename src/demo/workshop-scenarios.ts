@@ -29,11 +29,11 @@ const mockAttachment = require('@signalapp/mock-server/src/data/attachment.js') 
 };
 
 /** The timer the disappearing-chat scenario sets: short enough to watch a message go in a session. */
-export const WORKSHOP_DISAPPEARING_SECONDS = 300;
+const WORKSHOP_DISAPPEARING_SECONDS = 300;
 /** DataMessage.Flags.EXPIRATION_TIMER_UPDATE. */
 const EXPIRATION_TIMER_UPDATE = 2;
 
-export interface ScenarioWorld {
+interface ScenarioWorld {
   readonly server: DemoServer;
   /** The mock CDN's directory (where uploaded blobs land). */
   readonly cdnDir: string;

@@ -19,7 +19,7 @@ import type { Device } from '@signalapp/mock-server';
 import { errorFields, log } from '../../log.js';
 import type { WsRequest, WsResponse } from './chat-socket-hook.js';
 
-export const WORKSHOP_SCENARIOS = [
+const WORKSHOP_SCENARIOS = [
   'message-request',
   'safety-number-change',
   'view-once-photo',
