@@ -48,7 +48,7 @@ export interface DemoContact {
   readonly number: string | undefined;
   /** Number of messages the echo loop answered. */
   readonly echoed: number;
-  /** Attachments the echo loop received (contacts without one read nothing). */
+  /** The last attachments the echo loop received (contacts without one read nothing). */
   readonly receivedAttachments: readonly ReceivedAttachment[];
   /**
    * Sends a text message to a registered account (by ACI), first building a session from one of the
@@ -61,6 +61,8 @@ export interface DemoContact {
 
 /** An attachment pointer a simulated contact received, and from whom. */
 export interface ReceivedAttachment {
+  /** 1, 2, 3… in the order this contact received them (kept counting when old ones are dropped). */
+  readonly seq: number;
   readonly fromAci: string;
   readonly pointer: {
     attachmentIdentifier?: { cdnKey?: string | null } | null;
@@ -83,6 +85,9 @@ const CERTS_DIR = join(
   '..',
   'certs',
 );
+
+/** Received attachment pointers a simulated contact keeps (the workshop reads the newest). */
+const KEPT_ATTACHMENTS = 16;
 
 /** How long close() lets an echo reply in progress finish before cutting its delivery off. */
 const ECHO_GRACE_MS = 1_000;
@@ -114,6 +119,7 @@ class Contact implements DemoContact {
   echoed = 0;
   /** Attachment pointers this contact's echo loop received, oldest first (the workshop reads them). */
   readonly receivedAttachments: ReceivedAttachment[] = [];
+  #attachmentSeq = 0;
   #stopped = false;
   constructor(
     readonly name: string,
@@ -156,7 +162,9 @@ class Contact implements DemoContact {
       }
       if (this.#stopped || (entry as unknown) === STOP) return;
       for (const pointer of entry.dataMessage.attachments ?? []) {
-        this.receivedAttachments.push({ fromAci: entry.source.aci, pointer });
+        this.#attachmentSeq += 1;
+        this.receivedAttachments.push({ seq: this.#attachmentSeq, fromAci: entry.source.aci, pointer });
+        if (this.receivedAttachments.length > KEPT_ATTACHMENTS) this.receivedAttachments.shift();
       }
       await this.#reply(entry.source, entry.body, entry.dataMessage);
     }

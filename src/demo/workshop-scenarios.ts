@@ -164,8 +164,8 @@ export function workshopWorld(world: ScenarioWorld): WorkshopWorld {
     run: (scenario, toAci) => scenarios[scenario](toAci),
     async friend(fromAci) {
       const contact = await friend();
-      const received = contact.receivedAttachments.filter((a) => a.fromAci === fromAci);
-      return { aci: contact.aci, name: contact.name, received: received.length };
+      const newest = contact.receivedAttachments.filter((a) => a.fromAci === fromAci).at(-1);
+      return { aci: contact.aci, name: contact.name, received: newest?.seq ?? 0 };
     },
     async receivedPhoto(fromAci) {
       const contact = await friend();

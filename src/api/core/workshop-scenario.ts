@@ -40,7 +40,7 @@ const FriendSchema = z.object({
   received: z.number().int().nonnegative(),
 });
 
-/** The known simulated contact, and how many attachments it has received from us so far. */
+/** The known simulated contact, and a number that grows with each attachment it receives from us. */
 export function workshopFriend(request: ChatRequester): Promise<z.infer<typeof FriendSchema>> {
   return ask(request, { verb: 'GET', path: `${PREFIX}friend` }, FriendSchema);
 }

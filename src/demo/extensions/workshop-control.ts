@@ -5,7 +5,7 @@
  *   POST /carapace-demo/v1/workshop/scenario {"scenario": "<name>"}
  *     → 200 {"contact": "<name of the simulated contact that acted>"}
  *   GET  /carapace-demo/v1/workshop/friend
- *     → 200 {"aci", "name", "received": <attachments it received from the caller so far>}
+ *     → 200 {"aci", "name", "received": <sequence number of the newest attachment from the caller, or 0>}
  *   GET  /carapace-demo/v1/workshop/received-photo
  *     → 200 {"dataBase64": <the newest attachment it received from the caller, as it decrypted it>} | 404
  *
@@ -31,7 +31,7 @@ export type WorkshopScenario = (typeof WORKSHOP_SCENARIOS)[number];
 export interface WorkshopWorld {
   /** Runs one scenario against `targetAci`; resolves with the acting contact's name. */
   run(scenario: WorkshopScenario, targetAci: string): Promise<string>;
-  /** The known contact ("Echo") and how many attachments it has received from `fromAci`. */
+  /** The known contact ("Echo") and the sequence number of the newest attachment it got from `fromAci`. */
   friend(fromAci: string): Promise<{ aci: string; name: string; received: number }>;
   /** The newest attachment the known contact received from `fromAci`, decrypted as its phone did. */
   receivedPhoto(fromAci: string): Promise<Buffer | undefined>;
