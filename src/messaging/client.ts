@@ -30,6 +30,7 @@ import type { MessagingClientOptions } from './client-options.js';
 import { ChatLink } from './connection.js';
 import type { ChatRequester } from './delivery.js';
 import { Downloads } from './downloads.js';
+import { Transfers } from './attachments/transfers.js';
 import { inboxHandler } from './inbox.js';
 import { ExpiryTimer, purgeExpired } from './expiry.js';
 import { PreKeyMaintenance } from './prekey-maintenance.js';
@@ -54,6 +55,8 @@ export class MessagingClient {
   readonly attachments: AttachmentRecords | undefined;
   private readonly transport: AttachmentTransport | undefined;
   private readonly downloads: Downloads | undefined;
+  /** Uploads and downloads running now, by attachment id (see cancelTransfer). */
+  private readonly transfers = new Transfers();
   private readonly clock: () => number;
   /** The one write queue: envelopes, sends, user actions and the API's other vault writes. */
   private readonly lock = new SerialQueue();
@@ -116,6 +119,7 @@ export class MessagingClient {
         store: this.store,
         records,
         transport,
+        transfers: this.transfers,
         running: () => !this.stopped,
         onProgress: (event) => this.events.emit('attachment.progress', event),
         onUpdated: (message) => this.events.emit('message.updated', message),
@@ -141,6 +145,7 @@ export class MessagingClient {
         return files && records && transport && !this.stopped ? { files, records, transport } : undefined;
       },
       onProgress: (event) => this.events.emit('attachment.progress', event),
+      transfers: this.transfers,
       ...(options.defaultExpireTimer ? { defaultExpireTimer: options.defaultExpireTimer } : {}),
       ...(options.ownProfileKey ? { ownProfileKey: options.ownProfileKey } : {}),
       // A fetched bundle with a new identity key is an identity change too: show it in the timeline.
@@ -464,6 +469,22 @@ export class MessagingClient {
    */
   purgeExpired(): number {
     return purgeExpired(this.store, this.attachments, this.clock());
+  }
+
+  /**
+   * Cancels the upload or download of one attachment: an upload fails its message (nothing is sent), a
+   * download stays not downloaded with nothing written. False when no transfer runs for that id.
+   */
+  cancelTransfer(attachmentId: string): boolean {
+    return this.transfers.cancel(attachmentId);
+  }
+
+  /** Download one attachment now (e.g. again after a cancel); its message afterwards (undefined: none). */
+  async downloadAttachment(attachmentId: string): Promise<Message | undefined> {
+    const message = this.store.findMessageByAttachmentId(attachmentId);
+    if (!message) return undefined;
+    await this.downloadAll(message.id, [attachmentId]);
+    return this.store.getMessage(message.id);
   }
 
   /** Download a message's attachments now (see Downloads.downloadAll); [] without attachments. */

@@ -10,6 +10,7 @@
 import { errorFields, log } from '../log.js';
 import type { AttachmentInfo, AttachmentRecords } from './attachments/records.js';
 import type { AttachmentTransport } from './attachments/service.js';
+import type { Transfers } from './attachments/transfers.js';
 import { boundBody, LONG_TEXT_CONTENT_TYPE } from './limits.js';
 import type { AttachmentProgress } from './sender.js';
 import type { Message, MessageStore } from './store.js';
@@ -23,6 +24,8 @@ interface DownloadsOptions {
   readonly store: MessageStore;
   readonly records: AttachmentRecords;
   readonly transport: AttachmentTransport;
+  /** Running transfers, so the user can cancel one (it stays `pending`: not downloaded). */
+  readonly transfers?: Transfers;
   /** False once the client stopped: no more downloads start, no more events. */
   readonly running: () => boolean;
   readonly onProgress: (event: AttachmentProgress) => void;
@@ -102,10 +105,12 @@ export class Downloads {
     const infos: AttachmentInfo[] = [];
     for (const attachmentId of attachmentIds) {
       if (!running()) break;
+      const controller = this.options.transfers?.start(attachmentId);
       try {
         const info = await records.download(attachmentId, transport, {
           onProgress: (loaded, total) =>
             this.options.onProgress({ messageId, attachmentId, direction: 'download', loaded, total }),
+          ...(controller ? { signal: controller.signal } : {}),
         });
         this.#progressed = true;
         if (!this.#applyLongText(messageId, info)) infos.push(info);
@@ -114,6 +119,8 @@ export class Downloads {
         const info = running() ? records.get(attachmentId) : undefined;
         if (info) infos.push(info);
         if (info && info.state !== 'pending') this.#progressed = true;
+      } finally {
+        if (controller) this.options.transfers?.end(attachmentId, controller);
       }
       // A round of 32 failing at once must not hold the event loop (the socket, the UI's API calls).
       await yieldToEventLoop();

@@ -31,6 +31,7 @@ import { Delivery, type ChatRequester } from './delivery.js';
 import { preparePreviewImage, previewField, type OutgoingPreview } from './outgoing-preview.js';
 import type { QuoteInput } from './message-meaning.js';
 import type { MessageEncryptor } from './signal-adapter.js';
+import type { Transfers } from './attachments/transfers.js';
 import type { Conversation, Message, MessageStore } from './store.js';
 
 export interface SenderOptions {
@@ -52,6 +53,8 @@ export interface SenderOptions {
   /** The attachment machinery (undefined: this client cannot send attachments). */
   readonly attachments?: () => SenderAttachments | undefined;
   readonly onProgress?: (event: AttachmentProgress) => void;
+  /** Running uploads, so the user can cancel one (its message fails; nothing is sent). */
+  readonly transfers?: Transfers;
 }
 
 export interface SenderAttachments {
@@ -270,18 +273,24 @@ export class Sender {
       try {
         for (const [index, item] of prepared.entries()) {
           const attachmentId = attachmentIds[index]!;
-          pointers.push(
-            await uploadAttachment(item, machinery.transport, {
-              onProgress: (loaded, total) =>
-                this.options.onProgress?.({
-                  messageId: message.id,
-                  attachmentId,
-                  direction: 'upload',
-                  loaded,
-                  total,
-                }),
-            }),
-          );
+          const controller = this.options.transfers?.start(attachmentId);
+          try {
+            pointers.push(
+              await uploadAttachment(item, machinery.transport, {
+                onProgress: (loaded, total) =>
+                  this.options.onProgress?.({
+                    messageId: message.id,
+                    attachmentId,
+                    direction: 'upload',
+                    loaded,
+                    total,
+                  }),
+                ...(controller ? { signal: controller.signal } : {}),
+              }),
+            );
+          } finally {
+            if (controller) this.options.transfers?.end(attachmentId, controller);
+          }
         }
         const profileKey = this.options.ownProfileKey?.() ?? null;
         await this.delivery.deliver(

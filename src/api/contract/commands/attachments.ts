@@ -53,4 +53,15 @@ export const ATTACHMENTS_COMMANDS = {
       blobType: z.literal('application/octet-stream'),
     }),
   ),
+  /**
+   * Cancels the upload or download running for this attachment (NOT_FOUND when none runs): an upload's
+   * message becomes 'failed' and nothing is sent; a download stays 'pending' (not downloaded), nothing
+   * is written, and `attachments.download` fetches it again.
+   */
+  'attachments.cancel': command(
+    z.strictObject({ attachmentId: Id }),
+    z.object({ cancelled: z.literal(true) }),
+  ),
+  /** Downloads a not-yet-downloaded attachment now (e.g. after a cancel); resolves with its message. */
+  'attachments.download': command(z.strictObject({ attachmentId: Id }), MessageSchema),
 } as const;

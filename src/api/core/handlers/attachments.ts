@@ -1,4 +1,4 @@
-/** Sending files, reading them for display, saving them (executables confirmed), opening view-once media. */
+/** Sending files, cancelling or retrying a transfer, reading them for display, saving them (executables confirmed), opening view-once media. */
 import { ConfirmationRequiredError, NotFoundError } from '../../../errors.js';
 import type { CoreContext, Handlers } from '../context.js';
 import { toApiAttachmentBytes } from '../mappers.js';
@@ -39,6 +39,18 @@ export function attachmentHandlers(ctx: CoreContext) {
         fileName: info.fileName ?? 'attachment',
         blobType: 'application/octet-stream' as const,
       });
+    },
+    'attachments.cancel': ({ attachmentId }) => {
+      if (!ctx.session().needClient().cancelTransfer(attachmentId)) {
+        throw new NotFoundError('No upload or download is running for this attachment.');
+      }
+      return Promise.resolve({ cancelled: true as const });
+    },
+    'attachments.download': async ({ attachmentId }) => {
+      const s = ctx.session();
+      const message = await s.needClient().downloadAttachment(attachmentId);
+      if (!message) throw new NotFoundError('No such attachment.');
+      return s.apiMessage(message);
     },
     'messages.viewOnce': async ({ messageId }) => {
       const items = await ctx.session().needClient().viewOnce(messageId);
