@@ -20,11 +20,47 @@ export function formatSize(bytes: number | null): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/**
+ * A transfer's bar with bytes and percent, and a Cancel button while it runs. A cancelled download stays
+ * not downloaded ("Download" fetches it again); a cancelled upload fails its message.
+ */
 function Progress({ attachment }: { attachment: Attachment }) {
   const transfer = useStore((s) => s.transfers[attachment.id]);
-  const label = `${transfer?.direction === 'upload' ? 'Uploading' : 'Downloading'} ${attachment.fileName ?? 'attachment'}`;
+  const [cancelled, setCancelled] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const name = attachment.fileName ?? 'attachment';
+  const direction = transfer?.direction === 'upload' ? 'upload' : 'download';
+  const label = `${direction === 'upload' ? 'Uploading' : 'Downloading'} ${name}`;
   // Bytes and percent as text too: a bar alone says nothing about a 90 MiB file on a slow proxy.
   const percent = transfer?.total ? Math.floor((transfer.loaded / transfer.total) * 100) : null;
+  const running =
+    transfer !== undefined && !cancelled && (!transfer.total || transfer.loaded < transfer.total);
+  const cancel = async () => {
+    setError(null);
+    const result = await getApi().attachments.cancel({ attachmentId: attachment.id });
+    // NOT_FOUND: it ended meanwhile; the message update shows how.
+    if (!result.ok && result.error.code !== 'NOT_FOUND') return setError(result.error);
+    setCancelled(true);
+  };
+  const download = async () => {
+    setError(null);
+    setCancelled(false);
+    const result = await getApi().attachments.download({ attachmentId: attachment.id });
+    if (!result.ok) setError(result.error);
+  };
+  // A cancelled upload fails its message: the message's own status says so.
+  if (cancelled && direction === 'upload') return null;
+  if (cancelled) {
+    return (
+      <span className="transfer-progress">
+        <span className="muted">Download cancelled.</span>{' '}
+        <button type="button" aria-label={`Download ${name}`} onClick={() => void download()}>
+          Download
+        </button>
+        <ErrorText error={error} />
+      </span>
+    );
+  }
   return (
     <span className="transfer-progress">
       <progress
@@ -39,6 +75,17 @@ function Progress({ attachment }: { attachment: Attachment }) {
           {transfer.total ? ` of ${formatSize(transfer.total)} (${percent} %)` : ''}
         </span>
       ) : null}
+      {running ? (
+        <button
+          type="button"
+          className="transfer-cancel"
+          aria-label={`Cancel ${direction} of ${name}`}
+          onClick={() => void cancel()}
+        >
+          Cancel
+        </button>
+      ) : null}
+      <ErrorText error={error} />
     </span>
   );
 }
@@ -134,6 +181,10 @@ function FileChip({ attachment }: { attachment: Attachment }) {
 }
 
 function AttachmentView({ attachment }: { attachment: Attachment }) {
+  const uploading = useStore((s) => {
+    const transfer = s.transfers[attachment.id];
+    return transfer?.direction === 'upload' && transfer.loaded < transfer.total;
+  });
   if (attachment.state === 'pending') return <Progress attachment={attachment} />;
   if (attachment.state === 'failed') {
     return (
@@ -142,10 +193,15 @@ function AttachmentView({ attachment }: { attachment: Attachment }) {
       </p>
     );
   }
-  return attachment.inlineImage ? (
-    <InlineImage attachment={attachment} />
-  ) : (
-    <FileChip attachment={attachment} />
+  return (
+    <>
+      {uploading ? <Progress attachment={attachment} /> : null}
+      {attachment.inlineImage ? (
+        <InlineImage attachment={attachment} />
+      ) : (
+        <FileChip attachment={attachment} />
+      )}
+    </>
   );
 }
 
