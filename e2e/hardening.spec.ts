@@ -19,7 +19,12 @@ test('hardening report flags weak settings and "apply recommended" fixes what ne
   await expect(item('link-previews')).toHaveClass(/advice/);
   await expect(item('notification-privacy')).toHaveClass(/advice/);
   await expect(item('disappearing-default')).toHaveClass(/advice/);
-  await expect(item('pin-set')).toHaveClass(/advice/);
+  // No PIN backup in this offline profile, no screen protection in the web harness: its own status,
+  // "Not available here" — no ✓ and not one of the open recommendations.
+  await expect(item('pin-set')).toHaveClass(/unavailable/);
+  await expect(item('screen-security')).toHaveClass(/unavailable/);
+  await expect(item('screen-security')).toContainText('Not available here');
+  await expect(item('screen-security').locator('.audit-status')).not.toHaveText('✓');
   await expect(item('screen-lock')).toHaveClass(/ok/);
   await snap(page, 'hardening-before');
 
@@ -27,9 +32,13 @@ test('hardening report flags weak settings and "apply recommended" fixes what ne
   await expect(item('link-previews')).toHaveClass(/ok/);
   await expect(item('notification-privacy')).toHaveClass(/ok/);
   await expect(item('disappearing-default')).toHaveClass(/ok/);
-  // Needs the user: a PIN is never set automatically, a proxy host is never invented.
-  await expect(item('pin-set')).toHaveClass(/advice/);
+  // Needs the user: a proxy host is never invented (the PIN stays not available here).
+  await expect(item('pin-set')).toHaveClass(/unavailable/);
   await expect(item('proxy')).toHaveClass(/advice/);
+  // The count is of advice only: the unavailable items are not in it.
+  const open = await page.locator('.audit-item.advice').count();
+  await expect(page.locator('.audit-item.unavailable')).not.toHaveCount(0);
+  await expect(page.locator('.summary')).toHaveText(`${open} recommendation(s) open.`);
   await snap(page, 'hardening-after');
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();

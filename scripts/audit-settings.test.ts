@@ -23,7 +23,7 @@ function run(args: string[], options: { env?: Record<string, string>; input?: st
 
 interface Report {
   items: { id: string; status: string }[];
-  summary: { ok: number; advice: number; total: number };
+  summary: { ok: number; advice: number; total: number; unavailable: number };
   applied: boolean;
 }
 
@@ -110,7 +110,12 @@ describe('npm run audit-settings', () => {
     );
     const all = run(['--json', withFacts, '--format', 'json', '--fail-on-advice']);
     expect(all.code).toBe(0);
-    expect((JSON.parse(all.stdout) as Report).summary).toEqual({ ok: 11, advice: 0, total: 11 });
+    expect((JSON.parse(all.stdout) as Report).summary).toEqual({
+      ok: 11,
+      advice: 0,
+      total: 11,
+      unavailable: 0,
+    });
 
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...DEFAULT_SETTINGS, autoLockSeconds: 7 }));

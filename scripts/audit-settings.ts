@@ -64,11 +64,17 @@ function fromJsonFile(path: string): { settings: Settings; facts: AccountFacts; 
   return { settings: settings.data, facts: facts.data, factsKnown: factsInput !== undefined };
 }
 
+const MARK: Readonly<Record<AuditItem['status'], string>> = {
+  ok: '[ok]    ',
+  advice: '[advice]',
+  unavailable: '[n/a]   ',
+};
+
 function render(items: readonly AuditItem[], note: string | undefined): string {
   const lines: string[] = ['Carapace hardening report', ''];
   for (const entry of items) {
-    const mark = entry.status === 'ok' ? '[ok]    ' : '[advice]';
-    lines.push(`${mark} ${entry.title}`);
+    const mark = MARK[entry.status];
+    lines.push(`${mark} ${entry.title}${entry.status === 'unavailable' ? ' — not available here' : ''}`);
     lines.push(`         ${entry.advice}`);
     if (entry.status === 'advice') {
       lines.push(
@@ -79,7 +85,11 @@ function render(items: readonly AuditItem[], note: string | undefined): string {
     }
   }
   const summary = auditSummary(items);
-  lines.push('', `${summary.ok} of ${summary.total} ok, ${summary.advice} with advice.`);
+  lines.push(
+    '',
+    `${summary.ok} of ${summary.total} ok, ${summary.advice} with advice.` +
+      (summary.unavailable > 0 ? ` ${summary.unavailable} not available here (not counted).` : ''),
+  );
   if (note) lines.push(note);
   return `${lines.join('\n')}\n`;
 }

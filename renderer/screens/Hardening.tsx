@@ -6,6 +6,15 @@ import { ErrorText } from '../components/ErrorText.js';
 import { openSetting, type SettingTarget } from '../components/focus-setting.js';
 import { useStore } from '../store.js';
 
+type AuditStatus = AuditReport['items'][number]['status'];
+/** "Not available here" is neither a ✓ nor advice: it is not counted in the open recommendations. */
+const STATUS_LABEL: Readonly<Record<AuditStatus, string>> = {
+  ok: 'OK',
+  advice: 'Advice',
+  unavailable: 'Not available here',
+};
+const STATUS_MARK: Readonly<Record<AuditStatus, string>> = { ok: '✓', advice: '!', unavailable: '–' };
+
 /** Where each item is set (the settings screen's words), so advice links straight to its control. */
 const SETTING_OF: Readonly<Record<string, SettingTarget>> = {
   'pin-set': { label: 'New PIN', headingId: 'pin-title' },
@@ -71,11 +80,14 @@ export function Hardening() {
               const target = SETTING_OF[item.id];
               return (
                 <li key={item.id} className={`audit-item ${item.status}`} data-audit-id={item.id}>
-                  <span className="audit-status" aria-label={item.status === 'ok' ? 'OK' : 'Advice'}>
-                    {item.status === 'ok' ? '✓' : '!'}
+                  <span className="audit-status" aria-label={STATUS_LABEL[item.status]}>
+                    {STATUS_MARK[item.status]}
                   </span>
                   <div>
                     <strong>{item.title}</strong>
+                    {item.status === 'unavailable' ? (
+                      <span className="audit-unavailable"> — Not available here</span>
+                    ) : null}
                     {item.why ? <p className="why">{item.why}</p> : null}
                     {item.advice ? <p className="muted">{item.advice}</p> : null}
                     {item.status === 'advice' && target ? (

@@ -49,7 +49,7 @@ describe('hardening audit', () => {
       expect(entry.status, entry.id).toBe('advice');
       expect(entry.advice.length).toBeGreaterThan(20);
     }
-    expect(auditSummary(items)).toEqual({ ok: 0, advice: 11, total: 11 });
+    expect(auditSummary(items)).toEqual({ ok: 0, advice: 11, total: 11, unavailable: 0 });
     // Things that need the user carry no patch.
     const userOnly = items.filter((i) => i.needsUserAction).map((i) => i.id);
     expect(userOnly.sort()).toEqual(['passphrase', 'pin-set', 'pin-strength', 'proxy', 'registration-lock']);
@@ -113,7 +113,7 @@ describe('hardening audit', () => {
     const items = auditSettings(DEFAULT_SETTINGS, { ...badFacts, pinBackupAvailable: false });
     for (const id of ['pin-set', 'pin-strength', 'registration-lock'] as const) {
       const entry = items.find((i) => i.id === id)!;
-      expect(entry.status, id).toBe('advice');
+      expect(entry.status, id).toBe('unavailable');
       expect(entry.advice, id).toMatch(/not available in this build/i);
       expect(entry.needsUserAction, id).toBe(false);
     }
@@ -128,9 +128,22 @@ describe('hardening audit', () => {
       },
     );
     const entry = items.find((i) => i.id === 'screen-security');
-    expect(entry?.status).toBe('advice');
+    expect(entry?.status).toBe('unavailable');
     expect(entry?.advice).toMatch(/^Not available here/);
     expect(entry?.recommendedPatch).toBeUndefined();
     expect(entry?.needsUserAction).toBe(false);
+  });
+
+  it('counts only ok and advice in the score: what is unavailable here is neither', () => {
+    const items = auditSettings(DEFAULT_SETTINGS, {
+      ...badFacts,
+      pinBackupAvailable: false,
+      screenSecurityAvailable: false,
+    });
+    const summary = auditSummary(items);
+    expect(summary.unavailable).toBe(4);
+    expect(summary.ok + summary.advice).toBe(summary.total);
+    expect(summary.total).toBe(items.length - 4);
+    expect(items.filter((i) => i.status === 'unavailable').every((i) => !i.recommendedPatch)).toBe(true);
   });
 });

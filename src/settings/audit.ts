@@ -50,7 +50,9 @@ const SCREEN_SECURITY_UNAVAILABLE =
 
 /** A PIN item in a build without PIN backup: still a missing protection, but nothing the user can do. */
 function unavailable(entry: AuditItem): AuditItem {
-  return entry.status === 'ok' ? entry : { ...entry, advice: PIN_BACKUP_UNAVAILABLE, needsUserAction: false };
+  return entry.status === 'ok'
+    ? entry
+    : { ...entry, status: 'unavailable', advice: PIN_BACKUP_UNAVAILABLE, needsUserAction: false };
 }
 
 export type AuditItemId =
@@ -70,7 +72,8 @@ export type AuditItemId =
 export interface AuditItem {
   readonly id: AuditItemId;
   readonly title: string;
-  readonly status: 'ok' | 'advice';
+  /** 'unavailable': the protection cannot work on this platform or build — neither ok nor advice. */
+  readonly status: 'ok' | 'advice' | 'unavailable';
   /** What to do and why (shown for advice; for ok items, what is in place). */
   readonly advice: string;
   /** Why this protection matters, whatever its status (the report shows it for OK items too). */
@@ -223,7 +226,7 @@ export function auditSettings(settings: Settings, facts: AccountFacts): AuditIte
       ? {
           id: 'screen-security',
           title: 'Screen security on',
-          status: 'advice',
+          status: 'unavailable',
           advice: SCREEN_SECURITY_UNAVAILABLE,
           why: WHY['screen-security'],
           needsUserAction: false,
@@ -290,7 +293,14 @@ export function applyRecommended(settings: Settings): Settings {
   return settingsSchema.parse(next);
 }
 
-export function auditSummary(items: readonly AuditItem[]): { ok: number; advice: number; total: number } {
+/** The score counts only ok and advice; what cannot work here is counted apart. */
+export function auditSummary(items: readonly AuditItem[]): {
+  ok: number;
+  advice: number;
+  total: number;
+  unavailable: number;
+} {
   const ok = items.filter((i) => i.status === 'ok').length;
-  return { ok, advice: items.length - ok, total: items.length };
+  const advice = items.filter((i) => i.status === 'advice').length;
+  return { ok, advice, total: ok + advice, unavailable: items.length - ok - advice };
 }

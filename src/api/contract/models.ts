@@ -86,6 +86,10 @@ export const ConversationSchema = z.object({
   isContact: z.boolean(),
   /** Marked unread by the user (messages.markUnread) until it is read again; the UI shows a dot. */
   markedUnread: z.boolean().default(false),
+  /** The contact's phone number when known (the chat header's second line). */
+  e164: z.string().optional(),
+  /** The username the chat was found by, when it was (the chat header's second line). */
+  username: z.string().optional(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -219,7 +223,8 @@ export const PinReminderAnswerSchema = z.object({
 const AuditItemSchema = z.object({
   id: z.string(),
   title: z.string(),
-  status: z.enum(['ok', 'advice']),
+  /** 'unavailable': cannot work on this platform or build (shown as "Not available here", not scored). */
+  status: z.enum(['ok', 'advice', 'unavailable']),
   advice: z.string(),
   /** True when "apply recommended" can fix it without user input. */
   autoFixable: z.boolean(),
