@@ -71,6 +71,11 @@ test('by username link (pasted and from a QR picture) and by username: the same 
     await backToList(page);
     await startWith(page, grace.username);
     await expectTheOneChat(page);
+    // The header shows the username it was found by — as the title here (Grace has not written yet, so no
+    // profile name), and then not a second time on the muted line under it.
+    const header = page.locator('.conversation-header');
+    await expect(header.getByRole('heading', { level: 2 })).toHaveText(grace.username);
+    await expect(header.locator('.conversation-handle')).toHaveCount(0);
   } finally {
     await grace.dispose();
   }

@@ -64,15 +64,19 @@ describe('the title of a chat started by username', () => {
       (p) => p.conversation.title === 'Phone Sixteen',
     );
     await value(a.service.call('messages.send', { conversationId: started.id, body: 'hello' }));
-    await named;
+    const conversation = await named;
+    // The chat header's second line: the username it was started by, kept once the profile name is the title.
+    expect(started.username).toBe('PhoneSixteen.77');
+    expect(conversation.conversation.username).toBe('PhoneSixteen.77');
 
     // Named locally first (by Signal ID), then found by username: the local name stays the title.
     const other = await network.createContact('Other Sixteen');
     await network.server.setUsername(other.aci as never, 'othersixteen.42');
     const local = await value(a.service.call('conversations.start', { serviceId: other.aci, name: 'Olga' }));
     expect(local.title).toBe('Olga');
-    expect((await value(a.service.call('conversations.start', { username: 'othersixteen.42' }))).title).toBe(
-      'Olga',
-    );
+    expect(local.username).toBeUndefined();
+    const found = await value(a.service.call('conversations.start', { username: 'othersixteen.42' }));
+    expect(found.title).toBe('Olga');
+    expect(found.username).toBe('othersixteen.42');
   });
 });

@@ -9,6 +9,7 @@ import { getApi, navigate } from '../../bridge.js';
 import { RemoveContactAction } from '../../screens/RemoveContact.js';
 import { upsertConversation, useStore } from '../../store.js';
 import { ErrorText } from '../ErrorText.js';
+import { contactHandle } from './handle.js';
 
 /**
  * The chat header: who this is (name; verified; typing) and the per-chat controls. "Remove contact…" only
@@ -19,6 +20,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   const defaultTimer = useStore((s) => s.settings?.disappearingDefaultSeconds ?? 0);
   const [error, setError] = useState<ApiError | null>(null);
   const timerId = useId();
+  const handle = contactHandle(conversation);
 
   const setTimer = async (value: string) => {
     setError(null);
@@ -35,6 +37,11 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
     <div className="conversation-header">
       <div className="conversation-title">
         <h2>{conversation.title}</h2>
+        {handle ? (
+          <span className="conversation-handle muted" data-testid="conversation-handle">
+            {handle}
+          </span>
+        ) : null}
         {conversation.verified === 'verified' || conversation.blocked ? (
           <span className="conversation-detail muted">
             {conversation.verified === 'verified' ? 'Safety number verified' : ''}

@@ -165,5 +165,7 @@ export function toApiConversation(
     isRequest: conversation.isRequest,
     isContact: conversation.isContact,
     markedUnread: conversation.markedUnread,
+    ...(conversation.e164 ? { e164: conversation.e164 } : {}),
+    ...(username ? { username } : {}),
   };
 }
