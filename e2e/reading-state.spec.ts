@@ -35,6 +35,10 @@ test('open chat reads at once; others count and toast; mark as unread; timer lin
   await contactSays(bea, ourAci, 'psst, over here');
   await expect(chatButton('Bea')).toContainText('1 unread', { timeout: 20_000 });
   await expect(page.locator('.toast')).toHaveCount(1);
+  // …which obeys the default notification privacy: no name, no text.
+  await expect(page.locator('.toast')).toContainText('New message');
+  await expect(page.locator('.toast')).not.toContainText('Bea');
+  await expect(page.locator('.toast')).not.toContainText('psst');
   await snap(page, 'reading-state-unread-1280x800');
 
   // Opening Bea reads it; "Mark as unread" from the list's menu (Shift+F10) marks it again.
