@@ -200,7 +200,8 @@ export async function refreshAccount(): Promise<void> {
   if (result.ok) useStore.setState({ account: result.value });
 }
 
-const PAGE = 50;
+/** Messages per page: the first page, each older/newer page and the window around a quote. */
+export const PAGE = 50;
 
 export async function openConversation(conversationId: string): Promise<ApiResult<unknown>> {
   const result = await getApi().conversation.open({ conversationId, limit: PAGE });
@@ -239,12 +240,17 @@ export async function removeContact(
   return result;
 }
 
-/** Loads the next older page; returns how many messages were prepended. */
-export async function loadOlder(): Promise<number> {
-  const { openId, nextCursor, loadingOlder } = useStore.getState();
-  if (!openId || !nextCursor || loadingOlder) return 0;
+/** Loads the next page on one side of the open window; returns how many messages were added. */
+async function loadPage(side: 'older' | 'newer'): Promise<number> {
+  const { openId, nextCursor, newerCursor, loadingOlder } = useStore.getState();
+  const cursor = side === 'older' ? nextCursor : newerCursor;
+  if (!openId || !cursor || loadingOlder) return 0;
   useStore.setState({ loadingOlder: true });
-  const result = await getApi().messages.page({ conversationId: openId, before: nextCursor, limit: PAGE });
+  const result = await getApi().messages.page({
+    conversationId: openId,
+    limit: PAGE,
+    ...(side === 'older' ? { before: cursor } : { after: cursor }),
+  });
   const state = useStore.getState();
   if (state.openId !== openId) return 0;
   if (!result.ok) {
@@ -252,12 +258,27 @@ export async function loadOlder(): Promise<number> {
     return 0;
   }
   const known = new Set(state.messages.map((m) => m.id));
-  const older: Message[] = result.value.messages.filter((m) => !known.has(m.id)).reverse();
-  useStore.setState({
-    messages: [...older, ...state.messages],
-    nextCursor: result.value.nextCursor,
-    total: result.value.total,
-    loadingOlder: false,
-  });
-  return older.length;
+  const added: Message[] = result.value.messages.filter((m) => !known.has(m.id)).reverse();
+  const { total } = result.value;
+  useStore.setState(
+    side === 'older'
+      ? {
+          messages: [...added, ...state.messages],
+          nextCursor: result.value.nextCursor,
+          total,
+          loadingOlder: false,
+        }
+      : {
+          messages: [...state.messages, ...added],
+          newerCursor: result.value.newerCursor ?? null,
+          total,
+          loadingOlder: false,
+        },
+  );
+  return added.length;
 }
+
+/** The next older page is prepended. */
+export const loadOlder = (): Promise<number> => loadPage('older');
+/** The next newer page of a window that ends before the newest message (after a jump to a quote). */
+export const loadNewer = (): Promise<number> => loadPage('newer');

@@ -2,10 +2,10 @@ import { useEffect, useEffectEvent, useLayoutEffect, useRef, useState, type Keyb
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
 import type { ApiError, Conversation, Message } from '../../../src/api/contract.js';
-import { loadOlder, openConversation } from '../../bridge.js';
+import { loadNewer, loadOlder, openConversation } from '../../bridge.js';
 import { useStore } from '../../store.js';
 import { ErrorText } from '../ErrorText.js';
-import { loadNewer, react, showAround } from './actions.js';
+import { react, showAround } from './actions.js';
 import type { ComposerMode } from './ComposerMode.js';
 import { DeleteDialog } from './DeleteDialog.js';
 import { EncryptionNotice } from './EncryptionNotice.js';

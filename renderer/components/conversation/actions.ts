@@ -4,10 +4,8 @@
  * that follow are idempotent) and returns the typed error, if any, for the component to show.
  */
 import type { ApiError, ApiResult, Message } from '../../../src/api/contract.js';
-import { getApi } from '../../bridge.js';
+import { getApi, PAGE } from '../../bridge.js';
 import { closeConversation, removeMessage, updateMessage, useStore } from '../../store.js';
-
-const WINDOW = 50;
 
 function settle(result: ApiResult<Message>): ApiError | null {
   if (!result.ok) return result.error;
@@ -43,7 +41,7 @@ export async function editMessage(message: Message, body: string): Promise<ApiEr
  */
 export async function showAround(messageId: string): Promise<ApiError | null> {
   const { openId } = useStore.getState();
-  const result = await getApi().messages.around({ messageId, limit: WINDOW });
+  const result = await getApi().messages.around({ messageId, limit: PAGE });
   if (!result.ok) return result.error;
   if (useStore.getState().openId !== openId) return null;
   useStore.setState({
@@ -54,29 +52,6 @@ export async function showAround(messageId: string): Promise<ApiError | null> {
     loadingOlder: false,
   });
   return null;
-}
-
-/** Loads the next newer page of a window that ends before the newest message; returns how many. */
-export async function loadNewer(): Promise<number> {
-  const { openId, newerCursor, loadingOlder } = useStore.getState();
-  if (!openId || !newerCursor || loadingOlder) return 0;
-  useStore.setState({ loadingOlder: true });
-  const result = await getApi().messages.page({ conversationId: openId, after: newerCursor, limit: WINDOW });
-  const state = useStore.getState();
-  if (state.openId !== openId) return 0;
-  if (!result.ok) {
-    useStore.setState({ loadingOlder: false });
-    return 0;
-  }
-  const known = new Set(state.messages.map((m) => m.id));
-  const newer = result.value.messages.filter((m) => !known.has(m.id)).reverse();
-  useStore.setState({
-    messages: [...state.messages, ...newer],
-    newerCursor: result.value.newerCursor ?? null,
-    total: result.value.total,
-    loadingOlder: false,
-  });
-  return newer.length;
 }
 
 let visibleSent: string | null | undefined;
