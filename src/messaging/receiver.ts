@@ -18,6 +18,7 @@
 import { DecryptionError, ProtocolError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { acceptPreview, PREVIEW_MAX_IMAGE_BYTES } from '../net/link-preview-rules.js';
+import { uuidText } from '../signal/bytes.js';
 import type { EnvelopeDecryptResult } from '../signal/cipher.js';
 import {
   DataMessageFlags,
@@ -485,20 +486,15 @@ function incomingPointers(data: DataMessage): AttachmentPointer[] {
   return longText ? [longText, ...files] : files;
 }
 
-function uuidString(bytes: Uint8Array): string {
-  const hex = Buffer.from(bytes).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
 function guidFromBinary(bytes: Uint8Array | undefined): string | undefined {
-  return bytes?.length === 16 ? uuidString(bytes) : undefined;
+  return bytes?.length === 16 ? uuidText(bytes) : undefined;
 }
 
 /** ACI binary (16 bytes) → "uuid"; PNI (17 bytes, leading 0x01) → "PNI:uuid". */
 export function serviceIdFromBinary(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
-  if (bytes.length === 16) return uuidString(bytes);
-  if (bytes.length === 17 && bytes[0] === 0x01) return `PNI:${uuidString(bytes.subarray(1))}`;
+  if (bytes.length === 16) return uuidText(bytes);
+  if (bytes.length === 17 && bytes[0] === 0x01) return `PNI:${uuidText(bytes.subarray(1))}`;
   return undefined;
 }
 

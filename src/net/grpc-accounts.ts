@@ -7,6 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import { ProtocolError } from '../errors.js';
+import { uuidText } from '../signal/bytes.js';
 import type { GrpcClient } from './grpc.js';
 import type { BasicAuth } from './rest.js';
 
@@ -95,11 +96,6 @@ function bytesOf(value: unknown, length?: number): Buffer | undefined {
   if (!Buffer.isBuffer(value)) return undefined;
   if (length !== undefined && value.length !== length) return undefined;
   return value;
-}
-
-function uuidText(bytes: Buffer): string {
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export interface AccountsCallOptions {

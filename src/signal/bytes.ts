@@ -20,3 +20,9 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 export function wipe(...buffers: (Uint8Array | undefined | null)[]): void {
   for (const b of buffers) b?.fill(0);
 }
+
+/** 16 bytes → "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (a service id, a server guid, a link handle). */
+export function uuidText(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
