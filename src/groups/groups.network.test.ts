@@ -4,6 +4,8 @@
  * credentials, stores it in the vault, accepts an invitation, and receives sender-key group messages.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ProtocolAddress } from '@signalapp/libsignal-client';
 import { EMPTY_DATA_MESSAGE, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,6 +15,7 @@ import { ProtocolError } from '../errors.js';
 import type { MessagingClient } from '../messaging/client.js';
 import { createHarness, type Harness } from '../messaging/test-support/harness.js';
 import { migration0012 } from '../vault/migrations/0012-groups.js';
+import { VAULT_FILES } from '../vault/vault.js';
 
 const WAIT = { timeout: 10_000, interval: 50 };
 /** The mock's zkgroup objects come from its own copy of libsignal: their types do not resolve here. */
@@ -82,6 +85,10 @@ describe('groups v2 on the demo network', () => {
       revision: number;
     };
     expect(Buffer.from(row.master_key).equals(group.masterKey)).toBe(true);
+    // At rest it is SQLCipher ciphertext like the rest of the vault (the DB file and its WAL).
+    for (const file of [VAULT_FILES.db, `${VAULT_FILES.db}-wal`].map((f) => join(h.profileDir, f))) {
+      if (existsSync(file)) expect(readFileSync(file).includes(group.masterKey)).toBe(false);
+    }
     expect(client.groups.get(known.id)?.state.title).toBe('Climbing club');
 
     // The timer, changed by Alice, arrives with the next fetch.
@@ -188,5 +195,16 @@ describe('groups v2 on the demo network', () => {
     await groupMessage(carol, group, fromCarol, 'let me in');
     await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
     expect(client.store.page(conversationId!).messages.map((m) => m.body)).not.toContain('let me in');
+  });
+
+  it('a group message for a group we are not in is refused; the group is only remembered', async () => {
+    const secret = await bob.device.createGroup({ title: 'Surprise party', members: [bob.device] });
+    const fromBob = await distributeSenderKey(bob);
+    const dropped = client.receiver.stats.dropped;
+    await groupMessage(bob, secret, fromBob, 'not for you');
+    await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
+    // Told of it, fetched after the commit: we are no member, so it has no conversation.
+    await vi.waitFor(() => expect(client.groups.get(groupIdOf(secret))?.membership).toBe('none'), WAIT);
+    expect(client.groups.get(groupIdOf(secret))?.conversationId).toBeNull();
   });
 });

@@ -15,7 +15,6 @@ import { GroupServer } from './group-server.js';
 import { GroupStore } from './group-store.js';
 import { Groups } from './groups.js';
 
-export type { KnownGroup, Membership } from './groups.js';
 export type { Groups } from './groups.js';
 
 export interface GroupsDeps {
