@@ -6,6 +6,7 @@
  * Synchronous: callers run it in the client's write queue or inside the receiver's transaction.
  */
 import { GroupMasterKey, GroupSecretParams } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { ProtocolError } from '../errors.js';
 import type { SqlDatabase } from '../vault/sql.js';
 import { GroupStateSchema, type GroupState } from './group-state.js';
@@ -50,20 +51,41 @@ export function groupConversationServiceId(groupId: string): string {
   return `group:${groupId}`;
 }
 
+function parseStored(json: string): GroupState {
+  let parsed: ReturnType<typeof GroupStateSchema.safeParse> | undefined;
+  try {
+    parsed = GroupStateSchema.safeParse(JSON.parse(json));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) throw new ProtocolError('A stored group state is unreadable.');
+  return parsed.data;
+}
+
 export class GroupStore {
+  /** Prepared once: `get` runs for every received group message. */
+  readonly #statements = new Map<string, Statement<unknown[]>>();
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly clock: () => number = Date.now,
   ) {}
 
+  private stmt(sql: string): Statement<unknown[]> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   get(id: string): StoredGroup | undefined {
-    const row = this.db.prepare('SELECT * FROM groups WHERE id = ?').get(id) as GroupRow | undefined;
+    const row = this.stmt('SELECT * FROM groups WHERE id = ?').get(id) as GroupRow | undefined;
     if (!row) return undefined;
     let state: GroupState | null = null;
     if (row.state !== null) {
-      const parsed = GroupStateSchema.safeParse(JSON.parse(row.state));
-      if (!parsed.success) throw new ProtocolError('A stored group state is unreadable.');
-      state = parsed.data;
+      state = parseStored(row.state);
     }
     return {
       id: row.id,
@@ -76,25 +98,21 @@ export class GroupStore {
 
   /** A group we were told of (a group context in a message); its state is fetched later. No-op if known. */
   remember(id: string, masterKey: Uint8Array, toldBy: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO groups (id, master_key, told_by_service_id, updated_at) VALUES (?, ?, ?, ?)
+    this.stmt(
+      `INSERT INTO groups (id, master_key, told_by_service_id, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(id, Buffer.from(masterKey), toldBy, this.clock());
+    ).run(id, Buffer.from(masterKey), toldBy, this.clock());
   }
 
   /** Store a fetched state; an older revision than the stored one is ignored (returns false). */
   saveState(id: string, masterKey: Uint8Array, state: GroupState, conversationId: string | null): boolean {
-    const result = this.db
-      .prepare(
-        `INSERT INTO groups (id, master_key, revision, state, conversation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    const result = this.stmt(
+      `INSERT INTO groups (id, master_key, revision, state, conversation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, state = excluded.state,
              conversation_id = COALESCE(excluded.conversation_id, groups.conversation_id),
              updated_at = excluded.updated_at
            WHERE groups.revision IS NULL OR groups.revision <= excluded.revision`,
-      )
-      .run(id, Buffer.from(masterKey), state.revision, JSON.stringify(state), conversationId, this.clock());
+    ).run(id, Buffer.from(masterKey), state.revision, JSON.stringify(state), conversationId, this.clock());
     return result.changes > 0;
   }
 }

@@ -149,9 +149,13 @@ describe('groups v2 on the demo network', () => {
     return distributionId;
   }
 
-  async function groupMessage(contact: DemoContact, group: Group, distributionId: string, body: string) {
+  /** The contact's sealed sender-key message to us, encrypted by its phone (not sent yet). */
+  async function groupEnvelope(contact: DemoContact, group: Group, distributionId: string, body: string) {
     const timestamp = Date.now();
-    await contact.device.sendRaw(
+    const phone = contact.device as unknown as {
+      encryptContent(target: unknown, content: unknown, options: unknown): Promise<Buffer<ArrayBuffer>>;
+    };
+    const envelope = await phone.encryptContent(
       h.device,
       {
         content: {
@@ -167,6 +171,12 @@ describe('groups v2 on the demo network', () => {
       },
       { sealed: true, distributionId, group, timestamp },
     );
+    return { envelope, timestamp };
+  }
+
+  async function groupMessage(contact: DemoContact, group: Group, distributionId: string, body: string) {
+    const { envelope, timestamp } = await groupEnvelope(contact, group, distributionId, body);
+    await h.network.server.send(h.device, envelope);
     return timestamp;
   }
 
@@ -187,6 +197,19 @@ describe('groups v2 on the demo network', () => {
         sentAt,
       ]);
     }, WAIT);
+
+    // Replayed (the same envelope again) and out of order (an older one after a newer): once each.
+    const older = await groupEnvelope(alice, group, fromAlice, 'older');
+    const newer = await groupEnvelope(alice, group, fromAlice, 'newer');
+    const duplicates = client.receiver.stats.duplicate;
+    for (const envelope of [newer.envelope, older.envelope, newer.envelope]) {
+      await h.network.server.send(h.device, envelope);
+    }
+    await vi.waitFor(() => {
+      const bodies = client.store.page(conversationId!).messages.map((m) => m.body);
+      expect(bodies.filter((b) => b === 'older' || b === 'newer').sort()).toEqual(['newer', 'older']);
+    }, WAIT);
+    await vi.waitFor(() => expect(client.receiver.stats.duplicate).toBe(duplicates + 1), WAIT);
 
     // Carol is not in the group: her message, though it decrypts, is refused.
     const carol = await h.contact('Carol');
