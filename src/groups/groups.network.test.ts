@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtocolAddress } from '@signalapp/libsignal-client';
-import { EMPTY_DATA_MESSAGE, type Group } from '@signalapp/mock-server';
+import { EMPTY_DATA_MESSAGE, ServiceIdKind, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { profileUploadBody } from '../account/own-profile.js';
 import type { DemoContact } from '../demo/network.js';
@@ -136,6 +136,21 @@ describe('groups v2 on the demo network', () => {
       profileKey: Buffer.from(h.account.profileKey).toString('base64'),
     });
     expect(client.store.getConversation(accepted.conversationId!)).toMatchObject({ isRequest: false });
+  });
+
+  it('an invitation to our phone number identity (PNI) is accepted with our ACI', async () => {
+    const created = await alice.device.createGroup({ title: 'Neighbours', members: [alice.device] });
+    const group = await alice.device.inviteToGroup(created, h.device, {
+      serviceIdKind: ServiceIdKind.PNI,
+      sendUpdateTo: [],
+    });
+    const invited = await client.groups.refresh(group.masterKey);
+    expect(invited.membership).toBe('invited');
+    expect(invited.state.pending).toMatchObject([{ serviceId: h.account.pni }]);
+    const accepted = await client.groups.acceptInvitation(invited.id);
+    expect(accepted.membership).toBe('member');
+    expect(accepted.state.pending).toEqual([]);
+    expect(accepted.state.members.map((m) => m.aci)).toContain(h.account.aci);
   });
 
   /** The contact's sender key for a fresh distribution, processed by us; returns the distribution id. */

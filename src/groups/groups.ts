@@ -65,16 +65,15 @@ export class Groups {
   }
 
   /**
-   * Accept an invitation to our ACI: present our profile key credential to promote ourselves from
-   * invited to member, then fetch the state the change produced.
+   * Accept an invitation: present our profile key credential to promote ourselves from invited to member
+   * (an invitation to our PNI is accepted with our ACI, as Signal does), then fetch the resulting state.
    */
   async acceptInvitation(groupId: string): Promise<KnownGroup> {
-    const { credentials, server, store } = this.options;
+    const { credentials, server, store, us } = this.options;
     const current = await this.refreshById(groupId);
     if (current.membership === 'member') return current;
-    const invitedAci = current.state.pending.some((p) => p.serviceId === this.options.us.aci);
-    // A PNI invitation is accepted with promoteMembersPendingPniAciProfileKey (not built yet).
-    if (!invitedAci) throw new PreconditionError('There is no invitation to this account in this group.');
+    const invited = current.state.pending.find((p) => p.serviceId === us.aci || p.serviceId === us.pni);
+    if (!invited) throw new PreconditionError('There is no invitation to this account in this group.');
     const stored = store.get(groupId);
     if (!stored) throw new PreconditionError('This group is not known here.');
     const secretParams = secretParamsOf(stored.masterKey);
@@ -82,13 +81,14 @@ export class Groups {
       publicParams: secretParams.getPublicParams().serialize(),
       presentation: await credentials.authPresentation(secretParams),
     };
+    const promote = [{ presentation: await credentials.profileKeyPresentation(secretParams) }];
     await server.modify(auth, {
       version: current.state.revision + 1,
-      promoteMembersPendingProfileKey: [
-        { presentation: await credentials.profileKeyPresentation(secretParams) },
-      ],
+      ...(invited.serviceId === us.aci
+        ? { promoteMembersPendingProfileKey: promote }
+        : { promoteMembersPendingPniAciProfileKey: promote }),
     });
-    log.info('groups.invitation_accepted');
+    log.info('groups.invitation_accepted', { to: invited.serviceId === us.aci ? 'aci' : 'pni' });
     return this.refresh(stored.masterKey);
   }
 

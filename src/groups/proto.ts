@@ -83,9 +83,13 @@ message GroupChange {
     message PromoteMemberPendingProfileKeyAction {
       bytes presentation = 1;
     }
+    message PromoteMemberPendingPniAciProfileKeyAction {
+      bytes presentation = 1;
+    }
     bytes sourceUserId = 1;
     uint32 version = 2;
     repeated PromoteMemberPendingProfileKeyAction promoteMembersPendingProfileKey = 9;
+    repeated PromoteMemberPendingPniAciProfileKeyAction promoteMembersPendingPniAciProfileKey = 24;
   }
   bytes actions = 1;
   bytes serverSignature = 2;
@@ -156,6 +160,8 @@ export interface GroupChangeActionsProto {
   sourceUserId?: Uint8Array;
   version?: number;
   promoteMembersPendingProfileKey?: Array<{ presentation?: Uint8Array }>;
+  /** Accepting an invitation to our PNI: we join with our ACI (the server checks our PNI in the auth). */
+  promoteMembersPendingPniAciProfileKey?: Array<{ presentation?: Uint8Array }>;
 }
 
 export interface GroupChangeProto {
