@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtocolAddress } from '@signalapp/libsignal-client';
-import { EMPTY_DATA_MESSAGE, ServiceIdKind, type Group } from '@signalapp/mock-server';
+import { EMPTY_DATA_MESSAGE, EMPTY_GROUP_ACTIONS, ServiceIdKind, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { profileUploadBody } from '../account/own-profile.js';
 import type { DemoContact } from '../demo/network.js';
@@ -233,6 +233,38 @@ describe('groups v2 on the demo network', () => {
     await groupMessage(carol, group, fromCarol, 'let me in');
     await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
     expect(client.store.page(conversationId!).messages.map((m) => m.body)).not.toContain('let me in');
+  });
+
+  it('removed from a group: the history stays, later messages are refused', async () => {
+    const created = await alice.device.createGroup({ title: 'Choir', members: [alice.device] });
+    const group = await alice.device.inviteToGroup(created, h.device);
+    await vi.waitFor(() => expect(client.groups.get(group.id)?.membership).toBe('invited'), WAIT);
+    const { conversationId } = await client.groups.acceptInvitation(group.id);
+    const fromAlice = await distributeSenderKey(alice);
+    await groupMessage(alice, group, fromAlice, 'rehearsal at 7');
+    await vi.waitFor(() => expect(client.store.page(conversationId!).messages).toHaveLength(1), WAIT);
+
+    // Alice (an administrator) removes us: the mock's group service applies the change.
+    const onServer = await h.network.server.getGroup(new Uint8Array(serialized(group.publicParams)));
+    const result = await h.network.server.modifyGroup({
+      group: onServer!,
+      actions: {
+        ...EMPTY_GROUP_ACTIONS,
+        version: onServer!.revision + 1,
+        deleteMembers: [{ deletedUserId: group.encryptServiceId(h.account.aci as never) }],
+      },
+      aciCiphertext: group.encryptServiceId(alice.aci as never),
+      pniCiphertext: undefined,
+    });
+    expect(result.conflict).toBe(false);
+    const removed = await client.groups.refresh(group.masterKey);
+    expect(removed).toMatchObject({ membership: 'none', conversationId });
+    expect(client.store.page(conversationId!).messages.map((m) => m.body)).toEqual(['rehearsal at 7']);
+
+    const dropped = client.receiver.stats.dropped;
+    await groupMessage(alice, group, fromAlice, 'you are out');
+    await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
+    expect(client.store.page(conversationId!).messages).toHaveLength(1);
   });
 
   it('a group message for a group we are not in is refused; the group is only remembered', async () => {
