@@ -11,6 +11,7 @@
  *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();
  */
 import { AccountKv } from '../account/account-kv.js';
+import { createGroups, type Groups, type GroupsPart } from '../groups/index.js';
 import { SerialQueue } from '../async/serial-queue.js';
 import { NotAvailableError, NotFoundError, PreconditionError } from '../errors.js';
 import { errorFields, log } from '../log.js';
@@ -51,6 +52,9 @@ export class MessagingClient {
   readonly stores: SignalProtocolStores;
   readonly receiver: Receiver;
   readonly sender: Sender;
+  /** Groups v2 (src/groups). */
+  readonly groups: Groups;
+  private readonly groupsPart: GroupsPart;
   /** Attachment rows (undefined when the vault has no file store or attachments are off). */
   readonly attachments: AttachmentRecords | undefined;
   private readonly transport: AttachmentTransport | undefined;
@@ -163,6 +167,18 @@ export class MessagingClient {
       ourAci: aci,
       attachmentInfo: (id) => this.attachments?.get(id),
     });
+    this.groupsPart = createGroups({
+      db,
+      messages: this.store,
+      config: options.config,
+      openSocket,
+      request: this.link.request,
+      us: { aci, pni },
+      profileKey: () => options.ownProfileKey?.() ?? null,
+      exclusive: (write) => this.lock.run(write),
+      clock: this.clock,
+    });
+    this.groups = this.groupsPart.groups;
     this.receiver = new Receiver({
       store: this.store,
       lock: this.lock,
@@ -179,6 +195,7 @@ export class MessagingClient {
       onTyping: (event) => this.events.emit('typing', event),
       ...(this.attachments ? { attachments: this.attachments } : {}),
       onAttachments: (messageId, attachmentIds) => this.downloads?.inBackground(messageId, attachmentIds),
+      groups: this.groupsPart.received,
     });
     this.preKeys = new PreKeyMaintenance({
       stores: this.stores,
@@ -511,6 +528,7 @@ export class MessagingClient {
     this.receipts.stop();
     const closing = this.link.close();
     this.transport?.close();
+    this.groupsPart.close();
     return closing;
   }
 

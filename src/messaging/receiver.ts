@@ -36,6 +36,7 @@ import { ReceiveWindow, type Batched } from './receive-window.js';
 import { boundBody, LONG_TEXT_CONTENT_TYPE, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BODY_BYTES } from './limits.js';
 import type { Conversation, MessageStore } from './store.js';
 import type { IncomingMeaning } from './incoming-meaning.js';
+import type { GroupMessages } from '../groups/group-messages.js';
 
 /** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
 export type DecryptedEnvelope = EnvelopeDecryptResult;
@@ -98,6 +99,8 @@ export interface ReceiverOptions {
   readonly meaning?: IncomingMeaning;
   /** The chat open and visible on screen: what arrives there is read at once. */
   readonly isVisible?: (conversationId: string) => boolean;
+  /** DataMessages with a group context (src/groups); without it they are ignored. */
+  readonly groups?: Pick<GroupMessages, 'apply'>;
 }
 
 /**
@@ -299,7 +302,12 @@ export class Receiver {
     if (change) return { outcome: change, receipts: [] };
 
     const data = content.dataMessage;
-    if (!data || data.groupV2) return none; // sync, call, story, group messages: not handled (yet)
+    if (data?.groupV2) {
+      const sentAt = data.timestamp ?? envelope.clientTimestamp ?? envelope.serverTimestamp ?? 0;
+      const group = { data, context: data.groupV2, sourceServiceId, sourceDevice, sentAt, serverGuid };
+      return this.options.groups?.apply(group) ?? none;
+    }
+    if (!data) return none; // sync, call, story messages: not handled (yet)
 
     const policy = this.options.blockUnknownSenders();
     if (!known && policy === 'drop') {

@@ -109,7 +109,9 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
     const { stores, localServiceId } = this.ours(envelope);
     // The newest stager of each store set (ACI, PNI) in the chain so far.
     const heads = new Map(after instanceof AdapterStaged ? after.heads : []);
-    const staged = new StagedStores(stores, heads.get(stores));
+    // Group messages come sealed to our ACI: only its chain carries the account's sender keys.
+    const senderKeys = stores === this.stores.aci ? this.stores.senderKeys : undefined;
+    const staged = new StagedStores(stores, heads.get(stores), senderKeys);
     const result = await this.decryptWith(envelope, staged, localServiceId);
     heads.set(stores, staged);
     return new AdapterStaged(result, staged, heads);

@@ -1,6 +1,7 @@
 /**
  * The libsignal protocol steps, once: prekey bundle parsing and processing, 1:1 decrypt, encrypt (sealed
- * sender when the caller passes our sender certificate) and the receive hot path's envelope decrypt, over
+ * sender when the caller passes our sender certificate) and the receive hot path's envelope decrypt
+ * (sealed sender with 1:1 or group sender-key contents, and sender-key distribution messages), over
  * the vault's stores or a StagedStores view of them. The app reaches them through
  * src/messaging/signal-adapter.ts; the tests' simulated peers through ./test-support/signal-cipher.ts.
  *
@@ -12,6 +13,7 @@ import type {
   IdentityKeyStore,
   KyberPreKeyStore,
   PreKeyStore,
+  SenderKeyStore,
   SessionStore,
   SignedPreKeyStore,
 } from '@signalapp/libsignal-client';
@@ -25,10 +27,13 @@ import {
   ProtocolAddress,
   PublicKey,
   type SenderCertificate,
+  SenderKeyDistributionMessage,
   SignalMessage,
   UnidentifiedSenderMessageContent,
+  groupDecrypt,
   processPreKeyBundle,
-  sealedSenderDecryptMessage,
+  processSenderKeyDistributionMessage,
+  sealedSenderDecryptToUsmc,
   sealedSenderEncrypt,
   signalDecrypt,
   signalDecryptPreKey,
@@ -36,6 +41,7 @@ import {
 } from '@signalapp/libsignal-client';
 import { DecryptionError, ProtocolError } from '../errors.js';
 import { fromBase64 } from './bytes.js';
+import { errorFields, log } from '../log.js';
 import { isLibSignalError } from './libsignal-errors.js';
 import { decodeContent, EnvelopeType, unpadContent } from './proto/signal-service.js';
 import type { Content, Envelope } from './proto/signal-service.js';
@@ -62,6 +68,8 @@ export interface ProtocolStoreSet {
   readonly preKeys: PreKeyStore;
   readonly signedPreKeys: SignedPreKeyStore;
   readonly kyberPreKeys: KyberPreKeyStore;
+  /** Group sender keys (distribution messages in, sender-key messages decrypted); without it both fail. */
+  readonly senderKeys?: SenderKeyStore | undefined;
 }
 
 /** Parse a prekey bundle response (libsignal's errors are thrown as they are). */
@@ -210,10 +218,9 @@ export async function decryptEnvelopeWith(
   try {
     if (envelope.type === EnvelopeType.UNIDENTIFIED_SENDER) {
       sealed = true;
-      const result = await sealedDecrypt(ciphertext, envelope, stores, local, trustRoots);
-      plaintext = result.message();
-      sourceServiceId = result.senderUuid();
-      sourceDevice = result.deviceId();
+      const result = await sealedDecrypt(ciphertext, envelope, stores, localAddress, trustRoots);
+      if (result === 'self') return { kind: 'duplicate' };
+      ({ plaintext, sourceServiceId, sourceDevice } = result);
     } else {
       sourceServiceId = source.serviceId;
       sourceDevice = source.deviceId;
@@ -229,47 +236,76 @@ export async function decryptEnvelopeWith(
     if (isLibSignalError(error, ErrorCode.DuplicatedMessage)) {
       return { kind: 'duplicate' };
     }
-    if (isLibSignalError(error, ErrorCode.SealedSenderSelfSend)) {
-      return { kind: 'duplicate' };
-    }
     toDecryptionError(error, 'envelope');
   }
   const content = decodeContent(unpadContent(plaintext));
+  if (content.senderKeyDistributionMessage) {
+    await processDistribution(content.senderKeyDistributionMessage, sourceServiceId, sourceDevice, stores);
+  }
   return { kind: 'content', content, sourceServiceId, sourceDevice, sealed };
 }
 
+/**
+ * A contact's sender key for a group (its distribution message), kept for decrypting their group
+ * messages. One that libsignal refuses is logged and dropped: the rest of the content still counts.
+ */
+async function processDistribution(
+  bytes: Uint8Array,
+  serviceId: string,
+  deviceId: number,
+  stores: ProtocolStoreSet,
+): Promise<void> {
+  if (!stores.senderKeys) return;
+  try {
+    const message = SenderKeyDistributionMessage.deserialize(new Uint8Array(bytes));
+    await processSenderKeyDistributionMessage(
+      ProtocolAddress.new(serviceId, deviceId),
+      message,
+      stores.senderKeys,
+    );
+  } catch (error) {
+    log.warn('signal.sender_key_distribution_refused', errorFields(error));
+  }
+}
+
+/**
+ * Sealed sender, opened in two steps (libsignal's own order): the outer layer with our identity key, the
+ * sender certificate checked against the trust roots at the server's timestamp, then the inner message by
+ * its type — a 1:1 session message, or a group message under the sender's sender key. A sealed message
+ * from this very device is `'self'`.
+ */
 async function sealedDecrypt(
   ciphertext: Uint8Array<ArrayBuffer>,
   envelope: Envelope,
   stores: ProtocolStoreSet,
-  local: { readonly serviceId: string; readonly deviceId: number },
+  local: ProtocolAddress,
   trustRoots: readonly PublicKey[],
-): ReturnType<typeof sealedSenderDecryptMessage> {
-  let lastError: unknown; // created lazily: an Error per envelope (stack capture) costs ~0.05 ms
-  for (const trustRoot of trustRoots) {
-    try {
-      return await sealedSenderDecryptMessage(
-        ciphertext,
-        trustRoot,
-        envelope.serverTimestamp ?? Date.now(),
-        null,
-        local.serviceId,
-        local.deviceId,
-        stores.sessions,
-        stores.identity,
-        stores.preKeys,
-        stores.signedPreKeys,
-        stores.kyberPreKeys,
-      );
-    } catch (error) {
-      lastError = error;
-      // libsignal validates the sender certificate before touching any session state, so another
-      // configured root may be tried; a duplicate is final.
-      if (isLibSignalError(error, ErrorCode.DuplicatedMessage)) throw error;
-    }
+): Promise<{ plaintext: Uint8Array; sourceServiceId: string; sourceDevice: number } | 'self'> {
+  const usmc = await sealedSenderDecryptToUsmc(ciphertext, stores.identity);
+  const certificate = usmc.senderCertificate();
+  const time = envelope.serverTimestamp ?? Date.now();
+  if (!trustRoots.some((root) => certificate.validate(root, time))) {
+    throw new DecryptionError('No sealed-sender trust root accepted the sender certificate.');
   }
-  if (lastError instanceof Error) throw lastError;
-  throw new DecryptionError('No sealed-sender trust root accepted the sender certificate.', {
-    cause: lastError,
-  });
+  const sourceServiceId = certificate.senderUuid();
+  const sourceDevice = certificate.senderDeviceId();
+  if (sourceServiceId === local.name() && sourceDevice === local.deviceId()) return 'self';
+  const address = ProtocolAddress.new(sourceServiceId, sourceDevice);
+  const contents = usmc.contents();
+  let plaintext: Uint8Array;
+  switch (usmc.msgType() as CiphertextMessageType) {
+    case CiphertextMessageType.Whisper:
+      plaintext = await decryptSessionMessage(stores, EnvelopeType.CIPHERTEXT, contents, address, local);
+      break;
+    case CiphertextMessageType.PreKey:
+      plaintext = await decryptSessionMessage(stores, EnvelopeType.PREKEY_BUNDLE, contents, address, local);
+      break;
+    case CiphertextMessageType.SenderKey:
+      if (!stores.senderKeys) throw new DecryptionError('Group messages are not received here.');
+      plaintext = await groupDecrypt(address, stores.senderKeys, contents);
+      break;
+    default:
+      throw new DecryptionError('Unsupported sealed message type.');
+  }
+  return { plaintext, sourceServiceId, sourceDevice };
 }

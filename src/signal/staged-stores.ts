@@ -21,6 +21,7 @@ import {
   IdentityKeyStore,
   KyberPreKeyStore,
   PreKeyStore,
+  SenderKeyStore,
   SessionStore,
   SignedPreKeyStore,
   type KyberPreKeyRecord,
@@ -28,11 +29,14 @@ import {
   type PrivateKey,
   type ProtocolAddress,
   type PublicKey,
+  type SenderKeyRecord,
   type SessionRecord,
+  type Uuid,
   type SignedPreKeyRecord,
 } from '@signalapp/libsignal-client';
 import { ProtocolError } from '../errors.js';
 import type { IdentityStores } from './stores/index.js';
+import type { SqlSenderKeyStore } from './stores/sender-keys.js';
 
 const key = (address: ProtocolAddress): string => `${address.name()}\u0000${address.deviceId()}`;
 
@@ -152,6 +156,29 @@ class StagedKyberPreKeys extends KyberPreKeyStore {
   }
 }
 
+class StagedSenderKeys extends SenderKeyStore {
+  readonly saved = new Map<
+    string,
+    { serviceId: string; deviceId: number; distributionId: Uuid; record: SenderKeyRecord }
+  >();
+  constructor(private readonly base: Pick<SenderKeyStore, 'getSenderKey'>) {
+    super();
+  }
+  override saveSenderKey(
+    sender: ProtocolAddress,
+    distributionId: Uuid,
+    record: SenderKeyRecord,
+  ): Promise<void> {
+    const entry = { serviceId: sender.name(), deviceId: sender.deviceId(), distributionId, record };
+    this.saved.set(`${key(sender)}\u0000${distributionId}`, entry);
+    return Promise.resolve();
+  }
+  override getSenderKey(sender: ProtocolAddress, distributionId: Uuid): Promise<SenderKeyRecord | null> {
+    const staged = this.saved.get(`${key(sender)}\u0000${distributionId}`);
+    return staged ? Promise.resolve(staged.record) : this.base.getSenderKey(sender, distributionId);
+  }
+}
+
 /**
  * One decrypt's view of a store set: reads through `previous` (the stager before it in a batch, same
  * store set) to the vault, writes kept until `commit()`.
@@ -162,10 +189,13 @@ export class StagedStores {
   readonly preKeys: StagedPreKeys;
   readonly signedPreKeys: StagedSignedPreKeys;
   readonly kyberPreKeys: StagedKyberPreKeys;
+  /** Sender keys are one set for the account; staged here when the decrypt is given them. */
+  readonly senderKeys: StagedSenderKeys | undefined;
 
   constructor(
     private readonly base: IdentityStores,
     previous?: StagedStores,
+    private readonly baseSenderKeys?: SqlSenderKeyStore,
   ) {
     const reads = previous ?? base;
     this.sessions = new StagedSessions(reads.sessions);
@@ -175,6 +205,8 @@ export class StagedStores {
     this.kyberPreKeys = new StagedKyberPreKeys(reads.kyberPreKeys, (id) =>
       base.kyberPreKeys.isLastResort(id),
     );
+    const senderKeyReads = previous?.senderKeys ?? baseSenderKeys;
+    this.senderKeys = senderKeyReads && new StagedSenderKeys(senderKeyReads);
   }
 
   /**
@@ -192,6 +224,9 @@ export class StagedStores {
     for (const id of this.preKeys.removed) this.base.preKeys.removeSync(id);
     for (const { id, signedPreKeyId, baseKey } of this.kyberPreKeys.used) {
       this.base.kyberPreKeys.markUsedSync(id, signedPreKeyId, baseKey);
+    }
+    for (const { serviceId, deviceId, distributionId, record } of this.senderKeys?.saved.values() ?? []) {
+      this.baseSenderKeys?.saveSync(serviceId, deviceId, distributionId, record);
     }
   }
 }

@@ -1,4 +1,4 @@
-/** Sender keys (groups; kept for completeness of the store set). */
+/** Group sender keys: each contact's key per distribution (group), received in distribution messages. */
 import { SenderKeyRecord, SenderKeyStore } from '@signalapp/libsignal-client';
 import type { ProtocolAddress, Uuid } from '@signalapp/libsignal-client';
 import type { SqlDatabase } from '../../vault/sql.js';
@@ -16,16 +16,19 @@ export class SqlSenderKeyStore extends SenderKeyStore {
     distributionId: Uuid,
     record: SenderKeyRecord,
   ): Promise<void> {
-    return settle(() => {
-      withSecret(record.serialize(), (secret) => {
-        this.access
-          .prepare(
-            `INSERT INTO signal_sender_keys (service_id, device_id, distribution_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
+    return settle(() => this.saveSync(sender.name(), sender.deviceId(), distributionId, record));
+  }
+
+  /** The synchronous write (a staged decrypt's commit, inside the receiver's transaction). */
+  saveSync(serviceId: string, deviceId: number, distributionId: Uuid, record: SenderKeyRecord): void {
+    withSecret(record.serialize(), (secret) => {
+      this.access
+        .prepare(
+          `INSERT INTO signal_sender_keys (service_id, device_id, distribution_id, record, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (service_id, device_id, distribution_id) DO UPDATE SET record = excluded.record,
            updated_at = excluded.updated_at`,
-          )
-          .run(sender.name(), sender.deviceId(), distributionId, secret, now());
-      });
+        )
+        .run(serviceId, deviceId, distributionId, secret, now());
     });
   }
 

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-message-attachments.js';
 import { migration0007 } from './0007-message-previews.js';
 import { migration0008 } from './0008-message-meaning.js';
 import { migration0009 } from './0009-indexes.js';
+import { migration0010 } from './0010-groups.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];

@@ -1,0 +1,76 @@
+/**
+ * Groups v2 (issue 15), assembled for one messaging client: the vault store, the group service client on
+ * the client's route, the credentials over its chat socket, the receiver's hook for group messages, and
+ * the fetch a message telling us of a group (or of a newer revision) starts after its commit.
+ */
+import { errorFields, log } from '../log.js';
+import type { ChatRequester } from '../messaging/delivery.js';
+import type { MessageStore } from '../messaging/store.js';
+import type { ClientConfig } from '../net/config.js';
+import type { SocketOpener } from '../net/socket-opener.js';
+import type { SqlDatabase } from '../vault/sql.js';
+import { GroupCredentials } from './credentials.js';
+import { GroupMessages } from './group-messages.js';
+import { GroupServer } from './group-server.js';
+import { GroupStore } from './group-store.js';
+import { Groups } from './groups.js';
+
+export type { Groups } from './groups.js';
+
+export interface GroupsDeps {
+  readonly db: SqlDatabase;
+  readonly messages: MessageStore;
+  readonly config: ClientConfig;
+  readonly openSocket: SocketOpener;
+  /** The authenticated chat socket (credentials). */
+  readonly request: ChatRequester;
+  readonly us: { readonly aci: string; readonly pni: string | undefined };
+  readonly profileKey: () => Uint8Array | null;
+  /** The client's write queue. */
+  readonly exclusive: <T>(write: () => T) => Promise<T>;
+  readonly clock: () => number;
+}
+
+export interface GroupsPart {
+  readonly groups: Groups;
+  /** For the Receiver's `groups` option. */
+  readonly received: GroupMessages;
+  close(): void;
+}
+
+export function createGroups(deps: GroupsDeps): GroupsPart {
+  const store = new GroupStore(deps.db, deps.clock);
+  const server = new GroupServer(deps.config, deps.openSocket);
+  const groups = new Groups({
+    store,
+    messages: deps.messages,
+    credentials: new GroupCredentials({
+      request: deps.request,
+      serverPublicParams: deps.config.serverPublicParams,
+      aci: deps.us.aci,
+      pni: deps.us.pni,
+      profileKey: deps.profileKey,
+      clock: deps.clock,
+    }),
+    server,
+    exclusive: deps.exclusive,
+    us: deps.us,
+    clock: deps.clock,
+  });
+  const refreshing = new Set<string>();
+  const received = new GroupMessages({
+    groups: store,
+    messages: deps.messages,
+    us: deps.us,
+    onGroupChanged: (groupId) => {
+      // One fetch per group at a time: a burst of messages with a newer revision costs one.
+      if (refreshing.has(groupId)) return;
+      refreshing.add(groupId);
+      groups
+        .refreshById(groupId)
+        .catch((error: unknown) => log.warn('groups.refresh_failed', errorFields(error)))
+        .finally(() => refreshing.delete(groupId));
+    },
+  });
+  return { groups, received, close: () => server.close() };
+}
