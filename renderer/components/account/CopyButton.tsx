@@ -1,9 +1,10 @@
 import { useState, type MouseEvent } from 'react';
 
 /**
- * Copies `text` to the clipboard and says so next to the button. Where the clipboard is refused (the
- * Electron shell denies every permission), the value shown just before the button is selected instead,
- * for the keyboard shortcut.
+ * Copies `text` to the clipboard and says so next to the button. The Electron shell grants only clipboard
+ * writes, and only to our own page (main/permissions.ts); where the clipboard is refused anyway (another
+ * shell, a browser policy), the value shown just before the button is selected instead, for the keyboard
+ * shortcut.
  */
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [said, setSaid] = useState<string | null>(null);
