@@ -5,16 +5,33 @@
  * be swapped. Writes go to a temp file of ciphertext only, fsynced and renamed into place, so plaintext
  * never touches the disk and a crash leaves either nothing or a complete file.
  *
+ * Files written as a stream (`createWriter`: attachments being downloaded or staged for sending) use the
+ * segmented format of file-segments.ts instead; until `commit` they are a temp file of ciphertext whose
+ * key exists only in memory, so an abandoned, cancelled or crashed write is unreadable and is shredded
+ * (on `abort`, on lock, or by the next unlock's sweep). `read` takes both formats; `readRange` and
+ * `chunks` read a segmented file a piece at a time.
+ *
  * Deleting removes the key row (crypto-shredding: secure_delete zeroes it inside the DB) and then
  * overwrites and unlinks the file. Inside an open transaction the file is only queued and shredded once
  * the row is really gone, so a rolled-back delete never loses a file.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError, VaultCorruptError, VaultFileNotFoundError, VaultLockedError } from '../errors.js';
 import { log } from '../log.js';
-import { TEMP_SUFFIX, shredFile, writeFileAtomic } from './fs-util.js';
+import { SEGMENT_MAGIC, SegmentReader, SegmentWriter } from './file-segments.js';
+import { TEMP_SUFFIX, fsyncDir, shredFile, writeFileAtomic } from './fs-util.js';
 import type { SqlDatabase } from './sql.js';
 
 const MAGIC = Buffer.from('CPF1', 'ascii');
@@ -27,8 +44,20 @@ function aadFor(id: string): Buffer {
   return Buffer.from(`carapace-file-v1:${id}`, 'ascii');
 }
 
+/** A file being written as a stream; nothing is in the vault until `commit`. */
+export interface VaultFileWriter {
+  /** Plaintext bytes written so far. */
+  readonly size: number;
+  write(chunk: Uint8Array): void;
+  /** Seals, fsyncs and records the file; returns its id. */
+  commit(): string;
+  /** Shreds the partial file and forgets its key. Safe to call more than once, and after commit. */
+  abort(): void;
+}
+
 export class EncryptedFileStore {
   private readonly pendingShred = new Set<string>();
+  private readonly writers = new Set<VaultFileWriter>();
 
   /** @internal — the vault constructs this on unlock and closes it on lock. */
   constructor(
@@ -86,6 +115,7 @@ export class EncryptedFileStore {
     try {
       const path = this.pathFor(id);
       if (!existsSync(path)) throw new VaultCorruptError('An encrypted file is missing from the vault.');
+      if (this.isSegmented(path)) return this.readSegmented(id, row.key, row.size);
       const blob = readFileSync(path);
       if (
         blob.length < MAGIC.length + IV_BYTES + TAG_BYTES ||
@@ -115,6 +145,160 @@ export class EncryptedFileStore {
     } finally {
       row.key.fill(0);
     }
+  }
+
+  private isSegmented(path: string): boolean {
+    const fd = openSync(path, 'r');
+    try {
+      const magic = Buffer.alloc(SEGMENT_MAGIC.length);
+      return readSync(fd, magic, 0, magic.length, 0) === magic.length && magic.equals(SEGMENT_MAGIC);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private readSegmented(id: string, key: Buffer, size: number): Buffer {
+    const out = Buffer.alloc(size);
+    try {
+      for (const { start, plain } of this.segmentsOf(id, key, size, 0, size)) {
+        plain.copy(out, start);
+        plain.fill(0);
+      }
+    } catch (error) {
+      out.fill(0);
+      throw error;
+    }
+    return out;
+  }
+
+  /**
+   * Starts a streamed file (segmented format). The writer's temp file holds ciphertext only; its key stays
+   * in memory until `commit` records it, so nothing of an unfinished write is readable.
+   */
+  createWriter(): VaultFileWriter {
+    this.check();
+    const id = randomBytes(16).toString('hex');
+    const key = randomBytes(32);
+    const temp = join(this.dir, `.${id}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    const fd = openSync(temp, 'wx', 0o600);
+    let segments: SegmentWriter;
+    try {
+      segments = new SegmentWriter(fd, id, key);
+    } catch (error) {
+      closeSync(fd);
+      shredFile(temp);
+      key.fill(0);
+      throw error;
+    }
+    let state: 'open' | 'committed' | 'aborted' = 'open';
+    const release = (): void => {
+      segments.wipe();
+      key.fill(0);
+      this.writers.delete(writer);
+    };
+    const writer: VaultFileWriter = {
+      get size() {
+        return segments.size;
+      },
+      write: (chunk) => {
+        if (state !== 'open') throw new Error('The vault file writer is closed.');
+        try {
+          this.check();
+          segments.write(chunk);
+        } catch (error) {
+          writer.abort();
+          throw error;
+        }
+      },
+      commit: () => {
+        if (state !== 'open') throw new Error('The vault file writer is closed.');
+        try {
+          this.check();
+          const size = segments.finish();
+          closeSync(fd);
+          state = 'committed';
+          renameSync(temp, this.pathFor(id));
+          fsyncDir(this.dir);
+          try {
+            this.db
+              .prepare('INSERT INTO files (id, key, size, created_at) VALUES (?, ?, ?, ?)')
+              .run(id, key, size, this.clock());
+          } catch (error) {
+            shredFile(this.pathFor(id));
+            throw error;
+          }
+          return id;
+        } catch (error) {
+          if (state === 'open') writer.abort();
+          throw error;
+        } finally {
+          release();
+        }
+      },
+      abort: () => {
+        if (state !== 'open') return;
+        state = 'aborted';
+        try {
+          closeSync(fd);
+          shredFile(temp);
+        } finally {
+          release();
+        }
+      },
+    };
+    this.writers.add(writer);
+    return writer;
+  }
+
+  /**
+   * The plaintext of `id` between `offset` and `end`, one segment at a time (each yielded Buffer is the
+   * caller's; `start` is its offset in the file). A file in the one-piece format comes as one piece.
+   */
+  *chunks(id: string, offset = 0, end?: number): Generator<{ start: number; plain: Buffer }> {
+    this.check(id);
+    const row = this.db.prepare('SELECT key, size FROM files WHERE id = ?').get(id) as
+      { key: Buffer; size: number } | undefined;
+    if (!row) throw new VaultFileNotFoundError();
+    const path = this.pathFor(id);
+    try {
+      if (!existsSync(path)) throw new VaultCorruptError('An encrypted file is missing from the vault.');
+      if (this.isSegmented(path)) {
+        yield* this.segmentsOf(id, row.key, row.size, offset, Math.min(end ?? row.size, row.size));
+      } else {
+        yield { start: 0, plain: this.read(id) };
+      }
+    } finally {
+      row.key.fill(0);
+    }
+  }
+
+  private *segmentsOf(
+    id: string,
+    key: Buffer,
+    size: number,
+    offset: number,
+    end: number,
+  ): Generator<{ start: number; plain: Buffer }> {
+    const reader = new SegmentReader(this.pathFor(id), id, key, size);
+    try {
+      yield* reader.segments(offset, end);
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** `length` plaintext bytes of `id` from `offset` (shorter at the end of the file). */
+  readRange(id: string, offset: number, length: number): Buffer {
+    const size = this.size(id);
+    const end = Math.min(size, offset + length);
+    const out = Buffer.alloc(Math.max(0, end - offset));
+    for (const { start, plain } of this.chunks(id, offset, end)) {
+      const from = Math.max(offset, start);
+      const to = Math.min(end, start + plain.length);
+      plain.copy(out, from - offset, from - start, to - start);
+      plain.fill(0);
+    }
+    return out;
   }
 
   has(id: string): boolean {
@@ -169,8 +353,14 @@ export class EncryptedFileStore {
     return removed;
   }
 
-  /** @internal Called by the vault before it closes the DB. */
+  /** Shreds deleted files whose key row is gone (the vault calls it before a rekey). */
   flush(): void {
     if (this.pendingShred.size && !this.db.inTransaction) this.flushPendingShreds();
+  }
+
+  /** @internal Called by the vault before it closes the DB: unfinished writes are shredded, then flush. */
+  close(): void {
+    for (const writer of [...this.writers]) writer.abort();
+    this.flush();
   }
 }

@@ -688,7 +688,7 @@ export class Vault {
   private teardown(): void {
     const db = this.connection;
     try {
-      this.fileStore?.flush();
+      this.fileStore?.close();
     } catch (error) {
       log.warn('vault.lock.flush_failed', errorFields(error));
     }
