@@ -43,6 +43,18 @@ export interface UploadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** An upload body produced piece by piece (e.g. encrypted as it is read), `length` bytes in all. */
+export interface UploadBody {
+  readonly length: number;
+  readonly chunks: Iterable<Uint8Array>;
+}
+
+function* slices(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += UPLOAD_CHUNK) {
+    yield bytes.subarray(offset, offset + UPLOAD_CHUNK);
+  }
+}
+
 export interface DownloadOptions {
   /** Receives each chunk as it arrives (e.g. an incremental decryptor). */
   readonly onChunk: (chunk: Buffer) => void;
@@ -137,8 +149,16 @@ export class CdnClient {
     return lazy.get(signal);
   }
 
-  /** TUS upload of `body` to the form's location (CDN 3). Resolves once the CDN confirmed every byte. */
-  async tusUpload(form: UploadForm, body: Uint8Array, options: UploadOptions = {}): Promise<void> {
+  /**
+   * TUS upload of `body` to the form's location (CDN 3), as one POST streamed piece by piece with the
+   * stream's backpressure. Resolves once the CDN confirmed every byte.
+   */
+  async tusUpload(
+    form: UploadForm,
+    data: Uint8Array | UploadBody,
+    options: UploadOptions = {},
+  ): Promise<void> {
+    const body = data instanceof Uint8Array ? { length: data.length, chunks: slices(data) } : data;
     if (form.cdn !== 3) throw new ProtocolError(`Uploads to CDN ${form.cdn} are not supported.`);
     const endpoint = this.#endpoint(form.cdn);
     let url: URL;
@@ -202,7 +222,7 @@ export class CdnClient {
     session: ClientHttp2Session,
     request: {
       headers: Record<string, string>;
-      body?: Uint8Array;
+      body?: UploadBody;
       maxBytes: number;
       onChunk?: (chunk: Buffer) => void;
       onProgress?: ProgressCallback;
@@ -280,21 +300,29 @@ export class CdnClient {
       const body = request.body;
       if (body === undefined) return;
       void (async () => {
-        for (let offset = 0; offset < body.length && !settled; offset += UPLOAD_CHUNK) {
-          const end = Math.min(offset + UPLOAD_CHUNK, body.length);
-          const writable = stream.write(body.subarray(offset, end));
-          if (!writable && !settled) {
-            await new Promise<void>((resume) => {
-              const done = (): void => {
-                stream.off('drain', done);
-                stream.off('close', done);
-                resume();
-              };
-              stream.on('drain', done);
-              stream.on('close', done);
-            });
+        let sent = 0;
+        try {
+          for (const chunk of body.chunks) {
+            if (settled) return;
+            sent += chunk.length;
+            if (sent > body.length) throw new ProtocolError('The upload is longer than announced.');
+            if (!stream.write(chunk) && !settled) {
+              await new Promise<void>((resume) => {
+                const done = (): void => {
+                  stream.off('drain', done);
+                  stream.off('close', done);
+                  resume();
+                };
+                stream.on('drain', done);
+                stream.on('close', done);
+              });
+            }
+            if (!settled) request.onProgress?.(sent, body.length);
           }
-          if (!settled) request.onProgress?.(end, body.length);
+          if (sent !== body.length) throw new ProtocolError('The upload is shorter than announced.');
+        } catch (error) {
+          finish(error instanceof Error ? error : new ProtocolError('The upload source failed'));
+          return;
         }
         if (!settled) stream.end();
       })();

@@ -54,14 +54,15 @@ function ascii(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.subarray(start, Math.min(end, bytes.length))).toString('latin1');
 }
 
-const TEXT_SAMPLE_BYTES = 4096;
+/** Bytes from the start of a file that `sniffContentType` looks at (a longer input gives the same answer). */
+export const SNIFF_HEAD_BYTES = 4096;
 
 /**
  * The start of a text file (UTF-8, or UTF-16 with its byte order mark, which browsers also render),
  * lower-cased with leading white space removed; undefined for binary data.
  */
 function textHead(bytes: Uint8Array): string | undefined {
-  const sample = bytes.subarray(0, TEXT_SAMPLE_BYTES);
+  const sample = bytes.subarray(0, SNIFF_HEAD_BYTES);
   const utf16 = startsWith(sample, [0xff, 0xfe])
     ? 'utf-16le'
     : startsWith(sample, [0xfe, 0xff])

@@ -8,11 +8,11 @@
  * The plaintext is zero-padded to a size bucket (≥ 541 bytes, then steps of 5 %) so the CDN and the
  * network see only the bucket, not the exact size; the pointer's `size` gives the real length back.
  *
- * Decryption is incremental (`AttachmentDecryptor.update` per network chunk: SHA-256, HMAC and AES run as
- * bytes arrive, the last 32 bytes held back as the MAC), but no plaintext leaves `final()` before the
- * digest and the MAC matched (constant-time compares). On any mismatch the buffered plaintext is zeroed
- * and an AttachmentRejectedError('integrity') is thrown, so a caller that writes only `final()`'s result
- * writes nothing for a tampered file.
+ * Both directions stream: `AttachmentEncryptor` turns plaintext chunks into blob chunks (the size is known
+ * up front), `AttachmentDecryptStream` runs SHA-256, HMAC and AES as network bytes arrive (the last 32
+ * bytes held back as the MAC) and hands plaintext to a sink that must keep it unreleased until `final()`
+ * checked digest and MAC (constant-time compares) — a download writes into an uncommitted vault file and
+ * commits it only then. A mismatch throws AttachmentRejectedError('integrity').
  */
 import {
   createCipheriv,
@@ -21,6 +21,7 @@ import {
   createHmac,
   randomBytes,
   timingSafeEqual,
+  type Cipheriv,
   type Decipheriv,
   type Hash,
   type Hmac,
@@ -68,28 +69,102 @@ export interface EncryptOptions {
   readonly iv?: Uint8Array;
 }
 
-export function encryptAttachment(plaintext: Uint8Array, options: EncryptOptions = {}): EncryptedAttachment {
-  if (plaintext.length > MAX_ATTACHMENT_BYTES) throw tooLarge();
-  const key = Buffer.alloc(ATTACHMENT_KEY_BYTES);
-  if (options.key) {
-    if (options.key.length !== ATTACHMENT_KEY_BYTES) throw new RangeError('An attachment key is 64 bytes');
-    key.set(options.key);
-  } else randomBytes(ATTACHMENT_KEY_BYTES).copy(key);
-  const iv = options.iv ? Buffer.from(options.iv) : randomBytes(IV_BYTES);
-  if (iv.length !== IV_BYTES) throw new RangeError('An attachment IV is 16 bytes');
+const PADDING_PIECE = 64 * 1024;
 
-  const aesKey = key.subarray(0, AES_KEY_BYTES);
-  const macKey = key.subarray(AES_KEY_BYTES);
-  const cipher = createCipheriv('aes-256-cbc', aesKey, iv);
-  const hmac = createHmac('sha256', macKey);
-  const padding = Buffer.alloc(paddedAttachmentSize(plaintext.length) - plaintext.length);
-  const parts = [iv, cipher.update(plaintext), cipher.update(padding), cipher.final()];
-  for (const part of parts) hmac.update(part);
-  parts.push(hmac.digest());
+/**
+ * Streaming encryption of one attachment whose plaintext size is known up front (the padding and the
+ * blob's length depend on it): `update` per plaintext chunk returns the blob bytes to send (the IV comes
+ * first), `finish` yields the padding's ciphertext and the MAC; afterwards `digest` is the blob's SHA-256.
+ * Never more than one chunk (or 64 KiB of padding) is held.
+ */
+export class AttachmentEncryptor {
+  /** 64-byte key for the pointer. Secret: zero it (`fill(0)`) once the pointer is sent. */
+  readonly key = Buffer.alloc(ATTACHMENT_KEY_BYTES);
+  /** Length of the whole blob (what TUS announces). */
+  readonly encryptedSize: number;
+  readonly #iv: Buffer;
+  readonly #cipher: Cipheriv;
+  readonly #hmac: Hmac;
+  readonly #sha: Hash = createHash('sha256');
+  #fed = 0;
+  #started = false;
+  #digest: Buffer | undefined;
+
+  constructor(
+    readonly size: number,
+    options: EncryptOptions = {},
+  ) {
+    if (size > MAX_ATTACHMENT_BYTES) throw tooLarge();
+    if (options.key) {
+      if (options.key.length !== ATTACHMENT_KEY_BYTES) throw new RangeError('An attachment key is 64 bytes');
+      this.key.set(options.key);
+    } else randomBytes(ATTACHMENT_KEY_BYTES).copy(this.key);
+    this.#iv = options.iv ? Buffer.from(options.iv) : randomBytes(IV_BYTES);
+    if (this.#iv.length !== IV_BYTES) throw new RangeError('An attachment IV is 16 bytes');
+    this.encryptedSize = encryptedAttachmentSize(size);
+    this.#cipher = createCipheriv('aes-256-cbc', this.key.subarray(0, AES_KEY_BYTES), this.#iv);
+    this.#hmac = createHmac('sha256', this.key.subarray(AES_KEY_BYTES));
+  }
+
+  #out(ciphertext: Buffer): Buffer {
+    let out = ciphertext;
+    if (!this.#started) {
+      this.#started = true;
+      this.#hmac.update(this.#iv);
+      out = Buffer.concat([this.#iv, ciphertext]);
+    }
+    this.#hmac.update(ciphertext);
+    this.#sha.update(out);
+    return out;
+  }
+
+  /** Encrypts the next plaintext chunk; returns the blob bytes it produced (may be empty). */
+  update(plain: Uint8Array): Buffer {
+    this.#fed += plain.length;
+    if (this.#fed > this.size) throw new RangeError('More plaintext than the announced attachment size');
+    return this.#out(this.#cipher.update(plain));
+  }
+
+  /** The rest of the blob: the padding's ciphertext, the last block, then the MAC. */
+  *finish(): Generator<Buffer> {
+    if (this.#fed !== this.size) throw new RangeError('Less plaintext than the announced attachment size');
+    const zeros = Buffer.alloc(Math.min(PADDING_PIECE, paddedAttachmentSize(this.size) - this.size));
+    for (let left = paddedAttachmentSize(this.size) - this.size; left > 0; left -= zeros.length) {
+      yield this.#out(this.#cipher.update(zeros.subarray(0, Math.min(left, zeros.length))));
+    }
+    const last = this.#out(this.#cipher.final());
+    const mac = this.#hmac.digest();
+    this.#sha.update(mac);
+    this.#digest = this.#sha.digest();
+    yield Buffer.concat([last, mac]);
+  }
+
+  /** SHA-256 of the blob, once `finish` ran to its end. */
+  get digest(): Buffer {
+    if (!this.#digest) throw new Error('The attachment is not fully encrypted yet');
+    return this.#digest;
+  }
+}
+
+/** The blob of `encryptor` for a plaintext read chunk by chunk from `source`: each piece as it is ready. */
+export function* encryptedChunks(
+  encryptor: AttachmentEncryptor,
+  source: Iterable<Uint8Array>,
+): Generator<Buffer> {
+  for (const plain of source) {
+    const out = encryptor.update(plain);
+    if (out.length > 0) yield out;
+  }
+  yield* encryptor.finish();
+}
+
+/** One-shot encryption of a whole plaintext (small files, tests, interop vectors). */
+export function encryptAttachment(plaintext: Uint8Array, options: EncryptOptions = {}): EncryptedAttachment {
+  const encryptor = new AttachmentEncryptor(plaintext.length, options);
+  const parts = [...encryptedChunks(encryptor, [plaintext])];
   const blob = Buffer.concat(parts);
-  for (const part of parts.slice(1)) part.fill(0);
-  const digest = createHash('sha256').update(blob).digest();
-  return { blob, key, digest, size: plaintext.length };
+  for (const part of parts) part.fill(0);
+  return { blob, key: encryptor.key, digest: encryptor.digest, size: plaintext.length };
 }
 
 export interface DecryptParams {
@@ -121,10 +196,11 @@ function checkParams(params: DecryptParams): void {
 }
 
 /**
- * Incremental decryption of one blob. Feed the network chunks to `update`, then call `final` once:
- * it checks digest and MAC before handing out any plaintext.
+ * Streaming decryption of one blob. Feed the network chunks to `update`; the plaintext (padding cut off)
+ * goes to `onPlaintext` as it is decrypted — UNVERIFIED until `final` returned, so the sink must keep it
+ * unreleased (e.g. a vault file not yet committed) and drop it if `final` or `update` throws.
  */
-export class AttachmentDecryptor {
+export class AttachmentDecryptStream {
   readonly #key: Buffer;
   readonly #digest: Buffer;
   readonly #size: number;
@@ -132,11 +208,14 @@ export class AttachmentDecryptor {
   readonly #hmac: Hmac;
   #decipher: Decipheriv | undefined;
   #pending: Buffer = Buffer.alloc(0);
-  #plain: Buffer[] = [];
   #received = 0;
+  #released = 0;
   #done = false;
 
-  constructor(params: DecryptParams) {
+  constructor(
+    params: DecryptParams,
+    private readonly onPlaintext: (plain: Buffer) => void,
+  ) {
     checkParams(params);
     this.#key = Buffer.from(params.key);
     this.#digest = Buffer.from(params.digest);
@@ -153,7 +232,7 @@ export class AttachmentDecryptor {
     if (this.#done) throw new Error('AttachmentDecryptor already finished');
     this.#received += chunk.length;
     if (this.#received > encryptedAttachmentSize(this.#size)) {
-      this.#fail();
+      this.abort();
       throw new AttachmentRejectedError('malformed', 'The attachment is longer than its pointer allows.');
     }
     this.#sha.update(chunk);
@@ -186,11 +265,21 @@ export class AttachmentDecryptor {
   #consume(ciphertext: Buffer): void {
     if (ciphertext.length === 0 || !this.#decipher) return;
     this.#hmac.update(ciphertext);
-    this.#plain.push(this.#decipher.update(ciphertext));
+    this.#release(this.#decipher.update(ciphertext));
   }
 
-  /** Verifies digest and MAC (constant time), then returns the unpadded plaintext (the caller's). */
-  final(): Buffer {
+  /** Hands the sink the part of `plain` that is not padding. */
+  #release(plain: Buffer): void {
+    const take = Math.min(plain.length, this.#size - this.#released);
+    if (take > 0) {
+      this.#released += take;
+      this.onPlaintext(take === plain.length ? plain : plain.subarray(0, take));
+    }
+    if (take < plain.length) plain.fill(0, Math.max(0, take));
+  }
+
+  /** Verifies digest and MAC (constant time), then releases the last plaintext block. */
+  final(): void {
     if (this.#done) throw new Error('AttachmentDecryptor already finished');
     this.#done = true;
     try {
@@ -210,37 +299,59 @@ export class AttachmentDecryptor {
           cause: error,
         });
       }
-      this.#plain.push(last);
-      const total = this.#plain.reduce((sum, part) => sum + part.length, 0);
-      if (total < this.#size) {
+      this.#release(last);
+      if (this.#released < this.#size) {
         throw new AttachmentRejectedError('malformed', 'The attachment is shorter than its pointer says.');
       }
-      const out = Buffer.alloc(this.#size);
-      let offset = 0;
-      for (const part of this.#plain) {
-        if (offset >= this.#size) break;
-        const take = Math.min(part.length, this.#size - offset);
-        part.copy(out, offset, 0, take);
-        offset += take;
-      }
-      return out;
     } finally {
-      this.#fail();
+      this.abort();
     }
   }
 
-  /** Zeroes every buffered secret and plaintext chunk. Safe to call more than once. */
-  #fail(): void {
+  /** Zeroes the held-back bytes and the key (a decryption that will not be finished). Idempotent. */
+  abort(): void {
     this.#done = true;
-    for (const part of this.#plain) part.fill(0);
-    this.#plain = [];
     this.#pending.fill(0);
     this.#key.fill(0);
   }
+}
 
-  /** Drops a decryption that will not be finished (e.g. the download failed). */
+/**
+ * Incremental decryption into memory (small files, tests): no plaintext leaves `final()` before the
+ * digest and the MAC matched; on any failure the buffered plaintext is zeroed.
+ */
+export class AttachmentDecryptor {
+  #plain: Buffer[] = [];
+  readonly #stream: AttachmentDecryptStream;
+
+  constructor(params: DecryptParams) {
+    this.#stream = new AttachmentDecryptStream(params, (plain) => this.#plain.push(Buffer.from(plain)));
+  }
+
+  update(chunk: Uint8Array): void {
+    try {
+      this.#stream.update(chunk);
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  /** Verifies digest and MAC, then returns the unpadded plaintext (the caller's). */
+  final(): Buffer {
+    try {
+      this.#stream.final();
+      return Buffer.concat(this.#plain);
+    } finally {
+      this.abort();
+    }
+  }
+
+  /** Zeroes every buffered plaintext chunk. Safe to call more than once. */
   abort(): void {
-    this.#fail();
+    this.#stream.abort();
+    for (const part of this.#plain) part.fill(0);
+    this.#plain = [];
   }
 }
 

@@ -7,8 +7,11 @@
  *   receive: downloadAttachment(pointer) (CDN → incremental decrypt → digest+MAC check → vault.files)
  *   show:    AttachmentRecords.read(id) → bytes + sniffed type, for the API to hand out as a blob: URL
  *
- * Plaintext never touches the disk outside the vault's encrypted file store, and a download that fails
- * any check writes nothing.
+ * Files stream: a file staged in vault.files (attachments.stage.*) is read a segment at a time, encrypted
+ * and written to the TUS body as it goes; a download is decrypted as it arrives into an uncommitted vault
+ * file that is committed only after the digest and MAC matched. Only images are read whole (metadata
+ * stripping and thumbnails need the decoded picture). Plaintext never touches the disk outside the
+ * vault's encrypted file store, and a download that fails any check writes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { errorFields, log } from '../../log.js';
@@ -24,10 +27,16 @@ import {
   isInlineImage,
   isPotentiallyExecutable,
   isStrippableImage,
+  SNIFF_HEAD_BYTES,
   sniffContentType,
   type SniffedType,
 } from './content-type.js';
-import { AttachmentDecryptor, encryptAttachment, MAX_ENCRYPTED_ATTACHMENT_BYTES } from './crypto.js';
+import {
+  AttachmentDecryptStream,
+  AttachmentEncryptor,
+  encryptedChunks,
+  MAX_ENCRYPTED_ATTACHMENT_BYTES,
+} from './crypto.js';
 import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES, tooLarge } from './errors.js';
 import { makeThumbnail, stripImageMetadata } from './image.js';
 
@@ -89,8 +98,13 @@ export function sanitizeFileName(name: string | undefined): string | undefined {
 
 // ---- send ------------------------------------------------------------------------------------------
 
-export interface OutgoingAttachmentInput {
-  readonly bytes: Uint8Array;
+/** Where the file to send is: in memory (small files, link-preview images) or staged in vault.files. */
+export type OutgoingSource =
+  | { readonly bytes: Uint8Array }
+  /** A file staged in vault.files (attachments.stage.*): read from there a segment at a time. */
+  | { readonly fileId: string };
+
+export type OutgoingAttachmentInput = OutgoingSource & {
   readonly fileName?: string;
   /**
    * Send the file name along. Default: false for images (a photo's name often carries a date, a place
@@ -101,11 +115,15 @@ export interface OutgoingAttachmentInput {
   readonly keepImageMetadata?: boolean;
   readonly caption?: string;
   readonly voiceNote?: boolean;
-}
+};
 
 export interface PreparedAttachment {
-  /** The exact bytes that will be encrypted and sent (metadata already stripped). */
+  /** The exact bytes to send when they are in memory (metadata already stripped); empty for a staged file. */
   readonly bytes: Buffer;
+  /** The staged vault file holding the bytes instead; it becomes our stored copy. */
+  readonly stagedFileId?: string;
+  /** The bytes to send, a piece at a time (each piece is zeroed once the next is asked for). */
+  readonly chunks: () => Iterable<Uint8Array>;
   readonly contentType: SniffedType;
   readonly size: number;
   readonly fileName?: string;
@@ -118,16 +136,60 @@ export interface PreparedAttachment {
   readonly potentiallyExecutable: boolean;
 }
 
+/** A vault file's plaintext segment by segment, each zeroed once the consumer asks for the next. */
+function* vaultChunks(files: EncryptedFileStore, fileId: string): Generator<Uint8Array> {
+  for (const { plain } of files.chunks(fileId)) {
+    try {
+      yield plain;
+    } finally {
+      plain.fill(0);
+    }
+  }
+}
+
+/** The head of a staged file (enough to sniff) and its size, or the whole file for images. */
+function readStaged(
+  files: EncryptedFileStore | undefined,
+  fileId: string,
+): { size: number; head: Buffer; files: EncryptedFileStore } {
+  if (!files) throw new AttachmentRejectedError('malformed', 'Staged files need the vault file store.');
+  const size = files.size(fileId);
+  if (size > MAX_ATTACHMENT_BYTES) throw tooLarge();
+  if (size === 0) throw new AttachmentRejectedError('malformed', 'The file is empty.');
+  return { size, head: files.readRange(fileId, 0, SNIFF_HEAD_BYTES), files };
+}
+
 /**
  * Checks and cleans a file the user chose to send: size limit, type from the bytes, image metadata
- * stripped by re-encoding (orientation applied first), a thumbnail for images.
+ * stripped by re-encoding (orientation applied first), a thumbnail for images. A staged image is read
+ * whole, cleaned in memory and its staged file deleted; any other staged file stays where it is.
  */
-export async function prepareOutgoingAttachment(input: OutgoingAttachmentInput): Promise<PreparedAttachment> {
-  if (input.bytes.length > MAX_ATTACHMENT_BYTES) throw tooLarge();
-  if (input.bytes.length === 0) throw new AttachmentRejectedError('malformed', 'The file is empty.');
-  const sniffed = sniffContentType(input.bytes);
+export async function prepareOutgoingAttachment(
+  input: OutgoingAttachmentInput,
+  files?: EncryptedFileStore,
+): Promise<PreparedAttachment> {
+  let bytes: Buffer;
+  let staged: { fileId: string; size: number; files: EncryptedFileStore } | undefined;
+  let sniffed: SniffedType;
+  if ('fileId' in input) {
+    const { size, head, files: store } = readStaged(files, input.fileId);
+    sniffed = sniffContentType(head);
+    head.fill(0);
+    if (isStrippableImage(sniffed)) {
+      bytes = store.read(input.fileId);
+      if (!input.keepImageMetadata) store.delete(input.fileId);
+      else staged = { fileId: input.fileId, size, files: store };
+    } else {
+      bytes = Buffer.alloc(0);
+      staged = { fileId: input.fileId, size, files: store };
+    }
+  } else {
+    if (input.bytes.length > MAX_ATTACHMENT_BYTES) throw tooLarge();
+    if (input.bytes.length === 0) throw new AttachmentRejectedError('malformed', 'The file is empty.');
+    sniffed = sniffContentType(input.bytes);
+    bytes = Buffer.from(input.bytes);
+  }
   const isImage = isStrippableImage(sniffed);
-  let bytes: Buffer = Buffer.from(input.bytes);
   let contentType: SniffedType = sniffed;
   let width: number | undefined;
   let height: number | undefined;
@@ -150,16 +212,24 @@ export async function prepareOutgoingAttachment(input: OutgoingAttachmentInput):
     } catch (error) {
       log.info('attachments.thumbnail_failed', errorFields(error));
     }
+    // A kept staged image is sent from its vault file; the in-memory copy was only for the thumbnail.
+    if (staged) {
+      bytes.fill(0);
+      bytes = Buffer.alloc(0);
+    }
   }
   const name = sanitizeFileName(input.fileName);
   const includeName = input.includeFileName ?? !isImage;
   let flags = 0;
   if (input.voiceNote) flags |= ATTACHMENT_FLAG_VOICE_MESSAGE;
   if (contentType === 'image/gif') flags |= ATTACHMENT_FLAG_GIF;
+  const inMemory = bytes;
   return {
     bytes,
+    ...(staged ? { stagedFileId: staged.fileId } : {}),
+    chunks: staged ? () => vaultChunks(staged.files, staged.fileId) : () => [inMemory],
     contentType,
-    size: bytes.length,
+    size: staged ? staged.size : bytes.length,
     ...(includeName && name ? { fileName: name } : {}),
     ...(width !== undefined ? { width } : {}),
     ...(height !== undefined ? { height } : {}),
@@ -196,7 +266,7 @@ export function storeOutgoingAttachment(
   files: EncryptedFileStore,
   prepared: PreparedAttachment,
 ): StoredAttachment {
-  const fileId = files.write(prepared.bytes);
+  const fileId = prepared.stagedFileId ?? files.write(prepared.bytes);
   let thumbnailFileId: string | undefined;
   try {
     if (prepared.thumbnail) thumbnailFileId = files.write(prepared.thumbnail.bytes);
@@ -234,23 +304,25 @@ export async function uploadAttachment(
   transport: AttachmentTransport,
   options: TransferOptions = {},
 ): Promise<AttachmentPointer> {
-  const encrypted = encryptAttachment(prepared.bytes);
+  const encryptor = new AttachmentEncryptor(prepared.size);
   try {
-    const result = await getAttachmentUploadForm(transport.grpc, encrypted.blob.length, {
+    const result = await getAttachmentUploadForm(transport.grpc, encryptor.encryptedSize, {
       auth: transport.auth,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (result.kind === 'too-large') throw tooLarge();
     const { form } = result;
-    await transport.cdn.tusUpload(form, encrypted.blob, options);
-    log.info('attachments.uploaded', { bytes: encrypted.blob.length, cdn: form.cdn });
+    // Encrypted as the body is sent: one plaintext segment and its ciphertext in memory at a time.
+    const body = { length: encryptor.encryptedSize, chunks: encryptedChunks(encryptor, prepared.chunks()) };
+    await transport.cdn.tusUpload(form, body, options);
+    log.info('attachments.uploaded', { bytes: encryptor.encryptedSize, cdn: form.cdn });
     return {
       cdnKey: form.key,
       cdnNumber: form.cdn,
       contentType: prepared.contentType,
-      key: new Uint8Array(encrypted.key),
+      key: new Uint8Array(encryptor.key),
       size: prepared.size,
-      digest: new Uint8Array(encrypted.digest),
+      digest: new Uint8Array(encryptor.digest),
       ...(prepared.fileName ? { fileName: prepared.fileName } : {}),
       ...(prepared.flags ? { flags: prepared.flags } : {}),
       ...(prepared.width !== undefined ? { width: prepared.width } : {}),
@@ -260,8 +332,7 @@ export async function uploadAttachment(
       clientUuid: new Uint8Array(randomBytes(16)),
     };
   } finally {
-    encrypted.key.fill(0);
-    encrypted.blob.fill(0);
+    encryptor.key.fill(0);
   }
 }
 
@@ -285,8 +356,16 @@ export async function downloadAttachment(
     );
   }
   if (pointer.size > MAX_ATTACHMENT_BYTES) throw tooLarge();
-  const decryptor = new AttachmentDecryptor({ key: pointer.key, digest: pointer.digest, size: pointer.size });
-  let plaintext: Buffer;
+  // Plaintext goes into an uncommitted vault file as it is decrypted; only a verified file is committed.
+  const writer = files.createWriter();
+  const decryptor = new AttachmentDecryptStream(
+    { key: pointer.key, digest: pointer.digest, size: pointer.size },
+    (plain) => {
+      writer.write(plain);
+      plain.fill(0);
+    },
+  );
+  let fileId: string;
   try {
     await transport.cdn.download(
       {
@@ -301,41 +380,28 @@ export async function downloadAttachment(
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
-    plaintext = decryptor.final();
+    decryptor.final();
+    fileId = writer.commit();
   } catch (error) {
     decryptor.abort();
+    writer.abort();
     throw error;
   }
   try {
-    const contentType = sniffContentType(plaintext);
+    const head = files.readRange(fileId, 0, SNIFF_HEAD_BYTES);
+    const contentType = sniffContentType(head);
+    head.fill(0);
     const inlineImage = isInlineImage(contentType);
-    let thumbnail: Buffer | undefined;
-    let width = pointer.width;
-    let height = pointer.height;
-    if (inlineImage) {
-      try {
-        const thumb = await makeThumbnail(plaintext);
-        thumbnail = thumb.bytes;
-      } catch (error) {
-        log.info('attachments.thumbnail_failed', errorFields(error));
-      }
-    }
-    const fileId = files.write(plaintext);
     let thumbnailFileId: string | undefined;
-    try {
-      if (thumbnail) thumbnailFileId = files.write(thumbnail);
-    } catch (error) {
-      files.delete(fileId);
-      throw error;
-    }
+    if (inlineImage) thumbnailFileId = await storeThumbnail(files, fileId);
     const fileName = sanitizeFileName(pointer.fileName);
-    if (width === undefined || width === 0) width = undefined;
-    if (height === undefined || height === 0) height = undefined;
-    log.info('attachments.downloaded', { bytes: plaintext.length });
+    const width = pointer.width ? pointer.width : undefined;
+    const height = pointer.height ? pointer.height : undefined;
+    log.info('attachments.downloaded', { bytes: pointer.size });
     return {
       fileId,
       ...(thumbnailFileId ? { thumbnailFileId } : {}),
-      size: plaintext.length,
+      size: pointer.size,
       contentType,
       ...(pointer.contentType ? { declaredContentType: pointer.contentType.slice(0, 100) } : {}),
       ...(fileName ? { fileName } : {}),
@@ -346,8 +412,23 @@ export async function downloadAttachment(
       potentiallyExecutable: isPotentiallyExecutable(fileName, contentType),
       inlineImage,
     };
+  } catch (error) {
+    files.delete(fileId);
+    throw error;
+  }
+}
+
+/** A thumbnail of a downloaded image (read whole: the decoder needs it), or undefined if it fails. */
+async function storeThumbnail(files: EncryptedFileStore, fileId: string): Promise<string | undefined> {
+  const image = files.read(fileId);
+  try {
+    const thumb = await makeThumbnail(image);
+    return files.write(thumb.bytes);
+  } catch (error) {
+    log.info('attachments.thumbnail_failed', errorFields(error));
+    return undefined;
   } finally {
-    plaintext.fill(0);
+    image.fill(0);
   }
 }
 
