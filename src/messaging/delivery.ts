@@ -3,11 +3,20 @@
  * there is none), encrypt — sealed sender when we hold a sender certificate and the recipient's
  * unidentified-access key, else normal — and PUT /v1/messages/{serviceId}; 409 (missing/extra devices)
  * and 410 (stale devices) update the sessions and retry. Session changes run in the write queue.
+ * A group conversation (service id `group:<id>`) goes to the group sender (src/groups/send/), which uses
+ * this class's one-to-one steps for sender-key distribution and per-member fallback sends.
  */
 import { SenderCertificate } from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import type { SerialQueue } from '../async/serial-queue.js';
-import { CarapaceError, NetworkError, NotRegisteredError, ProtocolError, ServerError } from '../errors.js';
+import {
+  CarapaceError,
+  NetworkError,
+  NotAvailableError,
+  NotRegisteredError,
+  ProtocolError,
+  ServerError,
+} from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { encodeContent, type Content } from '../signal/proto/signal-service.js';
 import type { EncryptedForDevice, MessageEncryptor, PreKeyResponseJson } from './signal-adapter.js';
@@ -32,6 +41,16 @@ function json(body: unknown): Uint8Array {
   return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
+/** A contact's unidentified-access key, from their profile key (undefined without one). */
+function accessKeyOf(profileKey: Uint8Array | null): Uint8Array | undefined {
+  if (!profileKey) return undefined;
+  try {
+    return new ProfileKey(Buffer.from(profileKey)).deriveAccessKey();
+  } catch {
+    return undefined;
+  }
+}
+
 function parse<T>(response: ChatResponse): T | undefined {
   if (!response.body || response.body.length === 0) return undefined;
   try {
@@ -40,6 +59,51 @@ function parse<T>(response: ChatResponse): T | undefined {
     return undefined;
   }
 }
+
+/** What a group send may carry beyond the content (a group change we made: the server-signed change). */
+export interface DeliverExtras {
+  readonly groupChange?: Uint8Array;
+}
+
+export type SendFlags = { readonly online: boolean; readonly urgent: boolean };
+
+/** The one-to-one steps a group send builds on (implemented by Delivery). */
+export interface OneToOneDelivery {
+  /**
+   * Encrypt for every device of `serviceId` and send (sealed when `profileKey` gives an access key and we
+   * hold a sender certificate), fixing missing/extra/stale devices on the way.
+   */
+  sendTo(
+    serviceId: string,
+    bytes: Uint8Array,
+    timestamp: number,
+    flags: SendFlags,
+    profileKey: Uint8Array | null,
+  ): Promise<void>;
+  /** The devices we hold sessions with, after fetching the contact's bundles when there are none. */
+  ensureSessions(serviceId: string, profileKey: Uint8Array | null): Promise<number[]>;
+  /** The server's view of a contact's devices (409/410): drop the sessions it names, fetch the new ones. */
+  fixDevices(
+    serviceId: string,
+    devices: { missing: readonly number[]; extra: readonly number[]; stale: readonly number[] },
+    profileKey: Uint8Array | null,
+  ): Promise<void>;
+  senderCertificate(): Promise<SenderCertificate>;
+}
+
+/** The group half of a send (src/groups/send/group-send.ts). */
+export interface GroupDelivery {
+  deliver(
+    conversation: Conversation,
+    content: Content,
+    timestamp: number,
+    flags: SendFlags,
+    extras: DeliverExtras,
+    direct: OneToOneDelivery,
+  ): Promise<void>;
+}
+
+const GROUP_SERVICE_PREFIX = 'group:';
 
 interface DeliveryOptions {
   readonly store: MessageStore;
@@ -51,9 +115,11 @@ interface DeliveryOptions {
   readonly clock: () => number;
   /** Runs in the write queue after a prekey bundle was processed (it may have changed an identity). */
   readonly afterPreKeys?: () => void;
+  /** Sends to group conversations (absent: a group conversation cannot be sent to). */
+  readonly groups?: () => GroupDelivery | undefined;
 }
 
-export class Delivery {
+export class Delivery implements OneToOneDelivery {
   /** Sends accepted by the server, by kind (sealed = over the unauthenticated socket with an access key). */
   readonly stats = { sealed: 0, unsealed: 0 };
   private certificate: { cert: SenderCertificate; expiresAt: number } | undefined;
@@ -62,38 +128,43 @@ export class Delivery {
 
   /**
    * Encrypt `content` for every device of the contact and PUT it (sealed sender when possible);
-   * resolves once the server accepted it, after fixing missing/extra/stale devices on the way.
+   * resolves once the server accepted it, after fixing missing/extra/stale devices on the way. A group
+   * conversation goes to the group sender.
    */
   async deliver(
     conversation: Conversation,
     content: Content,
     timestamp: number,
-    flags: { online: boolean; urgent: boolean },
+    flags: SendFlags,
+    extras: DeliverExtras = {},
   ): Promise<void> {
+    if (conversation.serviceId.startsWith(GROUP_SERVICE_PREFIX)) {
+      const groups = this.options.groups?.();
+      if (!groups) throw new NotAvailableError('Group messages cannot be sent from this client.');
+      await groups.deliver(conversation, content, timestamp, flags, extras, this);
+      return;
+    }
     // The plaintext is zeroed once sent: a freed Buffer's memory is not (memory-wipe measurement).
     const bytes = encodeContent(content);
+    const profileKey = this.options.store.getProfileKey(conversation.id);
     try {
-      await this.deliverEncoded(conversation, bytes, timestamp, flags);
+      await this.sendTo(conversation.serviceId, bytes, timestamp, flags, profileKey);
     } finally {
       bytes.fill(0);
+      profileKey?.fill(0);
     }
   }
 
-  private async deliverEncoded(
-    conversation: Conversation,
+  async sendTo(
+    serviceId: string,
     bytes: Uint8Array,
     timestamp: number,
-    flags: { online: boolean; urgent: boolean },
+    flags: SendFlags,
+    profileKey: Uint8Array | null,
   ): Promise<void> {
-    const serviceId = conversation.serviceId;
-    let sealed = await this.sealedMaterial(conversation);
+    let sealed = await this.sealedMaterial(profileKey);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      let devices = this.options.crypto.deviceIds(serviceId);
-      if (devices.length === 0) {
-        await this.fetchPreKeys(serviceId, '*', sealed?.accessKey);
-        devices = this.options.crypto.deviceIds(serviceId);
-        if (devices.length === 0) throw new ProtocolError('The contact has no devices.');
-      }
+      const devices = await this.ensureSessions(serviceId, profileKey);
       const messages: EncryptedForDevice[] = await this.options.lock.run(async () => {
         const out: EncryptedForDevice[] = [];
         for (const deviceId of devices) {
@@ -125,20 +196,17 @@ export class Delivery {
           missing: mismatch.missingDevices?.length ?? 0,
           extra: mismatch.extraDevices?.length ?? 0,
         });
-        await this.options.lock.run(() => {
-          for (const id of mismatch.extraDevices ?? []) this.options.crypto.deleteSession(serviceId, id);
-        });
-        for (const id of mismatch.missingDevices ?? [])
-          await this.fetchPreKeys(serviceId, id, sealed?.accessKey);
+        await this.fixDevices(
+          serviceId,
+          { missing: mismatch.missingDevices ?? [], extra: mismatch.extraDevices ?? [], stale: [] },
+          profileKey,
+        );
         continue;
       }
       if (response.status === 410) {
         const stale = parse<{ staleDevices?: number[] }>(response)?.staleDevices ?? [];
         log.info('messaging.send.stale_devices', { stale: stale.length });
-        await this.options.lock.run(() => {
-          for (const id of stale) this.options.crypto.deleteSession(serviceId, id);
-        });
-        for (const id of stale) await this.fetchPreKeys(serviceId, id, sealed?.accessKey);
+        await this.fixDevices(serviceId, { missing: [], extra: [], stale }, profileKey);
         continue;
       }
       if (response.status === 401 && sealed) {
@@ -151,6 +219,28 @@ export class Delivery {
       throw new ServerError('The server refused the message.', response.status);
     }
     throw new NetworkError('Could not deliver the message after several attempts.');
+  }
+
+  async ensureSessions(serviceId: string, profileKey: Uint8Array | null): Promise<number[]> {
+    const devices = this.options.crypto.deviceIds(serviceId);
+    if (devices.length > 0) return devices;
+    await this.fetchPreKeys(serviceId, '*', accessKeyOf(profileKey));
+    const fetched = this.options.crypto.deviceIds(serviceId);
+    if (fetched.length === 0) throw new ProtocolError('The contact has no devices.');
+    return fetched;
+  }
+
+  async fixDevices(
+    serviceId: string,
+    devices: { missing: readonly number[]; extra: readonly number[]; stale: readonly number[] },
+    profileKey: Uint8Array | null,
+  ): Promise<void> {
+    await this.options.lock.run(() => {
+      for (const id of [...devices.extra, ...devices.stale]) this.options.crypto.deleteSession(serviceId, id);
+    });
+    const accessKey = accessKeyOf(profileKey);
+    for (const id of [...devices.missing, ...devices.stale])
+      await this.fetchPreKeys(serviceId, id, accessKey);
   }
 
   /**
@@ -213,18 +303,10 @@ export class Delivery {
    * expires) and the recipient's unidentified-access key, derived from their profile key.
    */
   private async sealedMaterial(
-    conversation: Conversation,
+    profileKey: Uint8Array | null,
   ): Promise<{ certificate: SenderCertificate; accessKey: Uint8Array } | undefined> {
-    const profileKey = this.options.store.getProfileKey(conversation.id);
-    if (!profileKey) return undefined;
-    let accessKey: Uint8Array;
-    try {
-      accessKey = new ProfileKey(new Uint8Array(profileKey)).deriveAccessKey();
-    } catch {
-      return undefined;
-    } finally {
-      profileKey.fill(0);
-    }
+    const accessKey = accessKeyOf(profileKey);
+    if (!accessKey) return undefined;
     try {
       const certificate = await this.senderCertificate();
       return { certificate, accessKey };
@@ -235,7 +317,7 @@ export class Delivery {
     }
   }
 
-  private async senderCertificate(): Promise<SenderCertificate> {
+  async senderCertificate(): Promise<SenderCertificate> {
     const now = this.options.clock();
     if (this.certificate && this.certificate.expiresAt - 60_000 > now) return this.certificate.cert;
     const response = await this.options.request({

@@ -23,11 +23,12 @@ import {
   storeOutgoingAttachment,
   uploadAttachment,
   type AttachmentTransport,
+  type OutgoingSource,
   type PreparedAttachment,
 } from './attachments/service.js';
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { AttachmentPointer } from '../signal/proto/signal-service.js';
-import { Delivery, type ChatRequester } from './delivery.js';
+import { Delivery, type ChatRequester, type GroupDelivery } from './delivery.js';
 import { preparePreviewImage, previewField, type OutgoingPreview } from './outgoing-preview.js';
 import type { QuoteInput } from './message-meaning.js';
 import type { MessageEncryptor } from './signal-adapter.js';
@@ -55,6 +56,8 @@ export interface SenderOptions {
   readonly onProgress?: (event: AttachmentProgress) => void;
   /** Running uploads, so the user can cancel one (its message fails; nothing is sent). */
   readonly transfers?: Transfers;
+  /** Sends to group conversations (src/groups/send). */
+  readonly groups?: () => GroupDelivery | undefined;
 }
 
 export interface SenderAttachments {
@@ -72,10 +75,8 @@ export interface AttachmentProgress {
   readonly total: number;
 }
 
-export interface OutgoingFile {
-  readonly bytes: Uint8Array;
-  readonly fileName?: string;
-}
+/** A file to send: its bytes, or a file staged in vault.files (sent from there a segment at a time). */
+export type OutgoingFile = OutgoingSource & { readonly fileName?: string };
 
 const MAX_ATTACHMENTS_PER_MESSAGE = 32;
 
@@ -96,6 +97,7 @@ export class Sender {
       ...(options.unauthenticatedRequest ? { unauthenticatedRequest: options.unauthenticatedRequest } : {}),
       clock: this.clock,
       ...(options.afterPreKeys ? { afterPreKeys: options.afterPreKeys } : {}),
+      ...(options.groups ? { groups: options.groups } : {}),
     });
   }
 
@@ -238,10 +240,7 @@ export class Sender {
     try {
       for (const file of files) {
         prepared.push(
-          await prepareOutgoingAttachment({
-            bytes: file.bytes,
-            ...(file.fileName !== undefined ? { fileName: file.fileName } : {}),
-          }),
+          await prepareOutgoingAttachment(file, machinery.files),
         );
       }
       const timestamp = this.nextTimestamp();

@@ -31,10 +31,12 @@ import {
   SignalMessage,
   UnidentifiedSenderMessageContent,
   groupDecrypt,
+  groupEncrypt,
   processPreKeyBundle,
   processSenderKeyDistributionMessage,
   sealedSenderDecryptToUsmc,
   sealedSenderEncrypt,
+  sealedSenderMultiRecipientEncrypt,
   signalDecrypt,
   signalDecryptPreKey,
   signalEncrypt,
@@ -43,6 +45,7 @@ import { DecryptionError, ProtocolError } from '../errors.js';
 import { fromBase64 } from './bytes.js';
 import { errorFields, log } from '../log.js';
 import { isLibSignalError } from './libsignal-errors.js';
+import type { SenderCertificateCheck } from './sender-certificates.js';
 import { decodeContent, EnvelopeType, unpadContent } from './proto/signal-service.js';
 import type { Content, Envelope } from './proto/signal-service.js';
 
@@ -177,6 +180,42 @@ export async function encryptPadded(
   };
 }
 
+/** Our sender key for a group distribution, as the distribution message members process (made if new). */
+export async function senderKeyDistribution(
+  local: ProtocolAddress,
+  distributionId: string,
+  senderKeys: SenderKeyStore,
+): Promise<Uint8Array> {
+  return (await SenderKeyDistributionMessage.create(local, distributionId, senderKeys)).serialize();
+}
+
+/**
+ * A group message: padded Content encrypted once under our sender key, sealed (sender certificate, content
+ * hint, group id) and wrapped for every recipient device in one multi-recipient payload — each device's
+ * part is only the sealed-sender key, encrypted with its session's identity key.
+ */
+export async function groupEncryptSealed(
+  padded: Uint8Array<ArrayBuffer>,
+  sender: { readonly local: ProtocolAddress; readonly distributionId: string },
+  sealed: { readonly certificate: SenderCertificate; readonly contentHint: ContentHint; readonly groupId: Uint8Array },
+  recipients: readonly ProtocolAddress[],
+  stores: Pick<ProtocolStoreSet, 'sessions' | 'identity'> & { readonly senderKeys: SenderKeyStore },
+): Promise<Uint8Array> {
+  const ciphertext = await groupEncrypt(sender.local, sender.distributionId, stores.senderKeys, padded);
+  const usmc = UnidentifiedSenderMessageContent.new(
+    ciphertext,
+    sealed.certificate,
+    sealed.contentHint,
+    new Uint8Array(sealed.groupId),
+  );
+  return sealedSenderMultiRecipientEncrypt({
+    content: usmc,
+    recipients: [...recipients],
+    identityStore: stores.identity,
+    sessionStore: stores.sessions,
+  });
+}
+
 function toDecryptionError(error: unknown, what: string): never {
   if (error instanceof DecryptionError || error instanceof ProtocolError) throw error;
   throw new DecryptionError(`Could not decrypt ${what}.`, { cause: error });
@@ -205,7 +244,7 @@ export async function decryptEnvelopeWith(
   source: { readonly serviceId: string; readonly deviceId: number },
   stores: ProtocolStoreSet,
   local: { readonly serviceId: string; readonly deviceId: number },
-  trustRoots: readonly PublicKey[],
+  certificates: SenderCertificateCheck,
 ): Promise<EnvelopeDecryptResult> {
   const body = envelope.content;
   if (!body || body.length === 0) throw new DecryptionError('Envelope without content.');
@@ -218,7 +257,7 @@ export async function decryptEnvelopeWith(
   try {
     if (envelope.type === EnvelopeType.UNIDENTIFIED_SENDER) {
       sealed = true;
-      const result = await sealedDecrypt(ciphertext, envelope, stores, localAddress, trustRoots);
+      const result = await sealedDecrypt(ciphertext, envelope, stores, localAddress, certificates);
       if (result === 'self') return { kind: 'duplicate' };
       ({ plaintext, sourceServiceId, sourceDevice } = result);
     } else {
@@ -270,21 +309,22 @@ async function processDistribution(
 
 /**
  * Sealed sender, opened in two steps (libsignal's own order): the outer layer with our identity key, the
- * sender certificate checked against the trust roots at the server's timestamp, then the inner message by
- * its type — a 1:1 session message, or a group message under the sender's sender key. A sealed message
- * from this very device is `'self'`.
+ * sender certificate checked against the trust roots at the server's timestamp (its signatures once per
+ * distinct certificate: ./sender-certificates.ts), then the inner message by its type — a 1:1 session
+ * message, or a group message under the sender's sender key. A sealed message from this very device is
+ * `'self'`.
  */
 async function sealedDecrypt(
   ciphertext: Uint8Array<ArrayBuffer>,
   envelope: Envelope,
   stores: ProtocolStoreSet,
   local: ProtocolAddress,
-  trustRoots: readonly PublicKey[],
+  certificates: SenderCertificateCheck,
 ): Promise<{ plaintext: Uint8Array; sourceServiceId: string; sourceDevice: number } | 'self'> {
   const usmc = await sealedSenderDecryptToUsmc(ciphertext, stores.identity);
   const certificate = usmc.senderCertificate();
   const time = envelope.serverTimestamp ?? Date.now();
-  if (!trustRoots.some((root) => certificate.validate(root, time))) {
+  if (!certificates.accepts(certificate, time)) {
     throw new DecryptionError('No sealed-sender trust root accepted the sender certificate.');
   }
   const sourceServiceId = certificate.senderUuid();

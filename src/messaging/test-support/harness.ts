@@ -40,10 +40,11 @@ export interface Harness {
 }
 
 export async function createHarness(
-  options: { cdnDir?: string; deliveryWindow?: number } = {},
+  options: { cdnDir?: string; deliveryWindow?: number; clock?: () => number } = {},
 ): Promise<Harness> {
   const network = await startDemoNetwork({
     ...(options.cdnDir ? { cdnDir: options.cdnDir } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.deliveryWindow ? { deliveryWindow: options.deliveryWindow } : {}),
   });
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-msg-profile-'));
