@@ -1,5 +1,6 @@
 /** The value schemas commands and events carry (DTOs): what the UI may know of vaults, accounts, messages… */
 import { z } from 'zod';
+import { MAX_ATTACHMENT_BYTES } from '../../messaging/attachments/limits.js';
 import { SettingChangeSchema } from './models/audit-extras.js';
 import { MESSAGE_EXTRA_FIELDS } from './models/message-extras.js';
 
@@ -94,11 +95,11 @@ export const ConversationSchema = z.object({
 export type Conversation = z.infer<typeof ConversationSchema>;
 
 /**
- * Attachment limits at the boundary. Files cross it as base64 inside one JSON message (IPC or the
- * harness WebSocket): simple, and at Signal's 100 MiB cap the 33 % base64 overhead is tolerable on a
- * desktop; chunking would add a stateful upload protocol to the API for no gain at this size.
+ * Attachment limits at the boundary (one rule with the core: src/messaging/attachments/limits.ts). Files
+ * the UI sends cross it in bounded chunks into a vault-staged file (attachments.stage.*); `dataBase64`
+ * in attachments.send remains for small files and API clients.
  */
-export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
+export { MAX_ATTACHMENT_BYTES };
 export const MAX_ATTACHMENT_BASE64 = Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4;
 export const MAX_FILES_PER_MESSAGE = 32;
 export const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');

@@ -9,7 +9,8 @@ import {
   MAX_ENCRYPTED_ATTACHMENT_BYTES,
   paddedAttachmentSize,
 } from './crypto.js';
-import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES } from './errors.js';
+import { AttachmentRejectedError } from './errors.js';
+import { MAX_ATTACHMENT_BYTES } from './limits.js';
 
 // The mock server's own (independent) implementation of the same format, for interop in both directions.
 const mockCrypto = createRequire(import.meta.url)('@signalapp/mock-server/src/crypto.js') as {

@@ -26,7 +26,8 @@ import {
   type Hash,
   type Hmac,
 } from 'node:crypto';
-import { AttachmentRejectedError, integrityFailure, MAX_ATTACHMENT_BYTES, tooLarge } from './errors.js';
+import { AttachmentRejectedError, integrityFailure, tooLarge } from './errors.js';
+import { MAX_ATTACHMENT_BYTES } from './limits.js';
 
 const ATTACHMENT_KEY_BYTES = 64;
 const AES_KEY_BYTES = 32;

@@ -1,4 +1,5 @@
 import { AttachmentError } from '../../errors.js';
+import { MAX_ATTACHMENT_BYTES } from './limits.js';
 
 /** Why an attachment was refused; the message says it in words, `reason` is for code and the UI. */
 export type AttachmentFailure =
@@ -17,8 +18,6 @@ export class AttachmentRejectedError extends AttachmentError {
     super(message, options);
   }
 }
-
-export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 
 export function tooLarge(): AttachmentRejectedError {
   return new AttachmentRejectedError(

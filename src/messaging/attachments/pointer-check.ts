@@ -4,7 +4,8 @@
  * not run) is a permanent failure at once — its keys are never stored and no download is ever tried, so
  * a hostile contact cannot leave work that is retried on every connect (issue 12.10).
  */
-import { MAX_ATTACHMENT_BYTES, type AttachmentFailure } from './errors.js';
+import type { AttachmentFailure } from './errors.js';
+import { MAX_ATTACHMENT_BYTES } from './limits.js';
 import type { AttachmentPointer } from '../../signal/proto/signal-service.js';
 
 /** The CDNs Signal serves attachments from (Signal-Desktop downloads from 0, 2 and 3). */

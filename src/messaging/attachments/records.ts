@@ -297,6 +297,16 @@ export class AttachmentRecords {
     return attachmentBytes(this.files.read(fileId));
   }
 
+  /** Whether an attachment row holds this vault file (a staged file taken by a send that then failed: not). */
+  ownsFile(fileId: string): boolean {
+    return (
+      this.#stmt('SELECT 1 FROM attachments WHERE file_id = ? OR thumbnail_file_id = ?').get(
+        fileId,
+        fileId,
+      ) !== undefined
+    );
+  }
+
   /**
    * Deletes attachments no message refers to any more (`message_attachments`): view-once media
    * after viewing, expired or deleted messages, and attachments whose message was never stored. Only

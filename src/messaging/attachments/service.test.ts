@@ -37,7 +37,8 @@ import { scanTree } from '../../test-support/files.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../../test-support/vault.js';
 import { SignalAdapter } from '../signal-adapter.js';
 import { registerTestAccount, type TestAccount } from '../test-support/account.js';
-import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES } from './errors.js';
+import { AttachmentRejectedError } from './errors.js';
+import { MAX_ATTACHMENT_BYTES } from './limits.js';
 import { metadataMarkers, photoWithMetadata } from './image.test-support.js';
 import { AttachmentRecords } from './records.js';
 import {

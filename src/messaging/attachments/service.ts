@@ -37,7 +37,8 @@ import {
   encryptedChunks,
   MAX_ENCRYPTED_ATTACHMENT_BYTES,
 } from './crypto.js';
-import { AttachmentRejectedError, MAX_ATTACHMENT_BYTES, tooLarge } from './errors.js';
+import { AttachmentRejectedError, tooLarge } from './errors.js';
+import { MAX_ATTACHMENT_BYTES } from './limits.js';
 import { makeThumbnail, stripImageMetadata } from './image.js';
 
 /** AttachmentPointer.flags bits (public values). */

@@ -1,5 +1,6 @@
-/** Commands for attachments: send, read, save. */
+/** Commands for attachments: stage, send, read, save. */
 import { z } from 'zod';
+import { STAGING_LIMITS } from '../../../messaging/attachments/limits.js';
 import {
   AttachmentBytesSchema,
   Base64,
@@ -11,16 +12,47 @@ import {
 import { command } from './command.js';
 
 export const ATTACHMENTS_COMMANDS = {
+  /**
+   * Announces a file to send; its bytes follow with attachments.stage.chunk (in order, each at most
+   * `chunkBytes`) into a file staged in the vault, which attachments.send takes by `stageId`. At most 32
+   * stages at once; a stage left alone for 10 minutes, cancelled or open at lock is wiped.
+   */
+  'attachments.stage.begin': command(
+    z.strictObject({ size: z.number().int().min(1).max(STAGING_LIMITS.maxFileBytes) }),
+    z.object({ stageId: z.string(), chunkBytes: z.number().int() }),
+  ),
+  /** The next chunk of a staged file, starting at `offset` (= the bytes staged so far). */
+  'attachments.stage.chunk': command(
+    z.strictObject({
+      stageId: Id,
+      offset: z.number().int().nonnegative(),
+      dataBase64: Base64.min(1).max(Math.ceil(STAGING_LIMITS.chunkBytes / 3) * 4),
+    }),
+    z.object({ received: z.number().int() }),
+  ),
+  /** Wipes a staged file (NOT_FOUND when there is none). */
+  'attachments.stage.cancel': command(
+    z.strictObject({ stageId: Id }),
+    z.object({ cancelled: z.literal(true) }),
+  ),
   'attachments.send': command(
     z
       .strictObject({
         conversationId: Id,
         files: z
           .array(
-            z.strictObject({
-              dataBase64: Base64.min(1).max(MAX_ATTACHMENT_BASE64),
-              fileName: z.string().min(1).max(255).optional(),
-            }),
+            z.union([
+              z.strictObject({
+                /** A complete staged file (attachments.stage.*): how the UI sends files. */
+                stageId: Id,
+                fileName: z.string().min(1).max(255).optional(),
+              }),
+              z.strictObject({
+                /** The whole file inline: small files and API clients. */
+                dataBase64: Base64.min(1).max(MAX_ATTACHMENT_BASE64),
+                fileName: z.string().min(1).max(255).optional(),
+              }),
+            ]),
           )
           .min(1)
           .max(MAX_FILES_PER_MESSAGE),
@@ -28,9 +60,12 @@ export const ATTACHMENTS_COMMANDS = {
         /** One photo or video the contact can open once. */
         viewOnce: z.boolean().optional(),
       })
-      .refine((input) => input.files.reduce((n, f) => n + f.dataBase64.length, 0) <= MAX_ATTACHMENT_BASE64, {
-        message: 'The files are larger than 100 MiB together.',
-      })
+      .refine(
+        (input) =>
+          input.files.reduce((n, f) => n + ('dataBase64' in f ? f.dataBase64.length : 0), 0) <=
+          MAX_ATTACHMENT_BASE64,
+        { message: 'The files are larger than 100 MiB together.' },
+      )
       .refine((input) => !input.viewOnce || input.files.length === 1, {
         message: 'View-once takes exactly one photo or video.',
       }),

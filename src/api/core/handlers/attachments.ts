@@ -1,25 +1,74 @@
-/** Sending files, cancelling or retrying a transfer, reading them for display, saving them (executables confirmed), opening view-once media. */
+/**
+ * Staging and sending files, cancelling or retrying a transfer, reading them for display, saving them
+ * (executables confirmed), opening view-once media.
+ */
 import { ConfirmationRequiredError, NotFoundError } from '../../../errors.js';
+import { AttachmentStaging } from '../../../messaging/attachments/staging.js';
+import { STAGING_LIMITS } from '../../../messaging/attachments/limits.js';
+import type { OutgoingFile } from '../../../messaging/sender.js';
+import type { EncryptedFileStore } from '../../../vault/file-store.js';
 import type { CoreContext, Handlers } from '../context.js';
 import { toApiAttachmentBytes } from '../mappers.js';
 
 export function attachmentHandlers(ctx: CoreContext) {
+  // One staging area per unlocked vault: a new session (new file store) starts empty, and the lock has
+  // already shredded every unfinished staged file of the old one.
+  const stagings = new WeakMap<EncryptedFileStore, AttachmentStaging>();
+  const staging = (): AttachmentStaging => {
+    ctx.session();
+    const files = ctx.vault.files;
+    let area = stagings.get(files);
+    if (!area) {
+      area = new AttachmentStaging(files, ctx.clock);
+      stagings.set(files, area);
+    }
+    return area;
+  };
+
   return {
+    'attachments.stage.begin': ({ size }) =>
+      Promise.resolve({ stageId: staging().begin(size), chunkBytes: STAGING_LIMITS.chunkBytes }),
+    'attachments.stage.chunk': ({ stageId, offset, dataBase64 }) => {
+      const chunk = Buffer.from(dataBase64, 'base64');
+      try {
+        return Promise.resolve({ received: staging().append(stageId, offset, chunk) });
+      } finally {
+        chunk.fill(0);
+      }
+    },
+    'attachments.stage.cancel': ({ stageId }) => {
+      if (!staging().cancel(stageId)) throw new NotFoundError('No such staged file.');
+      return Promise.resolve({ cancelled: true as const });
+    },
     'attachments.send': async ({ conversationId, files, body, viewOnce }) => {
       const s = ctx.session();
       s.conversation(conversationId);
       const client = s.needClient();
-      const decoded = files.map((f) => ({
-        bytes: Buffer.from(f.dataBase64, 'base64'),
-        ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
-      }));
+      const inline: Buffer[] = [];
+      const taken: string[] = [];
       try {
-        const message = await client.sendAttachments(conversationId, decoded, body || undefined, {
+        const outgoing = files.map((f): OutgoingFile => {
+          const name = f.fileName !== undefined ? { fileName: f.fileName } : {};
+          if ('stageId' in f) {
+            const fileId = staging().take(f.stageId);
+            taken.push(fileId);
+            return { fileId, ...name };
+          }
+          const bytes = Buffer.from(f.dataBase64, 'base64');
+          inline.push(bytes);
+          return { bytes, ...name };
+        });
+        const message = await client.sendAttachments(conversationId, outgoing, body || undefined, {
           ...(viewOnce ? { viewOnce: true } : {}),
         });
         return s.apiMessage(message);
       } finally {
-        for (const file of decoded) file.bytes.fill(0);
+        for (const bytes of inline) bytes.fill(0);
+        // A staged file the send did not record (it failed before, or another file was refused) is wiped.
+        const vaultFiles = ctx.vault.state === 'unlocked' ? ctx.vault.files : undefined;
+        for (const fileId of taken) {
+          if (vaultFiles?.has(fileId) && !client.attachments?.ownsFile(fileId)) vaultFiles.delete(fileId);
+        }
       }
     },
     'attachments.read': ({ attachmentId, which }) => {
