@@ -5,7 +5,11 @@ import type { ComposerMode } from '../components/conversation/ComposerMode.js';
 import { ConversationHeader } from '../components/conversation/ConversationHeader.js';
 import { ConversationNotices } from '../components/conversation/ConversationNotices.js';
 import { Timeline } from '../components/conversation/Timeline.js';
+import { groupOf } from '../components/group/group-api.js';
+import { GroupEnded } from '../components/group/GroupEnded.js';
+import { GroupInvitation } from '../components/group/GroupInvitation.js';
 import { Composer } from './Composer.js';
+import { GroupSettings } from './group/GroupSettings.js';
 
 /**
  * Reading state: the core is told which chat is open AND visible (the window shown and focused), so what
@@ -39,14 +43,17 @@ export function ConversationView() {
   const [filesFor, setFilesFor] = useState(openId);
   const [dragging, setDragging] = useState(false);
   const [mode, setMode] = useState<ComposerMode | null>(null);
-  // Files and a reply/edit in progress belong to one conversation: dropped when another opens (adjusted
-  // while rendering).
+  const [groupSettings, setGroupSettings] = useState(false);
+  // Files, a reply/edit in progress and an open group panel belong to one conversation: dropped when
+  // another opens (adjusted while rendering).
   if (filesFor !== openId) {
     setFilesFor(openId);
     setFiles([]);
     setMode(null);
+    setGroupSettings(false);
   }
   useVisibleConversation(openId);
+  const group = conversation ? groupOf(conversation) : null;
 
   if (!openId || !conversation) {
     return (
@@ -72,17 +79,30 @@ export function ConversationView() {
         if (dropped.length > 0) setFiles((current) => [...current, ...dropped]);
       }}
     >
-      <ConversationHeader conversation={conversation} />
-      <ConversationNotices conversation={conversation} />
-      <Timeline conversation={conversation} onCompose={setMode} />
-      <Composer
-        conversationId={conversation.id}
-        contactName={conversation.title}
-        files={files}
-        setFiles={setFiles}
-        mode={mode}
-        onModeDone={() => setMode(null)}
-      />
+      <ConversationHeader conversation={conversation} onGroupSettings={() => setGroupSettings(true)} />
+      {groupSettings ? (
+        <GroupSettings conversation={conversation} onClose={() => setGroupSettings(false)} />
+      ) : group?.membership === 'invited' ? (
+        // Nothing of an invited group shows before accepting.
+        <GroupInvitation conversation={conversation} />
+      ) : (
+        <>
+          {group ? null : <ConversationNotices conversation={conversation} />}
+          <Timeline conversation={conversation} onCompose={setMode} />
+          {group && group.membership !== 'member' ? (
+            <GroupEnded />
+          ) : (
+            <Composer
+              conversationId={conversation.id}
+              contactName={conversation.title}
+              files={files}
+              setFiles={setFiles}
+              mode={mode}
+              onModeDone={() => setMode(null)}
+            />
+          )}
+        </>
+      )}
     </div>
   );
 }

@@ -6,6 +6,8 @@ import { readQrFromImage } from '../components/account/qr.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { useFocusFirstInvalid } from '../components/field-errors.js';
 import { upsertConversation, useStore } from '../store.js';
+import { DialogButton } from '../components/group/DialogButton.js';
+import { NewGroupDialog } from './group/NewGroup.js';
 import '../styles/account.css';
 
 /** The one error the form shows: the core's typed answer, or what the renderer found in a picture. */
@@ -123,6 +125,11 @@ export function NewChat() {
         <button type="submit" disabled={!registered || !target || busy || (askConsent && !consent)}>
           {busy ? 'Starting…' : 'Start'}
         </button>
+        <DialogButton
+          label="New group…"
+          disabled={!registered}
+          dialog={(close) => <NewGroupDialog onClose={close} />}
+        />
         <label className="button qr-file" htmlFor={ids.file}>
           Read QR image…
         </label>

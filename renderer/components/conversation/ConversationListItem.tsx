@@ -2,6 +2,9 @@ import { useRef, useState, type KeyboardEvent } from 'react';
 import type { ApiError, Conversation } from '../../../src/api/contract.js';
 import { openConversation } from '../../bridge.js';
 import { ErrorText } from '../ErrorText.js';
+import { GroupAvatar } from '../group/GroupAvatar.js';
+import { groupOf } from '../group/group-api.js';
+import { listPreview } from '../group/group-text.js';
 import { markRead, markUnread } from './actions.js';
 
 /**
@@ -19,6 +22,7 @@ export function ConversationListItem({
   const [error, setError] = useState<ApiError | null>(null);
   const button = useRef<HTMLButtonElement>(null);
   const unread = c.unreadCount > 0 || c.markedUnread;
+  const group = groupOf(c);
 
   const close = (refocus: boolean) => {
     setMenu(false);
@@ -51,6 +55,7 @@ export function ConversationListItem({
         onKeyDown={onKeyDown}
       >
         <span className="conversation-title">
+          {group ? <GroupAvatar id={c.id} title={c.title} /> : null}
           {c.title}
           {c.verified === 'verified' ? (
             <span className="verified">
@@ -69,9 +74,15 @@ export function ConversationListItem({
             <span className="visually-hidden">Marked unread</span>
           </span>
         ) : null}
-        {!c.isContact && !c.isRequest ? <span className="muted not-contact">Not a contact</span> : null}
+        {group?.membership === 'invited' ? (
+          <span className="muted not-contact">Invitation to join</span>
+        ) : !group && !c.isContact && !c.isRequest ? (
+          <span className="muted not-contact">Not a contact</span>
+        ) : null}
         <span className="preview">
-          {c.safetyNumberChanged ? 'Safety number changed' : (c.lastMessagePreview ?? '')}
+          {c.safetyNumberChanged
+            ? 'Safety number changed'
+            : listPreview(c.lastMessagePreview, group?.lastAuthor ?? null)}
         </span>
       </button>
       {menu ? (

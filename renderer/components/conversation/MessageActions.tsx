@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { isSingleEmoji, type Conversation, type Message } from '../../../src/api/contract.js';
-import { allowedActions } from './message-rules.js';
+import { allowedActions, offersDetails } from './message-rules.js';
 
 /** Signal's quick reactions; any other emoji can be typed. */
 const QUICK_REACTIONS = ['❤️', '👍', '👎', '😂', '😮', '😢'] as const;
@@ -10,6 +10,8 @@ export interface MessageActionHandlers {
   onReply: () => void;
   onEdit: () => void;
   onDelete: () => void;
+  /** Message details (each group member's delivery of our message). */
+  onDetails: () => void;
   /** `refocus`: give the focus back to the message (Escape, an action); not when it moved elsewhere. */
   onClose: (refocus: boolean) => void;
 }
@@ -131,6 +133,7 @@ export function MessageActions({
           ) : null}
           {allowed.reply ? item('Reply', handlers.onReply) : null}
           {allowed.edit ? item('Edit', handlers.onEdit) : null}
+          {offersDetails(message, conversation) ? item('Details', handlers.onDetails) : null}
           {item('Delete…', handlers.onDelete, 'danger-text')}
         </div>
       )}

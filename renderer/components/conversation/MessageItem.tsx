@@ -1,6 +1,9 @@
 import { durationLabel, type Conversation, type Message } from '../../../src/api/contract.js';
 import { MessageAttachments } from '../Attachments.js';
 import { MessagePreviewCard } from '../LinkPreview.js';
+import { GroupEventLines } from '../group/GroupEventLines.js';
+import { MemberName } from '../group/GroupAvatar.js';
+import { authorOf, groupChangeOf } from '../group/group-api.js';
 import { DaySeparator } from './DaySeparator.js';
 import { sameDay } from './format.js';
 import { MessageActions, type MessageActionHandlers } from './MessageActions.js';
@@ -11,8 +14,13 @@ import { Reactions } from './Reactions.js';
 /** A timeline event as one line; a timer change says who set it to what, as Signal does. */
 function eventText(message: Message, contactName: string): string {
   switch (message.kind) {
-    case 'identity-changed':
-      return 'The safety number with this contact changed.';
+    case 'identity-changed': {
+      // In a group the event names the member whose key changed.
+      const member = authorOf(message);
+      return member
+        ? `Your safety number with ${member.name} changed.`
+        : 'The safety number with this contact changed.';
+    }
     case 'timer-changed': {
       const change = message.timerChange;
       if (!change) return 'The disappearing-messages timer changed.';
@@ -54,6 +62,17 @@ export function MessageItem({
 }: MessageItemProps) {
   const newDay = !previous || !sameDay(previous.sentAt, message.sentAt);
   const separator = newDay ? <DaySeparator at={message.sentAt} /> : null;
+  const groupChange = groupChangeOf(message);
+  if (groupChange) {
+    return (
+      <>
+        {separator}
+        <GroupEventLines change={groupChange} messageId={message.id} />
+      </>
+    );
+  }
+  // In a group the sender's name heads each incoming message (the chat's title is the group's).
+  const author = message.direction === 'in' ? authorOf(message) : null;
   if (message.kind !== 'text') {
     return (
       <>
@@ -81,9 +100,16 @@ export function MessageItem({
         }}
       >
         <div className={`bubble ${message.direction}`}>
-          <span className="visually-hidden">
-            {message.direction === 'out' ? 'You:' : `${conversation.title}:`}
-          </span>
+          {author ? (
+            <span className="sender-name">
+              <MemberName serviceId={author.serviceId} name={author.name} />
+              <span className="visually-hidden">:</span>
+            </span>
+          ) : (
+            <span className="visually-hidden">
+              {message.direction === 'out' ? 'You:' : `${conversation.title}:`}
+            </span>
+          )}
           {message.quote && !message.deleted ? (
             <QuoteBlock quote={message.quote} contactName={conversation.title} onJump={handlers.onJump} />
           ) : null}

@@ -9,6 +9,8 @@ import { react, showAround } from './actions.js';
 import type { ComposerMode } from './ComposerMode.js';
 import { DeleteDialog } from './DeleteDialog.js';
 import { EncryptionNotice } from './EncryptionNotice.js';
+import { GroupDialog } from '../group/GroupDialog.js';
+import { MessageDetails } from '../group/MessageDetails.js';
 import { MessageItem } from './MessageItem.js';
 
 const MOVE_KEYS: Record<string, (at: number, last: number) => number> = {
@@ -18,18 +20,26 @@ const MOVE_KEYS: Record<string, (at: number, last: number) => number> = {
   End: (_, last) => last,
 };
 
+/** A row's height before it is measured (a one-line bubble). */
+const ROW_ESTIMATE = 64;
+
+interface TimelineProps {
+  conversation: Conversation;
+  onCompose: (mode: ComposerMode) => void;
+}
+
 /**
  * The open chat's messages, virtualised (a chat may hold thousands). Opens at the newest message, follows
  * new ones while the user is at the bottom, pages older (and newer, after a jump) on scrolling. Keyboard:
  * arrow keys move between messages; Enter, the context-menu key or Shift+F10 opens a message's actions.
+ * One instance per chat (keyed): a new chat starts from its own end, not from the scroll position and
+ * row measurements of the chat open before it.
  */
-export function Timeline({
-  conversation,
-  onCompose,
-}: {
-  conversation: Conversation;
-  onCompose: (mode: ComposerMode) => void;
-}) {
+export function Timeline(props: TimelineProps) {
+  return <ChatTimeline key={props.conversation.id} {...props} />;
+}
+
+function ChatTimeline({ conversation, onCompose }: TimelineProps) {
   const { messages, nextCursor, newerCursor, total } = useStore(
     useShallow((s) => ({
       messages: s.messages,
@@ -45,6 +55,7 @@ export function Timeline({
   const pendingJump = useRef<string | null>(null);
   const [menu, setMenu] = useState<{ id: string; placeAbove: boolean } | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
+  const [details, setDetails] = useState<Message | null>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [notFound, setNotFound] = useState(false);
@@ -55,7 +66,10 @@ export function Timeline({
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => parentRef.current,
-    estimateSize: () => 64,
+    estimateSize: () => ROW_ESTIMATE,
+    // The first render lays out the rows at the bottom (the newest): starting from the top, a long chat
+    // first rendered its oldest loaded rows and only a scroll event later the ones on screen.
+    initialOffset: () => Math.max(0, messages.length * ROW_ESTIMATE - window.innerHeight),
     overscan: 10,
     getItemKey: (index) => messages[index]?.id ?? index,
   });
@@ -176,6 +190,12 @@ export function Timeline({
     }
   };
 
+  const closeDetails = () => {
+    const id = details?.id;
+    setDetails(null);
+    requestAnimationFrame(() => ((id ? messageElement(id) : null) ?? parentRef.current)?.focus());
+  };
+
   const handlersFor = (message: Message) => ({
     onOpenMenu: () => openMenu(message.id),
     onJump: (id: string) => void jumpTo(id),
@@ -196,6 +216,10 @@ export function Timeline({
     onDelete: () => {
       setMenu(null);
       setDeleting(message);
+    },
+    onDetails: () => {
+      setMenu(null);
+      setDetails(message);
     },
   });
 
@@ -258,6 +282,11 @@ export function Timeline({
           </button>
         ) : null}
       </div>
+      {details ? (
+        <GroupDialog title="Message details" onClose={closeDetails}>
+          <MessageDetails message={details} onClose={closeDetails} />
+        </GroupDialog>
+      ) : null}
       {deleting ? (
         <DeleteDialog
           message={deleting}

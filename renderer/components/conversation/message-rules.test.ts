@@ -6,7 +6,7 @@ import {
   type Conversation,
   type Message,
 } from '../../../src/api/contract.js';
-import { allowedActions } from './message-rules.js';
+import { allowedActions, offersDetails } from './message-rules.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -82,5 +82,23 @@ describe('which actions a message offers', () => {
       const allowed = allowedActions(message({ direction: 'in', status: 'received' }), c, NOW);
       expect([allowed.react, allowed.reply]).toEqual([false, false]);
     }
+  });
+});
+
+describe('in a group', () => {
+  const inGroup = (membership: 'member' | 'invited' | 'left') =>
+    ({ ...conversation(), group: { memberCount: 3, membership } }) as Conversation;
+
+  it('offers nothing that writes once we left, and details on our own messages', () => {
+    expect(allowedActions(message(), inGroup('member'), NOW)).toEqual({
+      react: true,
+      reply: true,
+      edit: true,
+      deleteForEveryone: true,
+    });
+    expect(Object.values(allowedActions(message(), inGroup('left'), NOW)).some(Boolean)).toBe(false);
+    expect(offersDetails(message(), inGroup('member'))).toBe(true);
+    expect(offersDetails(message({ direction: 'in', status: 'received' }), inGroup('member'))).toBe(false);
+    expect(offersDetails(message(), conversation())).toBe(false);
   });
 });

@@ -1,0 +1,71 @@
+import { useId, useState, type FormEvent } from 'react';
+import { DISAPPEARING_TIMER_SECONDS, durationLabel, type ApiError } from '../../../src/api/contract.js';
+import { openConversation, refreshConversations } from '../../bridge.js';
+import { ErrorText } from '../../components/ErrorText.js';
+import { GroupDialog } from '../../components/group/GroupDialog.js';
+import { groupsApi } from '../../components/group/group-api.js';
+import { MemberPicker } from '../../components/group/MemberPicker.js';
+import { TitleField } from '../../components/group/TitleField.js';
+import { useStore } from '../../store.js';
+
+/**
+ * "New group": a name (up to 32 characters), contacts to invite, the disappearing-messages timer (the
+ * default from settings, as Signal starts a group with the universal timer) → groups.create → the group
+ * opens. Contacts whose profile key we hold are added; the others are invited (the core decides).
+ */
+export function NewGroupDialog({ onClose }: { onClose: () => void }) {
+  const defaultTimer = useStore((s) => s.settings?.disappearingDefaultSeconds ?? 0);
+  const [title, setTitle] = useState('');
+  const [members, setMembers] = useState<string[]>([]);
+  const [timer, setTimer] = useState<number>(defaultTimer);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const timerId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    // React events bubble through the portal: New chat's own form must not see this submit.
+    event.stopPropagation();
+    setBusy(true);
+    setError(null);
+    const result = await groupsApi().create({
+      title: title.trim(),
+      memberConversationIds: members,
+      timerSeconds: timer === 0 ? null : timer,
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    onClose();
+    await refreshConversations();
+    await openConversation(result.value.conversationId);
+  };
+
+  return (
+    <GroupDialog title="New group" onClose={onClose}>
+      <form className="new-group" onSubmit={(e) => void submit(e)}>
+        <TitleField value={title} onChange={setTitle} invalid={error?.code === 'INVALID_INPUT'} />
+        <MemberPicker chosen={members} onChange={setMembers} />
+        <label htmlFor={timerId}>Disappearing messages</label>
+        <select id={timerId} value={String(timer)} onChange={(e) => setTimer(Number(e.target.value))}>
+          {DISAPPEARING_TIMER_SECONDS.map((s) => (
+            <option key={s} value={String(s)}>
+              {s === 0 ? 'Off' : durationLabel(s)}
+            </option>
+          ))}
+        </select>
+        <ErrorText error={error} />
+        <div className="row wrap">
+          <button type="submit" className="primary" disabled={busy || !title.trim() || members.length === 0}>
+            {busy ? 'Creating…' : 'Create group'}
+          </button>
+          <button type="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </GroupDialog>
+  );
+}
