@@ -4,20 +4,15 @@
  */
 import { expect, snap, test } from './fixtures.js';
 import { expectNoSeriousViolations } from './support/axe.js';
-import { chatWithContacts, contactDeletes, contactSays } from './support/contact-actions.js';
+import { chatWithContact, contactDeletes, contactSays } from './support/contact-actions.js';
 import { send } from './support/flows.js';
-import { chooseAction, messageWith, timelineWith } from './support/message-actions.js';
+import { chooseAction, messageWith } from './support/message-actions.js';
 
 test.use({ demoNetwork: true });
 
 test('delete for everyone both ways leaves a tombstone; delete for me removes', async ({ app, demo }) => {
   const { page } = app;
-  const {
-    ourAci,
-    contacts: [dana],
-  } = await chatWithContacts(app, demo!, ['Dana']);
-  if (!dana) throw new Error('no contact');
-  const timeline = timelineWith(page, 'Dana');
+  const { ourAci, contact: dana, timeline } = await chatWithContact(app, demo!, 'Dana');
 
   // Ours, for everyone: a confirmation first (Cancel keeps it).
   await send(page, 'oops wrong chat');

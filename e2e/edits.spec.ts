@@ -4,20 +4,15 @@
  */
 import { expect, snap, test } from './fixtures.js';
 import { expectNoSeriousViolations } from './support/axe.js';
-import { chatWithContacts, contactEdits, contactSays } from './support/contact-actions.js';
+import { chatWithContact, contactEdits, contactSays } from './support/contact-actions.js';
 import { send } from './support/flows.js';
-import { chooseAction, messageWith, timelineWith } from './support/message-actions.js';
+import { chooseAction, messageWith } from './support/message-actions.js';
 
 test.use({ demoNetwork: true });
 
 test('edit ours (Escape cancels), see the contact’s edit, both marked edited', async ({ app, demo }) => {
   const { page } = app;
-  const {
-    ourAci,
-    contacts: [dana],
-  } = await chatWithContacts(app, demo!, ['Dana']);
-  if (!dana) throw new Error('no contact');
-  const timeline = timelineWith(page, 'Dana');
+  const { ourAci, contact: dana, timeline } = await chatWithContact(app, demo!, 'Dana');
   const composer = page.getByRole('textbox', { name: 'Message', exact: true });
   const editing = page.getByRole('group', { name: 'Editing your message' });
 

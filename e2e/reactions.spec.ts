@@ -4,19 +4,14 @@
  */
 import { expect, snap, test } from './fixtures.js';
 import { expectNoSeriousViolations } from './support/axe.js';
-import { chatWithContacts, contactReacts, contactSays, ourSentAt } from './support/contact-actions.js';
-import { chooseAction, messageWith, openActions, timelineWith } from './support/message-actions.js';
+import { chatWithContact, contactReacts, contactSays, ourSentAt } from './support/contact-actions.js';
+import { chooseAction, messageWith, openActions } from './support/message-actions.js';
 
 test.use({ demoNetwork: true });
 
 test('react, replace, any emoji, remove; the contact’s reactions named', async ({ app, demo }) => {
   const { page } = app;
-  const {
-    ourAci,
-    contacts: [dana],
-  } = await chatWithContacts(app, demo!, ['Dana']);
-  if (!dana) throw new Error('no contact');
-  const timeline = timelineWith(page, 'Dana');
+  const { ourAci, contact: dana, timeline } = await chatWithContact(app, demo!, 'Dana');
 
   const theirsAt = await contactSays(dana, ourAci, 'react to me');
   const theirs = messageWith(timeline, 'react to me');

@@ -5,19 +5,14 @@
  */
 import { expect, snap, test } from './fixtures.js';
 import { expectNoSeriousViolations } from './support/axe.js';
-import { chatWithContacts, contactReplies, contactSays, ourSentAt } from './support/contact-actions.js';
-import { chooseAction, messageWith, timelineWith } from './support/message-actions.js';
+import { chatWithContact, contactReplies, contactSays, ourSentAt } from './support/contact-actions.js';
+import { chooseAction, messageWith } from './support/message-actions.js';
 
 test.use({ demoNetwork: true });
 
 test('replies both ways, jump to the quoted message, original not found', async ({ app, demo }) => {
   const { page } = app;
-  const {
-    ourAci,
-    contacts: [dana],
-  } = await chatWithContacts(app, demo!, ['Dana']);
-  if (!dana) throw new Error('no contact');
-  const timeline = timelineWith(page, 'Dana');
+  const { ourAci, contact: dana, timeline } = await chatWithContact(app, demo!, 'Dana');
 
   // Dana replies to our first message: the quote names us and our text; pressing it jumps there.
   const first = await ourSentAt(app, 'hello Dana');

@@ -6,9 +6,11 @@
 import { randomInt } from 'node:crypto';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import type { DemoContact, DemoNetwork } from '../../src/demo/network.js';
+import type { Locator } from '@playwright/test';
 import type { AppHandle } from '../fixtures.js';
 import { expect } from '../fixtures.js';
 import { createProfile, register, send, startChat } from './flows.js';
+import { timelineWith } from './message-actions.js';
 
 const PASS = 'saffron kettle 83 window frost';
 
@@ -130,6 +132,20 @@ export async function chatWithContacts(
     await contact.device.waitForMessage();
   }
   return { ourAci: account.value.aci, contacts };
+}
+
+/** The usual start of a message-feature spec: one contact, our chat with it open, and its timeline. */
+export async function chatWithContact(
+  app: AppHandle,
+  demo: DemoNetwork,
+  name: string,
+): Promise<{ ourAci: string; contact: DemoContact; timeline: Locator }> {
+  const {
+    ourAci,
+    contacts: [contact],
+  } = await chatWithContacts(app, demo, [name]);
+  if (!contact) throw new Error('no contact');
+  return { ourAci, contact, timeline: timelineWith(app.page, name) };
 }
 
 /** When our message with this text was sent (Signal's id for it), read from the app's core. */
