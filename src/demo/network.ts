@@ -15,9 +15,11 @@ import {
   type PrimaryDevice,
 } from '@signalapp/mock-server';
 import type { ClientConfig } from '../net/config.js';
-import { NotFoundError } from '../errors.js';
 import { log, errorFields } from '../log.js';
 import { DemoServer } from './extensions/demo-server.js';
+import { verifyGroupSendTokens } from './extensions/group-send-endorsements.js';
+import { echoInGroup } from './group-echo.js';
+import { ensureSession, GroupPhone } from './group-phone.js';
 import { workshopWorld } from './workshop-scenarios.js';
 
 export interface DemoNetworkOptions {
@@ -34,7 +36,10 @@ export interface DemoNetworkOptions {
 }
 
 export interface DemoContactOptions {
-  /** Reply "Echo: <text>" to each text message, after a delivery and a read receipt. */
+  /**
+   * Reply "Echo: <text>" to each text message, after a delivery and a read receipt; in groups, accept
+   * invitations and answer there too (group-echo.ts).
+   */
   readonly echo?: boolean;
 }
 
@@ -57,6 +62,8 @@ export interface DemoContact {
   sendText(toAci: string, text: string, options?: { sealed?: boolean; timestamp?: number }): Promise<void>;
   /** Builds a session to `toAci` from its uploaded prekeys unless one exists. Returns the target device. */
   ensureSession(toAci: string): Promise<Device>;
+  /** The contact's phone in groups: read, accept, change and send with a sender key. */
+  readonly groups: GroupPhone;
 }
 
 /** An attachment pointer a simulated contact received, and from whom. */
@@ -105,6 +112,8 @@ async function settledWithin(promises: readonly Promise<unknown>[], limitMs: num
   }
 }
 
+type Received = Awaited<ReturnType<PrimaryDevice['waitForMessage']>>;
+
 const STOP = Symbol('stop');
 /**
  * Wakes a pending `waitForMessage()` with a sentinel. (The mock's own `PromiseQueue.stop()` throws a
@@ -119,22 +128,21 @@ class Contact implements DemoContact {
   echoed = 0;
   /** Attachment pointers this contact's echo loop received, oldest first (the workshop reads them). */
   readonly receivedAttachments: ReceivedAttachment[] = [];
+  readonly groups: GroupPhone;
   #attachmentSeq = 0;
   #stopped = false;
   constructor(
     readonly name: string,
     readonly device: PrimaryDevice,
     private readonly server: DemoServer,
-  ) {}
+    /** Whether an ACI is one of this network's simulated contacts (Echo never answers those in groups). */
+    private readonly isContact: (aci: string) => boolean,
+  ) {
+    this.groups = new GroupPhone(device, server);
+  }
 
-  async ensureSession(toAci: string): Promise<Device> {
-    const target = await this.server.getDeviceByServiceId(toAci as never);
-    if (!target) throw new NotFoundError('No such account on the demo network');
-    const sessions = (this.device as unknown as { sessions: { getSession(a: unknown): Promise<unknown> } })
-      .sessions;
-    const existing = await sessions.getSession(target.address);
-    if (!existing) await this.device.addSingleUseKey(target, await target.popSingleUseKey());
-    return target;
+  ensureSession(toAci: string): Promise<Device> {
+    return ensureSession(this.device, this.server, toAci);
   }
 
   async sendText(
@@ -166,27 +174,35 @@ class Contact implements DemoContact {
         this.receivedAttachments.push({ seq: this.#attachmentSeq, fromAci: entry.source.aci, pointer });
         if (this.receivedAttachments.length > KEPT_ATTACHMENTS) this.receivedAttachments.shift();
       }
-      await this.#reply(entry.source, entry.body, entry.dataMessage);
+      if (entry.dataMessage.groupV2) await this.#replyInGroup(entry);
+      else await this.#reply(entry.source, entry.body, entry.dataMessage);
     }
   }
 
-  async #reply(
-    source: Device,
-    body: string,
-    received: Awaited<ReturnType<PrimaryDevice['waitForMessage']>>['dataMessage'],
-  ): Promise<void> {
+  async #receipts(source: Device, received: Received['dataMessage']): Promise<void> {
+    const messageTimestamp = Number(received.timestamp ?? 0);
+    if (messageTimestamp <= 0) return;
+    await this.device.sendReceipt(source, {
+      type: ReceiptType.Delivery,
+      messageTimestamps: [messageTimestamp],
+    });
+    await this.device.sendReceipt(source, { type: ReceiptType.Read, messageTimestamps: [messageTimestamp] });
+  }
+
+  async #replyInGroup(entry: Received): Promise<void> {
     try {
-      const messageTimestamp = Number(received.timestamp ?? 0);
-      if (messageTimestamp > 0) {
-        await this.device.sendReceipt(source, {
-          type: ReceiptType.Delivery,
-          messageTimestamps: [messageTimestamp],
-        });
-        await this.device.sendReceipt(source, {
-          type: ReceiptType.Read,
-          messageTimestamps: [messageTimestamp],
-        });
+      if (entry.body.length > 0 && !this.isContact(entry.source.aci)) {
+        await this.#receipts(entry.source, entry.dataMessage);
       }
+      await echoInGroup(this.groups, entry, this.isContact);
+    } catch (error) {
+      log.warn('demo.group_echo_failed', errorFields(error));
+    }
+  }
+
+  async #reply(source: Device, body: string, received: Received['dataMessage']): Promise<void> {
+    try {
+      await this.#receipts(source, received);
       if (body.length > 0) {
         // With our profile key, as a real contact shares it: the recipient can then reach Echo with sealed
         // sender (access key derived from it) and fetch Echo's profile.
@@ -231,6 +247,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
     },
   );
   await server.listen(options.port ?? 0, host);
+  verifyGroupSendTokens(server, options.clock ?? Date.now);
   const { port } = server.address();
 
   const [certs, caPem] = await Promise.all([
@@ -260,7 +277,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
     contactOptions: DemoContactOptions = {},
   ): Promise<DemoContact> => {
     const device = await server.createPrimaryDevice({ profileName: name });
-    const contact = new Contact(name, device, server);
+    const contact = new Contact(name, device, server, (aci) => contacts.some((c) => c.aci === aci));
     contacts.push(contact);
     if (contactOptions.echo) echoLoops.push(contact.runEcho());
     return contact;

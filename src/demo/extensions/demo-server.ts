@@ -16,12 +16,16 @@
  *    are recorded on the device, so other clients can send to it with sealed sender.
  * 4. Attachment upload forms are served over gRPC only, behind remote config
  *    `grpc.AttachmentsGetUploadForm`, which is switched on.
+ * 5. Phone-to-phone delivery. Stock `send` queues for a chat socket, which a simulated phone never has;
+ *    here an envelope for a simulated phone is handed to it (simulated members of a group talk to each
+ *    other, src/demo/group-phone.ts).
  *
  * The chat-socket request hook (for 3 and the SVR routes) is in chat-socket-hook.ts, the per-device
  * delivery queues (2) in delivery-queues.ts.
  */
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
+import { Aci } from '@signalapp/libsignal-client';
 import { ProfileKeyCommitment } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import { Proto, Server, type Config, type Device, type PrimaryDevice } from '@signalapp/mock-server';
 import { EnvelopeType } from '@signalapp/mock-server';
@@ -77,8 +81,8 @@ export interface DemoServerOptions {
 }
 
 export class DemoServer extends Server {
-  /** ACIs of the simulated phones (the stock handler delivers to those). */
-  readonly #simulated = new Set<string>();
+  /** The simulated phones by ACI (the stock handler delivers to those). */
+  readonly #simulated = new Map<string, PrimaryDevice>();
   readonly #delivery: DeliveryQueues;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #rawSockets = new Set<Socket>();
@@ -173,7 +177,7 @@ export class DemoServer extends Server {
     options: Parameters<Server['createPrimaryDevice']>[0],
   ): Promise<PrimaryDevice> {
     const primary = await super.createPrimaryDevice(options);
-    this.#simulated.add(primary.device.aci);
+    this.#simulated.set(primary.device.aci, primary);
     this.directory.addSimulated(primary.device.number, primary.device.aci);
     return primary;
   }
@@ -249,10 +253,28 @@ export class DemoServer extends Server {
    * in order until that device acknowledged it with 200, and resolves only then.
    */
   override async send(target: Device, message: Buffer<ArrayBuffer>): Promise<void> {
-    if (this.#simulated.has(target.aci) || target.deviceId !== PRIMARY_DEVICE_ID) {
+    const phone = target.deviceId === PRIMARY_DEVICE_ID ? this.#simulated.get(target.aci) : undefined;
+    if (phone) return this.#deliverToPhone(phone, message);
+    if (target.deviceId !== PRIMARY_DEVICE_ID) {
       return super.send(target, message);
     }
     return this.#delivery.enqueue(target, message);
+  }
+
+  /**
+   * A simulated phone has no chat socket (stock `send` would queue for it forever): one simulated phone's
+   * envelope to another (group changes, group messages between simulated members) is handed to the
+   * recipient phone as the stock handler does with a PUT /v1/messages.
+   */
+  async #deliverToPhone(phone: PrimaryDevice, message: Buffer<ArrayBuffer>): Promise<void> {
+    const { sourceServiceIdBinary, sourceDeviceId } = Proto.Envelope.decode(message);
+    const source = sourceServiceIdBinary?.length
+      ? await this.getDeviceByServiceId(
+          Aci.fromUuidBytes(sourceServiceIdBinary).getServiceIdString() as never,
+          sourceDeviceId ?? PRIMARY_DEVICE_ID,
+        )
+      : undefined;
+    await phone.receive(source as Device, message);
   }
 
   override async addWebSocket(device: Device, socket: Parameters<Server['addWebSocket']>[1]): Promise<void> {
