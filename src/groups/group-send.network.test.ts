@@ -5,7 +5,6 @@
  */
 import { EMPTY_GROUP_ACTIONS, ReceiptType, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { profileUploadBody } from '../account/own-profile.js';
 import type { DemoContact } from '../demo/network.js';
 import { GrpcStatusError, PreconditionError } from '../errors.js';
 import type { MessagingClient } from '../messaging/client.js';
@@ -14,6 +13,7 @@ import { GrpcClient } from '../net/grpc.js';
 import { sendMultiRecipientMessage } from '../net/grpc-multi-recipient.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { migration0013 } from '../vault/migrations/0013-group-send.js';
+import { startGroupMember } from './test-support/member.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 const serialized = (value: unknown): Buffer =>
@@ -36,17 +36,7 @@ describe('sending to a group on the demo network', () => {
       .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'message_recipients'")
       .get() as { n: number };
     if (tables.n === 0) migration0013.up(h.vault.db);
-    client = await h.startClient({ ownProfileKey: () => h.account.profileKey });
-    const upload = await client.accountRequest({
-      verb: 'PUT',
-      path: '/v1/profile',
-      headers: { 'content-type': 'application/json' },
-      body: profileUploadBody(h.account.aci, h.account.profileKey, {
-        profile: null,
-        phoneNumberSharing: 'nobody',
-      }),
-    });
-    expect(upload.status).toBe(200);
+    client = await startGroupMember(h);
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');
     carol = await h.contact('Carol');

@@ -17,6 +17,7 @@ import {
   ProtocolError,
   ServerError,
 } from '../errors.js';
+import { groupIdOfConversation } from '../groups/group-store.js';
 import { errorFields, log } from '../log.js';
 import { encodeContent, type Content } from '../signal/proto/signal-service.js';
 import type { EncryptedForDevice, MessageEncryptor, PreKeyResponseJson } from './signal-adapter.js';
@@ -103,8 +104,6 @@ export interface GroupDelivery {
   ): Promise<void>;
 }
 
-const GROUP_SERVICE_PREFIX = 'group:';
-
 interface DeliveryOptions {
   readonly store: MessageStore;
   readonly lock: SerialQueue;
@@ -138,17 +137,31 @@ export class Delivery implements OneToOneDelivery {
     flags: SendFlags,
     extras: DeliverExtras = {},
   ): Promise<void> {
-    if (conversation.serviceId.startsWith(GROUP_SERVICE_PREFIX)) {
+    if (groupIdOfConversation(conversation.serviceId) !== undefined) {
       const groups = this.options.groups?.();
       if (!groups) throw new NotAvailableError('Group messages cannot be sent from this client.');
       await groups.deliver(conversation, content, timestamp, flags, extras, this);
       return;
     }
+    const profileKey = this.options.store.getProfileKey(conversation.id);
+    await this.deliverTo(conversation.serviceId, content, timestamp, flags, profileKey);
+  }
+
+  /**
+   * To one account's devices: a 1:1 chat's contact, or a group member we have no chat with (the receipt
+   * of their group message). Without their profile key it is not sealed.
+   */
+  async deliverTo(
+    serviceId: string,
+    content: Content,
+    timestamp: number,
+    flags: SendFlags,
+    profileKey: Uint8Array | null = null,
+  ): Promise<void> {
     // The plaintext is zeroed once sent: a freed Buffer's memory is not (memory-wipe measurement).
     const bytes = encodeContent(content);
-    const profileKey = this.options.store.getProfileKey(conversation.id);
     try {
-      await this.sendTo(conversation.serviceId, bytes, timestamp, flags, profileKey);
+      await this.sendTo(serviceId, bytes, timestamp, flags, profileKey);
     } finally {
       bytes.fill(0);
       profileKey?.fill(0);

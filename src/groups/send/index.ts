@@ -1,20 +1,18 @@
 /**
  * Sending to groups (issue 15), assembled for one messaging client: the group sender Delivery hands group
  * conversations to, the per-member delivery state (for the receiver's receipts and `messages.recipients`),
- * and the connections it owns — the unauthenticated gRPC channel for multi-recipient sends and the group
- * service client for endorsements, both on the client's route (direct, SOCKS5, Tor), never libsignal's Net.
+ * and the unauthenticated gRPC channel it owns for multi-recipient sends, on the client's route (direct,
+ * SOCKS5, Tor) like the group service client it shares with createGroups — never libsignal's Net.
  */
 import type { SerialQueue } from '../../async/serial-queue.js';
-import type { ChatRequester } from '../../messaging/delivery.js';
 import type { MessageStore } from '../../messaging/store.js';
 import type { ClientConfig } from '../../net/config.js';
 import { GrpcClient } from '../../net/grpc.js';
 import type { SocketOpener } from '../../net/socket-opener.js';
 import type { SignalProtocolStores } from '../../signal/stores/index.js';
 import type { SqlDatabase } from '../../vault/sql.js';
-import { GroupCredentials } from '../credentials.js';
-import { GroupServer } from '../group-server.js';
 import { GroupStore } from '../group-store.js';
+import type { GroupsPart } from '../index.js';
 import { GroupEndorsements } from './endorsements.js';
 import { GroupSend } from './group-send.js';
 import { MessageRecipients, type RecipientStatus } from './recipients.js';
@@ -26,10 +24,9 @@ export interface GroupSendDeps {
   readonly stores: SignalProtocolStores;
   readonly config: ClientConfig;
   readonly openSocket: SocketOpener;
-  /** The authenticated chat socket (group credentials). */
-  readonly request: ChatRequester;
-  readonly us: { readonly aci: string; readonly pni: string | undefined; readonly deviceId: number };
-  readonly profileKey: () => Uint8Array | null;
+  /** The group service client and our group credentials (createGroups' own). */
+  readonly groups: Pick<GroupsPart, 'credentials' | 'server'>;
+  readonly us: { readonly aci: string; readonly deviceId: number };
   readonly lock: SerialQueue;
   readonly clock: () => number;
 }
@@ -50,7 +47,6 @@ export interface GroupSendPart {
 export function createGroupSend(deps: GroupSendDeps): GroupSendPart {
   const state = new GroupSendState(deps.db);
   const recipients = new MessageRecipients(deps.db, deps.clock);
-  const server = new GroupServer(deps.config, deps.openSocket);
   const grpc = new GrpcClient({
     endpoint: deps.config.chat,
     trustRootsPem: deps.config.tlsTrustRootsPem,
@@ -58,15 +54,8 @@ export function createGroupSend(deps: GroupSendDeps): GroupSendPart {
   });
   const endorsements = new GroupEndorsements({
     state,
-    server,
-    credentials: new GroupCredentials({
-      request: deps.request,
-      serverPublicParams: deps.config.serverPublicParams,
-      aci: deps.us.aci,
-      pni: deps.us.pni,
-      profileKey: deps.profileKey,
-      clock: deps.clock,
-    }),
+    server: deps.groups.server,
+    credentials: deps.groups.credentials,
     serverPublicParams: deps.config.serverPublicParams,
     aci: deps.us.aci,
     clock: deps.clock,
@@ -92,7 +81,6 @@ export function createGroupSend(deps: GroupSendDeps): GroupSendPart {
     },
     close() {
       grpc.close();
-      server.close();
     },
   };
 }
