@@ -229,6 +229,24 @@ describe('sending to a group on the demo network', () => {
     );
   });
 
+  it('one member failing never fails the others: an unregistered member is marked failed', async () => {
+    const { conversationId } = await joinedGroup('Runners', [bob, carol]);
+    await client.sendText(conversationId, 'warm-up');
+    for (const member of [alice, bob, carol]) expect((await next(member)).body).toBe('warm-up');
+    h.network.server.unregister(carol.device);
+    try {
+      const sent = await client.sendText(conversationId, 'race day');
+      expect(sent.status).toBe('sent');
+      for (const member of [alice, bob]) expect((await next(member)).body).toBe('race day');
+      const states = Object.fromEntries(
+        client.groupSend.recipients(sent.id).map((r) => [r.serviceId, r.status]),
+      );
+      expect(states).toEqual({ [alice.aci]: 'sent', [bob.aci]: 'sent', [carol.aci]: 'failed' });
+    } finally {
+      h.network.server.register(carol.device);
+    }
+  });
+
   it('removed from the group: sending is refused with a clear sentence and nothing is sent', async () => {
     const { group, conversationId } = await joinedGroup('Old club', [carol]);
     const onServer = await h.network.server.getGroup(new Uint8Array(serialized(group.publicParams)));
