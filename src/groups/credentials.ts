@@ -14,6 +14,7 @@ import {
   ClientZkAuthOperations,
   ClientZkProfileOperations,
   ExpiringProfileKeyCredentialResponse,
+  NotarySignature,
   ProfileKey,
   ServerPublicParams,
   type AuthCredentialWithPni,
@@ -74,7 +75,20 @@ export class GroupCredentials {
   async profileKeyPresentation(secretParams: GroupSecretParams): Promise<Uint8Array> {
     const keyBytes = this.options.profileKey();
     if (!keyBytes) throw new NotRegisteredError('This device has no profile key; register it again.');
-    const aci = Aci.parseFromServiceIdString(this.options.aci);
+    return this.presentationFor(secretParams, this.options.aci, keyBytes);
+  }
+
+  /**
+   * A contact's expiring profile key credential (we hold their profile key), presented for one group:
+   * how a creator adds members directly. ProtocolError/ServerError when the server issues none (their
+   * key is out of date, or they have no profile): the caller invites them instead.
+   */
+  async presentationFor(
+    secretParams: GroupSecretParams,
+    aciText: string,
+    keyBytes: Uint8Array,
+  ): Promise<Uint8Array> {
+    const aci = Aci.parseFromServiceIdString(aciText);
     const profileKey = new ProfileKey(Buffer.from(keyBytes));
     const ops = new ClientZkProfileOperations(this.params);
     const context = ops.createProfileKeyCredentialRequestContext(aci, profileKey);
@@ -82,13 +96,13 @@ export class GroupCredentials {
     const requestHex = Buffer.from(context.getRequest().serialize()).toString('hex');
     const response = await this.options.request({
       verb: 'GET',
-      path: `/v1/profile/${this.options.aci}/${version}/${requestHex}?credentialType=expiringProfileKey`,
+      path: `/v1/profile/${aciText}/${version}/${requestHex}?credentialType=expiringProfileKey`,
     });
     if (response.status !== 200) {
       throw new ServerError('The server did not issue a profile key credential.', response.status);
     }
     const answer = ProfileAnswerSchema.safeParse(json(response.body, 'profile answer'));
-    // No credential: the server has no commitment for this key (our profile was never uploaded with it).
+    // No credential: the server has no commitment for this key (the profile was never uploaded with it).
     if (!answer.success || !answer.data.credential) {
       throw new ProtocolError('The server sent no profile key credential.');
     }
@@ -102,6 +116,20 @@ export class GroupCredentials {
       return ops.createExpiringProfileKeyCredentialPresentation(secretParams, credential).serialize();
     } catch (error) {
       throw new ProtocolError('The server sent an invalid profile key credential.', { cause: error });
+    }
+  }
+
+  /**
+   * Check the server's signature on a group change (its encoded actions): a change that claims to come
+   * from the group service but was not signed by it is refused (ProtocolError) and nothing is applied.
+   */
+  verifyChange(actions: Uint8Array, signature: Uint8Array): void {
+    try {
+      this.params.verifySignature(Buffer.from(actions), new NotarySignature(Buffer.from(signature)));
+    } catch (error) {
+      throw new ProtocolError('A group change does not carry the group service’s signature.', {
+        cause: error,
+      });
     }
   }
 

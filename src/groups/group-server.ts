@@ -13,10 +13,14 @@ import { RestClient, type RestResponse } from '../net/rest.js';
 import type { SocketOpener } from '../net/socket-opener.js';
 import {
   decodeGroupChangeResponse,
+  decodeGroupChanges,
   decodeGroupResponse,
+  decodeGroupResponseWithEndorsements,
+  encodeGroup,
   encodeGroupChangeActions,
   type GroupChangeActionsProto,
   type GroupChangeProto,
+  type GroupChangeStateProto,
   type GroupProto,
 } from './proto.js';
 
@@ -30,11 +34,14 @@ export interface GroupAuth {
   readonly presentation: Uint8Array;
 }
 
+/** 409: the group moved on since the revision our change was built on (catch up, then try again). */
+export class GroupConflictError extends PreconditionError {}
+
 function checked(response: RestResponse): Buffer {
   if (response.status === 200) return response.body;
   if (response.status === 404) throw new NotFoundError('The group does not exist on the server.');
   if (response.status === 403) throw new PreconditionError('We are not a member of this group.');
-  if (response.status === 409) throw new PreconditionError('The group changed meanwhile; fetch it again.');
+  if (response.status === 409) throw new GroupConflictError('The group changed meanwhile; try again.');
   throw new ServerError('The group service refused the request.', response.status);
 }
 
@@ -61,6 +68,46 @@ export class GroupServer {
       auth: this.basic(auth),
     });
     return decodeGroupResponse(checked(response));
+  }
+
+  /** Create a group (revision 0); answers its state as the server now holds it. */
+  async create(auth: GroupAuth, group: GroupProto): Promise<GroupProto> {
+    const response = await this.rest.request({
+      method: 'PUT',
+      path: `${this.prefix}/v2/groups`,
+      body: encodeGroup(group),
+      contentType: PROTOBUF,
+      headers: { accept: PROTOBUF },
+      auth: this.basic(auth),
+    });
+    return decodeGroupResponse(checked(response));
+  }
+
+  /**
+   * The change log from `fromRevision` on, oldest first (members only). We keep no send endorsements
+   * here, so `Cached-Send-Endorsements: 0` (the header is required) asks the server for fresh ones.
+   */
+  async logs(auth: GroupAuth, fromRevision: number): Promise<GroupChangeStateProto[]> {
+    const response = await this.rest.request({
+      method: 'GET',
+      path: `${this.prefix}/v2/groups/logs/${fromRevision}`,
+      headers: { accept: PROTOBUF, 'cached-send-endorsements': '0' },
+      auth: this.basic(auth),
+    });
+    return decodeGroupChanges(checked(response));
+  }
+
+  /** The state with the group send endorsements the server issued us for it (src/groups/send). */
+  async fetchWithEndorsements(
+    auth: GroupAuth,
+  ): Promise<ReturnType<typeof decodeGroupResponseWithEndorsements>> {
+    const response = await this.rest.request({
+      method: 'GET',
+      path: `${this.prefix}/v2/groups`,
+      headers: { accept: PROTOBUF },
+      auth: this.basic(auth),
+    });
+    return decodeGroupResponseWithEndorsements(checked(response));
   }
 
   /** Apply one change (its `version` = current revision + 1); returns the server-signed change. */

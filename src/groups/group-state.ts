@@ -211,3 +211,15 @@ export function membershipOf(
   const invited = state.pending.some((p) => p.serviceId === us.aci || (us.pni && p.serviceId === us.pni));
   return invited ? 'invited' : 'none';
 }
+
+/** May we, by the group's access rule and our role, change what the rule guards (attributes, members)? */
+export function mayChange(
+  state: GroupState,
+  us: { readonly aci: string },
+  rule: 'attributes' | 'members',
+): boolean {
+  const me = state.members.find((m) => m.aci === us.aci);
+  if (!me) return false;
+  const level = state.access[rule];
+  return level === 'any' || level === 'member' || (level === 'administrator' && me.role === 'administrator');
+}

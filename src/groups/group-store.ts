@@ -5,6 +5,7 @@
  * conversation list work for it unchanged; each message keeps its sender in `sourceServiceId`.
  * Synchronous: callers run it in the client's write queue or inside the receiver's transaction.
  */
+import { Aci } from '@signalapp/libsignal-client';
 import { GroupMasterKey, GroupSecretParams } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { ProtocolError } from '../errors.js';
@@ -31,6 +32,7 @@ interface GroupRow {
 }
 
 const MASTER_KEY_BYTES = 32;
+const GROUP_PREFIX = 'group:';
 
 /** The secret params of a master key (ProtocolError for a key of the wrong shape). */
 export function secretParamsOf(masterKey: Uint8Array): GroupSecretParams {
@@ -48,7 +50,23 @@ export function groupIdOf(secretParams: GroupSecretParams): string {
 
 /** The service id of a group's conversation. */
 export function groupConversationServiceId(groupId: string): string {
-  return `group:${groupId}`;
+  return `${GROUP_PREFIX}${groupId}`;
+}
+
+/** A contact's ACI (what a group member is), not a PNI or anything else. */
+export function isAci(serviceId: string): boolean {
+  if (serviceId.startsWith('PNI:')) return false;
+  try {
+    Aci.parseFromServiceIdString(serviceId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The group id of a conversation's service id, or undefined for a 1:1 conversation. */
+export function groupIdOfConversation(serviceId: string): string | undefined {
+  return serviceId.startsWith(GROUP_PREFIX) ? serviceId.slice(GROUP_PREFIX.length) : undefined;
 }
 
 function parseStored(json: string): GroupState {
@@ -114,5 +132,14 @@ export class GroupStore {
            WHERE groups.revision IS NULL OR groups.revision <= excluded.revision`,
     ).run(id, Buffer.from(masterKey), state.revision, JSON.stringify(state), conversationId, this.clock());
     return result.changes > 0;
+  }
+
+  /** The conversations of the groups (as last fetched) `aci` is a member of. */
+  conversationsWithMember(aci: string): string[] {
+    const rows = this.stmt(
+      `SELECT conversation_id FROM groups WHERE conversation_id IS NOT NULL AND state IS NOT NULL
+         AND EXISTS (SELECT 1 FROM json_each(groups.state, '$.members') AS m WHERE m.value ->> '$.aci' = ?)`,
+    ).all(aci) as Array<{ conversation_id: string }>;
+    return rows.map((r) => r.conversation_id);
   }
 }

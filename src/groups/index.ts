@@ -1,7 +1,8 @@
 /**
  * Groups v2 (issue 15), assembled for one messaging client: the vault store, the group service client on
  * the client's route, the credentials over its chat socket, the receiver's hook for group messages, and
- * the fetch a message telling us of a group (or of a newer revision) starts after its commit.
+ * the update (change log, else state) a message telling us of a group or a newer revision starts after
+ * its commit.
  */
 import { errorFields, log } from '../log.js';
 import type { ChatRequester } from '../messaging/delivery.js';
@@ -29,33 +30,46 @@ export interface GroupsDeps {
   /** The client's write queue. */
   readonly exclusive: <T>(write: () => T) => Promise<T>;
   readonly clock: () => number;
+  /** Our change to the members: a DataMessage with this group context (GroupsOptions.announce). */
+  readonly announce: (
+    conversationId: string,
+    groupV2: Uint8Array,
+    timerSeconds: number | null,
+  ) => Promise<void>;
+  readonly removeConversation: (conversationId: string) => Promise<void>;
 }
 
 export interface GroupsPart {
   readonly groups: Groups;
   /** For the Receiver's `groups` option. */
   readonly received: GroupMessages;
+  /** Shared with the group sender (src/groups/send): one credential cache, one group service connection. */
+  readonly credentials: GroupCredentials;
+  readonly server: GroupServer;
   close(): void;
 }
 
 export function createGroups(deps: GroupsDeps): GroupsPart {
   const store = new GroupStore(deps.db, deps.clock);
   const server = new GroupServer(deps.config, deps.openSocket);
+  const credentials = new GroupCredentials({
+    request: deps.request,
+    serverPublicParams: deps.config.serverPublicParams,
+    aci: deps.us.aci,
+    pni: deps.us.pni,
+    profileKey: deps.profileKey,
+    clock: deps.clock,
+  });
   const groups = new Groups({
     store,
     messages: deps.messages,
-    credentials: new GroupCredentials({
-      request: deps.request,
-      serverPublicParams: deps.config.serverPublicParams,
-      aci: deps.us.aci,
-      pni: deps.us.pni,
-      profileKey: deps.profileKey,
-      clock: deps.clock,
-    }),
+    credentials,
     server,
     exclusive: deps.exclusive,
     us: deps.us,
     clock: deps.clock,
+    announce: deps.announce,
+    removeConversation: deps.removeConversation,
   });
   const refreshing = new Set<string>();
   const received = new GroupMessages({
@@ -67,10 +81,10 @@ export function createGroups(deps: GroupsDeps): GroupsPart {
       if (refreshing.has(groupId)) return;
       refreshing.add(groupId);
       groups
-        .refreshById(groupId)
+        .update(groupId)
         .catch((error: unknown) => log.warn('groups.refresh_failed', errorFields(error)))
         .finally(() => refreshing.delete(groupId));
     },
   });
-  return { groups, received, close: () => server.close() };
+  return { groups, received, credentials, server, close: () => server.close() };
 }

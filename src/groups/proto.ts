@@ -86,14 +86,43 @@ message GroupChange {
     message PromoteMemberPendingPniAciProfileKeyAction {
       bytes presentation = 1;
     }
+    message DeleteMemberAction {
+      bytes deletedUserId = 1;
+    }
+    message AddMemberPendingProfileKeyAction {
+      MemberPendingProfileKey added = 1;
+    }
+    message DeleteMemberPendingProfileKeyAction {
+      bytes deletedUserId = 1;
+    }
+    message ModifyTitleAction {
+      bytes title = 1;
+    }
+    message ModifyDisappearingMessageTimerAction {
+      bytes timer = 1;
+    }
     bytes sourceUserId = 1;
     uint32 version = 2;
+    repeated DeleteMemberAction deleteMembers = 4;
+    repeated AddMemberPendingProfileKeyAction addMembersPendingProfileKey = 7;
+    repeated DeleteMemberPendingProfileKeyAction deleteMembersPendingProfileKey = 8;
     repeated PromoteMemberPendingProfileKeyAction promoteMembersPendingProfileKey = 9;
+    ModifyTitleAction modifyTitle = 10;
+    ModifyDisappearingMessageTimerAction modifyDisappearingMessageTimer = 12;
     repeated PromoteMemberPendingPniAciProfileKeyAction promoteMembersPendingPniAciProfileKey = 24;
   }
   bytes actions = 1;
   bytes serverSignature = 2;
   uint32 changeEpoch = 3;
+}
+
+message GroupChanges {
+  message GroupChangeState {
+    GroupChange groupChange = 1;
+    Group groupState = 2;
+  }
+  repeated GroupChangeState groupChanges = 1;
+  bytes groupSendEndorsementsResponse = 2;
 }
 
 message GroupChangeResponse {
@@ -162,6 +191,21 @@ export interface GroupChangeActionsProto {
   promoteMembersPendingProfileKey?: Array<{ presentation?: Uint8Array }>;
   /** Accepting an invitation to our PNI: we join with our ACI (the server checks our PNI in the auth). */
   promoteMembersPendingPniAciProfileKey?: Array<{ presentation?: Uint8Array }>;
+  /** Leaving (our own entry) or removing a member: their encrypted service id. */
+  deleteMembers?: Array<{ deletedUserId?: Uint8Array }>;
+  /** Inviting: the invitee's encrypted service id and role (Signal's "pending profile key" members). */
+  addMembersPendingProfileKey?: Array<{ added?: { member?: MemberProto } }>;
+  /** Declining our invitation (our ACI or PNI entry) or revoking one. */
+  deleteMembersPendingProfileKey?: Array<{ deletedUserId?: Uint8Array }>;
+  /** An encrypted GroupAttributeBlob each. */
+  modifyTitle?: { title?: Uint8Array };
+  modifyDisappearingMessageTimer?: { timer?: Uint8Array };
+}
+
+/** A change log entry: the signed change and (from the mock, and Signal when asked) the state after it. */
+export interface GroupChangeStateProto {
+  groupChange?: GroupChangeProto;
+  groupState?: GroupProto;
 }
 
 export interface GroupChangeProto {
@@ -183,6 +227,9 @@ const types = {
   GroupAttributeBlob: type('GroupAttributeBlob'),
   GroupChangeActions: type('GroupChange.Actions'),
   GroupChangeResponse: type('GroupChangeResponse'),
+  GroupChange: type('GroupChange'),
+  GroupChanges: type('GroupChanges'),
+  Group: type('Group'),
   GroupContextV2: type('GroupContextV2'),
 };
 
@@ -212,9 +259,22 @@ function encodeWith(which: protobuf.Type, value: object, what: string): Uint8Arr
 
 /** `GET /v2/groups` answers a GroupResponse; we keep the group (endorsements are for sending, later). */
 export function decodeGroupResponse(bytes: Uint8Array): GroupProto {
-  const response = decodeWith<{ group?: GroupProto }>(types.GroupResponse, bytes, 'group response');
+  return decodeGroupResponseWithEndorsements(bytes).group;
+}
+
+/** The group and its send endorsements (GroupSendEndorsementsResponse, for src/groups/send). */
+export function decodeGroupResponseWithEndorsements(bytes: Uint8Array): {
+  group: GroupProto;
+  endorsements: Uint8Array | undefined;
+} {
+  const response = decodeWith<{ group?: GroupProto; groupSendEndorsementsResponse?: Uint8Array }>(
+    types.GroupResponse,
+    bytes,
+    'group response',
+  );
   if (!response.group) throw new ProtocolError('Group response without a group.');
-  return response.group;
+  const endorsements = response.groupSendEndorsementsResponse;
+  return { group: response.group, endorsements: endorsements?.length ? endorsements : undefined };
 }
 
 export function decodeAttributeBlob(bytes: Uint8Array): GroupAttributeBlobProto {
@@ -237,4 +297,37 @@ export function decodeGroupChangeResponse(bytes: Uint8Array): GroupChangeProto {
 
 export function decodeGroupContext(bytes: Uint8Array): GroupContextV2Proto {
   return decodeWith(types.GroupContextV2, bytes, 'group context');
+}
+
+/** The group context every DataMessage we send to a group carries (src/groups/send). */
+export function encodeGroupContext(context: GroupContextV2Proto): Uint8Array {
+  return encodeWith(types.GroupContextV2, context, 'group context');
+}
+
+/** `PUT /v2/groups`: the new group, members with their profile key credential presentations. */
+export function encodeGroup(group: GroupProto): Uint8Array {
+  return encodeWith(types.Group, group, 'group');
+}
+
+export function encodeAttributeBlob(blob: GroupAttributeBlobProto): Uint8Array {
+  return encodeWith(types.GroupAttributeBlob, blob, 'group attribute');
+}
+
+/** `GET /v2/groups/logs/{from}` answers GroupChanges: the changes from that revision on, in order. */
+export function decodeGroupChanges(bytes: Uint8Array): GroupChangeStateProto[] {
+  const changes = decodeWith<{ groupChanges?: GroupChangeStateProto[] }>(
+    types.GroupChanges,
+    bytes,
+    'group change log',
+  );
+  return changes.groupChanges ?? [];
+}
+
+/** The actions inside a (signed) change: who made it and to which revision. */
+export function decodeGroupChangeActions(bytes: Uint8Array): GroupChangeActionsProto {
+  return decodeWith(types.GroupChangeActions, bytes, 'group change actions');
+}
+
+export function encodeGroupChange(change: GroupChangeProto): Uint8Array {
+  return encodeWith(types.GroupChange, change, 'group change');
 }

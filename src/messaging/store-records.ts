@@ -14,7 +14,7 @@ import {
 export type MessageDirection = 'in' | 'out';
 export type MessageKind = 'message' | 'event';
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'viewed' | 'failed' | 'received';
-export type TimelineEventType = 'identity-changed' | 'timer-changed' | 'decryption-failed';
+export type TimelineEventType = 'identity-changed' | 'timer-changed' | 'decryption-failed' | 'group-change';
 export type ReceiptKind = 'delivery' | 'read' | 'viewed';
 
 export interface Conversation {

@@ -389,11 +389,14 @@ export class MessageStore {
     return message;
   }
 
-  /** A timeline marker (identity changed, timer changed, decryption failed). Never holds content. */
+  /**
+   * A timeline marker (identity changed, timer changed, decryption failed, a group change). Never holds
+   * message content; `data` is JSON (a group change's is structured: src/groups/group-changes.ts).
+   */
   addEvent(
     conversationId: string,
     eventType: TimelineEventType,
-    data: Readonly<Record<string, string | number | boolean | null>> = {},
+    data: Readonly<Record<string, unknown>> = {},
     options: { serverGuid?: string | null; sentAt?: number | undefined } = {},
   ): Message | undefined {
     const now = this.clock();
