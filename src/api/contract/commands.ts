@@ -12,6 +12,8 @@ import { MESSAGES_COMMANDS } from './commands/messages.js';
 import { ATTACHMENTS_COMMANDS } from './commands/attachments.js';
 import { USERNAME_COMMANDS } from './commands/username.js';
 import { WORKSHOP_COMMANDS } from './commands/workshop.js';
+import { GROUPS_COMMANDS } from './commands/groups.js';
+import { MESSAGE_RECIPIENTS_COMMANDS } from './commands/message-recipients.js';
 
 export const COMMANDS = {
   ...APP_COMMANDS,
@@ -23,6 +25,8 @@ export const COMMANDS = {
   ...ATTACHMENTS_COMMANDS,
   ...USERNAME_COMMANDS,
   ...WORKSHOP_COMMANDS,
+  ...GROUPS_COMMANDS,
+  ...MESSAGE_RECIPIENTS_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

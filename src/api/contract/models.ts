@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_ATTACHMENT_BYTES } from '../../messaging/attachments/limits.js';
 import { SettingChangeSchema } from './models/audit-extras.js';
 import { MESSAGE_EXTRA_FIELDS } from './models/message-extras.js';
+import { ConversationGroupSchema, GroupChangeSchema } from './models/groups.js';
 
 export const Empty = z.strictObject({});
 export const Ok = z.strictObject({});
@@ -91,12 +92,14 @@ export const ConversationSchema = z.object({
   e164: z.string().optional(),
   /** The username the chat was found by, when it was (the chat header's second line). */
   username: z.string().optional(),
+  /** Set for a group conversation (groups.get has the whole group). */
+  group: ConversationGroupSchema.nullable().default(null),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
 /**
  * Attachment limits at the boundary (one rule with the core: src/messaging/attachments/limits.ts). Files
- * the UI sends cross it in bounded chunks into a vault-staged file (attachments.stage.*); `dataBase64`
+ * the UI sends cross it in bounded chunks into a vault-staged file (attachments.stage*); `dataBase64`
  * in attachments.send remains for small files and API clients.
  */
 export { MAX_ATTACHMENT_BYTES };
@@ -157,7 +160,7 @@ const MessagePreviewSchema = z.object({
 export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
-  kind: z.enum(['text', 'identity-changed', 'timer-changed', 'decryption-failed']),
+  kind: z.enum(['text', 'identity-changed', 'timer-changed', 'decryption-failed', 'group-change']),
   direction: z.enum(['in', 'out']),
   body: z.string(),
   sentAt: z.number(),
@@ -171,6 +174,8 @@ export const MessageSchema = z.object({
   viewOnce: z.boolean(),
   viewed: z.boolean(),
   ...MESSAGE_EXTRA_FIELDS,
+  /** Set on `group-change` events: who changed what in the group. */
+  groupChange: GroupChangeSchema.nullable().default(null),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -243,3 +248,4 @@ export type AuditReport = z.infer<typeof AuditReportSchema>;
 export * from './models/message-extras.js';
 export * from './models/account-extras.js';
 export * from './models/audit-extras.js';
+export * from './models/groups.js';

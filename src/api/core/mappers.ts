@@ -12,6 +12,7 @@ import type { Conversation, LastMessage, Message } from '../../messaging/store.j
 import type { AttachmentInfo } from '../../messaging/attachments/records.js';
 import type { AttachmentBytes } from '../../messaging/attachments/service.js';
 import { VerifiedStatus } from '../../signal/stores/index.js';
+import { toApiGroupChange, type NameOf } from './group-view.js';
 
 /** Characters of a message shown in a conversation's preview and an in-app toast. */
 export const PREVIEW_LENGTH = 80;
@@ -43,6 +44,7 @@ function messageStatus(message: Message): ApiMessage['status'] {
 export function toApiMessage(
   message: Message,
   attachmentInfo: (id: string) => AttachmentInfo | undefined = () => undefined,
+  nameOf: NameOf = (serviceId) => serviceId,
 ): ApiMessage {
   const preview = message.preview;
   // The preview's image is one of the message's attachments, shown in the preview card only.
@@ -84,6 +86,7 @@ export function toApiMessage(
     editedAt: message.editedAt,
     deleted: message.deleted,
     timerChange: timerChange(message),
+    groupChange: toApiGroupChange(message, nameOf),
   };
 }
 
@@ -150,6 +153,7 @@ export function toApiConversation(
   last: LastMessage | null,
   verified: ApiConversation['verified'],
   username: string | null,
+  group: ApiConversation['group'] = null,
 ): ApiConversation {
   return {
     id: conversation.id,
@@ -167,5 +171,6 @@ export function toApiConversation(
     markedUnread: conversation.markedUnread,
     ...(conversation.e164 ? { e164: conversation.e164 } : {}),
     ...(username ? { username } : {}),
+    group,
   };
 }

@@ -17,6 +17,7 @@ import { ContactUsernames } from '../../account/contact-usernames.js';
 import { readAccountSecurityFacts } from '../../account/pin-service.js';
 import type { AccountLogin } from '../../account/recovery-flow.js';
 import type { RegisteredAccount } from '../../account/registration.js';
+import { GroupStore, groupIdOfConversation } from '../../groups/group-store.js';
 import { MessageStore, type Conversation, type Message } from '../../messaging/store.js';
 import type { MessagingClient } from '../../messaging/client.js';
 import type { ClientConfig } from '../../net/config.js';
@@ -28,6 +29,7 @@ import { SignalProtocolStores } from '../../signal/stores/index.js';
 import type { Vault } from '../../vault/index.js';
 import { loginOf, readAccount, saveAccount, type StoredAccount } from './account-record.js';
 import type { Emit } from './context.js';
+import { toConversationGroup } from './group-view.js';
 import { conversationTitle, toApiConversation, toApiMessage, verifiedState } from './mappers.js';
 import { MessagingConnection } from './messaging-connection.js';
 import type { PendingRegistration } from './registration.js';
@@ -40,6 +42,8 @@ export class Session {
   readonly kv: AccountKv;
   /** The usernames contacts were found by: a chat's title until their profile name is known. */
   readonly contactUsernames: ContactUsernames;
+  /** Groups v2 as stored (their state is written by the messaging client's groups). */
+  readonly groups: GroupStore;
   /**
    * Every connection of this session (messaging, registration, PIN backup, attachments) opens through it.
    * The settings' proxy schema is the route's schema (src/net/route.ts), so a saved setting is a usable route.
@@ -72,6 +76,7 @@ export class Session {
     this.messages = new MessageStore(db, { clock });
     this.settings = new SettingsStore(db);
     this.kv = new AccountKv(db);
+    this.groups = new GroupStore(db, clock);
     this.contactUsernames = new ContactUsernames(this.kv, (id) => !!this.messages.getConversation(id));
     this.#routes = new NetworkRouteManager(this.settings.get().proxy, routeOptions);
     this.connection = new MessagingConnection({
@@ -122,13 +127,33 @@ export class Session {
 
   /** A message for the UI, with what is known about its attachments. */
   apiMessage(message: Message): ApiMessage {
-    return toApiMessage(message, (id) => {
-      try {
-        return this.client?.attachmentInfo(id);
-      } catch {
-        return undefined;
-      }
-    });
+    return toApiMessage(
+      message,
+      (id) => {
+        try {
+          return this.client?.attachmentInfo(id);
+        } catch {
+          return undefined;
+        }
+      },
+      (serviceId) => this.nameOf(serviceId),
+    );
+  }
+
+  /** How this device names someone (a member, an author): "You", their chat's title, else unknown. */
+  nameOf(serviceId: string): string {
+    const account = this.account;
+    if (account && (serviceId === account.aci || serviceId === account.pni)) return 'You';
+    const chat = this.messages.findConversationByServiceId(serviceId);
+    return chat ? this.conversationTitle(chat) : 'Unknown contact';
+  }
+
+  /** ConversationSchema.group of a group conversation (null for a 1:1 chat or a group not fetched yet). */
+  private conversationGroup(conversation: Conversation): ApiConversation['group'] {
+    const groupId = groupIdOfConversation(conversation.serviceId);
+    const state = groupId === undefined ? null : (this.groups.get(groupId)?.state ?? null);
+    const account = this.account;
+    return state && account ? toConversationGroup(state, account) : null;
   }
 
   apiConversation(conversation: Conversation): ApiConversation {
@@ -154,7 +179,13 @@ export class Session {
         verified = 'default';
       }
     }
-    return toApiConversation(conversation, lastMessage, verified, this.contactUsernames.of(conversation.id));
+    return toApiConversation(
+      conversation,
+      lastMessage,
+      verified,
+      this.contactUsernames.of(conversation.id),
+      this.conversationGroup(conversation),
+    );
   }
 
   conversationTitle(conversation: Conversation): string {
@@ -179,6 +210,7 @@ export class Session {
           summary.lastMessage,
           verifiedState(statuses.get(summary.serviceId)),
           this.contactUsernames.of(summary.id),
+          this.conversationGroup(summary),
         ),
       );
   }

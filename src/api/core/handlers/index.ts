@@ -8,8 +8,10 @@ import { appHandlers } from './app.js';
 import { attachmentHandlers } from './attachments.js';
 import { auditHandlers } from './audit.js';
 import { conversationHandlers } from './conversations.js';
+import { groupHandlers } from './groups.js';
 import { linkPreviewHandlers } from './link-preview.js';
 import { messageHandlers } from './messages.js';
+import { messageRecipientHandlers } from './message-recipients.js';
 import { pinHandlers } from './pin.js';
 import { profileHandlers } from './profile.js';
 import { safetyNumberHandlers } from './safety-number.js';
@@ -34,5 +36,7 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...profileHandlers(ctx),
     ...usernameHandlers(ctx),
     ...workshopHandlers(ctx),
+    ...groupHandlers(ctx),
+    ...messageRecipientHandlers(ctx),
   };
 }
