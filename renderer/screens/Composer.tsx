@@ -5,7 +5,8 @@ import {
   type ApiError,
   type LinkPreview,
 } from '../../src/api/contract.js';
-import { fileToBase64, getApi, navigate } from '../bridge.js';
+import { sendFiles } from '../attachment-staging.js';
+import { getApi, navigate } from '../bridge.js';
 import { formatSize } from '../components/Attachments.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { ComposerPreviewCard, useComposerPreview } from '../components/LinkPreview.js';
@@ -152,14 +153,9 @@ export function Composer({
     }
     const result =
       files.length > 0
-        ? await getApi().attachments.send({
+        ? await sendFiles({
             conversationId,
-            files: await Promise.all(
-              files.map(async (file) => ({
-                dataBase64: await fileToBase64(file),
-                ...(file.name ? { fileName: file.name.slice(0, 255) } : {}),
-              })),
-            ),
+            files,
             ...(text ? { body: text } : {}),
             ...(viewOnce && viewOnceAllowed ? { viewOnce: true } : {}),
           })

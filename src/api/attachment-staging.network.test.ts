@@ -1,6 +1,6 @@
 /**
- * Files staged through the contract in bounded chunks (attachments.stage.begin/chunk/cancel, then
- * attachments.send by stageId) on the REAL demo network: a multi-segment file of an odd size reaches the
+ * Files staged through the contract in bounded chunks (attachments.stageBegin/chunk/cancel, then
+ * attachments.send by stageId) and read back by range (attachments.readRange) on the REAL demo network: a multi-segment file of an odd size reaches the
  * contact, whose independent decryption (node:crypto, checked digest and MAC) gives it back byte for byte;
  * the staging rules refuse bad chunks; cancel and lock wipe the staged file; a tampered multi-segment
  * download fails its MAC and leaves no vault file, committed or temporary.
@@ -40,13 +40,13 @@ describe('attachments staged in chunks through the API (demo network)', () => {
 
   async function stage(bytes: Buffer, chunk: number): Promise<string> {
     const { stageId, chunkBytes } = await value(
-      service.call('attachments.stage.begin', { size: bytes.length }),
+      service.call('attachments.stageBegin', { size: bytes.length }),
     );
     expect(chunkBytes).toBe(STAGING_LIMITS.chunkBytes);
     for (let offset = 0; offset < bytes.length; offset += chunk) {
       const dataBase64 = bytes.subarray(offset, offset + chunk).toString('base64');
       const { received } = await value(
-        service.call('attachments.stage.chunk', { stageId, offset, dataBase64 }),
+        service.call('attachments.stageChunk', { stageId, offset, dataBase64 }),
       );
       expect(received).toBe(Math.min(bytes.length, offset + chunk));
     }
@@ -95,17 +95,32 @@ describe('attachments staged in chunks through the API (demo network)', () => {
 
     const ours = await value(service.call('attachments.read', { attachmentId: sent.attachments[0]!.id }));
     expect(Buffer.from(ours.dataBase64, 'base64').equals(file)).toBe(true);
+    // Read back in a range across a vault segment boundary, as a large file is shown or saved.
+    const range = await value(
+      service.call('attachments.readRange', {
+        attachmentId: sent.attachments[0]!.id,
+        offset: SEGMENT_BYTES - 10,
+        length: 100_000,
+      }),
+    );
+    expect(range).toMatchObject({
+      offset: SEGMENT_BYTES - 10,
+      size: file.length,
+      blobType: 'application/octet-stream',
+    });
+    const expected = file.subarray(SEGMENT_BYTES - 10, SEGMENT_BYTES - 10 + 100_000);
+    expect(Buffer.from(range.dataBase64, 'base64').equals(expected)).toBe(true);
     // The stage was taken by the send: it is gone.
-    await expect(service.call('attachments.stage.cancel', { stageId })).resolves.toMatchObject({
+    await expect(service.call('attachments.stageCancel', { stageId })).resolves.toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
   });
 
   it('refuses chunks out of order, too big or past the announced size; cancel wipes the staged file', async () => {
-    const { stageId } = await value(service.call('attachments.stage.begin', { size: 100_000 }));
+    const { stageId } = await value(service.call('attachments.stageBegin', { size: 100_000 }));
     const chunk = (offset: number, bytes: number) =>
-      service.call('attachments.stage.chunk', {
+      service.call('attachments.stageChunk', {
         stageId,
         offset,
         dataBase64: randomBytes(bytes).toString('base64'),
@@ -121,14 +136,14 @@ describe('attachments staged in chunks through the API (demo network)', () => {
       service.call('attachments.send', { conversationId, files: [{ stageId }] }),
     ).resolves.toMatchObject({ ok: false, error: { code: 'PRECONDITION' } });
     expect(temps()).toHaveLength(1);
-    await value(service.call('attachments.stage.cancel', { stageId }));
+    await value(service.call('attachments.stageCancel', { stageId }));
     expect(temps()).toEqual([]);
     await expect(chunk(40_000, 10)).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
     // A file longer than announced is refused and its staged part wiped.
-    const long = await value(service.call('attachments.stage.begin', { size: 10 }));
+    const long = await value(service.call('attachments.stageBegin', { size: 10 }));
     await expect(
-      service.call('attachments.stage.chunk', {
+      service.call('attachments.stageChunk', {
         stageId: long.stageId,
         offset: 0,
         dataBase64: randomBytes(11).toString('base64'),
@@ -136,14 +151,14 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     ).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(temps()).toEqual([]);
     await expect(
-      service.call('attachments.stage.begin', { size: STAGING_LIMITS.maxFileBytes + 1 }),
+      service.call('attachments.stageBegin', { size: STAGING_LIMITS.maxFileBytes + 1 }),
     ).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
   it('a lock mid-stage wipes the staged file; after unlock the stage is unknown', async () => {
-    const { stageId } = await value(service.call('attachments.stage.begin', { size: 2 * SEGMENT_BYTES + 7 }));
+    const { stageId } = await value(service.call('attachments.stageBegin', { size: 2 * SEGMENT_BYTES + 7 }));
     await value(
-      service.call('attachments.stage.chunk', {
+      service.call('attachments.stageChunk', {
         stageId,
         offset: 0,
         dataBase64: randomBytes(SEGMENT_BYTES + 5).toString('base64'),
@@ -154,7 +169,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     expect(temps()).toEqual([]);
     await value(service.call('vault.unlock', { passphrase: PASS }));
     await expect(
-      service.call('attachments.stage.chunk', {
+      service.call('attachments.stageChunk', {
         stageId,
         offset: SEGMENT_BYTES + 5,
         dataBase64: randomBytes(2).toString('base64'),

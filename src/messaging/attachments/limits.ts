@@ -7,7 +7,7 @@ export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 export const STAGING_LIMITS = {
   /** One file. */
   maxFileBytes: MAX_ATTACHMENT_BYTES,
-  /** One chunk of `attachments.stage.chunk` (≈ 1.33 MiB as base64 in a JSON message). */
+  /** One chunk of `attachments.stageChunk` (≈ 1.33 MiB as base64 in a JSON message). */
   chunkBytes: 1024 * 1024,
   /** Files being staged at once (a message carries at most 32). */
   maxStages: 32,

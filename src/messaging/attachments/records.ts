@@ -16,7 +16,12 @@ import {
 import type { EncryptedFileStore } from '../../vault/file-store.js';
 import type { SqlDatabase } from '../../vault/sql.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
-import { isInlineImage, isPotentiallyExecutable, type SniffedType } from './content-type.js';
+import {
+  isInlineImage,
+  isPotentiallyExecutable,
+  SNIFF_HEAD_BYTES,
+  type SniffedType,
+} from './content-type.js';
 import { AttachmentRejectedError, type AttachmentFailure } from './errors.js';
 import { pointerFailure } from './pointer-check.js';
 import {
@@ -295,6 +300,21 @@ export class AttachmentRecords {
       );
     }
     return attachmentBytes(this.files.read(fileId));
+  }
+
+  /**
+   * `length` bytes of a downloaded attachment from `offset` (decrypting only the vault segments they
+   * touch), with the file's size and the blob type `read` would give it. The Buffer is the caller's.
+   */
+  readRange(id: string, offset: number, length: number): { bytes: Buffer; size: number; blobType: string } {
+    const row = this.#mustRow(id);
+    if (row.state !== 'ready' || !row.file_id)
+      throw new PreconditionError('This attachment is not downloaded.');
+    const size = this.files.size(row.file_id);
+    if (offset > size) throw new ValidationError('The range starts after the end of the file.');
+    const { blobType, bytes: head } = attachmentBytes(this.files.readRange(row.file_id, 0, SNIFF_HEAD_BYTES));
+    head.fill(0);
+    return { bytes: this.files.readRange(row.file_id, offset, length), size, blobType };
   }
 
   /** Whether an attachment row holds this vault file (a staged file taken by a send that then failed: not). */

@@ -7,7 +7,7 @@
  *   receive: downloadAttachment(pointer) (CDN → incremental decrypt → digest+MAC check → vault.files)
  *   show:    AttachmentRecords.read(id) → bytes + sniffed type, for the API to hand out as a blob: URL
  *
- * Files stream: a file staged in vault.files (attachments.stage.*) is read a segment at a time, encrypted
+ * Files stream: a file staged in vault.files (attachments.stage*) is read a segment at a time, encrypted
  * and written to the TUS body as it goes; a download is decrypted as it arrives into an uncommitted vault
  * file that is committed only after the digest and MAC matched. Only images are read whole (metadata
  * stripping and thumbnails need the decoded picture). Plaintext never touches the disk outside the
@@ -102,7 +102,7 @@ export function sanitizeFileName(name: string | undefined): string | undefined {
 /** Where the file to send is: in memory (small files, link-preview images) or staged in vault.files. */
 export type OutgoingSource =
   | { readonly bytes: Uint8Array }
-  /** A file staged in vault.files (attachments.stage.*): read from there a segment at a time. */
+  /** A file staged in vault.files (attachments.stage*): read from there a segment at a time. */
   | { readonly fileId: string };
 
 export type OutgoingAttachmentInput = OutgoingSource & {

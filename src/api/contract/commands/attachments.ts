@@ -13,16 +13,16 @@ import { command } from './command.js';
 
 export const ATTACHMENTS_COMMANDS = {
   /**
-   * Announces a file to send; its bytes follow with attachments.stage.chunk (in order, each at most
+   * Announces a file to send; its bytes follow with attachments.stageChunk (in order, each at most
    * `chunkBytes`) into a file staged in the vault, which attachments.send takes by `stageId`. At most 32
    * stages at once; a stage left alone for 10 minutes, cancelled or open at lock is wiped.
    */
-  'attachments.stage.begin': command(
+  'attachments.stageBegin': command(
     z.strictObject({ size: z.number().int().min(1).max(STAGING_LIMITS.maxFileBytes) }),
     z.object({ stageId: z.string(), chunkBytes: z.number().int() }),
   ),
   /** The next chunk of a staged file, starting at `offset` (= the bytes staged so far). */
-  'attachments.stage.chunk': command(
+  'attachments.stageChunk': command(
     z.strictObject({
       stageId: Id,
       offset: z.number().int().nonnegative(),
@@ -31,7 +31,7 @@ export const ATTACHMENTS_COMMANDS = {
     z.object({ received: z.number().int() }),
   ),
   /** Wipes a staged file (NOT_FOUND when there is none). */
-  'attachments.stage.cancel': command(
+  'attachments.stageCancel': command(
     z.strictObject({ stageId: Id }),
     z.object({ cancelled: z.literal(true) }),
   ),
@@ -43,7 +43,7 @@ export const ATTACHMENTS_COMMANDS = {
           .array(
             z.union([
               z.strictObject({
-                /** A complete staged file (attachments.stage.*): how the UI sends files. */
+                /** A complete staged file (attachments.stage*): how the UI sends files. */
                 stageId: Id,
                 fileName: z.string().min(1).max(255).optional(),
               }),
@@ -75,6 +75,24 @@ export const ATTACHMENTS_COMMANDS = {
   'attachments.read': command(
     z.strictObject({ attachmentId: Id, which: z.enum(['full', 'thumbnail']).optional() }),
     AttachmentBytesSchema,
+  ),
+  /**
+   * A range of a downloaded attachment (at most `chunkBytes` of attachments.stageBegin), so a large file
+   * is shown or saved piece by piece; `size` is the whole file's. Executables need `confirmExecutable`.
+   */
+  'attachments.readRange': command(
+    z.strictObject({
+      attachmentId: Id,
+      offset: z.number().int().nonnegative(),
+      length: z.number().int().min(1).max(STAGING_LIMITS.chunkBytes),
+      confirmExecutable: z.boolean().optional(),
+    }),
+    z.object({
+      dataBase64: z.string(),
+      offset: z.number().int(),
+      size: z.number().int(),
+      blobType: z.string(),
+    }),
   ),
   /**
    * The bytes to save as a file (the renderer offers a download link; nothing is opened). A potentially

@@ -5,10 +5,25 @@
 import { ConfirmationRequiredError, NotFoundError } from '../../../errors.js';
 import { AttachmentStaging } from '../../../messaging/attachments/staging.js';
 import { STAGING_LIMITS } from '../../../messaging/attachments/limits.js';
+import type { MessagingClient } from '../../../messaging/client.js';
 import type { OutgoingFile } from '../../../messaging/sender.js';
 import type { EncryptedFileStore } from '../../../vault/file-store.js';
 import type { CoreContext, Handlers } from '../context.js';
 import { toApiAttachmentBytes } from '../mappers.js';
+
+/** A potentially executable attachment is handed out only after the user confirmed it. */
+function confirmedIfExecutable(
+  client: MessagingClient,
+  attachmentId: string,
+  confirmed: boolean | undefined,
+) {
+  const info = client.attachmentInfo(attachmentId);
+  if (!info) throw new NotFoundError('No such attachment.');
+  if (info.potentiallyExecutable && !confirmed) {
+    throw new ConfirmationRequiredError('Open it only if you trust the sender.');
+  }
+  return info;
+}
 
 export function attachmentHandlers(ctx: CoreContext) {
   // One staging area per unlocked vault: a new session (new file store) starts empty, and the lock has
@@ -26,9 +41,9 @@ export function attachmentHandlers(ctx: CoreContext) {
   };
 
   return {
-    'attachments.stage.begin': ({ size }) =>
+    'attachments.stageBegin': ({ size }) =>
       Promise.resolve({ stageId: staging().begin(size), chunkBytes: STAGING_LIMITS.chunkBytes }),
-    'attachments.stage.chunk': ({ stageId, offset, dataBase64 }) => {
+    'attachments.stageChunk': ({ stageId, offset, dataBase64 }) => {
       const chunk = Buffer.from(dataBase64, 'base64');
       try {
         return Promise.resolve({ received: staging().append(stageId, offset, chunk) });
@@ -36,7 +51,7 @@ export function attachmentHandlers(ctx: CoreContext) {
         chunk.fill(0);
       }
     },
-    'attachments.stage.cancel': ({ stageId }) => {
+    'attachments.stageCancel': ({ stageId }) => {
       if (!staging().cancel(stageId)) throw new NotFoundError('No such staged file.');
       return Promise.resolve({ cancelled: true as const });
     },
@@ -75,13 +90,22 @@ export function attachmentHandlers(ctx: CoreContext) {
       const client = ctx.session().needClient();
       return Promise.resolve(toApiAttachmentBytes(client.readAttachment(attachmentId, which ?? 'full')));
     },
+    'attachments.readRange': ({ attachmentId, offset, length, confirmExecutable }) => {
+      const client = ctx.session().needClient();
+      confirmedIfExecutable(client, attachmentId, confirmExecutable);
+      const records = client.attachments;
+      if (!records) throw new NotFoundError('No such attachment.');
+      const range = records.readRange(attachmentId, offset, length);
+      try {
+        const dataBase64 = range.bytes.toString('base64');
+        return Promise.resolve({ dataBase64, offset, size: range.size, blobType: range.blobType });
+      } finally {
+        range.bytes.fill(0);
+      }
+    },
     'attachments.save': ({ attachmentId, confirmExecutable }) => {
       const client = ctx.session().needClient();
-      const info = client.attachmentInfo(attachmentId);
-      if (!info) throw new NotFoundError('No such attachment.');
-      if (info.potentiallyExecutable && !confirmExecutable) {
-        throw new ConfirmationRequiredError('Open it only if you trust the sender.');
-      }
+      const info = confirmedIfExecutable(client, attachmentId, confirmExecutable);
       const { dataBase64 } = toApiAttachmentBytes(client.readAttachment(attachmentId, 'full'));
       return Promise.resolve({
         dataBase64,
