@@ -27,6 +27,7 @@ import {
 import type { IdentityStores, SignalProtocolStores } from '../signal/stores/index.js';
 import { padContent, type Envelope, type EnvelopeType } from '../signal/proto/signal-service.js';
 import { isLibSignalError } from '../signal/libsignal-errors.js';
+import { SenderCertificateCheck } from '../signal/sender-certificates.js';
 import { StagedStores } from '../signal/staged-stores.js';
 import type { DecryptedEnvelope, EnvelopeDecryptor, StagedDecrypt } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
@@ -73,14 +74,16 @@ class AdapterStaged implements StagedDecrypt {
 }
 
 export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
-  private readonly trustRoots: PublicKey[];
+  private readonly certificates: SenderCertificateCheck;
 
   constructor(
     private readonly stores: SignalProtocolStores,
     private readonly local: { readonly aci: string; readonly pni?: string; readonly deviceId: number },
     unidentifiedDeliveryTrustRoots: readonly string[],
   ) {
-    this.trustRoots = unidentifiedDeliveryTrustRoots.map((root) => PublicKey.deserialize(b64(root)));
+    this.certificates = new SenderCertificateCheck(
+      unidentifiedDeliveryTrustRoots.map((root) => PublicKey.deserialize(b64(root))),
+    );
     stores.aci.identity.onIdentityChange(() => {
       this.identityDirty = true;
     });
@@ -113,6 +116,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
     const senderKeys = stores === this.stores.aci ? this.stores.senderKeys : undefined;
     const staged = new StagedStores(stores, heads.get(stores), senderKeys);
     const result = await this.decryptWith(envelope, staged, localServiceId);
+    staged.succeeded();
     heads.set(stores, staged);
     return new AdapterStaged(result, staged, heads);
   }
@@ -127,7 +131,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
       deviceId: envelope.sourceDevice ?? 0,
     };
     const local = { serviceId: localServiceId, deviceId: this.local.deviceId };
-    return decryptEnvelopeWith(envelope, source, stores, local, this.trustRoots);
+    return decryptEnvelopeWith(envelope, source, stores, local, this.certificates);
   }
 
   /**

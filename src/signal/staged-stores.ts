@@ -64,14 +64,14 @@ class StagedSessions extends SessionStore {
   }
 }
 
+type IdentityReads = Pick<
+  IdentityKeyStore,
+  'getIdentityKey' | 'getLocalRegistrationId' | 'isTrustedIdentity' | 'getIdentity'
+>;
+
 class StagedIdentity extends IdentityKeyStore {
   readonly saved = new Map<string, PublicKey>();
-  constructor(
-    private readonly base: Pick<
-      IdentityKeyStore,
-      'getIdentityKey' | 'getLocalRegistrationId' | 'isTrustedIdentity' | 'getIdentity'
-    >,
-  ) {
+  constructor(private readonly base: IdentityReads) {
     super();
   }
   override getIdentityKey(): Promise<PrivateKey> {
@@ -82,10 +82,10 @@ class StagedIdentity extends IdentityKeyStore {
   }
   override async saveIdentity(name: ProtocolAddress, publicKey: PublicKey): Promise<IdentityChange> {
     const previous = await this.getIdentity(name);
+    // libsignal saves the sender's key on every decrypt; the same key again would write nothing.
+    if (previous?.equals(publicKey)) return IdentityChange.NewOrUnchanged;
     this.saved.set(name.name(), publicKey);
-    return previous && !previous.equals(publicKey)
-      ? IdentityChange.ReplacedExisting
-      : IdentityChange.NewOrUnchanged;
+    return previous ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;
   }
   override isTrustedIdentity(
     name: ProtocolAddress,
@@ -180,8 +180,57 @@ class StagedSenderKeys extends SenderKeyStore {
 }
 
 /**
+ * The identity reads of one chain: the keys its succeeded decrypts staged, else the vault's — each vault
+ * row read once per chain, as are our key pair and registration id (libsignal asks for them two or three
+ * times per decrypt). A chain lives for one batch, which holds the client's write queue, so the vault's
+ * rows cannot change under it.
+ */
+class ChainIdentity implements IdentityReads {
+  #identityKey: Promise<PrivateKey> | undefined;
+  #registrationId: Promise<number> | undefined;
+  readonly #vault = new Map<string, Promise<PublicKey | null>>();
+  readonly #staged = new Map<string, PublicKey>();
+  constructor(private readonly base: IdentityReads) {}
+  getIdentityKey(): Promise<PrivateKey> {
+    return (this.#identityKey ??= this.base.getIdentityKey());
+  }
+  getLocalRegistrationId(): Promise<number> {
+    return (this.#registrationId ??= this.base.getLocalRegistrationId());
+  }
+  isTrustedIdentity(name: ProtocolAddress, publicKey: PublicKey, direction: Direction): Promise<boolean> {
+    return this.base.isTrustedIdentity(name, publicKey, direction);
+  }
+  getIdentity(name: ProtocolAddress): Promise<PublicKey | null> {
+    const staged = this.#staged.get(name.name());
+    if (staged) return Promise.resolve(staged);
+    let read = this.#vault.get(name.name());
+    if (!read) {
+      read = this.base.getIdentity(name);
+      this.#vault.set(name.name(), read);
+    }
+    return read;
+  }
+  /** A succeeded decrypt's staged keys: what the chain's later decrypts read. */
+  succeeded(saved: ReadonlyMap<string, PublicKey>): void {
+    for (const [serviceId, publicKey] of saved) this.#staged.set(serviceId, publicKey);
+  }
+}
+
+/** What the stagers of one chain share. */
+class Chain {
+  readonly identity: ChainIdentity;
+  /** Session → the stager of a succeeded decrypt that staged it last: only its record is written. */
+  readonly lastSession = new Map<string, StagedStores>();
+  constructor(base: IdentityStores) {
+    this.identity = new ChainIdentity(base.identity);
+  }
+}
+
+/**
  * One decrypt's view of a store set: reads through `previous` (the stager before it in a batch, same
- * store set) to the vault, writes kept until `commit()`.
+ * store set) to the vault, writes kept until `commit()`. The stagers of a chain are committed in order in
+ * ONE transaction (or none is): a session record that a later decrypt of the chain replaced is not written
+ * (a backlog from one contact writes its session once per batch, not once per message).
  */
 export class StagedStores {
   readonly sessions: StagedSessions;
@@ -191,6 +240,7 @@ export class StagedStores {
   readonly kyberPreKeys: StagedKyberPreKeys;
   /** Sender keys are one set for the account; staged here when the decrypt is given them. */
   readonly senderKeys: StagedSenderKeys | undefined;
+  private readonly chain: Chain;
 
   constructor(
     private readonly base: IdentityStores,
@@ -198,8 +248,9 @@ export class StagedStores {
     private readonly baseSenderKeys?: SqlSenderKeyStore,
   ) {
     const reads = previous ?? base;
+    this.chain = previous?.chain ?? new Chain(base);
     this.sessions = new StagedSessions(reads.sessions);
-    this.identity = new StagedIdentity(reads.identity);
+    this.identity = new StagedIdentity(this.chain.identity);
     this.preKeys = new StagedPreKeys(reads.preKeys);
     this.signedPreKeys = new StagedSignedPreKeys(reads.signedPreKeys);
     this.kyberPreKeys = new StagedKyberPreKeys(reads.kyberPreKeys, (id) =>
@@ -210,15 +261,27 @@ export class StagedStores {
   }
 
   /**
+   * The decrypt through this stager succeeded: the next stager of the chain reads through it, and its
+   * session records replace those staged before it. (A failed decrypt's stager is dropped uncommitted.)
+   */
+  succeeded(): void {
+    for (const sessionKey of this.sessions.saved.keys()) this.chain.lastSession.set(sessionKey, this);
+    this.chain.identity.succeeded(this.identity.saved);
+  }
+
+  /**
    * Write what THIS stager staged through the vault stores, synchronously (a batch commits its chain in
    * order). Call inside the transaction that stores the decrypt's result; a throw (e.g. a last-resort
-   * Kyber key replayed) must roll it back.
+   * Kyber key replayed) must roll it back — the whole chain's transaction, as a replaced session record
+   * is written only by the stager that replaced it.
    */
   commit(): void {
     for (const [serviceId, publicKey] of this.identity.saved) {
       this.base.identity.saveRemoteIdentity(serviceId, publicKey);
     }
-    for (const { serviceId, deviceId, record } of this.sessions.saved.values()) {
+    for (const [sessionKey, { serviceId, deviceId, record }] of this.sessions.saved) {
+      const last = this.chain.lastSession.get(sessionKey);
+      if (last !== undefined && last !== this) continue; // a later decrypt of the chain replaced it
       this.base.sessions.saveSync(serviceId, deviceId, record);
     }
     for (const id of this.preKeys.removed) this.base.preKeys.removeSync(id);
