@@ -12,12 +12,13 @@ import {
 } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import { EMPTY_GROUP_ACTIONS, Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { profileUploadBody } from '../account/own-profile.js';
 import type { DemoContact } from '../demo/network.js';
 import { PreconditionError, ProtocolError, ValidationError } from '../errors.js';
 import type { MessagingClient } from '../messaging/client.js';
 import type { Message } from '../messaging/store.js';
 import { createHarness, type Harness } from '../messaging/test-support/harness.js';
+import { migration0013 } from '../vault/migrations/0013-group-send.js';
+import { startGroupMember } from './test-support/member.js';
 import type { GroupChangeRecord } from './group-changes.js';
 import { decodeAttributeBlob } from './proto.js';
 
@@ -32,18 +33,12 @@ describe('managing groups v2 on the demo network', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    client = await h.startClient({ ownProfileKey: () => h.account.profileKey });
-    // Our profile key's commitment on the server: what our profile key credential is issued against.
-    const upload = await client.accountRequest({
-      verb: 'PUT',
-      path: '/v1/profile',
-      headers: { 'content-type': 'application/json' },
-      body: profileUploadBody(h.account.aci, h.account.profileKey, {
-        profile: null,
-        phoneNumberSharing: 'nobody',
-      }),
-    });
-    expect(upload.status).toBe(200);
+    // Until migration 0013 (group send state) is registered, its table is made here (as group-send's test).
+    const tables = h.vault.db
+      .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'message_recipients'")
+      .get() as { n: number };
+    if (tables.n === 0) migration0013.up(h.vault.db);
+    client = await startGroupMember(h);
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');
     carol = await h.contact('Carol');
@@ -86,6 +81,17 @@ describe('managing groups v2 on the demo network', () => {
       .messages.filter((m: Message) => m.eventType === 'group-change')
       .reverse()
       .map((m) => m.eventData as unknown as GroupChangeRecord);
+
+  /** The next DataMessage with our signed change of this group's revision a member's phone decrypts. */
+  async function changeMessageTo(contact: DemoContact, groupId: string, revision: number) {
+    const masterKey = masterKeyOf(groupId);
+    for (;;) {
+      const got = await contact.device.waitForMessage();
+      const context = got.dataMessage.groupV2;
+      if (!context?.groupChange?.length || context.revision !== revision) continue;
+      if (context.masterKey && masterKey.equals(context.masterKey)) return got;
+    }
+  }
 
   it('creates a group: a contact whose profile key we hold joins, one without is invited; the timeline says so', async () => {
     const created = await client.groups.create({
@@ -218,6 +224,9 @@ describe('managing groups v2 on the demo network', () => {
     const five = await client.setExpireTimer(conversationId, 300);
     expect(five.expireTimerSeconds).toBe(300);
     expect((await onServer(created.id)).timer).toBe(300);
+    // Alice's phone is told: a group DataMessage with the timer and our signed change of revision 2.
+    const told = await changeMessageTo(alice, created.id, 2);
+    expect(told.dataMessage.expireTimer).toBe(300);
     const off = await client.setExpireTimer(conversationId, 0);
     expect(off.expireTimerSeconds).toBeNull();
     expect((await onServer(created.id)).timer).toBeNull();
@@ -239,6 +248,8 @@ describe('managing groups v2 on the demo network', () => {
       changes: [{ kind: 'left', subject: h.account.aci }],
     });
     expect(client.store.getConversation(created.conversationId!)).toBeDefined();
+    // The members were told before we stopped being one.
+    await changeMessageTo(alice, created.id, 1);
     await expect(client.groups.setTitle(created.id, 'Back')).rejects.toBeInstanceOf(PreconditionError);
   });
 

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { ProtocolAddress } from '@signalapp/libsignal-client';
 import { EMPTY_DATA_MESSAGE, EMPTY_GROUP_ACTIONS, ServiceIdKind, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { profileUploadBody } from '../account/own-profile.js';
 import type { DemoContact } from '../demo/network.js';
 import { ProtocolError } from '../errors.js';
 import type { MessagingClient } from '../messaging/client.js';
 import { createHarness, type Harness } from '../messaging/test-support/harness.js';
+import { startGroupMember } from './test-support/member.js';
 import { VAULT_FILES } from '../vault/vault.js';
 
 const WAIT = { timeout: 10_000, interval: 50 };
@@ -29,18 +29,7 @@ describe('groups v2 on the demo network', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    client = await h.startClient({ ownProfileKey: () => h.account.profileKey });
-    // Our profile key's commitment on the server: what our profile key credential is issued against.
-    const upload = await client.accountRequest({
-      verb: 'PUT',
-      path: '/v1/profile',
-      headers: { 'content-type': 'application/json' },
-      body: profileUploadBody(h.account.aci, h.account.profileKey, {
-        profile: null,
-        phoneNumberSharing: 'nobody',
-      }),
-    });
-    expect(upload.status).toBe(200);
+    client = await startGroupMember(h);
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');
     await alice.ensureSession(h.account.aci);

@@ -136,7 +136,7 @@ export class Groups {
     const masterKey = secretParams.getMasterKey().serialize();
     const known = await this.sync.refresh(masterKey, { revision: 0, actor: us.aci });
     log.info('groups.created', { members: members.length, invited: invited.length });
-    await this.announce(known, undefined);
+    await this.announce(known.id, known.state.revision, undefined);
     return known;
   }
 
@@ -201,7 +201,7 @@ export class Groups {
           },
         ],
       }),
-      { announce: false },
+      'never',
     );
     if (current.conversationId) await this.options.removeConversation(current.conversationId);
     log.info('groups.invitation_declined');
@@ -211,11 +211,15 @@ export class Groups {
   async leave(groupId: string): Promise<KnownGroup> {
     const { us } = this.options;
     this.member(groupId);
-    return this.change(groupId, (cipher) => ({
-      deleteMembers: [
-        { deletedUserId: cipher.encryptServiceId(ServiceId.parseFromServiceIdString(us.aci)).serialize() },
-      ],
-    }));
+    return this.change(
+      groupId,
+      (cipher) => ({
+        deleteMembers: [
+          { deletedUserId: cipher.encryptServiceId(ServiceId.parseFromServiceIdString(us.aci)).serialize() },
+        ],
+      }),
+      'before',
+    );
   }
 
   async setTitle(groupId: string, title: string): Promise<KnownGroup> {
@@ -297,7 +301,8 @@ export class Groups {
   private async change(
     groupId: string,
     build: (cipher: ClientZkGroupCipher) => GroupChangeActionsProto,
-    options: { announce: boolean } = { announce: true },
+    /** When to tell the members: after the update, before it (leaving: we can no longer send after), never. */
+    announce: 'after' | 'before' | 'never' = 'after',
   ): Promise<KnownGroup> {
     const secretParams = this.secretParams(groupId);
     const cipher = new ClientZkGroupCipher(secretParams);
@@ -318,23 +323,30 @@ export class Groups {
     this.sync.verify(signed);
     const actor = this.sync.actorOf(secretParams, signed) ?? this.options.us.aci;
     const known: KnownChange = { revision, actor };
+    if (announce === 'before') await this.announce(groupId, revision, signed);
     const updated = await this.sync.update(groupId, known);
-    if (options.announce) await this.announce(updated, signed);
+    if (announce === 'after') await this.announce(groupId, updated.state.revision, signed);
     return updated;
   }
 
-  /** Tell the members (best effort: the change is made; a member who misses it catches up by revision). */
-  private async announce(group: KnownGroup, change: GroupChangeProto | undefined): Promise<void> {
-    if (!group.conversationId) return;
-    const stored = this.options.store.get(group.id);
-    if (!stored) return;
+  /**
+   * Tell the members (best effort: the change is made; a member who misses it catches up by revision) —
+   * the members of the group as stored now, at `revision`.
+   */
+  private async announce(
+    groupId: string,
+    revision: number,
+    change: GroupChangeProto | undefined,
+  ): Promise<void> {
+    const stored = this.options.store.get(groupId);
+    if (!stored?.conversationId) return;
     const context = encodeGroupContext({
       masterKey: stored.masterKey,
-      revision: group.state.revision,
+      revision,
       ...(change ? { groupChange: encodeGroupChange(change) } : {}),
     });
     try {
-      await this.options.announce(group.conversationId, context, group.state.timerSeconds);
+      await this.options.announce(stored.conversationId, context, stored.state?.timerSeconds ?? null);
     } catch (error) {
       log.warn('groups.announce_failed', errorFields(error));
     }
