@@ -35,6 +35,21 @@ import type { GroupSendState } from './send-state.js';
 
 /** One try, then one retry after the server named devices we did not know of (409/410). */
 const MULTI_RECIPIENT_ATTEMPTS = 2;
+/** 1:1 round trips (prekey fetches, key distribution, fallback sends) in flight at once. */
+const CONCURRENCY = 8;
+
+/** `work` for every item, at most CONCURRENCY at a time (each handles its own failure). */
+async function eachConcurrently<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
 
 export interface GroupSendOptions {
   readonly groups: GroupStore;
@@ -85,19 +100,17 @@ export class GroupSend implements GroupDelivery {
         profileKeys,
         outcome,
       });
-      await Promise.all(
-        [...fallback].map(async (aci) => {
-          try {
-            await direct.sendTo(aci, bytes, timestamp, flags, profileKeys.get(aci) ?? null);
-            outcome.set(aci, 'sent');
-            this.stats.fallback += 1;
-          } catch (error) {
-            log.info('groups.send.member_failed', errorFields(error));
-            outcome.set(aci, 'failed');
-            failures.push(error);
-          }
-        }),
-      );
+      await eachConcurrently([...fallback], async (aci) => {
+        try {
+          await direct.sendTo(aci, bytes, timestamp, flags, profileKeys.get(aci) ?? null);
+          outcome.set(aci, 'sent');
+          this.stats.fallback += 1;
+        } catch (error) {
+          log.info('groups.send.member_failed', errorFields(error));
+          outcome.set(aci, 'failed');
+          failures.push(error);
+        }
+      });
     } finally {
       bytes.fill(0);
       for (const key of profileKeys.values()) key?.fill(0);
@@ -163,14 +176,14 @@ export class GroupSend implements GroupDelivery {
   ): Promise<Set<string>> {
     const fallback = new Set<string>();
     const { direct, profileKeys } = ctx;
-    for (const aci of members) {
+    await eachConcurrently(members, async (aci) => {
       try {
         await direct.ensureSessions(aci, profileKeys.get(aci) ?? null);
       } catch (error) {
         log.info('groups.send.no_session', errorFields(error));
         fallback.add(aci);
       }
-    }
+    });
     let pending = members.filter((aci) => !fallback.has(aci));
     const secretParams = secretParamsOf(group.masterKey);
     for (let attempt = 1; attempt <= MULTI_RECIPIENT_ATTEMPTS && pending.length > 0; attempt += 1) {
@@ -246,33 +259,33 @@ export class GroupSend implements GroupDelivery {
     const { stores, state, lock, us } = this.options;
     const local = ProtocolAddress.new(us.aci, us.deviceId);
     const shared = await lock.run(() => state.shared(groupId, distributionId));
-    const failed: string[] = [];
-    let message: Uint8Array | undefined;
-    for (const aci of members) {
-      const identity = stores.aci.identity.getRemoteIdentity(aci)?.publicKey.serialize();
-      const devices = stores.aci.sessions.deviceIds(aci);
+    const identityOf = (aci: string): Uint8Array | undefined =>
+      stores.aci.identity.getRemoteIdentity(aci)?.publicKey.serialize();
+    const lacking = members.filter((aci) => {
+      const identity = identityOf(aci);
       const key = identity ? Buffer.from(identity).toString('base64') : '';
-      if (identity && devices.every((d) => state.hasShared(shared, aci, d, key))) continue;
+      const devices = stores.aci.sessions.deviceIds(aci);
+      return !identity || !devices.every((d) => state.hasShared(shared, aci, d, key));
+    });
+    if (lacking.length === 0) return [];
+    const message = await lock.run(() => senderKeyDistribution(local, distributionId, stores.senderKeys));
+    const bytes = encodeContent({ senderKeyDistributionMessage: message });
+    const failed: string[] = [];
+    await eachConcurrently(lacking, async (aci) => {
       try {
-        message ??= await lock.run(() => senderKeyDistribution(local, distributionId, stores.senderKeys));
-        const bytes = encodeContent({ senderKeyDistributionMessage: message });
-        await ctx.direct.sendTo(
-          aci,
-          bytes,
-          timestamp,
-          { online: false, urgent: false },
-          ctx.profileKeys.get(aci) ?? null,
-        );
+        const flags = { online: false, urgent: false };
+        await ctx.direct.sendTo(aci, bytes, timestamp, flags, ctx.profileKeys.get(aci) ?? null);
         this.stats.distributions += 1;
         await lock.run(() => {
-          const now = stores.aci.identity.getRemoteIdentity(aci)?.publicKey.serialize();
-          if (now) state.markShared(groupId, distributionId, aci, stores.aci.sessions.deviceIds(aci), now);
+          const identity = identityOf(aci);
+          if (identity)
+            state.markShared(groupId, distributionId, aci, stores.aci.sessions.deviceIds(aci), identity);
         });
       } catch (error) {
         log.info('groups.send.distribution_failed', errorFields(error));
         failed.push(aci);
       }
-    }
+    });
     return failed;
   }
 
