@@ -282,7 +282,10 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
     if (contactOptions.echo) echoLoops.push(contact.runEcho());
     return contact;
   };
-  server.workshop.setWorld(workshopWorld({ server, cdnDir, contacts: () => contacts, createContact }));
+  const closing = new AbortController();
+  server.workshop.setWorld(
+    workshopWorld({ server, cdnDir, contacts: () => contacts, createContact, closed: closing.signal }),
+  );
 
   return {
     config,
@@ -291,6 +294,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      closing.abort();
       for (const contact of contacts) contact.stop();
       // An echo loop can be waiting for a client to acknowledge its reply, possibly forever: give a reply
       // in progress a short grace, then closeNow() fails the pending deliveries and the loops end.

@@ -5,6 +5,7 @@
  */
 import { createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
@@ -13,8 +14,9 @@ import {
   type ProtocolAddress,
   type PublicKey,
 } from '@signalapp/libsignal-client';
-import { EMPTY_DATA_MESSAGE, ServiceIdKind, type Device } from '@signalapp/mock-server';
+import { EMPTY_DATA_MESSAGE, ServiceIdKind, type Device, type Group } from '@signalapp/mock-server';
 import sharp from 'sharp';
+import { errorFields, log } from '../log.js';
 import type { DemoServer } from './extensions/demo-server.js';
 import type { WorkshopScenario, WorkshopWorld } from './extensions/workshop-control.js';
 import type { DemoContact, ReceivedAttachment } from './network.js';
@@ -32,6 +34,9 @@ const mockAttachment = require('@signalapp/mock-server/src/data/attachment.js') 
 const WORKSHOP_DISAPPEARING_SECONDS = 300;
 /** DataMessage.Flags.EXPIRATION_TIMER_UPDATE. */
 const EXPIRATION_TIMER_UPDATE = 2;
+/** How long the group scenario's members wait for the invitation to be accepted, and how often they look. */
+const ACCEPT_WAIT_MS = 15 * 60_000;
+const ACCEPT_POLL_MS = 250;
 
 interface ScenarioWorld {
   readonly server: DemoServer;
@@ -40,6 +45,8 @@ interface ScenarioWorld {
   /** The simulated contacts so far, oldest first (the first is the one a demo profile knows: Echo). */
   contacts(): readonly DemoContact[];
   createContact(name: string): Promise<DemoContact>;
+  /** Aborted when the network closes (a scenario still waiting in the background stops). */
+  readonly closed: AbortSignal;
 }
 
 async function samplePhoto(): Promise<Buffer> {
@@ -106,8 +113,41 @@ async function decryptReceived(cdnDir: string, { pointer }: ReceivedAttachment):
   return Buffer.concat([decipher.update(body), decipher.final()]).subarray(0, size);
 }
 
+/**
+ * The group scenario's second half, in the background: once `toAci` has accepted the invitation (its
+ * promotion shows on the group service), Alice and Bob write in the group and Bob reacts to Alice.
+ */
+async function groupHistoryAfterAccept(
+  alice: DemoContact,
+  bob: DemoContact,
+  group: Group,
+  toAci: string,
+  closed: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + ACCEPT_WAIT_MS;
+  let current: Group | undefined = group;
+  while (!current || !alice.groups.members(current).includes(toAci)) {
+    if (Date.now() > deadline) return log.info('demo.workshop_group_not_accepted');
+    await sleep(ACCEPT_POLL_MS, undefined, { signal: closed });
+    current = await alice.groups.group(group.masterKey);
+  }
+  const welcome = await alice.groups.send(current, { body: 'Welcome to the workshop group! 👋' });
+  await bob.groups.send(current, { body: 'Hi! Messages here are end-to-end encrypted for each of us.' });
+  await bob.groups.send(current, {
+    reaction: {
+      emoji: '❤️',
+      remove: false,
+      targetAuthorAci: alice.aci,
+      targetAuthorAciBinary: null,
+      targetSentTimestamp: BigInt(welcome),
+    },
+  });
+}
+
 export function workshopWorld(world: ScenarioWorld): WorkshopWorld {
   let strangers = 0;
+  let groups = 0;
+  /** Contacts made for one scenario: never the "known contact" the other scenarios use. */
   const strangerNames = new Set<string>();
 
   /** A contact the profile already knows: the network's first simulated contact that is no stranger. */
@@ -150,6 +190,23 @@ export function workshopWorld(world: ScenarioWorld): WorkshopWorld {
         isViewOnce: true,
       });
       return from.name;
+    },
+    'group-invitation': async (toAci) => {
+      groups += 1;
+      const suffix = groups === 1 ? '' : ` ${groups}`;
+      for (const name of [`Alice${suffix}`, `Bob${suffix}`]) strangerNames.add(name);
+      const alice = await world.createContact(`Alice${suffix}`);
+      const bob = await world.createContact(`Bob${suffix}`);
+      const created = await alice.device.createGroup({
+        title: `Workshop group${suffix}`,
+        members: [alice.device, bob.device],
+      });
+      // The invitation reaches us as a group update from Alice (an unknown inviter: a request).
+      const group = await alice.device.inviteToGroup(created, await alice.ensureSession(toAci));
+      groupHistoryAfterAccept(alice, bob, group, toAci, world.closed).catch((error: unknown) => {
+        if (!world.closed.aborted) log.warn('demo.workshop_group_failed', errorFields(error));
+      });
+      return alice.name;
     },
     'disappearing-chat': async (toAci) => {
       const from = await friend();

@@ -3,7 +3,8 @@ import type { ApiError } from '../../../src/api/contract.js';
 import { getApi } from '../../bridge.js';
 import { ErrorText } from '../../components/ErrorText.js';
 
-type Scenario = 'message-request' | 'safety-number-change' | 'view-once-photo' | 'disappearing-chat';
+type Scenario =
+  'message-request' | 'safety-number-change' | 'view-once-photo' | 'disappearing-chat' | 'group-invitation';
 
 /** Each scenario's button, and the one line a trainer says to the room while it arrives. */
 const SCENARIOS: readonly { id: Scenario; label: string; show: string }[] = [
@@ -26,6 +27,11 @@ const SCENARIOS: readonly { id: Scenario; label: string; show: string }[] = [
     id: 'disappearing-chat',
     label: 'A contact turns on disappearing messages',
     show: 'A contact sets a 5-minute timer and writes: each message goes 5 minutes after it is read.',
+  },
+  {
+    id: 'group-invitation',
+    label: 'You are invited to a group',
+    show: 'Two people you never added invite you to their group: it waits as a request. Accept it, then watch them write and react — each message still end-to-end encrypted for every member.',
   },
 ];
 

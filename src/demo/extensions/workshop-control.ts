@@ -24,6 +24,7 @@ const WORKSHOP_SCENARIOS = [
   'safety-number-change',
   'view-once-photo',
   'disappearing-chat',
+  'group-invitation',
 ] as const;
 export type WorkshopScenario = (typeof WORKSHOP_SCENARIOS)[number];
 

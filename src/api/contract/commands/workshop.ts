@@ -20,6 +20,7 @@ const WorkshopScenarioSchema = z.enum([
   'safety-number-change',
   'view-once-photo',
   'disappearing-chat',
+  'group-invitation',
 ]);
 
 /** The fields a phone writes into a photo, as read from its EXIF block (null: not there). */
@@ -40,7 +41,9 @@ export const WORKSHOP_COMMANDS = {
    * A simulated contact acts on this profile: a new stranger writes (a message request, or nothing when
    * unknown senders are blocked), a contact reinstalls with a new identity key (safety number
    * changed) and writes, a contact sends a view-once photo, or sets a disappearing timer and
-   * writes. Answers once the contact has sent; the messages arrive as usual. Needs a registered profile.
+   * writes, or two new contacts (Alice, Bob) invite this profile to their group — once it is accepted they
+   * write there and react. Answers once the contact has sent; the messages arrive as usual. Needs a
+   * registered profile.
    */
   'workshop.trigger': command(
     z.strictObject({ scenario: WorkshopScenarioSchema }),
