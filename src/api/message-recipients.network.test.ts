@@ -5,21 +5,11 @@
 import { ReceiptType } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
-import { MIGRATIONS } from '../vault/migrations/index.js';
-import { migration0013 } from '../vault/migrations/0013-group-send.js';
 import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
 import { value } from './test-support/events.js';
 
 const PASS = 'group recipients passphrase 15';
 const WAIT = { timeout: 15_000, interval: 100 };
-
-// Until migrations 0011/0012 are registered, 0013 runs in this test process in the next free slot.
-if (!MIGRATIONS.some((m) => m.name === migration0013.name)) {
-  (MIGRATIONS as typeof MIGRATIONS & { push(m: unknown): void }).push({
-    ...migration0013,
-    version: MIGRATIONS.length + 1,
-  });
-}
 
 describe('messages.recipients (demo network)', () => {
   let network: DemoNetwork;

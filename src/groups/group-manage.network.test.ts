@@ -17,7 +17,6 @@ import { PreconditionError, ProtocolError, ValidationError } from '../errors.js'
 import type { MessagingClient } from '../messaging/client.js';
 import type { Message } from '../messaging/store.js';
 import { createHarness, type Harness } from '../messaging/test-support/harness.js';
-import { migration0013 } from '../vault/migrations/0013-group-send.js';
 import { startGroupMember } from './test-support/member.js';
 import type { GroupChangeRecord } from './group-changes.js';
 import { decodeAttributeBlob } from './proto.js';
@@ -33,11 +32,6 @@ describe('managing groups v2 on the demo network', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    // Until migration 0013 (group send state) is registered, its table is made here (as group-send's test).
-    const tables = h.vault.db
-      .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'message_recipients'")
-      .get() as { n: number };
-    if (tables.n === 0) migration0013.up(h.vault.db);
     client = await startGroupMember(h);
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');

@@ -12,7 +12,6 @@ import { createHarness, type Harness } from '../messaging/test-support/harness.j
 import { GrpcClient } from '../net/grpc.js';
 import { sendMultiRecipientMessage } from '../net/grpc-multi-recipient.js';
 import { directSocketOpener } from '../net/direct-opener.js';
-import { migration0013 } from '../vault/migrations/0013-group-send.js';
 import { startGroupMember } from './test-support/member.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -32,10 +31,6 @@ describe('sending to a group on the demo network', () => {
 
   beforeAll(async () => {
     h = await createHarness({ clock: () => Date.now() + serverTime });
-    const tables = h.vault.db
-      .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'message_recipients'")
-      .get() as { n: number };
-    if (tables.n === 0) migration0013.up(h.vault.db);
     client = await startGroupMember(h);
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');

@@ -1,5 +1,5 @@
 /**
- * Each member's delivery state of our group messages (table `message_recipients`, migration 0013): a row
+ * Each member's delivery state of our group messages (table `message_recipients`, migration 0011): a row
  * per member when the send finished — `sent` (the server accepted it for them) or `failed` — then moved
  * forward by that member's receipts (delivered, read, viewed; never backwards). The message's own status
  * follows Signal's rule: the furthest any member got (delivered once one member's device has it, read once

@@ -1,5 +1,5 @@
 /**
- * What a group send remembers between sends (vault tables of migration 0013), synchronous like the other
+ * What a group send remembers between sends (vault tables of migration 0011), synchronous like the other
  * stores (callers run it in the client's write queue):
  * - our sender-key distribution per group, and who has had it: each member device with the identity key
  *   it had then. A member removed since the distribution was made means a new distribution id (the removed

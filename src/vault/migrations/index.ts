@@ -8,6 +8,7 @@ import { migration0007 } from './0007-message-previews.js';
 import { migration0008 } from './0008-message-meaning.js';
 import { migration0009 } from './0009-indexes.js';
 import { migration0010 } from './0010-groups.js';
+import { migration0011 } from './0011-group-send.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ];
