@@ -4,7 +4,6 @@ import { openConversation } from '../../bridge.js';
 import { ErrorText } from '../ErrorText.js';
 import { GroupAvatar } from '../group/GroupAvatar.js';
 import { groupOf } from '../group/group-api.js';
-import { listPreview } from '../group/group-text.js';
 import { markRead, markUnread } from './actions.js';
 
 /**
@@ -80,9 +79,7 @@ export function ConversationListItem({
           <span className="muted not-contact">Not a contact</span>
         ) : null}
         <span className="preview">
-          {c.safetyNumberChanged
-            ? 'Safety number changed'
-            : listPreview(c.lastMessagePreview, group?.lastAuthor ?? null)}
+          {c.safetyNumberChanged ? 'Safety number changed' : (c.lastMessagePreview ?? '')}
         </span>
       </button>
       {menu ? (

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import type { Conversation } from '../../../src/api/contract.js';
 import { closeConversation, removeConversation } from '../../store.js';
 import { ErrorText } from '../ErrorText.js';
 import { GroupAvatar } from './GroupAvatar.js';
 import { groupsApi } from './group-api.js';
 import { useGroup } from './useGroup.js';
+import { useGroupCommand } from './useGroupCommand.js';
 import '../../styles/groups.css';
 
 /**
@@ -13,31 +13,16 @@ import '../../styles/groups.css';
  * then they get no receipts and no profile key from us.
  */
 export function GroupInvitation({ conversation }: { conversation: Conversation }) {
-  const { group, error, setError, apply } = useGroup(conversation.id);
-  const [busy, setBusy] = useState(false);
-  const inviter = group?.invitedBy?.name ?? 'Someone';
-  const members = group?.members.filter((m) => m.state === 'member').length ?? null;
-
-  const accept = async () => {
-    setBusy(true);
-    setError(null);
-    const result = await groupsApi().acceptInvitation({ conversationId: conversation.id });
-    setBusy(false);
-    if (result.ok) apply(result.value);
-    else setError(result.error);
-  };
-  const decline = async () => {
-    setBusy(true);
-    setError(null);
-    const result = await groupsApi().declineInvitation({ conversationId: conversation.id });
-    setBusy(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
+  const { group, error: loadError, apply } = useGroup(conversation.id);
+  const accept = useGroupCommand(apply);
+  const decline = useGroupCommand(() => {
     closeConversation();
     removeConversation(conversation.id);
-  };
+  });
+  const busy = accept.busy || decline.busy;
+  const inviter = group?.invitedBy?.name ?? 'Someone';
+  const members = group?.members.filter((m) => m.state === 'member').length ?? null;
+  const ref = { conversationId: conversation.id };
 
   return (
     <section className="group-invitation warning" aria-label="Group invitation">
@@ -50,12 +35,22 @@ export function GroupInvitation({ conversation }: { conversation: Conversation }
         Until you accept, you see nothing said in the group, and its members get no delivery or read receipts
         and cannot see your profile.
       </p>
-      <ErrorText error={error} />
+      <ErrorText error={loadError ?? accept.error ?? decline.error} />
       <div className="row wrap">
-        <button type="button" className="primary" disabled={busy} onClick={() => void accept()}>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void accept.run(() => groupsApi().acceptInvitation(ref))}
+        >
           Accept
         </button>
-        <button type="button" className="danger" disabled={busy} onClick={() => void decline()}>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => void decline.run(() => groupsApi().declineInvitation(ref))}
+        >
           Decline
         </button>
       </div>

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { ApiError, Message } from '../../../src/api/contract.js';
+import type { ApiError, CommandOutput, Message } from '../../../src/api/contract.js';
+import { getApi } from '../../bridge.js';
 import { ErrorText } from '../ErrorText.js';
 import { fullDateTime } from '../conversation/format.js';
-import { messageRecipients, type Recipient } from './group-api.js';
 import { MemberName } from './GroupAvatar.js';
+
+type Recipient = CommandOutput<'messages.recipients'>[number];
 
 /** Signal's words for a member's delivery state of our message, grouped in this order. */
 const STATUS_ORDER = ['read', 'viewed', 'delivered', 'sent', 'sending', 'pending', 'failed'];
@@ -23,11 +25,13 @@ export function MessageDetails({ message, onClose }: { message: Message; onClose
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
     let live = true;
-    void messageRecipients(message.id).then((result) => {
-      if (!live) return;
-      if (result.ok) setRecipients(result.value);
-      else setError(result.error);
-    });
+    void getApi()
+      .messages.recipients({ messageId: message.id })
+      .then((result) => {
+        if (!live) return;
+        if (result.ok) setRecipients(result.value);
+        else setError(result.error);
+      });
     return () => {
       live = false;
     };

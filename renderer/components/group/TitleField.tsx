@@ -1,13 +1,10 @@
 import { useId } from 'react';
+import { GROUP_TITLE_MAX_CHARS } from '../../../src/api/contract.js';
 
-/** Signal's limit for a group's name, in characters (code points, as the core counts). */
-export const GROUP_TITLE_MAX = 32;
-
-export function titleLength(title: string): number {
-  return Array.from(title).length;
-}
-
-/** The group name input with its live "n of 32" counter; longer input is cut at the limit. */
+/**
+ * The group name input with its live "n of 32" counter (Signal's limit, in characters as the core counts
+ * them: code points); longer input is cut at the limit.
+ */
 export function TitleField({
   value,
   onChange,
@@ -20,7 +17,7 @@ export function TitleField({
   invalid?: boolean;
 }) {
   const ids = { input: useId(), counter: useId() };
-  const length = titleLength(value);
+  const length = Array.from(value).length;
   return (
     <div className="title-field">
       <label htmlFor={ids.input}>{label}</label>
@@ -32,10 +29,10 @@ export function TitleField({
         value={value}
         aria-describedby={ids.counter}
         aria-invalid={invalid ? true : undefined}
-        onChange={(e) => onChange(Array.from(e.target.value).slice(0, GROUP_TITLE_MAX).join(''))}
+        onChange={(e) => onChange(Array.from(e.target.value).slice(0, GROUP_TITLE_MAX_CHARS).join(''))}
       />
       <span className="muted counter" id={ids.counter}>
-        {length} of {GROUP_TITLE_MAX} characters
+        {length} of {GROUP_TITLE_MAX_CHARS} characters
       </span>
     </div>
   );

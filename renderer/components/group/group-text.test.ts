@@ -4,7 +4,6 @@ import {
   groupChangeLines,
   howWeLeft,
   initials,
-  listPreview,
   memberColour,
   MEMBER_COLOURS,
   sameServiceId,
@@ -85,15 +84,6 @@ describe('groupChangeLines', () => {
       'Alice changed who can edit the group.',
     ]);
     expect(lines({ actor: alice, changes: [] })).toEqual(['The group was updated.']);
-  });
-});
-
-describe('listPreview', () => {
-  it('puts the author first in a group, nothing in a 1:1 chat', () => {
-    expect(listPreview('hello', { name: 'Alice', isYou: false })).toBe('Alice: hello');
-    expect(listPreview('hello', { name: 'Me', isYou: true })).toBe('You: hello');
-    expect(listPreview('hello', null)).toBe('hello');
-    expect(listPreview(null, { name: 'Alice', isYou: false })).toBe('');
   });
 });
 

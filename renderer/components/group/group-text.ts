@@ -1,7 +1,7 @@
 /**
  * Group words made in one place (issue 15), pure so they are tested exactly: the timeline's event lines
- * for group changes, the conversation list's "Alice: …" preview, a member's stable name colour and a
- * group's initials. The core stores changes as data; only this module turns them into sentences.
+ * for group changes, how we stopped being a member, a member's stable name colour and a group's
+ * initials. The core stores changes as data; only this module turns them into sentences.
  */
 import { durationLabel } from '../../../src/api/contract.js';
 import type { GroupChange, GroupChangeItem, Person } from './group-api.js';
@@ -95,13 +95,6 @@ export function howWeLeft(changes: readonly GroupChange[], isUs: IsUs): 'left' |
     return out.kind === 'removed' && !byUs ? 'removed' : 'left';
   }
   return null;
-}
-
-/** The list's preview line: in a group the author comes first ("You: …", "Alice: …"), as in Signal. */
-export function listPreview(preview: string | null, author: { name: string; isYou: boolean } | null): string {
-  if (!preview) return '';
-  if (!author) return preview;
-  return `${author.isYou ? 'You' : author.name}: ${preview}`;
 }
 
 /** Up to two initials from a title ("Book club" → "BC"); a symbol when the title has no letters. */

@@ -1,28 +1,16 @@
 import { useMemo, useState } from 'react';
-import type { ApiError, ApiResult } from '../../../src/api/contract.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { DialogButton } from '../../components/group/DialogButton.js';
 import { GroupDialog } from '../../components/group/GroupDialog.js';
 import { groupsApi, type Group } from '../../components/group/group-api.js';
 import { MemberPicker } from '../../components/group/MemberPicker.js';
+import { useGroupCommand } from '../../components/group/useGroupCommand.js';
 
-/** Runs a group command with a busy flag and its typed error; calls `onDone` with the group it answered. */
-function useGroupCommand(onDone: (group: Group) => void, close: () => void) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const run = async (command: () => Promise<ApiResult<Group>>) => {
-    setBusy(true);
-    setError(null);
-    const result = await command();
-    setBusy(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
-    close();
-    onDone(result.value);
-  };
-  return { busy, error, run };
+/** A group action's dialog: the group, what to do with the group the command answers, how to close. */
+interface ActionDialogProps {
+  group: Group;
+  onDone: (group: Group) => void;
+  onClose: () => void;
 }
 
 /** "Add members…": contacts not yet in the group are invited (groups.invite). */
@@ -35,17 +23,12 @@ export function AddMembersAction({ group, onDone }: { group: Group; onDone: (gro
   );
 }
 
-function AddMembersDialog({
-  group,
-  onDone,
-  onClose,
-}: {
-  group: Group;
-  onDone: (group: Group) => void;
-  onClose: () => void;
-}) {
+function AddMembersDialog({ group, onDone, onClose }: ActionDialogProps) {
   const [chosen, setChosen] = useState<string[]>([]);
-  const { busy, error, run } = useGroupCommand(onDone, onClose);
+  const { busy, error, run } = useGroupCommand((next: Group) => {
+    onClose();
+    onDone(next);
+  });
   const present = useMemo(() => new Set(group.members.map((m) => m.serviceId)), [group]);
   return (
     <GroupDialog title={`Add members to ${group.title}`} onClose={onClose}>
@@ -83,16 +66,11 @@ export function LeaveGroupAction({ group, onDone }: { group: Group; onDone: (gro
   );
 }
 
-function LeaveDialog({
-  group,
-  onDone,
-  onClose,
-}: {
-  group: Group;
-  onDone: (group: Group) => void;
-  onClose: () => void;
-}) {
-  const { busy, error, run } = useGroupCommand(onDone, onClose);
+function LeaveDialog({ group, onDone, onClose }: ActionDialogProps) {
+  const { busy, error, run } = useGroupCommand((next: Group) => {
+    onClose();
+    onDone(next);
+  });
   return (
     <GroupDialog title={`Leave ${group.title}?`} onClose={onClose} role="alertdialog">
       <p>

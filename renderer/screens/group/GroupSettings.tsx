@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { ApiError, Conversation } from '../../../src/api/contract.js';
+import type { Conversation } from '../../../src/api/contract.js';
 import { navigate } from '../../bridge.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { TimerControl } from '../../components/conversation/TimerControl.js';
@@ -7,6 +7,7 @@ import { GroupAvatar } from '../../components/group/GroupAvatar.js';
 import { groupsApi, type Group } from '../../components/group/group-api.js';
 import { TitleField } from '../../components/group/TitleField.js';
 import { useGroup } from '../../components/group/useGroup.js';
+import { useGroupCommand } from '../../components/group/useGroupCommand.js';
 import { AddMembersAction, LeaveGroupAction } from './GroupActions.js';
 import { MemberList } from './MemberList.js';
 
@@ -71,28 +72,21 @@ export function GroupSettings({
 /** Rename the group (Signal's 32-character limit; the core refuses an empty or longer name too). */
 function RenameForm({ group, onDone }: { group: Group; onDone: (group: Group) => void }) {
   const [title, setTitle] = useState(group.title);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    const result = await groupsApi().setTitle({ conversationId: group.conversationId, title: title.trim() });
-    setBusy(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
+  const { busy, error, run } = useGroupCommand((next: Group) => {
     setSaved(true);
-    onDone(result.value);
+    onDone(next);
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    void run(() => groupsApi().setTitle({ conversationId: group.conversationId, title: title.trim() }));
   };
 
   const unchanged = title.trim() === group.title || !title.trim();
   return (
-    <form className="group-rename" onSubmit={(e) => void submit(e)}>
+    <form className="group-rename" onSubmit={submit}>
       <TitleField value={title} onChange={setTitle} invalid={error?.code === 'INVALID_INPUT'} />
       <div className="row wrap">
         <button type="submit" disabled={busy || unchanged}>

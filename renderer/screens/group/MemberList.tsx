@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { Group, GroupMember } from '../../components/group/group-api.js';
 import { MemberName } from '../../components/group/GroupAvatar.js';
 
@@ -17,36 +18,47 @@ export function MemberList({
       .filter((m) => m.state === state)
       .sort((a, b) => Number(b.isUs) - Number(a.isUs) || a.name.localeCompare(b.name));
   const members = byState('member');
-  const invited = byState('invited');
-  const requesting = byState('requesting');
   return (
     <>
-      <h3 id="group-members-title">{members.length === 1 ? '1 member' : `${members.length} members`}</h3>
-      <ul className="group-members" aria-labelledby="group-members-title">
-        {members.map((m) => (
+      <MemberSection
+        title={members.length === 1 ? '1 member' : `${members.length} members`}
+        people={members}
+        onSafetyNumber={onSafetyNumber}
+      />
+      <MemberSection
+        title={`Invited (${byState('invited').length})`}
+        people={byState('invited')}
+        onSafetyNumber={onSafetyNumber}
+      />
+      <MemberSection
+        title={`Asking to join (${byState('requesting').length})`}
+        people={byState('requesting')}
+        onSafetyNumber={onSafetyNumber}
+      />
+    </>
+  );
+}
+
+/** One titled list of people (nothing when empty). */
+function MemberSection({
+  title,
+  people,
+  onSafetyNumber,
+}: {
+  title: string;
+  people: GroupMember[];
+  onSafetyNumber: (conversationId: string) => void;
+}) {
+  const id = useId();
+  if (people.length === 0) return null;
+  return (
+    <>
+      <h3 id={id}>{title}</h3>
+      <ul className="group-members" aria-labelledby={id}>
+        {people.map((m) => (
           <MemberRow key={m.serviceId} member={m} onSafetyNumber={onSafetyNumber} />
         ))}
       </ul>
-      {invited.length > 0 ? (
-        <>
-          <h3 id="group-invited-title">Invited ({invited.length})</h3>
-          <ul className="group-members" aria-labelledby="group-invited-title">
-            {invited.map((m) => (
-              <MemberRow key={m.serviceId} member={m} onSafetyNumber={onSafetyNumber} />
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {requesting.length > 0 ? (
-        <>
-          <h3 id="group-requesting-title">Asking to join ({requesting.length})</h3>
-          <ul className="group-members" aria-labelledby="group-requesting-title">
-            {requesting.map((m) => (
-              <MemberRow key={m.serviceId} member={m} onSafetyNumber={onSafetyNumber} />
-            ))}
-          </ul>
-        </>
-      ) : null}
     </>
   );
 }

@@ -1,12 +1,15 @@
 import { useId, useState, type FormEvent } from 'react';
-import { DISAPPEARING_TIMER_SECONDS, durationLabel, type ApiError } from '../../../src/api/contract.js';
+import { DISAPPEARING_TIMER_SECONDS, durationLabel } from '../../../src/api/contract.js';
 import { openConversation, refreshConversations } from '../../bridge.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { GroupDialog } from '../../components/group/GroupDialog.js';
-import { groupsApi } from '../../components/group/group-api.js';
+import { groupsApi, type Group } from '../../components/group/group-api.js';
+import { useGroupCommand } from '../../components/group/useGroupCommand.js';
 import { MemberPicker } from '../../components/group/MemberPicker.js';
 import { TitleField } from '../../components/group/TitleField.js';
 import { useStore } from '../../store.js';
+
+type TimerSeconds = (typeof DISAPPEARING_TIMER_SECONDS)[number];
 
 /**
  * "New group": a name (up to 32 characters), contacts to invite, the disappearing-messages timer (the
@@ -17,39 +20,37 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
   const defaultTimer = useStore((s) => s.settings?.disappearingDefaultSeconds ?? 0);
   const [title, setTitle] = useState('');
   const [members, setMembers] = useState<string[]>([]);
-  const [timer, setTimer] = useState<number>(defaultTimer);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [timer, setTimer] = useState<TimerSeconds>(defaultTimer);
+  const { busy, error, run } = useGroupCommand((group: Group) => {
+    onClose();
+    void refreshConversations().then(() => openConversation(group.conversationId));
+  });
   const timerId = useId();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     // React events bubble through the portal: New chat's own form must not see this submit.
     event.stopPropagation();
-    setBusy(true);
-    setError(null);
-    const result = await groupsApi().create({
-      title: title.trim(),
-      memberConversationIds: members,
-      timerSeconds: timer === 0 ? null : timer,
-    });
-    setBusy(false);
-    if (!result.ok) {
-      setError(result.error);
-      return;
-    }
-    onClose();
-    await refreshConversations();
-    await openConversation(result.value.conversationId);
+    void run(() =>
+      groupsApi().create({
+        title: title.trim(),
+        memberConversationIds: members,
+        timerSeconds: timer === 0 ? null : timer,
+      }),
+    );
   };
 
   return (
     <GroupDialog title="New group" onClose={onClose}>
-      <form className="new-group" onSubmit={(e) => void submit(e)}>
+      <form className="new-group" onSubmit={submit}>
         <TitleField value={title} onChange={setTitle} invalid={error?.code === 'INVALID_INPUT'} />
         <MemberPicker chosen={members} onChange={setMembers} />
         <label htmlFor={timerId}>Disappearing messages</label>
-        <select id={timerId} value={String(timer)} onChange={(e) => setTimer(Number(e.target.value))}>
+        <select
+          id={timerId}
+          value={String(timer)}
+          onChange={(e) => setTimer(Number(e.target.value) as TimerSeconds)}
+        >
           {DISAPPEARING_TIMER_SECONDS.map((s) => (
             <option key={s} value={String(s)}>
               {s === 0 ? 'Off' : durationLabel(s)}
