@@ -26,6 +26,7 @@ import {
   type SettingsView,
 } from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
+import { nativeFilePicker } from './attachment-picker.js';
 import type { ClientConfig } from '../src/net/config.js';
 import { assertProductionConfig, selectClientConfig } from '../src/net/production-config.js';
 import { errorFields, log } from '../src/log.js';
@@ -260,6 +261,7 @@ async function start(): Promise<void> {
       screenSecuritySupported: contentProtectionSupported(process.platform),
     },
     version: app.getVersion(),
+    pickFiles: nativeFilePicker(dialog, () => mainWindow),
   });
 
   const openWindow = (): ShellWindow => {

@@ -6,7 +6,7 @@
  * download fails its MAC and leaves no vault file, committed or temporary.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
@@ -35,6 +35,8 @@ describe('attachments staged in chunks through the API (demo network)', () => {
   let cat: DemoContact;
   let conversationId = '';
   let ourAci = '';
+  /** What the fake native dialog (main's, in Electron) returns next. */
+  let picked: string[] = [];
   const filesDir = (): string => join(core.profile.dir, 'files');
   const temps = (): string[] => readdirSync(filesDir()).filter((name) => name.endsWith('.tmp'));
 
@@ -56,7 +58,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
   beforeAll(async () => {
     cdnDir = mkdtempSync(join(tmpdir(), 'carapace-stage-cdn-'));
     network = await startDemoNetwork({ cdnDir });
-    core = createTestCore({ networkConfig: network.config });
+    core = createTestCore({ networkConfig: network.config, pickFiles: () => Promise.resolve(picked) });
     service = core.service;
     await value(service.call('vault.create', { passphrase: PASS }));
     ourAci = (await registerThroughService(service, NUMBER)).aci!;
@@ -115,6 +117,37 @@ describe('attachments staged in chunks through the API (demo network)', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
+  });
+
+  it('a file chosen in the native dialog is staged by the core from its path and sent', async () => {
+    const file = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2 * SEGMENT_BYTES + 333)]);
+    const path = join(cdnDir, 'chosen report.pdf');
+    writeFileSync(path, file);
+    picked = [path];
+    const { files } = await value(service.call('attachments.pick', {}));
+    expect(files).toEqual([
+      { stageId: expect.any(String), fileName: 'chosen report.pdf', size: file.length },
+    ]);
+    const sent = await value(
+      service.call('attachments.send', {
+        conversationId,
+        files: [{ stageId: files[0]!.stageId, fileName: files[0]!.fileName }],
+      }),
+    );
+    expect(sent.status).toBe('sent');
+    const pointer = (await cat.device.waitForMessage()).dataMessage.attachments?.[0];
+    const blob = readFileSync(join(cdnDir, 'attachments', pointer!.attachmentIdentifier!.cdnKey!));
+    expect(contactDecrypt(blob, pointer!.key!, pointer!.digest!, pointer!.size!).equals(file)).toBe(true);
+
+    // A cancelled dialog stages nothing; a directory is refused and leaves nothing staged.
+    picked = [];
+    await expect(value(service.call('attachments.pick', {}))).resolves.toEqual({ files: [] });
+    picked = [cdnDir];
+    await expect(service.call('attachments.pick', {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(temps()).toEqual([]);
   });
 
   it('refuses chunks out of order, too big or past the announced size; cancel wipes the staged file', async () => {

@@ -22,6 +22,8 @@ export interface CoreOptions {
   version?: string;
   /** Link-preview fetch hooks for tests (a local https site: its CA, a name resolver, loopback allowed). */
   linkPreviews?: Pick<LinkPreviewServiceOptions, 'trustStore' | 'resolve' | 'allowLocalHosts'>;
+  /** The platform's file chooser (Electron: main's dialog): paths of the files the user chose, [] if none. */
+  pickFiles?: () => Promise<readonly string[]>;
   /** Route hooks for tests (the CA of a local Signal TLS proxy); settings can never set them. */
   routes?: Pick<OpenerOptions, 'tlsProxyTrustRootsPem'>;
 }

@@ -9,6 +9,8 @@
  * the next staging call (a lock wipes every stage: the vault aborts its unfinished file writes).
  */
 import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { NotFoundError, PreconditionError, ValidationError } from '../../errors.js';
 import type { EncryptedFileStore, VaultFileWriter } from '../../vault/file-store.js';
 import { tooLarge } from './errors.js';
@@ -63,6 +65,36 @@ export class AttachmentStaging {
     }
     stage.touchedAt = this.clock();
     return stage.writer.size;
+  }
+
+  /**
+   * Stages a file the platform's own file chooser picked (a path the UI never sees), read a chunk at a
+   * time. Only regular files; the stage is wiped if the file cannot be read or changes size meanwhile.
+   */
+  async stageFromPath(path: string): Promise<{ stageId: string; fileName: string; size: number }> {
+    const handle = await open(path, 'r');
+    let stageId: string | undefined;
+    const buffer = Buffer.alloc(STAGING_LIMITS.chunkBytes);
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new ValidationError('Only regular files can be attached.');
+      stageId = this.begin(stat.size);
+      for (let offset = 0; offset < stat.size;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        if (bytesRead === 0) break;
+        offset = this.append(stageId, offset, buffer.subarray(0, bytesRead));
+      }
+      if (this.#stage(stageId).writer.size !== stat.size) {
+        throw new PreconditionError('The file changed while it was read.');
+      }
+      return { stageId, fileName: basename(path), size: stat.size };
+    } catch (error) {
+      if (stageId) this.cancel(stageId);
+      throw error;
+    } finally {
+      buffer.fill(0);
+      await handle.close();
+    }
   }
 
   /** Ends staging: the complete file becomes a vault file (the caller's to record or delete). */

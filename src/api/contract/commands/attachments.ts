@@ -30,6 +30,18 @@ export const ATTACHMENTS_COMMANDS = {
     }),
     z.object({ received: z.number().int() }),
   ),
+  /**
+   * Lets the user choose files with the platform's own dialog (Electron: main's dialog) and stages them
+   * in the core, which reads them by path: the UI gets stage ids and names, never the bytes or paths.
+   * An empty list when the user cancelled; NOT_AVAILABLE where there is no native dialog (the web harness
+   * stages the page's files with attachments.stageChunk).
+   */
+  'attachments.pick': command(
+    z.strictObject({}),
+    z.object({
+      files: z.array(z.object({ stageId: z.string(), fileName: z.string(), size: z.number().int() })),
+    }),
+  ),
   /** Wipes a staged file (NOT_FOUND when there is none). */
   'attachments.stageCancel': command(
     z.strictObject({ stageId: Id }),

@@ -2,7 +2,8 @@
  * Staging and sending files, cancelling or retrying a transfer, reading them for display, saving them
  * (executables confirmed), opening view-once media.
  */
-import { ConfirmationRequiredError, NotFoundError } from '../../../errors.js';
+import { ConfirmationRequiredError, NotAvailableError, NotFoundError } from '../../../errors.js';
+import { MAX_FILES_PER_MESSAGE } from '../../contract.js';
 import { AttachmentStaging } from '../../../messaging/attachments/staging.js';
 import { STAGING_LIMITS } from '../../../messaging/attachments/limits.js';
 import type { MessagingClient } from '../../../messaging/client.js';
@@ -50,6 +51,21 @@ export function attachmentHandlers(ctx: CoreContext) {
       } finally {
         chunk.fill(0);
       }
+    },
+    'attachments.pick': async () => {
+      const pick = ctx.options.pickFiles;
+      if (!pick) throw new NotAvailableError('Files are chosen in the page here (no native file dialog).');
+      staging(); // locked: refused before any dialog opens
+      const paths = (await pick()).slice(0, MAX_FILES_PER_MESSAGE);
+      const area = staging();
+      const files = [];
+      try {
+        for (const path of paths) files.push(await area.stageFromPath(path));
+      } catch (error) {
+        for (const file of files) area.cancel(file.stageId);
+        throw error;
+      }
+      return { files };
     },
     'attachments.stageCancel': ({ stageId }) => {
       if (!staging().cancel(stageId)) throw new NotFoundError('No such staged file.');
