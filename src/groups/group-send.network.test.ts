@@ -3,7 +3,7 @@
  * send over gRPC with a group send token the demo server verifies, 409/410, the 1:1 fallback, per-member
  * delivery state — with the mock's simulated phones as the other members, decrypting what we send.
  */
-import { EMPTY_GROUP_ACTIONS, ReceiptType, type Group } from '@signalapp/mock-server';
+import { ReceiptType, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import { GrpcStatusError, PreconditionError } from '../errors.js';
@@ -12,11 +12,9 @@ import { createHarness, type Harness } from '../messaging/test-support/harness.j
 import { GrpcClient } from '../net/grpc.js';
 import { sendMultiRecipientMessage } from '../net/grpc-multi-recipient.js';
 import { directSocketOpener } from '../net/direct-opener.js';
-import { startGroupMember } from './test-support/member.js';
+import { removeFromGroup, startGroupMember } from './test-support/member.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };
-const serialized = (value: unknown): Buffer =>
-  Buffer.from((value as { serialize(): Uint8Array<ArrayBuffer> }).serialize());
 
 type Received = Awaited<ReturnType<DemoContact['device']['waitForMessage']>>;
 
@@ -117,18 +115,7 @@ describe('sending to a group on the demo network', () => {
     const first = distribution();
 
     // Alice removes Bob; our next message is under a new sender key, which only Alice gets.
-    const onServer = await h.network.server.getGroup(new Uint8Array(serialized(group.publicParams)));
-    const removed = await h.network.server.modifyGroup({
-      group: onServer!,
-      actions: {
-        ...EMPTY_GROUP_ACTIONS,
-        version: onServer!.revision + 1,
-        deleteMembers: [{ deletedUserId: group.encryptServiceId(bob.aci as never) }],
-      },
-      aciCiphertext: group.encryptServiceId(alice.aci as never),
-      pniCiphertext: undefined,
-    });
-    expect(removed.conflict).toBe(false);
+    await removeFromGroup(h, alice, group, bob.aci);
     await client.groups.refresh(group.masterKey);
     const mid = { ...stats };
     await client.sendText(conversationId, 'three');
@@ -244,17 +231,7 @@ describe('sending to a group on the demo network', () => {
 
   it('removed from the group: sending is refused with a clear sentence and nothing is sent', async () => {
     const { group, conversationId } = await joinedGroup('Old club', [carol]);
-    const onServer = await h.network.server.getGroup(new Uint8Array(serialized(group.publicParams)));
-    await h.network.server.modifyGroup({
-      group: onServer!,
-      actions: {
-        ...EMPTY_GROUP_ACTIONS,
-        version: onServer!.revision + 1,
-        deleteMembers: [{ deletedUserId: group.encryptServiceId(h.account.aci as never) }],
-      },
-      aciCiphertext: group.encryptServiceId(alice.aci as never),
-      pniCiphertext: undefined,
-    });
+    await removeFromGroup(h, alice, group, h.account.aci);
     await client.groups.refresh(group.masterKey);
     const stats = { ...client.groupSend.send.stats };
     const failure = await client.sendText(conversationId, 'hello?').catch((error: unknown) => error);
