@@ -2,6 +2,7 @@ import { attachmentsBench } from './attachments.bench.js';
 import { backlogBench } from './backlog.bench.js';
 import { conversationPaintBench } from './conversation-paint.bench.js';
 import { duressBench } from './duress.bench.js';
+import { groupsBench } from './groups.bench.js';
 import { memoryWipeBench } from './memory-wipe.bench.js';
 import { openRichConversationBench } from './open-rich-conversation.bench.js';
 import { pinBench } from './pin.bench.js';
@@ -24,4 +25,5 @@ export const BENCHMARKS: readonly BenchModule[] = [
   memoryWipeBench,
   duressBench,
   openRichConversationBench,
+  groupsBench,
 ];

@@ -4,15 +4,20 @@
  *
  *   parent → { type: 'contact', name }                         child → { type: 'contact', aci }
  *   parent → { type: 'queue', to, from, count, base }          child → { type: 'queued' } then { type: 'acked' }
+ *   parent → { type: 'group', to, size }                       child → { type: 'group', groupId, ownerAci }
+ *   parent → { type: 'drain' }                                 child → { type: 'drained', decrypted, failed }
  *   parent → { type: 'close' }                                 child exits
  * On start the child sends { type: 'ready', config }. argv[2]: the server's delivery window (default 1).
  */
 import type { Device } from '@signalapp/mock-server';
 import { startDemoNetwork, type DemoContact } from '../../demo/network.js';
+import { BenchGroups } from '../../demo/test-support/bench-groups.js';
 
 type Command =
   | { type: 'contact'; name: string }
   | { type: 'queue'; to: string; from: string; count: number; base: number }
+  | { type: 'group'; to: string; size: number }
+  | { type: 'drain' }
   | { type: 'close' };
 
 const send = (message: unknown): void => {
@@ -22,6 +27,7 @@ const send = (message: unknown): void => {
 const network = await startDemoNetwork({ deliveryWindow: Number(process.argv[2] ?? '1') });
 const contacts = new Map<string, DemoContact>();
 const sessions = new Set<string>();
+const groups = new BenchGroups(network);
 
 async function queue(command: Extract<Command, { type: 'queue' }>): Promise<void> {
   const contact = contacts.get(command.from);
@@ -55,6 +61,10 @@ process.on('message', (raw: unknown) => {
         send({ type: 'contact', aci: contact.aci });
       } else if (command.type === 'queue') {
         await queue(command);
+      } else if (command.type === 'group') {
+        send({ type: 'group', ...(await groups.create(command.to, command.size)) });
+      } else if (command.type === 'drain') {
+        send({ type: 'drained', ...(await groups.drain()) });
       } else if (command.type === 'close') {
         await network.close();
         process.exit(0);
