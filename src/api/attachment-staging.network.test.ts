@@ -125,9 +125,8 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     writeFileSync(path, file);
     picked = [path];
     const { files } = await value(service.call('attachments.pick', {}));
-    expect(files).toEqual([
-      { stageId: expect.any(String), fileName: 'chosen report.pdf', size: file.length },
-    ]);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatchObject({ fileName: 'chosen report.pdf', size: file.length });
     const sent = await value(
       service.call('attachments.send', {
         conversationId,
