@@ -111,9 +111,3 @@ function firstSight(state: GroupState, actor: string | null, us: Us): GroupChang
   if (state.members.some((m) => m.aci === us.aci)) return [{ kind: 'added', subject: us.aci }];
   return [];
 }
-
-/** Who invited us (the pending entry's `addedBy`), for the invitation banner. */
-export function invitedBy(state: GroupState, us: Us): string | null {
-  const invitation = state.pending.find((p) => p.serviceId === us.aci || p.serviceId === us.pni);
-  return invitation?.addedBy ?? null;
-}

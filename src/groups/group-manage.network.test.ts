@@ -69,6 +69,22 @@ describe('managing groups v2 on the demo network', () => {
     return { group, serverGroup: serverGroup!, timer: timer || null };
   }
 
+  /** A change made by a member's phone straight on the group service (it tells nobody). */
+  async function changeAs(contact: DemoContact, groupId: string, actions: Record<string, unknown>) {
+    const { group, serverGroup } = await onServer(groupId);
+    const result = await h.network.server.modifyGroup({
+      group: serverGroup,
+      actions: { ...EMPTY_GROUP_ACTIONS, version: serverGroup.revision + 1, ...actions },
+      aciCiphertext: group.encryptServiceId(contact.aci as never),
+      pniCiphertext: undefined,
+    });
+    expect(result.conflict).toBe(false);
+  }
+
+  const renameTo = (group: Group, title: string) => ({
+    modifyTitle: { title: group.encryptBlob({ content: { title } }) },
+  });
+
   const changeEvents = (conversationId: string): GroupChangeRecord[] =>
     client.store
       .page(conversationId, { limit: 200 })
@@ -145,36 +161,18 @@ describe('managing groups v2 on the demo network', () => {
     expect(invited.state.pending.map((p) => p.serviceId)).toEqual([carol.aci]);
 
     // Carol accepts with her profile key credential; then Alice renames the group. Neither tells us.
-    const { group, serverGroup } = await onServer(created.id);
+    const { group } = await onServer(created.id);
     // The phone's own credential presentation (the mock keeps the method private; Signal's phones do this).
     const phone = carol.device as unknown as {
       getProfileKeyPresentation(params: unknown): Promise<{ serialize(): Uint8Array<ArrayBuffer> }>;
     };
     const presentation = await phone.getProfileKeyPresentation(group.secretParams);
-    const accepted = await h.network.server.modifyGroup({
-      group: serverGroup,
-      actions: {
-        ...EMPTY_GROUP_ACTIONS,
-        version: 2,
-        promoteMembersPendingProfileKey: [
-          { presentation: presentation.serialize(), userId: null, profileKey: null },
-        ],
-      },
-      aciCiphertext: group.encryptServiceId(carol.aci as never),
-      pniCiphertext: undefined,
+    await changeAs(carol, created.id, {
+      promoteMembersPendingProfileKey: [
+        { presentation: presentation.serialize(), userId: null, profileKey: null },
+      ],
     });
-    expect(accepted.conflict).toBe(false);
-    const renamed = await h.network.server.modifyGroup({
-      group: serverGroup,
-      actions: {
-        ...EMPTY_GROUP_ACTIONS,
-        version: 3,
-        modifyTitle: { title: group.encryptBlob({ content: { title: 'Reading circle' } }) },
-      },
-      aciCiphertext: group.encryptServiceId(alice.aci as never),
-      pniCiphertext: undefined,
-    });
-    expect(renamed.conflict).toBe(false);
+    await changeAs(alice, created.id, renameTo(group, 'Reading circle'));
 
     const updated = await client.groups.update(created.id);
     expect(updated.state).toMatchObject({ revision: 3, title: 'Reading circle' });
@@ -266,17 +264,7 @@ describe('managing groups v2 on the demo network', () => {
   it('a change log entry whose server signature does not verify is refused, nothing stored; a signed one applies', async () => {
     const created = await client.groups.create({ title: 'Signed', members: [alice.aci] });
     const { group, serverGroup } = await onServer(created.id);
-    const result = await h.network.server.modifyGroup({
-      group: serverGroup,
-      actions: {
-        ...EMPTY_GROUP_ACTIONS,
-        version: 1,
-        modifyTitle: { title: group.encryptBlob({ content: { title: 'Forged?' } }) },
-      },
-      aciCiphertext: group.encryptServiceId(alice.aci as never),
-      pniCiphertext: undefined,
-    });
-    expect(result.conflict).toBe(false);
+    await changeAs(alice, created.id, renameTo(group, 'Forged?'));
     // The mock keeps its log unsigned: sign the entry as a server would, wrongly, then rightly.
     const log = (
       serverGroup as unknown as {

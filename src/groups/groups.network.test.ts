@@ -247,6 +247,11 @@ describe('groups v2 on the demo network', () => {
     const removed = await client.groups.refresh(group.masterKey);
     expect(removed).toMatchObject({ membership: 'none', conversationId });
     expect(texts().map((m) => m.body)).toEqual(['rehearsal at 7']);
+    // The conversation says so (a full fetch does not say who removed us).
+    expect(client.store.page(conversationId!).messages[0]).toMatchObject({
+      eventType: 'group-change',
+      eventData: { actor: null, changes: [{ kind: 'removed', subject: h.account.aci }] },
+    });
 
     const dropped = client.receiver.stats.dropped;
     await groupMessage(alice, group, fromAlice, 'you are out');

@@ -13,13 +13,11 @@ import { ServiceId } from '@signalapp/libsignal-client';
 import { ClientZkGroupCipher, GroupSecretParams } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import { NotFoundError, PreconditionError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import type { MessageStore } from '../messaging/store.js';
-import type { GroupCredentials } from './credentials.js';
-import { GroupConflictError, type GroupServer } from './group-server.js';
+import { GroupConflictError } from './group-server.js';
 import { checkedGroupTitle } from './group-rules.js';
 import { decryptGroupState, mayChange, membershipOf } from './group-state.js';
-import { secretParamsOf, type GroupStore } from './group-store.js';
-import { GroupSync, type KnownChange, type KnownGroup } from './group-sync.js';
+import { secretParamsOf } from './group-store.js';
+import { GroupSync, type GroupSyncOptions, type KnownChange, type KnownGroup } from './group-sync.js';
 import {
   AccessRequired,
   encodeAttributeBlob,
@@ -32,17 +30,9 @@ import {
   type MemberProto,
 } from './proto.js';
 
-export type { KnownGroup, Membership } from './group-sync.js';
+export type { KnownGroup } from './group-sync.js';
 
-export interface GroupsOptions {
-  readonly store: GroupStore;
-  readonly messages: MessageStore;
-  readonly credentials: GroupCredentials;
-  readonly server: GroupServer;
-  /** The client's write queue (MessagingClient.runExclusive). */
-  readonly exclusive: <T>(write: () => T) => Promise<T>;
-  readonly us: { readonly aci: string; readonly pni: string | undefined };
-  readonly clock: () => number;
+export interface GroupsOptions extends GroupSyncOptions {
   /**
    * Tell the group's members of our change: a DataMessage with `groupV2` (Signal's GroupContextV2,
    * encoded) and the group's timer, through the client's group delivery.

@@ -14,11 +14,14 @@ import { GroupCredentials } from './credentials.js';
 import { GroupMessages } from './group-messages.js';
 import { GroupServer } from './group-server.js';
 import { GroupStore } from './group-store.js';
-import { Groups } from './groups.js';
+import { Groups, type GroupsOptions } from './groups.js';
 
 export type { Groups } from './groups.js';
 
-export interface GroupsDeps {
+export interface GroupsDeps extends Pick<
+  GroupsOptions,
+  'exclusive' | 'clock' | 'announce' | 'removeConversation'
+> {
   readonly db: SqlDatabase;
   readonly messages: MessageStore;
   readonly config: ClientConfig;
@@ -27,16 +30,6 @@ export interface GroupsDeps {
   readonly request: ChatRequester;
   readonly us: { readonly aci: string; readonly pni: string | undefined };
   readonly profileKey: () => Uint8Array | null;
-  /** The client's write queue. */
-  readonly exclusive: <T>(write: () => T) => Promise<T>;
-  readonly clock: () => number;
-  /** Our change to the members: a DataMessage with this group context (GroupsOptions.announce). */
-  readonly announce: (
-    conversationId: string,
-    groupV2: Uint8Array,
-    timerSeconds: number | null,
-  ) => Promise<void>;
-  readonly removeConversation: (conversationId: string) => Promise<void>;
 }
 
 export interface GroupsPart {

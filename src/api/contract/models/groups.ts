@@ -16,7 +16,7 @@ const MembershipSchema = z.enum(['member', 'invited', 'left']);
 /** Someone named in a group: their service id and the name this device shows for them ("You" for us). */
 const GroupPersonSchema = z.object({ serviceId: z.string(), name: z.string() });
 
-export const GroupMemberSchema = z.object({
+const GroupMemberSchema = z.object({
   serviceId: z.string(),
   name: z.string(),
   role: z.enum(['member', 'administrator']),
@@ -28,7 +28,6 @@ export const GroupMemberSchema = z.object({
   /** Their safety number changed and is not confirmed (as a 1:1 chat marks it). */
   identityChanged: z.boolean(),
 });
-export type GroupMember = z.infer<typeof GroupMemberSchema>;
 
 export const GroupSchema = z.object({
   conversationId: z.string(),
