@@ -11,7 +11,9 @@
  *   client.on('message.added', …); await client.sendText(conversationId, 'hi'); await client.stop();
  */
 import { AccountKv } from '../account/account-kv.js';
+import { groupIdOfConversation } from '../groups/group-store.js';
 import { createGroups, type Groups, type GroupsPart } from '../groups/index.js';
+import { createGroupSend, type GroupSendPart } from '../groups/send/index.js';
 import { SerialQueue } from '../async/serial-queue.js';
 import { NotAvailableError, NotFoundError, PreconditionError } from '../errors.js';
 import { errorFields, log } from '../log.js';
@@ -55,6 +57,8 @@ export class MessagingClient {
   /** Groups v2 (src/groups). */
   readonly groups: Groups;
   private readonly groupsPart: GroupsPart;
+  /** Sending to groups, and each member's delivery state of our group messages (src/groups/send). */
+  readonly groupSend: GroupSendPart;
   /** Attachment rows (undefined when the vault has no file store or attachments are off). */
   readonly attachments: AttachmentRecords | undefined;
   private readonly transport: AttachmentTransport | undefined;
@@ -154,7 +158,9 @@ export class MessagingClient {
       ...(options.ownProfileKey ? { ownProfileKey: options.ownProfileKey } : {}),
       // A fetched bundle with a new identity key is an identity change too: show it in the timeline.
       afterPreKeys: () => this.store.transaction(() => this.receiver.recordIdentityChanges()),
+      groups: () => this.groupSend.send,
     });
+
     const readReceipts = options.readReceipts ?? (() => true);
     this.receipts = new Receipts(this.sender, new AccountKv(db), readReceipts);
     const meaning = new MessageMeaning(db, this.store, this.attachments, files);
@@ -177,8 +183,27 @@ export class MessagingClient {
       profileKey: () => options.ownProfileKey?.() ?? null,
       exclusive: (write) => this.lock.run(write),
       clock: this.clock,
+      announce: async (conversationId, groupV2, timerSeconds) => {
+        const conversation = this.store.getConversation(conversationId);
+        if (!conversation) return;
+        await this.sender.deliverChange(conversation, (timestamp) => ({
+          dataMessage: { timestamp, groupV2, ...(timerSeconds ? { expireTimer: timerSeconds } : {}) },
+        }));
+      },
+      removeConversation: (conversationId) => this.lock.run(() => this.dropConversation(conversationId)),
     });
     this.groups = this.groupsPart.groups;
+    this.groupSend = createGroupSend({
+      db,
+      messages: this.store,
+      stores: this.stores,
+      config: options.config,
+      openSocket,
+      groups: this.groupsPart,
+      us: { aci, deviceId },
+      lock: this.lock,
+      clock: this.clock,
+    });
     this.receiver = new Receiver({
       store: this.store,
       lock: this.lock,
@@ -196,6 +221,7 @@ export class MessagingClient {
       ...(this.attachments ? { attachments: this.attachments } : {}),
       onAttachments: (messageId, attachmentIds) => this.downloads?.inBackground(messageId, attachmentIds),
       groups: this.groupsPart.received,
+      groupReceipts: (from, kind, timestamps) => this.groupSend.applyReceipt(from, kind, timestamps),
     });
     this.preKeys = new PreKeyMaintenance({
       stores: this.stores,
@@ -398,9 +424,15 @@ export class MessagingClient {
     return this.sender.sendTyping(conversationId, started);
   }
 
+  /** A 1:1 chat's timer (Signal's timer message), or a group's: a group change every member follows. */
   async setExpireTimer(conversationId: string, seconds: number | null): Promise<Conversation> {
     this.open();
-    return this.sender.setExpireTimer(conversationId, seconds);
+    const groupId = groupIdOfConversation(this.store.getConversation(conversationId)?.serviceId ?? '');
+    if (groupId === undefined) return this.sender.setExpireTimer(conversationId, seconds);
+    await this.groups.setTimer(groupId, seconds);
+    const updated = this.store.getConversation(conversationId);
+    if (!updated) throw new NotFoundError('No such conversation.');
+    return updated;
   }
 
   async confirmIdentity(conversationId: string): Promise<Conversation> {
@@ -458,11 +490,16 @@ export class MessagingClient {
         });
         return;
       }
-      const attachmentIds = this.store.deleteConversation(conversationId);
-      for (const id of attachmentIds) this.attachments?.delete(id);
-      this.events.emit('conversation.removed', { id: conversationId });
+      this.dropConversation(conversationId);
     });
     await this.rotateProfileKey();
+  }
+
+  /** Delete a conversation with its messages and their attachments (in the write queue). */
+  private dropConversation(conversationId: string): void {
+    const attachmentIds = this.store.deleteConversation(conversationId);
+    for (const id of attachmentIds) this.attachments?.delete(id);
+    this.events.emit('conversation.removed', { id: conversationId });
   }
 
   /** A new profile key, uploaded then saved (see profile-key.ts); refused without `saveOwnProfileKey`. */
@@ -529,6 +566,7 @@ export class MessagingClient {
     const closing = this.link.close();
     this.transport?.close();
     this.groupsPart.close();
+    this.groupSend.close();
     return closing;
   }
 
