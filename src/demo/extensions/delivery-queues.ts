@@ -104,18 +104,18 @@ export class DeliveryQueues {
    * awaiting an answer. A message leaves the queue only when the device answered 200; any other outcome
    * (non-200, socket gone) keeps it queued and drops that socket, so the next connection gets it again.
    * Once the queue is empty after a (re)connect, "queue empty" is announced.
+   *
+   * The messages awaiting an answer are always the first `window` of the queue (sent in order, removed
+   * only when answered), so a drain looks at those only — not at the whole queue on every answer, which
+   * made a 10,000-message backlog cost the demo server O(n²).
    */
   #drain(device: Device): void {
     const socket = this.#sockets.get(device);
     if (!socket) return;
     const queue = this.#queues.get(device) ?? [];
-    let inflight = 0;
-    for (const pending of queue) if (pending.inflightOn === socket) inflight += 1;
-    for (const pending of queue) {
-      if (inflight >= this.#window) break;
+    for (const pending of queue.slice(0, this.#window)) {
       if (pending.inflightOn === socket) continue;
       pending.inflightOn = socket;
-      inflight += 1;
       socket.sendMessage(pending.message).then(
         () => {
           const current = this.#queues.get(device);
