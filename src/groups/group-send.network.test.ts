@@ -3,6 +3,8 @@
  * send over gRPC with a group send token the demo server verifies, 409/410, the 1:1 fallback, per-member
  * delivery state — with the mock's simulated phones as the other members, decrypting what we send.
  */
+import { randomUUID } from 'node:crypto';
+import { ContentHint, ProtocolAddress, SenderCertificate } from '@signalapp/libsignal-client';
 import { ReceiptType, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
@@ -12,6 +14,13 @@ import { createHarness, type Harness } from '../messaging/test-support/harness.j
 import { GrpcClient } from '../net/grpc.js';
 import { sendMultiRecipientMessage } from '../net/grpc-multi-recipient.js';
 import { directSocketOpener } from '../net/direct-opener.js';
+import { encodeContent, padContent } from '../signal/proto/signal-service.js';
+import { groupEncryptSealed, senderKeyDistribution } from '../signal/cipher.js';
+import { GroupCredentials } from './credentials.js';
+import { GroupServer } from './group-server.js';
+import { secretParamsOf } from './group-store.js';
+import { GroupEndorsements } from './send/endorsements.js';
+import { GroupSendState } from './send/send-state.js';
 import { removeFromGroup, startGroupMember } from './test-support/member.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -186,6 +195,68 @@ describe('sending to a group on the demo network', () => {
       expect(client.groupSend.recipients(sent.id).map((r) => r.status)).toEqual(['sent', 'sent']);
     } finally {
       serverTime = 0;
+    }
+  });
+
+  it('a token made for other recipients than the payload is refused (failedUnidentifiedAuthorization)', async () => {
+    const { group } = await joinedGroup('Sailors', [bob]);
+    const { config } = h.network;
+    const server = new GroupServer(config, directSocketOpener);
+    const grpc = new GrpcClient({
+      endpoint: config.chat,
+      trustRootsPem: config.tlsTrustRootsPem,
+      openSocket: directSocketOpener,
+    });
+    try {
+      const endorsements = new GroupEndorsements({
+        state: new GroupSendState(h.vault.db),
+        server,
+        credentials: new GroupCredentials({
+          request: client.accountRequest,
+          serverPublicParams: config.serverPublicParams,
+          aci: h.account.aci,
+          pni: h.account.pni,
+          profileKey: () => h.account.profileKey,
+          clock: Date.now,
+        }),
+        serverPublicParams: config.serverPublicParams,
+        aci: h.account.aci,
+        clock: Date.now,
+        exclusive: (write) => Promise.resolve(write()),
+      });
+      const secretParams = secretParamsOf(group.masterKey);
+      const aliceOnly = await endorsements.token(group.id, secretParams, [alice.aci]);
+      expect(aliceOnly).toBeDefined();
+      // A real payload for Alice's and Bob's devices, under a sender key of ours.
+      const answer = await client.accountRequest({ verb: 'GET', path: '/v1/certificate/delivery' });
+      const { certificate } = JSON.parse(Buffer.from(answer.body!).toString('utf8')) as {
+        certificate: string;
+      };
+      const local = ProtocolAddress.new(h.account.aci, 1);
+      const distributionId = randomUUID();
+      await senderKeyDistribution(local, distributionId, client.stores.senderKeys);
+      const payload = await groupEncryptSealed(
+        padContent(encodeContent({ dataMessage: { body: 'not for this token', timestamp: Date.now() } })),
+        { local, distributionId },
+        {
+          certificate: SenderCertificate.deserialize(Buffer.from(certificate, 'base64')),
+          contentHint: ContentHint.Default,
+          groupId: Buffer.from(group.id, 'base64'),
+        },
+        [alice, bob].map((member) => ProtocolAddress.new(member.aci, 1)),
+        { ...client.stores.aci, senderKeys: client.stores.senderKeys },
+      );
+      const result = await sendMultiRecipientMessage(grpc, {
+        payload,
+        timestamp: Date.now(),
+        online: false,
+        urgent: true,
+        groupSendToken: aliceOnly!,
+      });
+      expect(result).toEqual({ kind: 'unauthorized' });
+    } finally {
+      grpc.close();
+      server.close();
     }
   });
 
