@@ -1,29 +1,30 @@
 /**
- * Received DataMessages with a group context (`groupV2`), inside the receiver's transaction (synchronous):
- * - a group we do not know yet (an invitation, or a group change telling us of it) is remembered with its
- *   master key and its state fetched after the commit (`onGroupChanged`), as is a known group whose
- *   context carries a newer revision than ours;
- * - a message is stored in the group's conversation only when we are a member and its sender is one (by
- *   the state we hold): anything else is refused and logged without content.
- * Text only for now (attachments, quotes, reactions in groups come later); the body is bounded like 1:1.
+ * Which conversation a DataMessage with a group context (`groupV2`) lands in, decided inside the receiver's
+ * transaction (synchronous); the receiver then runs the same data path as for a 1:1 message (quotes,
+ * reactions, deletes, edits, attachments, previews, view-once) with the group's conversation as its target.
+ * - A group we do not know yet (an invitation, or a group change telling us of it) is remembered with its
+ *   master key and its state fetched after the commit (`onGroupChanged`), as is a known group whose context
+ *   carries a newer revision than ours. A message for a group whose state we do not hold yet is refused: the
+ *   first thing a group sends us is the change that added us, which carries nothing to show.
+ * - A message is accepted only when we are a member and its sender is one (by the state we hold); anything
+ *   else is refused and logged without content. While we are only invited nothing is shown (as Signal: the
+ *   members do not send to invitees). A blocked group's messages are dropped.
+ * - A group that is a message request (an invitation, or one a stranger added us to: ../groups.ts) holds
+ *   its messages like a 1:1 request: stored, but no receipts, no downloads until accepted.
  */
 import { errorFields, log } from '../log.js';
-import { boundBody } from '../messaging/limits.js';
-import type { ReceiptRequest, ReceiveOutcome } from '../messaging/receiver.js';
+import { isAcquainted, type MessageTarget, type ReceiveOutcome } from '../messaging/receiver.js';
 import type { MessageStore } from '../messaging/store.js';
-import type { DataMessage } from '../signal/proto/signal-service.js';
 import { membershipOf } from './group-state.js';
 import { groupIdOf, secretParamsOf, type GroupStore } from './group-store.js';
 import { decodeGroupContext } from './proto.js';
 
-export interface GroupDataMessage {
-  readonly data: DataMessage;
-  /** `data.groupV2`: Signal's GroupContextV2, still encoded. */
+export interface GroupContextMessage {
+  /** Signal's GroupContextV2 of the DataMessage (or of the edited one), still encoded. */
   readonly context: Uint8Array;
   readonly sourceServiceId: string;
-  readonly sourceDevice: number;
-  readonly sentAt: number;
-  readonly serverGuid: string | undefined;
+  /** The message shows or changes something; without, it only tells of a group change (fetched). */
+  readonly hasContent: boolean;
 }
 
 export interface GroupMessagesOptions {
@@ -34,11 +35,27 @@ export interface GroupMessagesOptions {
   readonly onGroupChanged: (groupId: string) => void;
 }
 
+/**
+ * A group we are a member of arrives as a message request when whoever told us of it (the sender of the first
+ * group context we saw: the change that added us) is a stranger or blocked — Signal's rule for being added
+ * by someone we have no chat with. A group we fetched ourselves (created, or asked for) is not one.
+ */
+export function addedByStranger(toldBy: string | null, messages: MessageStore): boolean {
+  return toldBy !== null && !isAcquainted(messages.findConversationByServiceId(toldBy));
+}
+
+type Refused = Extract<ReceiveOutcome, 'dropped' | 'ignored'>;
+
+function refused(reason: string): 'dropped' {
+  log.info('groups.receive.refused', { reason });
+  return 'dropped';
+}
+
 export class GroupMessages {
   constructor(private readonly options: GroupMessagesOptions) {}
 
-  apply(message: GroupDataMessage): { outcome: ReceiveOutcome; receipts: ReceiptRequest[] } {
-    const ignored = { outcome: 'ignored' as const, receipts: [] };
+  /** The group's conversation for this message, or 'dropped' (refused) / 'ignored' (nothing to store). */
+  target(message: GroupContextMessage): MessageTarget | Refused {
     const { groups, messages } = this.options;
     let groupId: string;
     let masterKey: Uint8Array;
@@ -50,50 +67,35 @@ export class GroupMessages {
       groupId = groupIdOf(secretParamsOf(masterKey));
     } catch (error) {
       log.warn('groups.receive.bad_context', errorFields(error));
-      return ignored;
+      return 'ignored';
     }
     const stored = groups.get(groupId);
     if (!stored) groups.remember(groupId, masterKey, message.sourceServiceId);
     if (!stored?.state || revision > stored.state.revision) this.fetchLater(groupId);
+    if (!message.hasContent) return 'ignored'; // a group change alone: the fetch brings the new state
     const state = stored?.state;
-    const body = message.data.body ? boundBody(message.data.body) : undefined;
-    if (!body) return ignored; // a group change alone: the fetch brings the new state
-    if (!state || !stored.conversationId) {
-      log.info('groups.receive.refused', { reason: 'unknown-group' });
-      return { outcome: 'dropped', receipts: [] };
-    }
-    if (membershipOf(state, this.options.us) !== 'member') {
-      log.info('groups.receive.refused', { reason: 'not-a-member' });
-      return { outcome: 'dropped', receipts: [] };
-    }
-    if (!state.members.some((m) => m.aci === message.sourceServiceId)) {
-      log.info('groups.receive.refused', { reason: 'sender-not-a-member' });
-      return { outcome: 'dropped', receipts: [] };
-    }
-    const { sourceServiceId, sourceDevice, sentAt } = message;
-    if (messages.hasIncoming(sourceServiceId, sourceDevice, sentAt))
-      return { outcome: 'duplicate', receipts: [] };
-    const { inserted } = messages.insertIncoming({
-      conversationId: stored.conversationId,
-      sourceServiceId,
-      sourceDevice,
-      sentAt,
-      serverGuid: message.serverGuid ?? null,
-      body,
-      expireTimerSeconds: messages.getConversation(stored.conversationId)?.expireTimerSeconds ?? null,
-    });
-    if (!inserted) return { outcome: 'duplicate', receipts: [] };
+    const conversation = stored?.conversationId ? messages.getConversation(stored.conversationId) : undefined;
+    if (!state || !conversation) return refused('unknown-group');
+    if (membershipOf(state, this.options.us) !== 'member') return refused('not-a-member');
+    const members = new Set(state.members.map((m) => m.aci));
+    if (!members.has(message.sourceServiceId)) return refused('sender-not-a-member');
+    if (conversation.blocked) return refused('blocked-group');
     return {
-      outcome: 'stored',
-      receipts: [
-        {
-          conversationId: stored.conversationId,
-          serviceId: sourceServiceId,
-          kind: 'delivery',
-          timestamps: [sentAt],
-        },
-      ],
+      conversation,
+      includes: (serviceId: string) => members.has(serviceId),
+      held: conversation.isRequest,
     };
+  }
+
+  /**
+   * A member's identity key changed (inside the receiver's transaction): every group conversation they are a
+   * member of shows it, naming them, as their 1:1 chat does.
+   */
+  identityChanged(serviceId: string, wasVerified: boolean): void {
+    const { groups, messages } = this.options;
+    for (const conversationId of groups.conversationsWithMember(serviceId)) {
+      messages.addEvent(conversationId, 'identity-changed', { wasVerified, serviceId });
+    }
   }
 
   /** After the current (synchronous) transaction: the hook may go to the network. */

@@ -4,11 +4,13 @@
  * a change that breaks a rule (someone else's message, a different sender, after the limit, a message we
  * never had) changes nothing and is logged as an event without content.
  *
- * - Reaction: one emoji; on a message of this 1:1 chat (theirs or ours), by the contact who sent it.
+ * The chat is a ChatScope: a 1:1 chat (its one contact) or a group's conversation (its members); a target
+ * is found by (author, sent timestamp) within that chat only.
+ * - Reaction: one emoji; on a message of this chat (ours or someone's of the chat), by one of the chat.
  * - Delete for everyone: only of the sender's own message, within 24 h (server time); one that arrives
  *   before its message is remembered (MessageMeaning.rememberDelete) so the message never shows.
  * - Edit: only of the sender's own text (not view-once, attachments unchanged), within 24 h, at most 10.
- * - Quote: kept as the sender described it, if its author is one of the two people of this chat.
+ * - Quote: kept as the sender described it, if its author is us or one of the chat.
  */
 import { log } from '../log.js';
 import type { Content, Envelope, Quote } from '../signal/proto/signal-service.js';
@@ -20,6 +22,13 @@ import { serviceIdFromBinary } from './receiver.js';
 import type { Conversation } from './store.js';
 
 type Change = 'reaction' | 'delete' | 'edit';
+
+/** The chat an incoming change or quote is read in, and who besides us belongs to it. */
+export interface ChatScope {
+  readonly conversation: Conversation;
+  /** 1:1: its contact; a group: its members, by the state we hold. */
+  readonly includes: (serviceId: string) => boolean;
+}
 
 function ignored(change: Change, reason: string): 'ignored' {
   log.info('messaging.receive.change_ignored', { change, reason });
@@ -34,29 +43,30 @@ export class IncomingMeaning {
   ) {}
 
   /**
-   * A reaction, delete or edit from the contact of `conversation`: 'stored' when applied, 'ignored' when
-   * refused; undefined when the content is none of these (an ordinary message).
+   * A reaction, delete or edit from one of the chat: 'stored' when applied, 'ignored' when refused;
+   * undefined when the content is none of these (an ordinary message).
    */
   applyChange(
-    conversation: Conversation,
+    scope: ChatScope,
     sender: string,
     content: Content,
     envelope: Envelope,
   ): 'stored' | 'ignored' | undefined {
-    if (conversation.serviceId !== sender) return undefined;
+    if (!scope.includes(sender)) return undefined;
+    const { conversation } = scope;
     const serverTime = envelope.serverTimestamp ?? this.clock();
     const data = content.dataMessage;
     if (content.editMessage) return this.edit(conversation, sender, content.editMessage, serverTime);
-    if (data?.reaction) return this.react(conversation, sender, data.reaction, data.timestamp ?? serverTime);
+    if (data?.reaction) return this.react(scope, sender, data.reaction, data.timestamp ?? serverTime);
     if (data?.delete) return this.delete(conversation, sender, data.delete.targetSentTimestamp, serverTime);
     return undefined;
   }
 
-  /** A received quote as stored, or undefined (no quote, or an author outside this 1:1 chat). */
-  quote(quote: Quote | undefined, sender: string): QuoteInput | undefined {
+  /** A received quote as stored, or undefined (no quote, or an author outside this chat). */
+  quote(quote: Quote | undefined, scope: ChatScope): QuoteInput | undefined {
     if (!quote || quote.id === undefined) return undefined;
     const author = quote.authorAci ?? serviceIdFromBinary(quote.authorAciBinary);
-    if (author !== sender && author !== this.ourAci) return undefined;
+    if (!author || (author !== this.ourAci && !scope.includes(author))) return undefined;
     const first = quote.attachments?.[0];
     return {
       authorServiceId: author,
@@ -78,7 +88,7 @@ export class IncomingMeaning {
   }
 
   private react(
-    conversation: Conversation,
+    { conversation, includes }: ChatScope,
     sender: string,
     reaction: NonNullable<NonNullable<Content['dataMessage']>['reaction']>,
     at: number,
@@ -86,7 +96,7 @@ export class IncomingMeaning {
     const emoji = reaction.emoji ?? '';
     if (!isSingleEmoji(emoji)) return ignored('reaction', 'not-one-emoji');
     const author = reaction.targetAuthorAci ?? serviceIdFromBinary(reaction.targetAuthorAciBinary);
-    if (author !== sender && author !== this.ourAci) return ignored('reaction', 'not-this-chat');
+    if (!author || (author !== this.ourAci && !includes(author))) return ignored('reaction', 'not-this-chat');
     const target =
       reaction.targetSentTimestamp === undefined
         ? undefined

@@ -31,11 +31,15 @@ export interface StoredReaction {
 }
 
 /**
- * "Is this service id us?" from the message row alone (no lookup per row): a 1:1 chat has two people, an
- * outgoing message's source is us and an incoming one's is the contact.
+ * "Is this service id us?" from the message row: an outgoing message's source is us; in a 1:1 chat (two
+ * people) an incoming one's is the contact, so anyone else is us. In a group (conversation service id
+ * `group:…`, src/groups/group-store.ts) an incoming message has a third party in it: compare with our ACI.
  */
 const isUs = (column: string): string =>
-  `(CASE WHEN m.direction = 'out' THEN ${column} = m.source_service_id ELSE ${column} <> m.source_service_id END)`;
+  `(CASE WHEN m.direction = 'out' THEN ${column} = m.source_service_id
+     WHEN (SELECT service_id FROM conversations WHERE id = m.conversation_id) LIKE 'group:%'
+       THEN ${column} = (SELECT service_id FROM signal_local_identity WHERE kind = 'aci')
+     ELSE ${column} <> m.source_service_id END)`;
 
 /**
  * Selected with `m.*` FROM messages m. The original of a quote is found by (conversation, author, sent

@@ -27,6 +27,7 @@ import {
   TypingAction,
   decodeEnvelope,
   type AttachmentPointer,
+  type Content,
   type DataMessage,
   type Envelope,
 } from '../signal/proto/signal-service.js';
@@ -35,7 +36,7 @@ import type { BlockUnknownSenders } from '../settings/schema.js';
 import { ReceiveWindow, type Batched } from './receive-window.js';
 import { boundBody, LONG_TEXT_CONTENT_TYPE, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BODY_BYTES } from './limits.js';
 import type { Conversation, MessageStore } from './store.js';
-import type { IncomingMeaning } from './incoming-meaning.js';
+import type { ChatScope, IncomingMeaning } from './incoming-meaning.js';
 import type { GroupMessages } from '../groups/group-messages.js';
 
 /** What decryption yields; failures are thrown as DecryptionError / ProtocolError. */
@@ -99,8 +100,36 @@ export interface ReceiverOptions {
   readonly meaning?: IncomingMeaning;
   /** The chat open and visible on screen: what arrives there is read at once. */
   readonly isVisible?: (conversationId: string) => boolean;
-  /** DataMessages with a group context (src/groups); without it they are ignored. */
-  readonly groups?: Pick<GroupMessages, 'apply'>;
+  /** DataMessages with a group context (src/groups): their conversation; without it they are ignored. */
+  readonly groups?: Pick<GroupMessages, 'target' | 'identityChanged'>;
+  /** A receipt for our group messages (src/groups/send): the member's row and the message's status. */
+  readonly groupReceipts?: (from: string, kind: 'delivery' | 'read' | 'viewed', timestamps: number[]) => void;
+}
+
+/** The conversation a DataMessage lands in, decided once: the sender's 1:1 chat or a group's. */
+export interface MessageTarget extends ChatScope {
+  /** A message request: stored, but no receipts and no downloads until accepted. */
+  readonly held: boolean;
+}
+
+/** Why a message was not stored anywhere: refused, or nothing to store. */
+type Refusal = Extract<ReceiveOutcome, 'dropped' | 'ignored'>;
+
+/**
+ * Someone we have a chat with that we started or accepted, and did not block: Signal's line between a
+ * conversation and a message request (for a 1:1 sender and for whoever added us to a group).
+ */
+export function isAcquainted(conversation: Conversation | undefined): boolean {
+  return (
+    conversation !== undefined &&
+    !conversation.blocked &&
+    (conversation.isContact || conversation.acceptedAt !== null)
+  );
+}
+
+/** Text or files to show (else a message only changes something, or carries nothing). */
+function hasContent(data: DataMessage): boolean {
+  return (data.body !== undefined && data.body.length > 0) || (data.attachments?.length ?? 0) > 0;
 }
 
 /**
@@ -267,8 +296,6 @@ export class Receiver {
     const { content, sourceServiceId, sourceDevice } = decrypted;
     const existing = store.findConversationByServiceId(sourceServiceId);
     if (existing?.blocked) return { outcome: 'dropped', receipts: [] };
-    const known = existing !== undefined && (existing.isContact || existing.acceptedAt !== null);
-
     if (content.receiptMessage) {
       const kind =
         content.receiptMessage.type === ReceiptType.READ
@@ -277,8 +304,10 @@ export class Receiver {
             ? 'viewed'
             : 'delivery';
       // Signal's reciprocity rule: while we send no read receipts, theirs (read, viewed) are not shown.
-      if (kind === 'delivery' || this.options.readReceipts?.() !== false)
+      if (kind === 'delivery' || this.options.readReceipts?.() !== false) {
         store.applyReceipt(sourceServiceId, kind, content.receiptMessage.timestamp ?? []);
+        this.options.groupReceipts?.(sourceServiceId, kind, content.receiptMessage.timestamp ?? []);
+      }
       return { outcome: 'receipt', receipts: [] };
     }
 
@@ -296,25 +325,27 @@ export class Receiver {
       };
     }
 
+    // A group's message goes to the group's conversation (after its membership checks), a 1:1 message to
+    // the sender's chat; from there on the data path is one.
+    const group = this.groupTarget(content, sourceServiceId);
+    if (typeof group === 'string') return { outcome: group, receipts: [] };
     // Reactions, deletes and edits change a message of an existing chat (held requests included).
-    const change =
-      existing && this.options.meaning?.applyChange(existing, sourceServiceId, content, envelope);
+    const scope =
+      group ?? (existing && { conversation: existing, includes: (id: string) => id === existing.serviceId });
+    const change = scope && this.options.meaning?.applyChange(scope, sourceServiceId, content, envelope);
     if (change) return { outcome: change, receipts: [] };
 
     const data = content.dataMessage;
-    if (data?.groupV2) {
-      const sentAt = data.timestamp ?? envelope.clientTimestamp ?? envelope.serverTimestamp ?? 0;
-      const group = { data, context: data.groupV2, sourceServiceId, sourceDevice, sentAt, serverGuid };
-      return this.options.groups?.apply(group) ?? none;
-    }
     if (!data) return none; // sync, call, story messages: not handled (yet)
+    const sentAt = data.timestamp ?? envelope.clientTimestamp ?? envelope.serverTimestamp ?? 0;
+    if (group) return this.store(group, data, { sourceServiceId, sourceDevice, sentAt, serverGuid });
 
     const policy = this.options.blockUnknownSenders();
-    if (!known && policy === 'drop') {
+    if (!isAcquainted(existing) && policy === 'drop') {
       log.info('messaging.receive.unknown_sender_dropped');
       return { outcome: 'dropped', receipts: [] };
     }
-    const held = !known && policy === 'hold-as-request';
+    const held = !isAcquainted(existing) && policy === 'hold-as-request';
     const conversation =
       existing ?? store.getOrCreateConversation(sourceServiceId, { isRequest: held, isContact: false });
     if (held && !conversation.isRequest) store.updateConversation(conversation.id, { isRequest: true });
@@ -322,14 +353,46 @@ export class Receiver {
     // Their profile key lets us derive their unidentified-access key (sealed sender to them).
     if (data.profileKey?.length === 32) store.setProfileKey(conversation.id, data.profileKey);
 
-    const sentAt = data.timestamp ?? envelope.clientTimestamp ?? envelope.serverTimestamp ?? 0;
+    // A group's timer is its state's (a group change, fetched); a 1:1 chat's travels with its messages.
     const timerChanged = this.applyTimer(conversation, data, sentAt, serverGuid);
     const isTimerUpdate = ((data.flags ?? 0) & DataMessageFlags.EXPIRATION_TIMER_UPDATE) !== 0;
-    const hasContent =
-      (data.body !== undefined && data.body.length > 0) || (data.attachments?.length ?? 0) > 0;
-    if (isTimerUpdate || !hasContent) {
+    if (isTimerUpdate || !hasContent(data)) {
       return { outcome: timerChanged ? 'timer' : 'ignored', receipts: [] };
     }
+    const target = { conversation, includes: (id: string) => id === conversation.serviceId, held };
+    return this.store(target, data, { sourceServiceId, sourceDevice, sentAt, serverGuid });
+  }
+
+  /**
+   * The group conversation of a message with a group context (or 'dropped' / 'ignored' when refused or
+   * only a group change); undefined for a message without one.
+   */
+  private groupTarget(content: Content, sourceServiceId: string): MessageTarget | Refusal | undefined {
+    const data = content.dataMessage ?? content.editMessage?.dataMessage;
+    if (!data?.groupV2) return undefined;
+    const groups = this.options.groups;
+    if (!groups) return 'ignored';
+    const changes = data.reaction !== undefined || data.delete !== undefined || !!content.editMessage;
+    return groups.target({
+      context: data.groupV2,
+      sourceServiceId,
+      hasContent: changes || hasContent(data),
+    });
+  }
+
+  /**
+   * The one data path, for a 1:1 chat and a group alike: the message with its attachments, link preview,
+   * quote and view-once flag, in the target's conversation under its timer, with the receipts and
+   * downloads a held request does not get.
+   */
+  private store(
+    { conversation, held, ...scope }: MessageTarget,
+    data: DataMessage,
+    from: { sourceServiceId: string; sourceDevice: number; sentAt: number; serverGuid: string | undefined },
+  ): Effects {
+    const { store } = this.options;
+    const { sourceServiceId, sourceDevice, sentAt, serverGuid } = from;
+    if (!hasContent(data)) return { outcome: 'ignored', receipts: [] };
     // The message disappears by the chat's timer as it stands after Signal's version rules (applyTimer),
     // also when the sender's copy carried none or a stale one.
     const chatTimer = store.getConversation(conversation.id)?.expireTimerSeconds ?? null;
@@ -353,7 +416,7 @@ export class Receiver {
     const attachmentIds = imageId !== null ? [...ids, imageId] : ids;
     if (!body && attachmentIds.length === 0) return { outcome: 'ignored', receipts: [] };
     const meaning = this.options.meaning;
-    const quote = meaning?.quote(data.quote, sourceServiceId);
+    const quote = meaning?.quote(data.quote, { conversation, ...scope });
     const deleted = meaning?.deletedBeforeArrival(sourceServiceId, sentAt) === true;
     const read = !held && !deleted && this.options.isVisible?.(conversation.id) === true;
     const { inserted, message } = store.insertIncoming({
@@ -448,6 +511,7 @@ export class Receiver {
       const conversation = store.getOrCreateConversation(change.serviceId);
       store.addEvent(conversation.id, 'identity-changed', { wasVerified: change.wasVerified });
       store.updateConversation(conversation.id, { safetyNumberChanged: true });
+      this.options.groups?.identityChanged(change.serviceId, change.wasVerified);
     }
     decryptor.consumeIdentityChanges(changes.map((c) => c.id));
   }

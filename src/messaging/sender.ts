@@ -394,19 +394,18 @@ export class Sender {
   ): Promise<void> {
     if (timestamps.length === 0) return;
     const conversation = this.options.store.findConversationByServiceId(serviceId);
-    if (!conversation || conversation.isRequest || conversation.blocked) return;
+    if (conversation?.isRequest || conversation?.blocked) return;
     const timestamp = this.nextTimestamp();
-    await this.delivery.deliver(
-      conversation,
-      {
-        receiptMessage: {
-          type: kind === 'read' ? ReceiptType.READ : ReceiptType.DELIVERY,
-          timestamp: [...timestamps],
-        },
+    const receipt: Content = {
+      receiptMessage: {
+        type: kind === 'read' ? ReceiptType.READ : ReceiptType.DELIVERY,
+        timestamp: [...timestamps],
       },
-      timestamp,
-      { online: false, urgent: false },
-    );
+    };
+    const flags = { online: false, urgent: false };
+    // A group member we have no chat with: the receiver only asks when the group is no request.
+    if (!conversation) await this.delivery.deliverTo(serviceId, receipt, timestamp, flags);
+    else await this.delivery.deliver(conversation, receipt, timestamp, flags);
   }
 
   async sendTyping(conversationId: string, started: boolean): Promise<void> {
