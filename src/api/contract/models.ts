@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_ATTACHMENT_BYTES } from '../../messaging/attachments/limits.js';
 import { SettingChangeSchema } from './models/audit-extras.js';
 import { MESSAGE_EXTRA_FIELDS } from './models/message-extras.js';
+import { MESSAGE_AUTHOR_FIELDS } from './models/message-author.js';
 import { ConversationGroupSchema, GroupChangeSchema } from './models/groups.js';
 
 export const Empty = z.strictObject({});
@@ -176,6 +177,7 @@ export const MessageSchema = z.object({
   ...MESSAGE_EXTRA_FIELDS,
   /** Set on `group-change` events: who changed what in the group. */
   groupChange: GroupChangeSchema.nullable().default(null),
+  ...MESSAGE_AUTHOR_FIELDS,
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -249,3 +251,4 @@ export * from './models/message-extras.js';
 export * from './models/account-extras.js';
 export * from './models/audit-extras.js';
 export * from './models/groups.js';
+export * from './models/message-author.js';

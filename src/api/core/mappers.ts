@@ -45,6 +45,7 @@ export function toApiMessage(
   message: Message,
   attachmentInfo: (id: string) => AttachmentInfo | undefined = () => undefined,
   nameOf: NameOf = (serviceId) => serviceId,
+  inGroup = false,
 ): ApiMessage {
   const preview = message.preview;
   // The preview's image is one of the message's attachments, shown in the preview card only.
@@ -87,7 +88,19 @@ export function toApiMessage(
     deleted: message.deleted,
     timerChange: timerChange(message),
     groupChange: toApiGroupChange(message, nameOf),
+    author: inGroup ? groupAuthor(message, nameOf) : null,
   };
+}
+
+/**
+ * In a group: who wrote an incoming message, or whose safety number an `identity-changed` event is about
+ * (src/groups/group-messages.ts records the member); null for our own messages and other events.
+ */
+function groupAuthor(message: Message, nameOf: NameOf): ApiMessage['author'] {
+  if (message.direction !== 'in') return null;
+  const member = message.eventType === 'identity-changed' ? message.eventData?.['serviceId'] : undefined;
+  const serviceId = message.kind === 'message' ? message.sourceServiceId : member;
+  return typeof serviceId === 'string' ? { serviceId, name: nameOf(serviceId) } : null;
 }
 
 /** Reactions grouped by emoji, in the order each emoji first appeared. */

@@ -125,8 +125,9 @@ export class Session {
     return this.#ownStores;
   }
 
-  /** A message for the UI, with what is known about its attachments. */
+  /** A message for the UI, with what is known about its attachments (and its author, in a group). */
   apiMessage(message: Message): ApiMessage {
+    const chat = this.messages.getConversation(message.conversationId);
     return toApiMessage(
       message,
       (id) => {
@@ -137,6 +138,7 @@ export class Session {
         }
       },
       (serviceId) => this.nameOf(serviceId),
+      groupIdOfConversation(chat?.serviceId ?? '') !== undefined,
     );
   }
 
