@@ -10,7 +10,7 @@ import {
   GroupMasterKey,
   GroupSecretParams,
 } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
-import { EMPTY_GROUP_ACTIONS, Group } from '@signalapp/mock-server';
+import { EMPTY_GROUP_ACTIONS, Group, ServiceIdKind } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import { PreconditionError, ProtocolError, ValidationError } from '../errors.js';
@@ -259,6 +259,21 @@ describe('managing groups v2 on the demo network', () => {
     expect(group.getPendingMemberByServiceId(h.account.aci as never)).toBeUndefined();
     expect(client.store.getConversation(conversationId)).toBeUndefined();
     expect(client.groups.get(created.id)).toMatchObject({ membership: 'none', conversationId: null });
+  });
+
+  it('decline an invitation to our phone number identity (PNI): the PNI entry goes', async () => {
+    const created = await alice.device.createGroup({ title: 'Neighbours', members: [alice.device] });
+    const group = await alice.device.inviteToGroup(created, h.device, {
+      serviceIdKind: ServiceIdKind.PNI,
+      sendUpdateTo: [],
+    });
+    const invited = await client.groups.refresh(group.masterKey);
+    expect(invited.state.pending).toMatchObject([{ serviceId: h.account.pni }]);
+    await client.groups.declineInvitation(invited.id);
+    expect(
+      (await onServer(invited.id)).group.getPendingMemberByServiceId(h.account.pni as never),
+    ).toBeUndefined();
+    expect(client.store.getConversation(invited.conversationId!)).toBeUndefined();
   });
 
   it('a change log entry whose server signature does not verify is refused, nothing stored; a signed one applies', async () => {
