@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
 import type { CoreService } from './service.js';
-import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
+import { openContactChat } from './test-support/contact-chat.js';
+import { createTestCore, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'attachment cancel passphrase 4';
@@ -71,14 +72,11 @@ describe('cancelling an attachment transfer (demo network)', () => {
     network = await startDemoNetwork();
     core = createTestCore({ networkConfig: network.config });
     service = core.service;
-    await value(service.call('vault.create', { passphrase: PASS }));
-    ourAci = (await registerThroughService(service, NUMBER)).aci!;
-    cat = await network.createContact('Cat');
-    conversationId = (await value(service.call('conversations.start', { serviceId: cat.aci, name: 'Cat' })))
-      .id;
-    const first = nextEvent(service, 'message.added', (p) => p.message.direction === 'in');
-    await cat.device.sendText(await cat.ensureSession(ourAci), 'hello', { sealed: false });
-    await first;
+    ({
+      ourAci,
+      contact: cat,
+      conversationId,
+    } = await openContactChat(service, network, { passphrase: PASS, number: NUMBER, contactName: 'Cat' }));
   }, 60_000);
 
   afterAll(async () => {
