@@ -16,6 +16,22 @@ const PASS = 'quiet harbour 42 amber finch';
 
 test.use({ demoNetwork: true });
 
+/**
+ * Registered with a profile name, as the guided first run has the user do: the profile (and its key
+ * commitment) is uploaded then, and a group's server needs it to accept us as a member.
+ */
+async function registerWithName(page: Page, name: string): Promise<void> {
+  await createProfile(page, PASS);
+  await register(page, demoNumber());
+  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await page.getByLabel('First name').fill(name);
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Profile saved.' })).toBeVisible({
+    timeout: 20_000,
+  });
+  await page.getByRole('button', { name: 'Chats', exact: true }).click();
+}
+
 /** A 1:1 chat with the contact, and their answer: from then on we hold their profile key. */
 async function befriend(page: Page, aci: string, name: string): Promise<void> {
   await startChat(page, aci, name);
@@ -34,8 +50,7 @@ test('create a group, talk in it, see who answers, rename it, leave it', async (
   await page.setViewportSize({ width: 1280, height: 800 });
   const alice = await demo!.createContact('Alice', { echo: true });
   const bob = await demo!.createContact('Bob', { echo: true });
-  await createProfile(page, PASS);
-  await register(page, demoNumber());
+  await registerWithName(page, 'Robin');
   await befriend(page, alice.aci, 'Alice');
   await befriend(page, bob.aci, 'Bob');
 
@@ -83,7 +98,7 @@ test('create a group, talk in it, see who answers, rename it, leave it', async (
   await header(page)
     .getByRole('button', { name: /3 members/ })
     .click();
-  const settings = page.getByRole('region', { name: /Book club/ });
+  const settings = page.getByRole('region', { name: 'Group settings' });
   await expect(settings.getByRole('heading', { name: '3 members' })).toBeVisible({ timeout: 20_000 });
   await expect(settings.locator('.group-member', { hasText: 'You' }).getByText('Admin')).toBeVisible();
   await expect(settings.getByRole('button', { name: 'Safety number with Alice' })).toBeVisible();
@@ -118,8 +133,7 @@ test('an invitation from simulated contacts: seen as a request, accepted from th
   test.setTimeout(240_000);
   const { page } = app;
   await page.setViewportSize({ width: 1280, height: 800 });
-  await createProfile(page, PASS);
-  await register(page, demoNumber());
+  await registerWithName(page, 'Robin');
 
   await page.getByRole('button', { name: 'Workshop', exact: true }).click();
   await page.getByRole('button', { name: 'You are invited to a group' }).click();

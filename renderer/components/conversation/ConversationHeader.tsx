@@ -12,7 +12,7 @@ import { TimerControl } from './TimerControl.js';
 /**
  * The chat header: who this is (name; verified; typing) and the per-chat controls. "Remove contact…" only
  * for someone in our contacts (not a request, not a stranger we never added). A group shows its member
- * count, which opens the group's settings (`onGroupSettings`); its timer only while we are a member.
+ * count, which opens the group's settings (`onGroupSettings`: its timer is there, with the members).
  */
 export function ConversationHeader({
   conversation,
@@ -56,9 +56,7 @@ export function ConversationHeader({
         </span>
       </div>
       <div className="header-controls">
-        {!group || group.membership === 'member' ? (
-          <TimerControl conversation={conversation} onError={setError} />
-        ) : null}
+        {group ? null : <TimerControl conversation={conversation} onError={setError} />}
         {group ? null : (
           <button
             type="button"

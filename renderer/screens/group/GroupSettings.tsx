@@ -3,7 +3,6 @@ import type { Conversation } from '../../../src/api/contract.js';
 import { navigate } from '../../bridge.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { TimerControl } from '../../components/conversation/TimerControl.js';
-import { GroupAvatar } from '../../components/group/GroupAvatar.js';
 import { groupsApi, type Group } from '../../components/group/group-api.js';
 import { TitleField } from '../../components/group/TitleField.js';
 import { useGroup } from '../../components/group/useGroup.js';
@@ -33,8 +32,7 @@ export function GroupSettings({
         ← Back to chat
       </button>
       <h2 id="group-settings-title" ref={heading} tabIndex={-1}>
-        <GroupAvatar id={conversation.id} title={conversation.title} />
-        {conversation.title}
+        Group settings
       </h2>
       <ErrorText error={error} />
       {group ? (
