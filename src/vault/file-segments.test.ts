@@ -118,7 +118,7 @@ describe('EncryptedFileStore streamed files', () => {
     open.write(randomBytes(2 * SEGMENT_BYTES + 9));
     vault.lock();
     expect(temps()).toEqual([]);
-    expect(() => open.write(randomBytes(4))).toThrow();
+    expect(() => open.write(randomBytes(4))).toThrow(VaultLockedError);
     await vault.unlock(Buffer.from('segmented file tests'));
     expect(readdirSync(filesDir())).toEqual([]);
     expect(count()).toBe(0);

@@ -28,7 +28,13 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { ValidationError, VaultCorruptError, VaultFileNotFoundError, VaultLockedError } from '../errors.js';
+import {
+  PreconditionError,
+  ValidationError,
+  VaultCorruptError,
+  VaultFileNotFoundError,
+  VaultLockedError,
+} from '../errors.js';
 import { log } from '../log.js';
 import { SEGMENT_MAGIC, SegmentReader, SegmentWriter } from './file-segments.js';
 import { TEMP_SUFFIX, fsyncDir, shredFile, writeFileAtomic } from './fs-util.js';
@@ -201,7 +207,7 @@ export class EncryptedFileStore {
         return segments.size;
       },
       write: (chunk) => {
-        if (state !== 'open') throw new Error('The vault file writer is closed.');
+        if (state !== 'open') throw this.writerClosed();
         try {
           this.check();
           segments.write(chunk);
@@ -211,7 +217,7 @@ export class EncryptedFileStore {
         }
       },
       commit: () => {
-        if (state !== 'open') throw new Error('The vault file writer is closed.');
+        if (state !== 'open') throw this.writerClosed();
         try {
           this.check();
           const size = segments.finish();
@@ -248,6 +254,13 @@ export class EncryptedFileStore {
     };
     this.writers.add(writer);
     return writer;
+  }
+
+  /** Why a writer that is no longer open refuses: the vault locked (and aborted it), or it was finished. */
+  private writerClosed(): Error {
+    return this.isOpen()
+      ? new PreconditionError('This vault file was already committed or abandoned.')
+      : new VaultLockedError();
   }
 
   /**
