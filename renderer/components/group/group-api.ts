@@ -22,7 +22,7 @@ export function groupOf(conversation: Conversation): Conversation['group'] {
 
 /** Who wrote an incoming group message; null in a 1:1 chat and for our own messages. */
 export function authorOf(message: Message): Person | null {
-  return (message as Message & { author?: Person | null }).author ?? null;
+  return message.author;
 }
 
 /** The structured group change of an event row; null otherwise. */
