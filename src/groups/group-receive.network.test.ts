@@ -6,13 +6,7 @@
  * members are the mock server's own phones.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  Aci,
-  IdentityKeyPair,
-  ProtocolAddress,
-  type PrivateKey,
-  type PublicKey,
-} from '@signalapp/libsignal-client';
+import { Aci, IdentityKeyPair, type PrivateKey, type PublicKey } from '@signalapp/libsignal-client';
 import {
   ClientZkProfileOperations,
   ExpiringProfileKeyCredentialResponse,
@@ -20,14 +14,15 @@ import {
   ProfileKey,
   ServerPublicParams,
 } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
-import { EMPTY_DATA_MESSAGE, Group, ServiceIdKind, type Device } from '@signalapp/mock-server';
+import { ServiceIdKind, type Device, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { profileUploadBody } from '../account/own-profile.js';
 import type { DemoContact } from '../demo/network.js';
 import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
 import type { MessagingClient } from '../messaging/client.js';
 import type { Message } from '../messaging/store.js';
 import { createHarness, type Harness } from '../messaging/test-support/harness.js';
+import { startGroupMember } from './test-support/member.js';
+import { distributeSenderKey, groupOnServer, memberEnvelope } from './test-support/member-messages.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 
@@ -43,17 +38,7 @@ describe('receiving in groups (demo network)', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    client = await h.startClient({ ownProfileKey: () => h.account.profileKey });
-    const upload = await client.accountRequest({
-      verb: 'PUT',
-      path: '/v1/profile',
-      headers: { 'content-type': 'application/json' },
-      body: profileUploadBody(h.account.aci, h.account.profileKey, {
-        profile: null,
-        phoneNumberSharing: 'nobody',
-      }),
-    });
-    expect(upload.status).toBe(200);
+    client = await startGroupMember(h);
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');
     await alice.ensureSession(h.account.aci);
@@ -64,28 +49,11 @@ describe('receiving in groups (demo network)', () => {
     group = await alice.device.inviteToGroup(created, h.device);
     await vi.waitFor(() => expect(client.groups.get(group.id)?.membership).toBe('invited'), WAIT);
     conversationId = (await client.groups.acceptInvitation(group.id)).conversationId!;
-    group = await onServer(group); // the revision our acceptance made
+    group = await groupOnServer(h, group); // the revision our acceptance made
   });
   afterAll(async () => {
     await h?.close();
   });
-
-  /** The member's sender key for this client (a distribution message over a 1:1 session, once). */
-  async function senderKey(member: DemoContact): Promise<string> {
-    const known = distributions.get(member);
-    if (known) return known;
-    await member.ensureSession(h.account.aci);
-    const distributionId = await member.device.sendSenderKey(h.device);
-    await vi.waitFor(async () => {
-      const key = await client.stores.senderKeys.getSenderKey(
-        ProtocolAddress.new(member.aci, 1),
-        distributionId,
-      );
-      expect(key).not.toBeNull();
-    }, WAIT);
-    distributions.set(member, distributionId);
-    return distributionId;
-  }
 
   /**
    * The member's sealed sender-key message in `target` (a DataMessage, or an edit of one), encrypted by its
@@ -96,37 +64,21 @@ describe('receiving in groups (demo network)', () => {
     fields: Record<string, unknown>,
     options: { target?: Group; edit?: number; timestamp?: number } = {},
   ): Promise<number> {
-    const target = options.target ?? group;
-    const distributionId = await senderKey(member);
+    let distributionId = distributions.get(member);
+    if (!distributionId) {
+      distributionId = await distributeSenderKey(h, client, member);
+      distributions.set(member, distributionId);
+    }
     const timestamp = options.timestamp ?? Date.now();
-    const dataMessage = {
-      ...EMPTY_DATA_MESSAGE,
-      timestamp: BigInt(timestamp),
-      groupV2: target.toContext(),
-      ...fields,
-    };
-    const content =
-      options.edit === undefined
-        ? { dataMessage }
-        : { editMessage: { targetSentTimestamp: BigInt(options.edit), dataMessage } };
-    const phone = member.device as unknown as {
-      encryptContent(to: Device, content: unknown, options: unknown): Promise<Buffer<ArrayBuffer>>;
-    };
-    const envelope = await phone.encryptContent(
-      h.device,
-      { content, pniSignatureMessage: null, senderKeyDistributionMessage: null },
-      { sealed: true, distributionId, group: target, timestamp },
+    const sent = { group: options.target ?? group, distributionId, timestamp };
+    const envelope = await memberEnvelope(
+      h,
+      member,
+      options.edit === undefined ? sent : { ...sent, edit: options.edit },
+      fields,
     );
     await h.network.server.send(h.device, envelope);
     return timestamp;
-  }
-
-  async function onServer(stale: Group): Promise<Group> {
-    // The mock's zkgroup objects come from its own copy of libsignal: their types do not resolve here.
-    const params = stale.publicParams as unknown as { serialize(): Uint8Array<ArrayBuffer> };
-    const onServer = await h.network.server.getGroup(params.serialize());
-    const secretParams: unknown = stale.secretParams;
-    return new Group({ secretParams: secretParams as never, groupState: onServer!.state });
   }
 
   function messages(id = conversationId): readonly Message[] {
