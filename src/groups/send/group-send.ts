@@ -17,7 +17,7 @@
  */
 import { ContentHint, ProtocolAddress } from '@signalapp/libsignal-client';
 import type { SerialQueue } from '../../async/serial-queue.js';
-import { GrpcStatusError, PreconditionError } from '../../errors.js';
+import { GrpcStatusError, NotRegisteredError, PreconditionError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import type { DeliverExtras, GroupDelivery, OneToOneDelivery, SendFlags } from '../../messaging/delivery.js';
 import type { Conversation } from '../../messaging/store.js';
@@ -120,7 +120,11 @@ export class GroupSend implements GroupDelivery {
       members: members.length,
       sent: [...outcome.values()].filter((s) => s === 'sent').length,
     });
-    if (members.length > 0 && ![...outcome.values()].includes('sent')) throw failures[0];
+    if (members.length > 0 && ![...outcome.values()].includes('sent')) {
+      if (failures.length > 0) throw failures[0];
+      // Only unregistered members (the server said so): no error of ours to pass on.
+      throw new NotRegisteredError('No member of this group is registered on Signal any more.');
+    }
   }
 
   /** The group we send to, or a PreconditionError (nothing sent) when we are not a member of it. */
