@@ -3,8 +3,11 @@ import { createDecipheriv, createHash, createHmac, randomBytes } from 'node:cryp
 import { describe, expect, it } from 'vitest';
 import {
   AttachmentDecryptor,
+  AttachmentDecryptStream,
+  AttachmentEncryptor,
   decryptAttachment,
   encryptAttachment,
+  encryptedChunks,
   encryptedAttachmentSize,
   MAX_ENCRYPTED_ATTACHMENT_BYTES,
   paddedAttachmentSize,
@@ -174,5 +177,42 @@ describe('attachment crypto', () => {
     const encrypted = encryptAttachment(randomBytes(100));
     rejected(() => new AttachmentDecryptor({ ...encrypted, size: MAX_ATTACHMENT_BYTES + 1 }), 'too-large');
     expect(MAX_ENCRYPTED_ATTACHMENT_BYTES).toBeGreaterThan(MAX_ATTACHMENT_BYTES);
+  });
+
+  it('streams: uneven plaintext chunks give the same blob as one piece, and the stream decrypts it back', () => {
+    const plaintext = randomBytes(3 * 65_536 + 1_234);
+    const key = randomBytes(64);
+    const iv = randomBytes(16);
+    const whole = encryptAttachment(plaintext, { key, iv });
+    const encryptor = new AttachmentEncryptor(plaintext.length, { key, iv });
+    const pieces = [1, 15, 40_000, 100_003, 7].map((n, i, all) => {
+      const start = all.slice(0, i).reduce((a, b) => a + b, 0);
+      return plaintext.subarray(start, i === all.length - 1 ? plaintext.length : start + n);
+    });
+    const blob = Buffer.concat([...encryptedChunks(encryptor, pieces)]);
+    expect(blob.equals(whole.blob)).toBe(true);
+    expect(blob.length).toBe(encryptor.encryptedSize);
+    expect(encryptor.digest.equals(whole.digest)).toBe(true);
+
+    const out: Buffer[] = [];
+    const stream = new AttachmentDecryptStream(whole, (plain) => out.push(Buffer.from(plain)));
+    for (let offset = 0; offset < blob.length; offset += 9_999)
+      stream.update(blob.subarray(offset, offset + 9_999));
+    stream.final();
+    expect(Buffer.concat(out).equals(plaintext)).toBe(true); // padding cut off, exactly `size` bytes
+  });
+
+  it('a streamed decryption hands out unverified plaintext that final() then refuses: the sink must hold it back', () => {
+    const encrypted = encryptAttachment(randomBytes(200_000));
+    const tampered = Buffer.from(encrypted.blob);
+    const at = tampered.length - 40; // in the last ciphertext block, before the MAC
+    tampered[at] = (tampered[at] ?? 0) ^ 1;
+    let released = 0;
+    const stream = new AttachmentDecryptStream(encrypted, (plain) => (released += plain.length));
+    stream.update(tampered);
+    expect(released).toBeGreaterThan(150_000);
+    rejected(() => stream.final(), 'integrity');
+    expect(() => new AttachmentEncryptor(10).update(randomBytes(11))).toThrow(RangeError);
+    expect(() => [...new AttachmentEncryptor(10).finish()]).toThrow(RangeError);
   });
 });
