@@ -9,37 +9,18 @@
  * sends, after fetching their prekeys); the steady state is one multi-recipient sealed send.
  * ratio = median steady-state send to the 100-member group ÷ median 1:1 send (lower is better).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { profileUploadBody } from '../src/account/own-profile.js';
 import { MessagingClient } from '../src/messaging/client.js';
-import { registerTestAccount } from '../src/messaging/test-support/account.js';
-import { parseClientConfig } from '../src/net/config.js';
-import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
-import { Vault } from '../src/vault/index.js';
-import { ServerProcess } from './server-process.js';
+import { startBenchAccount } from './demo-account.js';
+import { quantile, round, timings } from './stats.js';
 import type { BenchModule } from './types.js';
 
 const SIZES = [8, 100] as const;
 /** Measured sends per case, interleaved (1:1, 8, 100, 1:1, …) so drift in the load hits all alike. */
 const REPETITIONS = 31;
 const INVITATION_WAIT_MS = 60_000;
-
-const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
-
-const summary = (values: readonly number[]) => ({
-  sends: values.length,
-  medianMs: round(quantile(values, 0.5)),
-  p90Ms: round(quantile(values, 0.9)),
-  maxMs: round(Math.max(...values)),
-});
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + INVITATION_WAIT_MS;
@@ -52,13 +33,9 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 export const groupsBench: BenchModule = {
   name: 'groups',
   async run() {
-    const server = new ServerProcess(128);
-    const profileDir = mkdtempSync(join(tmpdir(), 'carapace-bench-groups-'));
+    const bench = await startBenchAccount('groups', 128);
+    const { server, config, vault, account } = bench;
     try {
-      const config = parseClientConfig((await server.next('ready')).config);
-      const vault = new Vault(profileDir, { kdf: TEST_KDF });
-      await vault.create(Buffer.from(TEST_PASSPHRASE));
-      const account = await registerTestAccount(vault.db, config);
       const client = await MessagingClient.start({
         vault,
         config,
@@ -137,7 +114,7 @@ export const groupsBench: BenchModule = {
             members: g.size,
             firstSendMs: round(g.firstMs),
             firstSendRatioToDirect: round(g.firstMs / directMedian),
-            steady: summary(g.steady),
+            steady: timings(g.steady),
             ratioToDirect: round(quantile(g.steady, 0.5) / directMedian),
           },
         ]),
@@ -150,7 +127,7 @@ export const groupsBench: BenchModule = {
           'median time from the send call to state "sent" for one text to a 100-member group (steady state: one multi-recipient sealed send) ÷ the median sealed 1:1 send in the same run, over the demo server in its own process; lower is better',
         target: '< 10 (issue 15: the multi-recipient design keeps a 100-member send under 10× a 1:1 send)',
         details: {
-          direct: summary(direct),
+          direct: timings(direct),
           ...bySize,
           memberDecryptions: phones,
           setupMs: round(setupMs, 0),
@@ -160,8 +137,7 @@ export const groupsBench: BenchModule = {
         },
       };
     } finally {
-      await server.close();
-      rmSync(profileDir, { recursive: true, force: true });
+      await bench.close();
     }
   },
 };
