@@ -43,16 +43,22 @@ function header(page: Page) {
   return page.locator('.conversation-header');
 }
 
-test('create a group, talk in it, see who answers, rename it, leave it', async ({ app, demo, appKind }) => {
+test('create a group, talk in it, see who answers, rename it, add a member, leave it', async ({
+  app,
+  demo,
+  appKind,
+}) => {
   test.skip(appKind !== 'web', 'the simulated contacts run in this test process (web harness only)');
   test.setTimeout(300_000);
   const { page } = app;
   await page.setViewportSize({ width: 1280, height: 800 });
   const alice = await demo!.createContact('Alice', { echo: true });
   const bob = await demo!.createContact('Bob', { echo: true });
+  const carol = await demo!.createContact('Carol', { echo: true });
   await registerWithName(page, 'Robin');
   await befriend(page, alice.aci, 'Alice');
   await befriend(page, bob.aci, 'Bob');
+  await befriend(page, carol.aci, 'Carol');
 
   // New group: name with its counter, contacts found by search and ticked from the keyboard.
   await page.getByRole('button', { name: 'New group…' }).click();
@@ -64,6 +70,7 @@ test('create a group, talk in it, see who answers, rename it, leave it', async (
   await dialog.getByRole('checkbox', { name: 'Alice' }).focus();
   await page.keyboard.press('Space');
   await dialog.getByLabel('Search contacts').fill('');
+  await expect(dialog.getByRole('checkbox')).toHaveCount(3);
   await dialog.getByRole('checkbox', { name: 'Bob' }).check();
   await expect(dialog.getByText('2 contacts chosen')).toBeVisible();
   await groupScreen(page, 'group-new');
@@ -108,6 +115,15 @@ test('create a group, talk in it, see who answers, rename it, leave it', async (
   await expect(header(page).getByRole('heading', { name: /Reading circle/ })).toBeVisible({
     timeout: 20_000,
   });
+
+  // Add a member: Carol is invited (her phone accepts on its own) and listed in the group.
+  await settings.getByRole('button', { name: 'Add members…' }).click();
+  const add = page.getByRole('dialog', { name: 'Add members to Reading circle' });
+  await expect(add.getByRole('checkbox')).toHaveCount(1);
+  await add.getByRole('checkbox', { name: 'Carol' }).check();
+  await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(add).toHaveCount(0, { timeout: 30_000 });
+  await expect(settings.locator('.group-member', { hasText: 'Carol' })).toBeVisible({ timeout: 20_000 });
 
   // Leave, after a confirmation: no composer any more, the history stays.
   await page.getByRole('button', { name: 'Leave group…' }).click();
