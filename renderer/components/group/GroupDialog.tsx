@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
+import type { ApiError } from '../../../src/api/contract.js';
+import { ErrorText } from '../ErrorText.js';
 import '../../styles/groups.css';
 
 /**
@@ -40,5 +42,36 @@ export function GroupDialog({
       {children}
     </dialog>,
     document.body,
+  );
+}
+
+/** A dialog form's last lines: its typed error, then the submit button (busy wording while it runs) and Cancel. */
+export function DialogActions({
+  error,
+  busy,
+  disabled,
+  label,
+  busyLabel,
+  onCancel,
+}: {
+  error: ApiError | null;
+  busy: boolean;
+  disabled: boolean;
+  label: string;
+  busyLabel: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <ErrorText error={error} />
+      <div className="row wrap">
+        <button type="submit" className="primary" disabled={busy || disabled}>
+          {busy ? busyLabel : label}
+        </button>
+        <button type="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+    </>
   );
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { ErrorText } from '../../components/ErrorText.js';
 import { DialogButton } from '../../components/group/DialogButton.js';
-import { GroupDialog } from '../../components/group/GroupDialog.js';
+import { DialogActions, GroupDialog } from '../../components/group/GroupDialog.js';
 import { groupsApi, type Group } from '../../components/group/group-api.js';
 import { MemberPicker } from '../../components/group/MemberPicker.js';
 import { useGroupCommand } from '../../components/group/useGroupCommand.js';
@@ -41,15 +41,14 @@ function AddMembersDialog({ group, onDone, onClose }: ActionDialogProps) {
         }}
       >
         <MemberPicker chosen={chosen} onChange={setChosen} exclude={present} />
-        <ErrorText error={error} />
-        <div className="row wrap">
-          <button type="submit" className="primary" disabled={busy || chosen.length === 0}>
-            {busy ? 'Adding…' : 'Add'}
-          </button>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions
+          error={error}
+          busy={busy}
+          disabled={chosen.length === 0}
+          label="Add"
+          busyLabel="Adding…"
+          onCancel={onClose}
+        />
       </form>
     </GroupDialog>
   );

@@ -1,8 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { DISAPPEARING_TIMER_SECONDS, durationLabel } from '../../../src/api/contract.js';
 import { openConversation, refreshConversations } from '../../bridge.js';
-import { ErrorText } from '../../components/ErrorText.js';
-import { GroupDialog } from '../../components/group/GroupDialog.js';
+import { DialogActions, GroupDialog } from '../../components/group/GroupDialog.js';
 import { groupsApi, type Group } from '../../components/group/group-api.js';
 import { useGroupCommand } from '../../components/group/useGroupCommand.js';
 import { MemberPicker } from '../../components/group/MemberPicker.js';
@@ -57,15 +56,14 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
             </option>
           ))}
         </select>
-        <ErrorText error={error} />
-        <div className="row wrap">
-          <button type="submit" className="primary" disabled={busy || !title.trim() || members.length === 0}>
-            {busy ? 'Creating…' : 'Create group'}
-          </button>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions
+          error={error}
+          busy={busy}
+          disabled={!title.trim() || members.length === 0}
+          label="Create group"
+          busyLabel="Creating…"
+          onCancel={onClose}
+        />
       </form>
     </GroupDialog>
   );
