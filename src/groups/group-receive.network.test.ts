@@ -6,7 +6,13 @@
  * members are the mock server's own phones.
  */
 import { randomBytes } from 'node:crypto';
-import { Aci, IdentityKeyPair, type PrivateKey, type PublicKey } from '@signalapp/libsignal-client';
+import {
+  Aci,
+  IdentityKeyPair,
+  ProtocolAddress,
+  type PrivateKey,
+  type PublicKey,
+} from '@signalapp/libsignal-client';
 import {
   ClientZkProfileOperations,
   ExpiringProfileKeyCredentialResponse,
@@ -231,6 +237,28 @@ describe('receiving in groups (demo network)', () => {
     await vi.waitFor(() => expect(events()).toHaveLength(1), WAIT);
     expect(events()[0]!.eventData).toMatchObject({ serviceId: bob.aci });
   });
+
+  it('a flood of distribution messages (for groups we do not know) is kept, bounded per sender device', async () => {
+    const eve = await h.contact('Eve');
+    await eve.ensureSession(h.account.aci);
+    const rows = () =>
+      h.vault.db
+        .prepare('SELECT count(*) AS n FROM signal_sender_keys WHERE service_id = ?')
+        .get(eve.aci) as { n: number };
+    const before = client.receiver.stats.other; // a distribution message alone stores no message
+    let last = '';
+    for (let i = 0; i < 300; i += 1) last = await eve.device.sendSenderKey(h.device);
+    await vi.waitFor(() => expect(client.receiver.stats.other - before).toBe(300), {
+      timeout: 60_000,
+      interval: 100,
+    });
+    expect(rows().n).toBe(256);
+    // The newest is among those kept: a group message with it decrypts.
+    const address = ProtocolAddress.new(eve.aci, 1);
+    await vi.waitFor(async () => {
+      expect(await client.stores.senderKeys.getSenderKey(address, last)).not.toBeNull();
+    }, WAIT);
+  }, 120_000);
 
   /** Us as a member the mock's createGroup can add: our profile key credential's presentation. */
   function ourMember() {

@@ -4,6 +4,13 @@ import type { ProtocolAddress, Uuid } from '@signalapp/libsignal-client';
 import type { SqlDatabase } from '../../vault/sql.js';
 import { now, secretFrom, settle, StoreAccess, withSecret, type Guard } from './access.js';
 
+/**
+ * Sender keys kept per sender device; beyond it the least recently used go (bounded against a flood of
+ * distribution messages: each new distribution id would be one more row). Far more groups than anyone
+ * shares with one person; an evicted group's next message fails to decrypt like any lost sender key.
+ */
+const MAX_SENDER_KEYS_PER_DEVICE = 256;
+
 export class SqlSenderKeyStore extends SenderKeyStore {
   private readonly access: StoreAccess;
   constructor(db: SqlDatabase, guard: Guard) {
@@ -30,6 +37,13 @@ export class SqlSenderKeyStore extends SenderKeyStore {
         )
         .run(serviceId, deviceId, distributionId, secret, now());
     });
+    this.access
+      .prepare(
+        `DELETE FROM signal_sender_keys WHERE service_id = ? AND device_id = ? AND distribution_id IN
+           (SELECT distribution_id FROM signal_sender_keys WHERE service_id = ? AND device_id = ?
+             ORDER BY updated_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+      )
+      .run(serviceId, deviceId, serviceId, deviceId, MAX_SENDER_KEYS_PER_DEVICE);
   }
 
   override getSenderKey(sender: ProtocolAddress, distributionId: Uuid): Promise<SenderKeyRecord | null> {
