@@ -187,6 +187,24 @@ describe('receiving in groups (demo network)', () => {
     expect(await arrived(once)).toMatchObject({ viewOnce: true, expireTimerSeconds: 3600 });
   });
 
+  it('reading the group chat sends each author the read receipts of their own messages', async () => {
+    const fromAlice = await memberSends(alice, { body: 'read me, Alice' });
+    const fromBob = await memberSends(bob, { body: 'read me, Bob' });
+    await arrived(fromBob);
+    await arrived(fromAlice);
+    await client.markRead(conversationId);
+    const readBy = async (member: DemoContact): Promise<number[]> => {
+      for (;;) {
+        const { receiptMessage } = await member.device.waitForReceipt();
+        if (receiptMessage.type === 1) return (receiptMessage.timestamp ?? []).map(Number); // READ
+      }
+    };
+    const aliceRead = await readBy(alice);
+    expect(aliceRead).toContain(fromAlice);
+    expect(aliceRead).not.toContain(fromBob);
+    expect(await readBy(bob)).toContain(fromBob);
+  });
+
   it('a group a stranger added us to is a message request: stored, but no receipts and no downloads until accepted', async () => {
     const dave = await h.contact('Dave');
     // Dave creates the group with us as a full member (as a real client may, with our profile key credential).

@@ -463,8 +463,13 @@ export class MessagingClient {
     const { newlyRead } = await this.lock.run(() => this.store.markRead(conversationId, upToSeq));
     const conversation = this.store.getConversation(conversationId);
     if (conversation && !conversation.isRequest) {
-      const timestamps = newlyRead.filter((m) => m.kind === 'message').map((m) => m.sentAt);
-      this.receipts.sendRead(conversation.serviceId, timestamps);
+      // Each author gets the receipts of their own messages (in a group, each member; never the group).
+      const byAuthor = new Map<string, number[]>();
+      for (const m of newlyRead) {
+        if (m.kind !== 'message' || m.direction !== 'in' || !m.sourceServiceId) continue;
+        byAuthor.set(m.sourceServiceId, [...(byAuthor.get(m.sourceServiceId) ?? []), m.sentAt]);
+      }
+      for (const [author, timestamps] of byAuthor) this.receipts.sendRead(author, timestamps);
     }
     return newlyRead;
   }
