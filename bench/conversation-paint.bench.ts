@@ -12,15 +12,14 @@
  * commit (the one that paints it). Every measured open starts from the same short chat.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
-import { build } from 'vite';
-import { DEFAULT_RENDERER_DIR, startHarness } from '../e2e/harness/server.js';
+import { startHarness } from '../e2e/harness/server.js';
 import { seedConversation } from '../e2e/support/seed.js';
 import { Vault } from '../src/vault/index.js';
 import { TEST_KDF } from '../src/test-support/vault.js';
+import { BROWSER_NAME, launchBenchBrowser } from './browser.js';
 import type { BenchModule } from './types.js';
 
 const PASS = 'bench passphrase for paint 1';
@@ -109,13 +108,6 @@ function summary(samples: readonly Sample[]) {
 export const conversationPaintBench: BenchModule = {
   name: 'conversation-paint',
   async run() {
-    if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))) {
-      await build({
-        configFile: join(import.meta.dirname, '..', 'renderer', 'vite.config.ts'),
-        mode: 'harness',
-        logLevel: 'warn',
-      });
-    }
     const root = mkdtempSync(join(tmpdir(), 'carapace-bench-paint-'));
     const profileDir = join(root, 'profile');
     const vault = new Vault(profileDir, { kdf: TEST_KDF });
@@ -135,11 +127,7 @@ export const conversationPaintBench: BenchModule = {
     await seed(START, SMALL);
 
     const harness = await startHarness({ profileDir, vault: { kdf: TEST_KDF } });
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    const browser = await launchBenchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(harness.url);
@@ -203,7 +191,7 @@ export const conversationPaintBench: BenchModule = {
           rounds: ROUNDS,
           warmUpRounds: WARM_UP_ROUNDS,
           loadAverage: round(loadavg()[0] ?? 0, 2),
-          browser: 'Debian chromium (headless) via the web harness',
+          browser: BROWSER_NAME,
           notes:
             "committed: click dispatch (capture listener) → the DOM commit putting the newest row in the timeline (MutationObserver); openAnsweredMedianMs: the part until conversation.open answered in the page (the core, over the harness WebSocket); frames: animation frames up to the one painting the commit. Every measured open starts from the same short chat, so no sample inherits a longer chat's scroll position.",
         },
