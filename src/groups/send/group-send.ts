@@ -15,6 +15,7 @@
  * Blocked contacts who are members still receive (Signal's rule: blocking a person does not change the
  * group; leave the group to stop writing to them).
  */
+import { performance } from 'node:perf_hooks';
 import { ContentHint, ProtocolAddress } from '@signalapp/libsignal-client';
 import type { SerialQueue } from '../../async/serial-queue.js';
 import { GrpcStatusError, NotRegisteredError, PreconditionError } from '../../errors.js';
@@ -72,9 +73,39 @@ interface Target {
 
 type Outcome = Map<string, 'sent' | 'failed'>;
 
+/**
+ * Where a group send spends its time (ms, wall clock): the group's stored state read and the message
+ * built, sessions/identities checked per member, the sender
+ * key distribution (none in the steady state), the endorsements combined into a token, the one
+ * multi-recipient encryption, the gRPC round trip, 1:1 fallback sends, the per-member rows written.
+ */
+export interface GroupSendPhases {
+  state: number;
+  sessions: number;
+  distribution: number;
+  token: number;
+  encrypt: number;
+  request: number;
+  fallback: number;
+  record: number;
+}
+
+const noPhases = (): GroupSendPhases => ({
+  state: 0,
+  sessions: 0,
+  distribution: 0,
+  token: 0,
+  encrypt: 0,
+  request: 0,
+  fallback: 0,
+  record: 0,
+});
+
 export class GroupSend implements GroupDelivery {
   /** Accepted multi-recipient sends, sender-key distributions and 1:1 fallback sends (per member). */
   readonly stats = { multiRecipient: 0, distributions: 0, fallback: 0 };
+  /** The phases of the latest send (for measurements: bench/groups.bench.ts). */
+  phases: GroupSendPhases = noPhases();
 
   constructor(private readonly options: GroupSendOptions) {}
 
@@ -86,6 +117,7 @@ export class GroupSend implements GroupDelivery {
     extras: DeliverExtras,
     direct: OneToOneDelivery,
   ): Promise<void> {
+    const started = performance.now();
     const group = this.#target(conversation);
     const members = group.state.members.filter((m) => m.aci !== this.options.us.aci);
     const profileKeys = new Map(
@@ -94,28 +126,33 @@ export class GroupSend implements GroupDelivery {
     const bytes = encodeContent(this.#withGroup(content, group, extras));
     const outcome: Outcome = new Map();
     const failures: unknown[] = [];
+    this.phases = { ...noPhases(), state: performance.now() - started };
     try {
       const fallback = await this.#multiRecipient(group, [...profileKeys.keys()], bytes, timestamp, flags, {
         direct,
         profileKeys,
         outcome,
       });
-      await eachConcurrently([...fallback], async (aci) => {
-        try {
-          await direct.sendTo(aci, bytes, timestamp, flags, profileKeys.get(aci) ?? null);
-          outcome.set(aci, 'sent');
-          this.stats.fallback += 1;
-        } catch (error) {
-          log.info('groups.send.member_failed', errorFields(error));
-          outcome.set(aci, 'failed');
-          failures.push(error);
-        }
-      });
+      await this.#timed('fallback', () =>
+        eachConcurrently([...fallback], async (aci) => {
+          try {
+            await direct.sendTo(aci, bytes, timestamp, flags, profileKeys.get(aci) ?? null);
+            outcome.set(aci, 'sent');
+            this.stats.fallback += 1;
+          } catch (error) {
+            log.info('groups.send.member_failed', errorFields(error));
+            outcome.set(aci, 'failed');
+            failures.push(error);
+          }
+        }),
+      );
     } finally {
       bytes.fill(0);
       for (const key of profileKeys.values()) key?.fill(0);
     }
-    await this.options.lock.run(() => this.#record(conversation, timestamp, outcome));
+    await this.#timed('record', () =>
+      this.options.lock.run(() => this.#record(conversation, timestamp, outcome)),
+    );
     log.info('groups.send.done', {
       members: members.length,
       sent: [...outcome.values()].filter((s) => s === 'sent').length,
@@ -124,6 +161,15 @@ export class GroupSend implements GroupDelivery {
       if (failures.length > 0) throw failures[0];
       // Only unregistered members (the server said so): no error of ours to pass on.
       throw new NotRegisteredError('No member of this group is registered on Signal any more.');
+    }
+  }
+
+  async #timed<T>(phase: keyof GroupSendPhases, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.phases[phase] += performance.now() - start;
     }
   }
 
@@ -180,45 +226,52 @@ export class GroupSend implements GroupDelivery {
   ): Promise<Set<string>> {
     const fallback = new Set<string>();
     const { direct, profileKeys } = ctx;
-    await eachConcurrently(members, async (aci) => {
-      try {
-        await direct.ensureSessions(aci, profileKeys.get(aci) ?? null);
-      } catch (error) {
-        log.info('groups.send.no_session', errorFields(error));
-        fallback.add(aci);
-      }
-    });
+    await this.#timed('sessions', () =>
+      eachConcurrently(members, async (aci) => {
+        try {
+          await direct.ensureSessions(aci, profileKeys.get(aci) ?? null);
+        } catch (error) {
+          log.info('groups.send.no_session', errorFields(error));
+          fallback.add(aci);
+        }
+      }),
+    );
     let pending = members.filter((aci) => !fallback.has(aci));
     const secretParams = secretParamsOf(group.masterKey);
     for (let attempt = 1; attempt <= MULTI_RECIPIENT_ATTEMPTS && pending.length > 0; attempt += 1) {
-      const distributionId = await this.options.lock.run(() =>
-        this.options.state.distribution(
-          group.id,
-          group.state.members.map((m) => m.aci),
-        ),
-      );
-      for (const aci of await this.#distribute(group.id, distributionId, pending, timestamp, ctx)) {
-        fallback.add(aci);
-      }
+      const { distributionId, failed } = await this.#timed('distribution', async () => {
+        const id = await this.options.lock.run(() =>
+          this.options.state.distribution(
+            group.id,
+            group.state.members.map((m) => m.aci),
+          ),
+        );
+        return { distributionId: id, failed: await this.#distribute(group.id, id, pending, timestamp, ctx) };
+      });
+      for (const aci of failed) fallback.add(aci);
       pending = pending.filter((aci) => !fallback.has(aci));
       if (pending.length === 0) break;
-      const token = await this.options.endorsements
-        .token(group.id, secretParams, pending)
-        .catch((error: unknown) => {
+      const token = await this.#timed('token', () =>
+        this.options.endorsements.token(group.id, secretParams, pending).catch((error: unknown) => {
           log.warn('groups.send.no_endorsements', errorFields(error));
           return undefined;
-        });
+        }),
+      );
       if (!token) break;
       let result: Awaited<ReturnType<typeof sendMultiRecipientMessage>>;
       try {
-        const payload = await this.#encrypt(group.id, distributionId, pending, bytes, flags, direct);
-        result = await sendMultiRecipientMessage(this.options.grpc, {
-          payload,
-          timestamp,
-          online: flags.online,
-          urgent: flags.urgent,
-          groupSendToken: token,
-        });
+        const payload = await this.#timed('encrypt', () =>
+          this.#encrypt(group.id, distributionId, pending, bytes, flags, direct),
+        );
+        result = await this.#timed('request', () =>
+          sendMultiRecipientMessage(this.options.grpc, {
+            payload,
+            timestamp,
+            online: flags.online,
+            urgent: flags.urgent,
+            groupSendToken: token,
+          }),
+        );
       } catch (error) {
         log.warn('groups.send.multi_recipient_failed', errorFields(error));
         if (error instanceof GrpcStatusError) await this.options.endorsements.invalidate(group.id);

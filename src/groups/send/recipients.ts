@@ -46,7 +46,10 @@ export class MessageRecipients {
          WHERE message_recipients.status IN ('failed', 'sent')`,
     );
     const now = this.clock();
-    for (const [serviceId, status] of outcome) upsert.run(message.id, serviceId, sentAt, status, now);
+    // One commit for all members: a commit per row cost ≈ 1 ms each, most of a 100-member send.
+    this.db.transaction(() => {
+      for (const [serviceId, status] of outcome) upsert.run(message.id, serviceId, sentAt, status, now);
+    })();
   }
 
   list(messageId: string): { serviceId: string; status: RecipientStatus }[] {
