@@ -69,7 +69,11 @@ describe('workshop scenario: a group invitation from simulated contacts', () => 
     expect(accepted.members.filter((m) => m.state === 'member')).toHaveLength(3);
 
     const fromAlice = (await welcome).message;
-    await bobWrites;
+    // Each under its own author (named once their profiles are fetched with the group's profile keys).
+    const fromBob = (await bobWrites).message;
+    expect(fromAlice.author?.serviceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fromBob.author?.serviceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fromBob.author?.serviceId).not.toBe(fromAlice.author?.serviceId);
     await vi.waitFor(async () => {
       const page = await value(core.service.call('messages.page', { conversationId: invitation.id }));
       const reacted = page.messages.find((m) => m.id === fromAlice.id);
