@@ -6,14 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProtocolAddress } from '@signalapp/libsignal-client';
-import { EMPTY_DATA_MESSAGE, EMPTY_GROUP_ACTIONS, ServiceIdKind, type Group } from '@signalapp/mock-server';
+import { EMPTY_GROUP_ACTIONS, ServiceIdKind, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import { ProtocolError } from '../errors.js';
 import type { MessagingClient } from '../messaging/client.js';
 import { createHarness, type Harness } from '../messaging/test-support/harness.js';
 import { startGroupMember } from './test-support/member.js';
+import { distributeSenderKey, memberEnvelope } from './test-support/member-messages.js';
 import { VAULT_FILES } from '../vault/vault.js';
 
 const WAIT = { timeout: 10_000, interval: 50 };
@@ -138,39 +138,10 @@ describe('groups v2 on the demo network', () => {
     expect(accepted.state.members.map((m) => m.aci)).toContain(h.account.aci);
   });
 
-  /** The contact's sender key for a fresh distribution, processed by us; returns the distribution id. */
-  async function distributeSenderKey(contact: DemoContact): Promise<string> {
-    await contact.ensureSession(h.account.aci);
-    const distributionId = await contact.device.sendSenderKey(h.device);
-    const address = ProtocolAddress.new(contact.aci, 1);
-    await vi.waitFor(async () => {
-      expect(await client.stores.senderKeys.getSenderKey(address, distributionId)).not.toBeNull();
-    }, WAIT);
-    return distributionId;
-  }
-
   /** The contact's sealed sender-key message to us, encrypted by its phone (not sent yet). */
   async function groupEnvelope(contact: DemoContact, group: Group, distributionId: string, body: string) {
     const timestamp = Date.now();
-    const phone = contact.device as unknown as {
-      encryptContent(target: unknown, content: unknown, options: unknown): Promise<Buffer<ArrayBuffer>>;
-    };
-    const envelope = await phone.encryptContent(
-      h.device,
-      {
-        content: {
-          dataMessage: {
-            ...EMPTY_DATA_MESSAGE,
-            body,
-            timestamp: BigInt(timestamp),
-            groupV2: group.toContext(),
-          },
-        },
-        pniSignatureMessage: null,
-        senderKeyDistributionMessage: null,
-      },
-      { sealed: true, distributionId, group, timestamp },
-    );
+    const envelope = await memberEnvelope(h, contact, { group, distributionId, timestamp }, { body });
     return { envelope, timestamp };
   }
 
@@ -187,7 +158,7 @@ describe('groups v2 on the demo network', () => {
     await vi.waitFor(() => expect(client.groups.get(id)?.membership).toBe('invited'), WAIT);
     const { conversationId } = await client.groups.acceptInvitation(id);
 
-    const fromAlice = await distributeSenderKey(alice);
+    const fromAlice = await distributeSenderKey(h, client, alice);
     const sentAt = await groupMessage(alice, group, fromAlice, 'see you at the trailhead');
     await vi.waitFor(() => {
       const page = client.store.page(conversationId!);
@@ -213,7 +184,7 @@ describe('groups v2 on the demo network', () => {
 
     // Carol is not in the group: her message, though it decrypts, is refused.
     const carol = await h.contact('Carol');
-    const fromCarol = await distributeSenderKey(carol);
+    const fromCarol = await distributeSenderKey(h, client, carol);
     const dropped = client.receiver.stats.dropped;
     await groupMessage(carol, group, fromCarol, 'let me in');
     await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
@@ -225,7 +196,7 @@ describe('groups v2 on the demo network', () => {
     const group = await alice.device.inviteToGroup(created, h.device);
     await vi.waitFor(() => expect(client.groups.get(group.id)?.membership).toBe('invited'), WAIT);
     const { conversationId } = await client.groups.acceptInvitation(group.id);
-    const fromAlice = await distributeSenderKey(alice);
+    const fromAlice = await distributeSenderKey(h, client, alice);
     await groupMessage(alice, group, fromAlice, 'rehearsal at 7');
     // The timeline's group-change events (invited, joined, removed) are not messages.
     const texts = () => client.store.page(conversationId!).messages.filter((m) => m.kind === 'message');
@@ -261,7 +232,7 @@ describe('groups v2 on the demo network', () => {
 
   it('a group message for a group we are not in is refused; the group is only remembered', async () => {
     const secret = await bob.device.createGroup({ title: 'Surprise party', members: [bob.device] });
-    const fromBob = await distributeSenderKey(bob);
+    const fromBob = await distributeSenderKey(h, client, bob);
     const dropped = client.receiver.stats.dropped;
     await groupMessage(bob, secret, fromBob, 'not for you');
     await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
