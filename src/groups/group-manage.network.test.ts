@@ -36,6 +36,8 @@ describe('managing groups v2 on the demo network', () => {
     alice = await h.contact('Alice');
     bob = await h.contact('Bob');
     carol = await h.contact('Carol');
+    // Chats with each (the UI picks members from them); an invitee is told of the group in theirs.
+    for (const contact of [alice, bob, carol]) client.conversation(contact.aci);
     // Alice writes first, with her profile key: we can fetch her profile key credential. Bob and Carol never did.
     const target = await alice.ensureSession(h.account.aci);
     await alice.device.sendText(target, 'hello', { withProfileKey: true });
@@ -92,15 +94,23 @@ describe('managing groups v2 on the demo network', () => {
       .reverse()
       .map((m) => m.eventData as unknown as GroupChangeRecord);
 
-  /** The next DataMessage with our signed change of this group's revision a member's phone decrypts. */
-  async function changeMessageTo(contact: DemoContact, groupId: string, revision: number) {
+  /** The next DataMessage with this group's context at this revision a phone decrypts (others skipped). */
+  async function contextMessageTo(contact: DemoContact, groupId: string, revision: number) {
     const masterKey = masterKeyOf(groupId);
     for (;;) {
       const got = await contact.device.waitForMessage();
       const context = got.dataMessage.groupV2;
-      if (!context?.groupChange?.length || context.revision !== revision) continue;
-      if (context.masterKey && masterKey.equals(context.masterKey)) return got;
+      // Revision 0 is not on the wire (proto3 default): the mock decodes it as null.
+      if (!context?.masterKey || (context.revision ?? 0) !== revision) continue;
+      if (masterKey.equals(context.masterKey)) return { ...got, context };
     }
+  }
+
+  /** The same, carrying our server-signed change. */
+  async function changeMessageTo(contact: DemoContact, groupId: string, revision: number) {
+    const got = await contextMessageTo(contact, groupId, revision);
+    expect(got.context.groupChange?.length).toBeGreaterThan(0);
+    return got;
   }
 
   it('creates a group: a contact whose profile key we hold joins, one without is invited; the timeline says so', async () => {
@@ -125,6 +135,9 @@ describe('managing groups v2 on the demo network', () => {
     expect(group.getMemberByServiceId(alice.aci as never)).toBeDefined();
     expect(group.getPendingMemberByServiceId(bob.aci as never)).toBeDefined();
     expect(timer).toBe(3600);
+    // Alice is told through the group; Bob, invited, in his 1:1 chat — so his phone learns of the group.
+    await contextMessageTo(alice, created.id, 0);
+    await contextMessageTo(bob, created.id, 0);
 
     const conversation = client.store.getConversation(created.conversationId!);
     expect(conversation).toMatchObject({
@@ -159,6 +172,7 @@ describe('managing groups v2 on the demo network', () => {
     const invited = await client.groups.invite(created.id, [carol.aci, alice.aci]);
     expect(invited.state.revision).toBe(1);
     expect(invited.state.pending.map((p) => p.serviceId)).toEqual([carol.aci]);
+    await changeMessageTo(carol, created.id, 1);
 
     // Carol accepts with her profile key credential; then Alice renames the group. Neither tells us.
     const { group } = await onServer(created.id);

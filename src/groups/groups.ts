@@ -34,8 +34,8 @@ export type { KnownGroup } from './group-sync.js';
 
 export interface GroupsOptions extends GroupSyncOptions {
   /**
-   * Tell the group's members of our change: a DataMessage with `groupV2` (Signal's GroupContextV2,
-   * encoded) and the group's timer, through the client's group delivery.
+   * Tell of our change: a DataMessage with `groupV2` (Signal's GroupContextV2, encoded) and the group's
+   * timer to a conversation — the group's (the client's group delivery) or an invitee's 1:1 chat.
    */
   readonly announce: (
     conversationId: string,
@@ -126,7 +126,7 @@ export class Groups {
     const masterKey = secretParams.getMasterKey().serialize();
     const known = await this.sync.refresh(masterKey, { revision: 0, actor: us.aci });
     log.info('groups.created', { members: members.length, invited: invited.length });
-    await this.announce(known.id, known.state.revision, undefined);
+    await this.announce(known.id, known.state.revision, undefined, invited);
     return known;
   }
 
@@ -139,16 +139,21 @@ export class Groups {
     ]);
     const fresh = [...new Set(acis)].filter((aci) => !inGroup.has(aci));
     if (fresh.length === 0) return current;
-    return this.change(groupId, (cipher) => ({
-      addMembersPendingProfileKey: fresh.map((aci) => ({
-        added: {
-          member: {
-            userId: cipher.encryptServiceId(ServiceId.parseFromServiceIdString(aci)).serialize(),
-            role: MemberRole.DEFAULT,
+    return this.change(
+      groupId,
+      (cipher) => ({
+        addMembersPendingProfileKey: fresh.map((aci) => ({
+          added: {
+            member: {
+              userId: cipher.encryptServiceId(ServiceId.parseFromServiceIdString(aci)).serialize(),
+              role: MemberRole.DEFAULT,
+            },
           },
-        },
-      })),
-    }));
+        })),
+      }),
+      'after',
+      fresh,
+    );
   }
 
   /**
@@ -293,6 +298,8 @@ export class Groups {
     build: (cipher: ClientZkGroupCipher) => GroupChangeActionsProto,
     /** When to tell the members: after the update, before it (leaving: we can no longer send after), never. */
     announce: 'after' | 'before' | 'never' = 'after',
+    /** Invited by this change: they are not members yet, so they are told one by one. */
+    invitees: readonly string[] = [],
   ): Promise<KnownGroup> {
     const secretParams = this.secretParams(groupId);
     const cipher = new ClientZkGroupCipher(secretParams);
@@ -315,18 +322,19 @@ export class Groups {
     const known: KnownChange = { revision, actor };
     if (announce === 'before') await this.announce(groupId, revision, signed);
     const updated = await this.sync.update(groupId, known);
-    if (announce === 'after') await this.announce(groupId, updated.state.revision, signed);
+    if (announce === 'after') await this.announce(groupId, updated.state.revision, signed, invitees);
     return updated;
   }
 
   /**
    * Tell the members (best effort: the change is made; a member who misses it catches up by revision) —
-   * the members of the group as stored now, at `revision`.
+   * the members of the group as stored now, at `revision` — and those it invited.
    */
   private async announce(
     groupId: string,
     revision: number,
     change: GroupChangeProto | undefined,
+    invitees: readonly string[] = [],
   ): Promise<void> {
     const stored = this.options.store.get(groupId);
     if (!stored?.conversationId) return;
@@ -335,10 +343,20 @@ export class Groups {
       revision,
       ...(change ? { groupChange: encodeGroupChange(change) } : {}),
     });
-    try {
-      await this.options.announce(stored.conversationId, context, stored.state?.timerSeconds ?? null);
-    } catch (error) {
-      log.warn('groups.announce_failed', errorFields(error));
+    const timer = stored.state?.timerSeconds ?? null;
+    // The group's members through the group send; an invitee (no member yet) in their 1:1 chat, as Signal
+    // does, so their phone learns of the invitation (one we have no chat with learns of it from the group's
+    // next message to them, or from the members).
+    const chats = [
+      stored.conversationId,
+      ...invitees.flatMap((aci) => this.options.messages.findConversationByServiceId(aci)?.id ?? []),
+    ];
+    for (const conversationId of chats) {
+      try {
+        await this.options.announce(conversationId, context, timer);
+      } catch (error) {
+        log.warn('groups.announce_failed', errorFields(error));
+      }
     }
   }
 }
