@@ -52,7 +52,10 @@ export class BenchGroups {
     const handle: HandleEnvelope = phone.handleEnvelope.bind(phone);
     this.#queues.set(phone, Promise.resolve());
     phone.handleEnvelope = (...args: Parameters<HandleEnvelope>) => {
+      // Not before the server's answer is out: a `then` alone would start decrypting in this very
+      // microtask checkpoint, inside the sender's request (setImmediate runs after the pending writes).
       const tail = (this.#queues.get(phone) ?? Promise.resolve())
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
         .then(() => handle(...args))
         .then(
           () => void (this.#decrypted += 1),
