@@ -90,6 +90,18 @@ describe('CDN downloads from a hostile server', () => {
     expect(progress.at(-1)).toEqual([body.length, body.length]);
   });
 
+  it('hands the consumer pieces of at least 256 KiB, not one per DATA frame', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024 + 100, 3);
+    const client = await serve((stream) => {
+      stream.respond({ ':status': 200, 'content-length': String(body.length) });
+      stream.end(body);
+    });
+    const sink = collect();
+    await client.download({ cdnNumber: 2, cdnKey: 'k' }, { maxBytes: 4_000_000, onChunk: sink.onChunk });
+    expect(sink.bytes().equals(body)).toBe(true);
+    expect(sink.chunks.slice(0, -1).every((c) => c.length >= 256 * 1024)).toBe(true);
+    expect(sink.chunks.length).toBeLessThanOrEqual(9);
+  });
   it('refuses an announced size above the cap before reading the body', async () => {
     const client = await serve((stream) => {
       stream.respond({ ':status': 200, 'content-length': String(50_000_000) });
