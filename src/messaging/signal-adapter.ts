@@ -12,7 +12,9 @@ import {
   ProtocolAddress,
   PublicKey,
   ContentHint,
+  SessionStore,
   type SenderCertificate,
+  type SessionRecord,
 } from '@signalapp/libsignal-client';
 import { ProtocolError, UntrustedIdentityError } from '../errors.js';
 import { log } from '../log.js';
@@ -60,6 +62,31 @@ export interface MessageEncryptor {
 }
 
 const b64 = (value: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(value, 'base64'));
+
+/**
+ * The vault's session store for one encrypt, handing libsignal the record the adapter just loaded for the
+ * recipient (its registration id goes into the send) instead of reading and deserializing it again.
+ */
+class LoadedSession extends SessionStore {
+  constructor(
+    private readonly base: SessionStore,
+    private readonly address: ProtocolAddress,
+    private loaded: SessionRecord | undefined,
+  ) {
+    super();
+  }
+  override saveSession(name: ProtocolAddress, record: SessionRecord): Promise<void> {
+    this.loaded = undefined;
+    return this.base.saveSession(name, record);
+  }
+  override getSession(name: ProtocolAddress): Promise<SessionRecord | null> {
+    const same = name.name() === this.address.name() && name.deviceId() === this.address.deviceId();
+    return same && this.loaded ? Promise.resolve(this.loaded) : this.base.getSession(name);
+  }
+  override getExistingSessions(addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
+    return this.base.getExistingSessions(addresses);
+  }
+}
 
 class AdapterStaged implements StagedDecrypt {
   constructor(
@@ -193,7 +220,7 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
         senderCertificate
           ? ProtocolAddress.new(senderCertificate.senderUuid(), senderCertificate.senderDeviceId())
           : localAddress,
-        stores,
+        { sessions: new LoadedSession(stores.sessions, address, session), identity: stores.identity },
         senderCertificate ? { certificate: senderCertificate, contentHint: ContentHint.Default } : undefined,
       );
       return { type, destinationDeviceId: deviceId, destinationRegistrationId, content: body };
