@@ -17,8 +17,11 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
+  close,
   closeSync,
   existsSync,
+  fsync,
+  open,
   mkdirSync,
   openSync,
   readFileSync,
@@ -45,6 +48,25 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const FILE_KEY_BYTES = 32;
 const ID_PATTERN = /^[0-9a-f]{32}$/;
+
+/** A streamed file's ciphertext is pushed to disk in the background every this many plaintext bytes. */
+const WRITEBACK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Starts writing back what is on disk of `path` so far, on the thread pool through its own descriptor
+ * (the writer's may be closed meanwhile), so the synchronous fsync at commit has only the tail left.
+ * Not a durability step: that stays the commit's fsync; a failure here (e.g. the temp file was already
+ * renamed or shredded) changes nothing.
+ */
+function startWriteback(path: string, done: () => void): void {
+  open(path, 'r', (openError, fd) => {
+    if (openError) {
+      done();
+      return;
+    }
+    fsync(fd, () => close(fd, () => done()));
+  });
+}
 
 function aadFor(id: string): Buffer {
   return Buffer.from(`carapace-file-v1:${id}`, 'ascii');
@@ -197,6 +219,8 @@ export class EncryptedFileStore {
       throw error;
     }
     let state: 'open' | 'committed' | 'aborted' = 'open';
+    let unflushed = 0;
+    let flushing = false;
     const release = (): void => {
       segments.wipe();
       key.fill(0);
@@ -211,6 +235,12 @@ export class EncryptedFileStore {
         try {
           this.check();
           segments.write(chunk);
+          unflushed += chunk.length;
+          if (unflushed >= WRITEBACK_BYTES && !flushing) {
+            unflushed = 0;
+            flushing = true;
+            startWriteback(temp, () => (flushing = false));
+          }
         } catch (error) {
           writer.abort();
           throw error;
