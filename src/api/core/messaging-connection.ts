@@ -23,6 +23,7 @@ import { credentialsOf, readAccount, readOwnProfileKey, saveOwnProfileKey } from
 import { profileContentOf, profileUploadBody } from '../../account/own-profile.js';
 import type { EventPayload } from '../contract.js';
 import type { Emit } from './context.js';
+import { ensureProfileCommitted, markProfileCommitted } from './profile-commitment.js';
 
 type NetworkStatus = EventPayload<'network.status'>['status'];
 
@@ -124,7 +125,11 @@ export class MessagingConnection {
         readReceipts: () => settings.get().readReceipts,
         defaultExpireTimer: () => settings.get().disappearingDefaultSeconds || null,
         ownProfileKey: () => readOwnProfileKey(kv),
-        saveOwnProfileKey: (profileKey) => saveOwnProfileKey(kv, profileKey),
+        saveOwnProfileKey: (profileKey) => {
+          // A rotation saves its key only after the server took the new commitment.
+          saveOwnProfileKey(kv, profileKey);
+          markProfileCommitted(kv, account.aci, profileKey);
+        },
         profileBody: (profileKey) => profileUploadBody(account.aci, profileKey, profileContentOf(kv)),
       });
       if (this.#disposed) {
@@ -132,6 +137,12 @@ export class MessagingConnection {
         return;
       }
       this.#client = client;
+      void ensureProfileCommitted({
+        kv,
+        aci: account.aci,
+        profileKey: readOwnProfileKey(kv),
+        request: client.accountRequest,
+      });
       this.#cancelRetry();
       this.#backoff.reset();
       this.#unsubscribers = [

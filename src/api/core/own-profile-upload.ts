@@ -13,6 +13,7 @@ import {
   readPhonePrivacy,
 } from '../../account/own-profile.js';
 import { readOwnProfileKey } from './account-record.js';
+import { markProfileCommitted } from './profile-commitment.js';
 import type { Session } from './session.js';
 
 export async function uploadOwnProfile(
@@ -41,6 +42,7 @@ export async function uploadOwnProfile(
   await s.exclusive(() => {
     if (change.profile) saveOwnProfile(s.kv, change.profile);
     if (change.privacy) savePhonePrivacy(s.kv, change.privacy);
+    markProfileCommitted(s.kv, account.aci, profileKey);
     return Promise.resolve();
   });
 }
