@@ -20,7 +20,7 @@ import {
   ProfileKey,
   ServerPublicParams,
 } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
-import { ServiceIdKind, type Device, type Group } from '@signalapp/mock-server';
+import { Proto, ServiceIdKind, type Device, type Group } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoContact } from '../demo/network.js';
 import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
@@ -196,13 +196,23 @@ describe('receiving in groups (demo network)', () => {
     const readBy = async (member: DemoContact): Promise<number[]> => {
       for (;;) {
         const { receiptMessage } = await member.device.waitForReceipt();
-        if (receiptMessage.type === 1) return (receiptMessage.timestamp ?? []).map(Number); // READ
+        if (receiptMessage.type === Proto.ReceiptMessage.Type.READ)
+          return (receiptMessage.timestamp ?? []).map(Number);
       }
     };
     const aliceRead = await readBy(alice);
     expect(aliceRead).toContain(fromAlice);
     expect(aliceRead).not.toContain(fromBob);
     expect(await readBy(bob)).toContain(fromBob);
+  });
+
+  it('a blocked group: its messages are dropped', async () => {
+    client.store.updateConversation(conversationId, { blocked: true });
+    const dropped = client.receiver.stats.dropped;
+    await memberSends(alice, { body: 'anyone there?' });
+    await vi.waitFor(() => expect(client.receiver.stats.dropped).toBe(dropped + 1), WAIT);
+    expect(messages().map((m) => m.body)).not.toContain('anyone there?');
+    client.store.updateConversation(conversationId, { blocked: false });
   });
 
   it('a group a stranger added us to is a message request: stored, but no receipts and no downloads until accepted', async () => {
