@@ -14,7 +14,8 @@ import type { Conversation, MessageStore } from '../messaging/store.js';
 import type { AccountKv } from './account-kv.js';
 import { decryptProfileName, type ProfileDecryptFailure } from './profile-crypto.js';
 
-const PROFILE_REFRESH_MS = 6 * 60 * 60 * 1000;
+/** A profile read with a key is read again after this long (a renamed contact keeps their key). */
+export const PROFILE_REFRESH_MS = 6 * 60 * 60 * 1000;
 const FETCHED_KEY = 'account.contactProfilesFetched';
 const MAX_PROFILE_BODY = 64 * 1024;
 
@@ -24,21 +25,26 @@ const ProfileAnswerSchema = z.object({ name: z.string().max(4096).nullish() }).p
 
 export type ProfileFetchResult = 'updated' | 'unchanged' | 'no-key' | ProfileDecryptFailure | 'not-found';
 
-export interface ContactProfileDeps {
-  readonly messages: MessageStore;
-  readonly kv: AccountKv;
+/** How a profile is fetched: with the owner's access key on the unauthenticated socket, else our login. */
+export interface ProfileRequests {
   readonly request: ChatRequester;
   /**
    * The unauthenticated socket: the fetch carries the contact's access key instead of our login, so the
    * server does not learn whose profile we read (as Signal does); our login only when it refuses the key.
    */
   readonly anonymousRequest?: ChatRequester;
+}
+
+export interface ContactProfileDeps extends ProfileRequests {
+  readonly messages: MessageStore;
+  readonly kv: AccountKv;
   /** Runs vault writes between received envelopes (the client's write queue). */
   readonly exclusive: (write: () => void) => Promise<void>;
   readonly clock: () => number;
 }
 
-function versionOf(serviceId: string, key: Uint8Array): string | undefined {
+/** The profile key's version for `serviceId` (what the versioned profile is fetched by), if it is valid. */
+export function versionOf(serviceId: string, key: Uint8Array): string | undefined {
   try {
     return new ProfileKey(Buffer.from(key))
       .getProfileKeyVersion(Aci.parseFromServiceIdString(serviceId))
@@ -77,7 +83,11 @@ export class ContactProfiles {
     if (!version) return 'no-key';
     this.#inFlight.add(conversationId);
     try {
-      const result = await this.#fetch(conversation, key, version);
+      const fetched = await fetchProfileName(this.deps, conversation.serviceId, key, version);
+      const result =
+        typeof fetched === 'string'
+          ? fetched
+          : { name: fetched.name, changed: conversation.profileName !== fetched.name };
       await this.deps.exclusive(() => {
         const fetched = this.#fetched();
         fetched[conversationId] = { version, at: this.deps.clock() };
@@ -105,39 +115,6 @@ export class ContactProfiles {
     );
   }
 
-  async #fetch(
-    conversation: Conversation,
-    key: Uint8Array,
-    version: string,
-  ): Promise<{ name: string; changed: boolean } | ProfileDecryptFailure | 'not-found'> {
-    const path = `/v1/profile/${encodeURIComponent(conversation.serviceId)}/${encodeURIComponent(version)}`;
-    const accessKey = Buffer.from(new ProfileKey(Buffer.from(key)).deriveAccessKey()).toString('base64');
-    let response = this.deps.anonymousRequest
-      ? await this.deps.anonymousRequest({
-          verb: 'GET',
-          path,
-          headers: { 'unidentified-access-key': accessKey },
-        })
-      : undefined;
-    if (!response || response.status === 401) response = await this.deps.request({ verb: 'GET', path });
-    if (response.status === 404) return 'not-found';
-    if (response.status !== 200 || !response.body || response.body.length > MAX_PROFILE_BODY) {
-      return 'malformed';
-    }
-    let answer: z.infer<typeof ProfileAnswerSchema>;
-    try {
-      answer = ProfileAnswerSchema.parse(JSON.parse(Buffer.from(response.body).toString('utf8')));
-    } catch {
-      return 'malformed';
-    }
-    if (!answer.name) return 'not-found';
-    const decrypted = decryptProfileName(Buffer.from(answer.name, 'base64'), key);
-    if (!decrypted.ok) return decrypted.failure;
-    const { givenName, familyName } = decrypted.value;
-    const name = (familyName ? `${givenName} ${familyName}` : givenName).slice(0, 200);
-    return { name, changed: conversation.profileName !== name };
-  }
-
   #version(conversation: Conversation, key: Buffer): string | undefined {
     const known = this.#versions.get(conversation.id);
     if (known?.key.equals(key)) return known.version;
@@ -150,4 +127,41 @@ export class ContactProfiles {
     this.#fetchedCache ??= this.deps.kv.getJson(FETCHED_KEY, FetchedSchema) ?? {};
     return this.#fetchedCache;
   }
+}
+
+/**
+ * The decrypted name of `serviceId`'s versioned profile, fetched with their access key (our login only when
+ * the key is refused). Network errors throw; a profile that cannot be read is a failure result.
+ */
+export async function fetchProfileName(
+  requests: ProfileRequests,
+  serviceId: string,
+  key: Uint8Array,
+  version: string,
+): Promise<{ name: string } | ProfileDecryptFailure | 'not-found'> {
+  const path = `/v1/profile/${encodeURIComponent(serviceId)}/${encodeURIComponent(version)}`;
+  const accessKey = Buffer.from(new ProfileKey(Buffer.from(key)).deriveAccessKey()).toString('base64');
+  let response = requests.anonymousRequest
+    ? await requests.anonymousRequest({
+        verb: 'GET',
+        path,
+        headers: { 'unidentified-access-key': accessKey },
+      })
+    : undefined;
+  if (!response || response.status === 401) response = await requests.request({ verb: 'GET', path });
+  if (response.status === 404) return 'not-found';
+  if (response.status !== 200 || !response.body || response.body.length > MAX_PROFILE_BODY) {
+    return 'malformed';
+  }
+  let answer: z.infer<typeof ProfileAnswerSchema>;
+  try {
+    answer = ProfileAnswerSchema.parse(JSON.parse(Buffer.from(response.body).toString('utf8')));
+  } catch {
+    return 'malformed';
+  }
+  if (!answer.name) return 'not-found';
+  const decrypted = decryptProfileName(Buffer.from(answer.name, 'base64'), key);
+  if (!decrypted.ok) return decrypted.failure;
+  const { givenName, familyName } = decrypted.value;
+  return { name: (familyName ? `${givenName} ${familyName}` : givenName).slice(0, 200) };
 }

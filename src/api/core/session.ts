@@ -18,6 +18,7 @@ import { readAccountSecurityFacts } from '../../account/pin-service.js';
 import type { AccountLogin } from '../../account/recovery-flow.js';
 import type { RegisteredAccount } from '../../account/registration.js';
 import { GroupStore, groupIdOfConversation } from '../../groups/group-store.js';
+import { MemberProfiles } from '../../groups/member-profiles.js';
 import { MessageStore, type Conversation, type Message } from '../../messaging/store.js';
 import type { MessagingClient } from '../../messaging/client.js';
 import type { ClientConfig } from '../../net/config.js';
@@ -35,6 +36,7 @@ import { MessagingConnection } from './messaging-connection.js';
 import type { PendingRegistration } from './registration.js';
 import { forwardStoreEvents } from './store-events.js';
 import { watchContactProfiles } from './contact-profile-watch.js';
+import { watchMemberProfiles } from './member-profile-watch.js';
 
 export class Session {
   readonly messages: MessageStore;
@@ -44,6 +46,8 @@ export class Session {
   readonly contactUsernames: ContactUsernames;
   /** Groups v2 as stored (their state is written by the messaging client's groups). */
   readonly groups: GroupStore;
+  /** Group members' names, read with the profile keys their groups' states hold. */
+  readonly memberProfiles: MemberProfiles;
   /**
    * Every connection of this session (messaging, registration, PIN backup, attachments) opens through it.
    * The settings' proxy schema is the route's schema (src/net/route.ts), so a saved setting is a usable route.
@@ -77,6 +81,7 @@ export class Session {
     this.settings = new SettingsStore(db);
     this.kv = new AccountKv(db);
     this.groups = new GroupStore(db, clock);
+    this.memberProfiles = new MemberProfiles(this.kv);
     this.contactUsernames = new ContactUsernames(this.kv, (id) => !!this.messages.getConversation(id));
     this.#routes = new NetworkRouteManager(this.settings.get().proxy, routeOptions);
     this.connection = new MessagingConnection({
@@ -93,6 +98,7 @@ export class Session {
         return [
           ...forwardStoreEvents(client, this, emit),
           ...watchContactProfiles(client, this.kv, clock),
+          ...watchMemberProfiles(client, this.memberProfiles, this.groups, this.account?.aci ?? '', clock),
           client.on('typing', ({ conversationId, started }) => emit('typing', { conversationId, started })),
           client.on('attachment.progress', (event) => emit('attachment.progress', { ...event })),
           client.on('conversation.removed', ({ id }) => {
@@ -142,12 +148,19 @@ export class Session {
     );
   }
 
-  /** How this device names someone (a member, an author): "You", their chat's title, else unknown. */
+  /**
+   * How this device names someone (a member, an author): "You", their chat's profile name, the name their
+   * group profile key let us read, their chat's other title (number, username), else unknown.
+   */
   nameOf(serviceId: string): string {
     const account = this.account;
     if (account && (serviceId === account.aci || serviceId === account.pni)) return 'You';
     const chat = this.messages.findConversationByServiceId(serviceId);
-    return chat ? this.conversationTitle(chat) : 'Unknown contact';
+    return (
+      chat?.profileName ??
+      this.memberProfiles.nameOf(serviceId) ??
+      (chat ? this.conversationTitle(chat) : 'Unknown contact')
+    );
   }
 
   /**
