@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MessagingClient } from '../src/messaging/client.js';
+import type { MessagingClientOptions } from '../src/messaging/client-options.js';
 import { registerTestAccount, type TestAccount } from '../src/messaging/test-support/account.js';
 import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
@@ -16,6 +18,8 @@ export interface BenchAccount {
   readonly config: ClientConfig;
   readonly vault: Vault;
   readonly account: TestAccount;
+  /** The app's messaging client for the account: no keepalive pings, no attachment downloads. */
+  startClient(options?: Partial<MessagingClientOptions>): Promise<MessagingClient>;
   /** Stops the server process and removes the profile. */
   close(): Promise<void>;
 }
@@ -32,7 +36,16 @@ export async function startBenchAccount(name: string, deliveryWindow: number): P
     const vault = new Vault(profileDir, { kdf: TEST_KDF });
     await vault.create(Buffer.from(TEST_PASSPHRASE));
     const account = await registerTestAccount(vault.db, config);
-    return { server, config, vault, account, close };
+    const startClient = (options: Partial<MessagingClientOptions> = {}) =>
+      MessagingClient.start({
+        vault,
+        config,
+        credentials: account,
+        keepaliveIntervalMs: 0,
+        attachments: false,
+        ...options,
+      });
+    return { server, config, vault, account, startClient, close };
   } catch (error) {
     await close();
     throw error;

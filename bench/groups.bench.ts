@@ -13,7 +13,6 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { profileUploadBody } from '../src/account/own-profile.js';
-import { MessagingClient } from '../src/messaging/client.js';
 import { startBenchAccount } from './demo-account.js';
 import { quantile, round, timings } from './stats.js';
 import type { BenchModule } from './types.js';
@@ -54,16 +53,9 @@ export const groupsBench: BenchModule = {
   name: 'groups',
   async run() {
     const bench = await startBenchAccount('groups', 128);
-    const { server, config, vault, account } = bench;
+    const { server, vault, account } = bench;
     try {
-      const client = await MessagingClient.start({
-        vault,
-        config,
-        credentials: account,
-        keepaliveIntervalMs: 0,
-        attachments: false,
-        ownProfileKey: () => account.profileKey,
-      });
+      const client = await bench.startClient({ ownProfileKey: () => account.profileKey });
       // Our profile key's commitment on the server: accepting an invitation presents our credential.
       const upload = await client.accountRequest({
         verb: 'PUT',
