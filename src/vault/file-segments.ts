@@ -107,6 +107,8 @@ export class SegmentReader {
   readonly #fd: number;
   readonly #prefix = Buffer.alloc(PREFIX_BYTES);
   readonly #count: number;
+  /** Ciphertext of the segment being read (not secret), reused so a long read does not churn the GC. */
+  readonly #sealed: Buffer;
 
   constructor(
     path: string,
@@ -115,6 +117,7 @@ export class SegmentReader {
     private readonly size: number,
   ) {
     this.#count = segmentCount(size);
+    this.#sealed = Buffer.allocUnsafe(Math.min(size, SEGMENT_BYTES) + TAG_BYTES);
     this.#fd = openSync(path, 'r');
     try {
       const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
@@ -130,7 +133,7 @@ export class SegmentReader {
   /** Plaintext of segment `index` (the caller's Buffer). */
   segment(index: number): Buffer {
     const plainLength = index === this.#count - 1 ? this.size - index * SEGMENT_BYTES : SEGMENT_BYTES;
-    const sealed = Buffer.alloc(plainLength + TAG_BYTES);
+    const sealed = this.#sealed.subarray(0, plainLength + TAG_BYTES);
     const position = SEGMENT_HEADER_BYTES + index * (SEGMENT_BYTES + TAG_BYTES);
     if (readSync(this.#fd, sealed, 0, sealed.length, position) !== sealed.length) throw damaged();
     const decipher = createDecipheriv('aes-256-gcm', this.key, ivFor(this.#prefix, index));

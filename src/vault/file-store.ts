@@ -21,7 +21,6 @@ import {
   closeSync,
   existsSync,
   fsync,
-  open,
   mkdirSync,
   openSync,
   readFileSync,
@@ -53,19 +52,38 @@ const ID_PATTERN = /^[0-9a-f]{32}$/;
 const WRITEBACK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Starts writing back what is on disk of `path` so far, on the thread pool through its own descriptor
- * (the writer's may be closed meanwhile), so the synchronous fsync at commit has only the tail left.
- * Not a durability step: that stays the commit's fsync; a failure here (e.g. the temp file was already
- * renamed or shredded) changes nothing.
+ * Writes back a streamed file's ciphertext on the thread pool while it is still being written, so the
+ * synchronous fsync at commit has only the tail left. It uses its own descriptor (the writer's may be
+ * closed meanwhile) and runs at most one fsync at a time. Not a durability step — that stays the
+ * commit's fsync, after digest and MAC — so its failures change nothing.
  */
-function startWriteback(path: string, done: () => void): void {
-  open(path, 'r', (openError, fd) => {
-    if (openError) {
-      done();
-      return;
-    }
-    fsync(fd, () => close(fd, () => done()));
-  });
+class Writeback {
+  readonly #fd: number;
+  #unflushed = 0;
+  #running = false;
+  #ended = false;
+
+  constructor(path: string) {
+    this.#fd = openSync(path, 'r');
+  }
+
+  wrote(bytes: number): void {
+    this.#unflushed += bytes;
+    if (this.#unflushed < WRITEBACK_BYTES || this.#running || this.#ended) return;
+    this.#unflushed = 0;
+    this.#running = true;
+    fsync(this.#fd, () => {
+      this.#running = false;
+      if (this.#ended) close(this.#fd, () => undefined);
+    });
+  }
+
+  /** Closes the descriptor now, or when the running fsync returns. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (!this.#running) closeSync(this.#fd);
+  }
 }
 
 function aadFor(id: string): Buffer {
@@ -210,8 +228,10 @@ export class EncryptedFileStore {
     const temp = join(this.dir, `.${id}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     const fd = openSync(temp, 'wx', 0o600);
     let segments: SegmentWriter;
+    let writeback: Writeback;
     try {
       segments = new SegmentWriter(fd, id, key);
+      writeback = new Writeback(temp);
     } catch (error) {
       closeSync(fd);
       shredFile(temp);
@@ -219,9 +239,8 @@ export class EncryptedFileStore {
       throw error;
     }
     let state: 'open' | 'committed' | 'aborted' = 'open';
-    let unflushed = 0;
-    let flushing = false;
     const release = (): void => {
+      writeback.end();
       segments.wipe();
       key.fill(0);
       this.writers.delete(writer);
@@ -235,12 +254,7 @@ export class EncryptedFileStore {
         try {
           this.check();
           segments.write(chunk);
-          unflushed += chunk.length;
-          if (unflushed >= WRITEBACK_BYTES && !flushing) {
-            unflushed = 0;
-            flushing = true;
-            startWriteback(temp, () => (flushing = false));
-          }
+          writeback.wrote(chunk.length);
         } catch (error) {
           writer.abort();
           throw error;
