@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDemoNetwork, type DemoNetwork } from '../demo/network.js';
 import { createTestCore, registerThroughService, type TestCore } from './test-support/core.js';
-import { value } from './test-support/events.js';
+import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'group member names passphrase 15';
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -51,5 +51,35 @@ describe('group members’ names (demo network)', () => {
     // Known as a member, not as a chat: the list holds only the group.
     const list = await value(core.service.call('conversations.list', {}));
     expect(list.map((c) => c.title)).toEqual(['Orchard']);
+  });
+
+  it('the workshop group: members named, the list says who wrote last, the reactor is named', async () => {
+    await value(core.service.call('workshop.trigger', { scenario: 'group-invitation' }));
+    const invitation = await vi.waitFor(async () => {
+      const found = (await value(core.service.call('conversations.list', {}))).find(
+        (c) => c.title === 'Workshop group',
+      );
+      expect(found).toBeDefined();
+      return found!;
+    }, WAIT);
+    const bobWrites = nextEvent(
+      core.service,
+      'message.added',
+      (p) => p.message.conversationId === invitation.id && p.message.body.startsWith('Hi!'),
+    );
+    await value(core.service.call('groups.acceptInvitation', { conversationId: invitation.id }));
+    const fromBob = (await bobWrites).message;
+    await vi.waitFor(async () => {
+      const shown = await value(core.service.call('groups.get', { conversationId: invitation.id }));
+      expect(shown.members.map((m) => m.name)).not.toContain('Unknown contact');
+      const bob = shown.members.find((m) => m.serviceId === fromBob.author?.serviceId);
+      const listed = (await value(core.service.call('conversations.list', {}))).find(
+        (c) => c.id === invitation.id,
+      );
+      expect(listed?.group?.lastAuthor).toEqual({ name: bob?.name, isYou: false });
+      const page = await value(core.service.call('messages.page', { conversationId: invitation.id }));
+      const reactors = page.messages.flatMap((m) => m.reactions.flatMap((r) => r.reactors));
+      expect(reactors.map((r) => r.person)).toEqual([{ serviceId: bob?.serviceId, name: bob?.name }]);
+    }, WAIT);
   });
 });

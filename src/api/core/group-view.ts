@@ -75,8 +75,16 @@ export function toApiGroup(
 }
 
 /** ConversationSchema.group for a group conversation's stored state. */
-export function toConversationGroup(state: GroupState, us: Us): NonNullable<ApiConversation['group']> {
-  return { memberCount: state.members.length, membership: membershipIn(state, us) };
+export function toConversationGroup(
+  state: GroupState,
+  us: Us,
+  lastAuthor?: NonNullable<ApiConversation['group']>['lastAuthor'],
+): NonNullable<ApiConversation['group']> {
+  return {
+    memberCount: state.members.length,
+    membership: membershipIn(state, us),
+    ...(lastAuthor ? { lastAuthor } : {}),
+  };
 }
 
 /** A `group-change` event's data, with names; null for any other message or unreadable data. */

@@ -82,8 +82,9 @@ export function toApiMessage(
       found: message.quote.foundId !== null,
       text: message.quote.text,
       attachment: message.quote.attachment,
+      ...(inGroup ? { author: named(message.quote.authorServiceId, nameOf) } : {}),
     },
-    reactions: reactionGroups(message),
+    reactions: reactionGroups(message, inGroup ? nameOf : undefined),
     editedAt: message.editedAt,
     deleted: message.deleted,
     timerChange: timerChange(message),
@@ -100,11 +101,15 @@ function groupAuthor(message: Message, nameOf: NameOf): ApiMessage['author'] {
   if (message.direction !== 'in') return null;
   const member = message.eventType === 'identity-changed' ? message.eventData?.['serviceId'] : undefined;
   const serviceId = message.kind === 'message' ? message.sourceServiceId : member;
-  return typeof serviceId === 'string' ? { serviceId, name: nameOf(serviceId) } : null;
+  return typeof serviceId === 'string' ? named(serviceId, nameOf) : null;
 }
 
-/** Reactions grouped by emoji, in the order each emoji first appeared. */
-function reactionGroups(message: Message): ApiMessage['reactions'] {
+function named(serviceId: string, nameOf: NameOf): { serviceId: string; name: string } {
+  return { serviceId, name: nameOf(serviceId) };
+}
+
+/** Reactions grouped by emoji, in the order each emoji first appeared; each reactor named in a group. */
+function reactionGroups(message: Message, nameOf: NameOf | undefined): ApiMessage['reactions'] {
   const groups = new Map<string, ApiMessage['reactions'][number]>();
   for (const r of [...message.reactions].sort((a, b) => a.reactedAt - b.reactedAt)) {
     const group = groups.get(r.emoji) ?? { emoji: r.emoji, count: 0, includesYou: false, reactors: [] };
@@ -112,7 +117,14 @@ function reactionGroups(message: Message): ApiMessage['reactions'] {
       ...group,
       count: group.count + 1,
       includesYou: group.includesYou || r.fromYou,
-      reactors: [...group.reactors, { fromYou: r.fromYou, reactedAt: r.reactedAt }],
+      reactors: [
+        ...group.reactors,
+        {
+          fromYou: r.fromYou,
+          reactedAt: r.reactedAt,
+          ...(nameOf ? { person: named(r.reactorServiceId, nameOf) } : {}),
+        },
+      ],
     });
   }
   return [...groups.values()];

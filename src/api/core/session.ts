@@ -173,7 +173,16 @@ export class Session {
   ): ApiConversation['group'] {
     const groupId = groupIdOfConversation(conversation.serviceId);
     const state = groupId === undefined ? null : (this.groups.get(groupId)?.state ?? null);
-    return state && account ? toConversationGroup(state, account) : null;
+    return state && account ? toConversationGroup(state, account, this.lastAuthor(conversation)) : null;
+  }
+
+  /** Who wrote a group's last message, for the list's prefix (none for an event or an empty group). */
+  private lastAuthor(conversation: Conversation): NonNullable<ApiConversation['group']>['lastAuthor'] {
+    if (conversation.lastMessageSeq === null) return undefined;
+    const last = this.messages.page(conversation.id, { limit: 1 }).messages[0];
+    if (last?.kind !== 'message') return undefined;
+    if (last.direction === 'out') return { name: 'You', isYou: true };
+    return last.sourceServiceId ? { name: this.nameOf(last.sourceServiceId), isYou: false } : undefined;
   }
 
   apiConversation(conversation: Conversation): ApiConversation {

@@ -50,6 +50,8 @@ export type Group = z.infer<typeof GroupSchema>;
 export const ConversationGroupSchema = z.object({
   memberCount: z.number().int().nonnegative(),
   membership: MembershipSchema,
+  /** Who wrote the last message (the list's "Alice: …" prefix); absent when it is an event or there is none. */
+  lastAuthor: z.object({ name: z.string(), isYou: z.boolean() }).optional(),
 });
 
 /**

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** A person as this device names them: their chat's title (profile name, nickname, number), else unknown. */
-const MessageAuthorSchema = z.object({ serviceId: z.string(), name: z.string() });
+export const MessageAuthorSchema = z.object({ serviceId: z.string(), name: z.string() });
 
 /**
  * The field this file adds to MessageSchema, defaulted so older producers stay valid. `author` is set for

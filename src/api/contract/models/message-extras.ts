@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isSingleEmoji, MESSAGE_CHANGE_WINDOW_MS } from '../../../messaging/meaning-rules.js';
+import { MessageAuthorSchema } from './message-author.js';
 
 // Signal's rules, the same the core applies: the UI offers edit and delete for everyone only within
 // MESSAGE_CHANGE_WINDOW_MS of sending, and checks a typed reaction with isSingleEmoji.
@@ -33,6 +34,8 @@ const QuoteSchema = z.object({
   /** The sender's excerpt (at most QUOTE_TEXT_MAX_CHARS); empty for an attachment-only message. */
   text: z.string(),
   attachment: QuotedAttachmentSchema.nullable(),
+  /** In a group: who wrote the quoted message ("You" for us); absent in a 1:1 chat (`authorIsYou` says). */
+  author: MessageAuthorSchema.optional(),
 });
 export type Quote = z.infer<typeof QuoteSchema>;
 
@@ -40,6 +43,8 @@ export type Quote = z.infer<typeof QuoteSchema>;
 const ReactorSchema = z.object({
   fromYou: z.boolean(),
   reactedAt: z.number(),
+  /** In a group: the reactor, named ("You" for us); absent in a 1:1 chat. */
+  person: MessageAuthorSchema.optional(),
 });
 
 /** One emoji's reactions on a message: one reaction per person (a new one replaces, `remove` removes). */
