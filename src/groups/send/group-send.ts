@@ -315,14 +315,16 @@ export class GroupSend implements GroupDelivery {
   ): Promise<string[]> {
     const { stores, state, lock, us } = this.options;
     const local = ProtocolAddress.new(us.aci, us.deviceId);
-    const shared = await lock.run(() => state.shared(groupId, distributionId));
-    const identityOf = (aci: string): Uint8Array | undefined =>
-      stores.aci.identity.getRemoteIdentity(aci)?.publicKey.serialize();
+    // Steady state (everyone has the key): one read of identities and one of devices for all members.
+    const { shared, identities, devices } = await lock.run(() => ({
+      shared: state.shared(groupId, distributionId),
+      identities: stores.aci.identity.remotePublicKeys(members),
+      devices: stores.aci.sessions.deviceIdsOf(members),
+    }));
     const lacking = members.filter((aci) => {
-      const identity = identityOf(aci);
+      const identity = identities.get(aci)?.serialize();
       const key = identity ? Buffer.from(identity).toString('base64') : '';
-      const devices = stores.aci.sessions.deviceIds(aci);
-      return !identity || !devices.every((d) => state.hasShared(shared, aci, d, key));
+      return !identity || !(devices.get(aci) ?? []).every((d) => state.hasShared(shared, aci, d, key));
     });
     if (lacking.length === 0) return [];
     const message = await lock.run(() => senderKeyDistribution(local, distributionId, stores.senderKeys));
@@ -334,7 +336,7 @@ export class GroupSend implements GroupDelivery {
         await ctx.direct.sendTo(aci, bytes, timestamp, flags, ctx.profileKeys.get(aci) ?? null);
         this.stats.distributions += 1;
         await lock.run(() => {
-          const identity = identityOf(aci);
+          const identity = stores.aci.identity.getRemoteIdentity(aci)?.publicKey.serialize();
           if (identity)
             state.markShared(groupId, distributionId, aci, stores.aci.sessions.deviceIds(aci), identity);
         });
@@ -359,8 +361,9 @@ export class GroupSend implements GroupDelivery {
     return lock.run(async () => {
       const padded = padContent(bytes);
       try {
+        const devices = stores.aci.sessions.deviceIdsOf(members);
         const recipients = members.flatMap((aci) =>
-          stores.aci.sessions.deviceIds(aci).map((d) => ProtocolAddress.new(aci, d)),
+          (devices.get(aci) ?? []).map((d) => ProtocolAddress.new(aci, d)),
         );
         return await groupEncryptSealed(
           padded,
@@ -372,7 +375,11 @@ export class GroupSend implements GroupDelivery {
             groupId: Buffer.from(groupId, 'base64'),
           },
           recipients,
-          { sessions: stores.aci.sessions, identity: stores.aci.identity, senderKeys: stores.senderKeys },
+          {
+            sessions: stores.aci.sessions,
+            identity: stores.aci.identity.withIdentitiesOf(members),
+            senderKeys: stores.senderKeys,
+          },
         );
       } finally {
         padded.fill(0);

@@ -212,6 +212,25 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
     };
   }
 
+  /** The stored public keys of `serviceIds` in one query (absent when never seen). */
+  remotePublicKeys(serviceIds: readonly string[]): Map<string, PublicKey> {
+    const rows = this.access
+      .prepare(
+        'SELECT service_id, public_key FROM signal_identities WHERE service_id IN (SELECT value FROM json_each(?))',
+      )
+      .all(JSON.stringify(serviceIds)) as { service_id: string; public_key: Buffer }[];
+    return new Map(rows.map((row) => [row.service_id, PublicKey.deserialize(ownBytes(row.public_key))]));
+  }
+
+  /**
+   * This store with the identities of `serviceIds` read up front in one query: libsignal's multi-recipient
+   * encrypt asks for every recipient's identity one callback (and one query) at a time. Only valid while
+   * nothing writes identities (the caller holds the client's write queue).
+   */
+  withIdentitiesOf(serviceIds: readonly string[]): IdentityKeyStore {
+    return new PreloadedIdentities(this, this.remotePublicKeys(serviceIds));
+  }
+
   /** Every remote identity's verified state in one read (the conversation list shows them all). */
   verifiedStatuses(): Map<string, VerifiedStatus> {
     const rows = this.access.prepare('SELECT service_id, verified FROM signal_identities').all() as {
@@ -267,5 +286,34 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
   consumeIdentityChanges(ids: readonly number[]): void {
     const stmt = this.access.prepare('UPDATE signal_identity_events SET consumed = 1 WHERE id = ?');
     for (const id of ids) stmt.run(id);
+  }
+}
+
+/** A store's view whose remote identities for a known set of service ids come from one earlier read. */
+class PreloadedIdentities extends IdentityKeyStore {
+  constructor(
+    private readonly base: SqlIdentityKeyStore,
+    private readonly known: ReadonlyMap<string, PublicKey>,
+  ) {
+    super();
+  }
+  override getIdentityKey(): Promise<PrivateKey> {
+    return this.base.getIdentityKey();
+  }
+  override getIdentityKeyPair(): Promise<IdentityKeyPair> {
+    return this.base.getIdentityKeyPair();
+  }
+  override getLocalRegistrationId(): Promise<number> {
+    return this.base.getLocalRegistrationId();
+  }
+  override saveIdentity(name: ProtocolAddress, key: PublicKey): Promise<IdentityChange> {
+    return this.base.saveIdentity(name, key);
+  }
+  override isTrustedIdentity(name: ProtocolAddress, key: PublicKey, direction: Direction): Promise<boolean> {
+    return this.base.isTrustedIdentity(name, key, direction);
+  }
+  override getIdentity(name: ProtocolAddress): Promise<PublicKey | null> {
+    const key = this.known.get(name.name());
+    return key ? Promise.resolve(key) : this.base.getIdentity(name);
   }
 }

@@ -44,14 +44,51 @@ export class SqlSessionStore extends SessionStore {
     return settle(() => this.load(name.name(), name.deviceId()));
   }
 
+  /**
+   * Every recipient's record in ONE query (a 100-member group send read them one query each): libsignal's
+   * multi-recipient encrypt asks for all of them at once.
+   */
   override getExistingSessions(addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
-    return settle(() =>
-      addresses.map((address) => {
-        const record = this.load(address.name(), address.deviceId());
-        if (!record) throw new ProtocolError('No session for one of the recipients.');
-        return record;
-      }),
-    );
+    return settle(() => {
+      const serviceIds = [...new Set(addresses.map((a) => a.name()))];
+      const rows = this.access
+        .prepare(
+          `SELECT service_id, device_id, record FROM signal_sessions
+           WHERE our_kind = ? AND service_id IN (SELECT value FROM json_each(?))`,
+        )
+        .all(this.ourKind, JSON.stringify(serviceIds)) as {
+        service_id: string;
+        device_id: number;
+        record: Buffer;
+      }[];
+      const blobs = new Map(rows.map((r) => [`${r.service_id}.${r.device_id}`, r.record]));
+      const records = new Map<string, SessionRecord>();
+      try {
+        return addresses.map((address) => {
+          const key = `${address.name()}.${address.deviceId()}`;
+          const blob = blobs.get(key);
+          if (!blob) throw new ProtocolError('No session for one of the recipients.');
+          const record = records.get(key) ?? secretFrom(blob, (b) => SessionRecord.deserialize(b));
+          records.set(key, record);
+          return record;
+        });
+      } finally {
+        for (const blob of blobs.values()) blob.fill(0);
+      }
+    });
+  }
+
+  /** The device ids we hold sessions with, per service id, in one query (a group's members at once). */
+  deviceIdsOf(serviceIds: readonly string[]): Map<string, number[]> {
+    const rows = this.access
+      .prepare(
+        `SELECT service_id, device_id FROM signal_sessions
+         WHERE our_kind = ? AND service_id IN (SELECT value FROM json_each(?)) ORDER BY service_id, device_id`,
+      )
+      .all(this.ourKind, JSON.stringify(serviceIds)) as { service_id: string; device_id: number }[];
+    const out = new Map<string, number[]>(serviceIds.map((id) => [id, []]));
+    for (const row of rows) out.get(row.service_id)?.push(row.device_id);
+    return out;
   }
 
   /** Whether we can encrypt to this device right now (an open, current session). */
