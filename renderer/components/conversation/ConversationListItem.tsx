@@ -5,6 +5,7 @@ import { ErrorText } from '../ErrorText.js';
 import { GroupAvatar } from '../group/GroupAvatar.js';
 import { groupOf } from '../group/group-api.js';
 import { markRead, markUnread } from './actions.js';
+import { listPreview } from './list-preview.js';
 
 /**
  * One chat in the list: name, unread count (or a dot when marked unread), preview. Its context menu (right
@@ -78,9 +79,7 @@ export function ConversationListItem({
         ) : !group && !c.isContact && !c.isRequest ? (
           <span className="muted not-contact">Not a contact</span>
         ) : null}
-        <span className="preview">
-          {c.safetyNumberChanged ? 'Safety number changed' : (c.lastMessagePreview ?? '')}
-        </span>
+        <span className="preview">{listPreview(c)}</span>
       </button>
       {menu ? (
         <div

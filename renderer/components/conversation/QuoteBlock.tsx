@@ -9,10 +9,16 @@ function attachmentLabel(attachment: Quote['attachment']): string {
   return attachment.fileName ?? 'File';
 }
 
-/** Who a quote names and its excerpt (the composer's reply bar shows the same). */
-export function quoteParts(quote: Pick<Quote, 'authorIsYou' | 'text' | 'attachment'>, contactName: string) {
+/**
+ * Who a quote names and its excerpt (the composer's reply bar shows the same): in a group the quoted
+ * member's name, in a 1:1 chat the contact's.
+ */
+export function quoteParts(
+  quote: Pick<Quote, 'authorIsYou' | 'text' | 'attachment' | 'author'>,
+  contactName: string,
+) {
   return {
-    author: quote.authorIsYou ? 'You' : contactName,
+    author: quote.authorIsYou ? 'You' : (quote.author?.name ?? contactName),
     text: quote.text || attachmentLabel(quote.attachment),
   };
 }

@@ -1,7 +1,8 @@
 import type { ReactionGroup } from '../../../src/api/contract.js';
 
-function who(group: ReactionGroup, contactName: string): string {
-  return group.reactors.map((r) => (r.fromYou ? 'you' : contactName)).join(' and ');
+/** Who reacted with one emoji: each member by name in a group, the contact in a 1:1 chat. */
+export function reactorNames(group: ReactionGroup, contactName: string): string {
+  return group.reactors.map((r) => (r.fromYou ? 'you' : (r.person?.name ?? contactName))).join(' and ');
 }
 
 /**
@@ -21,7 +22,7 @@ export function Reactions({
   return (
     <ul className="reactions" aria-label="Reactions">
       {groups.map((group) => {
-        const names = who(group, contactName);
+        const names = reactorNames(group, contactName);
         return (
           <li key={group.emoji}>
             <button
