@@ -30,7 +30,7 @@ describe('member profiles', () => {
       return { status: 404, headers: [] };
     };
     const profiles = new MemberProfiles(new AccountKv(tv.db));
-    profiles.attach({ request, exclusive: async (write) => write(), clock: () => 1_000 });
+    profiles.attach({ request, exclusive: (write) => Promise.resolve(write()), clock: () => 1_000 });
     const us = randomUUID();
     const members = [us, ...Array.from({ length: 20 }, () => randomUUID())].map((aci) => ({
       aci,
