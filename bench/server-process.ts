@@ -3,6 +3,8 @@
  * ours), driven over IPC (src/messaging/test-support/demo-server-child.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SERVER_CHILD = fileURLToPath(
@@ -15,7 +17,14 @@ export class ServerProcess {
 
   /** `deliveryWindow`: envelopes the server sends ahead of our acks (the demo default is 1). */
   constructor(deliveryWindow = 1) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', SERVER_CHILD, String(deliveryWindow)], {
+    // CARAPACE_BENCH_SERVER_PROF=1: a CPU profile of the server (where its answer's time goes), written
+    // as a .cpuprofile under the system's temp directory when the server exits.
+    const profile =
+      process.env.CARAPACE_BENCH_SERVER_PROF === '1'
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'carapace-server-prof')}`]
+        : [];
+    const args = [...profile, '--import', 'tsx', SERVER_CHILD, String(deliveryWindow)];
+    this.child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: { ...process.env, CARAPACE_LOG_LEVEL: 'error' },
     });
