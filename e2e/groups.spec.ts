@@ -172,5 +172,10 @@ test('an invitation from simulated contacts: seen as a request, accepted from th
   await expect(log).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
   await expect(log.locator('.sender-name').first()).toBeVisible({ timeout: 30_000 });
+  // Members are named from the profile keys in the group state: authors, the reactor, the list's prefix.
+  await expect(log.locator('.sender-name', { hasText: 'Bob' }).first()).toBeVisible({ timeout: 30_000 });
+  await expect(log.locator('.sender-name', { hasText: 'Unknown contact' })).toHaveCount(0);
+  await expect(log.getByRole('button', { name: /from Bob/ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('.conversation-list .preview', { hasText: /^Bob: / })).toBeVisible();
   await groupScreen(page, 'group-invitation-accepted');
 });
