@@ -80,6 +80,8 @@ export interface DemoServerOptions {
   readonly clock?: () => number;
 }
 
+/** Receive window the demo server offers each HTTP/2 connection and stream (uploads to the CDN). */
+const UPLOAD_WINDOW_BYTES = 16 * 1024 * 1024;
 export class DemoServer extends Server {
   /** The simulated phones by ACI (the stock handler delivers to those). */
   readonly #simulated = new Map<string, PrimaryDevice>();
@@ -115,6 +117,13 @@ export class DemoServer extends Server {
     https.on('session', (session: ServerHttp2Session) => {
       this.#sessions.add(session);
       session.once('close', () => this.#sessions.delete(session));
+      // A real CDN takes uploads with a wide receive window; HTTP/2's 64 KiB default made every upload
+      // wait for this (busy) process's WINDOW_UPDATE every 64 KiB.
+      session.once('remoteSettings', () => {
+        if (session.destroyed) return;
+        session.setLocalWindowSize(UPLOAD_WINDOW_BYTES);
+        session.settings({ initialWindowSize: UPLOAD_WINDOW_BYTES });
+      });
     });
   }
 
