@@ -21,6 +21,8 @@ export function ComposerModeBar({
   const { author, text } = quoteParts(
     {
       authorIsYou: message.direction === 'out',
+      // In a group the message names its author; in a 1:1 chat it is the contact.
+      ...(message.author ? { author: message.author } : {}),
       text: message.body,
       attachment: message.attachments[0]
         ? {
