@@ -1,9 +1,11 @@
 /**
  * Bench-only (bench/groups.bench.ts, through the demo server child): groups of simulated phones that invite
  * the benchmarked account. The stock mock makes a sender's request wait until every simulated recipient
- * has decrypted its copy — a real server stores and answers. Here the member phones decrypt after the
- * server answered, one envelope after another per phone (a sender key must be processed before its
- * messages), and `drain()` waits for that work between two measured sends and counts its failures.
+ * has decrypted its copy — a real server stores and answers. Here the member phones (other people's
+ * devices) decrypt only when `drain()` lets them, between two measured sends, one envelope after another per
+ * phone (a sender key must be processed before its messages); `drain()` waits for that work and counts its
+ * failures. (Deferring by setImmediate was not enough: the sender's request still waited behind the
+ * hundred decryptions — its answer left the server 45–80 ms after the mock wrote it, at load ≈ 7.)
  */
 import type { PrimaryDevice } from '@signalapp/mock-server';
 import type { DemoNetwork } from '../network.js';
@@ -15,6 +17,9 @@ export class BenchGroups {
   #failed = 0;
   /** Per phone: the tail of its decryptions, in arrival order. */
   readonly #queues = new Map<PrimaryDevice, Promise<void>>();
+  /** Open only while `drain()` runs. */
+  #open: () => void = () => undefined;
+  #gate = this.#closedGate();
 
   constructor(private readonly network: DemoNetwork) {}
 
@@ -40,22 +45,29 @@ export class BenchGroups {
 
   /** Waits until every phone has handled what it received; how many envelopes decrypted or failed so far. */
   async drain(): Promise<{ decrypted: number; failed: number }> {
+    this.#open();
     let tails: Promise<void>[];
     do {
       tails = [...this.#queues.values()];
       await Promise.all(tails);
     } while (tails.some((tail, i) => tail !== [...this.#queues.values()][i]));
+    this.#gate = this.#closedGate();
     return { decrypted: this.#decrypted, failed: this.#failed };
+  }
+
+  #closedGate(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#open = resolve;
+    });
   }
 
   #decryptLater(phone: PrimaryDevice): void {
     const handle: HandleEnvelope = phone.handleEnvelope.bind(phone);
     this.#queues.set(phone, Promise.resolve());
     phone.handleEnvelope = (...args: Parameters<HandleEnvelope>) => {
-      // Not before the server's answer is out: a `then` alone would start decrypting in this very
-      // microtask checkpoint, inside the sender's request (setImmediate runs after the pending writes).
+      // Not inside the sender's request: once `drain()` opens the gate (read when this envelope's turn comes).
       const tail = (this.#queues.get(phone) ?? Promise.resolve())
-        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => this.#gate)
         .then(() => handle(...args))
         .then(
           () => void (this.#decrypted += 1),
