@@ -65,7 +65,7 @@ export class BenchGroups {
     const handle: HandleEnvelope = phone.handleEnvelope.bind(phone);
     this.#queues.set(phone, Promise.resolve());
     phone.handleEnvelope = (...args: Parameters<HandleEnvelope>) => {
-      // Not inside the sender's request: once `drain()` opens the gate (read when this envelope's turn comes).
+      // Not inside the sender's request: once `drain()` opens the gate (read at this envelope's turn).
       const tail = (this.#queues.get(phone) ?? Promise.resolve())
         .then(() => this.#gate)
         .then(() => handle(...args))
