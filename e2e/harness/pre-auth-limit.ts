@@ -1,6 +1,6 @@
 /**
  * The harness's byte budget for a WebSocket connection that has not presented the token yet. `ws` has one
- * maxPayload per server, sized for whole attachments after authentication; before it, a local stranger must
+ * maxPayload per server, sized for one command after authentication; before it, a local stranger must
  * not make the harness wait for (or buffer) more than a token's worth. This reads the raw socket next to ws:
  * it counts every byte and reads each frame header's declared length (RFC 6455 §5.2), so a frame that
  * announces more than the budget is refused at its header, not after a timeout.

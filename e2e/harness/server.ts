@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PreAuthLimit } from './pre-auth-limit.js';
-import { MAX_ATTACHMENT_BASE64, WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
+import { MAX_COMMAND_FILE_BASE64, WireRequestSchema, type WireMessage } from '../../src/api/contract.js';
 import { createCoreService, type CoreService, type CoreServiceOptions } from '../../src/api/service.js';
 import { contentSecurityPolicy, securityHeaders } from '../../main/csp.js';
 
@@ -42,10 +42,11 @@ const AUTH_TIMEOUT_MS = 5000;
  */
 const MAX_PRE_AUTH_BYTES = 16 * 1024;
 /**
- * One API message may carry a 100 MiB attachment as base64 (attachments.send, see MAX_ATTACHMENT_BASE64
- * in the contract) plus JSON framing. Loopback only, Origin-checked, and the token must come first.
+ * One API message carries at most 1 MiB of a file as base64 (a staging chunk or a small inline file, see
+ * MAX_COMMAND_FILE_BASE64 in the contract) plus its JSON and text (a 65,536-character body escaped is
+ * under 400 KiB). Loopback only, Origin-checked, and the token must come first.
  */
-const MAX_MESSAGE_BYTES = MAX_ATTACHMENT_BASE64 + 64 * 1024;
+const MAX_MESSAGE_BYTES = MAX_COMMAND_FILE_BASE64 + 1024 * 1024;
 /** Close code for a second connection presenting the token while another holds it. */
 const TOKEN_IN_USE = 4409;
 /** How long after its connection closed a reload ticket still opens a new one (a reload takes far less). */

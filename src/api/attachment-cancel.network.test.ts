@@ -13,6 +13,7 @@ import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contac
 import type { CoreService } from './service.js';
 import { openContactChat } from './test-support/contact-chat.js';
 import { createTestCore, type TestCore } from './test-support/core.js';
+import { stageFile } from './test-support/stage-file.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'attachment cancel passphrase 4';
@@ -93,10 +94,11 @@ describe('cancelling an attachment transfer (demo network)', () => {
   });
 
   it('a cancelled upload fails its message and sends nothing; the next send works', async () => {
+    const stageId = await stageFile(service, randomBytes(LARGE));
     const cancelled = cancelOnFirstProgress('upload');
     const send = await service.call('attachments.send', {
       conversationId,
-      files: [{ dataBase64: randomBytes(LARGE).toString('base64'), fileName: 'big.bin' }],
+      files: [{ stageId, fileName: 'big.bin' }],
     });
     const { attachmentId, result } = await cancelled;
     expect(result).toEqual({ ok: true, value: { cancelled: true } });

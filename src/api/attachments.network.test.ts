@@ -159,6 +159,12 @@ describe('attachments and view-once through the API (demo network)', () => {
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
+    // More than one staging chunk inline: a big file is staged, never sent whole in one command.
+    const big = { dataBase64: Buffer.alloc(1024 * 1024 + 1024).toString('base64') };
+    expect(await service.call('attachments.send', { conversationId, files: [big] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
     expect(await service.call('attachments.read', { attachmentId: 'nope' })).toMatchObject({ ok: false });
   });
 });

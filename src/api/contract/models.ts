@@ -1,6 +1,6 @@
 /** The value schemas commands and events carry (DTOs): what the UI may know of vaults, accounts, messages… */
 import { z } from 'zod';
-import { MAX_ATTACHMENT_BYTES } from '../../messaging/attachments/limits.js';
+import { MAX_ATTACHMENT_BYTES, STAGING_LIMITS } from '../../messaging/attachments/limits.js';
 import { SettingChangeSchema } from './models/audit-extras.js';
 import { MESSAGE_EXTRA_FIELDS } from './models/message-extras.js';
 import { MESSAGE_AUTHOR_FIELDS } from './models/message-author.js';
@@ -101,10 +101,15 @@ export type Conversation = z.infer<typeof ConversationSchema>;
 /**
  * Attachment limits at the boundary (one rule with the core: src/messaging/attachments/limits.ts). Files
  * the UI sends cross it in bounded chunks into a vault-staged file (attachments.stage*); `dataBase64`
- * in attachments.send remains for small files and API clients.
+ * in attachments.send takes only small files (one chunk).
  */
 export { MAX_ATTACHMENT_BYTES };
-export const MAX_ATTACHMENT_BASE64 = Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4;
+/**
+ * The most of a file one command carries, as base64: one staging chunk (a small file inline, or one
+ * chunk of a staged one). A link preview's image is held to the same 1 MiB. So no command from the UI
+ * is larger than this plus its JSON framing.
+ */
+export const MAX_COMMAND_FILE_BASE64 = Math.ceil(STAGING_LIMITS.chunkBytes / 3) * 4;
 export const MAX_FILES_PER_MESSAGE = 32;
 export const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 

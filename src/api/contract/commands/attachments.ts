@@ -5,7 +5,7 @@ import {
   AttachmentBytesSchema,
   Base64,
   Id,
-  MAX_ATTACHMENT_BASE64,
+  MAX_COMMAND_FILE_BASE64,
   MAX_FILES_PER_MESSAGE,
   MessageSchema,
 } from '../models.js';
@@ -26,7 +26,7 @@ export const ATTACHMENTS_COMMANDS = {
     z.strictObject({
       stageId: Id,
       offset: z.number().int().nonnegative(),
-      dataBase64: Base64.min(1).max(Math.ceil(STAGING_LIMITS.chunkBytes / 3) * 4),
+      dataBase64: Base64.min(1).max(MAX_COMMAND_FILE_BASE64),
     }),
     z.object({ received: z.number().int() }),
   ),
@@ -60,8 +60,11 @@ export const ATTACHMENTS_COMMANDS = {
                 fileName: z.string().min(1).max(255).optional(),
               }),
               z.strictObject({
-                /** The whole file inline: small files and API clients. */
-                dataBase64: Base64.min(1).max(MAX_ATTACHMENT_BASE64),
+                /**
+                 * A small file inline (at most one staging chunk): bigger files are staged, so no whole
+                 * large file ever crosses the UI boundary in one message.
+                 */
+                dataBase64: Base64.min(1).max(MAX_COMMAND_FILE_BASE64),
                 fileName: z.string().min(1).max(255).optional(),
               }),
             ]),
@@ -75,8 +78,8 @@ export const ATTACHMENTS_COMMANDS = {
       .refine(
         (input) =>
           input.files.reduce((n, f) => n + ('dataBase64' in f ? f.dataBase64.length : 0), 0) <=
-          MAX_ATTACHMENT_BASE64,
-        { message: 'The files are larger than 100 MiB together.' },
+          MAX_COMMAND_FILE_BASE64,
+        { message: 'Files sent inline are limited to 1 MiB together; stage bigger ones.' },
       )
       .refine((input) => !input.viewOnce || input.files.length === 1, {
         message: 'View-once takes exactly one photo or video.',
