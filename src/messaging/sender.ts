@@ -239,9 +239,7 @@ export class Sender {
     const prepared: PreparedAttachment[] = [];
     try {
       for (const file of files) {
-        prepared.push(
-          await prepareOutgoingAttachment(file, machinery.files),
-        );
+        prepared.push(await prepareOutgoingAttachment(file, machinery.files));
       }
       const timestamp = this.nextTimestamp();
       const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;

@@ -197,7 +197,11 @@ export async function senderKeyDistribution(
 export async function groupEncryptSealed(
   padded: Uint8Array<ArrayBuffer>,
   sender: { readonly local: ProtocolAddress; readonly distributionId: string },
-  sealed: { readonly certificate: SenderCertificate; readonly contentHint: ContentHint; readonly groupId: Uint8Array },
+  sealed: {
+    readonly certificate: SenderCertificate;
+    readonly contentHint: ContentHint;
+    readonly groupId: Uint8Array;
+  },
   recipients: readonly ProtocolAddress[],
   stores: Pick<ProtocolStoreSet, 'sessions' | 'identity'> & { readonly senderKeys: SenderKeyStore },
 ): Promise<Uint8Array> {
