@@ -27,6 +27,7 @@ import {
 import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import type { Message } from './contract.js';
 import { createCoreService, type CoreService } from './service.js';
+import { registerThroughService } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'preview messages passphrase 5';
@@ -99,14 +100,7 @@ describe('link previews in messages (demo network)', () => {
     });
     await value(service.call('vault.create', { passphrase: PASS }));
     await value(service.call('settings.update', { patch: { linkPreviews: true } }));
-    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    ourAci = (await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' })))
-      .aci!;
-    await online;
+    ourAci = (await registerThroughService(service, NUMBER)).aci!;
     cat = await network.createContact('Cat');
     conversationId = (await value(service.call('conversations.start', { serviceId: cat.aci, name: 'Cat' })))
       .id;

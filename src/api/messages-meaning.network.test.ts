@@ -10,6 +10,7 @@ import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/ne
 import { createTestProfile, TEST_KDF, type TestProfile } from '../test-support/vault.js';
 import type { EventName, Message } from './contract.js';
 import { createCoreService, type CoreService } from './service.js';
+import { registerThroughService } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
 
 const PASS = 'message meaning passphrase 14';
@@ -46,14 +47,7 @@ describe('what messages mean, through the API (demo network)', () => {
       vault: { kdf: TEST_KDF },
     });
     await value(service.call('vault.create', { passphrase: PASS }));
-    const step = await value(service.call('account.startRegistration', { e164: NUMBER }));
-    await value(
-      service.call('account.submitCaptcha', { sessionId: step.sessionId, captcha: 'demo-captcha' }),
-    );
-    const online = nextEvent(service, 'network.status', (p) => p.status === 'online');
-    ourAci = (await value(service.call('account.submitCode', { sessionId: step.sessionId, code: '111111' })))
-      .aci!;
-    await online;
+    ourAci = (await registerThroughService(service, NUMBER)).aci!;
     kim = await network.createContact('Kim');
     conversationId = (await value(service.call('conversations.start', { serviceId: kim.aci, name: 'Kim' })))
       .id;
