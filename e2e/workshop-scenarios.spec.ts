@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { expect, snap, test } from './fixtures.js';
-import { expectNoSeriousViolations } from './support/axe.js';
+import { shotsWithScans } from './support/shots.js';
 import { createProfile, register, send, startChat } from './support/flows.js';
 
 const PASS = 'lantern orchard 61 brisk heron';
@@ -19,18 +19,6 @@ async function trigger(page: Page, button: string): Promise<void> {
   await page.getByRole('button', { name: 'Workshop', exact: true }).click();
   await page.getByRole('button', { name: button }).click();
   await expect(page.locator('.workshop-done')).toContainText('open Chats to show it', { timeout: 20_000 });
-}
-
-async function shots(page: Page, name: string): Promise<void> {
-  await snap(page, name);
-  await page.setViewportSize({ width: 640, height: 480 });
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await snap(page, `${name}-640x480-${colorScheme}`);
-    await expectNoSeriousViolations(page, `${name} (${colorScheme})`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test.describe('on the demo network', () => {
@@ -52,7 +40,7 @@ test.describe('on the demo network', () => {
 
     await page.getByRole('button', { name: 'Workshop', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Scenarios' })).toBeVisible();
-    await shots(page, 'workshop-scenarios');
+    await shotsWithScans(page, 'workshop-scenarios');
 
     await trigger(page, 'A stranger writes');
     await page.getByRole('button', { name: 'Chats', exact: true }).click();
@@ -94,6 +82,6 @@ test.describe('on the demo network', () => {
       'none',
     );
     await table.scrollIntoViewIfNeeded();
-    await shots(page, 'workshop-metadata');
+    await shotsWithScans(page, 'workshop-metadata');
   });
 });

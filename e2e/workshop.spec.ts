@@ -3,24 +3,11 @@
  * profile to typical defaults and back, "Apply recommended" lists exactly what it changed and can be undone,
  * the report says why each protection matters and opens the setting an advice item is about.
  */
-import type { Page } from '@playwright/test';
 import { expect, snap, test } from './fixtures.js';
-import { expectNoSeriousViolations } from './support/axe.js';
+import { shotsWithScans } from './support/shots.js';
 import { createProfile } from './support/flows.js';
 
 const PASS = 'copper meadow 27 silent kite';
-
-async function shots(page: Page, name: string): Promise<void> {
-  await snap(page, name);
-  await page.setViewportSize({ width: 640, height: 480 });
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await snap(page, `${name}-640x480-${colorScheme}`);
-    await expectNoSeriousViolations(page, `${name} (${colorScheme})`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test.describe('on the demo network', () => {
   test.use({ demoNetwork: true });
@@ -41,7 +28,7 @@ test.describe('on the demo network', () => {
     await expect(changes).toContainText('Switched to typical defaults:');
     await expect(changes).toContainText('Link previews: off → on');
     await expect(changes).toContainText('Notification content: no name or message → name and message');
-    await shots(page, 'workshop-typical');
+    await shotsWithScans(page, 'workshop-typical');
 
     // The report now flags them, says why each matters (OK items too), and links advice to its setting.
     await page.getByRole('button', { name: 'Open the hardening report' }).click();
@@ -69,7 +56,7 @@ test.describe('on the demo network', () => {
     await expect(changes.getByRole('listitem')).toHaveText([
       'Disappearing messages (default for new chats): off → 1 week',
     ]);
-    await shots(page, 'workshop-applied');
+    await shotsWithScans(page, 'workshop-applied');
     await page.getByRole('button', { name: 'Undo' }).click();
     await expect(changes).toContainText('Undone — back as before:');
     await expect(changes.getByRole('listitem')).toHaveText([
