@@ -2,7 +2,7 @@
  * Uploading our profile (`PUT /v1/profile` over the client's authenticated chat socket): the fields
  * encrypted with our profile key and its commitment. Saved in the vault only after the server took it.
  */
-import { NotRegisteredError, ServerError } from '../../errors.js';
+import { NotRegisteredError } from '../../errors.js';
 import {
   profileUploadBody,
   saveOwnProfile,
@@ -13,7 +13,7 @@ import {
   readPhonePrivacy,
 } from '../../account/own-profile.js';
 import { readOwnProfileKey } from './account-record.js';
-import { markProfileCommitted } from './profile-commitment.js';
+import { markProfileCommitted, putProfile } from './profile-commitment.js';
 import type { Session } from './session.js';
 
 export async function uploadOwnProfile(
@@ -32,13 +32,7 @@ export async function uploadOwnProfile(
     profile,
     phoneNumberSharing: privacy.phoneNumberSharing,
   });
-  const response = await client.accountRequest({
-    verb: 'PUT',
-    path: '/v1/profile',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  if (response.status !== 200) throw new ServerError('The server refused the profile.', response.status);
+  await putProfile(client.accountRequest, body);
   await s.exclusive(() => {
     if (change.profile) saveOwnProfile(s.kv, change.profile);
     if (change.privacy) savePhonePrivacy(s.kv, change.privacy);

@@ -10,10 +10,10 @@ import { Aci } from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/dist/zkgroup/index.js';
 import type { AccountKv } from '../../account/account-kv.js';
 import { profileContentOf, profileUploadBody } from '../../account/own-profile.js';
-import { ServerError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import type { ChatRequester } from '../../messaging/delivery.js';
 import { z } from 'zod';
+import { ServerError } from '../../errors.js';
 
 const COMMITTED_VERSION = 'profile.committed_version';
 
@@ -21,6 +21,17 @@ function versionOf(aci: string, profileKey: Uint8Array): string {
   return new ProfileKey(Buffer.from(profileKey))
     .getProfileKeyVersion(Aci.parseFromServiceIdString(aci))
     .toString();
+}
+
+/** `PUT /v1/profile` (our profile and its key's commitment) on the authenticated socket; a refusal is a ServerError. */
+export async function putProfile(request: ChatRequester, body: Uint8Array): Promise<void> {
+  const response = await request({
+    verb: 'PUT',
+    path: '/v1/profile',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  if (response.status !== 200) throw new ServerError('The server refused the profile.', response.status);
 }
 
 /** Records that the server holds this key's commitment (after any successful profile upload). */
@@ -42,13 +53,7 @@ export async function ensureProfileCommitted(options: {
   if (!profileKey) return;
   try {
     if (kv.getJson(COMMITTED_VERSION, z.string()) === versionOf(aci, profileKey)) return;
-    const response = await request({
-      verb: 'PUT',
-      path: '/v1/profile',
-      headers: { 'content-type': 'application/json' },
-      body: profileUploadBody(aci, profileKey, profileContentOf(kv)),
-    });
-    if (response.status !== 200) throw new ServerError('The server refused the profile.', response.status);
+    await putProfile(request, profileUploadBody(aci, profileKey, profileContentOf(kv)));
     markProfileCommitted(kv, aci, profileKey);
     log.info('account.profile_committed');
   } catch (error) {
