@@ -49,6 +49,13 @@ export class ServerProcess {
     this.child.send(message);
   }
 
+  /** The server process's CPU time so far (user + system), in ms: what it spent is not the client's. */
+  async cpuMs(): Promise<number> {
+    const reply = this.next('cpu');
+    this.send({ type: 'cpu' });
+    return Number((await reply).ms);
+  }
+
   async close(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.send({ type: 'close' });

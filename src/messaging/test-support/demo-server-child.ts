@@ -6,6 +6,7 @@
  *   parent → { type: 'queue', to, from, count, base }          child → { type: 'queued' } then { type: 'acked' }
  *   parent → { type: 'group', to, size }                       child → { type: 'group', groupId, ownerAci }
  *   parent → { type: 'drain' }                                 child → { type: 'drained', decrypted, failed }
+ *   parent → { type: 'cpu' }                                   child → { type: 'cpu', ms } (its CPU so far)
  *   parent → { type: 'close' }                                 child exits
  * On start the child sends { type: 'ready', config }. argv[2]: the server's delivery window (default 1).
  */
@@ -18,6 +19,7 @@ type Command =
   | { type: 'queue'; to: string; from: string; count: number; base: number }
   | { type: 'group'; to: string; size: number }
   | { type: 'drain' }
+  | { type: 'cpu' }
   | { type: 'close' };
 
 const send = (message: unknown): void => {
@@ -65,6 +67,9 @@ process.on('message', (raw: unknown) => {
         send({ type: 'group', ...(await groups.create(command.to, command.size)) });
       } else if (command.type === 'drain') {
         send({ type: 'drained', ...(await groups.drain()) });
+      } else if (command.type === 'cpu') {
+        const { user, system } = process.cpuUsage();
+        send({ type: 'cpu', ms: (user + system) / 1000 });
       } else if (command.type === 'close') {
         await network.close();
         process.exit(0);
