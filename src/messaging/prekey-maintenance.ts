@@ -108,6 +108,7 @@ export class PreKeyMaintenance {
   private readonly rotationPending = new Set<IdentityKind>();
   /** Local one-time EC keys after the last pass; fewer now means contacts used some. */
   private knownOneTime: number | undefined;
+  private checkScheduled = false;
   private periodic: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -134,15 +135,23 @@ export class PreKeyMaintenance {
     }
   }
 
-  /** An envelope was committed: if it used one of our one-time keys (two COUNTs tell), a pass follows. */
+  /**
+   * An envelope was committed: if it used one of our one-time keys (two COUNTs tell), a pass follows.
+   * Checked once per turn of the event loop, not per envelope: a backlog batch commits 64 at once.
+   */
   envelopeHandled(): void {
-    if (this.stopped || this.knownOneTime === undefined) return;
-    try {
-      if (this.localOneTimeCount() < this.knownOneTime) this.run();
-    } catch (error) {
-      // The envelope is committed and must be acked whatever happens here.
-      log.warn('messaging.prekeys.check_failed', errorFields(error));
-    }
+    if (this.stopped || this.knownOneTime === undefined || this.checkScheduled) return;
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      if (this.stopped || this.knownOneTime === undefined) return;
+      try {
+        if (this.localOneTimeCount() < this.knownOneTime) this.run();
+      } catch (error) {
+        // The envelopes are committed and acked whatever happens here (e.g. the vault locked meanwhile).
+        log.warn('messaging.prekeys.check_failed', errorFields(error));
+      }
+    });
   }
 
   stop(): void {
