@@ -80,6 +80,10 @@ class MemoryParty {
       getIdentityKey(): Promise<PrivateKey> {
         return Promise.resolve(identity.privateKey);
       }
+      // Stored, as a real store keeps it (libsignal's default derives the public key on every call).
+      override getIdentityKeyPair(): Promise<IdentityKeyPair> {
+        return Promise.resolve(identity);
+      }
       getLocalRegistrationId(): Promise<number> {
         return Promise.resolve(registrationId);
       }

@@ -20,6 +20,7 @@ import {
   IdentityChange,
   IdentityKeyStore,
   KyberPreKeyStore,
+  type IdentityKeyPair,
   PreKeyStore,
   SenderKeyStore,
   SessionStore,
@@ -66,7 +67,7 @@ class StagedSessions extends SessionStore {
 
 type IdentityReads = Pick<
   IdentityKeyStore,
-  'getIdentityKey' | 'getLocalRegistrationId' | 'isTrustedIdentity' | 'getIdentity'
+  'getIdentityKey' | 'getIdentityKeyPair' | 'getLocalRegistrationId' | 'isTrustedIdentity' | 'getIdentity'
 >;
 
 class StagedIdentity extends IdentityKeyStore {
@@ -76,6 +77,10 @@ class StagedIdentity extends IdentityKeyStore {
   }
   override getIdentityKey(): Promise<PrivateKey> {
     return this.base.getIdentityKey();
+  }
+  /** The stored pair: libsignal's default derives the public key from the private one on every call. */
+  override getIdentityKeyPair(): Promise<IdentityKeyPair> {
+    return this.base.getIdentityKeyPair();
   }
   override getLocalRegistrationId(): Promise<number> {
     return this.base.getLocalRegistrationId();
@@ -187,12 +192,16 @@ class StagedSenderKeys extends SenderKeyStore {
  */
 class ChainIdentity implements IdentityReads {
   #identityKey: Promise<PrivateKey> | undefined;
+  #identityKeyPair: Promise<IdentityKeyPair> | undefined;
   #registrationId: Promise<number> | undefined;
   readonly #vault = new Map<string, Promise<PublicKey | null>>();
   readonly #staged = new Map<string, PublicKey>();
   constructor(private readonly base: IdentityReads) {}
   getIdentityKey(): Promise<PrivateKey> {
     return (this.#identityKey ??= this.base.getIdentityKey());
+  }
+  getIdentityKeyPair(): Promise<IdentityKeyPair> {
+    return (this.#identityKeyPair ??= this.base.getIdentityKeyPair());
   }
   getLocalRegistrationId(): Promise<number> {
     return (this.#registrationId ??= this.base.getLocalRegistrationId());
