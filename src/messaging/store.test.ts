@@ -212,6 +212,34 @@ describe('MessageStore on a real vault (SQLCipher)', () => {
     expect(added).toHaveLength(1);
   });
 
+  it('announces a chat once per transaction, after the messages, with the row as committed', () => {
+    const alice = store.getOrCreateConversation(ALICE);
+    const other = store.getOrCreateConversation(ME);
+    const seen: string[] = [];
+    store.on('message.added', (m) => seen.push(`added ${m.body ?? ''}`));
+    store.on('conversation.updated', (c) =>
+      seen.push(`${c.id === alice.id ? 'alice' : 'other'} unread ${c.unreadCount}`),
+    );
+    store.transaction(() => {
+      for (const [i, body] of ['a', 'b', 'c'].entries()) {
+        store.insertIncoming({
+          conversationId: alice.id,
+          sourceServiceId: ALICE,
+          sourceDevice: 1,
+          sentAt: 100 + i,
+          body,
+        });
+      }
+      store.insertIncoming({
+        conversationId: other.id,
+        sourceServiceId: ME,
+        sourceDevice: 1,
+        sentAt: 9,
+        body: 'd',
+      });
+    });
+    expect(seen).toEqual(['added a', 'added b', 'added c', 'alice unread 3', 'added d', 'other unread 1']);
+  });
   it('survives reopen and keeps bodies out of every profile file in plaintext', async () => {
     const c = store.getOrCreateConversation(ALICE);
     store.insertIncoming({

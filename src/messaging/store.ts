@@ -111,19 +111,39 @@ export class MessageStore {
     if (!this.db.inTransaction) this.commitEvents();
   }
 
+  /**
+   * A conversation row changed: 'conversation.updated' is announced once per conversation per transaction,
+   * where its last change was, with the row as committed (read then, not at each change: a backlog batch
+   * of 64 messages to one chat is one read and one event, not 64).
+   */
+  private conversationChanged(id: string): void {
+    this.pending.push({ name: 'conversation.updated', payload: id });
+    if (!this.db.inTransaction) this.commitEvents();
+  }
+
   /** Deliver the events buffered during a transaction that has just committed. */
   private commitEvents(): void {
     const events = this.pending;
     this.pending = [];
-    for (const { name, payload } of events) {
+    const lastChange = new Map<string, number>();
+    events.forEach(({ name, payload }, i) => {
+      if (name === 'conversation.updated') lastChange.set(payload as string, i);
+    });
+    events.forEach(({ name, payload }, i) => {
+      let delivered = payload;
+      if (name === 'conversation.updated') {
+        if (lastChange.get(payload as string) !== i) return;
+        delivered = this.getConversation(payload as string);
+        if (delivered === undefined) return; // removed later in the same transaction
+      }
       for (const listener of this.listeners.get(name) ?? []) {
         try {
-          listener(payload as never);
+          listener(delivered as never);
         } catch {
           // A subscriber's failure must not undo or block the pipeline.
         }
       }
-    }
+    });
   }
 
   /** Drop the events of a transaction that rolled back: nothing happened. */
@@ -174,9 +194,8 @@ export class MessageStore {
       init.isRequest ? 1 : 0,
       this.clock(),
     );
-    const created = this.mustConversation(id);
-    this.emit('conversation.updated', created);
-    return created;
+    this.conversationChanged(id);
+    return this.mustConversation(id);
   }
 
   listConversations(): Conversation[] {
@@ -250,9 +269,8 @@ export class MessageStore {
     if (sets.length > 0) {
       this.stmt(`UPDATE conversations SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     }
-    const updated = this.mustConversation(id);
-    this.emit('conversation.updated', updated);
-    return updated;
+    this.conversationChanged(id);
+    return this.mustConversation(id);
   }
 
   /** The contact's profile key (for their unidentified-access key); secret, never logged. */
@@ -349,7 +367,7 @@ export class MessageStore {
          WHERE id = ?`,
     ).run(read ? 0 : 1, message.seq, now, input.conversationId);
     this.emit('message.added', message);
-    this.emit('conversation.updated', this.mustConversation(input.conversationId));
+    this.conversationChanged(input.conversationId);
     return { inserted: true, message };
   }
 
@@ -385,7 +403,7 @@ export class MessageStore {
       input.conversationId,
     );
     this.emit('message.added', message);
-    this.emit('conversation.updated', this.mustConversation(input.conversationId));
+    this.conversationChanged(input.conversationId);
     return message;
   }
 
@@ -422,7 +440,7 @@ export class MessageStore {
       conversationId,
     );
     this.emit('message.added', message);
-    this.emit('conversation.updated', this.mustConversation(conversationId));
+    this.conversationChanged(conversationId);
     return message;
   }
 
@@ -489,7 +507,7 @@ export class MessageStore {
         unread.n,
         conversationId,
       );
-      this.emit('conversation.updated', this.mustConversation(conversationId));
+      this.conversationChanged(conversationId);
       return { newlyRead };
     });
   }
@@ -684,7 +702,7 @@ export class MessageStore {
     const message = this.getMessage(messageId);
     if (!message) throw new NotFoundError('No such message.');
     this.emit('message.updated', message);
-    this.emit('conversation.updated', this.mustConversation(message.conversationId));
+    this.conversationChanged(message.conversationId);
     return message;
   }
 
@@ -702,7 +720,7 @@ export class MessageStore {
              AND direction = 'in' AND kind = 'message')
          WHERE id = @id`,
     ).run({ id: conversationId });
-    this.emit('conversation.updated', this.mustConversation(conversationId));
+    this.conversationChanged(conversationId);
   }
 
   private bySeq(seq: number): Message {
