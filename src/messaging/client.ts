@@ -240,7 +240,7 @@ export class MessagingClient {
     ] as const) {
       this.store.on(name, (payload) => {
         this.events.emit(name, payload);
-        if (name === 'message.updated' || name === 'message.added') this.expiry.schedule();
+        if (name === 'message.updated' || name === 'message.added') this.expiry.scheduleSoon();
       });
     }
   }

@@ -47,6 +47,7 @@ export function purgeExpiredMessages(
 export class ExpiryTimer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private rearmQueued = false;
 
   constructor(
     private readonly store: MessageStore,
@@ -74,6 +75,16 @@ export class ExpiryTimer {
         .finally(() => this.schedule());
     }, delay);
     this.timer.unref();
+  }
+
+  /** `schedule()` once after this turn: a committed batch of many messages re-arms once, not per message. */
+  scheduleSoon(): void {
+    if (this.stopped || this.rearmQueued) return;
+    this.rearmQueued = true;
+    setImmediate(() => {
+      this.rearmQueued = false;
+      this.schedule();
+    });
   }
 
   stop(): void {
