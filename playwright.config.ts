@@ -19,7 +19,9 @@ export default defineConfig<AppFixtureOptions>({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: 1,
+  // Two spec files at a time (each test starts its own harness and demo network on free ports): on this
+  // 2-core machine the suite took 6.9 min instead of 8.4 min with one worker.
+  workers: 2,
   retries: 0,
   reporter: [
     ['list'],
