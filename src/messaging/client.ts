@@ -467,7 +467,9 @@ export class MessagingClient {
       const byAuthor = new Map<string, number[]>();
       for (const m of newlyRead) {
         if (m.kind !== 'message' || m.direction !== 'in' || !m.sourceServiceId) continue;
-        byAuthor.set(m.sourceServiceId, [...(byAuthor.get(m.sourceServiceId) ?? []), m.sentAt]);
+        const timestamps = byAuthor.get(m.sourceServiceId);
+        if (timestamps) timestamps.push(m.sentAt);
+        else byAuthor.set(m.sourceServiceId, [m.sentAt]);
       }
       for (const [author, timestamps] of byAuthor) this.receipts.sendRead(author, timestamps);
     }

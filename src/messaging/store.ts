@@ -488,17 +488,22 @@ export class MessageStore {
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?
            ORDER BY seq`,
       ).all(conversationId, upToSeq ?? Number.MAX_SAFE_INTEGER) as MessageRow[];
-      const update = this.stmt(
+      // One statement for the rows just read (same predicate, same transaction); the returned messages are
+      // those rows with the two changed fields, not each read again with its attachments and reactions.
+      this.stmt(
         `UPDATE messages SET read = 1, expires_at = CASE WHEN expire_timer_seconds IS NULL THEN expires_at
-           ELSE ? + expire_timer_seconds * 1000 END WHERE seq = ?`,
+           ELSE ? + expire_timer_seconds * 1000 END
+         WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?`,
+      ).run(now, conversationId, upToSeq ?? Number.MAX_SAFE_INTEGER);
+      const newlyRead = rows.map((row) =>
+        toMessage({
+          ...row,
+          read: 1,
+          expires_at:
+            row.expire_timer_seconds === null ? row.expires_at : now + row.expire_timer_seconds * 1000,
+        }),
       );
-      const newlyRead: Message[] = [];
-      for (const row of rows) {
-        update.run(now, row.seq);
-        const message = this.bySeq(row.seq);
-        newlyRead.push(message);
-        this.emit('message.updated', message);
-      }
+      for (const message of newlyRead) this.emit('message.updated', message);
       const unread = this.stmt(
         `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND read = 0 AND direction = 'in'
              AND kind = 'message'`,
