@@ -44,7 +44,8 @@ describe('memory wipe on lock, measured', () => {
       /^(vaultKey|kek|kdfOutput)\./.test(name),
     );
     expect(keyMaterial.length).toBe(15);
-    for (const [name, count] of keyMaterial) expect(count, name).toBe(0);
+    for (const [name, count] of keyMaterial)
+      expect(count, `${name} in ${JSON.stringify(locked.where[name])}`).toBe(0);
 
     for (const [marker, found] of Object.entries(heapSnapshot))
       expect(found.objects, `${marker} reachable: ${found.retainers.join(' | ')}`).toBe(0);

@@ -9,7 +9,10 @@
  *   (and argon2 itself clears that copy).
  * - The output: argon2 runs on a libuv thread-pool thread and its last BLAKE2b step leaves the hash — the
  *   key — in that thread's stack memory. Throw-away hashes of the same length run through the same stack
- *   frames and overwrite it: twice the pool's thread count, queued together, so each thread takes one.
+ *   frames and overwrite it: twice the pool's thread count, queued together, each long enough (1 MiB of
+ *   memory, a few ms) that a thread slow to wake still finds one left. With near-instant ones the first
+ *   threads awake could take them all on a loaded machine: the measurement found the output once in an
+ *   anonymous mapping in 2 of 27 runs beside other test processes.
  */
 import argon2 from 'argon2';
 
@@ -43,7 +46,7 @@ async function scrubThreadStacks(hashLength: number): Promise<void> {
       raw: true,
       hashLength,
       salt: SCRUB_SALT,
-      memoryCost: 8,
+      memoryCost: 1024,
       timeCost: 1,
       parallelism: 1,
     });
