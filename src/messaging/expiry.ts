@@ -3,6 +3,7 @@
  * API right after unlock before anything is displayed, by the client at start, and by the client's
  * timer at each next expiry.
  */
+import { oncePerTurn } from '../async/once-per-turn.js';
 import { errorFields, log } from '../log.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { SqlDatabase } from '../vault/sql.js';
@@ -47,7 +48,6 @@ export function purgeExpiredMessages(
 export class ExpiryTimer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private rearmQueued = false;
 
   constructor(
     private readonly store: MessageStore,
@@ -78,14 +78,7 @@ export class ExpiryTimer {
   }
 
   /** `schedule()` once after this turn: a committed batch of many messages re-arms once, not per message. */
-  scheduleSoon(): void {
-    if (this.stopped || this.rearmQueued) return;
-    this.rearmQueued = true;
-    setImmediate(() => {
-      this.rearmQueued = false;
-      this.schedule();
-    });
-  }
+  readonly scheduleSoon = oncePerTurn(() => this.schedule());
 
   stop(): void {
     this.stopped = true;

@@ -11,6 +11,7 @@
  * generated and stored in the client's write queue, before their upload, never between an envelope's
  * staged decrypt and its commit. Failures are logged and retried at the next occasion, never thrown.
  */
+import { oncePerTurn } from '../async/once-per-turn.js';
 import type { SerialQueue } from '../async/serial-queue.js';
 import { ProtocolError, ServerError } from '../errors.js';
 import { errorFields, log } from '../log.js';
@@ -108,7 +109,6 @@ export class PreKeyMaintenance {
   private readonly rotationPending = new Set<IdentityKind>();
   /** Local one-time EC keys after the last pass; fewer now means contacts used some. */
   private knownOneTime: number | undefined;
-  private checkScheduled = false;
   private periodic: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -140,19 +140,19 @@ export class PreKeyMaintenance {
    * Checked once per turn of the event loop, not per envelope: a backlog batch commits 64 at once.
    */
   envelopeHandled(): void {
-    if (this.stopped || this.knownOneTime === undefined || this.checkScheduled) return;
-    this.checkScheduled = true;
-    setImmediate(() => {
-      this.checkScheduled = false;
-      if (this.stopped || this.knownOneTime === undefined) return;
-      try {
-        if (this.localOneTimeCount() < this.knownOneTime) this.run();
-      } catch (error) {
-        // The envelopes are committed and acked whatever happens here (e.g. the vault locked meanwhile).
-        log.warn('messaging.prekeys.check_failed', errorFields(error));
-      }
-    });
+    if (this.stopped || this.knownOneTime === undefined) return;
+    this.checkSoon();
   }
+
+  private readonly checkSoon = oncePerTurn(() => {
+    if (this.stopped || this.knownOneTime === undefined) return;
+    try {
+      if (this.localOneTimeCount() < this.knownOneTime) this.run();
+    } catch (error) {
+      // The envelopes are committed and acked whatever happens here (e.g. the vault locked meanwhile).
+      log.warn('messaging.prekeys.check_failed', errorFields(error));
+    }
+  });
 
   stop(): void {
     this.stopped = true;

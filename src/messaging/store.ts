@@ -484,17 +484,18 @@ export class MessageStore {
   markRead(conversationId: string, upToSeq?: number): ReadResult {
     return this.transaction(() => {
       const now = this.clock();
+      const upTo = upToSeq ?? Number.MAX_SAFE_INTEGER;
       const rows = this.stmt(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?
            ORDER BY seq`,
-      ).all(conversationId, upToSeq ?? Number.MAX_SAFE_INTEGER) as MessageRow[];
+      ).all(conversationId, upTo) as MessageRow[];
       // One statement for the rows just read (same predicate, same transaction); the returned messages are
       // those rows with the two changed fields, not each read again with its attachments and reactions.
       this.stmt(
         `UPDATE messages SET read = 1, expires_at = CASE WHEN expire_timer_seconds IS NULL THEN expires_at
            ELSE ? + expire_timer_seconds * 1000 END
          WHERE conversation_id = ? AND read = 0 AND direction = 'in' AND seq <= ?`,
-      ).run(now, conversationId, upToSeq ?? Number.MAX_SAFE_INTEGER);
+      ).run(now, conversationId, upTo);
       const newlyRead = rows.map((row) =>
         toMessage({
           ...row,
