@@ -42,9 +42,10 @@ async function serve(
   return cdn;
 }
 
+/** A consumer that keeps a copy of each chunk (a chunk is valid only during the call). */
 function collect(): { chunks: Buffer[]; onChunk: (c: Buffer) => void; bytes(): Buffer } {
   const chunks: Buffer[] = [];
-  return { chunks, onChunk: (c) => chunks.push(c), bytes: () => Buffer.concat(chunks) };
+  return { chunks, onChunk: (c) => chunks.push(Buffer.from(c)), bytes: () => Buffer.concat(chunks) };
 }
 
 describe('CDN paths', () => {
@@ -101,6 +102,30 @@ describe('CDN downloads from a hostile server', () => {
     expect(sink.bytes().equals(body)).toBe(true);
     expect(sink.chunks.slice(0, -1).every((c) => c.length >= 256 * 1024)).toBe(true);
     expect(sink.chunks.length).toBeLessThanOrEqual(9);
+  });
+
+  it('frees each piece it joined once the consumer returns, instead of leaving it to the GC', async () => {
+    const body = Buffer.alloc(1024 * 1024, 5);
+    const client = await serve((stream) => {
+      stream.respond({ ':status': 200, 'content-length': String(body.length) });
+      stream.end(body);
+    });
+    const handed: Buffer[] = [];
+    let sizes = 0;
+    await client.download(
+      { cdnNumber: 2, cdnKey: 'k' },
+      {
+        maxBytes: 4_000_000,
+        onChunk: (c) => {
+          sizes += c.length;
+          handed.push(c);
+        },
+      },
+    );
+    expect(sizes).toBe(body.length);
+    const joined = handed.filter((c) => c.buffer.byteLength === 0);
+    expect(joined.length).toBeGreaterThanOrEqual(3);
+    expect(joined.every((c) => c.length === 0)).toBe(true);
   });
   it('refuses an announced size above the cap before reading the body', async () => {
     const client = await serve((stream) => {
@@ -203,6 +228,33 @@ describe('TUS uploads', () => {
     expect(seen['content-length']).toBeUndefined();
     expect(seen[':authority']).not.toContain('evil');
     expect(progress.at(-1)).toBe(blob.length);
+  });
+
+  it('hands each body chunk back to its producer once the connection took it, every byte sent', async () => {
+    let received: Buffer = Buffer.alloc(0);
+    const client = await serve((stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received = Buffer.concat(chunks);
+        stream.respond({ ':status': 201, 'upload-offset': String(received.length) });
+        stream.end();
+      });
+    });
+    const pieces = [0, 1, 2, 3].map((n) => Buffer.alloc(200_000, n));
+    const expected = Buffer.concat(pieces);
+    const released: Uint8Array[] = [];
+    await client.tusUpload(form(server!.endpoint), {
+      length: expected.length,
+      chunks: pieces,
+      release: (chunk) => {
+        released.push(chunk);
+        chunk.fill(0xff); // what a producer freeing its memory does to any later read of it
+      },
+    });
+    expect(received.equals(expected)).toBe(true);
+    expect(released).toEqual(pieces);
+    expect(new Set(released).size).toBe(pieces.length);
   });
 
   it('an incomplete or refused upload is a typed error', async () => {

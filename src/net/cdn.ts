@@ -14,6 +14,7 @@
  * refused rather than followed.
  */
 import type { ClientHttp2Session, IncomingHttpHeaders } from 'node:http2';
+import { releaseBuffer } from '../bytes/release.js';
 import { NetworkError, ProtocolError, ServerError } from '../errors.js';
 import { LazyHttp2Session } from './cdn-session.js';
 import type { ClientConfig, ServiceEndpoint } from './config.js';
@@ -47,6 +48,8 @@ export interface UploadOptions {
 export interface UploadBody {
   readonly length: number;
   readonly chunks: Iterable<Uint8Array>;
+  /** Called with each chunk once it was handed to the connection (its memory may be freed then). */
+  readonly release?: (chunk: Uint8Array) => void;
 }
 
 function* slices(bytes: Uint8Array): Generator<Uint8Array> {
@@ -56,7 +59,10 @@ function* slices(bytes: Uint8Array): Generator<Uint8Array> {
 }
 
 export interface DownloadOptions {
-  /** Receives each chunk as it arrives (e.g. an incremental decryptor). */
+  /**
+   * Receives each chunk as it arrives (e.g. an incremental decryptor). The chunk is valid only during
+   * the call (its memory is freed afterwards): copy what must be kept.
+   */
   readonly onChunk: (chunk: Buffer) => void;
   /** Refuse bodies larger than this (announced or actual). */
   readonly maxBytes: number;
@@ -279,7 +285,8 @@ export class CdnClient {
       let heldBytes = 0;
       const deliver = (): boolean => {
         if (heldBytes === 0 || !request.onChunk) return true;
-        const piece = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, heldBytes);
+        const joined = held.length > 1;
+        const piece = joined ? Buffer.concat(held, heldBytes) : (held[0] as Buffer);
         held = [];
         heldBytes = 0;
         try {
@@ -287,6 +294,9 @@ export class CdnClient {
         } catch (error) {
           finish(error instanceof Error ? error : new ProtocolError('Download consumer failed'));
           return false;
+        } finally {
+          // Only a piece joined here is ours to free; a single frame's Buffer may share its memory.
+          if (joined) releaseBuffer(piece);
         }
         request.onProgress?.(received, total);
         return true;
@@ -325,7 +335,7 @@ export class CdnClient {
             if (settled) return;
             sent += chunk.length;
             if (sent > body.length) throw new ProtocolError('The upload is longer than announced.');
-            if (!stream.write(chunk) && !settled) {
+            if (!stream.write(chunk, () => body.release?.(chunk)) && !settled) {
               await new Promise<void>((resume) => {
                 const done = (): void => {
                   stream.off('drain', done);

@@ -13,6 +13,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { releaseBuffer, wipeAndRelease } from '../bytes/release.js';
 import { VaultCorruptError } from '../errors.js';
 
 export const SEGMENT_MAGIC = Buffer.from('CPF2', 'ascii');
@@ -81,7 +82,9 @@ export class SegmentWriter {
   #seal(last: boolean): void {
     const cipher = createCipheriv('aes-256-gcm', this.key, ivFor(this.#prefix, this.#index));
     cipher.setAAD(aadFor(this.id, this.#index, last));
-    writeAll(this.fd, cipher.update(this.#segment.subarray(0, this.#filled)));
+    const sealed = cipher.update(this.#segment.subarray(0, this.#filled));
+    writeAll(this.fd, sealed);
+    releaseBuffer(sealed);
     cipher.final();
     writeAll(this.fd, cipher.getAuthTag());
     this.#segment.fill(0, 0, this.#filled);
@@ -130,7 +133,7 @@ export class SegmentReader {
     }
   }
 
-  /** Plaintext of segment `index` (the caller's Buffer). */
+  /** Plaintext of segment `index`: the caller's Buffer, to hand to `wipeAndRelease` once used. */
   segment(index: number): Buffer {
     const plainLength = index === this.#count - 1 ? this.size - index * SEGMENT_BYTES : SEGMENT_BYTES;
     const sealed = this.#sealed.subarray(0, plainLength + TAG_BYTES);
@@ -143,7 +146,7 @@ export class SegmentReader {
     try {
       decipher.final();
     } catch (error) {
-      plain.fill(0);
+      wipeAndRelease(plain);
       throw new VaultCorruptError('An encrypted file in the vault failed its integrity check.', {
         cause: error,
       });

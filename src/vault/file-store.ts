@@ -30,6 +30,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { wipeAndRelease } from '../bytes/release.js';
 import {
   PreconditionError,
   ValidationError,
@@ -208,7 +209,7 @@ export class EncryptedFileStore {
     try {
       for (const { start, plain } of this.segmentsOf(id, key, size, 0, size)) {
         plain.copy(out, start);
-        plain.fill(0);
+        wipeAndRelease(plain);
       }
     } catch (error) {
       out.fill(0);
@@ -309,7 +310,7 @@ export class EncryptedFileStore {
 
   /**
    * The plaintext of `id` between `offset` and `end`, one segment at a time (each yielded Buffer is the
-   * caller's; `start` is its offset in the file). A file in the one-piece format comes as one piece.
+   * caller's, to hand to `wipeAndRelease` once used; `start` is its offset in the file). A file in the one-piece format comes as one piece.
    */
   *chunks(id: string, offset = 0, end?: number): Generator<{ start: number; plain: Buffer }> {
     this.check(id);
@@ -353,7 +354,7 @@ export class EncryptedFileStore {
       const from = Math.max(offset, start);
       const to = Math.min(end, start + plain.length);
       plain.copy(out, from - offset, from - start, to - start);
-      plain.fill(0);
+      wipeAndRelease(plain);
     }
     return out;
   }

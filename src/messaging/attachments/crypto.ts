@@ -26,6 +26,7 @@ import {
   type Hash,
   type Hmac,
 } from 'node:crypto';
+import { releaseBuffer, wipeAndRelease } from '../../bytes/release.js';
 import { AttachmentRejectedError, integrityFailure, tooLarge } from './errors.js';
 import { MAX_ATTACHMENT_BYTES } from './limits.js';
 
@@ -116,6 +117,7 @@ export class AttachmentEncryptor {
     }
     this.#hmac.update(ciphertext);
     this.#sha.update(out);
+    if (out !== ciphertext) releaseBuffer(ciphertext);
     return out;
   }
 
@@ -164,7 +166,7 @@ export function encryptAttachment(plaintext: Uint8Array, options: EncryptOptions
   const encryptor = new AttachmentEncryptor(plaintext.length, options);
   const parts = [...encryptedChunks(encryptor, [plaintext])];
   const blob = Buffer.concat(parts);
-  for (const part of parts) part.fill(0);
+  for (const part of parts) releaseBuffer(part);
   return { blob, key: encryptor.key, digest: encryptor.digest, size: plaintext.length };
 }
 
@@ -326,7 +328,8 @@ export class AttachmentDecryptor {
   readonly #stream: AttachmentDecryptStream;
 
   constructor(params: DecryptParams) {
-    this.#stream = new AttachmentDecryptStream(params, (plain) => this.#plain.push(Buffer.from(plain)));
+    // The stream hands over each plaintext piece for good (it zeroes only what lies beyond the size).
+    this.#stream = new AttachmentDecryptStream(params, (plain) => this.#plain.push(plain));
   }
 
   update(chunk: Uint8Array): void {
@@ -351,7 +354,7 @@ export class AttachmentDecryptor {
   /** Zeroes every buffered plaintext chunk. Safe to call more than once. */
   abort(): void {
     this.#stream.abort();
-    for (const part of this.#plain) part.fill(0);
+    for (const part of this.#plain) wipeAndRelease(part);
     this.#plain = [];
   }
 }

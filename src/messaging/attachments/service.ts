@@ -14,6 +14,7 @@
  * vault's encrypted file store, and a download that fails any check writes nothing.
  */
 import { randomBytes } from 'node:crypto';
+import { releaseBuffer, wipeAndRelease } from '../../bytes/release.js';
 import { errorFields, log } from '../../log.js';
 import { CdnClient, type ProgressCallback } from '../../net/cdn.js';
 import type { ClientConfig } from '../../net/config.js';
@@ -143,7 +144,7 @@ function* vaultChunks(files: EncryptedFileStore, fileId: string): Generator<Uint
     try {
       yield plain;
     } finally {
-      plain.fill(0);
+      wipeAndRelease(plain);
     }
   }
 }
@@ -314,7 +315,11 @@ export async function uploadAttachment(
     if (result.kind === 'too-large') throw tooLarge();
     const { form } = result;
     // Encrypted as the body is sent: one plaintext segment and its ciphertext in memory at a time.
-    const body = { length: encryptor.encryptedSize, chunks: encryptedChunks(encryptor, prepared.chunks()) };
+    const body = {
+      length: encryptor.encryptedSize,
+      chunks: encryptedChunks(encryptor, prepared.chunks()),
+      release: releaseBuffer,
+    };
     await transport.cdn.tusUpload(form, body, options);
     log.info('attachments.uploaded', { bytes: encryptor.encryptedSize, cdn: form.cdn });
     return {
@@ -363,7 +368,7 @@ export async function downloadAttachment(
     { key: pointer.key, digest: pointer.digest, size: pointer.size },
     (plain) => {
       writer.write(plain);
-      plain.fill(0);
+      wipeAndRelease(plain);
     },
   );
   let fileId: string;

@@ -2,6 +2,7 @@
  * Staging and sending files, cancelling or retrying a transfer, reading them for display, saving them
  * (executables confirmed), opening view-once media.
  */
+import { wipeAndRelease } from '../../../bytes/release.js';
 import { ConfirmationRequiredError, NotAvailableError, NotFoundError } from '../../../errors.js';
 import { MAX_FILES_PER_MESSAGE } from '../../contract.js';
 import { AttachmentStaging } from '../../../messaging/attachments/staging.js';
@@ -49,7 +50,7 @@ export function attachmentHandlers(ctx: CoreContext) {
       try {
         return Promise.resolve({ received: staging().append(stageId, offset, chunk) });
       } finally {
-        chunk.fill(0);
+        wipeAndRelease(chunk);
       }
     },
     'attachments.pick': async () => {
