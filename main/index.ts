@@ -45,7 +45,7 @@ import {
   isRequestAllowed,
   type NavigationDecision,
 } from './navigation.js';
-import { formatNotification, shouldNotify } from './notifications.js';
+import { formatNotification, shouldNotify, type CoreAlert } from './notifications.js';
 import { decidePermissionCheck, decidePermissionRequest } from './permissions.js';
 import { buildWindowOptions, contentProtectionFor, contentProtectionSupported } from './window-options.js';
 
@@ -194,17 +194,9 @@ function coreLockReason(reason: LockReason): CoreLockReason {
   return reason === 'idle' ? 'timer' : 'suspend';
 }
 
-async function notifyIncoming(service: CoreService, message: { conversationId: string; body: string }) {
+function notifyIncoming(alert: CoreAlert): void {
   if (!Notification.isSupported() || !mainWindow || mainWindow.isDestroyed()) return;
-  let conversationName = '';
-  if (settings.notificationPrivacy !== 'no-name-or-message') {
-    const list = await service.call('conversations.list', {});
-    if (list.ok) conversationName = list.value.find((c) => c.id === message.conversationId)?.title ?? '';
-  }
-  const content = formatNotification(settings.notificationPrivacy, lock?.locked ?? true, {
-    conversationName,
-    body: message.body,
-  });
+  const content = formatNotification(settings.notificationPrivacy, lock?.locked ?? true, alert);
   if (content === null) return;
   const notification = new Notification(content);
   notification.on('click', () => {
@@ -347,13 +339,9 @@ async function start(): Promise<void> {
     } else if (event === 'settings.changed') {
       settings = (payload as EventPayload<'settings.changed'>).settings;
       applyContentProtection();
-    } else if (event === 'message.added') {
-      const { message } = payload as EventPayload<'message.added'>;
-      if (shouldNotify(message, current.window.isFocused())) {
-        notifyIncoming(service, message).catch((error: unknown) =>
-          log.error('notify.failed', errorFields(error)),
-        );
-      }
+    } else if (event === 'toast') {
+      const alert = payload as EventPayload<'toast'>;
+      if (shouldNotify(alert, current.window.isFocused())) notifyIncoming(alert);
     }
   });
 

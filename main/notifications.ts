@@ -2,16 +2,17 @@
  * What an OS notification may say (no electron import). Notification text leaves the encrypted vault:
  * the OS keeps it in its notification database, shows it on the lock screen and in screen shares, so it
  * follows the user's notification-privacy setting, and nothing at all is shown while the vault is locked.
+ *
+ * The OS notification mirrors the core's new-message alert (the `toast` event of kind 'message'): the
+ * core already coalesced a turn's messages into a few alerts and applied the privacy setting to their
+ * text (src/api/core/incoming-alerts.ts), so a backlog raises a handful of notifications, not thousands.
  */
-import { notificationText } from '../src/settings/notification-text.js';
+import { clipNotificationText } from '../src/settings/notification-text.js';
+import type { EventPayload } from '../src/api/contract.js';
 import type { NotificationPrivacy } from '../src/settings/schema.js';
 
-export interface IncomingMessageFacts {
-  /** The conversation's display name (contact or group). */
-  readonly conversationName: string;
-  /** The message text; undefined for attachments-only messages. */
-  readonly body: string | undefined;
-}
+/** A core alert: the `toast` event's payload. */
+export type CoreAlert = Pick<EventPayload<'toast'>, 'kind' | 'title' | 'body'>;
 
 export interface NotificationContent {
   readonly title: string;
@@ -20,24 +21,24 @@ export interface NotificationContent {
 }
 
 const APP_NAME = 'Carapace';
-const LIMITS = { sender: 64, text: 160 };
+const LIMITS = { title: 64, body: 160 };
 
 export function formatNotification(
   privacy: NotificationPrivacy,
   locked: boolean,
-  message: IncomingMessageFacts,
+  alert: CoreAlert,
 ): NotificationContent | null {
   if (locked) return null;
   // At the strictest level: no sender, no text, no sound — only the fact that the app wants attention.
   if (privacy === 'no-name-or-message') return { title: APP_NAME, body: '', silent: true };
-  const { sender, text } = notificationText(privacy, message, LIMITS);
-  return { title: sender ?? APP_NAME, body: text, silent: false };
+  return {
+    title: clipNotificationText(alert.title, LIMITS.title) || APP_NAME,
+    body: clipNotificationText(alert.body ?? '', LIMITS.body),
+    silent: false,
+  };
 }
 
-/** Which core messages raise an OS notification: incoming text, while the window is not focused. */
-export function shouldNotify(
-  message: { readonly direction: 'in' | 'out'; readonly kind: string },
-  windowFocused: boolean,
-): boolean {
-  return message.direction === 'in' && message.kind === 'text' && !windowFocused;
+/** Which core alerts raise an OS notification: new messages, while the window is not focused. */
+export function shouldNotify(alert: CoreAlert, windowFocused: boolean): boolean {
+  return alert.kind === 'message' && !windowFocused;
 }

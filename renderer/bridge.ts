@@ -5,7 +5,7 @@
  */
 import type { ApiResult, CarapaceApi, Message } from '../src/api/contract.js';
 import {
-  addMessage,
+  addMessages,
   pushToast,
   removeConversation,
   removeMessage,
@@ -89,6 +89,34 @@ function onTyping(conversationId: string, started: boolean): void {
   }
 }
 
+/** How long message.added events are gathered before they are applied together (about one frame). */
+const ADDED_BATCH_MS = 16;
+let addedMessages: Message[] = [];
+let addedTimer: ReturnType<typeof setTimeout> | undefined;
+
+function queueAddedMessage(message: Message): void {
+  addedMessages.push(message);
+  addedTimer ??= setTimeout(flushAddedMessages, ADDED_BATCH_MS);
+}
+
+function flushAddedMessages(): void {
+  if (addedTimer !== undefined) clearTimeout(addedTimer);
+  addedTimer = undefined;
+  const batch = addedMessages;
+  addedMessages = [];
+  if (batch.length === 0) return;
+  // Their messages arrived: they are no longer typing them.
+  const wrote = new Set(batch.filter((m) => m.direction === 'in').map((m) => m.conversationId));
+  for (const conversationId of wrote) onTyping(conversationId, false);
+  addMessages(batch);
+}
+
+function dropAddedMessages(): void {
+  if (addedTimer !== undefined) clearTimeout(addedTimer);
+  addedTimer = undefined;
+  addedMessages = [];
+}
+
 function clearTypingTimers(): void {
   for (const timer of typingTimers.values()) clearTimeout(timer);
   typingTimers.clear();
@@ -98,6 +126,7 @@ function clearTypingTimers(): void {
 function clearForLock(reason: string | null): void {
   revokeObjectUrls();
   clearTypingTimers();
+  dropAddedMessages();
   resetForLock('locked', reason);
 }
 
@@ -112,17 +141,20 @@ export async function connect(carapace: CarapaceApi): Promise<void> {
   carapace.on('vault.unlocked', () => {
     void afterUnlock();
   });
-  carapace.on('message.added', ({ message }) => {
-    // Their message arrived: they are no longer typing it.
-    if (message.direction === 'in') onTyping(message.conversationId, false);
-    addMessage(message);
-  });
+  carapace.on('message.added', ({ message }) => queueAddedMessage(message));
   carapace.on('typing', ({ conversationId, started }) => onTyping(conversationId, started));
   carapace.on('attachment.progress', ({ attachmentId, direction, loaded, total }) =>
     setTransfer(attachmentId, { direction, loaded, total }),
   );
-  carapace.on('message.updated', ({ message }) => updateMessage(message));
-  carapace.on('message.removed', ({ id, conversationId }) => removeMessage(id, conversationId));
+  // A change to a message still queued would be lost (or overwritten by the older copy): add first.
+  carapace.on('message.updated', ({ message }) => {
+    flushAddedMessages();
+    updateMessage(message);
+  });
+  carapace.on('message.removed', ({ id, conversationId }) => {
+    flushAddedMessages();
+    removeMessage(id, conversationId);
+  });
   carapace.on('conversation.updated', ({ conversation }) => upsertConversation(conversation));
   carapace.on('conversation.removed', ({ conversationId }) => removeConversation(conversationId));
   carapace.on('identity.changed', () => {

@@ -199,14 +199,29 @@ export function setConversations(list: readonly Conversation[]): void {
   useStore.setState({ conversations });
 }
 
-export function addMessage(message: Message): void {
+/**
+ * New messages applied in one update: those of the open conversation, each once. The core sends one
+ * event per message, and a backlog is thousands in a row; one update per message would copy the list
+ * and render the conversation thousands of times.
+ */
+export function addMessages(batch: readonly Message[]): void {
   useStore.setState((state) => {
-    if (state.openId !== message.conversationId) return {};
-    if (state.messages.some((m) => m.id === message.id)) return {};
-    // A window of older messages is shown: the new one loads with the newer pages.
-    if (state.newerCursor !== null) return { total: state.total + 1 };
-    return { messages: [...state.messages, message], total: state.total + 1 };
+    const known = new Set(state.messages.map((m) => m.id));
+    const fresh: Message[] = [];
+    for (const message of batch) {
+      if (message.conversationId !== state.openId || known.has(message.id)) continue;
+      known.add(message.id);
+      fresh.push(message);
+    }
+    if (fresh.length === 0) return state; // the same state: no listener runs, nothing renders
+    // A window of older messages is shown: the new ones load with the newer pages.
+    if (state.newerCursor !== null) return { total: state.total + fresh.length };
+    return { messages: [...state.messages, ...fresh], total: state.total + fresh.length };
   });
+}
+
+export function addMessage(message: Message): void {
+  addMessages([message]);
 }
 
 export function updateMessage(message: Message): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notificationText } from './notification-text.js';
+import { notificationText, severalConversationsText } from './notification-text.js';
 
 const NEW_MESSAGE = 'New message';
 
@@ -33,5 +33,26 @@ describe('notificationText', () => {
         text: NEW_MESSAGE,
       },
     );
+  });
+
+  it('counts several messages of one conversation instead of quoting one, under every setting', () => {
+    expect(notificationText('name-and-message', message, limits, 3)).toEqual({
+      sender: 'Alice',
+      text: '3 new messages',
+    });
+    expect(notificationText('name-only', message, limits, 3)).toEqual({
+      sender: 'Alice',
+      text: '3 new messages',
+    });
+    expect(notificationText('no-name-or-message', message, limits, 3)).toEqual({
+      sender: null,
+      text: '3 new messages',
+    });
+  });
+});
+
+describe('severalConversationsText', () => {
+  it('gives counts only', () => {
+    expect(severalConversationsText(812, 5)).toBe('812 new messages in 5 chats');
   });
 });

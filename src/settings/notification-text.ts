@@ -15,18 +15,29 @@ export interface NotificationText {
 }
 
 /** Whitespace collapsed, cut to `max` characters with an ellipsis. */
-function clip(text: string, max: number): string {
+export function clipNotificationText(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
+/**
+ * The alert for `count` new messages in one conversation (`message` is the latest). Several messages are
+ * counted, not quoted, whatever the setting.
+ */
 export function notificationText(
   privacy: NotificationPrivacy,
   message: { readonly conversationName: string; readonly body: string | undefined },
   limits: { readonly sender: number; readonly text: number },
+  count = 1,
 ): NotificationText {
-  if (privacy === 'no-name-or-message') return { sender: null, text: NEW_MESSAGE };
-  const sender = clip(message.conversationName, limits.sender) || null;
-  if (privacy === 'name-only') return { sender, text: NEW_MESSAGE };
-  return { sender, text: clip(message.body ?? '', limits.text) || NEW_MESSAGE };
+  const fallback = count > 1 ? `${count} new messages` : NEW_MESSAGE;
+  if (privacy === 'no-name-or-message') return { sender: null, text: fallback };
+  const sender = clipNotificationText(message.conversationName, limits.sender) || null;
+  if (privacy === 'name-only' || count > 1) return { sender, text: fallback };
+  return { sender, text: clipNotificationText(message.body ?? '', limits.text) || NEW_MESSAGE };
+}
+
+/** One alert for new messages in several conversations: counts only, never a name, under every setting. */
+export function severalConversationsText(messages: number, conversations: number): string {
+  return `${messages} new messages in ${conversations} chats`;
 }

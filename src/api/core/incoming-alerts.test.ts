@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { EventPayload } from '../contract.js';
+import type { NotificationPrivacy } from '../../settings/schema.js';
+import { IncomingAlerts, MAX_CONVERSATION_ALERTS } from './incoming-alerts.js';
+
+const NAMES: Record<string, string> = { c1: 'Alice', c2: 'Bob', c3: 'Carol', c4: 'Dan', c5: 'Eve' };
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function alertsWith(privacy: NotificationPrivacy = 'name-and-message') {
+  const toasts: EventPayload<'toast'>[] = [];
+  const asked: string[] = [];
+  const alerts = new IncomingAlerts({
+    privacy: () => privacy,
+    conversationName: (id) => {
+      asked.push(id);
+      return NAMES[id] ?? '';
+    },
+    emit: (toast) => toasts.push(toast),
+  });
+  return { alerts, toasts, asked };
+}
+
+describe('IncomingAlerts', () => {
+  it('alerts a single message with its sender and text, at the end of the turn', async () => {
+    const { alerts, toasts } = alertsWith();
+    alerts.add({ conversationId: 'c1', body: 'see you at 6' });
+    expect(toasts).toEqual([]);
+    await turn();
+    expect(toasts).toEqual([{ kind: 'message', title: 'Alice', body: 'see you at 6', conversationId: 'c1' }]);
+  });
+
+  it('a backlog in one turn is one alert per conversation with a count, names read once each', async () => {
+    const { alerts, toasts, asked } = alertsWith();
+    for (let i = 0; i < 5000; i += 1) alerts.add({ conversationId: 'c1', body: `m${i}` });
+    alerts.add({ conversationId: 'c2', body: 'only one' });
+    alerts.add({ conversationId: 'c1', body: 'the last' });
+    await turn();
+    expect(toasts).toEqual([
+      { kind: 'message', title: 'Bob', body: 'only one', conversationId: 'c2' },
+      { kind: 'message', title: 'Alice', body: '5001 new messages', conversationId: 'c1' },
+    ]);
+    expect(asked.sort()).toEqual(['c1', 'c2']);
+  });
+
+  it(`above ${MAX_CONVERSATION_ALERTS} conversations in a turn: one alert with counts and no names`, async () => {
+    const { alerts, toasts, asked } = alertsWith();
+    for (const id of ['c1', 'c2', 'c3', 'c4', 'c5', 'c1']) alerts.add({ conversationId: id, body: 'hi' });
+    await turn();
+    expect(toasts).toEqual([{ kind: 'message', title: '6 new messages in 5 chats' }]);
+    expect(asked).toEqual([]);
+  });
+
+  it('hides who wrote at the strictest setting: no name, no link into the conversation', async () => {
+    const { alerts, toasts } = alertsWith('no-name-or-message');
+    alerts.add({ conversationId: 'c1', body: 'secret plans' });
+    alerts.add({ conversationId: 'c2', body: 'more' });
+    alerts.add({ conversationId: 'c2', body: 'and more' });
+    await turn();
+    expect(toasts).toEqual([
+      { kind: 'message', title: 'New message' },
+      { kind: 'message', title: '2 new messages' },
+    ]);
+    expect(JSON.stringify(toasts)).not.toMatch(/Alice|Bob|secret|c1|c2/);
+  });
+
+  it('each turn alerts only what arrived in it; dispose drops what is pending', async () => {
+    const { alerts, toasts } = alertsWith();
+    alerts.add({ conversationId: 'c1', body: 'first' });
+    await turn();
+    alerts.add({ conversationId: 'c1', body: 'second' });
+    await turn();
+    expect(toasts.map((t) => t.body)).toEqual(['first', 'second']);
+    alerts.add({ conversationId: 'c1', body: 'while locking' });
+    alerts.dispose();
+    await turn();
+    expect(toasts).toHaveLength(2);
+  });
+});
