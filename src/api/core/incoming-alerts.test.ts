@@ -4,7 +4,10 @@ import type { NotificationPrivacy } from '../../settings/schema.js';
 import { IncomingAlerts, MAX_CONVERSATION_ALERTS } from './incoming-alerts.js';
 
 const NAMES: Record<string, string> = { c1: 'Alice', c2: 'Bob', c3: 'Carol', c4: 'Dan', c5: 'Eve' };
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const INTERVAL_MS = 60;
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Past the end of this turn (a first round is due at once). */
+const turn = (): Promise<void> => wait(5);
 
 function alertsWith(privacy: NotificationPrivacy = 'name-and-message') {
   const toasts: EventPayload<'toast'>[] = [];
@@ -16,6 +19,7 @@ function alertsWith(privacy: NotificationPrivacy = 'name-and-message') {
       return NAMES[id] ?? '';
     },
     emit: (toast) => toasts.push(toast),
+    intervalMs: INTERVAL_MS,
   });
   return { alerts, toasts, asked };
 }
@@ -63,16 +67,25 @@ describe('IncomingAlerts', () => {
     expect(JSON.stringify(toasts)).not.toMatch(/Alice|Bob|secret|c1|c2/);
   });
 
-  it('each turn alerts only what arrived in it; dispose drops what is pending', async () => {
+  it('rounds are an interval apart: what arrives meanwhile (a backlog over many turns) is gathered', async () => {
     const { alerts, toasts } = alertsWith();
     alerts.add({ conversationId: 'c1', body: 'first' });
     await turn();
-    alerts.add({ conversationId: 'c1', body: 'second' });
-    await turn();
-    expect(toasts.map((t) => t.body)).toEqual(['first', 'second']);
+    expect(toasts.map((t) => t.body)).toEqual(['first']);
+    for (let batch = 0; batch < 5; batch += 1) {
+      alerts.add({ conversationId: 'c1', body: `batch ${batch}` });
+      await turn();
+    }
+    expect(toasts).toHaveLength(1);
+    await wait(INTERVAL_MS);
+    expect(toasts.map((t) => t.body)).toEqual(['first', '5 new messages']);
+  });
+
+  it('dispose drops what is pending (a locked vault alerts nothing)', async () => {
+    const { alerts, toasts } = alertsWith();
     alerts.add({ conversationId: 'c1', body: 'while locking' });
     alerts.dispose();
-    await turn();
-    expect(toasts).toHaveLength(2);
+    await wait(INTERVAL_MS + 10);
+    expect(toasts).toEqual([]);
   });
 });

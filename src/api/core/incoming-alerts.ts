@@ -1,17 +1,21 @@
 /**
- * New-message alerts (the in-app toast, and through it the OS notification) for what arrived in one turn
- * of the event loop, not one per message: a backlog of 10,000 messages after a night offline is a
- * handful of alerts, not 10,000 toasts and notifications. Per turn: one alert per conversation that got
- * new messages (its latest message, or a count when there are several), and above
- * MAX_CONVERSATION_ALERTS conversations one alert with counts only. Notification privacy applies here.
+ * New-message alerts (the in-app toast, and through it the OS notification) for what arrived together,
+ * not one per message: a backlog of 10,000 messages after a night offline is a handful of alerts, not
+ * 10,000 toasts and notifications. A message is alerted at the end of its event-loop turn, but never
+ * sooner than ALERT_INTERVAL_MS after the previous alerts; what arrives meanwhile is gathered. Each round
+ * is one alert per conversation that got new messages (its latest message, or a count when there are
+ * several), or above MAX_CONVERSATION_ALERTS conversations one alert with counts only. Notification
+ * privacy applies here.
  */
 import type { EventPayload } from '../contract.js';
 import type { NotificationPrivacy } from '../../settings/schema.js';
 import { notificationText, severalConversationsText } from '../../settings/notification-text.js';
 import { PREVIEW_LENGTH } from './mappers.js';
 
-/** More conversations than this in one turn get one alert with counts instead of one each. */
+/** More conversations than this in one round get one alert with counts instead of one each. */
 export const MAX_CONVERSATION_ALERTS = 3;
+/** Rounds of alerts are at least this far apart (a backlog drains over many turns). */
+const ALERT_INTERVAL_MS = 2000;
 
 const LIMITS = { sender: 200, text: PREVIEW_LENGTH } as const;
 
@@ -22,6 +26,8 @@ export interface IncomingAlertsOptions {
   /** The conversation's display name ('' when unknown). Asked once per conversation per turn. */
   readonly conversationName: (conversationId: string) => string;
   readonly emit: (toast: Toast) => void;
+  /** Default ALERT_INTERVAL_MS. */
+  readonly intervalMs?: number;
 }
 
 interface Pending {
@@ -30,26 +36,29 @@ interface Pending {
 }
 
 export class IncomingAlerts {
-  /** Conversations with new messages this turn, in order of their latest message (alerted in that order). */
+  /** Conversations with new messages this round, in order of their latest message (alerted in that order). */
   readonly #pending = new Map<string, Pending>();
-  #scheduled: NodeJS.Immediate | undefined;
+  #scheduled: NodeJS.Timeout | undefined;
+  #lastRoundAt = -Infinity;
 
   constructor(private readonly options: IncomingAlertsOptions) {}
 
-  /** An incoming, unread message: alerted at the end of this turn with whatever else arrived in it. */
+  /** An incoming, unread message: alerted with whatever else arrives until its round is due. */
   add(message: { readonly conversationId: string; readonly body: string | null }): void {
     const entry = this.#pending.get(message.conversationId) ?? { count: 0, latestBody: undefined };
     this.#pending.delete(message.conversationId); // re-inserted last: the most recent goes last
     entry.count += 1;
     entry.latestBody = message.body ?? undefined;
     this.#pending.set(message.conversationId, entry);
-    this.#scheduled ??= setImmediate(() => this.flush());
+    if (this.#scheduled) return;
+    const interval = this.options.intervalMs ?? ALERT_INTERVAL_MS;
+    const wait = Math.max(0, this.#lastRoundAt + interval - performance.now());
+    this.#scheduled = setTimeout(() => this.#round(), wait);
   }
 
-  /** Emits this turn's alerts now. */
-  flush(): void {
-    if (this.#scheduled) clearImmediate(this.#scheduled);
+  #round(): void {
     this.#scheduled = undefined;
+    this.#lastRoundAt = performance.now();
     const pending = [...this.#pending];
     this.#pending.clear();
     if (pending.length === 0) return;
@@ -77,7 +86,7 @@ export class IncomingAlerts {
 
   /** Drops what is pending (the session is closing: a locked vault alerts nothing). */
   dispose(): void {
-    if (this.#scheduled) clearImmediate(this.#scheduled);
+    clearTimeout(this.#scheduled);
     this.#scheduled = undefined;
     this.#pending.clear();
   }
