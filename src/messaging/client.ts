@@ -73,6 +73,9 @@ export class MessagingClient {
   private readonly expiry: ExpiryTimer;
   private readonly preKeys: PreKeyMaintenance;
   private readonly events = new ClientEmitter();
+  private readonly adapter: SignalAdapter;
+  /** The unseal worker's end (its copy of the identity key zeroed first), started by halt(). */
+  private closingAdapter: Promise<void> | undefined;
   private readonly changes: MessageChanges;
   /** The chat open and visible on screen (messages arriving there are read at once), or null. */
   private visibleConversationId: string | null = null;
@@ -135,11 +138,11 @@ export class MessagingClient {
     }
     this.stores = new SignalProtocolStores(db);
     const { aci, pni, deviceId } = options.credentials;
-    const adapter = new SignalAdapter(
+    const adapter = (this.adapter = new SignalAdapter(
       this.stores,
       { aci, deviceId, ...(pni ? { pni } : {}) },
       options.config.unidentifiedDeliveryTrustRoots,
-    );
+    ));
     this.sender = new Sender({
       store: this.store,
       lock: this.lock,
@@ -574,6 +577,9 @@ export class MessagingClient {
     this.transport?.close();
     this.groupsPart.close();
     this.groupSend.close();
+    this.closingAdapter ??= this.adapter.close().catch((error: unknown) => {
+      log.warn('messaging.unseal_worker_close_failed', errorFields(error));
+    });
     return closing;
   }
 
@@ -585,6 +591,7 @@ export class MessagingClient {
   /** Close the socket (no more acks), let the in-flight envelope finish, drop store handles. */
   async stop(): Promise<void> {
     await this.halt();
+    await this.closingAdapter;
     await this.lock.run(() => undefined);
     this.removeLockHook?.();
     this.stores.dispose();

@@ -64,6 +64,8 @@ describe('batched receive with a delivery window', () => {
     // Batched: fewer transactions than messages (how many depends on timing, so only the bound).
     expect(client.receiver.stats.batches).toBeGreaterThan(0);
     expect(client.receiver.stats.batches).toBeLessThan(100);
+    // Envelopes that waited behind a batch had their sealed layer opened ahead, on the unseal worker.
+    expect(client.receiver.stats.openedAhead).toBeGreaterThan(0);
     await client.stop();
   });
 

@@ -34,6 +34,11 @@ export class ReceiveWindow<T, R> {
     },
   ) {}
 
+  /** Items waiting for a batch (not counting the batch being worked on). */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });

@@ -13,8 +13,10 @@ import {
   PublicKey,
   ContentHint,
   SessionStore,
+  sealedSenderDecryptToUsmc,
   type SenderCertificate,
   type SessionRecord,
+  type UnidentifiedSenderMessageContent,
 } from '@signalapp/libsignal-client';
 import { ProtocolError, UntrustedIdentityError } from '../errors.js';
 import { log } from '../log.js';
@@ -27,10 +29,11 @@ import {
   type ProtocolStoreSet,
 } from '../signal/cipher.js';
 import type { IdentityStores, SignalProtocolStores } from '../signal/stores/index.js';
-import { padContent, type Envelope, type EnvelopeType } from '../signal/proto/signal-service.js';
+import { EnvelopeType, padContent, type Envelope } from '../signal/proto/signal-service.js';
 import { isLibSignalError } from '../signal/libsignal-errors.js';
 import { SenderCertificateCheck } from '../signal/sender-certificates.js';
 import { StagedStores } from '../signal/staged-stores.js';
+import { SealedSenderUnsealer } from '../signal/unseal-worker.js';
 import type { DecryptedEnvelope, EnvelopeDecryptor, StagedDecrypt } from './receiver.js';
 import { serviceIdFromBinary } from './receiver.js';
 
@@ -102,6 +105,9 @@ class AdapterStaged implements StagedDecrypt {
 
 export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
   private readonly certificates: SenderCertificateCheck;
+  /** Started with the first sealed envelope that waits in the receive window (reading the key is async). */
+  private unsealer: Promise<SealedSenderUnsealer> | undefined;
+  private closed = false;
 
   constructor(
     private readonly stores: SignalProtocolStores,
@@ -135,14 +141,18 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
    * `after` (a staged decrypt of this adapter, not yet committed) makes this one read its writes: a
    * batch chains its decrypts and commits them in order. On error nothing was staged for this envelope.
    */
-  async decryptStaged(envelope: Envelope, after?: StagedDecrypt): Promise<StagedDecrypt> {
+  async decryptStaged(
+    envelope: Envelope,
+    after?: StagedDecrypt,
+    unsealed?: Promise<UnidentifiedSenderMessageContent>,
+  ): Promise<StagedDecrypt> {
     const { stores, localServiceId } = this.ours(envelope);
     // The newest stager of each store set (ACI, PNI) in the chain so far.
     const heads = new Map(after instanceof AdapterStaged ? after.heads : []);
     // Group messages come sealed to our ACI: only its chain carries the account's sender keys.
     const senderKeys = stores === this.stores.aci ? this.stores.senderKeys : undefined;
     const staged = new StagedStores(stores, heads.get(stores), senderKeys);
-    const result = await this.decryptWith(envelope, staged, localServiceId);
+    const result = await this.decryptWith(envelope, staged, localServiceId, unsealed);
     staged.succeeded();
     heads.set(stores, staged);
     return new AdapterStaged(result, staged, heads);
@@ -152,13 +162,48 @@ export class SignalAdapter implements EnvelopeDecryptor, MessageEncryptor {
     envelope: Envelope,
     stores: ProtocolStoreSet,
     localServiceId: string,
+    unsealed?: Promise<UnidentifiedSenderMessageContent>,
   ): Promise<DecryptedEnvelope> {
     const source = {
       serviceId: envelope.sourceServiceId ?? serviceIdFromBinary(envelope.sourceServiceIdBinary) ?? '',
       deviceId: envelope.sourceDevice ?? 0,
     };
     const local = { serviceId: localServiceId, deviceId: this.local.deviceId };
-    return decryptEnvelopeWith(envelope, source, stores, local, this.certificates);
+    return decryptEnvelopeWith(envelope, source, stores, local, this.certificates, unsealed);
+  }
+
+  /**
+   * Starts opening a sealed envelope's outer layer on the unseal worker (../signal/unseal-worker.ts), so
+   * it is ready when the envelope's turn in its batch comes; undefined for anything else. Sealed sender
+   * is addressed to our ACI only, so only the ACI's key goes to the worker.
+   */
+  prepare(envelope: Envelope): Promise<UnidentifiedSenderMessageContent> | undefined {
+    const body = envelope.content;
+    if (envelope.type !== EnvelopeType.UNIDENTIFIED_SENDER || !body || body.length === 0) return undefined;
+    if (this.ours(envelope).stores !== this.stores.aci || this.closed) return undefined;
+    const identity = this.stores.aci.identity;
+    const here = (ciphertext: Uint8Array<ArrayBuffer>) => sealedSenderDecryptToUsmc(ciphertext, identity);
+    this.unsealer ??= identity.getIdentityKeyPair().then((pair) => new SealedSenderUnsealer(pair, here));
+    const ciphertext = new Uint8Array(body);
+    const opening = this.unsealer.then(
+      (unsealer) => unsealer.unseal(ciphertext),
+      () => {
+        // Our key could not be read (the vault is locking): the next envelope tries again; this one
+        // is opened here, where the same error decides what happens to it.
+        this.unsealer = undefined;
+        return here(ciphertext);
+      },
+    );
+    // Awaited only when the envelope's batch runs; a failure is handled there, not reported now.
+    opening.catch(() => undefined);
+    return opening;
+  }
+
+  /** Ends the unseal worker (it drops the identity key first). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const unsealer = await this.unsealer?.catch(() => undefined);
+    await unsealer?.close();
   }
 
   /**

@@ -249,6 +249,8 @@ export async function decryptEnvelopeWith(
   stores: ProtocolStoreSet,
   local: { readonly serviceId: string; readonly deviceId: number },
   certificates: SenderCertificateCheck,
+  /** The sealed-sender layer already being opened (./unseal-worker.ts); opened here when absent. */
+  unsealed?: Promise<UnidentifiedSenderMessageContent>,
 ): Promise<EnvelopeDecryptResult> {
   const body = envelope.content;
   if (!body || body.length === 0) throw new DecryptionError('Envelope without content.');
@@ -261,7 +263,13 @@ export async function decryptEnvelopeWith(
   try {
     if (envelope.type === EnvelopeType.UNIDENTIFIED_SENDER) {
       sealed = true;
-      const result = await sealedDecrypt(ciphertext, envelope, stores, localAddress, certificates);
+      const result = await sealedDecrypt(
+        unsealed ?? sealedSenderDecryptToUsmc(ciphertext, stores.identity),
+        envelope,
+        stores,
+        localAddress,
+        certificates,
+      );
       if (result === 'self') return { kind: 'duplicate' };
       ({ plaintext, sourceServiceId, sourceDevice } = result);
     } else {
@@ -312,20 +320,20 @@ async function processDistribution(
 }
 
 /**
- * Sealed sender, opened in two steps (libsignal's own order): the outer layer with our identity key, the
- * sender certificate checked against the trust roots at the server's timestamp (its signatures once per
- * distinct certificate: ./sender-certificates.ts), then the inner message by its type — a 1:1 session
- * message, or a group message under the sender's sender key. A sealed message from this very device is
- * `'self'`.
+ * Sealed sender, opened in two steps (libsignal's own order): the outer layer with our identity key
+ * (`unsealed`: on this thread, or already under way on the unseal worker), the sender certificate
+ * checked against the trust roots at the server's timestamp (its signatures once per distinct
+ * certificate: ./sender-certificates.ts), then the inner message by its type — a 1:1 session message,
+ * or a group message under the sender's sender key. A sealed message from this very device is `'self'`.
  */
 async function sealedDecrypt(
-  ciphertext: Uint8Array<ArrayBuffer>,
+  unsealed: Promise<UnidentifiedSenderMessageContent>,
   envelope: Envelope,
   stores: ProtocolStoreSet,
   local: ProtocolAddress,
   certificates: SenderCertificateCheck,
 ): Promise<{ plaintext: Uint8Array; sourceServiceId: string; sourceDevice: number } | 'self'> {
-  const usmc = await sealedSenderDecryptToUsmc(ciphertext, stores.identity);
+  const usmc = await unsealed;
   const certificate = usmc.senderCertificate();
   const time = envelope.serverTimestamp ?? Date.now();
   if (!certificates.accepts(certificate, time)) {

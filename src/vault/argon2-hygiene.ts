@@ -9,14 +9,21 @@
  *   (and argon2 itself clears that copy).
  * - The output: argon2 runs on a libuv thread-pool thread and its last BLAKE2b step leaves the hash — the
  *   key — in that thread's stack memory. Throw-away hashes of the same length run through the same stack
- *   frames and overwrite it: twice the pool's thread count, queued together, each long enough (1 MiB of
- *   memory, a few ms) that a thread slow to wake still finds one left. With near-instant ones the first
- *   threads awake could take them all on a loaded machine: the measurement found the output once in an
- *   anonymous mapping in 2 of 27 runs beside other test processes.
+ *   frames and overwrite it: several per pool thread, queued together, each long enough that a thread
+ *   slow to wake or busy still finds one left (SCRUBS_PER_THREAD). With near-instant ones the first
+ *   threads awake could take them all on a loaded machine: the measurement found the output in an
+ *   anonymous mapping (a thread's stack) in 2 of 27 runs beside other test processes.
  */
 import argon2 from 'argon2';
 
 const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+/**
+ * Three throw-away hashes per pool thread, 4 MiB each (≈ 5 ms; ≈ 60 ms of CPU in all): a thread that is
+ * busy with other work (a file read, an fsync) when the scrub starts still finds one left for ≈ 20 ms.
+ * With two of 1 MiB each the output was still found in 2 of about 17 runs beside other test processes.
+ */
+const SCRUBS_PER_THREAD = 3;
+const SCRUB_MEMORY_KIB = 4096;
 const SCRUB_SALT = Buffer.alloc(16);
 
 type RawHashOptions = Parameters<typeof argon2.hash>[1] & { raw: true; salt: Buffer; hashLength: number };
@@ -46,11 +53,11 @@ async function scrubThreadStacks(hashLength: number): Promise<void> {
       raw: true,
       hashLength,
       salt: SCRUB_SALT,
-      memoryCost: 1024,
+      memoryCost: SCRUB_MEMORY_KIB,
       timeCost: 1,
       parallelism: 1,
     });
-  await Promise.all(Array.from({ length: POOL_THREADS * 2 }, scrub));
+  await Promise.all(Array.from({ length: POOL_THREADS * SCRUBS_PER_THREAD }, scrub));
 }
 
 /** The raw hash; `password` is only read (the caller zeroes it), the result belongs to the caller. */
