@@ -96,9 +96,12 @@ export class SealedSenderUnsealer {
   ) {
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { libsignal: libsignalPath } });
-      // The serialized pair is moved, not copied: no copy of the private key stays on this thread.
+      // Moved, not copied: no copy of the private key stays on this thread (the buffer is its own, so
+      // moving it takes nothing else along).
       const serialized = keyPair.serialize();
-      worker.postMessage({ type: 'key', keyPair: serialized.buffer }, [serialized.buffer]);
+      const moved = new Uint8Array(serialized);
+      serialized.fill(0);
+      worker.postMessage({ type: 'key', keyPair: moved.buffer }, [moved.buffer]);
       worker.on('message', (reply: Reply) => this.#settle(reply.id, reply.usmc));
       worker.on('error', (error) => {
         log.warn('signal.unseal_worker_failed', errorFields(error));
