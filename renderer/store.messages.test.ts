@@ -1,24 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MessageSchema, type Message } from '../src/api/contract.js';
+import type { Message } from '../src/api/contract.js';
+import { apiMessage } from './test-support/api-message.js';
 import { addMessages, useStore } from './store.js';
 
 function message(id: string, conversationId = 'open'): Message {
-  return MessageSchema.parse({
-    id,
-    conversationId,
-    kind: 'text',
-    direction: 'in',
-    body: `body ${id}`,
-    sentAt: 1,
-    receivedAt: 1,
-    status: 'received',
-    expireTimerSeconds: null,
-    expiresAt: null,
-    attachments: [],
-    preview: null,
-    viewOnce: false,
-    viewed: false,
-  });
+  return apiMessage({ id, conversationId, body: `body ${id}` });
 }
 
 describe('addMessages', () => {

@@ -2,30 +2,20 @@ import { describe, expect, it } from 'vitest';
 import {
   ConversationSchema,
   MESSAGE_CHANGE_WINDOW_MS,
-  MessageSchema,
   type Conversation,
   type Message,
 } from '../../../src/api/contract.js';
+import { apiMessage } from '../../test-support/api-message.js';
 import { allowedActions, offersDetails } from './message-rules.js';
 
 const NOW = 1_800_000_000_000;
 
 function message(fields: Partial<Message> = {}): Message {
-  return MessageSchema.parse({
-    id: 'm1',
-    conversationId: 'c1',
-    kind: 'text',
+  return apiMessage({
     direction: 'out',
-    body: 'hi',
     sentAt: NOW - 60_000,
     receivedAt: NOW - 60_000,
     status: 'delivered',
-    expireTimerSeconds: null,
-    expiresAt: null,
-    attachments: [],
-    preview: null,
-    viewOnce: false,
-    viewed: false,
     ...fields,
   });
 }
