@@ -4,7 +4,7 @@
  * follows the user's notification-privacy setting, and nothing at all is shown while the vault is locked.
  *
  * The OS notification mirrors the core's new-message alert (the `toast` event of kind 'message'): the
- * core already coalesced a turn's messages into a few alerts and applied the privacy setting to their
+ * core already gathered a round's messages into a few alerts and applied the privacy setting to their
  * text (src/api/core/incoming-alerts.ts), so a backlog raises a handful of notifications, not thousands.
  */
 import { clipNotificationText } from '../src/settings/notification-text.js';

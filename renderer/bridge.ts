@@ -100,10 +100,8 @@ function queueAddedMessage(message: Message): void {
 }
 
 function flushAddedMessages(): void {
-  if (addedTimer !== undefined) clearTimeout(addedTimer);
-  addedTimer = undefined;
   const batch = addedMessages;
-  addedMessages = [];
+  dropAddedMessages();
   if (batch.length === 0) return;
   // Their messages arrived: they are no longer typing them.
   const wrote = new Set(batch.filter((m) => m.direction === 'in').map((m) => m.conversationId));

@@ -61,8 +61,8 @@ export interface EnvelopeDecryptor {
     unsealed?: Promise<UnidentifiedSenderMessageContent>,
   ): Promise<StagedDecrypt>;
   /**
-   * Called as an envelope joins a receive window where others wait: starts what can run ahead of its batch (a sealed
-   * envelope's outer layer, on another thread); the result goes back to `decryptStaged`.
+   * Called as an envelope joins a receive window where others wait: starts what can run ahead of its
+   * batch (a sealed envelope's outer layer, on another thread); the result goes back to `decryptStaged`.
    */
   prepare?(envelope: Envelope): Promise<UnidentifiedSenderMessageContent> | undefined;
   /** Identity-change records the decrypt produced, still to be shown in a conversation. */

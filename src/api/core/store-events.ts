@@ -1,7 +1,7 @@
 /**
- * Message-store events → API events, plus the new-message alerts (incoming-alerts.ts: one per
- * conversation per turn, with the user's notification privacy applied here in the core, so the UI never
- * receives what it may not show).
+ * Message-store events → API events, plus the new-message alerts (incoming-alerts.ts: gathered into
+ * rounds, one per conversation per round, with the user's notification privacy applied here in the core,
+ * so the UI never receives what it may not show).
  */
 import type { Conversation as ApiConversation, Message as ApiMessage } from '../contract.js';
 import type {
