@@ -3,7 +3,8 @@
  * conversations / 1,000 messages and 1,000 conversations / 100,000 messages (100 each, newest activity
  * spread over them) — and through the app's own API core (createCoreService, offline, no network):
  *   - unlock → conversation list ready: `vault.unlock` then `conversations.list` (what the UI shows first);
- *   - open a conversation: `conversation.open` (its newest page + the conversation) — the most active one.
+ *   - open a conversation: `conversation.open` (its newest page + the conversation) — the most active one;
+ *   - store incoming messages into that conversation (bench/store-into-history.ts), once the rest is measured.
  * Each is the median of ROUNDS lock/unlock cycles, the two profiles alternated so load bursts hit both.
  * ratio = large ÷ small for unlock → list (target ≤ 1.5); the open ratio is in `details` (same target).
  */
@@ -19,9 +20,13 @@ import { MessageStore } from '../src/messaging/store.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
 import { Vault } from '../src/vault/index.js';
 import { BROWSER_NAME, launchBenchBrowser } from './browser.js';
+import { seededDeliveryKey, storeIntoHistoryUs } from './store-into-history.js';
 import type { BenchModule } from './types.js';
 
 const ROUNDS = 9;
+/** Storing incoming messages: rounds of STORE_MESSAGES per profile, alternated. */
+const STORE_ROUNDS = 3;
+const STORE_MESSAGES = 1_000;
 /** Unlock → list shown in the browser is slower to cycle (a lock and unlock through the UI each). */
 const UI_ROUNDS = 5;
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -57,6 +62,7 @@ async function seed(dir: string, conversations: number, perConversation: number)
             sourceServiceId: serviceId,
             sourceDevice: 1,
             sentAt: base + (i * conversations + c) * 1000,
+            deliveryKey: seededDeliveryKey(base + (i * conversations + c) * 1000) ?? null,
             body: `message ${i} of conversation ${c}, about as long as a chat line`,
           });
           newest = id;
@@ -198,6 +204,16 @@ export const scaleBench: BenchModule = {
       for (const service of services.splice(0)) await service.close();
       const [smallShown = [], largeShown = []] = await measureListShown(seeded);
       const [small, large] = seeded as [Seeded, Seeded];
+      // Receiving into the history, last (it adds messages to both profiles).
+      const storeUs: [number[], number[]] = [[], []];
+      const after = Date.now() + 1_000_000;
+      for (let r = 0; r < STORE_ROUNDS; r += 1) {
+        for (const [i, p] of [small, large].entries()) {
+          const firstSentAt = after + r * STORE_MESSAGES;
+          storeUs[i]?.push(await storeIntoHistoryUs(p.dir, p.newest, STORE_MESSAGES, firstSentAt));
+        }
+      }
+      const [smallStoreUs, largeStoreUs] = storeUs.map((samples) => median(samples)) as [number, number];
       const summary = (p: Seeded) => ({
         conversations: p.conversations,
         messages: p.conversations * p.perConversation,
@@ -214,11 +230,18 @@ export const scaleBench: BenchModule = {
         ratio: round(largeSummary.unlockToListMedianMs / smallSummary.unlockToListMedianMs, 3),
         ratioMeaning:
           'unlock → conversation list ready (vault.unlock + conversations.list through the API core) with 1,000 conversations / 100,000 messages ÷ 10 / 1,000; lower is better, 1.0 = history size does not matter',
-        target: '≤ 1.5 (and ≤ 1.5 for opening a conversation)',
+        target: '≤ 1.5 (and ≤ 1.5 for opening a conversation and for storing an incoming message)',
         details: {
           openRatio: round(largeSummary.openMedianMs / smallSummary.openMedianMs, 3),
           listRatio: round(largeSummary.listMedianMs / smallSummary.listMedianMs, 3),
           listShownRatio: round(median(largeShown) / median(smallShown), 3),
+          storeIncomingRatio: round(largeStoreUs / smallStoreUs, 3),
+          storeIncoming: {
+            meaning: `CPU µs per incoming message stored in the most active conversation, 100 per transaction with the envelope's delivery key (bench/store-into-history.ts), median of ${STORE_ROUNDS} alternated rounds of ${STORE_MESSAGES.toLocaleString('en-US')}`,
+            smallUsPerMessage: round(smallStoreUs, 1),
+            largeUsPerMessage: round(largeStoreUs, 1),
+            samplesUs: storeUs.map((samples) => samples.map((v) => round(v, 1))),
+          },
           listShown: {
             meaning: `unlock clicked → the newest chat shown in the list, in the browser (${BROWSER_NAME}), median of ${UI_ROUNDS} alternated lock/unlock cycles`,
             smallMedianMs: round(median(smallShown), 1),

@@ -34,6 +34,7 @@ import {
 } from '../signal/proto/signal-service.js';
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { BlockUnknownSenders } from '../settings/schema.js';
+import { envelopeDeliveryKey } from './delivery-key.js';
 import { ReceiveWindow, type Batched } from './receive-window.js';
 import { boundBody, LONG_TEXT_CONTENT_TYPE, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BODY_BYTES } from './limits.js';
 import type { Conversation, MessageStore } from './store.js';
@@ -150,7 +151,7 @@ const MAX_BATCH = 64;
 
 interface Incoming {
   readonly envelope: Envelope;
-  readonly serverGuid: string | undefined;
+  readonly deliveryKey: string | undefined;
   /** Its sealed-sender layer, being opened ahead (EnvelopeDecryptor.prepare). */
   readonly unsealed?: Promise<UnidentifiedSenderMessageContent>;
 }
@@ -196,12 +197,12 @@ export class Receiver {
       this.stats.failed += 1;
       return 'failed';
     }
-    const serverGuid = envelope.serverGuid ?? guidFromBinary(envelope.serverGuidBinary);
+    const deliveryKey = envelopeDeliveryKey(envelope);
     if (envelope.type === EnvelopeType.SERVER_DELIVERY_RECEIPT || envelope.type === EnvelopeType.UNKNOWN) {
       this.stats.other += 1;
       return 'ignored';
     }
-    if (serverGuid && store.hasServerGuid(serverGuid)) {
+    if (deliveryKey && store.hasDeliveryKey(deliveryKey)) {
       this.stats.duplicate += 1;
       return 'duplicate';
     }
@@ -211,7 +212,7 @@ export class Receiver {
     // the hop to the worker and back costs more than it saves (about 0.5 ms on the development machine).
     const unsealed = this.window.waiting > 0 ? this.options.decryptor.prepare?.(envelope) : undefined;
     if (unsealed) this.stats.openedAhead += 1;
-    return this.window.add({ envelope, serverGuid, ...(unsealed ? { unsealed } : {}) });
+    return this.window.add({ envelope, deliveryKey, ...(unsealed ? { unsealed } : {}) });
   }
 
   /**
@@ -248,9 +249,9 @@ export class Receiver {
           let result: Effects = { outcome: 'failed', receipts: [] };
           if (staged) {
             staged.commit();
-            result = this.apply(item.envelope, item.serverGuid, staged.result);
+            result = this.apply(item.envelope, item.deliveryKey, staged.result);
           } else {
-            this.recordFailure(item.envelope, item.serverGuid);
+            this.recordFailure(item.envelope, item.deliveryKey);
           }
           this.recordIdentityChanges();
           return result;
@@ -267,7 +268,7 @@ export class Receiver {
       logDecryptionFailure(error, only.waiting.item.envelope);
       effects = [
         store.transaction(() => {
-          this.recordFailure(only.waiting.item.envelope, only.waiting.item.serverGuid);
+          this.recordFailure(only.waiting.item.envelope, only.waiting.item.deliveryKey);
           this.recordIdentityChanges();
           return { outcome: 'failed', receipts: [] };
         }),
@@ -309,7 +310,7 @@ export class Receiver {
   }
 
   /** Synchronous part of the transaction: everything the decrypted content changes. */
-  private apply(envelope: Envelope, serverGuid: string | undefined, decrypted: DecryptedEnvelope): Effects {
+  private apply(envelope: Envelope, deliveryKey: string | undefined, decrypted: DecryptedEnvelope): Effects {
     const { store } = this.options;
     const none: Effects = { outcome: 'ignored', receipts: [] };
     if (decrypted.kind === 'duplicate') return { outcome: 'duplicate', receipts: [] };
@@ -358,7 +359,7 @@ export class Receiver {
     const data = content.dataMessage;
     if (!data) return none; // sync, call, story messages: not handled (yet)
     const sentAt = data.timestamp ?? envelope.clientTimestamp ?? envelope.serverTimestamp ?? 0;
-    if (group) return this.store(group, data, { sourceServiceId, sourceDevice, sentAt, serverGuid });
+    if (group) return this.store(group, data, { sourceServiceId, sourceDevice, sentAt, deliveryKey });
 
     const policy = this.options.blockUnknownSenders();
     if (!isAcquainted(existing) && policy === 'drop') {
@@ -374,13 +375,13 @@ export class Receiver {
     if (data.profileKey?.length === 32) store.setProfileKey(conversation.id, data.profileKey);
 
     // A group's timer is its state's (a group change, fetched); a 1:1 chat's travels with its messages.
-    const timerChanged = this.applyTimer(conversation, data, sentAt, serverGuid);
+    const timerChanged = this.applyTimer(conversation, data, sentAt, deliveryKey);
     const isTimerUpdate = ((data.flags ?? 0) & DataMessageFlags.EXPIRATION_TIMER_UPDATE) !== 0;
     if (isTimerUpdate || !hasContent(data)) {
       return { outcome: timerChanged ? 'timer' : 'ignored', receipts: [] };
     }
     const target = { conversation, includes: (id: string) => id === conversation.serviceId, held };
-    return this.store(target, data, { sourceServiceId, sourceDevice, sentAt, serverGuid });
+    return this.store(target, data, { sourceServiceId, sourceDevice, sentAt, deliveryKey });
   }
 
   /**
@@ -408,10 +409,10 @@ export class Receiver {
   private store(
     { conversation, held, ...scope }: MessageTarget,
     data: DataMessage,
-    from: { sourceServiceId: string; sourceDevice: number; sentAt: number; serverGuid: string | undefined },
+    from: { sourceServiceId: string; sourceDevice: number; sentAt: number; deliveryKey: string | undefined },
   ): Effects {
     const { store } = this.options;
-    const { sourceServiceId, sourceDevice, sentAt, serverGuid } = from;
+    const { sourceServiceId, sourceDevice, sentAt, deliveryKey } = from;
     if (!hasContent(data)) return { outcome: 'ignored', receipts: [] };
     // The message disappears by the chat's timer as it stands after Signal's version rules (applyTimer),
     // also when the sender's copy carried none or a stale one.
@@ -444,7 +445,7 @@ export class Receiver {
       sourceServiceId,
       sourceDevice,
       sentAt,
-      serverGuid: serverGuid ?? null,
+      deliveryKey: deliveryKey ?? null,
       body: body ?? null,
       expireTimerSeconds: chatTimer,
       viewOnce: data.isViewOnce === true,
@@ -496,7 +497,7 @@ export class Receiver {
     conversation: Conversation,
     data: DataMessage,
     sentAt: number,
-    serverGuid: string | undefined,
+    deliveryKey: string | undefined,
   ): boolean {
     const { store } = this.options;
     const isTimerUpdate = ((data.flags ?? 0) & DataMessageFlags.EXPIRATION_TIMER_UPDATE) !== 0;
@@ -517,7 +518,7 @@ export class Receiver {
       conversation.id,
       'timer-changed',
       { seconds: incoming, byThem: true },
-      { sentAt, serverGuid: isTimerUpdate ? (serverGuid ?? null) : null },
+      { sentAt, deliveryKey: isTimerUpdate ? (deliveryKey ?? null) : null },
     );
     return true;
   }
@@ -536,7 +537,7 @@ export class Receiver {
     decryptor.consumeIdentityChanges(changes.map((c) => c.id));
   }
 
-  private recordFailure(envelope: Envelope, serverGuid: string | undefined): void {
+  private recordFailure(envelope: Envelope, deliveryKey: string | undefined): void {
     const { store } = this.options;
     const source = envelope.sourceServiceId ?? serviceIdFromBinary(envelope.sourceServiceIdBinary);
     if (!source) return; // sealed or anonymous garbage: nothing to attach a marker to (logged above)
@@ -546,7 +547,7 @@ export class Receiver {
       conversation.id,
       'decryption-failed',
       { sourceDevice: envelope.sourceDevice ?? null },
-      { serverGuid: serverGuid ?? null, sentAt: envelope.clientTimestamp ?? undefined },
+      { deliveryKey: deliveryKey ?? null, sentAt: envelope.clientTimestamp ?? undefined },
     );
   }
 }
@@ -576,10 +577,6 @@ function incomingPointers(data: DataMessage): AttachmentPointer[] {
     });
   }
   return longText ? [longText, ...files] : files;
-}
-
-function guidFromBinary(bytes: Uint8Array | undefined): string | undefined {
-  return bytes?.length === 16 ? uuidText(bytes) : undefined;
 }
 
 /** ACI binary (16 bytes) → "uuid"; PNI (17 bytes, leading 0x01) → "PNI:uuid". */

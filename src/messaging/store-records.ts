@@ -71,7 +71,6 @@ export interface Message {
   readonly direction: MessageDirection;
   readonly sentAt: number;
   readonly receivedAt: number;
-  readonly serverGuid: string | null;
   readonly sourceServiceId: string | null;
   readonly sourceDevice: number | null;
   readonly body: string | null;
@@ -107,7 +106,8 @@ export interface IncomingMessageInput {
   readonly sourceServiceId: string;
   readonly sourceDevice: number;
   readonly sentAt: number;
-  readonly serverGuid?: string | null;
+  /** src/messaging/delivery-key.ts: skips a re-delivered envelope before it is decrypted. */
+  readonly deliveryKey?: string | null;
   readonly body: string | null;
   readonly expireTimerSeconds?: number | null;
   readonly viewOnce?: boolean;
@@ -246,7 +246,6 @@ export function toMessage(row: MessageRow): Message {
     direction: row.direction,
     sentAt: row.sent_at,
     receivedAt: row.received_at,
-    serverGuid: row.server_guid,
     sourceServiceId: row.source_service_id,
     sourceDevice: row.source_device,
     body: row.body,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { envelopeDeliveryKey } from './delivery-key.js';
 import { MessageStore, type Message } from './store.js';
 import { createTestVault, type TestVault } from '../test-support/vault.js';
 
@@ -27,7 +28,7 @@ describe('MessageStore on a real vault (SQLCipher)', () => {
       sourceServiceId: ALICE,
       sourceDevice: 1,
       sentAt: 42,
-      serverGuid: 'g1',
+      deliveryKey: 'g1',
       body: 'hello',
     });
     expect(first.inserted).toBe(true);
@@ -36,7 +37,7 @@ describe('MessageStore on a real vault (SQLCipher)', () => {
       sourceServiceId: ALICE,
       sourceDevice: 1,
       sentAt: 42,
-      serverGuid: 'g2',
+      deliveryKey: 'g2',
       body: 'hello',
     });
     expect(again.inserted).toBe(false);
@@ -45,14 +46,76 @@ describe('MessageStore on a real vault (SQLCipher)', () => {
       sourceServiceId: ALICE,
       sourceDevice: 2,
       sentAt: 43,
-      serverGuid: 'g1',
+      deliveryKey: 'g1',
       body: 'x',
     });
     expect(sameGuid.inserted).toBe(false);
     expect(store.countMessages(c.id)).toBe(1);
     expect(store.getConversation(c.id)?.unreadCount).toBe(1);
-    expect(store.hasServerGuid('g1')).toBe(true);
+    expect(store.hasDeliveryKey('g1')).toBe(true);
     expect(store.hasIncoming(ALICE, 1, 42)).toBe(true);
+  });
+
+  it('recognises a re-delivery by its delivery key, and by the bare server GUID rows stored before keys', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    const guid = '6f1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b';
+    const key = envelopeDeliveryKey({ serverGuid: guid, serverTimestamp: 1_700_000_000_123 });
+    if (!key) throw new Error('no key');
+    expect(store.hasDeliveryKey(key)).toBe(false);
+    // A row written before delivery keys existed holds the bare GUID.
+    store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 1,
+      deliveryKey: guid,
+      body: 'a',
+    });
+    expect(store.hasDeliveryKey(key)).toBe(true);
+    const other = envelopeDeliveryKey({
+      serverGuid: '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3',
+      serverTimestamp: 5,
+    });
+    if (!other) throw new Error('no key');
+    store.insertIncoming({
+      conversationId: c.id,
+      sourceServiceId: ALICE,
+      sourceDevice: 1,
+      sentAt: 2,
+      deliveryKey: other,
+      body: 'b',
+    });
+    expect(store.hasDeliveryKey(other)).toBe(true);
+  });
+
+  it('gives messages ids that sort in the order they were stored (index inserts at the end)', () => {
+    const c = store.getOrCreateConversation(ALICE);
+    const stored: Message[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      now += i % 3; // several in the same millisecond, as a batch is
+      const { message } = store.insertIncoming({
+        conversationId: c.id,
+        sourceServiceId: ALICE,
+        sourceDevice: 1,
+        sentAt: i,
+        body: 'x',
+      });
+      if (message) stored.push(message);
+      const event = store.addEvent(c.id, 'timer-changed', { seconds: i });
+      if (event) stored.push(event);
+      stored.push(
+        store.insertOutgoing({
+          conversationId: c.id,
+          sourceServiceId: ME,
+          sourceDevice: 1,
+          sentAt: i,
+          body: 'y',
+        }),
+      );
+    }
+    const byMillisecond = stored.map((m) => m.id.slice(0, 13));
+    expect(byMillisecond).toEqual([...byMillisecond].sort());
+    expect(new Set(stored.map((m) => m.id)).size).toBe(stored.length);
   });
 
   it('pages newest first with cursors, 50 rows a page, across 10,000 messages', () => {
@@ -163,8 +226,8 @@ describe('MessageStore on a real vault (SQLCipher)', () => {
     const ev = store.addEvent(c.id, 'identity-changed', { serviceId: ALICE });
     expect(ev?.kind).toBe('event');
     expect(ev?.eventData).toEqual({ serviceId: ALICE });
-    expect(store.addEvent(c.id, 'decryption-failed', {}, { serverGuid: 'bad-1' })).toBeDefined();
-    expect(store.addEvent(c.id, 'decryption-failed', {}, { serverGuid: 'bad-1' })).toBeUndefined();
+    expect(store.addEvent(c.id, 'decryption-failed', {}, { deliveryKey: 'bad-1' })).toBeDefined();
+    expect(store.addEvent(c.id, 'decryption-failed', {}, { deliveryKey: 'bad-1' })).toBeUndefined();
     const vo = store.insertIncoming({
       conversationId: c.id,
       sourceServiceId: ALICE,

@@ -14,7 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SqlDatabase } from '../vault/sql.js';
+import { storedDeliveryKeys } from './delivery-key.js';
 import type { QuoteInput } from './message-meaning.js';
+import { timeOrderedId } from './row-id.js';
 import { MESSAGE_COLUMNS, toConversation, toMessage } from './store-records.js';
 import type {
   MessageKind,
@@ -311,8 +313,12 @@ export class MessageStore {
     return row ? toMessage(row) : undefined;
   }
 
-  hasServerGuid(serverGuid: string): boolean {
-    return this.stmt('SELECT 1 FROM messages WHERE server_guid = ?').get(serverGuid) !== undefined;
+  /** True when an envelope with this delivery key (src/messaging/delivery-key.ts) was already stored. */
+  hasDeliveryKey(key: string): boolean {
+    return (
+      this.stmt('SELECT 1 FROM messages WHERE server_guid IN (?, ?)').get(...storedDeliveryKeys(key)) !==
+      undefined
+    );
   }
 
   /** True when this (source, device, timestamp) is already stored: the envelope was a re-delivery. */
@@ -326,11 +332,11 @@ export class MessageStore {
 
   /**
    * Store an incoming message once. Returns `{ inserted: false }` when the idempotency key (or the
-   * server guid) is already present, so a re-delivered envelope is harmless.
+   * delivery key) is already present, so a re-delivered envelope is harmless.
    */
   insertIncoming(input: IncomingMessageInput): { inserted: boolean; message?: Message } {
     const now = this.clock();
-    const id = randomUUID();
+    const id = timeOrderedId(now);
     const timer = checkTimer(input.expireTimerSeconds);
     // Read at arrival (the chat is on screen) or a tombstone: the countdown starts now, nothing unread.
     const read = input.read === true || input.deleted === true;
@@ -345,7 +351,7 @@ export class MessageStore {
       input.conversationId,
       input.sentAt,
       now,
-      input.serverGuid ?? null,
+      input.deliveryKey ?? null,
       input.sourceServiceId,
       input.sourceDevice,
       input.deleted ? null : input.body,
@@ -374,7 +380,7 @@ export class MessageStore {
   /** Store an outgoing message; the disappearing countdown starts now (at send). */
   insertOutgoing(input: OutgoingMessageInput): Message {
     const now = this.clock();
-    const id = randomUUID();
+    const id = timeOrderedId(now);
     const timer = checkTimer(input.expireTimerSeconds);
     const result = this.stmt(
       `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, source_service_id,
@@ -415,7 +421,7 @@ export class MessageStore {
     conversationId: string,
     eventType: TimelineEventType,
     data: Readonly<Record<string, unknown>> = {},
-    options: { serverGuid?: string | null; sentAt?: number | undefined } = {},
+    options: { deliveryKey?: string | null; sentAt?: number | undefined } = {},
   ): Message | undefined {
     const now = this.clock();
     const result = this.stmt(
@@ -424,11 +430,11 @@ export class MessageStore {
          VALUES (?, ?, 'event', 'in', ?, ?, ?, 1, ?, ?)
          ON CONFLICT DO NOTHING`,
     ).run(
-      randomUUID(),
+      timeOrderedId(now),
       conversationId,
       options.sentAt ?? now,
       now,
-      options.serverGuid ?? null,
+      options.deliveryKey ?? null,
       eventType,
       JSON.stringify(data),
     );
