@@ -9,8 +9,8 @@ import type { Migration } from './types.js';
  * - The idempotency key (source_service_id, source_device, sent_at) is UNIQUE, so a re-delivered
  *   envelope (crash after commit but before the ack reached the server) is stored once. Timeline
  *   events have no source and NULLs never collide. `server_guid` is UNIQUE too (its value: a delivery key,
- *   src/messaging/delivery-key.ts), which lets the
- *   receiver skip an already-committed envelope before even decrypting it.
+ *   src/messaging/delivery-key.ts), which lets the receiver skip an already-committed envelope before
+ *   even decrypting it.
  * - Message bodies and contact numbers live only in this (SQLCipher-encrypted) DB; the vault turns
  *   `secure_delete` on so deleted/expired rows are overwritten.
  */
