@@ -23,10 +23,10 @@ import { BROWSER_NAME, launchBenchBrowser } from './browser.js';
 import { seededDeliveryKey, storeIntoHistoryUs } from './store-into-history.js';
 import type { BenchModule } from './types.js';
 
-const ROUNDS = 9;
+const ROUNDS = 15;
 /** Storing incoming messages: rounds of STORE_MESSAGES per profile, alternated. */
-const STORE_ROUNDS = 3;
-const STORE_MESSAGES = 1_000;
+const STORE_ROUNDS = 5;
+const STORE_MESSAGES = 2_000;
 /** Unlock → list shown in the browser is slower to cycle (a lock and unlock through the UI each). */
 const UI_ROUNDS = 5;
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
