@@ -32,6 +32,7 @@ import { Vault } from '../src/vault/index.js';
 import { fitRate } from './fit.js';
 import { measureLibsignalFloor } from './libsignal-floor.js';
 import { timedReceivePass, type ReceiveStages } from './receive-stages.js';
+import { seedHistory } from './store-into-history.js';
 import { ServerProcess } from './server-process.js';
 import type { BenchModule } from './types.js';
 
@@ -60,6 +61,30 @@ interface Point {
   readonly loadAverage: number;
   /** At the largest N only: where a message's CPU goes in one more batched limit pass, timed by stage. */
   readonly limitStages?: ReceiveStages;
+  /** At the largest N only: one batched limit pass into a vault that already holds a long history. */
+  readonly limitWithHistory?: HistoryPass;
+}
+
+interface HistoryPass {
+  readonly historyMessages: number;
+  readonly ms: number;
+  readonly perSecond: number;
+  /** ÷ limitPerSecond (the best of the two passes into the vault without that history). */
+  readonly ratioToLimit: number;
+}
+
+/** The long history of the largest point's extra limit pass: 1,000 chats × 100 messages, as in `scale`. */
+const HISTORY = { conversations: 1_000, perConversation: 100 } as const;
+
+/** Seeds HISTORY into the (locked) vault copy in `dir`. */
+async function addHistory(dir: string): Promise<void> {
+  const vault = new Vault(dir, { kdf: TEST_KDF });
+  await vault.unlock(Buffer.from(TEST_PASSPHRASE));
+  try {
+    seedHistory(vault.db, HISTORY.conversations, HISTORY.perConversation);
+  } finally {
+    vault.lock('shutdown');
+  }
 }
 
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
@@ -181,7 +206,7 @@ async function queueBacklog(
 async function measure(messages: number, withStages: boolean): Promise<Point> {
   const server = new ServerProcess(WINDOW);
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-bench-profile-'));
-  const snapshotDirs = [0, 1, 2, 3, 4].map(() => mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')));
+  const snapshotDirs = [0, 1, 2, 3, 4, 5].map(() => mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')));
   try {
     const ready = await server.next('ready');
     const config = parseClientConfig(ready.config);
@@ -212,6 +237,18 @@ async function measure(messages: number, withStages: boolean): Promise<Point> {
     const limitStages = withStages
       ? await timedReceivePass(snapshotDirs[3]!, captured, account, config, true)
       : undefined;
+    let limitWithHistory: HistoryPass | undefined;
+    if (withStages) {
+      await addHistory(snapshotDirs[5]!);
+      const pass = await runLimit(snapshotDirs[5]!, captured, account, config, true);
+      const perSecond = (captured.length * 1000) / pass.ms;
+      limitWithHistory = {
+        historyMessages: HISTORY.conversations * HISTORY.perConversation,
+        ms: round(pass.ms),
+        perSecond: round(perSecond),
+        ratioToLimit: round((perSecond * limit.ms) / (captured.length * 1000), 3),
+      };
+    }
     const pipelineMs = pipeline.ms;
     const pipelineCpuMs = pipeline.cpuMs;
     const serverCpuMs = pipeline.serverCpuMs;
@@ -239,6 +276,7 @@ async function measure(messages: number, withStages: boolean): Promise<Point> {
       queueMs: round(queueMs),
       loadAverage: round(loadAverage, 2),
       ...(limitStages ? { limitStages } : {}),
+      ...(limitWithHistory ? { limitWithHistory } : {}),
     };
   } finally {
     await server.close();
@@ -255,7 +293,7 @@ export const backlogBench: BenchModule = {
     for (const [i, n] of all.entries()) {
       const point = await measure(n, i === all.length - 1);
       process.stdout.write(
-        `  backlog ${n}: pipeline ${point.pipelinePerSecond} msg/s (${point.pipelineBatches} batches, all-cores ceiling ${point.allCoresCeilingPerSecond}), limit ${point.limitPerSecond} msg/s, unbatched ${point.unbatchedPerSecond} msg/s, ratio ${point.ratio}, load ${point.loadAverage}\n`,
+        `  backlog ${n}: pipeline ${point.pipelinePerSecond} msg/s (${point.pipelineBatches} batches, all-cores ceiling ${point.allCoresCeilingPerSecond}), limit ${point.limitPerSecond} msg/s, unbatched ${point.unbatchedPerSecond} msg/s, ratio ${point.ratio}, load ${point.loadAverage}${point.limitWithHistory ? `, limit into a 100k-message history ${point.limitWithHistory.perSecond} msg/s` : ''}\n`,
       );
       points.push(point);
     }
@@ -274,7 +312,7 @@ export const backlogBench: BenchModule = {
         fittedLimit: fitRate(points.map((p) => ({ count: p.messages, ms: p.limitMs }))),
         fittedUnbatched: fitRate(points.map((p) => ({ count: p.messages, ms: p.unbatchedMs }))),
         stages:
-          'limitStages (largest N): µs of CPU per message in a batched limit pass on ONE thread (the unseal worker off, so each part of a message is counted where it runs) — decryptUs: libsignal sealed-sender + session decrypt with staged store writes, the certificate check (signatures once per distinct certificate) and the Content decode; stagedCommitUs: writing the staged protocol state (each session once per batch); applyUs: the message rows (Receiver.apply); beginCommitUs: BEGIN/COMMIT (SQLCipher page encryption of the WAL frames); restUs: envelope decode, duplicate check, batching and promise turns. libsignalFloor: libsignal alone (bench/libsignal-floor.ts: in-memory stores, no vault, no network), µs of CPU per message to open the sealed-sender layer and then the session message — for first-contact PreKey messages (as here: the demo contact never hears from us) and for an established session — and per X25519 agreement (sealed sender needs two per message); 1 s ÷ (unsealUs + sessionUs) is the most any receive pipeline on one core could do; the pipeline and the limit open the sealed-sender layer of envelopes that wait behind a batch on the unseal worker (src/signal/unseal-worker.ts), so their CPU per message counts both threads. pipelineCpuMs ÷ messages − limitCpuMs ÷ messages is what the network path (TLS, HTTP/2, WebSocket frames, acks, receipts) and the smaller batches add.',
+          'limitStages (largest N): µs of CPU per message in a batched limit pass on ONE thread (the unseal worker off, so each part of a message is counted where it runs) — decryptUs: libsignal sealed-sender + session decrypt with staged store writes, the certificate check (signatures once per distinct certificate) and the Content decode; stagedCommitUs: writing the staged protocol state (each session once per batch); applyUs: the message rows (Receiver.apply); beginCommitUs: BEGIN/COMMIT (SQLCipher page encryption of the WAL frames); restUs: envelope decode, duplicate check, batching and promise turns. libsignalFloor: libsignal alone (bench/libsignal-floor.ts: in-memory stores, no vault, no network), µs of CPU per message to open the sealed-sender layer and then the session message — for first-contact PreKey messages (as here: the demo contact never hears from us) and for an established session — and per X25519 agreement (sealed sender needs two per message); 1 s ÷ (unsealUs + sessionUs) is the most any receive pipeline on one core could do; the pipeline and the limit open the sealed-sender layer of envelopes that wait behind a batch on the unseal worker (src/signal/unseal-worker.ts), so their CPU per message counts both threads. pipelineCpuMs ÷ messages − limitCpuMs ÷ messages is what the network path (TLS, HTTP/2, WebSocket frames, acks, receipts) and the smaller batches add. limitWithHistory (largest N): one more batched limit pass into a copy of the pre-drain vault that first got 100,000 older messages in 1,000 chats (bench/store-into-history.ts), against the best limit pass without them — receiving should not slow down as history grows.',
         notes:
           'The demo server runs in its own process (in production the server is remote) and keeps deliveryWindow envelopes in flight ahead of our acks; the Receiver decrypts what arrived while the previous batch was worked on (at most 64), commits it in ONE transaction, then the socket acks each (ack-after-commit; SIGKILL exactly-once: src/messaging/crash.test.ts). The pipeline time includes the connect, TLS/HTTP2/WebSocket framing and batched delivery receipts. Vault: SQLCipher, WAL, synchronous=NORMAL; test KDF parameters. loadAverage: 1-minute load when the point was measured (2 shared cores). serverCpuMs: the CPU the demo server process spent over the drain; allCoresCeilingPerSecond = messages × cores ÷ (our CPU + the server CPU): what no design with this CPU per message could pass on this machine, even spread perfectly over every core while the server shares them. fitted*: least-squares time over messages (rate ± its standard error, fixed cost, R²).',
       },

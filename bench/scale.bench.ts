@@ -8,7 +8,6 @@
  * Each is the median of ROUNDS lock/unlock cycles, the two profiles alternated so load bursts hit both.
  * ratio = large ÷ small for unlock → list (target ≤ 1.5); the open ratio is in `details` (same target).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +15,10 @@ import { performance } from 'node:perf_hooks';
 import type { Page } from '@playwright/test';
 import { startHarness, type Harness } from '../e2e/harness/server.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
-import { MessageStore } from '../src/messaging/store.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
 import { Vault } from '../src/vault/index.js';
 import { BROWSER_NAME, launchBenchBrowser } from './browser.js';
-import { seededDeliveryKey, storeIntoHistoryUs } from './store-into-history.js';
+import { seedHistory, storeIntoHistoryUs } from './store-into-history.js';
 import type { BenchModule } from './types.js';
 
 const ROUNDS = 15;
@@ -41,35 +39,7 @@ async function seed(dir: string, conversations: number, perConversation: number)
   const vault = new Vault(dir, { kdf: TEST_KDF });
   await vault.create(Buffer.from(TEST_PASSPHRASE));
   try {
-    const store = new MessageStore(vault.db);
-    const base = Date.now() - conversations * perConversation * 1000;
-    let newest = '';
-    // Interleaved like real traffic: message i of every conversation, then message i + 1 …
-    const ids = store.transaction(() =>
-      Array.from({ length: conversations }, (_, c) => {
-        const serviceId = randomUUID();
-        return {
-          serviceId,
-          id: store.getOrCreateConversation(serviceId, { profileName: `Contact ${c}`, isContact: true }).id,
-        };
-      }),
-    );
-    for (let i = 0; i < perConversation; i += 1) {
-      store.transaction(() => {
-        ids.forEach(({ id, serviceId }, c) => {
-          store.insertIncoming({
-            conversationId: id,
-            sourceServiceId: serviceId,
-            sourceDevice: 1,
-            sentAt: base + (i * conversations + c) * 1000,
-            deliveryKey: seededDeliveryKey(base + (i * conversations + c) * 1000) ?? null,
-            body: `message ${i} of conversation ${c}, about as long as a chat line`,
-          });
-          newest = id;
-        });
-      });
-    }
-    return newest;
+    return seedHistory(vault.db, conversations, perConversation);
   } finally {
     vault.lock('shutdown');
   }

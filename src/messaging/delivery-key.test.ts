@@ -24,8 +24,12 @@ describe('envelope delivery keys', () => {
     expect(envelopeDeliveryKey({ serverGuid: 'g' })).toBe('000000000000:g');
   });
 
-  it('are looked up in their own form and as the bare GUID of older rows', () => {
-    expect(storedDeliveryKeys('018bcfe5687b:g')).toEqual(['018bcfe5687b:g', 'g']);
-    expect(storedDeliveryKeys('g')).toEqual(['g', 'g']);
+  it('are also looked up as a bare GUID only for envelopes from before the vault stopped storing those', () => {
+    const key = '018bcfe5687b:g'; // server time 1,700,000,000,123
+    expect(storedDeliveryKeys(key, 0)).toEqual([key]); // the vault never had a bare GUID
+    expect(storedDeliveryKeys(key, 1_700_000_000_000)).toEqual([key, 'g']);
+    expect(storedDeliveryKeys(key, 1_700_000_000_123 - 23 * 3_600_000)).toEqual([key, 'g']); // clock skew
+    expect(storedDeliveryKeys(key, 1_700_000_000_123 - 25 * 3_600_000)).toEqual([key]);
+    expect(storedDeliveryKeys('g', 1_700_000_000_000)).toEqual(['g']);
   });
 });

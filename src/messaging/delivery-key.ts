@@ -24,10 +24,20 @@ export function envelopeDeliveryKey(
 }
 
 /**
- * The stored forms a key may have: itself, and the bare GUID that rows received before this format hold
- * (so an envelope committed just before an upgrade is still recognised when it comes again).
+ * How far a server's clock may run ahead of ours: an envelope stored under a bare GUID was taken by the
+ * server before we stored it, by the server's clock, which we allow to be this much ahead of our own.
  */
-export function storedDeliveryKeys(key: string): readonly [string, string] {
+const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The stored forms to look a key up by: itself, and — only for an envelope the server took before
+ * `legacyUntil` (when the vault's last row with a bare GUID arrived; 0 when it has none) — the bare GUID,
+ * so an envelope committed just before the upgrade is still recognised when it comes again.
+ */
+export function storedDeliveryKeys(key: string, legacyUntil: number): readonly string[] {
   const separator = key.indexOf(':');
-  return [key, separator < 0 ? key : key.slice(separator + 1)];
+  if (separator < 0) return [key];
+  const serverTime = Number.parseInt(key.slice(0, separator), 16);
+  const legacy = legacyUntil > 0 && !(serverTime > legacyUntil + CLOCK_SKEW_MS);
+  return legacy ? [key, key.slice(separator + 1)] : [key];
 }

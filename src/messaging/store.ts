@@ -88,6 +88,8 @@ export class MessageStore {
   private readonly listeners = new Map<StoreEventName, Set<Listener<StoreEventName>>>();
   private pending: Array<{ name: StoreEventName; payload: unknown }> = [];
   private readonly clock: () => number;
+  /** When the vault's last row keyed by a bare server GUID arrived (migration 0012); read once. */
+  private legacyDeliveryKeysUntil: number | undefined;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -315,10 +317,12 @@ export class MessageStore {
 
   /** True when an envelope with this delivery key (src/messaging/delivery-key.ts) was already stored. */
   hasDeliveryKey(key: string): boolean {
-    return (
-      this.stmt('SELECT 1 FROM messages WHERE server_guid IN (?, ?)').get(...storedDeliveryKeys(key)) !==
-      undefined
-    );
+    this.legacyDeliveryKeysUntil ??=
+      (this.stmt('SELECT until_ms FROM legacy_delivery_keys').get() as { until_ms: number } | undefined)
+        ?.until_ms ?? 0;
+    const forms = storedDeliveryKeys(key, this.legacyDeliveryKeysUntil);
+    const sql = forms.length === 1 ? 'server_guid = ?' : 'server_guid IN (?, ?)';
+    return this.stmt(`SELECT 1 FROM messages WHERE ${sql}`).get(...forms) !== undefined;
   }
 
   /** True when this (source, device, timestamp) is already stored: the envelope was a re-delivery. */
