@@ -61,12 +61,14 @@ interface Point {
   readonly loadAverage: number;
   /** At the largest N only: where a message's CPU goes in one more batched limit pass, timed by stage. */
   readonly limitStages?: ReceiveStages;
-  /** At the largest N only: one batched limit pass into a vault that already holds a long history. */
+  /** At the largest N only: batched limit passes into a vault that already holds a long history. */
   readonly limitWithHistory?: HistoryPass;
 }
 
 interface HistoryPass {
   readonly historyMessages: number;
+  readonly passesMs: readonly number[];
+  /** The best of the two passes, as for the limit. */
   readonly ms: number;
   readonly perSecond: number;
   /** ÷ limitPerSecond (the best of the two passes into the vault without that history). */
@@ -206,7 +208,9 @@ async function queueBacklog(
 async function measure(messages: number, withStages: boolean): Promise<Point> {
   const server = new ServerProcess(WINDOW);
   const profileDir = mkdtempSync(join(tmpdir(), 'carapace-bench-profile-'));
-  const snapshotDirs = [0, 1, 2, 3, 4, 5].map(() => mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')));
+  const snapshotDirs = [0, 1, 2, 3, 4, 5, 6].map(() =>
+    mkdtempSync(join(tmpdir(), 'carapace-bench-snapshot-')),
+  );
   try {
     const ready = await server.next('ready');
     const config = parseClientConfig(ready.config);
@@ -218,6 +222,12 @@ async function measure(messages: number, withStages: boolean): Promise<Point> {
     const queueMs = performance.now() - queueStart;
     vault.lock('user');
     for (const dir of snapshotDirs) cpSync(profileDir, dir, { recursive: true });
+    // The long-history copies are seeded now, long before their passes, so that seeding's own garbage and
+    // writeback are not inside the measurement.
+    if (withStages) {
+      await addHistory(snapshotDirs[5]!);
+      cpSync(snapshotDirs[5]!, snapshotDirs[6]!, { recursive: true });
+    }
 
     // Pipeline and limit are each measured twice, interleaved (pipeline, limit, pipeline, limit), and the
     // best of each kept: this shared machine's speed drifts within a run, and one drain against the best
@@ -239,11 +249,15 @@ async function measure(messages: number, withStages: boolean): Promise<Point> {
       : undefined;
     let limitWithHistory: HistoryPass | undefined;
     if (withStages) {
-      await addHistory(snapshotDirs[5]!);
-      const pass = await runLimit(snapshotDirs[5]!, captured, account, config, true);
+      const historyPasses = [
+        await runLimit(snapshotDirs[5]!, captured, account, config, true),
+        await runLimit(snapshotDirs[6]!, captured, account, config, true),
+      ];
+      const pass = historyPasses.reduce((a, b) => (a.ms <= b.ms ? a : b));
       const perSecond = (captured.length * 1000) / pass.ms;
       limitWithHistory = {
         historyMessages: HISTORY.conversations * HISTORY.perConversation,
+        passesMs: historyPasses.map((p) => round(p.ms)),
         ms: round(pass.ms),
         perSecond: round(perSecond),
         ratioToLimit: round((perSecond * limit.ms) / (captured.length * 1000), 3),
@@ -312,7 +326,7 @@ export const backlogBench: BenchModule = {
         fittedLimit: fitRate(points.map((p) => ({ count: p.messages, ms: p.limitMs }))),
         fittedUnbatched: fitRate(points.map((p) => ({ count: p.messages, ms: p.unbatchedMs }))),
         stages:
-          'limitStages (largest N): µs of CPU per message in a batched limit pass on ONE thread (the unseal worker off, so each part of a message is counted where it runs) — decryptUs: libsignal sealed-sender + session decrypt with staged store writes, the certificate check (signatures once per distinct certificate) and the Content decode; stagedCommitUs: writing the staged protocol state (each session once per batch); applyUs: the message rows (Receiver.apply); beginCommitUs: BEGIN/COMMIT (SQLCipher page encryption of the WAL frames); restUs: envelope decode, duplicate check, batching and promise turns. libsignalFloor: libsignal alone (bench/libsignal-floor.ts: in-memory stores, no vault, no network), µs of CPU per message to open the sealed-sender layer and then the session message — for first-contact PreKey messages (as here: the demo contact never hears from us) and for an established session — and per X25519 agreement (sealed sender needs two per message); 1 s ÷ (unsealUs + sessionUs) is the most any receive pipeline on one core could do; the pipeline and the limit open the sealed-sender layer of envelopes that wait behind a batch on the unseal worker (src/signal/unseal-worker.ts), so their CPU per message counts both threads. pipelineCpuMs ÷ messages − limitCpuMs ÷ messages is what the network path (TLS, HTTP/2, WebSocket frames, acks, receipts) and the smaller batches add. limitWithHistory (largest N): one more batched limit pass into a copy of the pre-drain vault that first got 100,000 older messages in 1,000 chats (bench/store-into-history.ts), against the best limit pass without them — receiving should not slow down as history grows.',
+          'limitStages (largest N): µs of CPU per message in a batched limit pass on ONE thread (the unseal worker off, so each part of a message is counted where it runs) — decryptUs: libsignal sealed-sender + session decrypt with staged store writes, the certificate check (signatures once per distinct certificate) and the Content decode; stagedCommitUs: writing the staged protocol state (each session once per batch); applyUs: the message rows (Receiver.apply); beginCommitUs: BEGIN/COMMIT (SQLCipher page encryption of the WAL frames); restUs: envelope decode, duplicate check, batching and promise turns. libsignalFloor: libsignal alone (bench/libsignal-floor.ts: in-memory stores, no vault, no network), µs of CPU per message to open the sealed-sender layer and then the session message — for first-contact PreKey messages (as here: the demo contact never hears from us) and for an established session — and per X25519 agreement (sealed sender needs two per message); 1 s ÷ (unsealUs + sessionUs) is the most any receive pipeline on one core could do; the pipeline and the limit open the sealed-sender layer of envelopes that wait behind a batch on the unseal worker (src/signal/unseal-worker.ts), so their CPU per message counts both threads. pipelineCpuMs ÷ messages − limitCpuMs ÷ messages is what the network path (TLS, HTTP/2, WebSocket frames, acks, receipts) and the smaller batches add. limitWithHistory (largest N): the best of two more batched limit passes into copies of the pre-drain vault that first got 100,000 older messages in 1,000 chats (bench/store-into-history.ts), against the best limit pass without them — receiving should not slow down as history grows.',
         notes:
           'The demo server runs in its own process (in production the server is remote) and keeps deliveryWindow envelopes in flight ahead of our acks; the Receiver decrypts what arrived while the previous batch was worked on (at most 64), commits it in ONE transaction, then the socket acks each (ack-after-commit; SIGKILL exactly-once: src/messaging/crash.test.ts). The pipeline time includes the connect, TLS/HTTP2/WebSocket framing and batched delivery receipts. Vault: SQLCipher, WAL, synchronous=NORMAL; test KDF parameters. loadAverage: 1-minute load when the point was measured (2 shared cores). serverCpuMs: the CPU the demo server process spent over the drain; allCoresCeilingPerSecond = messages × cores ÷ (our CPU + the server CPU): what no design with this CPU per message could pass on this machine, even spread perfectly over every core while the server shares them. fitted*: least-squares time over messages (rate ± its standard error, fixed cost, R²).',
       },
