@@ -6,11 +6,15 @@
  * makes a throw-away resource and returns a handle whose `dispose()` closes what it opened and deletes
  * its files (safe to call twice); plain verbs (`openTestDb`, `scanTree`) do one thing and own nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Database, applyConnectionSettings, applyKey } from '../vault/driver.js';
 import { Vault } from '../vault/index.js';
 import type { KdfParams } from '../vault/kdf.js';
+import { runMigrations, schemaVersion } from '../vault/migrate.js';
+import { MIGRATIONS } from '../vault/migrations/index.js';
 import type { SqlDatabase } from '../vault/sql.js';
 
 /** Low Argon2 cost so a vault unlocks in milliseconds (never in the app; one vault test uses the defaults). */
@@ -60,6 +64,33 @@ export async function createTestVault(prefix?: string): Promise<TestVault> {
     },
     dispose() {
       if (vault.state === 'unlocked') vault.lock('shutdown');
+      profile.dispose();
+    },
+  };
+}
+
+export interface TestDb {
+  readonly db: SqlDatabase;
+  /** Closes the DB (if open) and deletes its profile. */
+  dispose(): void;
+}
+
+/**
+ * A SQLCipher DB (random key, the vault's connection settings) migrated to `version` only: the data an older
+ * Carapace left, for a migration test to fill and then migrate.
+ */
+export function createTestDbAtVersion(version: number): TestDb {
+  const profile = createTestProfile();
+  mkdirSync(profile.dir, { recursive: true });
+  const db = new Database(join(profile.dir, `v${version}.db`));
+  applyKey(db, randomBytes(32));
+  applyConnectionSettings(db);
+  runMigrations(db, MIGRATIONS.slice(0, version));
+  if (schemaVersion(db) !== version) throw new Error(`test DB is at version ${schemaVersion(db)}`);
+  return {
+    db,
+    dispose() {
+      if (db.open) db.close();
       profile.dispose();
     },
   };

@@ -2,14 +2,10 @@
  * Migration 0006 on a real SQLCipher DB holding version-5 data: the JSON arrays of attachment ids move
  * to message_attachments in order, the column goes, and the messaging store reads the same messages.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageStore } from '../../messaging/store.js';
-import { createTestProfile } from '../../test-support/vault.js';
-import { Database, applyConnectionSettings, applyKey } from '../driver.js';
-import { runMigrations, schemaVersion } from '../migrate.js';
+import { createTestDbAtVersion } from '../../test-support/vault.js';
+import { runMigrations } from '../migrate.js';
 import type { SqlDatabase } from '../sql.js';
 import { MIGRATIONS } from './index.js';
 
@@ -19,18 +15,9 @@ afterEach(() => {
 });
 
 function versionFiveDb(): SqlDatabase {
-  const profile = createTestProfile();
-  mkdirSync(profile.dir, { recursive: true });
-  const db = new Database(join(profile.dir, 'v5.db'));
-  applyKey(db, randomBytes(32));
-  applyConnectionSettings(db);
-  disposers.push(() => {
-    if (db.open) db.close();
-    profile.dispose();
-  });
-  runMigrations(db, MIGRATIONS.slice(0, 5));
-  expect(schemaVersion(db)).toBe(5);
-  return db;
+  const test = createTestDbAtVersion(5);
+  disposers.push(() => test.dispose());
+  return test.db;
 }
 
 function insertV5Message(db: SqlDatabase, id: string, seq: number, attachmentIds: string[] | null): void {

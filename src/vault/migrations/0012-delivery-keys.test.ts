@@ -3,14 +3,10 @@
  * recognised for envelopes the server took before the upgrade, and nothing is looked up by bare GUID in a
  * vault that never had one.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envelopeDeliveryKey } from '../../messaging/delivery-key.js';
 import { MessageStore } from '../../messaging/store.js';
-import { createTestProfile, createTestVault } from '../../test-support/vault.js';
-import { Database, applyConnectionSettings, applyKey } from '../driver.js';
+import { createTestDbAtVersion, createTestVault } from '../../test-support/vault.js';
 import { runMigrations, schemaVersion } from '../migrate.js';
 import type { SqlDatabase } from '../sql.js';
 import { MIGRATIONS } from './index.js';
@@ -23,18 +19,9 @@ afterEach(() => {
 });
 
 function versionElevenDb(): SqlDatabase {
-  const profile = createTestProfile();
-  mkdirSync(profile.dir, { recursive: true });
-  const db = new Database(join(profile.dir, 'v11.db'));
-  applyKey(db, randomBytes(32));
-  applyConnectionSettings(db);
-  disposers.push(() => {
-    if (db.open) db.close();
-    profile.dispose();
-  });
-  runMigrations(db, MIGRATIONS.slice(0, 11));
-  expect(schemaVersion(db)).toBe(11);
-  return db;
+  const test = createTestDbAtVersion(11);
+  disposers.push(() => test.dispose());
+  return test.db;
 }
 
 const keyAt = (serverTimestamp: number): string => {
