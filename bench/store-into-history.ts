@@ -1,10 +1,10 @@
 /**
  * A history to measure against (the scale bench's profiles, the backlog bench's long-history pass), and the
- * vault's cost of storing an incoming message, in µs of CPU, when the history is long vs short. Messages are stored the way the Receiver commits a batch — 100 per
- * transaction, each with the delivery key its envelope would carry (src/messaging/delivery-key.ts) — into
- * the profile's most active conversation. Random keys in an index (a v4 message id, a bare server GUID)
- * made this grow with history: each insert then dirtied a page of its own (about 130 µs per message at
- * 5,000 messages, 280 µs at 60,000 on the development machine).
+ * vault's cost of storing an incoming message when the history is long vs short, in µs of CPU. Messages are
+ * stored the way the Receiver commits a batch — 100 per transaction, each with the delivery key its envelope
+ * would carry (src/messaging/delivery-key.ts) — into the profile's most active conversation. Random keys in
+ * an index (a v4 message id, a bare server GUID) made this grow with history: each insert then dirtied a page
+ * of its own (about 130 µs per message at 5,000 messages, 280 µs at 60,000 on the development machine).
  */
 import { randomUUID } from 'node:crypto';
 import { envelopeDeliveryKey } from '../src/messaging/delivery-key.js';

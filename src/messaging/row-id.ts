@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
  * 74 random bits. Ids made later sort later, so the UNIQUE index on `messages.id` (and the indexes keyed by
  * message id: reactions, quotes, recipients) grows at its end. With random v4 ids each insert landed on a
  * random index page, and the cost of receiving a message grew with the size of the history
- * (src/messaging/delivery-key.ts has the measurement). The time in the id is no more than the row's
+ * (bench/store-into-history.ts). The time in the id is no more than the row's
  * `received_at` already says, and the id never leaves this device.
  */
 export function timeOrderedId(nowMs: number): string {
