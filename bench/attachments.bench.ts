@@ -134,20 +134,30 @@ interface Run {
   readonly uploadMs: number;
   readonly downloadMs: number;
   readonly totalMs: number;
+  /** Event-loop time of deleting the two files (key rows gone; the files queued for shredding). */
+  readonly deleteMs: number;
+  /** Wall time until both files were overwritten and unlinked in the background. */
+  readonly shredMs: number;
 }
 
-/** Stage → prepare → upload → download → check; both vault files deleted afterwards. */
+/**
+ * Stage → prepare → upload → download → check; both vault files deleted afterwards, and their background
+ * shredding awaited (outside the timings) so that it does not run into the next measurement.
+ */
 async function pipeline(
-  files: EncryptedFileStore,
+  vault: Vault,
   transport: AttachmentTransport,
   server: ServerProcess,
   block: Buffer,
   size: number,
 ): Promise<Run> {
   const serverCpu = await server.cpuMs();
-  const measured = await withMajorGcs(() => transfer(files, transport, block, size));
+  const measured = await withMajorGcs(() => transfer(vault.files, transport, block, size));
+  const shredStart = performance.now();
+  await vault.deletedFilesShredded();
   return {
     ...measured.value,
+    shredMs: performance.now() - shredStart,
     serverCpuMs: (await server.cpuMs()) - serverCpu,
     majorGcs: measured.count,
     majorGcPauseMs: measured.pauseMs,
@@ -159,7 +169,7 @@ async function transfer(
   transport: AttachmentTransport,
   block: Buffer,
   size: number,
-): Promise<Omit<Run, 'serverCpuMs' | 'majorGcs' | 'majorGcPauseMs'>> {
+): Promise<Omit<Run, 'serverCpuMs' | 'majorGcs' | 'majorGcPauseMs' | 'shredMs'>> {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   // As the UI stages a file: one attachments.stageChunk call (its own event-loop turn) per chunk.
@@ -186,9 +196,12 @@ async function transfer(
     })(),
   );
   if (got !== sha256(fileChunks(block, size))) throw new Error('downloaded file differs');
+  const deleteStart = performance.now();
   files.delete(staged);
   files.delete(stored.fileId);
+  const deleteMs = performance.now() - deleteStart;
   return {
+    deleteMs,
     cpuMs: (used.user + used.system) / 1000,
     stageMs: t1 - t0,
     uploadMs: t2 - t1,
@@ -252,9 +265,10 @@ export const attachmentsBench: BenchModule = {
       const floor: FloorRun[] = [];
       let memory20: Peaks;
       let memory100: Peaks;
+      let big: Run | undefined;
       try {
         // Warm-up: sessions, JIT (random bytes are not an image: no sharp).
-        await pipeline(vault.files, transport, server, block, MIB + 17);
+        await pipeline(vault, transport, server, block, MIB + 17);
         const data = Buffer.concat([...fileChunks(block, SIZE_MIB * MIB)]);
         rawAesMs(data);
         signalCrypto(data);
@@ -264,12 +278,14 @@ export const attachmentsBench: BenchModule = {
           raw.push(rawAesMs(data));
           crypto.push(signalCrypto(data));
           floor.push(await networkFloor(transport, server, blob));
-          runs.push(await pipeline(vault.files, transport, server, block, SIZE_MIB * MIB));
+          runs.push(await pipeline(vault, transport, server, block, SIZE_MIB * MIB));
         }
         releaseBuffer(blob);
         data.fill(0);
-        memory20 = await peakGrowth(() => pipeline(vault.files, transport, server, block, SIZE_MIB * MIB));
-        memory100 = await peakGrowth(() => pipeline(vault.files, transport, server, block, BIG_MIB * MIB));
+        memory20 = await peakGrowth(() => pipeline(vault, transport, server, block, SIZE_MIB * MIB));
+        memory100 = await peakGrowth(async () => {
+          big = await pipeline(vault, transport, server, block, BIG_MIB * MIB);
+        });
       } finally {
         transport.close();
       }
@@ -315,6 +331,14 @@ export const attachmentsBench: BenchModule = {
           signalCryptoMiBps: mibps(SIZE_MIB, signal),
           rawAesMedianMs: Number(median(raw).toFixed(1)),
           rawAesMiBps: mibps(SIZE_MIB, median(raw)),
+          deleteBothFiles: {
+            meaning:
+              'event-loop time of deleting the staged and the downloaded file (key rows removed, files queued) and the wall time of their overwrite + fsync + unlink on the thread pool; the event-loop part should not grow with the file size',
+            eventLoopMs20MiB: Number(median(runs.map((r) => r.deleteMs)).toFixed(2)),
+            eventLoopMs100MiB: Number((big?.deleteMs ?? Number.NaN).toFixed(2)),
+            shredInBackgroundMs20MiB: Math.round(median(runs.map((r) => r.shredMs))),
+            shredInBackgroundMs100MiB: Math.round(big?.shredMs ?? Number.NaN),
+          },
           peakGrowth20MiB: memory20,
           peakGrowth100MiB: memory100,
           // Growth below 8 MiB is GC timing, not file size: both are floored there before dividing.

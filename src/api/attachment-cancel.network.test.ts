@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onceShredded } from '../test-support/files.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
 import type { CoreService } from './service.js';
@@ -147,7 +148,7 @@ describe('cancelling an attachment transfer (demo network)', () => {
     expect(result).toEqual({ ok: true, value: { cancelled: true } });
     const { message } = await settled;
     expect(message.attachments[0]).toMatchObject({ id: attachmentId, state: 'pending' });
-    expect(storedFiles()).toBe(before);
+    await onceShredded(() => expect(storedFiles()).toBe(before));
     expect(await service.call('attachments.cancel', { attachmentId })).toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND' },

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onceShredded } from '../test-support/files.js';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
 import { STAGING_LIMITS } from '../messaging/attachments/limits.js';
 import {
@@ -85,7 +86,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     );
     expect(sent).toMatchObject({ status: 'sent', direction: 'out' });
     expect(sent.attachments[0]).toMatchObject({ state: 'ready', contentType: 'application/pdf' });
-    expect(temps()).toEqual([]);
+    await onceShredded(() => expect(temps()).toEqual([]));
 
     const entry = await cat.device.waitForMessage();
     const pointer = entry.dataMessage.attachments?.[0];
@@ -144,7 +145,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
-    expect(temps()).toEqual([]);
+    await onceShredded(() => expect(temps()).toEqual([]));
   });
 
   it('refuses chunks out of order, too big or past the announced size; cancel wipes the staged file', async () => {
@@ -167,7 +168,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     ).resolves.toMatchObject({ ok: false, error: { code: 'PRECONDITION' } });
     expect(temps()).toHaveLength(1);
     await value(service.call('attachments.stageCancel', { stageId }));
-    expect(temps()).toEqual([]);
+    await onceShredded(() => expect(temps()).toEqual([]));
     await expect(chunk(40_000, 10)).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
     // A file longer than announced is refused and its staged part wiped.
@@ -179,7 +180,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
         dataBase64: randomBytes(11).toString('base64'),
       }),
     ).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(temps()).toEqual([]);
+    await onceShredded(() => expect(temps()).toEqual([]));
     await expect(
       service.call('attachments.stageBegin', { size: STAGING_LIMITS.maxFileBytes + 1 }),
     ).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
@@ -196,7 +197,7 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     );
     expect(temps()).toHaveLength(1);
     await value(service.call('vault.lock', {}));
-    expect(temps()).toEqual([]);
+    await onceShredded(() => expect(temps()).toEqual([]));
     await value(service.call('vault.unlock', { passphrase: PASS }));
     await expect(
       service.call('attachments.stageChunk', {
@@ -236,6 +237,6 @@ describe('attachments staged in chunks through the API (demo network)', () => {
     } as never);
     const message: Message = (await failed).message;
     expect(message.attachments[0]).toMatchObject({ state: 'failed', failure: 'integrity' });
-    expect(readdirSync(filesDir()).sort()).toEqual(before);
+    await onceShredded(() => expect(readdirSync(filesDir()).sort()).toEqual(before));
   });
 });

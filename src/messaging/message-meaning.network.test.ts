@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { onceShredded } from '../test-support/files.js';
 import type { DemoContact } from '../demo/network.js';
 import type { MessagingClient } from './client.js';
 import { mockAttachment, mockCrypto } from './attachments/mock-contact.test-support.js';
@@ -154,7 +155,7 @@ describe('what messages mean (issue 14, demo network)', () => {
     await Promise.resolve(); // the file store shreds once the receive transaction committed
     expect(bySentAt(conversationId, sentAt)).toMatchObject({ deleted: true, body: null, attachmentIds: [] });
     expect(client.attachmentInfo(attachmentId)).toBeUndefined();
-    expect(files()).toBe(before - 1);
+    await onceShredded(() => expect(files()).toBe(before - 1));
     expect((await plaintextVaultDb(h)).includes(Buffer.from(secret))).toBe(false);
   });
 

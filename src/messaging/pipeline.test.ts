@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onceShredded } from '../test-support/files.js';
 import type { DemoContact } from '../demo/network.js';
 import { AlreadyViewedError } from '../errors.js';
 import { metadataMarkers, photoWithMetadata } from './attachments/image.test-support.js';
@@ -172,7 +173,7 @@ describe('attachments in the messaging pipelines (demo network)', () => {
     expect(after.viewed).toBe(true);
     expect(after.attachmentIds).toEqual([]);
     expect(client.attachmentInfo(attachmentId)).toBeUndefined();
-    expect(filesOnDisk(h.profileDir).length).toBe(before);
+    await onceShredded(() => expect(filesOnDisk(h.profileDir).length).toBe(before));
     await expect(client.viewOnce(message.id)).rejects.toBeInstanceOf(AlreadyViewedError);
   });
 

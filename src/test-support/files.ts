@@ -50,3 +50,20 @@ export function scanTree(dir: string, needles: readonly Buffer[]): { file: strin
   }
   return hits;
 }
+
+/**
+ * Deleted vault files are overwritten and unlinked in the background (src/vault/shredder.ts), so a check of
+ * the disk after a delete, cancel or lock is retried until it holds; after `timeoutMs` its error fails.
+ */
+export async function onceShredded(check: () => void, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

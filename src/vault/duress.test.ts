@@ -135,6 +135,28 @@ describe('duress passphrase', () => {
     );
   });
 
+  it('a large deleted file still being shredded in the background neither blocks nor survives a duress erase', async () => {
+    const dir = profile();
+    const { vault } = await seededVault(dir);
+    await vault.setDuressPassphrase(pass(REAL), pass(DURESS));
+    const writer = vault.files.createWriter();
+    for (let i = 0; i < 16; i++) writer.write(Buffer.alloc(1024 * 1024, i));
+    const big = writer.commit();
+    vault.files.delete(big); // queued for the background shredder…
+    vault.lock(); // …which is still at work when the duress passphrase is typed
+    await vault.unlock(pass(DURESS));
+    expect(vault.state).toBe('unlocked');
+    await vault.deletedFilesShredded();
+    expect(readdirSync(join(dir, VAULT_FILES.filesDir))).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve)); // the old vault's files go right after the unlock
+    expect(readdirSync(dir).filter((name) => name.startsWith('.vault.erased'))).toEqual([]);
+    // The shredder goes on working for the fresh profile.
+    const next = vault.files.write(Buffer.from('after the erase'));
+    vault.files.delete(next);
+    await vault.deletedFilesShredded();
+    expect(existsSync(join(dir, VAULT_FILES.filesDir, next))).toBe(false);
+  });
+
   it('duress unlock erases the vault (no decrypted copy, no real-passphrase unlock) and opens a working empty profile', async () => {
     const dir = profile();
     const { vault, fileId, oldKey } = await seededVault(dir);

@@ -30,7 +30,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { Database, KEY_BYTES, applyConnectionSettings, applyKey, type KeyBufferTracker } from './driver.js';
-import { fsyncDir, TEMP_SUFFIX } from './fs-util.js';
+import { fsyncDir, TEMP_SUFFIX, unlinkIfPresent } from './fs-util.js';
 import { writeHeader, type VaultHeader } from './header.js';
 import { runMigrations } from './migrate.js';
 
@@ -112,8 +112,9 @@ export function destroyVaultData(paths: VaultPaths, keepFresh = false): void {
   destroyFile(paths.keyFile, HEAD_BYTES);
   for (const path of [paths.throttle, paths.panicOptIn]) if (existsSync(path)) unlinkSync(path);
   if (existsSync(paths.filesDir)) {
-    // Each file is AES-GCM under a key that was in the DB: deleting is enough.
-    for (const name of readdirSync(paths.filesDir)) unlinkSync(join(paths.filesDir, name));
+    // Each file is AES-GCM under a key that was in the DB: deleting is enough. (A deleted file the
+    // background shredder is busy with may vanish meanwhile.)
+    for (const name of readdirSync(paths.filesDir)) unlinkIfPresent(join(paths.filesDir, name));
     fsyncDir(paths.filesDir);
     rmdirSync(paths.filesDir);
   }

@@ -104,19 +104,22 @@ describe('EncryptedFileStore streamed files', () => {
     expect(vault.files.read(id).equals(bytes)).toBe(true);
   });
 
-  it('an aborted write, or one still open at lock, leaves no file, no key row and no temp file', async () => {
+  it('an aborted write, or one still open at lock, leaves no key row, and its temp file is shredded', async () => {
     const count = (): number => vault.db.prepare('SELECT count(*) FROM files').pluck().get() as number;
     const aborted = vault.files.createWriter();
     aborted.write(randomBytes(SEGMENT_BYTES + 3));
     expect(temps()).toHaveLength(1);
     aborted.abort();
     aborted.abort();
+    expect(count()).toBe(0);
+    await vault.deletedFilesShredded(); // its ciphertext is overwritten and unlinked in the background
     expect(temps()).toEqual([]);
     expect(count()).toBe(0);
 
     const open = vault.files.createWriter();
     open.write(randomBytes(2 * SEGMENT_BYTES + 9));
     vault.lock();
+    await vault.deletedFilesShredded();
     expect(temps()).toEqual([]);
     expect(() => open.write(randomBytes(4))).toThrow(VaultLockedError);
     await vault.unlock(Buffer.from('segmented file tests'));

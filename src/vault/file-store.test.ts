@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError, VaultCorruptError, VaultFileNotFoundError } from '../errors.js';
@@ -62,12 +62,13 @@ describe('EncryptedFileStore', () => {
     expect(vault.files.read(a).toString()).toBe('alpha attachment');
   });
 
-  it('delete removes the key row and the file; unknown and malformed ids are typed errors', () => {
+  it('delete removes the key row at once and the file in the background; bad ids are typed errors', async () => {
     const id = vault.files.write(Buffer.from('to be deleted'));
     expect(existsSync(join(filesDir(), id))).toBe(true);
     vault.files.delete(id);
-    expect(existsSync(join(filesDir(), id))).toBe(false);
     expect(vault.files.has(id)).toBe(false);
+    await vault.deletedFilesShredded();
+    expect(existsSync(join(filesDir(), id))).toBe(false);
     expect(vault.db.prepare('SELECT count(*) FROM files WHERE id = ?').pluck().get(id)).toBe(0);
     expect(() => vault.files.read(id)).toThrow(VaultFileNotFoundError);
     expect(() => vault.files.delete(id)).not.toThrow();
@@ -75,7 +76,7 @@ describe('EncryptedFileStore', () => {
     expect(() => vault.files.has('ABC')).toThrow(ValidationError);
   });
 
-  it('a delete inside a rolled-back transaction keeps the file; a committed one removes it', () => {
+  it('a delete inside a rolled-back transaction keeps the file; a committed one removes it', async () => {
     const id = vault.files.write(Buffer.from('transactional'));
     expect(() =>
       vault.db.transaction(() => {
@@ -86,8 +87,45 @@ describe('EncryptedFileStore', () => {
     expect(vault.files.read(id).toString()).toBe('transactional');
 
     vault.db.transaction(() => vault.files.delete(id))();
-    vault.files.has(id); // the next store call after commit finishes queued shredding
+    vault.files.has(id); // the next store call after commit hands queued files to the shredder
+    await vault.deletedFilesShredded();
     expect(existsSync(join(filesDir(), id))).toBe(false);
+  });
+
+  it('deleting a large file does not hold the event loop: its ciphertext is overwritten, then unlinked, in the background', async () => {
+    const writer = vault.files.createWriter();
+    const piece = randomBytes(1024 * 1024);
+    for (let i = 0; i < 16; i++) writer.write(piece);
+    const id = writer.commit();
+    const path = join(filesDir(), id);
+    // A second name for the same inode shows what the shredder leaves in its blocks.
+    linkSync(path, `${path}.witness`);
+    const ciphertext = readFileSync(path);
+
+    vault.files.delete(id);
+    expect(vault.files.has(id)).toBe(false); // the key is gone at once (crypto-shredding)…
+    expect(readFileSync(path).equals(ciphertext)).toBe(true); // …the file's 16 MiB are not yet touched
+    await vault.deletedFilesShredded();
+
+    expect(existsSync(path)).toBe(false);
+    const left = readFileSync(`${path}.witness`);
+    expect(left.length).toBe(ciphertext.length);
+    expect(left.subarray(0, 4096).equals(ciphertext.subarray(0, 4096))).toBe(false);
+    expect(left.subarray(-4096).equals(ciphertext.subarray(-4096))).toBe(false);
+    unlinkSync(`${path}.witness`);
+  });
+
+  it('a shred cut short (quit or crash before the background finished) is completed by the next unlock', async () => {
+    const id = vault.files.write(Buffer.from('deleted, then the app quit'));
+    const path = join(filesDir(), id);
+    const copy = readFileSync(path);
+    vault.files.delete(id);
+    await vault.deletedFilesShredded();
+    writeFileSync(path, copy); // as if the process had died before the shredder got to it
+    vault.lock();
+    await vault.unlock(Buffer.from('file store tests'));
+    await vault.deletedFilesShredded();
+    expect(existsSync(path)).toBe(false);
   });
 
   it('removes crash debris on unlock: temp files and ciphertexts without a key row', async () => {
@@ -97,6 +135,7 @@ describe('EncryptedFileStore', () => {
     writeFileSync(join(filesDir(), orphan), randomBytes(64));
     writeFileSync(join(filesDir(), `.${orphan}.abcdef.tmp`), randomBytes(64));
     await vault.unlock(Buffer.from('file store tests'));
+    await vault.deletedFilesShredded();
     expect(readdirSync(filesDir()).sort()).toEqual([kept]);
     expect(vault.files.read(kept).toString()).toBe('kept');
   });

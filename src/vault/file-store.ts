@@ -11,9 +11,9 @@
  * (on `abort`, on lock, or by the next unlock's sweep). `read` takes both formats; `readRange` and
  * `chunks` read a segmented file a piece at a time.
  *
- * Deleting removes the key row (crypto-shredding: secure_delete zeroes it inside the DB) and then
- * overwrites and unlinks the file. Inside an open transaction the file is only queued and shredded once
- * the row is really gone, so a rolled-back delete never loses a file.
+ * Deleting removes the key row (crypto-shredding: secure_delete zeroes it inside the DB) and then has the
+ * file overwritten and unlinked in the background (shredder.ts). Inside an open transaction the file is
+ * only queued, and handed over once the row is really gone, so a rolled-back delete never loses a file.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
@@ -27,7 +27,6 @@ import {
   readSync,
   readdirSync,
   renameSync,
-  unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { wipeAndRelease } from '../bytes/release.js';
@@ -40,7 +39,8 @@ import {
 } from '../errors.js';
 import { log } from '../log.js';
 import { SEGMENT_MAGIC, SegmentReader, SegmentWriter } from './file-segments.js';
-import { TEMP_SUFFIX, fsyncDir, shredFile, writeFileAtomic } from './fs-util.js';
+import { TEMP_SUFFIX, fsyncDir, unlinkIfPresent, writeFileAtomic } from './fs-util.js';
+import type { BackgroundShredder } from './shredder.js';
 import type { SqlDatabase } from './sql.js';
 
 const MAGIC = Buffer.from('CPF1', 'ascii');
@@ -111,6 +111,7 @@ export class EncryptedFileStore {
     private readonly db: SqlDatabase,
     private readonly dir: string,
     private readonly isOpen: () => boolean,
+    private readonly shredder: BackgroundShredder,
     private readonly clock: () => number = Date.now,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -144,7 +145,7 @@ export class EncryptedFileStore {
           .prepare('INSERT INTO files (id, key, size, created_at) VALUES (?, ?, ?, ?)')
           .run(id, key, bytes.length, this.clock());
       } catch (error) {
-        shredFile(this.pathFor(id));
+        this.shredder.shred(this.pathFor(id));
         throw error;
       }
       return id;
@@ -235,7 +236,7 @@ export class EncryptedFileStore {
       writeback = new Writeback(temp);
     } catch (error) {
       closeSync(fd);
-      shredFile(temp);
+      this.shredder.shred(temp);
       key.fill(0);
       throw error;
     }
@@ -275,7 +276,7 @@ export class EncryptedFileStore {
               .prepare('INSERT INTO files (id, key, size, created_at) VALUES (?, ?, ?, ?)')
               .run(id, key, size, this.clock());
           } catch (error) {
-            shredFile(this.pathFor(id));
+            this.shredder.shred(this.pathFor(id));
             throw error;
           }
           return id;
@@ -291,7 +292,7 @@ export class EncryptedFileStore {
         state = 'aborted';
         try {
           closeSync(fd);
-          shredFile(temp);
+          this.shredder.shred(temp);
         } finally {
           release();
         }
@@ -385,7 +386,7 @@ export class EncryptedFileStore {
     const stillThere = this.db.prepare('SELECT 1 FROM files WHERE id = ?');
     for (const id of [...this.pendingShred]) {
       this.pendingShred.delete(id);
-      if (stillThere.get(id) === undefined) shredFile(this.pathFor(id));
+      if (stillThere.get(id) === undefined) this.shredder.shred(this.pathFor(id));
     }
   }
 
@@ -399,11 +400,12 @@ export class EncryptedFileStore {
     let removed = 0;
     for (const name of readdirSync(this.dir)) {
       const path = join(this.dir, name);
+      if (this.shredder.holds(path)) continue; // already on its way out
       if (name.endsWith(TEMP_SUFFIX)) {
-        unlinkSync(path);
+        unlinkIfPresent(path);
         removed++;
       } else if (ID_PATTERN.test(name) && known.get(name) === undefined) {
-        shredFile(path);
+        this.shredder.shred(path);
         removed++;
       }
     }

@@ -50,8 +50,18 @@ export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o600): v
   fsyncDir(dir);
 }
 
+/** Unlinks `path`; a file that is already gone (another remover got there first) is fine. */
+export function unlinkIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
 /**
- * Overwrites a file with random bytes, fsyncs, then unlinks it. On SSDs, copy-on-write and journaling
+ * Overwrites a file with random bytes, fsyncs, then unlinks it, before returning (for key material;
+ * deleted vault files go to the BackgroundShredder instead). On SSDs, copy-on-write and journaling
  * file systems the old blocks may survive; what really protects removed data is that its key is gone
  * (crypto-shredding) — this is a best-effort extra.
  */

@@ -66,6 +66,7 @@ import { createDatabase, openReadWrite } from './keyed-database.js';
 import { runMigrations } from './migrate.js';
 import { ProfileLock } from './profile-lock.js';
 import { commitRekey, rekeyPages } from './rekey.js';
+import { BackgroundShredder } from './shredder.js';
 import type { SqlDatabase } from './sql.js';
 import { UnlockThrottle } from './throttle.js';
 import {
@@ -138,6 +139,8 @@ export class Vault {
   private key: Buffer | undefined;
   private header: VaultHeader | undefined;
   private fileStore: EncryptedFileStore | undefined;
+  /** Outlives locks: a file deleted just before a lock is still overwritten and unlinked. */
+  private readonly shredder = new BackgroundShredder();
   /** The cost of the current key's derivation, measured at create/unlock (undefined without a passphrase). */
   private deriveCost: DeriveCost | undefined;
   /** This process's hold on the profile, from the first create/unlock until a shutdown. */
@@ -192,6 +195,14 @@ export class Vault {
   get files(): EncryptedFileStore {
     if (!this.fileStore || !this.connection) throw new VaultLockedError();
     return this.fileStore;
+  }
+
+  /**
+   * Resolves once every deleted file queued so far has been overwritten and unlinked in the background
+   * (the app waits for it, bounded, before it quits).
+   */
+  deletedFilesShredded(): Promise<void> {
+    return this.shredder.idle();
   }
 
   onLocked(listener: (reason: LockReason) => void): () => void {
@@ -249,8 +260,11 @@ export class Vault {
   unlock(passphrase?: Buffer): Promise<void> {
     // A lock requested while this unlock is still deriving its key (e.g. the machine suspends) wins.
     const epoch = this.lockRequests;
-    return this.serialize(async () => {
+    const unlocking = this.serialize(async () => {
       if (this.connection) return;
+      // Shredding pauses from here (its wait hides behind the key derivation) to the end of the unlock: no
+      // deleted file may be held open while an erase moves or destroys the profile's files (Windows refuses).
+      const shreddingPaused = this.shredder.pause();
       // Before anything is read or a guess counted: another process with this profile open refuses us.
       this.holdProfile();
       // readHeader bounds what the header says; a damaged one is VaultCorruptError, never a counted guess.
@@ -283,6 +297,7 @@ export class Vault {
         throw error;
       }
       const { match, cost } = found;
+      await shreddingPaused;
       if (match?.kind !== 'duress') {
         spare?.key.fill(0);
         // vault.fresh.db is debris only once vault.db opened: otherwise it may be an unfinished erase's.
@@ -296,6 +311,7 @@ export class Vault {
       this.throttle.reset();
       if (match.kind === 'duress') {
         // The erase goes ahead even if a lock was requested meanwhile: it is what the user asked for.
+        this.shredder.abandon(); // what it was shredding is destroyed with the old vault
         this.eraseToFresh(match, spare);
         this.deriveCost = cost;
         if (this.lockRequests !== epoch) {
@@ -354,6 +370,7 @@ export class Vault {
       }
       this.announce('vault.unlocked');
     });
+    return unlocking.finally(() => this.shredder.resume());
   }
 
   /**
@@ -488,6 +505,10 @@ export class Vault {
       this.lockRequests++;
       const wasUnlocked = this.connection !== undefined;
       if (wasUnlocked) this.teardown();
+      // No deleted file may be held open while the profile is destroyed; those files go with it anyway.
+      await this.shredder.pause();
+      this.shredder.abandon();
+      this.shredder.resume();
       commitErase(this.headerPath, undefined)();
       destroyVaultData(this.paths);
       log.info('vault.locked', { reason: 'user' });
@@ -658,6 +679,7 @@ export class Vault {
       db,
       join(this.profileDir, VAULT_FILES.filesDir),
       () => this.connection === db,
+      this.shredder,
       this.clock,
     );
   }

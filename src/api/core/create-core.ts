@@ -13,6 +13,9 @@ import { clearFreedMemory, overwriteYoungGeneration } from './freed-memory.js';
 import { createHandlers } from './handlers/index.js';
 import { Session } from './session.js';
 
+/** How long quitting waits for deleted files still being shredded in the background. */
+const SHRED_GRACE_MS = 3000;
+
 export interface Core {
   readonly handlers: Handlers;
   close(): Promise<void>;
@@ -77,12 +80,19 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
 
   return {
     handlers: createHandlers(ctx),
-    close() {
+    async close() {
       autoLock.dispose();
       if (vault.state === 'unlocked') vault.lock('shutdown');
       dropSession();
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
-      return Promise.resolve();
+      // Deleted files still being overwritten get a moment; the next unlock's sweep finishes the rest
+      // (their keys are gone already, so what is left on disk is unreadable).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        vault.deletedFilesShredded(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, SHRED_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

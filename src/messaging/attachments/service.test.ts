@@ -33,7 +33,7 @@ import {
 } from '../../signal/proto/signal-service.js';
 import { SignalProtocolStores } from '../../signal/stores/index.js';
 import { Vault } from '../../vault/index.js';
-import { scanTree } from '../../test-support/files.js';
+import { onceShredded, scanTree } from '../../test-support/files.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../../test-support/vault.js';
 import { SignalAdapter } from '../signal-adapter.js';
 import { registerTestAccount, type TestAccount } from '../test-support/account.js';
@@ -270,7 +270,7 @@ describe('attachments on the demo network', () => {
       ),
     ).rejects.toBeInstanceOf(AttachmentRejectedError);
     expect(filesCount()).toBe(before);
-    expect(readdirSync(join(profileDir, 'files')).length).toBe(filesOnDisk);
+    await onceShredded(() => expect(readdirSync(join(profileDir, 'files')).length).toBe(filesOnDisk));
   });
 
   it('size limit: over 100 MiB is refused before any work, with a typed error', async () => {
