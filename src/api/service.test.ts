@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../log.js';
 import { scanTree } from '../test-support/files.js';
@@ -226,5 +228,29 @@ describe('core service', () => {
       error: { code: 'NOT_AVAILABLE' },
     });
     expect(await service.call('pin.check', { pin: '1234' })).toMatchObject({ ok: true });
+  });
+
+  it('closing waits for deleted files still being shredded in the background', async () => {
+    await service.call('vault.create', { passphrase: PASS });
+    const size = 8 * 1024 * 1024;
+    const begun = await service.call('attachments.stageBegin', { size });
+    if (!begun.ok) throw new Error(begun.error.code);
+    const { stageId, chunkBytes } = begun.value;
+    const chunk = Buffer.alloc(chunkBytes, 7).toString('base64');
+    for (let offset = 0; offset < size; offset += chunkBytes) {
+      expect(
+        await service.call('attachments.stageChunk', { stageId, offset, dataBase64: chunk }),
+      ).toMatchObject({
+        ok: true,
+      });
+    }
+    const filesDir = join(profile.dir, 'files');
+    expect(readdirSync(filesDir)).toHaveLength(1); // the staged file, still being written
+    expect(await service.call('attachments.stageCancel', { stageId })).toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
+    await service.close(); // the quit path: lock, then a bounded wait for the shredder
+    expect(readdirSync(filesDir)).toEqual([]);
   });
 });
