@@ -110,4 +110,20 @@ describe('BackgroundShredder', () => {
     expect(existsSync(forgotten)).toBe(true);
     expect(shredder.holds(forgotten)).toBe(false);
   });
+
+  it('stays paused until every pause was resumed (one unlock ending must not restart it under the next)', async () => {
+    const shredder = new BackgroundShredder();
+    const path = join(dir, 'held');
+    writeFileSync(path, 'z');
+    await shredder.pause(); // the first unlock
+    await shredder.pause(); // the next one, queued behind it
+    shredder.shred(path);
+    shredder.resume(); // the first unlock ends
+    await shredder.idle();
+    expect(existsSync(path)).toBe(true);
+    shredder.resume(); // the second one ends
+    await shredder.idle();
+    expect(existsSync(path)).toBe(false);
+    expect(() => shredder.resume()).toThrow('resume without pause');
+  });
 });

@@ -84,7 +84,8 @@ export class BackgroundShredder {
   /** Paths queued or being shredded: a sweep must leave them alone. */
   readonly #held = new Set<string>();
   #running: Promise<void> | undefined;
-  #paused = false;
+  /** Pauses not yet resumed: a finishing unlock's resume must not restart it under the next one. */
+  #pauses = 0;
 
   /** Queues `path` (once, however often it is asked) and returns at once. */
   shred(path: string): void {
@@ -109,15 +110,17 @@ export class BackgroundShredder {
   /**
    * Stops at the next step and resolves once no file is held open (at most one 1 MiB write or one fsync
    * away). The vault pauses while it unlocks: an erase may then move or delete the whole profile, which
-   * Windows refuses while a file in it is open. An interrupted file is started over on `resume`.
+   * Windows refuses while a file in it is open. An interrupted file is started over once every pause was
+   * resumed (each `pause` takes one `resume`).
    */
   async pause(): Promise<void> {
-    this.#paused = true;
+    this.#pauses += 1;
     await this.idle();
   }
 
   resume(): void {
-    this.#paused = false;
+    if (this.#pauses === 0) throw new Error('BackgroundShredder: resume without pause');
+    this.#pauses -= 1;
     this.#start();
   }
 
@@ -128,17 +131,17 @@ export class BackgroundShredder {
   }
 
   #start(): void {
-    if (!this.#paused && this.#queue.length > 0) this.#running ??= this.#drain();
+    if (this.#pauses === 0 && this.#queue.length > 0) this.#running ??= this.#drain();
   }
 
   async #drain(): Promise<void> {
     try {
-      while (!this.#paused) {
+      while (this.#pauses === 0) {
         const path = this.#queue.shift();
         if (path === undefined) break;
         let done = true;
         try {
-          done = await shredInBackground(path, () => this.#paused);
+          done = await shredInBackground(path, () => this.#pauses > 0);
         } catch (error) {
           // The key row is gone, so the file is unreadable; the next unlock's sweep tries again.
           log.warn('vault.files.shred_failed', errorFields(error));

@@ -261,10 +261,10 @@ export class Vault {
     // A lock requested while this unlock is still deriving its key (e.g. the machine suspends) wins.
     const epoch = this.lockRequests;
     const unlocking = this.serialize(async () => {
-      if (this.connection) return;
       // Shredding pauses from here (its wait hides behind the key derivation) to the end of the unlock: no
       // deleted file may be held open while an erase moves or destroys the profile's files (Windows refuses).
       const shreddingPaused = this.shredder.pause();
+      if (this.connection) return;
       // Before anything is read or a guess counted: another process with this profile open refuses us.
       this.holdProfile();
       // readHeader bounds what the header says; a damaged one is VaultCorruptError, never a counted guess.
