@@ -15,6 +15,7 @@ import {
   type PrimaryDevice,
 } from '@signalapp/mock-server';
 import type { ClientConfig } from '../net/config.js';
+import { within } from '../async/within.js';
 import { log, errorFields } from '../log.js';
 import { DemoServer } from './extensions/demo-server.js';
 import { verifyGroupSendTokens } from './extensions/group-send-endorsements.js';
@@ -98,19 +99,6 @@ const KEPT_ATTACHMENTS = 16;
 
 /** How long close() lets an echo reply in progress finish before cutting its delivery off. */
 const ECHO_GRACE_MS = 1_000;
-
-/** Waits for every promise to settle, or `limitMs`, whichever comes first. */
-async function settledWithin(promises: readonly Promise<unknown>[], limitMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, limitMs);
-  });
-  try {
-    await Promise.race([Promise.allSettled(promises), limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type Received = Awaited<ReturnType<PrimaryDevice['waitForMessage']>>;
 
@@ -298,7 +286,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions = {}): Promis
       for (const contact of contacts) contact.stop();
       // An echo loop can be waiting for a client to acknowledge its reply, possibly forever: give a reply
       // in progress a short grace, then closeNow() fails the pending deliveries and the loops end.
-      await settledWithin(echoLoops, ECHO_GRACE_MS);
+      await within(Promise.allSettled(echoLoops), ECHO_GRACE_MS);
       await server.closeNow();
       if (ownCdn) await rm(cdnDir, { recursive: true, force: true });
     },

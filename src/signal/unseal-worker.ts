@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { UnidentifiedSenderMessageContent, type IdentityKeyPair } from '@signalapp/libsignal-client';
+import { within } from '../async/within.js';
 import { errorFields, log } from '../log.js';
 
 /**
@@ -145,10 +146,7 @@ export class SealedSenderUnsealer {
     worker.ref(); // until it has ended
     worker.postMessage({ type: 'close' });
     this.#stop();
-    const timeout = new Promise<'late'>((resolve) =>
-      setTimeout(() => resolve('late'), CLOSE_WAIT_MS).unref(),
-    );
-    if ((await Promise.race([exited, timeout])) === 'late') {
+    if ((await within(exited, CLOSE_WAIT_MS)) === 'timed-out') {
       // Its work in flight is stuck: left to end with the process rather than aborting it now.
       log.warn('signal.unseal_worker_slow_to_close');
       worker.unref();

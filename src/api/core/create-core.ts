@@ -4,6 +4,7 @@
  * parses every input and output, so handlers receive inputs already parsed by the contract's schemas.
  */
 import { DEFAULT_SETTINGS, type Settings } from '../contract.js';
+import { within } from '../../async/within.js';
 import { errorFields, log } from '../../log.js';
 import { VaultLockedError } from '../../errors.js';
 import { purgeExpiredMessages } from '../../messaging/client.js';
@@ -87,12 +88,7 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       // Deleted files still being overwritten get a moment; the next unlock's sweep finishes the rest
       // (their keys are gone already, so what is left on disk is unreadable).
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        vault.deletedFilesShredded(),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, SHRED_GRACE_MS))),
-      ]);
-      clearTimeout(timer);
+      await within(vault.deletedFilesShredded(), SHRED_GRACE_MS);
     },
   };
 }

@@ -30,6 +30,7 @@ import { ProfileKeyCommitment } from '@signalapp/libsignal-client/dist/zkgroup/i
 import { Proto, Server, type Config, type Device, type PrimaryDevice } from '@signalapp/mock-server';
 import { EnvelopeType } from '@signalapp/mock-server';
 import type { ServiceIdKind } from '@signalapp/mock-server';
+import { within } from '../../async/within.js';
 import { log, errorFields } from '../../log.js';
 import { GET_UPLOAD_FORM_REMOTE_CONFIG } from '../../net/grpc-attachments.js';
 import {
@@ -135,15 +136,7 @@ export class DemoServer extends Server {
     for (const socket of this.#rawSockets) socket.destroy();
     this.#rawSockets.clear();
     this.#delivery.dropAll('server closed');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    try {
-      await Promise.race([closing, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await within(closing, timeoutMs);
   }
 
   /** Before the stock router: the SVR / registration-lock / storage routes (svr-routes.ts). */
