@@ -2,23 +2,12 @@
  * Migration 0006 on a real SQLCipher DB holding version-5 data: the JSON arrays of attachment ids move
  * to message_attachments in order, the column goes, and the messaging store reads the same messages.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageStore } from '../../messaging/store.js';
-import { createTestDbAtVersion } from '../../test-support/vault.js';
+import { dbAtVersion } from '../../test-support/db-at-version.js';
 import { runMigrations } from '../migrate.js';
 import type { SqlDatabase } from '../sql.js';
 import { MIGRATIONS } from './index.js';
-
-const disposers: (() => void)[] = [];
-afterEach(() => {
-  while (disposers.length) disposers.pop()?.();
-});
-
-function versionFiveDb(): SqlDatabase {
-  const test = createTestDbAtVersion(5);
-  disposers.push(() => test.dispose());
-  return test.db;
-}
 
 function insertV5Message(db: SqlDatabase, id: string, seq: number, attachmentIds: string[] | null): void {
   db.prepare(
@@ -29,7 +18,7 @@ function insertV5Message(db: SqlDatabase, id: string, seq: number, attachmentIds
 
 describe('migration 0006: message_attachments', () => {
   it('moves existing attachment ids in order, drops the column, and the store reads them back', () => {
-    const db = versionFiveDb();
+    const db = dbAtVersion(5);
     db.prepare(`INSERT INTO conversations (id, service_id, created_at) VALUES ('c1', 'svc-1', 1)`).run();
     insertV5Message(db, 'm-three', 1, ['z-first', 'a-second', 'm-third']);
     insertV5Message(db, 'm-none', 2, null);

@@ -3,26 +3,16 @@
  * recognised for envelopes the server took before the upgrade, and nothing is looked up by bare GUID in a
  * vault that never had one.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { envelopeDeliveryKey } from '../../messaging/delivery-key.js';
 import { MessageStore } from '../../messaging/store.js';
-import { createTestDbAtVersion, createTestVault } from '../../test-support/vault.js';
+import { dbAtVersion } from '../../test-support/db-at-version.js';
+import { createTestVault } from '../../test-support/vault.js';
 import { runMigrations, schemaVersion } from '../migrate.js';
-import type { SqlDatabase } from '../sql.js';
 import { MIGRATIONS } from './index.js';
 
 const GUID = '6f1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b';
 const ARRIVED = 1_700_000_000_000;
-const disposers: (() => void)[] = [];
-afterEach(() => {
-  while (disposers.length) disposers.pop()?.();
-});
-
-function versionElevenDb(): SqlDatabase {
-  const test = createTestDbAtVersion(11);
-  disposers.push(() => test.dispose());
-  return test.db;
-}
 
 const keyAt = (serverTimestamp: number): string => {
   const key = envelopeDeliveryKey({ serverGuid: GUID, serverTimestamp });
@@ -32,7 +22,7 @@ const keyAt = (serverTimestamp: number): string => {
 
 describe('migration 0012: delivery keys', () => {
   it('keeps recognising a bare-GUID row for envelopes the server took before it arrived', () => {
-    const db = versionElevenDb();
+    const db = dbAtVersion(11);
     db.prepare("INSERT INTO conversations (id, service_id, created_at) VALUES ('c1', 'alice', 1)").run();
     db.prepare(
       `INSERT INTO messages (id, conversation_id, kind, direction, sent_at, received_at, server_guid,
@@ -49,7 +39,7 @@ describe('migration 0012: delivery keys', () => {
 
   it('records no bare-GUID era in a new vault', async () => {
     const temp = await createTestVault();
-    disposers.push(() => temp.dispose());
+    onTestFinished(() => temp.dispose());
     const until = temp.db.prepare('SELECT until_ms FROM legacy_delivery_keys').all();
     expect(until).toEqual([{ until_ms: 0 }]);
   });
