@@ -20,6 +20,7 @@ import { vaultKeyFromHeader } from '../vault/test-support/decrypted-copy.js';
 import { VAULT_FILES } from '../vault/vault.js';
 import { purgeExpiredMessages, type MessagingClient } from './client.js';
 import { createHarness, TEST_PASSPHRASE, type Harness } from './test-support/harness.js';
+import { onceShredded } from '../test-support/files.js';
 
 const require = createRequire(import.meta.url);
 const mockCrypto = require('@signalapp/mock-server/src/crypto.js') as {
@@ -145,7 +146,8 @@ describe('disappearing messages (demo network, injectable clock)', () => {
     client = await start(); // purges before connecting, i.e. before anything could be displayed
     expect(client.store.getMessage(message.id)).toBeUndefined();
     expect(client.attachmentInfo(attachmentId)).toBeUndefined();
-    expect(filesOnDisk()).toBe(filesBefore - 1); // the attachment's file was shredded
+    // the attachment's file was shredded (in the background)
+    await onceShredded(() => expect(filesOnDisk()).toBe(filesBefore - 1));
 
     const after = await plaintextDb();
     expect(after.walBytes).toBe(0);
