@@ -1,16 +1,12 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { photoWithMetadata } from '../src/messaging/attachments/image.test-support.js';
 import { expect, snap, test } from './fixtures.js';
 import { contactSendsAttachment } from './support/contact-attachments.js';
-import { createProfile, register, startChat } from './support/flows.js';
+import { registeredChatWith } from './support/chat-with-contact.js';
 
 const PASS = 'copper kettle 73 winter field';
 
 test.use({ demoNetwork: true });
-
-function demoNumber(): string {
-  return `+1555${String(randomInt(1_000_000, 9_999_999))}`;
-}
 
 /** Loads a blob: URL as an image in the page: 'loaded', or 'gone' once revoked. */
 function probeImage(url: string): string {
@@ -28,14 +24,7 @@ test('send and receive images, save a file with confirmation, view-once opens on
 }) => {
   test.setTimeout(90_000);
   const { page } = app;
-  const gus = await demo!.createContact('Gus');
-  await createProfile(page, PASS);
-  await register(page, demoNumber());
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 20_000 });
-  await startChat(page, gus.aci, 'Gus');
-  const account = await app.service().call('account.status', {});
-  if (!account.ok || !account.value.aci) throw new Error('not registered');
-  const ourAci = account.value.aci;
+  const { contact: gus, ourAci } = await registeredChatWith(app, demo!, 'Gus', PASS);
   await gus.device.sendText(await gus.ensureSession(ourAci), 'send me a photo', { sealed: false });
   const timeline = page.getByRole('log', { name: 'Messages with Gus' });
   await expect(timeline.getByText('send me a photo')).toBeVisible({ timeout: 20_000 });

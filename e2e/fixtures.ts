@@ -17,6 +17,7 @@ import type { CoreService } from '../src/api/service.js';
 import type { CoreOptions } from '../src/api/core/context.js';
 import { electronAvailable, launchElectronApp } from './electron-app.js';
 import { setLogSink, type LogLevel } from '../src/log.js';
+import { within } from '../src/async/within.js';
 
 export interface AppFixtureOptions {
   appKind: 'web' | 'electron';
@@ -29,6 +30,12 @@ export interface TestOptions {
   fastKdf: boolean;
   /** Link-preview fetch hooks for the harness core (a local https test site: its CA, loopback allowed). */
   linkPreviewHooks: CoreOptions['linkPreviews'];
+  /**
+   * A folder standing in for the platform's save dialog (web harness only): with it the harness core offers
+   * native file dialogs as the Electron app does, and attachments.saveToDisk saves under the suggested name
+   * there.
+   */
+  saveDir: string | undefined;
 }
 
 /** The app's clock (web harness only): tests move it forward to make PIN reminders due. */
@@ -55,15 +62,9 @@ const CLOSE_LIMIT_MS = 10_000;
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 
 async function withinLimit(work: Promise<unknown>, what: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      process.stderr.write(`e2e: ${what} did not close within ${CLOSE_LIMIT_MS} ms\n`);
-      resolve();
-    }, CLOSE_LIMIT_MS);
-  });
-  await Promise.race([work.then(() => undefined), limit]);
-  clearTimeout(timer);
+  if ((await within(work, CLOSE_LIMIT_MS)) === 'timed-out') {
+    process.stderr.write(`e2e: ${what} did not close within ${CLOSE_LIMIT_MS} ms\n`);
+  }
 }
 
 /** Saves a full-page screenshot under e2e/artifacts (git-ignored) and attaches it to the test's report. */
@@ -110,6 +111,7 @@ export const test = base.extend<
   demoNetwork: [false, { option: true }],
   fastKdf: [true, { option: true }],
   linkPreviewHooks: [undefined, { option: true }],
+  saveDir: [undefined, { option: true }],
 
   // eslint-disable-next-line no-empty-pattern
   clock: async ({}, use) => {
@@ -180,7 +182,11 @@ export const test = base.extend<
     { scope: 'worker' },
   ],
 
-  app: async ({ appKind, webBrowser, profileDir, demo, fastKdf, clock, linkPreviewHooks }, use, testInfo) => {
+  app: async (
+    { appKind, webBrowser, profileDir, demo, fastKdf, clock, linkPreviewHooks, saveDir },
+    use,
+    testInfo,
+  ) => {
     if (appKind === 'electron') {
       let launched = await launchElectronApp({ profileDir, ...(demo ? { demoConfig: demo.config } : {}) });
       const handle: AppHandle = {
@@ -211,6 +217,12 @@ export const test = base.extend<
         ...(demo ? { demoNetwork: demo } : {}),
         ...(fastKdf ? { vault: { kdf: TEST_KDF } } : {}),
         ...(linkPreviewHooks ? { linkPreviews: linkPreviewHooks } : {}),
+        ...(saveDir
+          ? {
+              chooseSavePath: (name: string) => Promise.resolve(join(saveDir, name)),
+              pickFiles: () => Promise.resolve([]),
+            }
+          : {}),
         // Offset 0 unless a test moves it (PIN reminders): the same as Date.now.
         clock: () => clock.now(),
       });

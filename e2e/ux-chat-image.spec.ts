@@ -1,9 +1,8 @@
 /** Issue 17 "Broken" item 8: a chat whose images load late still opens at the newest message. */
-import { randomInt } from 'node:crypto';
 import { photoWithMetadata } from '../src/messaging/attachments/image.test-support.js';
 import { expect, snap, test } from './fixtures.js';
 import { contactSendsAttachment } from './support/contact-attachments.js';
-import { createProfile, register, startChat } from './support/flows.js';
+import { registeredChatWith } from './support/chat-with-contact.js';
 
 const PASS = 'granite willow 64 evening bell';
 
@@ -13,14 +12,7 @@ test('issue 17 #8: a chat with images opens at the newest message', async ({ app
   test.setTimeout(90_000);
   const { page } = app;
   await page.setViewportSize({ width: 1280, height: 800 });
-  const gus = await demo!.createContact('Gus');
-  await createProfile(page, PASS);
-  await register(page, `+1555${String(randomInt(1_000_000, 9_999_999))}`);
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible({ timeout: 20_000 });
-  await startChat(page, gus.aci, 'Gus');
-  const account = await app.service().call('account.status', {});
-  if (!account.ok || !account.value.aci) throw new Error('not registered');
-  const ourAci = account.value.aci;
+  const { contact: gus, ourAci } = await registeredChatWith(app, demo!, 'Gus', PASS);
   const session = await gus.ensureSession(ourAci);
   const timeline = page.getByRole('log', { name: 'Messages with Gus' });
   for (let i = 1; i <= 6; i++) await gus.device.sendText(session, `older message ${i}`, { sealed: false });

@@ -26,7 +26,7 @@ import {
   type SettingsView,
 } from '../src/api/contract.js';
 import { createCoreService, type CoreService } from '../src/api/service.js';
-import { nativeFilePicker } from './attachment-picker.js';
+import { nativeFilePicker, nativeSavePicker } from './attachment-dialogs.js';
 import type { ClientConfig } from '../src/net/config.js';
 import { assertProductionConfig, selectClientConfig } from '../src/net/production-config.js';
 import { errorFields, log } from '../src/log.js';
@@ -254,6 +254,7 @@ async function start(): Promise<void> {
     },
     version: app.getVersion(),
     pickFiles: nativeFilePicker(dialog, () => mainWindow),
+    chooseSavePath: nativeSavePicker(dialog, () => mainWindow),
   });
 
   const openWindow = (): ShellWindow => {

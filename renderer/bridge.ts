@@ -33,13 +33,22 @@ function trackObjectUrl(url: string): string {
   return url;
 }
 
-/** A blob: URL for bytes from the core (tracked: revoked on lock, or earlier with releaseObjectUrl). */
-export function blobUrl(dataBase64: string, type: string): string {
+/** Bytes the core sent as base64. The caller zeroes them once used. */
+export function base64ToBytes(dataBase64: string): Uint8Array<ArrayBuffer> {
   const binary = atob(dataBase64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  bytes.fill(0);
+  return bytes;
+}
+
+/**
+ * A blob: URL for bytes from the core, in one piece or several (tracked: revoked on lock, or earlier with
+ * releaseObjectUrl). The Blob keeps its own copy; the pieces are zeroed.
+ */
+export function blobUrl(data: string | readonly Uint8Array<ArrayBuffer>[], type: string): string {
+  const parts = typeof data === 'string' ? [base64ToBytes(data)] : data;
+  const url = URL.createObjectURL(new Blob([...parts], { type }));
+  for (const part of parts) part.fill(0);
   return trackObjectUrl(url);
 }
 

@@ -207,6 +207,17 @@ export class VaultFileNotFoundError extends CarapaceError {
   }
 }
 
+/** A file could not be written where the user chose to save it (no room, no permission, a lock meanwhile). */
+export class SaveFailedError extends CarapaceError {
+  readonly code = 'SAVE_FAILED';
+  constructor(options?: ErrorOptions) {
+    super(
+      'The file could not be saved there; nothing was left behind. Choose another place or try again.',
+      options,
+    );
+  }
+}
+
 /** A capability this build or configuration does not offer (e.g. no Signal service is configured). */
 export class NotAvailableError extends CarapaceError {
   readonly code = 'NOT_AVAILABLE';

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { ApiError, Attachment, Message } from '../../src/api/contract.js';
+import type { ApiError, ApiResult, Attachment, Message } from '../../src/api/contract.js';
+import { attachmentUrl } from '../attachment-reading.js';
 import { blobUrl, getApi, releaseObjectUrl } from '../bridge.js';
 import { useStore } from '../store.js';
 import { ErrorText } from './ErrorText.js';
@@ -98,14 +99,20 @@ function InlineImage({ attachment }: { attachment: Attachment }) {
   useEffect(() => {
     let live = true;
     let made: string | null = null;
-    void getApi()
-      .attachments.read({ attachmentId: attachment.id, which: full ? 'full' : 'thumbnail' })
-      .then((result) => {
-        if (!live) return;
-        if (!result.ok) return setError(result.error);
-        made = blobUrl(result.value.dataBase64, result.value.blobType);
-        setUrl(made);
-      });
+    // The thumbnail is small and comes whole; the full image by range (it may be many MiB).
+    const reading: Promise<ApiResult<string>> = full
+      ? attachmentUrl(attachment.id)
+      : getApi()
+          .attachments.read({ attachmentId: attachment.id, which: 'thumbnail' })
+          .then((result) =>
+            result.ok ? { ok: true, value: blobUrl(result.value.dataBase64, result.value.blobType) } : result,
+          );
+    void reading.then((result) => {
+      if (!result.ok) return live ? setError(result.error) : undefined;
+      made = result.value;
+      if (live) setUrl(made);
+      else releaseObjectUrl(made);
+    });
     return () => {
       live = false;
       if (made) releaseObjectUrl(made);
@@ -125,28 +132,42 @@ function InlineImage({ attachment }: { attachment: Attachment }) {
   );
 }
 
-/** A file: name, size, and "Save" → a download link (never opened automatically). */
+/**
+ * A file: name, size, and "Save as…" (never opened automatically). In Electron main's save dialog chooses
+ * where and the core writes the file; in the web harness it is read by range into a download link.
+ */
 function FileChip({ attachment }: { attachment: Attachment }) {
+  const native = useStore((s) => s.appInfo?.nativeFileDialogs ?? false);
   const [link, setLink] = useState<{ url: string; name: string } | null>(null);
   const [confirm, setConfirm] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => () => (link ? releaseObjectUrl(link.url) : undefined), [link]);
+  const name = attachment.fileName ?? 'attachment';
 
   const save = async (confirmExecutable: boolean) => {
     setError(null);
-    const result = await getApi().attachments.save({
-      attachmentId: attachment.id,
-      ...(confirmExecutable ? { confirmExecutable: true } : {}),
-    });
+    setSaved(false);
+    setBusy('Saving…');
+    const confirmed = confirmExecutable ? { confirmExecutable: true } : {};
+    const result = native
+      ? await getApi().attachments.saveToDisk({ attachmentId: attachment.id, ...confirmed })
+      : await attachmentUrl(attachment.id, {
+          ...confirmed,
+          type: 'application/octet-stream',
+          onProgress: (loaded, total) => setBusy(`Preparing ${formatSize(loaded)} of ${formatSize(total)}…`),
+        });
+    setBusy(null);
     if (!result.ok) {
       if (result.error.code === 'CONFIRMATION_REQUIRED') return setConfirm(true);
       return setError(result.error);
     }
     setConfirm(false);
-    setLink({ url: blobUrl(result.value.dataBase64, result.value.blobType), name: result.value.fileName });
+    if (typeof result.value === 'string') setLink({ url: result.value, name });
+    else setSaved(result.value.saved);
   };
 
-  const name = attachment.fileName ?? 'attachment';
   return (
     <div className="file-chip">
       <span className="file-name">{name}</span> <span className="muted">{formatSize(attachment.size)}</span>
@@ -155,10 +176,15 @@ function FileChip({ attachment }: { attachment: Attachment }) {
           Download {link.name}
         </a>
       ) : (
-        <button type="button" onClick={() => void save(false)}>
+        <button type="button" disabled={busy !== null} onClick={() => void save(false)}>
           Save as…
         </button>
       )}
+      {busy || saved ? (
+        <span className="muted" role="status">
+          {busy ?? 'Saved.'}
+        </span>
+      ) : null}
       {confirm ? (
         <div className="warning" role="alertdialog" aria-label="Confirm saving a program">
           <p>

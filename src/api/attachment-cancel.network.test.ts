@@ -16,6 +16,7 @@ import { openContactChat } from './test-support/contact-chat.js';
 import { createTestCore, type TestCore } from './test-support/core.js';
 import { stageFile } from './test-support/stage-file.js';
 import { nextEvent, value } from './test-support/events.js';
+import { readAttachment } from './test-support/read-attachment.js';
 
 const PASS = 'attachment cancel passphrase 4';
 const NUMBER = '+15550004417';
@@ -156,7 +157,6 @@ describe('cancelling an attachment transfer (demo network)', () => {
 
     const again = await value(service.call('attachments.download', { attachmentId }));
     expect(again.attachments[0]).toMatchObject({ id: attachmentId, state: 'ready' });
-    const read = await value(service.call('attachments.read', { attachmentId }));
-    expect(Buffer.from(read.dataBase64, 'base64').equals(plaintext)).toBe(true);
+    expect((await readAttachment(service, attachmentId)).equals(plaintext)).toBe(true);
   }, 120_000);
 });

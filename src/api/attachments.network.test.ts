@@ -1,10 +1,14 @@
 /**
  * Attachments and view-once through the API on the REAL demo network (mock-server over TLS; the
  * simulated contact encrypts with the mock's own attachment code, not ours): send an image, receive an
- * image and a file, read bytes for blob: URLs, save (executables need a confirmation), view-once opens
- * once and its bytes are gone afterwards; bad input is a typed error.
+ * image and a file, read bytes for blob: URLs (a large file only by range), save to disk through the
+ * platform's dialog (executables need a confirmation; a failed save leaves nothing), view-once opens once
+ * and its bytes are gone afterwards; bad input is a typed error.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
@@ -13,6 +17,7 @@ import type { CoreService } from './service.js';
 import { openContactChat } from './test-support/contact-chat.js';
 import { createTestCore, type TestCore } from './test-support/core.js';
 import { nextEvent, value } from './test-support/events.js';
+import { readAttachment } from './test-support/read-attachment.js';
 import type { Message } from './contract.js';
 import { mockAttachment, mockCrypto } from '../messaging/attachments/mock-contact.test-support.js';
 
@@ -26,6 +31,10 @@ describe('attachments and view-once through the API (demo network)', () => {
   let cat: DemoContact;
   let conversationId = '';
   let ourAci = '';
+  /** Where the platform's save dialog "chooses" to save (undefined: the user cancels it), and what it suggested. */
+  let saveTo: string | undefined;
+  const suggested: string[] = [];
+  let downloads = '';
 
   /** The contact uploads with the mock's crypto and sends us the pointer; resolves when it is downloaded. */
   async function contactSends(plaintext: Buffer, extra: Record<string, unknown> = {}): Promise<Message> {
@@ -59,7 +68,15 @@ describe('attachments and view-once through the API (demo network)', () => {
 
   beforeAll(async () => {
     network = await startDemoNetwork();
-    core = createTestCore({ networkConfig: network.config });
+    downloads = mkdtempSync(join(tmpdir(), 'carapace-saved-'));
+    core = createTestCore({
+      networkConfig: network.config,
+      pickFiles: () => Promise.resolve([]),
+      chooseSavePath: (name) => {
+        suggested.push(name);
+        return Promise.resolve(saveTo);
+      },
+    });
     service = core.service;
     ({
       ourAci,
@@ -71,6 +88,7 @@ describe('attachments and view-once through the API (demo network)', () => {
   afterAll(async () => {
     await core?.dispose();
     await network?.close();
+    if (downloads) rmSync(downloads, { recursive: true, force: true });
   });
 
   it('sends an image with progress; our copy reads back as an inline image', async () => {
@@ -113,15 +131,59 @@ describe('attachments and view-once through the API (demo network)', () => {
     expect(attachment).toMatchObject({ state: 'ready', inlineImage: false, potentiallyExecutable: true });
     const read2 = await value(service.call('attachments.read', { attachmentId: attachment.id }));
     expect(read2.blobType).toBe('application/octet-stream');
-    expect(await service.call('attachments.save', { attachmentId: attachment.id })).toMatchObject({
+    // Not saved, and no dialog shown, before the user confirmed.
+    saveTo = join(downloads, 'setup.exe');
+    expect(await service.call('attachments.saveToDisk', { attachmentId: attachment.id })).toMatchObject({
       ok: false,
       error: { code: 'CONFIRMATION_REQUIRED' },
     });
-    const saved = await value(
-      service.call('attachments.save', { attachmentId: attachment.id, confirmExecutable: true }),
-    );
-    expect(saved.fileName).toBe('setup.exe');
-    expect(Buffer.from(saved.dataBase64, 'base64')).toEqual(exe);
+    expect(suggested).toEqual([]);
+    // Confirmed, but the dialog cancelled: nothing written.
+    saveTo = undefined;
+    expect(
+      await value(
+        service.call('attachments.saveToDisk', { attachmentId: attachment.id, confirmExecutable: true }),
+      ),
+    ).toEqual({ saved: false });
+    expect(readdirSync(downloads)).toEqual([]);
+    saveTo = join(downloads, 'setup.exe');
+    expect(
+      await value(
+        service.call('attachments.saveToDisk', { attachmentId: attachment.id, confirmExecutable: true }),
+      ),
+    ).toEqual({ saved: true });
+    expect(suggested).toEqual(['setup.exe', 'setup.exe']);
+    expect(readFileSync(saveTo)).toEqual(exe);
+    if (process.platform !== 'win32') expect(statSync(saveTo).mode & 0o777).toBe(0o600);
+    expect(readdirSync(downloads)).toEqual(['setup.exe']); // no temp file left beside it
+  });
+
+  it('a file over 1 MiB is never handed over whole: read by range, saved piece by piece', async () => {
+    const video = Buffer.concat([Buffer.from('RIFF'), randomBytes(3 * 1024 * 1024 + 4321)]);
+    const message = await contactSends(video, {
+      fileName: 'clip.mov',
+      contentType: 'video/quicktime',
+    });
+    const attachmentId = message.attachments[0]!.id;
+    expect(await service.call('attachments.read', { attachmentId })).toMatchObject({
+      ok: false,
+      error: { code: 'PRECONDITION' },
+    });
+    expect((await readAttachment(service, attachmentId)).equals(video)).toBe(true);
+
+    const folder = mkdtempSync(join(downloads, 'big-'));
+    saveTo = join(folder, 'clip.mov');
+    expect(await value(service.call('attachments.saveToDisk', { attachmentId }))).toEqual({ saved: true });
+    expect(readFileSync(saveTo).equals(video)).toBe(true);
+
+    // A place that cannot be written: a typed error, and nothing left behind anywhere.
+    saveTo = join(folder, 'no-such-folder', 'clip.mov');
+    expect(await service.call('attachments.saveToDisk', { attachmentId })).toMatchObject({
+      ok: false,
+      error: { code: 'SAVE_FAILED' },
+    });
+    expect(existsSync(join(folder, 'no-such-folder'))).toBe(false);
+    expect(readdirSync(folder)).toEqual(['clip.mov']);
   });
 
   it('view-once opens once, then its bytes are gone', async () => {

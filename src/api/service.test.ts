@@ -220,6 +220,8 @@ describe('core service', () => {
           phoneNumberLookup: false,
           workshop: false,
         },
+        // No platform dialogs were given (the web harness): files are chosen and saved in the page.
+        nativeFileDialogs: false,
       },
     });
     await service.call('vault.create', { passphrase: PASS });

@@ -52,6 +52,8 @@ export const ERROR_EXPLANATIONS = {
   ATTACHMENT: 'The attachment could not be processed.',
   ALREADY_VIEWED: 'This view-once media was already opened and has been deleted.',
   CONFIRMATION_REQUIRED: 'This file type can run code on your computer. Confirm before saving it.',
+  SAVE_FAILED:
+    'The file could not be saved there; nothing was left behind. Choose another place or try again.',
   NOT_AVAILABLE: 'This is not available in this build or configuration.',
   INTERNAL: 'Something went wrong inside Carapace. Nothing was lost; try again.',
   DISCONNECTED: 'The connection to the Carapace core was lost. Reload to reconnect.',

@@ -46,6 +46,11 @@ export const AppInfoSchema = z.object({
     /** The trainer's workshop panel (demo network only). */
     workshop: z.boolean().default(false),
   }),
+  /**
+   * Files are chosen and saved with the platform's own dialogs (Electron: attachments.pick and
+   * attachments.saveToDisk; their bytes never reach the UI). False in the web harness, which uses the page's.
+   */
+  nativeFileDialogs: z.boolean().default(false),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

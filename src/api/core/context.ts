@@ -24,6 +24,8 @@ export interface CoreOptions {
   linkPreviews?: Pick<LinkPreviewServiceOptions, 'trustStore' | 'resolve' | 'allowLocalHosts'>;
   /** The platform's file chooser (Electron: main's dialog): paths of the files the user chose, [] if none. */
   pickFiles?: () => Promise<readonly string[]>;
+  /** The platform's save dialog (Electron: main's): the path the user chose for `suggestedName`, or none. */
+  chooseSavePath?: (suggestedName: string) => Promise<string | undefined>;
   /** Route hooks for tests (the CA of a local Signal TLS proxy); settings can never set them. */
   routes?: Pick<OpenerOptions, 'tlsProxyTrustRootsPem'>;
 }

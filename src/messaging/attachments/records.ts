@@ -23,6 +23,7 @@ import {
   type SniffedType,
 } from './content-type.js';
 import { AttachmentRejectedError, type AttachmentFailure } from './errors.js';
+import { exportVaultFile } from './export.js';
 import { pointerFailure } from './pointer-check.js';
 import {
   attachmentBytes,
@@ -315,6 +316,14 @@ export class AttachmentRecords {
     const { blobType, bytes: head } = attachmentBytes(this.files.readRange(row.file_id, 0, SNIFF_HEAD_BYTES));
     head.fill(0);
     return { bytes: this.files.readRange(row.file_id, offset, length), size, blobType };
+  }
+
+  /** Writes a downloaded attachment's plaintext to `destination`, piece by piece (export.ts). */
+  exportTo(id: string, destination: string): Promise<void> {
+    const row = this.#mustRow(id);
+    if (row.state !== 'ready' || !row.file_id)
+      throw new PreconditionError('This attachment is not downloaded.');
+    return exportVaultFile(this.files, row.file_id, destination);
   }
 
   /** Whether an attachment row holds this vault file (a staged file taken by a send that then failed: not). */

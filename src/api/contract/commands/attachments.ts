@@ -86,7 +86,11 @@ export const ATTACHMENTS_COMMANDS = {
       }),
     MessageSchema,
   ),
-  /** The bytes of a downloaded attachment to show (blob: URL in the renderer, revoked on lock). */
+  /**
+   * The bytes of a downloaded attachment to show (blob: URL in the renderer, revoked on lock): a thumbnail,
+   * or a whole file of at most one staging chunk (1 MiB; link-preview images are never larger). A bigger
+   * file is PRECONDITION here and is read with attachments.readRange.
+   */
   'attachments.read': command(
     z.strictObject({ attachmentId: Id, which: z.enum(['full', 'thumbnail']).optional() }),
     AttachmentBytesSchema,
@@ -110,16 +114,15 @@ export const ATTACHMENTS_COMMANDS = {
     }),
   ),
   /**
-   * The bytes to save as a file (the renderer offers a download link; nothing is opened). A potentially
-   * executable file needs `confirmExecutable: true`, else CONFIRMATION_REQUIRED.
+   * Saves a downloaded attachment where the user chooses in the platform's own save dialog (Electron:
+   * main's dialog); the core writes the file piece by piece, so its bytes never cross the UI boundary.
+   * `saved: false` when the user cancelled the dialog. A potentially executable file needs
+   * `confirmExecutable: true`, else CONFIRMATION_REQUIRED. NOT_AVAILABLE where there is no native dialog
+   * (the web harness saves through the page: attachments.readRange into a download link).
    */
-  'attachments.save': command(
+  'attachments.saveToDisk': command(
     z.strictObject({ attachmentId: Id, confirmExecutable: z.boolean().optional() }),
-    z.object({
-      dataBase64: z.string(),
-      fileName: z.string(),
-      blobType: z.literal('application/octet-stream'),
-    }),
+    z.object({ saved: z.boolean() }),
   ),
   /**
    * Cancels the upload or download running for this attachment (NOT_FOUND when none runs): an upload's

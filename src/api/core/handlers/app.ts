@@ -16,6 +16,7 @@ export function appHandlers(ctx: CoreContext) {
         screenSecuritySupported: options.platform?.screenSecuritySupported ?? false,
         platform: options.platform?.name ?? process.platform,
         capabilities: { ...capabilitiesOf(config) },
+        nativeFileDialogs: options.pickFiles !== undefined && options.chooseSavePath !== undefined,
       }),
     'network.status': () => {
       try {

@@ -1,9 +1,15 @@
 /**
- * Staging and sending files, cancelling or retrying a transfer, reading them for display, saving them
- * (executables confirmed), opening view-once media.
+ * Staging and sending files, cancelling or retrying a transfer, reading them for display, saving them to
+ * disk through the platform's dialog (executables confirmed), opening view-once media.
  */
 import { wipeAndRelease } from '../../../bytes/release.js';
-import { ConfirmationRequiredError, NotAvailableError, NotFoundError } from '../../../errors.js';
+import {
+  ConfirmationRequiredError,
+  NotAvailableError,
+  NotFoundError,
+  PreconditionError,
+} from '../../../errors.js';
+import { log } from '../../../log.js';
 import { MAX_FILES_PER_MESSAGE } from '../../contract.js';
 import { AttachmentStaging } from '../../../messaging/attachments/staging.js';
 import { STAGING_LIMITS } from '../../../messaging/attachments/limits.js';
@@ -12,6 +18,9 @@ import type { OutgoingFile } from '../../../messaging/sender.js';
 import type { EncryptedFileStore } from '../../../vault/file-store.js';
 import type { CoreContext, Handlers } from '../context.js';
 import { toApiAttachmentBytes } from '../mappers.js';
+
+/** The largest file `attachments.read` hands over whole: one piece of the staging protocol (1 MiB). */
+const WHOLE_READ_MAX_BYTES = STAGING_LIMITS.chunkBytes;
 
 /** A potentially executable attachment is handed out only after the user confirmed it. */
 function confirmedIfExecutable(
@@ -105,6 +114,13 @@ export function attachmentHandlers(ctx: CoreContext) {
     },
     'attachments.read': ({ attachmentId, which }) => {
       const client = ctx.session().needClient();
+      // No whole large file across the UI boundary in one message: a bigger one is read by range.
+      if (
+        (which ?? 'full') === 'full' &&
+        (client.attachmentInfo(attachmentId)?.size ?? 0) > WHOLE_READ_MAX_BYTES
+      ) {
+        throw new PreconditionError('This file is read a piece at a time (attachments.readRange).');
+      }
       return Promise.resolve(toApiAttachmentBytes(client.readAttachment(attachmentId, which ?? 'full')));
     },
     'attachments.readRange': ({ attachmentId, offset, length, confirmExecutable }) => {
@@ -120,15 +136,19 @@ export function attachmentHandlers(ctx: CoreContext) {
         range.bytes.fill(0);
       }
     },
-    'attachments.save': ({ attachmentId, confirmExecutable }) => {
-      const client = ctx.session().needClient();
-      const info = confirmedIfExecutable(client, attachmentId, confirmExecutable);
-      const { dataBase64 } = toApiAttachmentBytes(client.readAttachment(attachmentId, 'full'));
-      return Promise.resolve({
-        dataBase64,
-        fileName: info.fileName ?? 'attachment',
-        blobType: 'application/octet-stream' as const,
-      });
+    'attachments.saveToDisk': async ({ attachmentId, confirmExecutable }) => {
+      const choose = ctx.options.chooseSavePath;
+      if (!choose) throw new NotAvailableError('Files are saved from the page here (no native save dialog).');
+      const info = confirmedIfExecutable(ctx.session().needClient(), attachmentId, confirmExecutable);
+      if (info.state !== 'ready') throw new PreconditionError('This attachment is not downloaded.');
+      const destination = await choose(info.fileName ?? 'attachment');
+      if (!destination) return { saved: false };
+      // The dialog may have stayed open across a lock or the attachment's expiry: both are checked again.
+      const records = ctx.session().needClient().attachments;
+      if (!records?.get(attachmentId)) throw new NotFoundError('No such attachment.');
+      await records.exportTo(attachmentId, destination);
+      log.info('attachments.saved', { bytes: info.size ?? 0 });
+      return { saved: true };
     },
     'attachments.cancel': ({ attachmentId }) => {
       if (!ctx.session().needClient().cancelTransfer(attachmentId)) {
