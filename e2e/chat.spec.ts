@@ -1,17 +1,13 @@
-import { randomInt } from 'node:crypto';
 import { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { expect, snap, test } from './fixtures.js';
 import { createProfile, lock, register, send, startChat, unlock } from './support/flows.js';
 import { Vault } from '../src/vault/index.js';
 import { SignalProtocolStores, VerifiedStatus } from '../src/signal/stores/index.js';
+import { demoNumber } from './support/chat-with-contact.js';
 
 const PASS = 'violet harbor 62 paper moon';
 
 test.use({ demoNetwork: true });
-
-function demoNumber(): string {
-  return `+1555${String(randomInt(1_000_000, 9_999_999))}`;
-}
 
 test('register → chat with an echo contact both ways → lock clears the UI → unlock → history back', async ({
   app,

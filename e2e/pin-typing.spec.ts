@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ERROR_EXPLANATIONS } from '../src/api/contract.js';
@@ -6,15 +5,12 @@ import { TEST_KDF } from '../src/test-support/vault.js';
 import { cspViolations, expect, snap, test } from './fixtures.js';
 import { startHarness } from './harness/server.js';
 import { createProfile, lock, register, startChat, unlock } from './support/flows.js';
+import { demoNumber } from './support/chat-with-contact.js';
 
 const PASS = 'amber lantern 48 river stone';
 const HOUR = 3_600_000;
 
 test.use({ demoNetwork: true });
-
-function demoNumber(): string {
-  return `+1555${String(randomInt(1_000_000, 9_999_999))}`;
-}
 
 test('a contact’s typing indicator shows in the conversation header and goes away', async ({ app, demo }) => {
   const { page } = app;

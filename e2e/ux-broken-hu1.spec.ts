@@ -3,17 +3,13 @@
  * window, a send that fails because the proxy is down, error texts said once, validation errors that name
  * and mark the field.
  */
-import { randomInt } from 'node:crypto';
 import { expect, snap, test } from './fixtures.js';
 import { createProfile, lock, register, startChat } from './support/flows.js';
 import { startHarness } from './harness/server.js';
 import { TEST_KDF } from '../src/test-support/vault.js';
+import { demoNumber } from './support/chat-with-contact.js';
 
 const PASS = 'amber ferry 47 quiet dune';
-
-function demoNumber(): string {
-  return `+1555${String(randomInt(1_000_000, 9_999_999))}`;
-}
 
 test.describe('on the demo network', () => {
   test.use({ demoNetwork: true });

@@ -3,17 +3,13 @@
  * profile (a stranger's message request, a safety-number change, a view-once photo, a disappearing chat),
  * and "What a contact receives" shows a photo's GPS on the left and none in what Echo received.
  */
-import { randomInt } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { expect, snap, test } from './fixtures.js';
 import { shotsWithScans } from './support/shots.js';
 import { createProfile, register, send, startChat } from './support/flows.js';
+import { demoNumber } from './support/chat-with-contact.js';
 
 const PASS = 'lantern orchard 61 brisk heron';
-
-function demoNumber(): string {
-  return `+1555${String(randomInt(1_000_000, 9_999_999))}`;
-}
 
 async function trigger(page: Page, button: string): Promise<void> {
   await page.getByRole('button', { name: 'Workshop', exact: true }).click();
