@@ -33,6 +33,8 @@ import { directSocketOpener } from '../src/net/direct-opener.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
 import type { EncryptedFileStore } from '../src/vault/file-store.js';
 import { Vault } from '../src/vault/index.js';
+import { saveRun, type SaveRun } from './attachment-save.js';
+import { peakGrowth, type Peaks } from './memory-peaks.js';
 import { networkFloor, type FloorRun } from './network-floor.js';
 import { ServerProcess } from './server-process.js';
 import type { BenchModule } from './types.js';
@@ -49,7 +51,6 @@ function median(values: number[]): number {
 }
 
 const mibps = (mib: number, ms: number): number => Number((mib / (ms / 1000)).toFixed(1));
-const toMiB = (bytes: number): number => Number((bytes / MIB).toFixed(1));
 
 /** The file's content, chunk by chunk (a random block stamped with the chunk index), never whole. */
 function* fileChunks(block: Buffer, size: number): Generator<Buffer> {
@@ -210,38 +211,6 @@ async function transfer(
   };
 }
 
-interface Peaks {
-  readonly rssMiB: number;
-  readonly heapMiB: number;
-  readonly buffersMiB: number;
-}
-
-/** Peak growth of RSS, V8 heap and Buffer memory over the baseline while `work` runs (5 ms samples). */
-async function peakGrowth(work: () => Promise<unknown>): Promise<Peaks> {
-  const base = process.memoryUsage();
-  let rss = base.rss;
-  let heap = base.heapUsed;
-  let buffers = base.arrayBuffers;
-  const sample = (): void => {
-    const now = process.memoryUsage();
-    rss = Math.max(rss, now.rss);
-    heap = Math.max(heap, now.heapUsed);
-    buffers = Math.max(buffers, now.arrayBuffers);
-  };
-  const timer = setInterval(sample, 5);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-    sample();
-  }
-  return {
-    rssMiB: toMiB(rss - base.rss),
-    heapMiB: toMiB(heap - base.heapUsed),
-    buffersMiB: toMiB(buffers - base.arrayBuffers),
-  };
-}
-
 export const attachmentsBench: BenchModule = {
   name: 'attachments',
   async run() {
@@ -266,6 +235,8 @@ export const attachmentsBench: BenchModule = {
       let memory20: Peaks;
       let memory100: Peaks;
       let big: Run | undefined;
+      let save20: SaveRun;
+      let save100: SaveRun;
       try {
         // Warm-up: sessions, JIT (random bytes are not an image: no sharp).
         await pipeline(vault, transport, server, block, MIB + 17);
@@ -286,6 +257,8 @@ export const attachmentsBench: BenchModule = {
         memory100 = await peakGrowth(async () => {
           big = await pipeline(vault, transport, server, block, BIG_MIB * MIB);
         });
+        save20 = await saveRun(vault, block, SIZE_MIB * MIB, profileDir);
+        save100 = await saveRun(vault, block, BIG_MIB * MIB, profileDir);
       } finally {
         transport.close();
       }
@@ -338,6 +311,15 @@ export const attachmentsBench: BenchModule = {
             eventLoopMs100MiB: Number((big?.deleteMs ?? Number.NaN).toFixed(2)),
             shredInBackgroundMs20MiB: Math.round(median(runs.map((r) => r.shredMs))),
             shredInBackgroundMs100MiB: Math.round(big?.shredMs ?? Number.NaN),
+          },
+          saveToDisk: {
+            meaning:
+              'a downloaded file saved where the user chose (attachments.saveToDisk): decrypted from the vault and written a piece at a time into a temp file beside the destination, fsynced, renamed; its peak memory should not grow with the file',
+            ms20MiB: Math.round(save20.ms),
+            ms100MiB: Math.round(save100.ms),
+            MiBps100MiB: mibps(BIG_MIB, save100.ms),
+            peakGrowth20MiB: save20.peak,
+            peakGrowth100MiB: save100.peak,
           },
           peakGrowth20MiB: memory20,
           peakGrowth100MiB: memory100,
