@@ -166,6 +166,8 @@ export class SegmentReader {
 
   close(): void {
     closeSync(this.#fd);
+    // Its memory now, not at the next full collection: a save or a ranged read opens a reader per piece.
+    releaseBuffer(this.#sealed);
   }
 }
 
