@@ -139,10 +139,10 @@ describe('serveAppRequest', () => {
 });
 
 describe('CONTENT_SECURITY_POLICY', () => {
-  it('is the strict policy: no network, only our own scripts and styles', () => {
+  it('is the strict policy: no network, only our own scripts and styles, media only from blobs', () => {
     expect(CONTENT_SECURITY_POLICY).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; font-src 'self'; " +
-        "connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src blob:; " +
+        "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe');
   });

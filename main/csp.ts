@@ -10,6 +10,8 @@ export function contentSecurityPolicy(connectSrc = "'none'"): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' blob: data:",
+    // Audio and video the user chose to play (read from the core by range into a Blob).
+    'media-src blob:',
     "font-src 'self'",
     `connect-src ${connectSrc}`,
     "base-uri 'none'",

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ApiError, ApiResult, Attachment, Message } from '../../src/api/contract.js';
 import { attachmentUrl } from '../attachment-reading.js';
 import { blobUrl, getApi, releaseObjectUrl } from '../bridge.js';
@@ -206,6 +206,63 @@ function FileChip({ attachment }: { attachment: Attachment }) {
   );
 }
 
+/**
+ * Audio or video in a message: nothing is read or decoded until the user presses Play; then the file comes
+ * from the core by range into a blob: URL of its sniffed type, and the browser's own player takes it.
+ */
+function MediaPlayer({ attachment, kind }: { attachment: Attachment; kind: 'audio' | 'video' }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [loading, setLoading] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const live = useRef(true);
+  useEffect(() => {
+    live.current = true;
+    return () => {
+      live.current = false;
+    };
+  }, []);
+  useEffect(() => () => (url ? releaseObjectUrl(url) : undefined), [url]);
+  const name = attachment.fileName ?? kind;
+
+  const load = async () => {
+    setError(null);
+    setLoading('Loading…');
+    const result = await attachmentUrl(attachment.id, {
+      onProgress: (loaded, total) => {
+        if (live.current) setLoading(`Loading ${formatSize(loaded)} of ${formatSize(total)}…`);
+      },
+    });
+    if (!live.current) {
+      if (result.ok) releaseObjectUrl(result.value);
+      return;
+    }
+    setLoading(null);
+    if (!result.ok) return setError(result.error);
+    setUrl(result.value);
+  };
+
+  if (url) {
+    return kind === 'video' ? (
+      <video className="media-attachment" src={url} controls autoPlay aria-label={name} />
+    ) : (
+      <audio className="media-attachment" src={url} controls autoPlay aria-label={name} />
+    );
+  }
+  return (
+    <span className="media-attachment">
+      <button type="button" disabled={loading !== null} onClick={() => void load()}>
+        Play {name}
+      </button>{' '}
+      {loading ? (
+        <span className="muted" role="status">
+          {loading}
+        </span>
+      ) : null}
+      <ErrorText error={error} />
+    </span>
+  );
+}
+
 function AttachmentView({ attachment }: { attachment: Attachment }) {
   const uploading = useStore((s) => {
     const transfer = s.transfers[attachment.id];
@@ -225,7 +282,10 @@ function AttachmentView({ attachment }: { attachment: Attachment }) {
       {attachment.inlineImage ? (
         <InlineImage attachment={attachment} />
       ) : (
-        <FileChip attachment={attachment} />
+        <>
+          {attachment.media ? <MediaPlayer attachment={attachment} kind={attachment.media} /> : null}
+          <FileChip attachment={attachment} />
+        </>
       )}
     </>
   );
@@ -233,20 +293,24 @@ function AttachmentView({ attachment }: { attachment: Attachment }) {
 
 /** View-once: a button that shows the media once; afterwards only "Viewed" remains. */
 function ViewOnce({ message }: { message: Message }) {
-  const [urls, setUrls] = useState<string[] | null>(null);
+  const [urls, setUrls] = useState<{ url: string; video: boolean }[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const close = () => {
-    for (const url of urls ?? []) releaseObjectUrl(url);
+    for (const { url } of urls ?? []) releaseObjectUrl(url);
     setUrls(null);
   };
-  useEffect(() => () => urls?.forEach(releaseObjectUrl), [urls]);
+  useEffect(() => () => urls?.forEach(({ url }) => releaseObjectUrl(url)), [urls]);
 
   if (urls) {
     return (
       <div className="view-once-viewer" role="dialog" aria-label="View-once media">
-        {urls.map((url) => (
-          <img key={url} src={url} alt="View-once media" />
-        ))}
+        {urls.map(({ url, video }) =>
+          video ? (
+            <video key={url} src={url} controls autoPlay aria-label="View-once media" />
+          ) : (
+            <img key={url} src={url} alt="View-once media" />
+          ),
+        )}
         <button type="button" onClick={close} autoFocus>
           Close
         </button>
@@ -262,7 +326,12 @@ function ViewOnce({ message }: { message: Message }) {
     setError(null);
     const result = await getApi().messages.viewOnce({ messageId: message.id });
     if (!result.ok) return setError(result.error);
-    setUrls(result.value.items.map((item) => blobUrl(item.dataBase64, item.blobType)));
+    setUrls(
+      result.value.items.map((item) => ({
+        url: blobUrl(item.dataBase64, item.blobType),
+        video: item.blobType.startsWith('video/'),
+      })),
+    );
   };
   return (
     <>

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { EMPTY_DATA_MESSAGE } from '@signalapp/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoNetwork, type DemoContact, type DemoNetwork } from '../demo/network.js';
+import { wavTone } from '../messaging/attachments/audio.test-support.js';
 import { photoWithMetadata } from '../messaging/attachments/image.test-support.js';
 import type { CoreService } from './service.js';
 import { openContactChat } from './test-support/contact-chat.js';
@@ -156,6 +157,27 @@ describe('attachments and view-once through the API (demo network)', () => {
     expect(readFileSync(saveTo)).toEqual(exe);
     if (process.platform !== 'win32') expect(statSync(saveTo).mode & 0o777).toBe(0o600);
     expect(readdirSync(downloads)).toEqual(['setup.exe']); // no temp file left beside it
+  });
+
+  it('a voice note is playable audio: its type comes from its bytes, and its range reads carry it', async () => {
+    const note = wavTone(0.5);
+    const message = await contactSends(note, {
+      fileName: 'voice note',
+      contentType: 'application/octet-stream',
+    });
+    expect(message.attachments[0]).toMatchObject({
+      contentType: 'audio/wav',
+      media: 'audio',
+      inlineImage: false,
+    });
+    const range = await value(
+      service.call('attachments.readRange', {
+        attachmentId: message.attachments[0]!.id,
+        offset: 0,
+        length: 64,
+      }),
+    );
+    expect(range).toMatchObject({ blobType: 'audio/wav', size: note.length });
   });
 
   it('a file over 1 MiB is never handed over whole: read by range, saved piece by piece', async () => {

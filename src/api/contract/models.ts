@@ -130,6 +130,11 @@ export const AttachmentSchema = z.object({
   /** A raster image that may be shown inline (a blob: URL of the image type). */
   inlineImage: z.boolean(),
   hasThumbnail: z.boolean(),
+  /**
+   * Audio or video the UI may play when the user asks (a blob: URL of its sniffed type, read by range);
+   * never played on its own. null for anything else.
+   */
+  media: z.enum(['audio', 'video']).nullable(),
   /** Saving needs an explicit confirmation (CONFIRMATION_REQUIRED otherwise). Never auto-opened. */
   potentiallyExecutable: z.boolean(),
   /** Why a download failed ('tampered', 'too-large', …); null otherwise. */
@@ -139,7 +144,10 @@ export type Attachment = z.infer<typeof AttachmentSchema>;
 
 export const AttachmentBytesSchema = z.object({
   dataBase64: z.string(),
-  /** The Blob type to use: the image type for inline images, application/octet-stream otherwise. */
+  /**
+   * The Blob type to use: the sniffed type for inline images and playable audio/video,
+   * application/octet-stream otherwise (so nothing else can be rendered).
+   */
   blobType: z.string(),
   inlineImage: z.boolean(),
 });

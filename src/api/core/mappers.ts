@@ -29,6 +29,7 @@ function toApiAttachment(info: AttachmentInfo): ApiAttachment {
     height: info.height ?? null,
     inlineImage: info.inlineImage,
     hasThumbnail: info.hasThumbnail,
+    media: info.media,
     potentiallyExecutable: info.potentiallyExecutable,
     failure: info.failure ?? null,
   };

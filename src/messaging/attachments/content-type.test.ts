@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { isPotentiallyExecutable, sniffContentType } from './content-type.js';
+import { isPotentiallyExecutable, playableMedia, sniffContentType } from './content-type.js';
 
 describe('content type sniffing', () => {
   it('identifies files by their bytes, not their names', async () => {
@@ -27,6 +27,30 @@ describe('content type sniffing', () => {
     expect(sniffContentType(Buffer.from([0, 1, 2, 3, 250, 251]))).toBe('application/octet-stream');
     const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(12)]);
     expect(sniffContentType(mp4)).toBe('video/mp4');
+  });
+});
+
+describe('playable media', () => {
+  it('plays only the audio and video formats Chromium’s players take; markup, QuickTime and the rest are saved', () => {
+    expect(playableMedia('audio/ogg')).toBe('audio');
+    expect(playableMedia('audio/wav')).toBe('audio');
+    expect(playableMedia('audio/aac')).toBe('audio');
+    expect(playableMedia('audio/mpeg')).toBe('audio');
+    expect(playableMedia('audio/mp4')).toBe('audio');
+    expect(playableMedia('video/mp4')).toBe('video');
+    expect(playableMedia('video/webm')).toBe('video');
+    for (const type of [
+      'video/quicktime',
+      'image/png',
+      'image/svg+xml',
+      'text/html',
+      'application/pdf',
+    ] as const) {
+      expect(playableMedia(type)).toBeNull();
+    }
+    // A voice note's bytes decide, not its name or the sender's content type.
+    const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVEfmt ')]);
+    expect(playableMedia(sniffContentType(wav))).toBe('audio');
   });
 });
 

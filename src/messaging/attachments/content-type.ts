@@ -265,6 +265,25 @@ export function isInlineImage(type: SniffedType): boolean {
   return type === 'image/jpeg' || type === 'image/png' || type === 'image/gif' || type === 'image/webp';
 }
 
+const PLAYABLE: Partial<Record<SniffedType, 'audio' | 'video'>> = {
+  'video/mp4': 'video',
+  'video/webm': 'video',
+  'video/ogg': 'video',
+  'audio/mpeg': 'audio',
+  'audio/ogg': 'audio',
+  'audio/wav': 'audio',
+  'audio/aac': 'audio',
+  'audio/mp4': 'audio',
+};
+
+/**
+ * Audio or video the UI may play when the user asks (never on its own): the formats Chromium's own players
+ * take. Everything else (QuickTime included) is saved, not played.
+ */
+export function playableMedia(type: SniffedType): 'audio' | 'video' | null {
+  return PLAYABLE[type] ?? null;
+}
+
 const EXECUTABLE_EXTENSIONS = new Set([
   // Windows
   'exe',

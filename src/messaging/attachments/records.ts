@@ -18,6 +18,7 @@ import type { SqlDatabase } from '../../vault/sql.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import {
   isInlineImage,
+  playableMedia,
   isPotentiallyExecutable,
   SNIFF_HEAD_BYTES,
   type SniffedType,
@@ -54,6 +55,8 @@ export interface AttachmentInfo {
   readonly hasThumbnail: boolean;
   readonly potentiallyExecutable: boolean;
   readonly inlineImage: boolean;
+  /** Audio or video the UI may play on request (content-type.ts `playableMedia`), else null. */
+  readonly media: 'audio' | 'video' | null;
   readonly failure?: AttachmentFailure | 'not-found';
 }
 
@@ -106,6 +109,7 @@ function toInfo(row: Row): AttachmentInfo {
     // Until the bytes are known, judge by name alone — and treat unknown content as needing care.
     potentiallyExecutable: isPotentiallyExecutable(fileName, contentType ?? 'application/octet-stream'),
     inlineImage: contentType ? isInlineImage(contentType) : false,
+    media: contentType ? playableMedia(contentType) : null,
     ...(row.failure ? { failure: row.failure as AttachmentFailure | 'not-found' } : {}),
   };
 }

@@ -26,6 +26,7 @@ import type { AttachmentPointer } from '../../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../../vault/file-store.js';
 import {
   isInlineImage,
+  playableMedia,
   isPotentiallyExecutable,
   isStrippableImage,
   SNIFF_HEAD_BYTES,
@@ -463,6 +464,6 @@ export function attachmentBytes(bytes: Buffer): AttachmentBytes {
     bytes,
     contentType,
     inlineImage,
-    blobType: inlineImage ? contentType : 'application/octet-stream',
+    blobType: inlineImage || playableMedia(contentType) ? contentType : 'application/octet-stream',
   };
 }

@@ -1,0 +1,38 @@
+/**
+ * Audio in a chat plays only when asked: until Play nothing is read from the core; then the browser's own
+ * player gets the file (read by range into a blob: URL of its sniffed type) and can decode it. The file can
+ * still be saved like any other.
+ */
+import { wavTone } from '../src/messaging/attachments/audio.test-support.js';
+import { expect, test } from './fixtures.js';
+import { registeredChatWith } from './support/chat-with-contact.js';
+import { contactSendsAttachment } from './support/contact-attachments.js';
+
+const PASS = 'amber canal 58 quiet lantern';
+
+test.use({ demoNetwork: true });
+
+test('a voice note plays on request in the browser’s own player', async ({ app, demo }) => {
+  test.setTimeout(90_000);
+  const { page } = app;
+  const { contact: gus, ourAci } = await registeredChatWith(app, demo!, 'Gus', PASS);
+  await contactSendsAttachment(demo!, gus, ourAci, wavTone(0.5), {
+    fileName: 'voice-note.wav',
+    contentType: 'audio/wav',
+    body: 'listen',
+  });
+  const bubble = page.locator('.bubble.in').filter({ hasText: 'listen' });
+  const play = bubble.getByRole('button', { name: 'Play voice-note.wav' });
+  await expect(play).toBeVisible({ timeout: 20_000 });
+  await expect(bubble.locator('audio')).toHaveCount(0); // nothing loaded before the user asks
+  await expect(bubble.getByRole('button', { name: 'Save as…' })).toBeVisible();
+
+  await play.click();
+  const audio = bubble.locator('audio');
+  await expect(audio).toHaveAttribute('src', /^blob:/, { timeout: 20_000 });
+  await expect(audio).toHaveAttribute('aria-label', 'voice-note.wav');
+  // The browser decoded it: half a second of audio.
+  await expect
+    .poll(() => audio.evaluate((element) => (element as unknown as { duration: number }).duration))
+    .toBeCloseTo(0.5, 1);
+});
