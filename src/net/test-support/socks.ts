@@ -31,6 +31,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on `port` on 127.0.0.1 now (it was bound and released). */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port for a proxy that a test stops and starts again on the same port, chosen below the kernel's
+ * ephemeral range (32768–60999 on Linux; `listen(0)` draws from it). While such a proxy is "down", no other
+ * test's server can be handed its port: one was, and a reconnect then waited 30 s for a SOCKS answer from
+ * a stranger instead of failing at once.
+ */
+async function proxyPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await bindable(port)) return port;
+  }
+  return freePort();
+}
+
 async function waitForListening(port: number, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`microsocks exited with code ${child.exitCode}`);
@@ -64,7 +87,7 @@ export async function startMicrosocks(
   /** `port`: listen there (e.g. the port of a stopped proxy, to bring "the same proxy" back). */
   options: { username?: string; password?: string; port?: number } = {},
 ): Promise<Microsocks> {
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await proxyPort());
   const args = ['-i', '127.0.0.1', '-p', String(port), '-b', PROXY_EGRESS_ADDRESS];
   if (options.username !== undefined) args.push('-u', options.username, '-P', options.password ?? '');
   const child = spawn(MICROSOCKS_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
