@@ -414,12 +414,16 @@ export class MessagingClient {
   }
 
   /** The plaintext of a downloaded attachment (the caller zeroes the Buffer once handed over). */
-  readAttachment(attachmentId: string, which: 'full' | 'thumbnail' = 'full'): AttachmentBytes {
+  readAttachment(
+    attachmentId: string,
+    which: 'full' | 'thumbnail' = 'full',
+    maxBytes?: number,
+  ): AttachmentBytes {
     this.open();
     if (!this.attachments) throw new NotAvailableError('Attachments are not available in this client.');
     const message = this.store.findMessageByAttachmentId(attachmentId);
     if (message?.viewOnce) throw new PreconditionError('View-once media opens only through viewOnce().');
-    return this.attachments.read(attachmentId, which);
+    return this.attachments.read(attachmentId, which, maxBytes);
   }
 
   async sendTyping(conversationId: string, started: boolean): Promise<void> {

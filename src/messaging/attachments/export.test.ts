@@ -61,6 +61,12 @@ describe('exportVaultFile', () => {
     expect(readdirSync(folder)).toEqual([]);
   });
 
+  it('saves under a name as long as file systems allow (its temp name stays within the limit)', async () => {
+    const name = `${'n'.repeat(246)}.txt`;
+    await exportVaultFile(temp.vault.files, storedFile(Buffer.from('long')), join(folder, name));
+    expect(readdirSync(folder)).toEqual([name]);
+  });
+
   it('a place that cannot be written is SAVE_FAILED', async () => {
     const fileId = storedFile(Buffer.from('hello'));
     await expect(

@@ -24,7 +24,8 @@ export async function exportVaultFile(
   const size = files.size(fileId);
   const temp = join(
     dirname(destination),
-    `.${basename(destination)}.${randomBytes(6).toString('hex')}.partial`,
+    // Cut, so that the temp name stays within a file system's 255-byte limit for any chosen name.
+    `.${basename(destination).slice(0, 100)}.${randomBytes(6).toString('hex')}.partial`,
   );
   try {
     const handle = await open(temp, 'wx', 0o600);

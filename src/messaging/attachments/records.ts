@@ -296,13 +296,17 @@ export class AttachmentRecords {
    * The bytes of a downloaded attachment (or its thumbnail) and their sniffed type, for the API to hand
    * to the renderer as a blob: URL. The Buffer is the caller's: zero it once handed over.
    */
-  read(id: string, which: 'full' | 'thumbnail' = 'full'): AttachmentBytes {
+  read(id: string, which: 'full' | 'thumbnail' = 'full', maxBytes = Infinity): AttachmentBytes {
     const row = this.#mustRow(id);
     const fileId = which === 'thumbnail' ? row.thumbnail_file_id : row.file_id;
     if (row.state !== 'ready' || !fileId) {
       throw new PreconditionError(
         which === 'thumbnail' ? 'This attachment has no preview.' : 'This attachment is not downloaded.',
       );
+    }
+    // Judged by the stored file's own size, before anything is read.
+    if (this.files.size(fileId) > maxBytes) {
+      throw new PreconditionError('This file is read a piece at a time (attachments.readRange).');
     }
     return attachmentBytes(this.files.read(fileId));
   }

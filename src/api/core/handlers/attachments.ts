@@ -115,13 +115,8 @@ export function attachmentHandlers(ctx: CoreContext) {
     'attachments.read': ({ attachmentId, which }) => {
       const client = ctx.session().needClient();
       // No whole large file across the UI boundary in one message: a bigger one is read by range.
-      if (
-        (which ?? 'full') === 'full' &&
-        (client.attachmentInfo(attachmentId)?.size ?? 0) > WHOLE_READ_MAX_BYTES
-      ) {
-        throw new PreconditionError('This file is read a piece at a time (attachments.readRange).');
-      }
-      return Promise.resolve(toApiAttachmentBytes(client.readAttachment(attachmentId, which ?? 'full')));
+      const bytes = client.readAttachment(attachmentId, which ?? 'full', WHOLE_READ_MAX_BYTES);
+      return Promise.resolve(toApiAttachmentBytes(bytes));
     },
     'attachments.readRange': ({ attachmentId, offset, length, confirmExecutable }) => {
       const client = ctx.session().needClient();
