@@ -1,9 +1,10 @@
 /**
- * Audio in a chat plays only when asked: until Play nothing is read from the core; then the browser's own
- * player gets the file (read by range into a blob: URL of its sniffed type) and can decode it. The file can
- * still be saved like any other.
+ * Media shown or played in the page. Audio plays only when asked: until Play nothing is read from the core;
+ * then the browser's own player gets the file (read by range into a blob: URL of its sniffed type) and can
+ * decode it; it can still be saved like any other file. An image is shown by its bytes whatever its name.
  */
 import { wavTone } from '../src/messaging/attachments/audio.test-support.js';
+import { photoWithMetadata } from '../src/messaging/attachments/image.test-support.js';
 import { expect, test } from './fixtures.js';
 import { registeredChatWith } from './support/chat-with-contact.js';
 import { contactSendsAttachment } from './support/contact-attachments.js';
@@ -35,4 +36,23 @@ test('a voice note plays on request in the browser’s own player', async ({ app
   await expect
     .poll(() => audio.evaluate((element) => (element as unknown as { duration: number }).duration))
     .toBeCloseTo(0.5, 1);
+});
+
+test('an image named like a program is still shown, full size too (only saving asks first)', async ({
+  app,
+  demo,
+}) => {
+  test.setTimeout(90_000);
+  const { page } = app;
+  const { contact: gus, ourAci } = await registeredChatWith(app, demo!, 'Gus', PASS);
+  await contactSendsAttachment(demo!, gus, ourAci, await photoWithMetadata('png'), {
+    fileName: 'holiday.exe',
+    contentType: 'image/png',
+    body: 'look',
+  });
+  const bubble = page.locator('.bubble.in').filter({ hasText: 'look' });
+  await expect(bubble.locator('img')).toBeVisible({ timeout: 20_000 });
+  await bubble.getByRole('button', { name: /Show full image|Show smaller/ }).click();
+  await expect(bubble.locator('img[data-full="true"]')).toBeVisible();
+  await expect(bubble.getByRole('alert')).toHaveCount(0);
 });

@@ -100,8 +100,10 @@ function InlineImage({ attachment }: { attachment: Attachment }) {
     let live = true;
     let made: string | null = null;
     // The thumbnail is small and comes whole; the full image by range (it may be many MiB).
+    // Shown as an image (a Blob of the sniffed image type), never handed out as a file: a name that
+    // could run code (photo.exe) needs no confirmation here, only for saving.
     const reading: Promise<ApiResult<string>> = full
-      ? attachmentUrl(attachment.id)
+      ? attachmentUrl(attachment.id, { confirmExecutable: true })
       : getApi()
           .attachments.read({ attachmentId: attachment.id, which: 'thumbnail' })
           .then((result) =>
@@ -227,7 +229,9 @@ function MediaPlayer({ attachment, kind }: { attachment: Attachment; kind: 'audi
   const load = async () => {
     setError(null);
     setLoading('Loading…');
+    // Played from a Blob of its sniffed media type, never handed out as a file (see InlineImage).
     const result = await attachmentUrl(attachment.id, {
+      confirmExecutable: true,
       onProgress: (loaded, total) => {
         if (live.current) setLoading(`Loading ${formatSize(loaded)} of ${formatSize(total)}…`);
       },
