@@ -449,8 +449,8 @@ export interface AttachmentBytes {
   /** Safe to show inline as a blob: URL (raster image); everything else is a download/save. */
   readonly inlineImage: boolean;
   /**
-   * The type to give the renderer's Blob: the image type for inline images, otherwise
-   * application/octet-stream — a blob: URL shares the app's origin, so HTML or SVG must never be
+   * The type to give the renderer's Blob: the sniffed type for inline images and playable audio/video,
+   * otherwise application/octet-stream — a blob: URL shares the app's origin, so HTML or SVG must never be
    * handed over with a type the renderer would render.
    */
   readonly blobType: string;

@@ -138,9 +138,10 @@ export function attachmentHandlers(ctx: CoreContext) {
       if (info.state !== 'ready') throw new PreconditionError('This attachment is not downloaded.');
       const destination = await choose(info.fileName ?? 'attachment');
       if (!destination) return { saved: false };
-      // The dialog may have stayed open across a lock or the attachment's expiry: both are checked again.
+      // The dialog may have stayed open across a lock or the attachment's expiry: both are checked again
+      // (a session that ended throws VAULT_LOCKED; exportTo looks the attachment up and answers NOT_FOUND).
       const records = ctx.session().needClient().attachments;
-      if (!records?.get(attachmentId)) throw new NotFoundError('No such attachment.');
+      if (!records) throw new NotFoundError('No such attachment.');
       await records.exportTo(attachmentId, destination);
       log.info('attachments.saved', { bytes: info.size ?? 0 });
       return { saved: true };
