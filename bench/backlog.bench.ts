@@ -15,7 +15,7 @@
  * batching buys. ratio = total time of both limit passes ÷ total time of both drains at the largest N
  * (target ≥ 0.8; absolute target ≥ 1,500 msg/s at 10,000).
  */
-import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +26,7 @@ import { MessageStore } from '../src/messaging/store.js';
 import { MessagingClient } from '../src/messaging/client.js';
 import { registerTestAccount, type TestAccount } from '../src/messaging/test-support/account.js';
 import { parseClientConfig, type ClientConfig } from '../src/net/config.js';
+import { listFiles } from '../src/test-support/files.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../src/test-support/vault.js';
 import { SignalProtocolStores } from '../src/signal/stores/index.js';
 import { Vault } from '../src/vault/index.js';
@@ -95,12 +96,7 @@ async function addHistory(dir: string): Promise<void> {
 
 /** fsyncs every file under `dir`. */
 function flushToDisk(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      flushToDisk(path);
-      continue;
-    }
+  for (const path of listFiles(dir)) {
     const fd = openSync(path, 'r');
     try {
       fsyncSync(fd);
