@@ -50,12 +50,17 @@ export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o600): v
   fsyncDir(dir);
 }
 
+/** A file-system error saying the file (or directory) is not there. */
+export function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
 /** Unlinks `path`; a file that is already gone (another remover got there first) is fine. */
 export function unlinkIfPresent(path: string): void {
   try {
     unlinkSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isNotFound(error)) throw error;
   }
 }
 

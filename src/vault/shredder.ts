@@ -11,6 +11,7 @@ import { randomFill } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorFields, log } from '../log.js';
+import { isNotFound } from './fs-util.js';
 
 function fillRandom(buffer: Buffer, length: number): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -19,10 +20,6 @@ function fillRandom(buffer: Buffer, length: number): Promise<void> {
 }
 /** Noise written per step: big enough that thread-pool hops cost little, small enough to stay cheap. */
 const NOISE_BYTES = 1024 * 1024;
-
-function isNotFound(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
 
 async function syncDirectory(dir: string): Promise<void> {
   let handle: FileHandle;
