@@ -327,7 +327,8 @@ export const attachmentsBench: BenchModule = {
           peakRssRatio100to20: Number(
             (Math.max(8, memory100.rssMiB) / Math.max(8, memory20.rssMiB)).toFixed(2),
           ),
-          network: 'demo server in its own process over loopback TLS (HTTP/2), direct route',
+          network:
+            'demo server in its own process over loopback TLS (HTTP/2), direct route; the server process counts Buffer memory into V8’s global GC limit (bench/server-process.ts), the client keeps V8’s defaults',
           whereTimeGoes:
             'networkFloor: the same bytes up and down through the same transport and server with no crypto and no vault — the loopback TLS/HTTP/2 connection and the demo server (mock-server with a tus FileStore, in JS) alone; ratioIfCryptoAndVaultWereFree is the ratio a pipeline would reach if its crypto cost nothing and did not overlap. cpuBound: this process and the server process share the machine, so the pipeline cannot take less wall time than their CPU time spread over all cores; ratioAtCpuBound is the ratio at that bound. In production the CDN is remote and its CPU is not ours. majorGcs: full garbage collections of this process during one run; each transient 256 KiB buffer of the pipeline is freed as soon as it is used, so the external-memory growth that starts them comes mostly from the TLS/HTTP/2 layer.',
         },
