@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PreconditionError, ValidationError } from '../../errors.js';
-import { scanTree } from '../../test-support/files.js';
+import { PreconditionError, ValidationError, VaultCorruptError } from '../../errors.js';
+import { listFiles, scanTree } from '../../test-support/files.js';
 import { createTestVault, type TestVault } from '../../test-support/vault.js';
 import type { SqlDatabase } from '../../vault/sql.js';
 import { MessageStore } from '../store.js';
@@ -159,5 +160,37 @@ describe('AttachmentRecords at rest', () => {
     for (const id of ids) records.get(id);
     expect(prepare.mock.calls.length).toBeLessThanOrEqual(2);
     prepare.mockRestore();
+  });
+
+  it('a later piece of a file read by range decrypts only the segments it touches, not the head again', async () => {
+    temp = await createTestVault('carapace-att-rec-');
+    const { files } = temp.vault;
+    const records = new AttachmentRecords(temp.vault.db, files);
+    const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2 * 1024 * 1024)]);
+    const writer = files.createWriter();
+    writer.write(content);
+    const staged = writer.commit();
+    const id = records.addOutgoing(
+      storeOutgoingAttachment(files, await prepareOutgoingAttachment({ fileId: staged }, files)),
+    );
+    const piece = 1024 * 1024;
+    const first = records.readRange(id, 0, piece);
+    expect(first).toMatchObject({ size: content.length, blobType: 'application/octet-stream' });
+    expect(first.bytes.equals(content.subarray(0, piece))).toBe(true);
+
+    // Damage the file's first segment on disk: a piece that does not touch it must still read.
+    const path = listFiles(temp.dir).find((file) => file.endsWith(staged));
+    if (!path) throw new Error('vault file not found');
+    const fd = openSync(path, 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, 100);
+    byte[0] = (byte[0] ?? 0) ^ 0xff;
+    writeSync(fd, byte, 0, 1, 100);
+    closeSync(fd);
+
+    const second = records.readRange(id, piece, piece);
+    expect(second.blobType).toBe('application/octet-stream');
+    expect(second.bytes.equals(content.subarray(piece, 2 * piece))).toBe(true);
+    expect(() => records.readRange(id, 0, piece)).toThrow(VaultCorruptError);
   });
 });

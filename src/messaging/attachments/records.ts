@@ -114,8 +114,13 @@ function toInfo(row: Row): AttachmentInfo {
   };
 }
 
+/** Files whose blob type readRange remembers: a few pieces of a file are read in a row, never many files. */
+const REMEMBERED_BLOB_TYPES = 8;
+
 export class AttachmentRecords {
   readonly #inFlight = new Map<string, Promise<AttachmentInfo>>();
+  /** Sniffed blob types of the files read by range lately (#blobTypeOf), least recently used first. */
+  readonly #blobTypes = new Map<string, string>();
   /** Prepared once per SQL text: one message may carry many pointers (issue 13.4). */
   readonly #statements = new Map<string, Statement<unknown[]>>();
 
@@ -321,9 +326,34 @@ export class AttachmentRecords {
       throw new PreconditionError('This attachment is not downloaded.');
     const size = this.files.size(row.file_id);
     if (offset > size) throw new ValidationError('The range starts after the end of the file.');
-    const { blobType, bytes: head } = attachmentBytes(this.files.readRange(row.file_id, 0, SNIFF_HEAD_BYTES));
-    head.fill(0);
-    return { bytes: this.files.readRange(row.file_id, offset, length), size, blobType };
+    const bytes = this.files.readRange(row.file_id, offset, length);
+    const coversHead = offset === 0 && bytes.length >= Math.min(SNIFF_HEAD_BYTES, size);
+    return { bytes, size, blobType: this.#blobTypeOf(row.file_id, coversHead ? bytes : undefined) };
+  }
+
+  /**
+   * The blob type of a stored file, sniffed from its head once: a file read by range (the renderer asks for
+   * piece after piece) would otherwise decrypt its first segment again for every piece. A vault file never
+   * changes after its commit, so the answer holds for its life; only the last few files are remembered.
+   * `head`: the piece just read, when it holds the whole sniffed head (a shorter one could sniff wrong).
+   */
+  #blobTypeOf(fileId: string, head: Buffer | undefined): string {
+    let blobType = this.#blobTypes.get(fileId);
+    if (blobType === undefined) {
+      if (head) blobType = attachmentBytes(head.subarray(0, SNIFF_HEAD_BYTES)).blobType;
+      else {
+        const read = this.files.readRange(fileId, 0, SNIFF_HEAD_BYTES);
+        blobType = attachmentBytes(read).blobType;
+        read.fill(0);
+      }
+      if (this.#blobTypes.size >= REMEMBERED_BLOB_TYPES) {
+        const oldest = this.#blobTypes.keys().next().value;
+        if (oldest !== undefined) this.#blobTypes.delete(oldest);
+      }
+    }
+    this.#blobTypes.delete(fileId);
+    this.#blobTypes.set(fileId, blobType);
+    return blobType;
   }
 
   /** Writes a downloaded attachment's plaintext to `destination`, piece by piece (export.ts). */
