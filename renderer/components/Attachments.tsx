@@ -298,6 +298,7 @@ function AttachmentView({ attachment }: { attachment: Attachment }) {
 /** View-once: a button that shows the media once; afterwards only "Viewed" remains. */
 function ViewOnce({ message }: { message: Message }) {
   const [urls, setUrls] = useState<{ url: string; video: boolean }[] | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const close = () => {
     for (const { url } of urls ?? []) releaseObjectUrl(url);
@@ -324,25 +325,53 @@ function ViewOnce({ message }: { message: Message }) {
   if (message.direction === 'out') {
     return <span className="view-once-marker">View-once media{message.viewed ? ' · Viewed' : ''}</span>;
   }
-  if (message.viewed) return <span className="view-once-marker">Viewed</span>;
+  if (message.viewed && !opening) {
+    return (
+      <>
+        <span className="view-once-marker">Viewed</span>
+        <ErrorText error={error} />
+      </>
+    );
+  }
   const pending = message.attachments.some((a) => a.state === 'pending');
+  // Opening marks it viewed at once; its files are then read by range (a video may be 100 MiB) and
+  // shredded by the core after their last piece.
   const open = async () => {
     setError(null);
+    setOpening('Opening…');
     const result = await getApi().messages.viewOnce({ messageId: message.id });
-    if (!result.ok) return setError(result.error);
-    setUrls(
-      result.value.items.map((item) => ({
-        url: blobUrl(item.dataBase64, item.blobType),
-        video: item.blobType.startsWith('video/'),
-      })),
-    );
+    if (!result.ok) {
+      setOpening(null);
+      return setError(result.error);
+    }
+    const opened: { url: string; video: boolean }[] = [];
+    for (const item of result.value.items) {
+      const read = await attachmentUrl(item.attachmentId, {
+        type: item.blobType,
+        onProgress: (loaded, total) => setOpening(`Opening ${formatSize(loaded)} of ${formatSize(total)}…`),
+      });
+      if (!read.ok) {
+        for (const { url } of opened) releaseObjectUrl(url);
+        setOpening(null);
+        return setError(read.error);
+      }
+      opened.push({ url: read.value, video: item.blobType.startsWith('video/') });
+    }
+    setOpening(null);
+    setUrls(opened);
   };
   return (
     <>
       {pending ? message.attachments.map((a) => <Progress key={a.id} attachment={a} />) : null}
-      <button type="button" className="view-once" disabled={pending} onClick={() => void open()}>
-        View once
-      </button>
+      {opening ? (
+        <span className="muted" role="status">
+          {opening}
+        </span>
+      ) : (
+        <button type="button" className="view-once" disabled={pending} onClick={() => void open()}>
+          View once
+        </button>
+      )}
       <ErrorText error={error} />
     </>
   );

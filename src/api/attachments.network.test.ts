@@ -208,27 +208,45 @@ describe('attachments and view-once through the API (demo network)', () => {
     expect(readdirSync(folder)).toEqual(['clip.mov']);
   });
 
-  it('view-once opens once, then its bytes are gone', async () => {
-    const photo = await photoWithMetadata('png');
-    const message = await contactSends(photo, { isViewOnce: true, contentType: 'image/png' });
+  it('view-once opens once and is read only by range while it is viewed; then its bytes are gone', async () => {
+    // Over 1 MiB, so it is read in pieces (a view-once video may be 100 MiB: never one message).
+    const clip = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), randomBytes(3 << 20)]);
+    const message = await contactSends(clip, { isViewOnce: true, contentType: 'video/mp4' });
     expect(message).toMatchObject({ viewOnce: true, viewed: false });
     const attachmentId = message.attachments[0]!.id;
-    // Not through the ordinary read path.
-    expect((await service.call('attachments.read', { attachmentId })).ok).toBe(false);
+    // Not through any ordinary read path: not whole, not by range, not saved to disk (none marks it viewed).
+    const refused = { ok: false, error: { code: 'PRECONDITION' } };
+    expect(await service.call('attachments.read', { attachmentId })).toMatchObject(refused);
+    expect(
+      await service.call('attachments.readRange', { attachmentId, offset: 0, length: 1024 }),
+    ).toMatchObject(refused);
+    saveTo = join(mkdtempSync(join(downloads, 'once-')), 'clip.mp4');
+    expect(await service.call('attachments.saveToDisk', { attachmentId })).toMatchObject(refused);
+    expect(existsSync(saveTo)).toBe(false);
+
     const updated = nextEvent(
       service,
       'message.updated',
       (p) => p.message.id === message.id && p.message.viewed,
     );
     const opened = await value(service.call('messages.viewOnce', { messageId: message.id }));
-    expect(opened.items).toHaveLength(1);
-    expect(Buffer.from(opened.items[0]!.dataBase64, 'base64')).toEqual(photo);
+    // Viewed at once; the answer holds no bytes.
+    expect(opened.items).toEqual([{ attachmentId, size: clip.length, blobType: 'video/mp4' }]);
     expect((await updated).message.attachments).toEqual([]);
     expect(await service.call('messages.viewOnce', { messageId: message.id })).toMatchObject({
       ok: false,
       error: { code: 'ALREADY_VIEWED' },
     });
-    expect((await service.call('attachments.read', { attachmentId })).ok).toBe(false);
+    // While it is viewed: by range only — no whole read, no save.
+    const gone = { ok: false, error: { code: 'NOT_FOUND' } };
+    expect(await service.call('attachments.read', { attachmentId })).toMatchObject(gone);
+    expect(await service.call('attachments.saveToDisk', { attachmentId })).toMatchObject(gone);
+    expect(existsSync(saveTo)).toBe(false);
+    expect((await readAttachment(service, attachmentId)).equals(clip)).toBe(true);
+    // Its last piece ended the viewing: nothing reads it any more.
+    expect(
+      await service.call('attachments.readRange', { attachmentId, offset: 0, length: 1024 }),
+    ).toMatchObject(gone);
   });
 
   it('refuses bad input with typed errors', async () => {

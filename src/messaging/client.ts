@@ -43,7 +43,7 @@ import { Receiver } from './receiver.js';
 import type { OutgoingPreview } from './outgoing-preview.js';
 import { Sender, type OutgoingFile } from './sender.js';
 import { SignalAdapter } from './signal-adapter.js';
-import { discardSentViewOnce, openViewOnce } from './view-once.js';
+import { discardSentViewOnce, ViewOnceViewings, type ViewOnceItem } from './view-once.js';
 import { MessageStore, type Conversation, type ConversationInit, type Message, type Page } from './store.js';
 
 export type { AccountCredentials } from './connection.js';
@@ -63,6 +63,8 @@ export class MessagingClient {
   readonly attachments: AttachmentRecords | undefined;
   private readonly transport: AttachmentTransport | undefined;
   private readonly downloads: Downloads | undefined;
+  /** Received view-once media being viewed (read by range until it is shredded). */
+  private readonly viewings: ViewOnceViewings | undefined;
   /** Uploads and downloads running now, by attachment id (see cancelTransfer). */
   private readonly transfers = new Transfers();
   private readonly clock: () => number;
@@ -126,6 +128,11 @@ export class MessagingClient {
       });
       this.attachments = records;
       this.transport = transport;
+      this.viewings = new ViewOnceViewings(this.store, records, (work) => {
+        void this.lock.run(work).catch((error: unknown) => {
+          log.warn('messaging.view_once.shred_failed', errorFields(error));
+        });
+      });
       this.downloads = new Downloads({
         store: this.store,
         records,
@@ -396,15 +403,15 @@ export class MessagingClient {
   }
 
   /**
-   * Open a received view-once message: returns its media bytes once (for display; the caller zeroes
-   * them afterwards), then deletes the attachments' bytes and keeps only a "viewed" marker. A second
+   * Open a received view-once message: marks it viewed and returns its files, readable by range
+   * (readAttachmentRange) until each was read to its end, then shredded (see ./view-once.ts). A second
    * call throws AlreadyViewedError. Not yet downloaded → an error and nothing changes.
    */
-  async viewOnce(messageId: string): Promise<AttachmentBytes[]> {
+  async viewOnce(messageId: string): Promise<ViewOnceItem[]> {
     this.open();
-    const records = this.attachments;
-    if (!records) throw new NotAvailableError('Attachments are not available in this client.');
-    return this.lock.run(() => openViewOnce(this.store, records, messageId));
+    const viewings = this.viewings;
+    if (!viewings) throw new NotAvailableError('Attachments are not available in this client.');
+    return this.lock.run(() => viewings.open(messageId));
   }
 
   /** What the UI may know about an attachment (state, sniffed type, size…; no key). */
@@ -419,11 +426,46 @@ export class MessagingClient {
     which: 'full' | 'thumbnail' = 'full',
     maxBytes?: number,
   ): AttachmentBytes {
+    return this.readableAttachments(attachmentId).read(attachmentId, which, maxBytes);
+  }
+
+  /** A range of a downloaded attachment, or of view-once media being viewed (the Buffer is the caller's). */
+  readAttachmentRange(
+    attachmentId: string,
+    offset: number,
+    length: number,
+  ): { bytes: Buffer; size: number; blobType: string } {
+    this.open();
+    if (this.viewings?.isOpen(attachmentId)) return this.viewings.readRange(attachmentId, offset, length);
+    return this.readableAttachments(attachmentId).readRange(attachmentId, offset, length);
+  }
+
+  /**
+   * Writes a downloaded attachment's plaintext where `choose` (the platform's save dialog) says; false
+   * when it was cancelled. View-once media is refused before the dialog opens.
+   */
+  async saveAttachment(attachmentId: string, choose: () => Promise<string | undefined>): Promise<boolean> {
+    this.readableAttachments(attachmentId);
+    const destination = await choose();
+    if (!destination) return false;
+    // The dialog may have stayed open across a lock or the attachment's expiry: asked again (a session
+    // that ended throws VAULT_LOCKED; exportTo looks the attachment up and answers NOT_FOUND).
+    await this.readableAttachments(attachmentId).exportTo(attachmentId, destination);
+    return true;
+  }
+
+  /**
+   * The one gate of every ordinary read (whole, by range, saved to disk): only an attachment of a message
+   * that is not view-once. View-once media opens only through viewOnce(); once opened it belongs to no
+   * message (nor does anything else waiting for the sweep), so it cannot come out this way either.
+   */
+  private readableAttachments(attachmentId: string): AttachmentRecords {
     this.open();
     if (!this.attachments) throw new NotAvailableError('Attachments are not available in this client.');
     const message = this.store.findMessageByAttachmentId(attachmentId);
-    if (message?.viewOnce) throw new PreconditionError('View-once media opens only through viewOnce().');
-    return this.attachments.read(attachmentId, which, maxBytes);
+    if (!message) throw new NotFoundError('No such attachment.');
+    if (message.viewOnce) throw new PreconditionError('View-once media opens only through viewOnce().');
+    return this.attachments;
   }
 
   async sendTyping(conversationId: string, started: boolean): Promise<void> {
@@ -588,6 +630,7 @@ export class MessagingClient {
   }
 
   private onVaultLocked(): void {
+    this.viewings?.dispose();
     this.stores.dispose();
     void this.halt();
   }
@@ -598,6 +641,7 @@ export class MessagingClient {
     await this.closingAdapter;
     await this.lock.run(() => undefined);
     this.removeLockHook?.();
+    this.viewings?.dispose();
     this.stores.dispose();
   }
 }

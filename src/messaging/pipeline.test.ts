@@ -168,12 +168,15 @@ describe('attachments in the messaging pipelines (demo network)', () => {
     expect(() => client.readAttachment(attachmentId)).toThrow();
 
     const [shown] = await client.viewOnce(message.id);
-    expect(shown?.bytes.equals(secret)).toBe(true);
     const after = client.store.getMessage(message.id)!;
     expect(after.viewed).toBe(true);
     expect(after.attachmentIds).toEqual([]);
-    expect(client.attachmentInfo(attachmentId)).toBeUndefined();
+    // Read by range while it is viewed; the last piece ends the viewing and shreds it.
+    expect(shown).toEqual({ attachmentId, size: secret.length, blobType: 'application/octet-stream' });
+    expect(client.readAttachmentRange(attachmentId, 0, secret.length).bytes.equals(secret)).toBe(true);
+    expect(() => client.readAttachmentRange(attachmentId, 0, 1)).toThrow();
     await onceShredded(() => expect(filesOnDisk(h.profileDir).length).toBe(before));
+    expect(client.attachmentInfo(attachmentId)).toBeUndefined();
     await expect(client.viewOnce(message.id)).rejects.toBeInstanceOf(AlreadyViewedError);
   });
 

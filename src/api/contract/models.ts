@@ -153,6 +153,14 @@ export const AttachmentBytesSchema = z.object({
 });
 export type AttachmentBytes = z.infer<typeof AttachmentBytesSchema>;
 
+/** An opened view-once file (messages.viewOnce), read by range: no bytes here. */
+export const ViewOnceItemSchema = z.object({
+  attachmentId: z.string(),
+  size: z.number().int().nonnegative(),
+  /** As attachments.readRange gives it: the sniffed type for images and playable media, else octet-stream. */
+  blobType: z.string(),
+});
+
 const PREVIEW_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
 /** A fetched link preview (linkPreview.fetch). `url` is the link as typed; the image comes as bytes. */

@@ -11,7 +11,7 @@ import {
   PREVIEW_MAX_URL_CHARS,
 } from '../../../net/link-preview-rules.js';
 import {
-  AttachmentBytesSchema,
+  ViewOnceItemSchema,
   Base64,
   Cursor,
   Id,
@@ -139,10 +139,14 @@ export const MESSAGES_COMMANDS = {
     LinkPreviewSchema,
   ),
   /** Send files (base64; images are stripped of metadata in the core) with an optional caption. */
-  /** Open a received view-once message: its media once, then deleted (ALREADY_VIEWED afterwards). */
+  /**
+   * Open a received view-once message (ALREADY_VIEWED afterwards): it is marked viewed and its files are
+   * read with attachments.readRange — the only way they can be read — until each was read to its end (or
+   * 30 s passed without a read); then they are shredded.
+   */
   'messages.viewOnce': command(
     z.strictObject({ messageId: Id }),
-    z.object({ items: z.array(AttachmentBytesSchema) }),
+    z.object({ items: z.array(ViewOnceItemSchema) }),
   ),
 
   /** Tell the contact we started/stopped typing (1:1 only; nothing is stored). */

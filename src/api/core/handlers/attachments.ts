@@ -121,9 +121,7 @@ export function attachmentHandlers(ctx: CoreContext) {
     'attachments.readRange': ({ attachmentId, offset, length, confirmExecutable }) => {
       const client = ctx.session().needClient();
       confirmedIfExecutable(client, attachmentId, confirmExecutable);
-      const records = client.attachments;
-      if (!records) throw new NotFoundError('No such attachment.');
-      const range = records.readRange(attachmentId, offset, length);
+      const range = client.readAttachmentRange(attachmentId, offset, length);
       try {
         const dataBase64 = range.bytes.toString('base64');
         return Promise.resolve({ dataBase64, offset, size: range.size, blobType: range.blobType });
@@ -134,17 +132,12 @@ export function attachmentHandlers(ctx: CoreContext) {
     'attachments.saveToDisk': async ({ attachmentId, confirmExecutable }) => {
       const choose = ctx.options.chooseSavePath;
       if (!choose) throw new NotAvailableError('Files are saved from the page here (no native save dialog).');
-      const info = confirmedIfExecutable(ctx.session().needClient(), attachmentId, confirmExecutable);
+      const client = ctx.session().needClient();
+      const info = confirmedIfExecutable(client, attachmentId, confirmExecutable);
       if (info.state !== 'ready') throw new PreconditionError('This attachment is not downloaded.');
-      const destination = await choose(info.fileName ?? 'attachment');
-      if (!destination) return { saved: false };
-      // The dialog may have stayed open across a lock or the attachment's expiry: both are checked again
-      // (a session that ended throws VAULT_LOCKED; exportTo looks the attachment up and answers NOT_FOUND).
-      const records = ctx.session().needClient().attachments;
-      if (!records) throw new NotFoundError('No such attachment.');
-      await records.exportTo(attachmentId, destination);
-      log.info('attachments.saved', { bytes: info.size ?? 0 });
-      return { saved: true };
+      const saved = await client.saveAttachment(attachmentId, () => choose(info.fileName ?? 'attachment'));
+      if (saved) log.info('attachments.saved', { bytes: info.size ?? 0 });
+      return { saved };
     },
     'attachments.cancel': ({ attachmentId }) => {
       if (!ctx.session().needClient().cancelTransfer(attachmentId)) {
@@ -158,9 +151,8 @@ export function attachmentHandlers(ctx: CoreContext) {
       if (!message) throw new NotFoundError('No such attachment.');
       return s.apiMessage(message);
     },
-    'messages.viewOnce': async ({ messageId }) => {
-      const items = await ctx.session().needClient().viewOnce(messageId);
-      return { items: items.map(toApiAttachmentBytes) };
-    },
+    'messages.viewOnce': async ({ messageId }) => ({
+      items: await ctx.session().needClient().viewOnce(messageId),
+    }),
   } satisfies Partial<Handlers>;
 }
