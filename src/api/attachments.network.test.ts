@@ -34,6 +34,8 @@ describe('attachments and view-once through the API (demo network)', () => {
   let ourAci = '';
   /** Where the platform's save dialog "chooses" to save (undefined: the user cancels it), and what it suggested. */
   let saveTo: string | undefined;
+  /** What happens while the save dialog is open (the user locks the app…). */
+  let whileDialogOpen: (() => Promise<void>) | undefined;
   const suggested: string[] = [];
   let downloads = '';
 
@@ -73,9 +75,10 @@ describe('attachments and view-once through the API (demo network)', () => {
     core = createTestCore({
       networkConfig: network.config,
       pickFiles: () => Promise.resolve([]),
-      chooseSavePath: (name) => {
+      chooseSavePath: async (name) => {
         suggested.push(name);
-        return Promise.resolve(saveTo);
+        await whileDialogOpen?.();
+        return saveTo;
       },
     });
     service = core.service;
@@ -268,5 +271,31 @@ describe('attachments and view-once through the API (demo network)', () => {
       error: { code: 'INVALID_INPUT' },
     });
     expect(await service.call('attachments.read', { attachmentId: 'nope' })).toMatchObject({ ok: false });
+  });
+
+  it('a lock while the save dialog is open saves nothing, even when the app is unlocked again at once', async () => {
+    const file = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(4096)]);
+    const message = await contactSends(file, { fileName: 'notes.pdf', contentType: 'application/pdf' });
+    const attachmentId = message.attachments[0]!.id;
+    saveTo = join(mkdtempSync(join(downloads, 'locked-')), 'notes.pdf');
+    let online: Promise<unknown> | undefined;
+    whileDialogOpen = async () => {
+      await value(service.call('vault.lock', {}));
+      online = nextEvent(service, 'network.status', (p) => p.status === 'online');
+      await value(service.call('vault.unlock', { passphrase: PASS }));
+    };
+    try {
+      expect(await service.call('attachments.saveToDisk', { attachmentId })).toMatchObject({
+        ok: false,
+        error: { code: 'VAULT_LOCKED' },
+      });
+    } finally {
+      whileDialogOpen = undefined;
+    }
+    expect(existsSync(saveTo)).toBe(false);
+    // Asked again in the new session, it saves.
+    await online;
+    expect(await value(service.call('attachments.saveToDisk', { attachmentId }))).toEqual({ saved: true });
+    expect(readFileSync(saveTo).equals(file)).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ import { groupIdOfConversation } from '../groups/group-store.js';
 import { createGroups, type Groups, type GroupsPart } from '../groups/index.js';
 import { createGroupSend, type GroupSendPart } from '../groups/send/index.js';
 import { SerialQueue } from '../async/serial-queue.js';
-import { NotAvailableError, NotFoundError, PreconditionError } from '../errors.js';
+import { NotAvailableError, NotFoundError, PreconditionError, VaultLockedError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { directSocketOpener } from '../net/direct-opener.js';
 import { SignalProtocolStores } from '../signal/stores/index.js';
@@ -448,8 +448,9 @@ export class MessagingClient {
     this.readableAttachments(attachmentId);
     const destination = await choose();
     if (!destination) return false;
-    // The dialog may have stayed open across a lock or the attachment's expiry: asked again (a session
-    // that ended throws VAULT_LOCKED; exportTo looks the attachment up and answers NOT_FOUND).
+    // The dialog may have stayed open across a lock (this client then ended, even if the vault was
+    // unlocked again: VAULT_LOCKED) or the attachment's expiry (NOT_FOUND): asked again.
+    if (this.stopped) throw new VaultLockedError();
     await this.readableAttachments(attachmentId).exportTo(attachmentId, destination);
     return true;
   }
