@@ -3,6 +3,7 @@
  * then the browser's own player gets the file (read by range into a blob: URL of its sniffed type) and can
  * decode it; it can still be saved like any other file. An image is shown by its bytes whatever its name.
  */
+import { randomBytes } from 'node:crypto';
 import { wavTone } from '../src/messaging/attachments/audio.test-support.js';
 import { photoWithMetadata } from '../src/messaging/attachments/image.test-support.js';
 import { expect, test } from './fixtures.js';
@@ -55,4 +56,31 @@ test('an image named like a program is still shown, full size too (only saving a
   await bubble.getByRole('button', { name: /Show full image|Show smaller/ }).click();
   await expect(bubble.locator('img[data-full="true"]')).toBeVisible();
   await expect(bubble.getByRole('alert')).toHaveCount(0);
+});
+
+test('a view-once video named like a program opens once, read in pieces, then only "Viewed" remains', async ({
+  app,
+  demo,
+}) => {
+  test.setTimeout(90_000);
+  const { page } = app;
+  const { contact: gus, ourAci } = await registeredChatWith(app, demo!, 'Gus', PASS);
+  // Over 1 MiB, so the page reads it by range; the name would need a confirmation to save, not to show.
+  const clip = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), randomBytes(3 << 20)]);
+  await contactSendsAttachment(demo!, gus, ourAci, clip, {
+    fileName: 'clip.exe',
+    contentType: 'video/mp4',
+    viewOnce: true,
+  });
+  const timeline = page.getByRole('log', { name: 'Messages with Gus' });
+  const viewOnce = timeline.getByRole('button', { name: 'View once' });
+  await expect(viewOnce).toBeEnabled({ timeout: 20_000 });
+  await viewOnce.click();
+  const viewer = page.getByRole('dialog', { name: 'View-once media' });
+  const video = viewer.locator('video');
+  await expect(video).toHaveAttribute('src', /^blob:/, { timeout: 20_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await viewer.getByRole('button', { name: 'Close' }).click();
+  await expect(timeline.getByText('Viewed', { exact: true })).toBeVisible();
+  await expect(timeline.getByRole('button', { name: 'View once' })).toHaveCount(0);
 });
