@@ -26,7 +26,6 @@ export interface ViewOnceItem {
 }
 
 interface Viewing {
-  readonly messageId: string;
   /** Per attachment: its size and how far it was read. */
   readonly items: Map<string, { readonly size: number; readUpTo: number }>;
   cancelTimer: () => void;
@@ -74,7 +73,6 @@ export class ViewOnceViewings {
     });
     this.store.transaction(() => this.store.markViewed(messageId));
     const viewing: Viewing = {
-      messageId,
       items: new Map(items.map((item) => [item.attachmentId, { size: item.size, readUpTo: 0 }])),
       cancelTimer: () => undefined,
     };
@@ -114,7 +112,7 @@ export class ViewOnceViewings {
   /** No more reads; the files are shredded in the write queue. */
   #end(viewing: Viewing): void {
     viewing.cancelTimer();
-    const ids = [...viewing.items.keys()].filter((id) => this.#byAttachment.get(id) === viewing);
+    const ids = [...viewing.items.keys()];
     for (const id of ids) this.#byAttachment.delete(id);
     this.inWriteQueue(() => {
       for (const id of ids) this.records.delete(id);
