@@ -208,6 +208,18 @@ function FileChip({ attachment }: { attachment: Attachment }) {
   );
 }
 
+/** Whether the component is still mounted: a read by range may end after the user left the chat. */
+function useMounted(): { readonly current: boolean } {
+  const live = useRef(true);
+  useEffect(() => {
+    live.current = true;
+    return () => {
+      live.current = false;
+    };
+  }, []);
+  return live;
+}
+
 /**
  * Audio or video in a message: nothing is read or decoded until the user presses Play; then the file comes
  * from the core by range into a blob: URL of its sniffed type, and the browser's own player takes it.
@@ -216,13 +228,7 @@ function MediaPlayer({ attachment, kind }: { attachment: Attachment; kind: 'audi
   const [url, setUrl] = useState<string | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const live = useRef(true);
-  useEffect(() => {
-    live.current = true;
-    return () => {
-      live.current = false;
-    };
-  }, []);
+  const live = useMounted();
   useEffect(() => () => (url ? releaseObjectUrl(url) : undefined), [url]);
   const name = attachment.fileName ?? kind;
 
@@ -300,6 +306,7 @@ function ViewOnce({ message }: { message: Message }) {
   const [urls, setUrls] = useState<{ url: string; video: boolean }[] | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const live = useMounted();
   const close = () => {
     for (const { url } of urls ?? []) releaseObjectUrl(url);
     setUrls(null);
@@ -351,14 +358,22 @@ function ViewOnce({ message }: { message: Message }) {
       const read = await attachmentUrl(item.attachmentId, {
         confirmExecutable: true,
         type: item.blobType,
-        onProgress: (loaded, total) => setOpening(`Opening ${formatSize(loaded)} of ${formatSize(total)}…`),
+        onProgress: (loaded, total) => {
+          if (live.current) setOpening(`Opening ${formatSize(loaded)} of ${formatSize(total)}…`);
+        },
       });
       if (!read.ok) {
         for (const { url } of opened) releaseObjectUrl(url);
+        if (!live.current) return;
         setOpening(null);
         return setError(read.error);
       }
       opened.push({ url: read.value, video: item.blobType.startsWith('video/') });
+    }
+    // The chat was left while it opened: nothing shows it, so no blob URL may stay behind.
+    if (!live.current) {
+      for (const { url } of opened) releaseObjectUrl(url);
+      return;
     }
     setOpening(null);
     setUrls(opened);
