@@ -9,6 +9,8 @@
  */
 export abstract class CarapaceError extends Error {
   abstract readonly code: string;
+  /** A send that failed after its message was stored: that message (the UI offers "Send again"). */
+  failedMessageId?: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -145,6 +147,17 @@ export class UntrustedIdentityError extends CarapaceError {
 
 export class NotRegisteredError extends CarapaceError {
   readonly code = 'NOT_REGISTERED';
+}
+
+/**
+ * The server does not know whom we sent to (404): they left Signal or never joined, and nothing went to
+ * them. Not NOT_REGISTERED, which is about this device.
+ */
+export class RecipientNotRegisteredError extends CarapaceError {
+  readonly code = 'RECIPIENT_NOT_REGISTERED';
+  constructor(message = 'They are not registered on Signal, so nothing was sent to them.') {
+    super(message);
+  }
 }
 
 export class RegistrationLockedError extends CarapaceError {

@@ -13,8 +13,8 @@ import {
   CarapaceError,
   NetworkError,
   NotAvailableError,
-  NotRegisteredError,
   ProtocolError,
+  RecipientNotRegisteredError,
   ServerError,
 } from '../errors.js';
 import { groupIdOfConversation } from '../groups/group-store.js';
@@ -228,7 +228,7 @@ export class Delivery implements OneToOneDelivery {
         sealed = undefined;
         continue;
       }
-      if (response.status === 404) throw new NotRegisteredError('The contact is not registered on Signal.');
+      if (response.status === 404) throw new RecipientNotRegisteredError();
       throw new ServerError('The server refused the message.', response.status);
     }
     throw new NetworkError('Could not deliver the message after several attempts.');
@@ -295,7 +295,7 @@ export class Delivery implements OneToOneDelivery {
     const response = useUnauth
       ? await this.options.unauthenticatedRequest(request)
       : await this.options.request(request);
-    if (response.status === 404) throw new NotRegisteredError('The contact is not registered on Signal.');
+    if (response.status === 404) throw new RecipientNotRegisteredError();
     if (response.status !== 200)
       throw new ServerError('Could not fetch the contact’s keys.', response.status);
     const keys = parse<PreKeyResponseJson>(response);

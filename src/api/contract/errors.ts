@@ -10,6 +10,11 @@ export interface ApiError {
   readonly triesRemaining?: number;
   /** For INVALID_INPUT: the paths of the fields at fault (`patch.proxy.port`); the UI names them in words. */
   readonly fields?: readonly string[];
+  /**
+   * For a send that failed after its message was stored (status "failed"): that message, which
+   * `messages.resend` sends again. Absent when nothing was stored (e.g. the route was down from the start).
+   */
+  readonly failedMessageId?: string;
 }
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
@@ -41,6 +46,7 @@ export const ERROR_EXPLANATIONS = {
   DECRYPTION_FAILED: 'A message could not be decrypted.',
   UNTRUSTED_IDENTITY: 'The safety number with this contact changed; compare it, then confirm before sending.',
   NOT_REGISTERED: 'This device is not registered yet.',
+  RECIPIENT_NOT_REGISTERED: 'They are not registered on Signal, so nothing was sent to them.',
   REGISTRATION_LOCKED: 'This number is protected by a registration lock; enter your Signal PIN.',
   WRONG_VERIFICATION_CODE: 'That verification code is not correct; check the SMS and try again.',
   WRONG_PIN: 'That PIN is not correct.',

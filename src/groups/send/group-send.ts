@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { ContentHint, ProtocolAddress } from '@signalapp/libsignal-client';
 import type { SerialQueue } from '../../async/serial-queue.js';
-import { GrpcStatusError, NotRegisteredError, PreconditionError } from '../../errors.js';
+import { GrpcStatusError, PreconditionError, RecipientNotRegisteredError } from '../../errors.js';
 import { errorFields, log } from '../../log.js';
 import type { DeliverExtras, GroupDelivery, OneToOneDelivery, SendFlags } from '../../messaging/delivery.js';
 import type { Conversation } from '../../messaging/store.js';
@@ -160,7 +160,7 @@ export class GroupSend implements GroupDelivery {
     if (members.length > 0 && ![...outcome.values()].includes('sent')) {
       if (failures.length > 0) throw failures[0];
       // Only unregistered members (the server said so): no error of ours to pass on.
-      throw new NotRegisteredError('No member of this group is registered on Signal any more.');
+      throw new RecipientNotRegisteredError('No member of this group is registered on Signal any more.');
     }
   }
 
