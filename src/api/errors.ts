@@ -13,6 +13,7 @@ export function toApiError(error: unknown): ApiError {
   const tries = (error as { triesRemaining?: unknown }).triesRemaining;
   // INVALID_INPUT found by the core (a library rule) names its form fields like a schema error does.
   const fields = (error as { fields?: unknown }).fields;
+  const failed = error.failedMessageId;
   return {
     code: error.code,
     message: error.message.slice(0, 1000),
@@ -23,6 +24,7 @@ export function toApiError(error: unknown): ApiError {
     ...(Array.isArray(fields) && fields.every((f) => typeof f === 'string')
       ? { fields: fields.slice(0, 5).map((f: string) => f.slice(0, 100)) }
       : {}),
+    ...(typeof failed === 'string' ? { failedMessageId: failed } : {}),
   };
 }
 

@@ -300,6 +300,35 @@ describe('sending to a group on the demo network', () => {
     }
   });
 
+  it('a message no member got is sent again to every member, under its first timestamp', async () => {
+    const { group, conversationId } = await joinedGroup('Hikers', [bob]);
+    await client.sendText(conversationId, 'hello hikers');
+    for (const member of [alice, bob]) expect((await next(member)).body).toBe('hello hikers');
+    for (const member of [alice, bob]) h.network.server.unregister(member.device);
+    let failedId = '';
+    try {
+      const failure = await client
+        .sendText(conversationId, 'summit at noon')
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      const failed = client.store.page(conversationId, { before: null, limit: 1 }).messages[0]!;
+      expect(failed).toMatchObject({ body: 'summit at noon', status: 'failed' });
+      failedId = failed.id;
+    } finally {
+      for (const member of [alice, bob]) h.network.server.register(member.device);
+    }
+    const resent = await client.resend(failedId);
+    expect(resent.status).toBe('sent');
+    for (const member of [alice, bob]) {
+      const got = await next(member);
+      expect(got.body).toBe('summit at noon');
+      expect(Number(got.dataMessage.timestamp)).toBe(resent.sentAt);
+      expect(Buffer.from(got.dataMessage.groupV2!.masterKey!)).toEqual(Buffer.from(group.masterKey));
+    }
+    const states = client.groupSend.recipients(failedId).map((r) => r.status);
+    expect(states).toEqual(['sent', 'sent']);
+  });
+
   it('removed from the group: sending is refused with a clear sentence and nothing is sent', async () => {
     const { group, conversationId } = await joinedGroup('Old club', [carol]);
     await removeFromGroup(h, alice, group, h.account.aci);

@@ -11,6 +11,7 @@ import type { AttachmentInfo } from './attachments/records.js';
 import type { MessageMeaning } from './meaning.js';
 import { MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS, QUOTE_TEXT_MAX_CHARS } from './meaning-rules.js';
 import type { QuoteInput } from './message-meaning.js';
+import { quoteProto } from './quote-proto.js';
 import type { Sender } from './sender.js';
 import type { Conversation, Message, MessageStore } from './store.js';
 
@@ -46,25 +47,8 @@ export class MessageChanges {
           hasThumbnail: false,
         }
       : null;
-    return {
-      proto: {
-        id: message.sentAt,
-        authorAci: author,
-        text,
-        type: 0,
-        ...(attachment
-          ? {
-              attachments: [
-                {
-                  ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
-                  ...(attachment.fileName ? { fileName: attachment.fileName } : {}),
-                },
-              ],
-            }
-          : {}),
-      },
-      stored: { authorServiceId: author, sentAt: message.sentAt, text, attachment },
-    };
+    const stored: QuoteInput = { authorServiceId: author, sentAt: message.sentAt, text, attachment };
+    return { proto: quoteProto(stored), stored };
   }
 
   /** Our one reaction on a message: set (replacing ours) or removed. Sent first, then stored. */

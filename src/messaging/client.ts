@@ -346,6 +346,17 @@ export class MessagingClient {
     return this.sender.sendText(conversationId, body, preview, quote);
   }
 
+  /**
+   * Send one of our failed messages again (Signal's "Send again"): same timestamp, files re-uploaded from
+   * our stored copies; a view-once message's media is discarded once it went out, as after a first send.
+   */
+  async resend(messageId: string): Promise<Message> {
+    this.open();
+    const message = await this.sender.resend(messageId);
+    if (!message.viewOnce || message.status === 'failed') return message;
+    return this.lock.run(() => discardSentViewOnce(this.store, this.attachments, message));
+  }
+
   /** Our one reaction on a message (see MessageChanges.react). */
   async react(messageId: string, emoji: string, remove = false): Promise<Message> {
     this.open();

@@ -9,6 +9,7 @@
  */
 import {
   BlockedError,
+  CarapaceError,
   NotAvailableError,
   NotFoundError,
   UntrustedIdentityError,
@@ -31,6 +32,7 @@ import type { AttachmentPointer } from '../signal/proto/signal-service.js';
 import { Delivery, type ChatRequester, type GroupDelivery } from './delivery.js';
 import { preparePreviewImage, previewField, type OutgoingPreview } from './outgoing-preview.js';
 import type { QuoteInput } from './message-meaning.js';
+import { resendDataMessage, resendFiles } from './resend.js';
 import type { MessageEncryptor } from './signal-adapter.js';
 import type { Transfers } from './attachments/transfers.js';
 import type { Conversation, Message, MessageStore } from './store.js';
@@ -81,6 +83,16 @@ export type OutgoingFile = OutgoingSource & { readonly fileName?: string };
 const MAX_ATTACHMENTS_PER_MESSAGE = 32;
 
 const MAX_BODY_LENGTH = 64 * 1024;
+
+/**
+ * What a send throws once its stored message failed: the error says which message (the UI offers "Send
+ * again" on it instead of keeping the text), and an identity error names the chat, not a device.
+ */
+function failedWith(error: unknown, conversationId: string, messageId: string): unknown {
+  const thrown = error instanceof UntrustedIdentityError ? new UntrustedIdentityError(conversationId) : error;
+  if (thrown instanceof CarapaceError) thrown.failedMessageId = messageId;
+  return thrown;
+}
 
 export class Sender {
   private lastTimestamp = 0;
@@ -191,17 +203,11 @@ export class Sender {
         await this.delivery.deliver(conversation, content, timestamp, { online: false, urgent: true });
       } catch (error) {
         await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
-        if (error instanceof UntrustedIdentityError) throw new UntrustedIdentityError(conversationId);
-        throw error;
+        throw failedWith(error, conversationId, message.id);
       } finally {
         pointer?.key?.fill(0);
       }
-      return this.options.lock.run(() => {
-        const current = store.getMessage(message.id);
-        // A receipt may already have moved it past "sent".
-        if (current && current.status !== 'pending') return current;
-        return store.setStatus(message.id, 'sent');
-      });
+      return this.#settleSent(message.id);
     } finally {
       image?.bytes.fill(0);
       image?.thumbnail?.bytes.fill(0);
@@ -266,36 +272,20 @@ export class Sender {
           return { message: stored, attachmentIds: ids };
         }),
       );
-      const pointers: AttachmentPointer[] = [];
+      const pointers = new Map<string, AttachmentPointer>();
       try {
-        for (const [index, item] of prepared.entries()) {
-          const attachmentId = attachmentIds[index]!;
-          const controller = this.options.transfers?.start(attachmentId);
-          try {
-            pointers.push(
-              await uploadAttachment(item, machinery.transport, {
-                onProgress: (loaded, total) =>
-                  this.options.onProgress?.({
-                    messageId: message.id,
-                    attachmentId,
-                    direction: 'upload',
-                    loaded,
-                    total,
-                  }),
-                ...(controller ? { signal: controller.signal } : {}),
-              }),
-            );
-          } finally {
-            if (controller) this.options.transfers?.end(attachmentId, controller);
-          }
-        }
+        await this.#upload(
+          message.id,
+          prepared.map((item, index) => ({ attachmentId: attachmentIds[index]!, prepared: item })),
+          pointers,
+        );
         const profileKey = this.options.ownProfileKey?.() ?? null;
         await this.delivery.deliver(
           conversation,
           {
             dataMessage: {
               ...(text ? { body: text } : {}),
-              attachments: pointers,
+              attachments: [...pointers.values()],
               timestamp,
               ...(viewOnce ? { isViewOnce: true } : {}),
               ...this.timerFields(conversation, expireTimer),
@@ -307,22 +297,91 @@ export class Sender {
         );
       } catch (error) {
         await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
-        if (error instanceof UntrustedIdentityError) throw new UntrustedIdentityError(conversationId);
-        throw error;
+        throw failedWith(error, conversationId, message.id);
       } finally {
-        for (const pointer of pointers) pointer.key?.fill(0);
+        for (const pointer of pointers.values()) pointer.key?.fill(0);
       }
-      return this.options.lock.run(() => {
-        const current = store.getMessage(message.id);
-        if (current && current.status !== 'pending') return current;
-        return store.setStatus(message.id, 'sent');
-      });
+      return this.#settleSent(message.id);
     } finally {
       for (const item of prepared) {
         item.bytes.fill(0);
         item.thumbnail?.bytes.fill(0);
       }
     }
+  }
+
+  /**
+   * Send one of our failed messages again (./resend.ts): its stored files uploaded again, then the same
+   * DataMessage under its first timestamp. The message is "pending" meanwhile, so a second call is refused
+   * until this one ends; failing again leaves it "failed", as before.
+   */
+  async resend(messageId: string): Promise<Message> {
+    const { store, crypto } = this.options;
+    const records = this.options.attachments?.()?.records;
+    const claimed = await this.options.lock.run(() => {
+      const message = store.getMessage(messageId);
+      if (!message) throw new NotFoundError('That message is not here any more.');
+      const files = resendFiles(message, records);
+      const conversation = this.conversation(message.conversationId);
+      if (conversation.blocked) throw new BlockedError();
+      if (crypto.needsApproval(conversation.serviceId)) throw new UntrustedIdentityError(conversation.id);
+      return { message: store.setStatus(message.id, 'pending'), conversation, files };
+    });
+    const { message, conversation, files } = claimed;
+    const pointers = new Map<string, AttachmentPointer>();
+    try {
+      await this.#upload(message.id, files, pointers);
+      // The chat's timer of now, as a new message would carry: a resend never turns an older timer back on.
+      const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
+      const profileKey = this.options.ownProfileKey?.() ?? null;
+      const dataMessage = resendDataMessage(message, pointers, {
+        ...this.timerFields(conversation, expireTimer),
+        ...(profileKey ? { profileKey } : {}),
+      });
+      await this.delivery.deliver(conversation, { dataMessage }, message.sentAt, {
+        online: false,
+        urgent: true,
+      });
+    } catch (error) {
+      await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
+      throw failedWith(error, conversation.id, message.id);
+    } finally {
+      for (const pointer of pointers.values()) pointer.key?.fill(0);
+    }
+    return this.#settleSent(message.id);
+  }
+
+  /** Uploads a message's files in order into `pointers` (progress events; each cancellable by its id). */
+  async #upload(
+    messageId: string,
+    files: readonly { readonly attachmentId: string; readonly prepared: PreparedAttachment }[],
+    pointers: Map<string, AttachmentPointer>,
+  ): Promise<void> {
+    const machinery = this.options.attachments?.();
+    if (files.length === 0) return;
+    if (!machinery) throw new NotAvailableError('Attachments are not available in this client.');
+    for (const { attachmentId, prepared } of files) {
+      const controller = this.options.transfers?.start(attachmentId);
+      try {
+        const pointer = await uploadAttachment(prepared, machinery.transport, {
+          onProgress: (loaded, total) =>
+            this.options.onProgress?.({ messageId, attachmentId, direction: 'upload', loaded, total }),
+          ...(controller ? { signal: controller.signal } : {}),
+        });
+        pointers.set(attachmentId, pointer);
+      } finally {
+        if (controller) this.options.transfers?.end(attachmentId, controller);
+      }
+    }
+  }
+
+  /** "sent" once the server accepted it — unless a receipt already moved it further. */
+  #settleSent(messageId: string): Promise<Message> {
+    return this.options.lock.run(() => {
+      const current = this.options.store.getMessage(messageId);
+      if (current && current.status !== 'pending') return current;
+      return this.options.store.setStatus(messageId, 'sent');
+    });
   }
 
   /**

@@ -29,8 +29,10 @@ import { pointerFailure } from './pointer-check.js';
 import {
   attachmentBytes,
   downloadAttachment,
+  preparedFromStored,
   sanitizeFileName,
   type AttachmentBytes,
+  type PreparedAttachment,
   type AttachmentTransport,
   type StoredAttachment,
   type TransferOptions,
@@ -202,6 +204,30 @@ export class AttachmentRecords {
       this.clock(),
     );
     return id;
+  }
+
+  /**
+   * Our stored copy of a file we sent, to upload again when its message is resent; undefined when it is
+   * not one of ours or its file is gone (deleted, expired).
+   */
+  outgoingCopy(id: string): PreparedAttachment | undefined {
+    const row = this.#row(id);
+    if (!row || row.direction !== 'outgoing' || row.state !== 'ready' || row.file_id === null)
+      return undefined;
+    if (row.size === null || !this.files.has(row.file_id)) return undefined;
+    const info = toInfo(row);
+    return preparedFromStored(this.files, {
+      fileId: row.file_id,
+      size: row.size,
+      contentType: (row.content_type ?? 'application/octet-stream') as SniffedType,
+      ...(info.fileName ? { fileName: info.fileName } : {}),
+      ...(info.width !== undefined ? { width: info.width } : {}),
+      ...(info.height !== undefined ? { height: info.height } : {}),
+      ...(info.caption ? { caption: info.caption } : {}),
+      flags: row.flags,
+      potentiallyExecutable: info.potentiallyExecutable,
+      inlineImage: info.inlineImage,
+    });
   }
 
   get(id: string): AttachmentInfo | undefined {

@@ -150,6 +150,26 @@ function* vaultChunks(files: EncryptedFileStore, fileId: string): Generator<Uint
   }
 }
 
+/**
+ * Our stored copy of a file we sent, ready to upload again (a resend): read from the vault a segment at a
+ * time, exactly the bytes stored when it was first prepared (metadata already stripped then).
+ */
+export function preparedFromStored(files: EncryptedFileStore, stored: StoredAttachment): PreparedAttachment {
+  return {
+    bytes: Buffer.alloc(0),
+    chunks: () => vaultChunks(files, stored.fileId),
+    contentType: stored.contentType,
+    size: stored.size,
+    ...(stored.fileName ? { fileName: stored.fileName } : {}),
+    ...(stored.width !== undefined ? { width: stored.width } : {}),
+    ...(stored.height !== undefined ? { height: stored.height } : {}),
+    ...(stored.caption ? { caption: stored.caption } : {}),
+    flags: stored.flags,
+    metadataStripped: false,
+    potentiallyExecutable: stored.potentiallyExecutable,
+  };
+}
+
 /** The head of a staged file (enough to sniff) and its size, or the whole file for images. */
 function readStaged(
   files: EncryptedFileStore | undefined,

@@ -82,6 +82,15 @@ export const MESSAGES_COMMANDS = {
     MessageSchema,
   ),
   /**
+   * Send one of our messages that failed again (Signal's "Send again"): the same text, quote, link preview,
+   * attachments (uploaded again from our stored copies, with progress) and view-once flag, under its first
+   * timestamp, so a recipient that got it after all keeps one copy. The message is "pending" while it goes
+   * and returns "sent" or, failing again, "failed" with the error. NOT_FOUND: no such message; PRECONDITION:
+   * not ours, not failed (a "Send again" already running included), deleted, or a file of it is gone;
+   * BLOCKED, UNTRUSTED_IDENTITY and the route's errors as for a new message.
+   */
+  'messages.resend': command(z.strictObject({ messageId: Id }), MessageSchema),
+  /**
    * React to a message (ours or the contact's) with one emoji; one reaction per person per message, so a
    * new one replaces ours and `remove: true` takes ours away (`emoji` = the one to remove). Returns the
    * updated message (also sent as `message.updated`). NOT_FOUND: no such message; PRECONDITION: a

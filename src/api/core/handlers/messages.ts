@@ -1,6 +1,7 @@
 /**
  * A conversation's timeline: paging (and the window around a quoted message), sending text and replies,
- * reactions, delete for everyone / for me, edits, read state, typing indicators.
+ * sending a failed message again, reactions, delete for everyone / for me, edits, read state, typing
+ * indicators.
  */
 import { NotFoundError } from '../../../errors.js';
 import type { CoreContext, Handlers } from '../context.js';
@@ -62,6 +63,10 @@ export function messageHandlers(ctx: CoreContext) {
       } finally {
         image?.fill(0);
       }
+    },
+    'messages.resend': async ({ messageId }) => {
+      const s = ctx.session();
+      return s.apiMessage(await s.needClient().resend(messageId));
     },
     'messages.markRead': async ({ conversationId }) => {
       const s = ctx.session();
