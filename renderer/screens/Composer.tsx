@@ -71,8 +71,9 @@ function openProxySettings(): void {
 }
 
 /**
- * A send refused because the route is down. The text stays in the composer (nothing is queued: a queued
- * message would leave by itself later, when the user may no longer want it to) and the way to fix it is
+ * A send refused because the route is down. The text stays in the composer — or, when the core stored the
+ * message before the route failed, in the chat with "Send again" (nothing is queued either way: a queued
+ * message would leave by itself later, when the user may no longer want it to) — and the way to fix it is
  * one click away.
  */
 function NotSentRouteDown({ error }: { error: ApiError }) {
@@ -82,7 +83,10 @@ function NotSentRouteDown({ error }: { error: ApiError }) {
       : 'the proxy (or Tor) cannot be reached';
   return (
     <p className="error" role="alert" data-error-code={error.code}>
-      Not sent: {what}, and Carapace never connects directly instead. Your message stays here.{' '}
+      Not sent: {what}, and Carapace never connects directly instead.{' '}
+      {error.failedMessageId !== undefined
+        ? 'Send it again from the chat once the proxy works.'
+        : 'Your message stays here.'}{' '}
       <button type="button" onClick={openProxySettings}>
         Proxy settings
       </button>
@@ -170,13 +174,20 @@ export function Composer({
     setBusy(false);
     if (!result.ok) {
       setError(result.error);
+      // Stored and failed: it waits in the timeline with "Send again", so the composer starts afresh (a
+      // second copy typed here would go out twice). Nothing stored (e.g. the route was down): keep it all.
+      if (result.error.failedMessageId !== undefined) clear();
       return;
     }
+    clear();
+    addMessage(result.value);
+  };
+
+  const clear = () => {
     setBody('');
     if (mode) onModeDone();
     else setFiles(() => []);
     setViewOnce(false);
-    addMessage(result.value);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {

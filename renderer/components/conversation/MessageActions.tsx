@@ -10,6 +10,8 @@ export interface MessageActionHandlers {
   onReply: () => void;
   onEdit: () => void;
   onDelete: () => void;
+  /** Send our failed message again. */
+  onResend: () => void;
   /** Message details (each group member's delivery of our message). */
   onDetails: () => void;
   /** `refocus`: give the focus back to the message (Escape, an action); not when it moved elsewhere. */
@@ -18,7 +20,8 @@ export interface MessageActionHandlers {
 
 /**
  * A message's actions menu (opened by its ⋯ button, Enter, the context-menu key, Shift+F10 or a right
- * click): quick reactions and "Other emoji…", Reply, Edit, Delete…. Arrow keys move, Escape closes.
+ * click): quick reactions and "Other emoji…", Send again (our failed message), Reply, Edit, Delete….
+ * Arrow keys move, Escape closes.
  */
 export function MessageActions({
   message,
@@ -131,6 +134,7 @@ export function MessageActions({
               {item('Other emoji…', () => setOther(true))}
             </div>
           ) : null}
+          {allowed.resend ? item('Send again', handlers.onResend) : null}
           {allowed.reply ? item('Reply', handlers.onReply) : null}
           {allowed.edit ? item('Edit', handlers.onEdit) : null}
           {offersDetails(message, conversation) ? item('Details', handlers.onDetails) : null}

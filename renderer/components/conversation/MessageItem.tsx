@@ -8,6 +8,7 @@ import { DaySeparator } from './DaySeparator.js';
 import { sameDay } from './format.js';
 import { MessageActions, type MessageActionHandlers } from './MessageActions.js';
 import { MessageMeta } from './MessageMeta.js';
+import { allowedActions } from './message-rules.js';
 import { QuoteBlock } from './QuoteBlock.js';
 import { Reactions } from './Reactions.js';
 
@@ -49,7 +50,7 @@ export interface MessageItemProps {
 
 /**
  * One timeline row: a day separator when the day changes, then the message — quote, content or the
- * "deleted" tombstone, time/edited/ticks, reactions — or an event line. The message itself is focusable
+ * "deleted" tombstone, time/edited/ticks, "Send again" when ours failed, reactions — or an event line. The message itself is focusable
  * (arrow keys move between messages) and opens its actions menu with Enter or the context-menu key.
  */
 export function MessageItem({
@@ -126,6 +127,12 @@ export function MessageItem({
           )}
           <MessageMeta message={message} />
         </div>
+        {allowedActions(message, conversation).resend ? (
+          // Beside "Not sent", as Signal offers it; the actions menu has it too (keyboard).
+          <button type="button" className="link-button resend-button" onClick={handlers.onResend}>
+            Send again
+          </button>
+        ) : null}
         {message.deleted ? null : (
           <Reactions
             groups={message.reactions}

@@ -5,7 +5,7 @@ import type { ApiError, Conversation, Message } from '../../../src/api/contract.
 import { loadNewer, loadOlder, openConversation } from '../../bridge.js';
 import { useStore } from '../../store.js';
 import { ErrorText } from '../ErrorText.js';
-import { react, showAround } from './actions.js';
+import { react, resend, showAround } from './actions.js';
 import type { ComposerMode } from './ComposerMode.js';
 import { DeleteDialog } from './DeleteDialog.js';
 import { EncryptionNotice } from './EncryptionNotice.js';
@@ -220,6 +220,11 @@ function ChatTimeline({ conversation, onCompose }: TimelineProps) {
     onDetails: () => {
       setMenu(null);
       setDetails(message);
+    },
+    onResend: () => {
+      closeMenu(true);
+      setError(null);
+      void resend(message).then(setError);
     },
   });
 

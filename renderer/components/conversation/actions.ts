@@ -1,6 +1,6 @@
 /**
- * What the conversation's actions do through the API (issue 14): react, delete, edit, jump to a quoted
- * message, page newer, reading state. Each keeps the store in step with the core's answer (the events
+ * What the conversation's actions do through the API (issue 14): react, delete, edit, send again, jump to
+ * a quoted message, page newer, reading state. Each keeps the store in step with the core's answer (the events
  * that follow are idempotent) and returns the typed error, if any, for the component to show.
  */
 import type { ApiError, ApiResult, Message } from '../../../src/api/contract.js';
@@ -18,6 +18,11 @@ export async function react(message: Message, emoji: string, remove: boolean): P
   return settle(
     await getApi().messages.react({ messageId: message.id, emoji, ...(remove ? { remove } : {}) }),
   );
+}
+
+/** Signal's "Send again" for our message that failed: it shows "sending", then "sent" or "failed" again. */
+export async function resend(message: Message): Promise<ApiError | null> {
+  return settle(await getApi().messages.resend({ messageId: message.id }));
 }
 
 export async function deleteForEveryone(message: Message): Promise<ApiError | null> {

@@ -41,6 +41,7 @@ function conversation(fields: Partial<Conversation> = {}): Conversation {
 describe('which actions a message offers', () => {
   it('offers everything on our own sent text within the window', () => {
     expect(allowedActions(message(), conversation(), NOW)).toEqual({
+      resend: false,
       react: true,
       reply: true,
       edit: true,
@@ -62,6 +63,20 @@ describe('which actions a message offers', () => {
     }
   });
 
+  it('offers "Send again" only on our failed message, in a chat we may write to', () => {
+    const failed = message({ status: 'failed' });
+    expect(allowedActions(failed, conversation(), NOW).resend).toBe(true);
+    for (const m of [
+      message({ status: 'sending' }),
+      message({ status: 'sent' }),
+      message({ direction: 'in', status: 'received' }),
+      message({ status: 'failed', deleted: true }),
+    ]) {
+      expect(allowedActions(m, conversation(), NOW).resend, `${m.direction} ${m.status}`).toBe(false);
+    }
+    expect(allowedActions(failed, conversation({ blocked: true }), NOW).resend).toBe(false);
+  });
+
   it('offers only delete for me on a tombstone or an event; no reply to view-once; nothing writable in a request', () => {
     for (const m of [message({ deleted: true }), message({ kind: 'timer-changed' })]) {
       expect(Object.values(allowedActions(m, conversation(), NOW)).some(Boolean)).toBe(false);
@@ -81,6 +96,7 @@ describe('in a group', () => {
 
   it('offers nothing that writes once we left, and details on our own messages', () => {
     expect(allowedActions(message(), inGroup('member'), NOW)).toEqual({
+      resend: false,
       react: true,
       reply: true,
       edit: true,

@@ -16,6 +16,8 @@ export function allowedActions(message: Message, conversation: Conversation, now
   const member = (group?.membership ?? 'member') === 'member';
   const writable = !conversation.isRequest && !conversation.blocked && member;
   return {
+    /** "Send again": our message that failed (the core refuses it once it is sending or sent). */
+    resend: live && writable && message.direction === 'out' && message.status === 'failed',
     react: live && writable,
     reply: live && writable && !message.viewOnce,
     edit: live && writable && sent && !message.viewOnce && message.body !== '',
