@@ -48,6 +48,7 @@ import { MessageStore, type Conversation, type ConversationInit, type Message, t
 
 export type { AccountCredentials } from './connection.js';
 export { purgeExpiredMessages } from './expiry.js';
+export { failInterruptedSends } from './resend.js';
 
 export class MessagingClient {
   readonly store: MessageStore;

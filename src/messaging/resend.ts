@@ -6,12 +6,14 @@
  * The upload and the delivery are the Sender's (./sender.ts `resend`).
  */
 import { NotAvailableError, PreconditionError } from '../errors.js';
+import { log } from '../log.js';
 import type { AttachmentPointer, DataMessage } from '../signal/proto/signal-service.js';
 import type { AttachmentRecords } from './attachments/records.js';
 import type { PreparedAttachment } from './attachments/service.js';
 import { previewField } from './outgoing-preview.js';
 import { quoteProto } from './quote-proto.js';
-import type { Message } from './store.js';
+import { MessageStore, type Message } from './store.js';
+import type { SqlDatabase } from '../vault/sql.js';
 
 /** A stored file of the message to upload again, by its attachment id. */
 export interface ResendFile {
@@ -72,4 +74,15 @@ export function resendDataMessage(
     ...(message.viewOnce ? { isViewOnce: true } : {}),
     ...extras,
   };
+}
+
+/**
+ * Run at unlock, before anything is shown: a send that was running when the vault closed (a lock, a crash,
+ * kill -9) can never finish, so it reads "Not sent" with Send again instead of "sending" for ever. It is
+ * never sent again on its own (the user may no longer want it to go).
+ */
+export function failInterruptedSends(db: SqlDatabase): number {
+  const failed = new MessageStore(db).failInterruptedSends();
+  if (failed > 0) log.info('messaging.send.interrupted', { failed });
+  return failed;
 }

@@ -7,7 +7,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../contract.js';
 import { within } from '../../async/within.js';
 import { errorFields, log } from '../../log.js';
 import { VaultLockedError } from '../../errors.js';
-import { purgeExpiredMessages } from '../../messaging/client.js';
+import { failInterruptedSends, purgeExpiredMessages } from '../../messaging/client.js';
 import { AutoLock, Vault } from '../../vault/index.js';
 import type { CoreContext, CoreOptions, Emit, Handlers } from './context.js';
 import { clearFreedMemory, overwriteYoungGeneration } from './freed-memory.js';
@@ -56,6 +56,11 @@ export function createCore(options: CoreOptions, emit: Emit): Core {
         purgeExpiredMessages(vault, clock());
       } catch (error) {
         log.warn('api.purge_expired_failed', errorFields(error));
+      }
+      try {
+        failInterruptedSends(vault.db);
+      } catch (error) {
+        log.warn('api.fail_interrupted_sends_failed', errorFields(error));
       }
       session = new Session(vault, config, clock, emit, options.routes);
       applyAutoLock(session.settings.get());

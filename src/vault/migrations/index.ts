@@ -10,6 +10,7 @@ import { migration0009 } from './0009-indexes.js';
 import { migration0010 } from './0010-groups.js';
 import { migration0011 } from './0011-group-send.js';
 import { migration0012 } from './0012-delivery-keys.js';
+import { migration0013 } from './0013-pending-sends.js';
 import type { Migration } from './types.js';
 
 /** Every schema step, in order. Append only; each owner fills its own slot. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ];
