@@ -81,7 +81,9 @@ test('day separators, compact times, ticks with names, header and encryption not
           { body: 'read by Ada', at: daysAgo(1, 20, 31), direction: 'out', status: 'read' },
           { body: 'delivered to Ada', at: daysAgo(0, 0, 1), direction: 'out', status: 'delivered' },
           { body: 'only sent', at: daysAgo(0, 0, 2), direction: 'out', status: 'sent' },
-          { body: 'still sending', at: daysAgo(0, 0, 3), direction: 'out', status: 'pending' },
+          // A send the vault closed under (seeded while locked): at unlock it reads "Not sent" with Send
+          // again, never "Sending" for ever.
+          { body: 'cut off by a lock', at: daysAgo(0, 0, 3), direction: 'out', status: 'pending' },
         ],
       },
     ],
@@ -115,7 +117,7 @@ test('day separators, compact times, ticks with names, header and encryption not
 
   // Delivery ticks: drawn, and named for screen readers (a failure in words on screen too).
   for (const [body, label] of [
-    ['still sending', 'Sending'],
+    ['cut off by a lock', 'Not sent'],
     ['only sent', 'Sent'],
     ['delivered to Ada', 'Delivered'],
     ['read by Ada', 'Read'],
@@ -125,7 +127,12 @@ test('day separators, compact times, ticks with names, header and encryption not
     await expect(ticks, body).toHaveAttribute('title', label);
     await expect(ticks.getByText(label, { exact: true }), body).toBeAttached();
   }
-  await expect(log.getByText('Not sent', { exact: true })).toBeVisible();
+  for (const body of ['this one failed', 'cut off by a lock']) {
+    const failed = log.locator('.timeline-message.out').filter({ hasText: body });
+    await expect(failed.getByText('Not sent', { exact: true }), body).toBeVisible();
+    await expect(failed.getByRole('button', { name: 'Send again' }), body).toBeVisible();
+  }
+  await expect(log.getByRole('button', { name: 'Send again' })).toHaveCount(2);
   await expect(log.locator('.bubble.in .ticks')).toHaveCount(0);
 
   // One destructive style: the confirmation's "Remove contact" is the danger button, unlike Cancel.
@@ -143,7 +150,7 @@ test('day separators, compact times, ticks with names, header and encryption not
     await page.emulateMedia({ colorScheme: scheme });
     for (const size of SIZES) {
       await page.setViewportSize(size);
-      await expectFits(page, log.getByText('still sending', { exact: true }));
+      await expectFits(page, log.getByText('cut off by a lock', { exact: true }));
       await snap(page, `polish-chat-${size.width}x${size.height}-${scheme}`);
     }
     await expectNoSeriousViolations(page, `conversation polish (${scheme})`);
