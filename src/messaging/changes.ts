@@ -6,12 +6,10 @@
  */
 import { NotFoundError, PreconditionError } from '../errors.js';
 import type { SerialQueue } from '../async/serial-queue.js';
-import type { Quote } from '../signal/proto/signal-service.js';
 import type { AttachmentInfo } from './attachments/records.js';
 import type { MessageMeaning } from './meaning.js';
 import { MAX_EDITS, MESSAGE_CHANGE_WINDOW_MS, QUOTE_TEXT_MAX_CHARS } from './meaning-rules.js';
 import type { QuoteInput } from './message-meaning.js';
-import { quoteProto } from './quote-proto.js';
 import type { Sender } from './sender.js';
 import type { Conversation, Message, MessageStore } from './store.js';
 
@@ -28,8 +26,8 @@ export interface MessageChangesOptions {
 export class MessageChanges {
   constructor(private readonly options: MessageChangesOptions) {}
 
-  /** The quote of a message of this chat, as sent (proto) and as stored with our reply. */
-  quoteOf(conversationId: string, messageId: string): { proto: Quote; stored: QuoteInput } {
+  /** The quote of a message of this chat, as stored with our reply (and sent from there). */
+  quoteOf(conversationId: string, messageId: string): QuoteInput {
     const message = this.message(messageId);
     if (message.conversationId !== conversationId) throw new NotFoundError('No such message in this chat.');
     if (message.kind !== 'message' || message.deleted || message.viewOnce) {
@@ -47,8 +45,7 @@ export class MessageChanges {
           hasThumbnail: false,
         }
       : null;
-    const stored: QuoteInput = { authorServiceId: author, sentAt: message.sentAt, text, attachment };
-    return { proto: quoteProto(stored), stored };
+    return { authorServiceId: author, sentAt: message.sentAt, text, attachment };
   }
 
   /** Our one reaction on a message: set (replacing ours) or removed. Sent first, then stored. */

@@ -353,9 +353,7 @@ export class MessagingClient {
    */
   async resend(messageId: string): Promise<Message> {
     this.open();
-    const message = await this.sender.resend(messageId);
-    if (!message.viewOnce || message.status === 'failed') return message;
-    return this.lock.run(() => discardSentViewOnce(this.store, this.attachments, message));
+    return this.dropSentViewOnceCopy(await this.sender.resend(messageId));
   }
 
   /** Our one reaction on a message (see MessageChanges.react). */
@@ -409,7 +407,11 @@ export class MessagingClient {
     options: { viewOnce?: boolean } = {},
   ): Promise<Message> {
     this.open();
-    const message = await this.sender.sendAttachments(conversationId, files, body, options);
+    return this.dropSentViewOnceCopy(await this.sender.sendAttachments(conversationId, files, body, options));
+  }
+
+  /** A view-once message of ours that went out: our copy goes, as in Signal (a failed one keeps it). */
+  private dropSentViewOnceCopy(message: Message): Promise<Message> | Message {
     if (!message.viewOnce || message.status === 'failed') return message;
     return this.lock.run(() => discardSentViewOnce(this.store, this.attachments, message));
   }

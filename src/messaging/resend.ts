@@ -1,17 +1,14 @@
 /**
- * "Send again" for one of our messages that failed (Signal's retry): which messages qualify, which stored
- * files go up again, and the DataMessage rebuilt from what we stored — the same text, quote, link preview,
- * attachments and view-once flag, under the message's first timestamp, so a recipient that got it after all
+ * "Send again" for one of our messages that failed (Signal's retry): which messages qualify and which stored
+ * files go up again. The DataMessage is rebuilt from the stored row as at its first send
+ * (./outgoing-data-message.ts), under the message's first timestamp, so a recipient that got it after all
  * (the server accepted it, then the answer was lost) drops the copy as a duplicate, as Signal's apps do.
  * The upload and the delivery are the Sender's (./sender.ts `resend`).
  */
 import { NotAvailableError, PreconditionError } from '../errors.js';
 import { log } from '../log.js';
-import type { AttachmentPointer, DataMessage } from '../signal/proto/signal-service.js';
 import type { AttachmentRecords } from './attachments/records.js';
 import type { PreparedAttachment } from './attachments/service.js';
-import { previewField } from './outgoing-preview.js';
-import { quoteProto } from './quote-proto.js';
 import { MessageStore, type Message } from './store.js';
 import type { SqlDatabase } from '../vault/sql.js';
 
@@ -42,38 +39,6 @@ export function resendFiles(message: Message, records: AttachmentRecords | undef
     }
     return { attachmentId, prepared };
   });
-}
-
-/** The DataMessage of a resend: what the first send carried, with the chat's timer fields of now. */
-export function resendDataMessage(
-  message: Message,
-  pointers: ReadonlyMap<string, AttachmentPointer>,
-  extras: Pick<DataMessage, 'expireTimer' | 'expireTimerVersion' | 'profileKey'>,
-): DataMessage {
-  const previewImage = message.preview?.imageAttachmentId ?? null;
-  const attachments = message.attachmentIds
-    .filter((id) => id !== previewImage)
-    .map((id) => pointers.get(id))
-    .filter((pointer): pointer is AttachmentPointer => pointer !== undefined);
-  const preview = message.preview;
-  return {
-    ...(message.body !== null && message.body !== '' ? { body: message.body } : {}),
-    ...(attachments.length > 0 ? { attachments } : {}),
-    timestamp: message.sentAt,
-    ...(preview
-      ? {
-          preview: [
-            previewField(
-              { url: preview.url, title: preview.title, description: preview.description },
-              previewImage !== null ? pointers.get(previewImage) : undefined,
-            ),
-          ],
-        }
-      : {}),
-    ...(message.quote ? { quote: quoteProto(message.quote) } : {}),
-    ...(message.viewOnce ? { isViewOnce: true } : {}),
-    ...extras,
-  };
 }
 
 /**

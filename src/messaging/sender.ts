@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { acceptPreview } from '../net/link-preview-rules.js';
-import { ReceiptType, TypingAction, type Content, type Quote } from '../signal/proto/signal-service.js';
+import { ReceiptType, TypingAction, type Content } from '../signal/proto/signal-service.js';
 import type { EncryptedFileStore } from '../vault/file-store.js';
 import type { AttachmentRecords } from './attachments/records.js';
 import {
@@ -30,9 +30,10 @@ import {
 import type { SerialQueue } from '../async/serial-queue.js';
 import type { AttachmentPointer } from '../signal/proto/signal-service.js';
 import { Delivery, type ChatRequester, type GroupDelivery } from './delivery.js';
-import { preparePreviewImage, previewField, type OutgoingPreview } from './outgoing-preview.js';
+import { preparePreviewImage, type OutgoingPreview } from './outgoing-preview.js';
 import type { QuoteInput } from './message-meaning.js';
-import { resendDataMessage, resendFiles } from './resend.js';
+import { dataMessageOf } from './outgoing-data-message.js';
+import { resendFiles } from './resend.js';
 import type { MessageEncryptor } from './signal-adapter.js';
 import type { Transfers } from './attachments/transfers.js';
 import type { Conversation, Message, MessageStore } from './store.js';
@@ -134,7 +135,7 @@ export class Sender {
     conversationId: string,
     body: string,
     preview?: OutgoingPreview,
-    quote?: { readonly proto: Quote; readonly stored: QuoteInput },
+    quote?: QuoteInput,
   ): Promise<Message> {
     if (typeof body !== 'string' || body.trim().length === 0 || body.length > MAX_BODY_LENGTH) {
       throw new ValidationError('A message needs 1 to 65536 characters of text.');
@@ -149,7 +150,7 @@ export class Sender {
     const image = accepted && machinery ? await preparePreviewImage(preview?.image) : undefined;
     try {
       const timestamp = this.nextTimestamp();
-      const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
+      const expireTimer = this.#chatTimer(conversation);
       const message = await this.options.lock.run(() =>
         store.transaction(() => {
           // Writing to someone accepts the conversation (a held request becomes a normal chat).
@@ -170,44 +171,25 @@ export class Sender {
             status: 'pending',
             ...(imageId !== null ? { attachmentIds: [imageId] } : {}),
             ...(accepted ? { preview: { ...accepted, imageAttachmentId: imageId } } : {}),
-            ...(quote ? { quote: quote.stored } : {}),
+            ...(quote ? { quote } : {}),
           });
         }),
       );
-      const profileKey = this.options.ownProfileKey?.() ?? null;
-      let pointer: AttachmentPointer | undefined;
-      try {
+      return await this.#deliverStored(conversation, message, expireTimer, async (pointers) => {
         const imageId = message.preview?.imageAttachmentId;
-        if (image && machinery && imageId) {
-          pointer = await uploadAttachment(image, machinery.transport, {
-            onProgress: (loaded, total) =>
-              this.options.onProgress?.({
-                messageId: message.id,
-                attachmentId: imageId,
-                direction: 'upload',
-                loaded,
-                total,
-              }),
-          });
-        }
-        const content: Content = {
-          dataMessage: {
-            body,
-            timestamp,
-            ...(accepted ? { preview: [previewField(accepted, pointer)] } : {}),
-            ...(quote ? { quote: quote.proto } : {}),
-            ...this.timerFields(conversation, expireTimer),
-            ...(profileKey ? { profileKey } : {}),
-          },
-        };
-        await this.delivery.deliver(conversation, content, timestamp, { online: false, urgent: true });
-      } catch (error) {
-        await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
-        throw failedWith(error, conversationId, message.id);
-      } finally {
-        pointer?.key?.fill(0);
-      }
-      return this.#settleSent(message.id);
+        if (!image || !machinery || !imageId) return;
+        const pointer = await uploadAttachment(image, machinery.transport, {
+          onProgress: (loaded, total) =>
+            this.options.onProgress?.({
+              messageId: message.id,
+              attachmentId: imageId,
+              direction: 'upload',
+              loaded,
+              total,
+            }),
+        });
+        pointers.set(imageId, pointer);
+      });
     } finally {
       image?.bytes.fill(0);
       image?.thumbnail?.bytes.fill(0);
@@ -248,7 +230,7 @@ export class Sender {
         prepared.push(await prepareOutgoingAttachment(file, machinery.files));
       }
       const timestamp = this.nextTimestamp();
-      const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
+      const expireTimer = this.#chatTimer(conversation);
       const text = body !== undefined && body.trim().length > 0 ? body : null;
       const { message, attachmentIds } = await this.options.lock.run(() =>
         store.transaction(() => {
@@ -272,36 +254,13 @@ export class Sender {
           return { message: stored, attachmentIds: ids };
         }),
       );
-      const pointers = new Map<string, AttachmentPointer>();
-      try {
-        await this.#upload(
+      return await this.#deliverStored(conversation, message, expireTimer, (pointers) =>
+        this.#upload(
           message.id,
           prepared.map((item, index) => ({ attachmentId: attachmentIds[index]!, prepared: item })),
           pointers,
-        );
-        const profileKey = this.options.ownProfileKey?.() ?? null;
-        await this.delivery.deliver(
-          conversation,
-          {
-            dataMessage: {
-              ...(text ? { body: text } : {}),
-              attachments: [...pointers.values()],
-              timestamp,
-              ...(viewOnce ? { isViewOnce: true } : {}),
-              ...this.timerFields(conversation, expireTimer),
-              ...(profileKey ? { profileKey } : {}),
-            },
-          },
-          timestamp,
-          { online: false, urgent: true },
-        );
-      } catch (error) {
-        await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
-        throw failedWith(error, conversationId, message.id);
-      } finally {
-        for (const pointer of pointers.values()) pointer.key?.fill(0);
-      }
-      return this.#settleSent(message.id);
+        ),
+      );
     } finally {
       for (const item of prepared) {
         item.bytes.fill(0);
@@ -328,13 +287,30 @@ export class Sender {
       return { message: store.setStatus(message.id, 'pending'), conversation, files };
     });
     const { message, conversation, files } = claimed;
+    // The chat's timer of now, as a new message would carry: a resend never turns an older timer back on.
+    const expireTimer = this.#chatTimer(conversation);
+    return this.#deliverStored(conversation, message, expireTimer, (pointers) =>
+      this.#upload(message.id, files, pointers),
+    );
+  }
+
+  /**
+   * The end every send of a stored message shares (first send and resend): `upload` puts its files'
+   * pointers into `pointers`, the DataMessage is built from the row (./outgoing-data-message.ts) with the
+   * chat's timer and our profile key and delivered under the message's timestamp; then "sent" — or
+   * "failed", the error naming the message. The pointers' keys are zeroed either way.
+   */
+  async #deliverStored(
+    conversation: Conversation,
+    message: Message,
+    expireTimer: number | null,
+    upload: (pointers: Map<string, AttachmentPointer>) => Promise<void>,
+  ): Promise<Message> {
     const pointers = new Map<string, AttachmentPointer>();
     try {
-      await this.#upload(message.id, files, pointers);
-      // The chat's timer of now, as a new message would carry: a resend never turns an older timer back on.
-      const expireTimer = conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
+      await upload(pointers);
       const profileKey = this.options.ownProfileKey?.() ?? null;
-      const dataMessage = resendDataMessage(message, pointers, {
+      const dataMessage = dataMessageOf(message, pointers, {
         ...this.timerFields(conversation, expireTimer),
         ...(profileKey ? { profileKey } : {}),
       });
@@ -343,7 +319,7 @@ export class Sender {
         urgent: true,
       });
     } catch (error) {
-      await this.options.lock.run(() => store.setStatus(message.id, 'failed'));
+      await this.options.lock.run(() => this.options.store.setStatus(message.id, 'failed'));
       throw failedWith(error, conversation.id, message.id);
     } finally {
       for (const pointer of pointers.values()) pointer.key?.fill(0);
@@ -373,6 +349,11 @@ export class Sender {
         if (controller) this.options.transfers?.end(attachmentId, controller);
       }
     }
+  }
+
+  /** The disappearing timer a message to this chat carries now: its own override, else the default. */
+  #chatTimer(conversation: Conversation): number | null {
+    return conversation.expireTimerSeconds ?? this.options.defaultExpireTimer?.() ?? null;
   }
 
   /** "sent" once the server accepted it — unless a receipt already moved it further. */
